@@ -3,7 +3,7 @@
 
 Usage (inside a venv that has the matching package version installed)::
 
-    python build_units.py 2021 > units_2021.csv   # vietnam-provinces==0.6.0 (three levels)
+    python build_units.py 2021 > units_2021.csv   # vietnam-provinces==0.4.3 (three levels)
     python build_units.py 2025 > units_2025.csv   # vietnam-provinces>=2025.8 (two levels)
 
 The script reads the package's own ``nested-divisions.json`` data file and writes
@@ -88,9 +88,18 @@ def split_prefix(kind: str, name: str) -> tuple[str, str] | None:
     return None
 
 
+# GSO codes are fixed-width: 2 digits for provinces, 3 for districts, 5 for communes.
+# Padding keeps them unique across kinds (province 1 "01", district 1 "001", commune "00001").
+CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
+
+
+def gso_code(kind: str, value) -> str:
+    return str(value).zfill(CODE_WIDTH[kind])
+
+
 def make_row(kind: str, unit: dict, parent_code: str, trust_type: bool) -> dict:
     """Return one output row; rebuild the full name from the type if it lacks a prefix."""
-    code = str(unit["code"])
+    code = gso_code(kind, unit["code"])
     raw = unit["name"]
     name = unicodedata.normalize("NFC", " ".join(raw.split()))
     if name != raw:
@@ -129,11 +138,11 @@ def collect(data: list[dict], three_level: bool) -> list[dict]:
         # 0.6.0 types every province "tỉnh" (even Hà Nội), every district "huyện" and
         # every ward "xã", so its types are never trusted; 2025.x types are correct.
         provinces.append(make_row("province", prov, "", trust_type=not three_level))
-        pcode = str(prov["code"])
+        pcode = gso_code("province", prov["code"])
         if three_level:
             for dist in prov["districts"]:
                 districts.append(make_row("district", dist, pcode, trust_type=False))
-                dcode = str(dist["code"])
+                dcode = gso_code("district", dist["code"])
                 for ward in dist["wards"]:
                     communes.append(make_row("commune", ward, dcode, trust_type=False))
         else:
