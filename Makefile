@@ -1,0 +1,60 @@
+# phongdich: the two commands in the README do all set-up on a fresh machine with Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= 0.01
+
+.PHONY: run test setup dev-setup messages migrate demo worker lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed messages
+
+dev-setup: $(VENV)/.dev-installed messages
+
+# Compile translation catalogs with Babel (pure Python: no system gettext needed).
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -D django -d phongdich/locale -f
+
+migrate: setup
+	$(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	$(PY) manage.py demo --scale $(SCALE) --seed 1 --if-missing
+
+# Starts the background worker and the web server together; Ctrl-C stops both.
+run: demo
+	@echo "phongdich: http://$(HOST):$(PORT)  (background worker started too)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py worker & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: setup
+	$(PY) manage.py db_worker
+
+# The whole suite on SQLite; on PostgreSQL too when DATABASE_URL is set.
+test: dev-setup
+	$(PY) -m pytest -q
+	@if [ -n "$$DATABASE_URL" ]; then echo "(ran on $$DATABASE_URL)"; fi
+
+lint: dev-setup
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: dev-setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,25 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.geo.models import AdminUnit
+
+from .models import Role
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    jurisdiction = forms.ModelChoiceField(label=_("Địa bàn"), queryset=AdminUnit.objects.none())
+    email = forms.EmailField(label=_("Email"), required=False)
+    organisation = forms.CharField(label=_("Đơn vị công tác"), required=False)
+    password = forms.CharField(label=_("Mật khẩu ban đầu"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["jurisdiction"].queryset = units
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Tên hệ thống tích hợp"), max_length=100)

@@ -1,0 +1,79 @@
+"""Deny-by-default access checks.
+
+Every view declares which roles may use it (`@role_required(...)`); every query over personal
+data goes through `scope_to_jurisdiction`, so a user sees only their unit's subtree and a
+user without a unit sees nothing (after commcare-hq's `accessible_to_user`).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from .models import Role
+
+ALL_STAFF = tuple(Role.values)
+# Roles that may see individual people's records (names, phones, health data).
+PERSONAL_DATA_ROLES = tuple(
+    r for r in Role.values if r not in (Role.COMMITTEE_MEMBER, Role.DIRECTIVE_CLERK)
+)
+ADMIN_ROLES = (Role.PROVINCE_ADMIN,)
+
+
+def role_required(*roles: str) -> Callable:
+    """Allow only authenticated, active users holding one of `roles`.
+
+    Anonymous users go to the login page; others get 403. The allowed roles are recorded
+    on the view (`view.allowed_roles`) so a test can walk every URL and check them.
+    """
+    if not roles:
+        raise ValueError("role_required needs at least one role: deny by default")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.has_role(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = tuple(roles)
+        return wrapper
+
+    return decorator
+
+
+def public_view(view):
+    """Mark a view deliberately open to anonymous citizens (personal links, public forms)."""
+    view.is_public = True
+    return view
+
+
+def scope_to_jurisdiction(qs: QuerySet, user, unit_field: str) -> QuerySet:
+    """Rows whose `unit_field` (an AdminUnit FK path) lies in the user's jurisdiction."""
+    unit = getattr(user, "jurisdiction", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
+        return qs.none()
+    return qs.filter(**{f"{unit_field}__path__startswith": unit.path})
+
+
+def scope_q(user, unit_field: str) -> Q:
+    """The same scope as a Q object, for OR-ing with other conditions."""
+    unit = getattr(user, "jurisdiction", None)
+    if not getattr(user, "is_authenticated", False) or unit is None:
+        return Q(pk__in=[])
+    return Q(**{f"{unit_field}__path__startswith": unit.path})
+
+
+def check_unit_access(user, unit) -> None:
+    """Raise PermissionDenied unless `unit` lies in the user's jurisdiction."""
+    if (
+        unit is None
+        or user.jurisdiction is None
+        or not unit.path.startswith(user.jurisdiction.path)
+    ):
+        raise PermissionDenied

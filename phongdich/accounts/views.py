@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phongdich.geo.selectors import units_within
+
+from . import services
+from .forms import ApiTokenForm, UserCreateForm
+from .models import Role, User
+from .permissions import ADMIN_ROLES, ALL_STAFF, role_required
+
+
+def _units_for_admin(user):
+    return units_within(user.jurisdiction).order_by("path")
+
+
+@role_required(*ADMIN_ROLES)
+def users(request):
+    visible = (
+        User.objects.filter(
+            jurisdiction__path__startswith=request.user.jurisdiction.path
+        ).select_related("jurisdiction")
+        if request.user.jurisdiction
+        else User.objects.none()
+    )
+    form = UserCreateForm(request.POST or None, units=_units_for_admin(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_create(
+                by=request.user,
+                username=data["username"],
+                password=data["password"],
+                role=data["role"],
+                jurisdiction=data["jurisdiction"],
+                full_name=data["full_name"],
+                email=data["email"],
+                organisation=data["organisation"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error("password", exc)
+        else:
+            messages.success(request, _("Đã tạo tài khoản %(u)s.") % {"u": data["username"]})
+            return redirect("accounts:users")
+    return render(request, "accounts/users.html", {"users": visible, "form": form, "roles": Role})
+
+
+@require_POST
+@role_required(*ADMIN_ROLES)
+def user_toggle(request, pk: int):
+    target = get_object_or_404(User, pk=pk)
+    services.user_set_active(by=request.user, user=target, active=not target.is_active)
+    messages.success(request, _("Đã cập nhật trạng thái tài khoản."))
+    return redirect("accounts:users")
+
+
+@role_required(*ALL_STAFF)
+def tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        _token, raw = services.api_token_create(by=request.user, name=form.cleaned_data["name"])
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "raw": raw,
+            "tokens": request.user.api_tokens.order_by("-created_at"),
+        },
+    )

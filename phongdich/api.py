@@ -1,0 +1,63 @@
+"""The JSON API (django-ninja). OpenAPI docs at /api/docs.
+
+Two ways in: the web session (with CSRF) for the site's own pages, and hashed bearer tokens
+for integrations. Every router declares its roles; nothing is open unless it says so.
+"""
+
+from django.apps import apps
+from django.db import connection
+from django.utils.module_loading import import_string, module_has_submodule
+from ninja import NinjaAPI, Router, Schema
+from ninja.security import HttpBearer, django_auth
+
+from phongdich.accounts.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+AUTH = [django_auth, TokenAuth()]
+
+api = NinjaAPI(
+    title="phongdich API",
+    version="1",
+    description="API của nền tảng phòng chống dịch. Xác thực bằng phiên đăng nhập hoặc "
+    "khóa API (Authorization: Bearer pd_...).",
+    auth=AUTH,
+    urls_namespace="api",
+)
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+health_router = Router(tags=["health"])
+
+
+@health_router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
+def health(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means unhealthy; the probe needs no detail
+        return 503, {"status": "error", "database": "unavailable"}
+    return {"status": "ok", "database": connection.vendor}
+
+
+api.add_router("", health_router)
+api.add_router("/people", "phongdich.people.api.router")
+
+# Domain apps that exist mount their routers (`<app>/api.py` with `router`).
+for app in ("cases", "hotline", "checkpoints", "directives"):
+    if apps.is_installed(f"phongdich.{app}") and module_has_submodule(
+        apps.get_app_config(app).module, "api"
+    ):
+        api.add_router(f"/{app}", import_string(f"phongdich.{app}.api.router"))

@@ -1,0 +1,81 @@
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from phongdich.accounts.permissions import ADMIN_ROLES, role_required
+from phongdich.lib.xlsx import build_workbook
+
+from .models import AuditEvent
+from .selectors import audit_events_visible_to
+
+
+def _filters(request) -> dict:
+    day = None
+    raw_day = request.GET.get("day", "").strip()
+    if raw_day:
+        try:
+            day = datetime.strptime(raw_day, "%d/%m/%Y").date()
+        except ValueError:
+            day = None
+    return {
+        "actor": request.GET.get("actor", "").strip(),
+        "action": request.GET.get("action", "").strip(),
+        "target": request.GET.get("target", "").strip(),
+        "kind": request.GET.get("kind", "").strip(),
+        "day": day,
+    }
+
+
+@role_required(*ADMIN_ROLES)
+def events(request):
+    filters = _filters(request)
+    qs = audit_events_visible_to(request.user, **filters)
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            (
+                e.at.astimezone().strftime("%d/%m/%Y %H:%M:%S"),
+                e.actor_label,
+                e.get_kind_display(),
+                e.action,
+                e.target_type,
+                e.target_id,
+                e.target_label,
+                e.ip or "",
+                str(e.changes),
+            )
+            for e in qs[:50000]
+        )
+        content = build_workbook(
+            "Nhat ky",
+            [
+                "Thời gian",
+                "Người thực hiện",
+                "Loại",
+                "Hành động",
+                "Đối tượng",
+                "Mã",
+                "Mô tả",
+                "IP",
+                "Thay đổi",
+            ],
+            rows,
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="nhat-ky.xlsx"'
+        return response
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/events.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": AuditEvent.Kind.choices,
+            "query": request.GET.urlencode(),
+        },
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GeoConfig(AppConfig):
+    name = "phongdich.geo"
+    verbose_name = "Địa giới hành chính"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "geo"
+urlpatterns = [
+    path("", views.units, name="units"),
+    path("u/<str:code>/", views.units, name="unit"),
+    path("population/", views.population_import, name="population_import"),
+]

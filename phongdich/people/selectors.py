@@ -1,0 +1,54 @@
+"""Reads on people, always scoped to the reader's jurisdiction."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from phongdich.accounts.permissions import scope_to_jurisdiction
+from phongdich.lib.identity import normalize_phone
+from phongdich.lib.query import prefix_q
+from phongdich.lib.text import name_key
+
+from .models import Person
+
+_DIGITS_ONLY = re.compile(r"^[\d\s+().-]+$")
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    qs = Person.objects.filter(merged_into__isnull=True)
+    return scope_to_jurisdiction(qs, user, "commune").select_related("commune__parent")
+
+
+def person_get(user, pk: int) -> Person:
+    """The person if the user may see them; Person.DoesNotExist otherwise (views answer 404,
+    so an outsider cannot tell a hidden record from a missing one)."""
+    return people_visible_to(user).get(pk=pk)
+
+
+def person_search(user, query: str, limit: int = 50) -> list[Person]:
+    """Find people by name (with or without diacritics), phone or CCCD.
+
+    Names match by prefix of the full folded name ("nguyen van a…") or of the given name
+    ("an"); several words must all match the full name's words in order. Digits match a
+    CCCD/CMND exactly or a phone number.
+    """
+    query = (query or "").strip()
+    if not query:
+        return []
+    visible = people_visible_to(user)
+    if _DIGITS_ONLY.match(query):
+        digits = re.sub(r"\D", "", query)
+        if len(digits) in (9, 12):  # CMND / CCCD; phones have 10 digits (11 with 84)
+            return list(visible.filter(id_number=digits)[:limit])
+        try:
+            return list(visible.filter(phone=normalize_phone(digits))[:limit])
+        except ValidationError:  # not a valid phone either: nothing can match
+            return []
+    key = name_key(query)
+    if not key:
+        return []
+    condition = prefix_q("name_key", key)
+    if " " not in key:
+        condition |= prefix_q("given_key", key)
+    return list(visible.filter(condition).order_by("name_key", "pk")[:limit])

@@ -1,0 +1,86 @@
+"""Shared test builders: a small real piece of Thanh Hóa and one user per role and place.
+
+Tests name users by role and place (STYLE.md): `province_admin`, `commune_worker_a` (commune
+A = Phường Hàm Rồng), `commune_worker_b` (commune B = Phường Bắc Sơn, another district),
+`hotline_agent`, `checkpoint_officer`, `outsider` (no jurisdiction) ...
+"""
+
+from dataclasses import dataclass
+
+from phongdich.accounts.models import Role, User
+from phongdich.geo.models import AdminUnit
+
+PASSWORD = "test-password-123"
+
+
+@dataclass
+class World:
+    province: AdminUnit
+    district_a: AdminUnit
+    district_b: AdminUnit
+    commune_a: AdminUnit
+    commune_a2: AdminUnit
+    commune_b: AdminUnit
+
+
+def _unit(code, name, kind, parent=None, population=10_000):
+    path = (parent.path if parent else "/") + code + "/"
+    return AdminUnit.objects.create(
+        code=code, name=name, kind=kind, parent=parent, path=path, population=population
+    )
+
+
+def make_world() -> World:
+    province = _unit("38", "Tỉnh Thanh Hóa", "province", population=3_640_128)
+    district_a = _unit("380", "Thành phố Thanh Hóa", "district", province, 400_000)
+    district_b = _unit("381", "Thị xã Bỉm Sơn", "district", province, 60_000)
+    return World(
+        province=province,
+        district_a=district_a,
+        district_b=district_b,
+        commune_a=_unit("14755", "Phường Hàm Rồng", "commune", district_a, 12_000),
+        commune_a2=_unit("14758", "Phường Đông Thọ", "commune", district_a, 15_000),
+        commune_b=_unit("14809", "Phường Bắc Sơn", "commune", district_b, 9_000),
+    )
+
+
+def make_user(username: str, role: str, jurisdiction: AdminUnit | None, **extra) -> User:
+    user = User(username=username, role=role, jurisdiction=jurisdiction, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@dataclass
+class Staff:
+    province_admin: User
+    committee_member: User
+    province_health_officer: User
+    district_health_officer_a: User
+    commune_worker_a: User
+    commune_worker_b: User
+    care_team_a: User
+    hotline_agent: User
+    checkpoint_officer: User
+    relief_officer: User
+    directive_clerk: User
+    unit_reporter_a: User
+    outsider: User  # an active account with a role but no jurisdiction: sees nothing
+
+
+def make_staff(world: World) -> Staff:
+    return Staff(
+        province_admin=make_user("admin", Role.PROVINCE_ADMIN, world.province),
+        committee_member=make_user("bcd", Role.COMMITTEE_MEMBER, world.province),
+        province_health_officer=make_user("soyte", Role.HEALTH_OFFICER, world.province),
+        district_health_officer_a=make_user("ytehuyen", Role.HEALTH_OFFICER, world.district_a),
+        commune_worker_a=make_user("tramyte.a", Role.COMMUNE_HEALTH_WORKER, world.commune_a),
+        commune_worker_b=make_user("tramyte.b", Role.COMMUNE_HEALTH_WORKER, world.commune_b),
+        care_team_a=make_user("chamsoc.a", Role.CARE_TEAM_MEMBER, world.commune_a),
+        hotline_agent=make_user("tongdai", Role.HOTLINE_AGENT, world.province),
+        checkpoint_officer=make_user("chot", Role.CHECKPOINT_OFFICER, world.province),
+        relief_officer=make_user("cuutro", Role.RELIEF_OFFICER, world.province),
+        directive_clerk=make_user("vanthu", Role.DIRECTIVE_CLERK, world.province),
+        unit_reporter_a=make_user("baocao.a", Role.UNIT_REPORTER, world.district_a),
+        outsider=make_user("outsider", Role.COMMUNE_HEALTH_WORKER, None),
+    )

@@ -1,0 +1,29 @@
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from phongdich.accounts.permissions import ALL_STAFF, role_required
+
+from . import home_panels
+
+
+@require_GET
+def root(request):
+    return redirect("home" if request.user.is_authenticated else "login")
+
+
+@role_required(*ALL_STAFF)
+def home(request):
+    """One page per role: each app contributes panels for the roles it serves."""
+    return render(request, "web/home.html", {"panels": home_panels.panels_for(request)})
+
+
+def _error(template: str, status: int):
+    def view(request, exception=None):
+        return render(request, template, status=status)
+
+    return view
+
+
+error_403 = _error("403.html", 403)
+error_404 = _error("404.html", 404)
+error_500 = _error("500.html", 500)
