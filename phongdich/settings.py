@@ -90,7 +90,9 @@ INSTALLED_APPS = [
     "phongdich.demo",
 ]
 # Domain apps built on the foundation register themselves here as they land.
-for optional_app in ("cases", "hotline", "checkpoints", "directives"):
+# PHONGDICH_APPS narrows the set (e.g. "cases,hotline") for a slimmer deployment or a test run.
+DOMAIN_APPS = envlist("PHONGDICH_APPS", "cases,hotline,checkpoints,directives")
+for optional_app in DOMAIN_APPS:
     if (BASE_DIR / "phongdich" / optional_app / "apps.py").exists():
         INSTALLED_APPS.append(f"phongdich.{optional_app}")
 

@@ -1,0 +1,50 @@
+import pytest
+
+from phongdich.audit.models import AuditEvent
+from phongdich.audit.services import audit_record
+from phongdich.testing import make_user
+
+
+def test_events_are_append_only(staff):
+    event = audit_record(actor=staff.province_admin, action="test.write")
+    event.action = "changed"
+    with pytest.raises(RuntimeError):
+        event.save()
+    with pytest.raises(RuntimeError):
+        event.delete()
+
+
+def test_the_request_ip_is_recorded(client, staff, world):
+    from phongdich.people import services
+
+    person, _ = services.person_register(
+        by=staff.province_admin, full_name="Lý Văn Tài", birth_year=1960, commune=world.commune_a
+    )
+    client.force_login(staff.commune_worker_a)
+    client.get(f"/people/{person.pk}/", REMOTE_ADDR="10.1.2.3")
+    assert AuditEvent.objects.get(kind="read").ip == "10.1.2.3"
+
+
+def test_the_audit_page_filters_and_scopes(client, staff, world):
+    audit_record(actor=staff.commune_worker_a, action="people.x", changes={"a": 1})
+    audit_record(actor=staff.commune_worker_b, action="people.y")
+    client.force_login(staff.province_admin)
+    page = client.get("/audit/", {"actor": "tramyte.a"}).content.decode()
+    assert "people.x" in page and "people.y" not in page
+    district_admin = make_user("admin380", "province_admin", world.district_a)
+    client.force_login(district_admin)
+    page = client.get("/audit/").content.decode()
+    assert "people.x" in page and "people.y" not in page
+
+
+def test_the_audit_page_exports_xlsx(client, staff):
+    audit_record(actor=staff.commune_worker_a, action="people.x")
+    client.force_login(staff.province_admin)
+    response = client.get("/audit/", {"format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.content[:2] == b"PK"
+
+
+def test_only_admins_see_the_audit_page(client, staff):
+    client.force_login(staff.commune_worker_a)
+    assert client.get("/audit/").status_code == 403
