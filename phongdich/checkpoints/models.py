@@ -1,0 +1,383 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.lib.tokens import PersonalLinkMixin
+
+from . import rules
+
+UNIT = "geo.AdminUnit"
+USER = settings.AUTH_USER_MODEL
+
+
+class Decision(models.TextChoices):
+    LET_THROUGH = rules.LET_THROUGH, _("Cho qua")
+    TRANSIT = rules.TRANSIT, _("Đi qua tỉnh, có dẫn đường")
+    HANDOVER = rules.HANDOVER, _("Bàn giao xã, cách ly/theo dõi tại nhà")
+    CENTRALISED = rules.CENTRALISED, _("Chuyển cách ly tập trung")
+
+
+class Checkpoint(models.Model):
+    class Kind(models.TextChoices):
+        ROAD = "road", _("Đường bộ")
+        RAIL = "rail", _("Ga tàu")
+        BUS = "bus", _("Bến xe")
+        PORT = "port", _("Cảng")
+        AIRPORT = "airport", _("Sân bay")
+
+    name = models.CharField(_("tên chốt"), max_length=150)
+    unit = models.ForeignKey(
+        UNIT, on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn")
+    )
+    gate = models.CharField(_("cửa ngõ"), max_length=150, blank=True)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.ROAD)
+    active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EpidemicArea(models.Model):
+    """A unit listed as an epidemic area (vùng dịch) for a period; origins are checked against
+    the listed unit's subtree."""
+
+    unit = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("cấp độ"), default=3)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} (cấp {self.level})"
+
+
+class Declaration(models.Model):
+    """A health declaration (tờ khai y tế), national form fields (RULES.md)."""
+
+    class TravelMode(models.TextChoices):
+        CAR = "car", _("Ô tô")
+        MOTORBIKE = "motorbike", _("Xe máy")
+        BUS = "bus", _("Xe khách")
+        TRAIN = "train", _("Tàu hỏa")
+        PLANE = "plane", _("Máy bay")
+        SHIP = "ship", _("Tàu thủy")
+        OTHER = "other", _("Khác")
+
+    class TestResult(models.TextChoices):
+        NONE = "", _("Chưa xét nghiệm")
+        NEGATIVE = "negative", _("Âm tính")
+        POSITIVE = "positive", _("Dương tính")
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="declarations"
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
+    sex = models.CharField(_("giới tính"), max_length=1, blank=True)
+    nationality = models.CharField(_("quốc tịch"), max_length=60, default="Việt Nam")
+    id_number = models.CharField(_("CCCD/CMND/hộ chiếu"), max_length=20, blank=True)
+    travel_mode = models.CharField(_("phương tiện"), max_length=10, choices=TravelMode.choices)
+    vehicle_number = models.CharField(_("biển số/số hiệu"), max_length=30, blank=True)
+    seat = models.CharField(_("số ghế"), max_length=10, blank=True)
+    departure_date = models.DateField(_("ngày khởi hành"), null=True, blank=True)
+    arrival_date = models.DateField(_("ngày đến"))
+    places_visited = models.TextField(_("nơi đã đến trong 14 ngày"), blank=True)
+    origin = models.ForeignKey(
+        UNIT,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("nơi đi"),
+    )
+    origin_text = models.CharField(_("nơi đi (ghi rõ)"), max_length=200, blank=True)
+    destination_commune = models.ForeignKey(
+        UNIT, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường đến")
+    )
+    destination_address = models.CharField(_("địa chỉ nơi đến"), max_length=200, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=12, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    symptoms = models.JSONField(_("triệu chứng 14 ngày"), default=list, blank=True)
+    exposures = models.JSONField(_("tiếp xúc 14 ngày"), default=list, blank=True)
+    test_result = models.CharField(
+        _("kết quả xét nghiệm"), max_length=10, choices=TestResult.choices, blank=True
+    )
+    test_taken_at = models.DateTimeField(_("thời điểm xét nghiệm"), null=True, blank=True)
+    vaccine_doses = models.PositiveSmallIntegerField(_("số mũi vắc xin"), null=True, blank=True)
+    recovered_on = models.DateField(_("ngày khỏi bệnh COVID"), null=True, blank=True)
+    checkpoint = models.ForeignKey(
+        Checkpoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="declarations"
+    )
+    # Read aloud at the checkpoint: 6 characters from an alphabet without 0/O, 1/I/L, 2/Z...
+    code = models.CharField(max_length=8, db_index=True)
+    # Random part of the signed QR payload; the QR is unguessable even knowing the pk.
+    qr_nonce = models.CharField(max_length=32)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # serves the short-code lookup of recent declarations at the checkpoint
+            models.Index(fields=["code", "created_at"], name="cp_decl_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.code})"
+
+    @property
+    def has_symptoms(self) -> bool:
+        return bool(self.symptoms)
+
+
+class DeclarationLink(PersonalLinkMixin):
+    """The traveller's personal link: shows their QR and lets them update the declaration."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="links")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Passage(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="passages")
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="passages")
+    officer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    decision = models.CharField(max_length=12, choices=Decision.choices)
+    suggested_decision = models.CharField(max_length=12, choices=Decision.choices)
+    suggestion_rule = models.CharField(max_length=40, blank=True)
+    facility = models.ForeignKey(
+        "facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    # Generated by the officer's browser: a retried post after a dropped connection carries
+    # the same key and finds the passage already recorded.
+    idempotency_key = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            # serves oversight counts per checkpoint by hour/day
+            models.Index(fields=["checkpoint", "at"], name="cp_passage_cp_at_idx"),
+        ]
+
+
+class Handover(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ đến")
+        ARRIVED = "arrived", _("Đã đến")
+        NO_SHOW = "no_show", _("Không đến")
+
+    passage = models.OneToOneField(Passage, on_delete=models.PROTECT, related_name="handover")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    expected_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    confirmed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["expected_at"]
+        indexes = [
+            # serves the commune arrivals list: pending hand-overs of one commune by time
+            models.Index(fields=["commune", "status", "expected_at"], name="cp_handover_list_idx"),
+        ]
+
+
+class HomeQuarantine(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Đang cách ly")
+        RELEASED = "released", _("Đã kết thúc")
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    handover = models.OneToOneField(
+        Handover, null=True, blank=True, on_delete=models.PROTECT, related_name="quarantine"
+    )
+    address = models.CharField(max_length=200, blank=True)
+    policy_key = models.CharField(max_length=40)
+    policy_source = models.CharField(max_length=200)
+    group_label = models.CharField(max_length=120, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    monitoring_end = models.DateField()
+    test_dates = models.JSONField(default=list, blank=True)
+    commitment_signed_at = models.DateTimeField(null=True, blank=True)
+    door_sign_posted_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["end_date"]
+        indexes = [
+            # serves "ending today" and the commune's active list
+            models.Index(fields=["commune", "status", "end_date"], name="cp_quarantine_list_idx"),
+        ]
+
+
+class QuarantineLink(PersonalLinkMixin):
+    quarantine = models.ForeignKey(HomeQuarantine, on_delete=models.CASCADE, related_name="links")
+
+
+class QuarantineCheck(models.Model):
+    quarantine = models.ForeignKey(HomeQuarantine, on_delete=models.CASCADE, related_name="checks")
+    at = models.DateTimeField(auto_now_add=True)
+    temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    symptoms = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class TransitEscort(models.Model):
+    passage = models.ForeignKey(
+        Passage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    vehicle_number = models.CharField(_("biển số"), max_length=30)
+    people_count = models.PositiveSmallIntegerField(default=1)
+    entry_checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="+")
+    exit_checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField()
+    due_by = models.DateTimeField()
+    exited_at = models.DateTimeField(null=True, blank=True)
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["due_by"]
+        indexes = [
+            # serves the overdue scan: not exited, due before now
+            models.Index(fields=["exited_at", "due_by"], name="cp_transit_due_idx"),
+        ]
+
+
+class ForecastImport(models.Model):
+    source_association = models.CharField(max_length=200)
+    file_name = models.CharField(max_length=200)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+
+class ReturneeForecast(models.Model):
+    batch = models.ForeignKey(ForecastImport, on_delete=models.CASCADE, related_name="rows")
+    full_name = models.CharField(max_length=120)
+    name_key = models.CharField(max_length=120)
+    phone = models.CharField(max_length=12, blank=True)
+    origin_text = models.CharField(max_length=200, blank=True)
+    destination_commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    expected_date = models.DateField()
+    source_association = models.CharField(max_length=200)
+    matched_declaration = models.ForeignKey(
+        Declaration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    matched_passage = models.ForeignKey(
+        Passage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["expected_date"]
+        indexes = [
+            models.Index(fields=["destination_commune", "expected_date"], name="cp_forecast_idx"),
+            models.Index(fields=["phone"], name="cp_forecast_phone_idx"),
+        ]
+
+
+class CitizenReport(models.Model):
+    """A citizen reporting someone who arrived without declaring (seed 003)."""
+
+    commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("địa chỉ"), max_length=200)
+    description = models.TextField(_("nội dung"))
+    subject_name = models.CharField(_("tên người về (nếu biết)"), max_length=120, blank=True)
+    arrived_on = models.DateField(_("ngày về"), null=True, blank=True)
+    anonymous = models.BooleanField(default=False)
+    reporter_name = models.CharField(max_length=120, blank=True)
+    reporter_phone = models.CharField(max_length=12, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Pharmacy(models.Model):
+    name = models.CharField(_("tên nhà thuốc"), max_length=150)
+    owner_name = models.CharField(_("người phụ trách"), max_length=120)
+    phone = models.CharField(_("điện thoại"), max_length=12)
+    address = models.CharField(_("địa chỉ"), max_length=200)
+    commune = models.ForeignKey(
+        UNIT, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PharmacyLink(PersonalLinkMixin):
+    pharmacy = models.ForeignKey(Pharmacy, on_delete=models.CASCADE, related_name="links")
+
+
+class PharmacyReport(models.Model):
+    pharmacy = models.ForeignKey(Pharmacy, on_delete=models.PROTECT, related_name="reports")
+    buyer_name = models.CharField(_("họ tên người mua"), max_length=120)
+    buyer_phone = models.CharField(_("điện thoại"), max_length=12, blank=True)
+    buyer_address = models.CharField(_("địa chỉ"), max_length=200, blank=True)
+    commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    symptoms = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class FollowUp(models.Model):
+    """Work for the commune health station: a pharmacy buyer with symptoms (free rapid test,
+    seed 001) or a reported undeclared arrival."""
+
+    class Kind(models.TextChoices):
+        PHARMACY = "pharmacy", _("Người mua thuốc có triệu chứng")
+        REPORT = "report", _("Người về không khai báo")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chưa xử lý")
+        DONE = "done", _("Đã xử lý")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    summary = models.CharField(max_length=300)
+    pharmacy_report = models.OneToOneField(
+        PharmacyReport, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_up"
+    )
+    citizen_report = models.OneToOneField(
+        CitizenReport, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_up"
+    )
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(max_length=300, blank=True)
+    done_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        indexes = [models.Index(fields=["commune", "status"], name="cp_followup_idx")]

@@ -1,0 +1,145 @@
+"""Reads for checkpoints, scoped to the reader's jurisdiction."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractHour, TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from phongdich.accounts.permissions import scope_to_jurisdiction
+
+from .models import (
+    Checkpoint,
+    Declaration,
+    FollowUp,
+    Handover,
+    HomeQuarantine,
+    Passage,
+    ReturneeForecast,
+    TransitEscort,
+)
+
+
+def _get(qs: QuerySet, pk: int):
+    obj = qs.filter(pk=pk).first()
+    if obj is None:  # hidden and missing look the same
+        raise Http404
+    return obj
+
+
+def checkpoints_for(user) -> QuerySet[Checkpoint]:
+    return scope_to_jurisdiction(
+        Checkpoint.objects.filter(active=True), user, "unit"
+    ).select_related("unit")
+
+
+def declarations_visible_to(user) -> QuerySet[Declaration]:
+    """Declarations whose destination is in the user's area. Checkpoint officers see the
+    travellers arriving in their whole jurisdiction (the province), which is their work."""
+    return scope_to_jurisdiction(
+        Declaration.objects.all(), user, "destination_commune"
+    ).select_related("origin", "destination_commune__parent", "person", "checkpoint")
+
+
+def declaration_get(user, pk: int) -> Declaration:
+    return _get(declarations_visible_to(user), pk)
+
+
+def passages_visible_to(user) -> QuerySet[Passage]:
+    return scope_to_jurisdiction(Passage.objects.all(), user, "checkpoint__unit").select_related(
+        "declaration__destination_commune", "checkpoint", "officer"
+    )
+
+
+def handovers_visible_to(user) -> QuerySet[Handover]:
+    return scope_to_jurisdiction(Handover.objects.all(), user, "commune").select_related(
+        "person",
+        "commune__parent",
+        "passage__checkpoint",
+        "passage__declaration__origin",
+        "quarantine",
+    )
+
+
+def handover_get(user, pk: int) -> Handover:
+    return _get(handovers_visible_to(user), pk)
+
+
+def quarantines_visible_to(user) -> QuerySet[HomeQuarantine]:
+    return scope_to_jurisdiction(HomeQuarantine.objects.all(), user, "commune").select_related(
+        "person", "commune__parent"
+    )
+
+
+def quarantine_get(user, pk: int) -> HomeQuarantine:
+    return _get(quarantines_visible_to(user), pk)
+
+
+def escorts_visible_to(user) -> QuerySet[TransitEscort]:
+    return scope_to_jurisdiction(
+        TransitEscort.objects.all(), user, "entry_checkpoint__unit"
+    ).select_related("entry_checkpoint", "exit_checkpoint")
+
+
+def forecasts_visible_to(user) -> QuerySet[ReturneeForecast]:
+    return scope_to_jurisdiction(
+        ReturneeForecast.objects.all(), user, "destination_commune"
+    ).select_related("destination_commune", "matched_declaration", "matched_passage")
+
+
+def follow_ups_visible_to(user) -> QuerySet[FollowUp]:
+    return scope_to_jurisdiction(FollowUp.objects.all(), user, "commune").select_related(
+        "commune", "pharmacy_report__pharmacy", "citizen_report"
+    )
+
+
+def oversight(user, days: int = 7) -> dict:
+    """Counts for the oversight page: small GROUP BY queries over recent rows."""
+    since = timezone.now() - timedelta(days=days)
+    passages = passages_visible_to(user).filter(at__gte=since).order_by()
+    tz = timezone.get_current_timezone()
+    by_day = list(
+        passages.annotate(day=TruncDate("at", tzinfo=tz))
+        .values("checkpoint__name", "day")
+        .annotate(n=Count("id"))
+        .order_by("-day", "checkpoint__name")
+    )
+    by_hour = list(
+        passages.filter(at__gte=timezone.now() - timedelta(hours=24))
+        .annotate(hour=ExtractHour("at", tzinfo=tz))
+        .values("checkpoint__name", "hour")
+        .annotate(n=Count("id"))
+        .order_by("checkpoint__name", "hour")
+    )
+    by_origin = list(
+        passages.values("declaration__origin__name", "declaration__origin_text")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:30]
+    )
+    by_decision = list(passages.values("decision").annotate(n=Count("id")).order_by("decision"))
+    handovers = list(
+        handovers_visible_to(user)
+        .order_by()
+        .values("commune__name")
+        .annotate(
+            pending=Count("id", filter=Q(status=Handover.Status.PENDING)),
+            no_show=Count("id", filter=Q(status=Handover.Status.NO_SHOW)),
+        )
+        .filter(Q(pending__gt=0) | Q(no_show__gt=0))
+        .order_by("commune__name")
+    )
+    ending_today = list(
+        quarantines_visible_to(user).filter(
+            status=HomeQuarantine.Status.ACTIVE, end_date__lte=timezone.localdate()
+        )[:200]
+    )
+    return {
+        "by_day": by_day,
+        "by_hour": by_hour,
+        "by_origin": by_origin,
+        "by_decision": by_decision,
+        "handovers": handovers,
+        "ending_today": ending_today,
+        "days": days,
+    }

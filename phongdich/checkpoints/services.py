@@ -1,0 +1,775 @@
+"""Writes for checkpoints: declarations, passages, hand-overs, home quarantine, transit,
+forecasts, citizen and pharmacy reports. Each is atomic and audited."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phongdich.accounts.models import Role
+from phongdich.audit.services import audit_record
+from phongdich.geo.models import AdminUnit
+from phongdich.lib import xlsx
+from phongdich.lib.identity import normalize_phone
+from phongdich.lib.text import name_key, nfc
+from phongdich.people.services import person_register
+
+from . import rules
+from .models import (
+    Checkpoint,
+    CitizenReport,
+    Declaration,
+    DeclarationLink,
+    EpidemicArea,
+    FollowUp,
+    ForecastImport,
+    Handover,
+    HomeQuarantine,
+    Passage,
+    Pharmacy,
+    PharmacyLink,
+    PharmacyReport,
+    QuarantineCheck,
+    QuarantineLink,
+    ReturneeForecast,
+    TransitEscort,
+)
+
+log = logging.getLogger(__name__)
+
+CITIZEN = "công dân"
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud over traffic noise.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+CODE_RECENT_DAYS = 30
+LINK_VALID = timedelta(days=30)
+QR_SALT = "checkpoints.declaration.qr"
+SYMPTOMS = {
+    "fever": _("Sốt"),
+    "cough": _("Ho"),
+    "breathless": _("Khó thở"),
+    "pneumonia": _("Viêm phổi"),
+    "sore_throat": _("Đau họng"),
+    "fatigue": _("Mệt mỏi"),
+}
+EXPOSURES = {
+    "sick_person": _("Tiếp xúc người bệnh hoặc nghi mắc COVID-19"),
+    "from_area": _("Tiếp xúc người từ nơi có dịch"),
+    "symptomatic": _("Tiếp xúc người có triệu chứng"),
+}
+
+
+# --- declarations ----------------------------------------------------------------------------
+
+
+def _new_code() -> str:
+    since = timezone.now() - timedelta(days=CODE_RECENT_DAYS)
+    for _attempt in range(20):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not Declaration.objects.filter(code=code, created_at__gte=since).exists():
+            return code
+    raise RuntimeError("could not find a free short code")  # 25^6 codes: practically never
+
+
+def qr_payload(declaration: Declaration) -> str:
+    """Signed content of the traveller's QR: the pk alone is useless without the nonce."""
+    return "PD1:" + signing.dumps({"d": declaration.pk, "n": declaration.qr_nonce}, salt=QR_SALT)
+
+
+def declaration_from_qr(text: str) -> Declaration | None:
+    text = (text or "").strip()
+    if not text.startswith("PD1:"):
+        return None
+    try:
+        data = signing.loads(text[4:], salt=QR_SALT)
+    except signing.BadSignature:
+        return None
+    declaration = Declaration.objects.filter(pk=data.get("d")).first()
+    if declaration is None or not secrets.compare_digest(declaration.qr_nonce, str(data.get("n"))):
+        return None
+    return declaration
+
+
+def declaration_by_code(code: str) -> Declaration | None:
+    code = (code or "").strip().upper().replace(" ", "")
+    if len(code) != CODE_LENGTH:
+        return None
+    since = timezone.now() - timedelta(days=CODE_RECENT_DAYS)
+    return (
+        Declaration.objects.filter(code=code, created_at__gte=since)
+        .select_related("origin", "destination_commune__parent", "person")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+DECLARATION_FIELDS = (
+    "full_name birth_year sex nationality id_number travel_mode vehicle_number seat "
+    "departure_date arrival_date places_visited origin origin_text destination_commune "
+    "destination_address phone email symptoms exposures test_result test_taken_at "
+    "vaccine_doses recovered_on checkpoint"
+).split()
+
+
+@transaction.atomic
+def declaration_submit(*, by=None, data: dict, previous: Declaration | None = None):
+    """Save a declaration and mint the traveller's personal link: (declaration, raw_token)."""
+    values = {k: data.get(k) for k in DECLARATION_FIELDS if k in data}
+    values["full_name"] = nfc(values.get("full_name") or "")
+    values["phone"] = normalize_phone(values["phone"]) if values.get("phone") else ""
+    for key in ("symptoms", "exposures"):
+        values[key] = [
+            v
+            for v in (values.get(key) or [])
+            if v in (SYMPTOMS if key == "symptoms" else EXPOSURES)
+        ]
+    for key in (
+        "sex",
+        "nationality",
+        "id_number",
+        "vehicle_number",
+        "seat",
+        "places_visited",
+        "origin_text",
+        "destination_address",
+        "email",
+        "test_result",
+    ):
+        values[key] = (
+            nfc(values.get(key) or "")
+            if key != "nationality"
+            else (nfc(values.get(key) or "") or "Việt Nam")
+        )
+    commune = values["destination_commune"]
+    if commune is None or commune.kind != AdminUnit.Kind.COMMUNE:
+        raise ValidationError({"destination_commune": _("Chọn xã/phường nơi đến.")})
+    id_digits = (
+        values["id_number"]
+        if values["id_number"].isdigit() and len(values["id_number"]) in (9, 12)
+        else ""
+    )
+    person, _created = person_register(
+        by=by,
+        full_name=values["full_name"],
+        birth_year=values.get("birth_year"),
+        sex=values["sex"] if values["sex"] in ("M", "F") else "",
+        phone=values["phone"],
+        id_number=id_digits,
+        address=values["destination_address"],
+        commune=commune,
+    )
+    declaration = Declaration.objects.create(
+        person=person,
+        code=_new_code(),
+        qr_nonce=secrets.token_urlsafe(16),
+        previous=previous,
+        entered_by=by if getattr(by, "is_authenticated", False) else None,
+        **values,
+    )
+    _link, raw = DeclarationLink.mint(valid_for=LINK_VALID, person=person, declaration=declaration)
+    audit_record(
+        actor=by,
+        actor_label="" if getattr(by, "is_authenticated", False) else CITIZEN,
+        action="checkpoints.declare",
+        target=declaration,
+        changes={"commune": commune.code, "previous": previous.pk if previous else None},
+    )
+    return declaration, raw
+
+
+# --- what matters at the checkpoint --------------------------------------------------------
+
+
+def area_level_for(origin: AdminUnit | None, on: date) -> EpidemicArea | None:
+    """The highest-level listed epidemic area containing `origin` on `on`."""
+    if origin is None:
+        return None
+    prefixes = [
+        "/".join(origin.path.split("/")[: i + 1]) + "/" for i in range(1, origin.path.count("/"))
+    ]
+    areas = (
+        EpidemicArea.objects.filter(unit__path__in=prefixes, valid_from__lte=on)
+        .exclude(valid_to__lt=on)
+        .select_related("unit")
+    )
+    return max(areas, key=lambda a: a.level, default=None)
+
+
+@dataclass
+class Assessment:
+    facts: rules.Facts
+    suggestion: rules.Suggestion
+    area: EpidemicArea | None
+    test_age_hours: float | None
+
+
+def assess(
+    declaration: Declaration, *, temperature: float | None = None, province=None, now=None
+) -> Assessment:
+    now = now or timezone.now()
+    area = area_level_for(declaration.origin, timezone.localdate(now))
+    age = (
+        (now - declaration.test_taken_at).total_seconds() / 3600
+        if declaration.test_taken_at
+        else None
+    )
+    province = province or _province_of(declaration.destination_commune)
+    in_province = province is None or declaration.destination_commune.path.startswith(province.path)
+    facts = rules.Facts(
+        area_level=area.level if area else None,
+        symptoms=declaration.has_symptoms,
+        temperature=temperature,
+        test_result=declaration.test_result,
+        test_age_hours=age,
+        doses=declaration.vaccine_doses,
+        destination_in_province=in_province,
+    )
+    return Assessment(facts, rules.suggest_decision(facts), area, age)
+
+
+def _province_of(unit: AdminUnit) -> AdminUnit | None:
+    code = unit.path.strip("/").split("/")[0]
+    return AdminUnit.objects.filter(code=code).first()
+
+
+def province_of_checkpoint(checkpoint: Checkpoint) -> AdminUnit | None:
+    return _province_of(checkpoint.unit)
+
+
+# --- passages -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def passage_record(
+    *,
+    by,
+    declaration: Declaration,
+    checkpoint: Checkpoint,
+    decision: str,
+    idempotency_key: str,
+    temperature=None,
+    note: str = "",
+    facility=None,
+    expected_at: datetime | None = None,
+    exit_checkpoint: Checkpoint | None = None,
+    transit_hours: float = 4,
+) -> tuple[Passage, bool]:
+    """Record the officer's decision once per idempotency key: (passage, created).
+
+    A browser retrying after a dropped connection sends the same key and gets the passage
+    already recorded back, never a second one (the key is UNIQUE in the database, so two
+    racing retries cannot both insert).
+    """
+    key = (idempotency_key or "").strip()
+    if not 8 <= len(key) <= 64:
+        raise ValidationError({"idempotency_key": _("Thiếu mã chống trùng.")})
+    existing = Passage.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    if decision not in rules.DECISIONS:
+        raise ValidationError({"decision": _("Quyết định không hợp lệ.")})
+    if decision == rules.TRANSIT and exit_checkpoint is None:
+        raise ValidationError({"exit_checkpoint": _("Chọn chốt ra khỏi tỉnh.")})
+    temp = float(temperature) if temperature not in (None, "") else None
+    assessment = assess(declaration, temperature=temp, province=province_of_checkpoint(checkpoint))
+    now = timezone.now()
+    passage = Passage(
+        declaration=declaration,
+        checkpoint=checkpoint,
+        officer=by,
+        at=now,
+        temperature=temperature if temperature not in (None, "") else None,
+        decision=decision,
+        suggested_decision=assessment.suggestion.decision,
+        suggestion_rule=assessment.suggestion.rule.key,
+        facility=facility if decision == rules.CENTRALISED else None,
+        note=nfc(note)[:300],
+        idempotency_key=key,
+    )
+    try:
+        with transaction.atomic():
+            passage.save()
+    except IntegrityError:  # the same key raced us in another request
+        return Passage.objects.get(idempotency_key=key), False
+    if decision == rules.HANDOVER:
+        Handover.objects.create(
+            passage=passage,
+            person=declaration.person,
+            commune=declaration.destination_commune,
+            expected_at=expected_at or now + timedelta(hours=3),
+        )
+    elif decision == rules.TRANSIT:
+        TransitEscort.objects.create(
+            passage=passage,
+            vehicle_number=declaration.vehicle_number or "?",
+            entry_checkpoint=checkpoint,
+            exit_checkpoint=exit_checkpoint,
+            entered_at=now,
+            due_by=now + timedelta(hours=transit_hours),
+            created_by=by,
+        )
+    audit_record(
+        actor=by,
+        action="checkpoints.passage",
+        target=passage,
+        changes={
+            "declaration": declaration.pk,
+            "decision": decision,
+            "suggested": assessment.suggestion.decision,
+        },
+    )
+    return passage, True
+
+
+# --- hand-over and home quarantine ---------------------------------------------------------
+
+
+def _claim_pending(handover: Handover, **changes) -> None:
+    # Guarded update: two workers pressing at once cannot both change a pending hand-over.
+    updated = Handover.objects.filter(pk=handover.pk, status=Handover.Status.PENDING).update(
+        **changes
+    )
+    if not updated:
+        raise ValidationError(_("Việc bàn giao này đã được xử lý."))
+    for key, value in changes.items():
+        setattr(handover, key, value)
+
+
+@transaction.atomic
+def handover_confirm(*, by, handover: Handover) -> Handover:
+    _claim_pending(
+        handover, status=Handover.Status.ARRIVED, confirmed_by=by, confirmed_at=timezone.now()
+    )
+    audit_record(actor=by, action="checkpoints.handover_arrived", target=handover)
+    return handover
+
+
+@transaction.atomic
+def handover_no_show(*, by, handover: Handover) -> Handover:
+    _claim_pending(
+        handover, status=Handover.Status.NO_SHOW, confirmed_by=by, confirmed_at=timezone.now()
+    )
+    audit_record(actor=by, action="checkpoints.handover_no_show", target=handover)
+    from .tasks import notify_no_show
+
+    transaction.on_commit(lambda: notify_no_show.enqueue(handover.pk))
+    return handover
+
+
+def no_show_send_alert(handover_id: int) -> int:
+    """Email the district's health officers about a hand-over that did not arrive."""
+    handover = Handover.objects.select_related(
+        "commune__parent", "person", "passage__checkpoint"
+    ).get(pk=handover_id)
+    district = handover.commune.parent
+    recipients = list(
+        get_user_model()
+        .objects.filter(role=Role.HEALTH_OFFICER, is_active=True, jurisdiction=district)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return 0
+    subject = _("Người được bàn giao không đến: %(commune)s") % {"commune": handover.commune.name}
+    body = _(
+        "%(name)s, bàn giao từ %(checkpoint)s về %(commune)s, dự kiến đến %(expected)s, "
+        "đã được xã báo không đến. Đề nghị phối hợp xác minh."
+    ) % {
+        "name": handover.person.full_name,
+        "checkpoint": handover.passage.checkpoint.name,
+        "commune": handover.commune.label(),
+        "expected": timezone.localtime(handover.expected_at).strftime("%H:%M %d/%m/%Y"),
+    }
+    return send_mail(subject, body, None, recipients)
+
+
+@transaction.atomic
+def quarantine_start(
+    *, by, handover: Handover, on: date | None = None, last_exposure: date | None = None
+) -> HomeQuarantine:
+    if handover.status != Handover.Status.ARRIVED:
+        raise ValidationError(_("Cần xác nhận người đã đến trước khi bắt đầu cách ly."))
+    if HomeQuarantine.objects.filter(handover=handover).exists():
+        raise ValidationError(_("Người này đã được lập hồ sơ cách ly."))
+    on = on or timezone.localdate()
+    declaration = handover.passage.declaration
+    plan = rules.quarantine_plan(
+        on=on,
+        doses=declaration.vaccine_doses,
+        recovered_on=declaration.recovered_on,
+        last_exposure=last_exposure,
+    )
+    if plan is None:
+        raise ValidationError(_("Chưa có quy định cách ly cho ngày này."))
+    quarantine = HomeQuarantine.objects.create(
+        person=handover.person,
+        commune=handover.commune,
+        handover=handover,
+        address=declaration.destination_address,
+        policy_key=plan.policy.key,
+        policy_source=plan.policy.source,
+        group_label=plan.group.label,
+        start_date=plan.start,
+        end_date=plan.quarantine_end,
+        monitoring_end=plan.monitoring_end,
+        test_dates=[d.isoformat() for d in plan.test_dates],
+        created_by=by,
+    )
+    audit_record(
+        actor=by,
+        action="checkpoints.quarantine_start",
+        target=quarantine,
+        changes={"policy": plan.policy.key, "end": plan.quarantine_end.isoformat()},
+    )
+    return quarantine
+
+
+@transaction.atomic
+def quarantine_mark(*, by, quarantine: HomeQuarantine, what: str) -> HomeQuarantine:
+    """Record that the commitment was signed or the door sign posted."""
+    field = {"commitment": "commitment_signed_at", "door_sign": "door_sign_posted_at"}[what]
+    if getattr(quarantine, field) is None:
+        setattr(quarantine, field, timezone.now())
+        quarantine.save(update_fields=[field])
+        audit_record(actor=by, action=f"checkpoints.quarantine_{what}", target=quarantine)
+    return quarantine
+
+
+@transaction.atomic
+def quarantine_check_record(
+    *, by=None, quarantine: HomeQuarantine, temperature=None, symptoms=(), note=""
+) -> QuarantineCheck:
+    if quarantine.status != HomeQuarantine.Status.ACTIVE:
+        raise ValidationError(_("Đợt cách ly đã kết thúc."))
+    check = QuarantineCheck.objects.create(
+        quarantine=quarantine,
+        temperature=temperature,
+        symptoms=[s for s in symptoms if s in SYMPTOMS],
+        note=nfc(note)[:300],
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=by,
+        actor_label="" if getattr(by, "is_authenticated", False) else CITIZEN,
+        action="checkpoints.quarantine_check",
+        target=quarantine,
+        changes={"symptoms": check.symptoms},
+    )
+    return check
+
+
+@transaction.atomic
+def quarantine_release(*, by, quarantine: HomeQuarantine) -> HomeQuarantine:
+    updated = HomeQuarantine.objects.filter(
+        pk=quarantine.pk, status=HomeQuarantine.Status.ACTIVE
+    ).update(status=HomeQuarantine.Status.RELEASED, released_at=timezone.now(), released_by=by)
+    if not updated:
+        raise ValidationError(_("Đợt cách ly đã kết thúc."))
+    quarantine.refresh_from_db()
+    audit_record(actor=by, action="checkpoints.quarantine_release", target=quarantine)
+    return quarantine
+
+
+@transaction.atomic
+def quarantine_link_mint(*, by, quarantine: HomeQuarantine) -> str:
+    days = (quarantine.monitoring_end - timezone.localdate()).days + 2
+    _link, raw = QuarantineLink.mint(valid_for=timedelta(days=max(days, 1)), quarantine=quarantine)
+    audit_record(actor=by, action="checkpoints.quarantine_link", target=quarantine)
+    return raw
+
+
+# --- transit --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transit_exit(*, by, escort: TransitEscort) -> TransitEscort:
+    if TransitEscort.objects.filter(pk=escort.pk, exited_at__isnull=True).update(
+        exited_at=timezone.now()
+    ):
+        escort.refresh_from_db()
+        audit_record(actor=by, action="checkpoints.transit_exit", target=escort)
+    return escort
+
+
+def transit_scan_overdue(now: datetime | None = None) -> list[TransitEscort]:
+    """Claim escorts past due and not exited, once each; alert the province officers."""
+    now = now or timezone.now()
+    alerted = []
+    for escort in TransitEscort.objects.filter(
+        exited_at__isnull=True, due_by__lt=now, overdue_alerted_at__isnull=True
+    ).select_related("entry_checkpoint", "exit_checkpoint"):
+        with transaction.atomic():
+            claimed = TransitEscort.objects.filter(
+                pk=escort.pk, overdue_alerted_at__isnull=True
+            ).update(overdue_alerted_at=now)
+            if not claimed:
+                continue
+            audit_record(actor=None, action="checkpoints.transit_overdue", target=escort)
+        alerted.append(escort)
+    if alerted:
+        recipients = list(
+            get_user_model()
+            .objects.filter(
+                role__in=[Role.CHECKPOINT_OFFICER, Role.HEALTH_OFFICER],
+                is_active=True,
+                jurisdiction__kind="province",
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        if recipients:
+            lines = [
+                f"{e.vehicle_number}: {e.entry_checkpoint.name} → {e.exit_checkpoint.name}, "
+                f"{timezone.localtime(e.due_by):%H:%M %d/%m/%Y}"
+                for e in alerted
+            ]
+            send_mail(
+                _("Xe đi qua tỉnh quá giờ chưa ra khỏi tỉnh"), "\n".join(lines), None, recipients
+            )
+    return alerted
+
+
+# --- returnee forecasts ---------------------------------------------------------------------
+
+FORECAST_HEADER = ["họ và tên", "số điện thoại", "nơi đi", "mã xã nơi đến", "ngày dự kiến về"]
+
+
+class ImportRefused(ValidationError):
+    def __init__(self, errors: list[dict]):
+        super().__init__(_("Tệp có dòng lỗi; không nhập dòng nào."))
+        self.row_errors = errors
+
+
+def _parse_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
+
+
+@transaction.atomic
+def forecast_import(
+    *, by, content: bytes, file_name: str, source_association: str, keep_good_rows: bool
+) -> ForecastImport:
+    """Import a hometown association's list. Each bad row is reported with its line number;
+    `keep_good_rows=False` refuses the whole file when any row is bad."""
+    units = {}
+    good, errors, total = [], [], 0
+    try:
+        rows = list(xlsx.read_rows(content))
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
+        raise ValidationError(_("Không đọc được tệp Excel.")) from exc
+    for line, cells in rows[1:]:
+        cells = (cells + [None] * 5)[:5]
+        if all(c in (None, "") for c in cells):
+            continue
+        total += 1
+        name, phone, origin, commune_code, expected = cells
+        problems = []
+        name = nfc(str(name or ""))
+        if not name:
+            problems.append(_("thiếu họ tên"))
+        try:
+            phone = normalize_phone(str(phone)) if phone not in (None, "") else ""
+        except ValidationError:
+            problems.append(_("số điện thoại không hợp lệ"))
+        code = str(commune_code or "").strip().split(".")[0]
+        if code not in units:
+            units[code] = AdminUnit.objects.filter(code=code, kind=AdminUnit.Kind.COMMUNE).first()
+        if units[code] is None:
+            problems.append(_("mã xã không tồn tại"))
+        try:
+            expected_date = _parse_date(expected)
+        except (TypeError, ValueError):
+            problems.append(_("ngày không hợp lệ (dd/mm/yyyy)"))
+        if problems:
+            errors.append({"line": line, "errors": [str(p) for p in problems]})
+            continue
+        good.append(
+            ReturneeForecast(
+                full_name=name,
+                name_key=name_key(name),
+                phone=phone,
+                origin_text=nfc(str(origin or ""))[:200],
+                destination_commune=units[code],
+                expected_date=expected_date,
+                source_association=nfc(source_association)[:200],
+            )
+        )
+    if errors and not keep_good_rows:
+        raise ImportRefused(errors)
+    batch = ForecastImport.objects.create(
+        source_association=nfc(source_association)[:200],
+        file_name=file_name[:200],
+        rows_total=total,
+        rows_imported=len(good),
+        errors=errors,
+        by=by,
+    )
+    for row in good:
+        row.batch = batch
+    ReturneeForecast.objects.bulk_create(good, batch_size=1000)
+    forecast_match(batch=batch)
+    audit_record(
+        actor=by,
+        action="checkpoints.forecast_import",
+        target=batch,
+        changes={"rows": len(good), "errors": len(errors)},
+    )
+    return batch
+
+
+def forecast_match(*, batch: ForecastImport | None = None) -> int:
+    """Link forecast rows to declarations by phone, else by folded name + destination."""
+    qs = ReturneeForecast.objects.filter(matched_declaration__isnull=True)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    matched = 0
+    for row in qs.select_related("destination_commune"):
+        declarations = Declaration.objects.filter(destination_commune=row.destination_commune)
+        found = declarations.filter(phone=row.phone).first() if row.phone else None
+        if found is None:
+            found = declarations.filter(person__name_key=row.name_key).first()
+        if found is None:
+            continue
+        row.matched_declaration = found
+        row.matched_passage = found.passages.first()
+        row.save(update_fields=["matched_declaration", "matched_passage"])
+        matched += 1
+    return matched
+
+
+# --- citizen reports, pharmacies, follow-ups -------------------------------------------------
+
+
+def _to_hotline(report: CitizenReport) -> None:
+    """Copy an undeclared-arrival report to the hotline's violation branch where it exists."""
+    if not apps.is_installed("phongdich.hotline"):
+        return
+    try:
+        from phongdich.hotline.services import ticket_create
+
+        ticket_create(
+            by=None,
+            channel="web",
+            category="violation",
+            text=f"{report.description}\n{report.address}",
+            commune=report.commune,
+            caller_phone=report.reporter_phone,
+            caller_name=report.reporter_name,
+            anonymous=report.anonymous,
+            source_ref=f"checkpoints.report:{report.pk}",
+        )
+    except (ImportError, AttributeError, TypeError) as exc:
+        log.warning("hotline ticket for checkpoints.report:%s not created: %s", report.pk, exc)
+
+
+@transaction.atomic
+def citizen_report_submit(
+    *,
+    commune: AdminUnit,
+    address: str,
+    description: str,
+    subject_name="",
+    arrived_on=None,
+    anonymous: bool,
+    reporter_name="",
+    reporter_phone="",
+) -> CitizenReport:
+    if anonymous:
+        reporter_name, reporter_phone = "", ""
+    report = CitizenReport.objects.create(
+        commune=commune,
+        address=nfc(address),
+        description=nfc(description),
+        subject_name=nfc(subject_name),
+        arrived_on=arrived_on,
+        anonymous=anonymous,
+        reporter_name=nfc(reporter_name),
+        reporter_phone=normalize_phone(reporter_phone) if reporter_phone else "",
+    )
+    FollowUp.objects.create(
+        kind=FollowUp.Kind.REPORT,
+        commune=commune,
+        citizen_report=report,
+        summary=f"{report.subject_name or _('Người về')} · {report.address}"[:300],
+    )
+    audit_record(
+        actor=None, actor_label=CITIZEN, action="checkpoints.citizen_report", target=report
+    )
+    _to_hotline(report)
+    return report
+
+
+@transaction.atomic
+def pharmacy_register(
+    *, name: str, owner_name: str, phone: str, address: str, commune: AdminUnit
+) -> tuple[Pharmacy, str]:
+    pharmacy = Pharmacy.objects.create(
+        name=nfc(name),
+        owner_name=nfc(owner_name),
+        phone=normalize_phone(phone),
+        address=nfc(address),
+        commune=commune,
+    )
+    _link, raw = PharmacyLink.mint(valid_for=timedelta(days=365), pharmacy=pharmacy)
+    audit_record(
+        actor=None, actor_label=CITIZEN, action="checkpoints.pharmacy_register", target=pharmacy
+    )
+    return pharmacy, raw
+
+
+@transaction.atomic
+def pharmacy_report_submit(
+    *,
+    pharmacy: Pharmacy,
+    buyer_name: str,
+    buyer_phone="",
+    buyer_address="",
+    commune: AdminUnit,
+    symptoms,
+) -> PharmacyReport:
+    symptoms = [s for s in symptoms if s in SYMPTOMS]
+    if not symptoms:
+        raise ValidationError({"symptoms": _("Chọn ít nhất một triệu chứng.")})
+    report = PharmacyReport.objects.create(
+        pharmacy=pharmacy,
+        buyer_name=nfc(buyer_name),
+        buyer_phone=normalize_phone(buyer_phone) if buyer_phone else "",
+        buyer_address=nfc(buyer_address),
+        commune=commune,
+        symptoms=symptoms,
+    )
+    FollowUp.objects.create(
+        kind=FollowUp.Kind.PHARMACY,
+        commune=commune,
+        pharmacy_report=report,
+        summary=f"{report.buyer_name} · {report.buyer_address} · {', '.join(str(SYMPTOMS[s]) for s in symptoms)}"[
+            :300
+        ],
+    )
+    audit_record(
+        actor=None, actor_label=pharmacy.name, action="checkpoints.pharmacy_report", target=report
+    )
+    return report
+
+
+@transaction.atomic
+def follow_up_done(*, by, follow_up: FollowUp, outcome: str) -> FollowUp:
+    if not FollowUp.objects.filter(pk=follow_up.pk, status=FollowUp.Status.OPEN).update(
+        status=FollowUp.Status.DONE, outcome=nfc(outcome)[:300], done_by=by, done_at=timezone.now()
+    ):
+        raise ValidationError(_("Việc này đã được xử lý."))
+    follow_up.refresh_from_db()
+    audit_record(actor=by, action="checkpoints.follow_up_done", target=follow_up)
+    return follow_up
