@@ -1,0 +1,177 @@
+"""Reads on directives. Documents and tasks are not personal data, but a unit reporter sees
+only the tasks their own units lead or coordinate: another unit's task is a 404."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from phongdich.accounts.models import Role
+
+from .models import Document, OrgUnit, Task, TaskAssignment, UnitProposal
+
+# Who sees every document and task: the clerk who follows them up, the committee, the admin.
+OVERVIEW_ROLES = (Role.DIRECTIVE_CLERK, Role.COMMITTEE_MEMBER, Role.PROVINCE_ADMIN)
+CLERK_ROLES = (Role.DIRECTIVE_CLERK,)
+REPORTER_ROLES = (Role.UNIT_REPORTER,)
+TASK_ROLES = OVERVIEW_ROLES + REPORTER_ROLES
+
+
+def _assignments_prefetch() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=TaskAssignment.objects.select_related("unit", "official"),
+    )
+
+
+def reporter_unit_ids(user) -> list[int]:
+    return list(user.directive_memberships.values_list("unit_id", flat=True))
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    """Confirmed tasks the user may open: all for overview roles, their units' for reporters."""
+    qs = Task.objects.filter(is_draft=False).select_related("document")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.has_role(*OVERVIEW_ROLES):
+        return qs
+    if user.has_role(*REPORTER_ROLES):
+        return qs.filter(assignments__unit__in=reporter_unit_ids(user)).distinct()
+    return qs.none()
+
+
+def task_get(user, pk: int) -> Task:
+    return (
+        tasks_visible_to(user)
+        .prefetch_related(
+            _assignments_prefetch(), "reports__attachments", "reports__by", "reviews__by"
+        )
+        .get(pk=pk)
+    )
+
+
+def reporter_tasks(user) -> list[Task]:
+    return list(
+        tasks_visible_to(user)
+        .prefetch_related(_assignments_prefetch())
+        .order_by("deadline", "document_id", "position", "pk")
+    )
+
+
+def documents_list() -> QuerySet[Document]:
+    return Document.objects.select_related("created_by").annotate(
+        task_count=Count("tasks", filter=Q(tasks__is_draft=False)),
+        draft_count=Count("tasks", filter=Q(tasks__is_draft=True)),
+    )
+
+
+def document_draft_tasks(document: Document) -> list[Task]:
+    return list(
+        document.tasks.filter(is_draft=True).prefetch_related(
+            _assignments_prefetch(), "assignments__proposal"
+        )
+    )
+
+
+def document_confirmed_tasks(document: Document) -> list[Task]:
+    return list(
+        document.tasks.filter(is_draft=False)
+        .select_related("document")
+        .prefetch_related(_assignments_prefetch(), "reports")
+    )
+
+
+def pending_proposals() -> QuerySet[UnitProposal]:
+    return UnitProposal.objects.filter(status=UnitProposal.Status.PENDING).select_related(
+        "document"
+    )
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    on_time: int = 0
+    late: int = 0
+    open: int = 0
+    overdue: int = 0
+
+    def add(self, task: Task, today) -> None:
+        self.total += 1
+        if task.status in Task.DONE_STATUSES:
+            late = (
+                task.deadline is not None
+                and task.completed_at is not None
+                and timezone.localdate(task.completed_at) > task.deadline
+            )
+            if late:
+                self.late += 1
+            else:
+                self.on_time += 1
+        else:
+            self.open += 1
+            if task.deadline is not None and task.deadline < today:
+                self.overdue += 1
+
+    @property
+    def done(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class Overview:
+    total: Tally = field(default_factory=Tally)
+    documents: list = field(default_factory=list)  # (Document, Tally)
+    units: list = field(default_factory=list)  # (unit name, Tally)
+    overdue: list = field(default_factory=list)  # tasks
+
+
+def overview() -> Overview:
+    """Per-document progress, per-unit scorecard and the overdue list in three queries.
+
+    Confirmed tasks of a province number in the hundreds, so counting in Python over one
+    query is cheaper than one aggregate per unit and document.
+    """
+    today = timezone.localdate()
+    tasks = list(
+        Task.objects.filter(is_draft=False)
+        .select_related("document")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD)
+                .select_related("unit")
+                .order_by("pk"),
+                to_attr="leads",
+            )
+        )
+        .order_by("deadline", "pk")
+    )
+    result = Overview()
+    per_document: dict[int, tuple] = {}
+    per_unit: dict[str, Tally] = defaultdict(Tally)
+    for task in tasks:
+        result.total.add(task, today)
+        entry = per_document.setdefault(task.document_id, (task.document, Tally()))
+        entry[1].add(task, today)
+        lead = next((a.unit.name for a in task.leads if a.unit_id), None)
+        per_unit[lead or "—"].add(task, today)
+        if task.is_overdue:
+            task.lead_name = lead or ", ".join(a.name for a in task.leads) or "—"
+            result.overdue.append(task)
+    result.documents = sorted(per_document.values(), key=lambda e: -e[0].pk)
+    result.units = sorted(per_unit.items(), key=lambda e: (-e[1].overdue, -e[1].open, e[0]))
+    return result
+
+
+def units_directory() -> QuerySet[OrgUnit]:
+    return (
+        OrgUnit.objects.filter(is_active=True)
+        .exclude(kind=OrgUnit.Kind.COMMUNE)
+        .prefetch_related("aliases", "memberships__user")
+        .order_by("kind", "name")
+    )
