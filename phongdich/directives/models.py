@@ -72,12 +72,12 @@ class OrgUnitAlias(models.Model):
     text = models.CharField(max_length=300)
     key = models.CharField(max_length=300, unique=True)
 
+    def __str__(self) -> str:
+        return self.text
+
     def save(self, *args, **kwargs):
         self.key = unit_key(self.text)
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class Official(models.Model):
@@ -106,6 +106,9 @@ class OfficialAlias(models.Model):
     text = models.CharField(max_length=300)
     key = models.CharField(max_length=300, unique=True)
 
+    def __str__(self) -> str:
+        return self.text
+
     def save(self, *args, **kwargs):
         self.key = unit_key(self.text)
         super().save(*args, **kwargs)
@@ -124,6 +127,9 @@ class ReporterMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "unit"], name="directives_membership_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.unit}"
 
 
 class Document(models.Model):
@@ -303,11 +309,17 @@ class ProgressReport(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.status}"
+
 
 class ReportAttachment(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="directives/reports/%Y/%m/")
     name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ReviewAction(models.Model):
@@ -326,6 +338,9 @@ class ReviewAction(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.verdict}"
+
 
 class ReminderSent(models.Model):
     """One row per (task, kind): the unique constraint is what stops a second email."""
@@ -343,3 +358,6 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "kind"], name="directives_reminder_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind}"

@@ -560,7 +560,7 @@ def document_confirm(*, by, document: Document) -> int:
             created += 1
             continue
         rows = []
-        for index, (a, unit) in enumerate(per_unit):
+        for a, unit in per_unit:
             child = Task.objects.create(
                 document=document,
                 origin=task,
