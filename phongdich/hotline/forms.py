@@ -1,0 +1,137 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.geo.models import AdminUnit
+from phongdich.lib.identity import normalize_phone
+
+from .models import Category, ReliefRequest, ResponsibleUnit, SupportPolicy
+
+
+def _phone(value: str) -> str:
+    return normalize_phone(value) if value else ""
+
+
+class CallForm(forms.Form):
+    """The agent's fast entry: phone first, then branch, words, commune (keyboard order)."""
+
+    caller_phone = forms.CharField(label=_("Số gọi đến"), required=False)
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    caller_name = forms.CharField(label=_("Họ tên người gọi"), required=False, max_length=120)
+    category = forms.ModelChoiceField(
+        label=_("Nhánh"), queryset=Category.objects.filter(active=True), empty_label=None
+    )
+    text = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 4}))
+    commune = forms.ModelChoiceField(
+        label=_("Xã/phường"), queryset=AdminUnit.objects.none(), required=False
+    )
+    pregnant = forms.BooleanField(label=_("Phụ nữ mang thai"), required=False)
+    anonymous = forms.BooleanField(label=_("Người báo không muốn nêu tên"), required=False)
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["commune"].queryset = communes
+
+    def clean_caller_phone(self):
+        return _phone(self.cleaned_data["caller_phone"])
+
+
+class PublicTicketForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Bạn cần gì?"),
+        queryset=Category.objects.filter(active=True).exclude(code="emergency"),
+        empty_label=None,
+    )
+    text = forms.CharField(
+        label=_("Nội dung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    caller_name = forms.CharField(
+        label=_("Họ tên (không bắt buộc)"), required=False, max_length=120
+    )
+    caller_phone = forms.CharField(
+        label=_("Số điện thoại để cán bộ gọi lại (không bắt buộc)"), required=False
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Xã/phường nơi bạn ở"),
+        queryset=AdminUnit.objects.filter(kind=AdminUnit.Kind.COMMUNE).select_related("parent"),
+        required=False,
+    )
+    anonymous = forms.BooleanField(label=_("Tôi muốn giấu tên"), required=False)
+    # A field people never see: bots fill it, humans leave it empty.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def clean_caller_phone(self):
+        return _phone(self.cleaned_data["caller_phone"])
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Nội dung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    internal = forms.BooleanField(label=_("Ghi chú nội bộ (người dân không thấy)"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CitizenReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ForwardForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Chuyển đến đơn vị"), queryset=ResponsibleUnit.objects.none()
+    )
+    note = forms.CharField(label=_("Lý do"), required=False, max_length=400)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(required=False, max_length=400)
+
+
+class ReliefForm(forms.Form):
+    household_name = forms.CharField(label=_("Chủ hộ"), max_length=120)
+    phone = forms.CharField(label=_("Số điện thoại"), required=False)
+    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=255)
+    commune = forms.ModelChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    people_count = forms.IntegerField(
+        label=_("Số nhân khẩu"), min_value=1, max_value=100, initial=1
+    )
+    need_rice = forms.BooleanField(label=_("Gạo"), required=False)
+    need_food = forms.BooleanField(label=_("Thực phẩm"), required=False)
+    need_medicine = forms.BooleanField(label=_("Thuốc"), required=False)
+    need_cash = forms.BooleanField(label=_("Tiền mặt"), required=False)
+    need_other = forms.CharField(label=_("Nhu cầu khác"), required=False, max_length=255)
+    urgency = forms.ChoiceField(label=_("Mức độ"), choices=ReliefRequest.Urgency.choices)
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["commune"].queryset = communes
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data["phone"])
+
+
+class FulfilForm(forms.Form):
+    what = forms.CharField(label=_("Đã trao"), max_length=255)
+    delivered_by = forms.CharField(label=_("Người/đơn vị trao"), required=False, max_length=160)
+    complete = forms.BooleanField(label=_("Đã đáp ứng đủ yêu cầu"), required=False, initial=True)
+
+
+class SupportForm(forms.Form):
+    person = forms.IntegerField(label=_("Mã hồ sơ người dân"))
+    policy = forms.ModelChoiceField(
+        label=_("Chính sách"), queryset=SupportPolicy.objects.filter(active=True), empty_label=None
+    )
+    days = forms.IntegerField(label=_("Số ngày (với tiền ăn)"), required=False, min_value=1)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=255)

@@ -1,0 +1,233 @@
+"""Every read the hotline's pages and API need, scoped to the reader's jurisdiction."""
+
+import logging
+import statistics
+from datetime import timedelta
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from phongdich.accounts.permissions import scope_q, scope_to_jurisdiction
+from phongdich.lib.identity import normalize_phone
+from phongdich.people.selectors import people_visible_to
+
+from .models import (
+    OPEN_STATUSES,
+    Category,
+    ReliefRequest,
+    ResponsibleUnit,
+    Status,
+    SupportPayment,
+    Ticket,
+    TicketMessage,
+)
+from .roles import DESK_ROLES
+
+logger = logging.getLogger(__name__)
+
+
+def case_summary(person) -> dict | None:
+    """The person's F0 case as the cases app summarises it, or None (no app, no case).
+
+    The cases app is optional and built separately: look it up at call time, never import
+    it at module level, and treat any failure of the contract as "no case known".
+    """
+    if person is None or not apps.is_installed("phongdich.cases"):
+        return None
+    try:
+        from phongdich.cases.selectors import case_summary_for_person
+    except (ImportError, AttributeError):
+        return None
+    try:
+        return case_summary_for_person(person)
+    except Exception:  # the caller's screen must still open if the F0 lookup fails
+        logger.exception("case_summary_for_person failed")
+        return None
+
+
+def ticket_scope(user) -> Q:
+    """Desk staff see tickets from callers in their area or routed to units in it; unit
+    staff see only tickets routed to units inside their jurisdiction."""
+    routed = scope_q(user, "assigned_unit__admin_unit")
+    if user.has_role(*DESK_ROLES):
+        return routed | scope_q(user, "commune")
+    return routed
+
+
+def tickets_visible_to(user) -> QuerySet[Ticket]:
+    if not getattr(user, "is_authenticated", False) or user.jurisdiction_id is None:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(ticket_scope(user))
+
+
+def ticket_get(user, pk: int) -> Ticket:
+    ticket = (
+        tickets_visible_to(user)
+        .select_related(
+            "category", "assigned_unit__admin_unit", "commune__parent", "claimed_by", "person"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def ticket_queue(
+    user,
+    *,
+    category: str = "",
+    priority: str = "",
+    unit: int | None = None,
+    state: str = "open",
+    mine: bool = False,
+) -> QuerySet[Ticket]:
+    qs = tickets_visible_to(user)
+    if state == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif state in Status.values:
+        qs = qs.filter(status=state)
+    if category:
+        qs = qs.filter(category__code=category)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if unit:
+        qs = qs.filter(assigned_unit_id=unit)
+    if mine:
+        qs = qs.filter(claimed_by=user)
+    return qs.select_related("category", "assigned_unit", "commune", "claimed_by").order_by(
+        "due_at", "pk"
+    )
+
+
+def ticket_thread(ticket: Ticket, *, include_internal: bool) -> list[TicketMessage]:
+    qs = ticket.messages.select_related("author")
+    if not include_internal:
+        qs = qs.filter(internal=False)
+    return list(qs)
+
+
+def ticket_events(ticket: Ticket):
+    return list(ticket.events.select_related("actor", "from_unit", "to_unit"))
+
+
+def units_visible_to(user) -> QuerySet[ResponsibleUnit]:
+    return scope_to_jurisdiction(
+        ResponsibleUnit.objects.filter(active=True), user, "admin_unit"
+    ).select_related("admin_unit")
+
+
+def forward_targets(user) -> QuerySet[ResponsibleUnit]:
+    """Units a ticket may be forwarded to: any active unit in the province the user works
+    in (a commune station must be able to pass a police matter up to the district)."""
+    if user.jurisdiction is None:
+        return ResponsibleUnit.objects.none()
+    province_path = "/" + user.jurisdiction.path.strip("/").split("/")[0] + "/"
+    return (
+        ResponsibleUnit.objects.filter(active=True, admin_unit__path__startswith=province_path)
+        .select_related("admin_unit")
+        .order_by("admin_unit__path", "name")
+    )
+
+
+def caller_lookup(user, phone: str) -> dict:
+    """Who is calling: people with this phone in the agent's area, their F0 case, and the
+    phone's recent tickets."""
+    try:
+        normalized = normalize_phone(phone)
+    except ValidationError:
+        return {"phone": "", "people": [], "tickets": [], "valid": False}
+    people = list(people_visible_to(user).filter(phone=normalized)[:5])
+    found = [{"person": p, "case": case_summary(p)} for p in people]
+    recent = list(
+        tickets_visible_to(user)
+        .filter(caller_phone=normalized)
+        .select_related("category")
+        .order_by("-created_at")[:5]
+    )
+    return {"phone": normalized, "people": found, "tickets": recent, "valid": True}
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True)
+
+
+# --- Oversight ----------------------------------------------------------------------------
+
+
+def _median_minutes(pairs) -> float | None:
+    values = [(end - start).total_seconds() / 60 for start, end in pairs if start and end]
+    return round(statistics.median(values), 1) if values else None
+
+
+def oversight(user, *, days: int = 30) -> dict:
+    """Counts for the oversight page; aggregates only (no names)."""
+    visible = tickets_visible_to(user)
+    open_qs = visible.filter(status__in=OPEN_STATUSES)
+    now = timezone.now()
+    since = now - timedelta(days=days)
+    recent = visible.filter(created_at__gte=since)
+    return {
+        "open_total": open_qs.count(),
+        "by_category": list(
+            open_qs.values("category__name").annotate(n=Count("pk")).order_by("-n")
+        ),
+        "by_priority": list(
+            open_qs.values("priority").annotate(n=Count("pk")).order_by("priority")
+        ),
+        "by_unit": list(
+            open_qs.values("assigned_unit__name").annotate(n=Count("pk")).order_by("-n")[:50]
+        ),
+        "open_breached": open_qs.filter(due_at__lt=now).count(),
+        "resolved_late": recent.filter(resolved_at__isnull=False)
+        .filter(resolved_at__gt=F("due_at"))
+        .count(),
+        "created_recent": recent.count(),
+        # Bounded to the window: medians over a month of tickets stay cheap in Python.
+        "median_first_response": _median_minutes(
+            recent.filter(first_response_at__isnull=False).values_list(
+                "created_at", "first_response_at"
+            )[:50000]
+        ),
+        "median_resolution": _median_minutes(
+            recent.filter(resolved_at__isnull=False).values_list("created_at", "resolved_at")[
+                :50000
+            ]
+        ),
+        "days": days,
+    }
+
+
+def tickets_created_on(user, day) -> QuerySet[Ticket]:
+    return (
+        tickets_visible_to(user)
+        .filter(created_at__date=day)
+        .select_related("category", "assigned_unit", "commune")
+        .order_by("created_at")
+    )
+
+
+# --- Relief ---------------------------------------------------------------------------------
+
+
+def relief_visible_to(user) -> QuerySet[ReliefRequest]:
+    return scope_to_jurisdiction(ReliefRequest.objects.all(), user, "commune").select_related(
+        "commune", "repeat_of"
+    )
+
+
+def relief_get(user, pk: int) -> ReliefRequest:
+    request = relief_visible_to(user).filter(pk=pk).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def support_payments_visible_to(user) -> QuerySet[SupportPayment]:
+    return scope_to_jurisdiction(
+        SupportPayment.objects.all(), user, "person__commune"
+    ).select_related("person", "policy", "recorded_by")

@@ -1,0 +1,541 @@
+"""Hotline pages: the 1022 desk, units' inbox, the citizen's link, relief, oversight."""
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts.models import User
+from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.services import audit_read
+from phongdich.geo.selectors import communes_within
+from phongdich.lib.xlsx import build_workbook
+from phongdich.people.selectors import people_visible_to
+
+from . import selectors, services
+from .forms import (
+    CallForm,
+    CitizenReplyForm,
+    ForwardForm,
+    FulfilForm,
+    PublicTicketForm,
+    ReliefForm,
+    ReplyForm,
+    SupportForm,
+    VersionForm,
+)
+from .gateways import GatewayError, get_gateway
+from .models import Channel, Priority, Status, SupportPolicy, TicketLink
+from .ratelimit import allow
+from .roles import DESK_ROLES, OVERSIGHT_ROLES, RELIEF_ROLES, TICKET_ROLES
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 50
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Desk and units ------------------------------------------------------------------------
+
+
+@role_required(*TICKET_ROLES)
+def queue(request):
+    filters = {
+        "category": request.GET.get("category", ""),
+        "priority": request.GET.get("priority", ""),
+        "unit": _int(request.GET.get("unit")),
+        "state": request.GET.get("state", "open"),
+        "mine": request.GET.get("mine") == "1",
+    }
+    qs = selectors.ticket_queue(request.user, **filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hotline/queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "categories": selectors.categories(),
+            "priorities": Priority.choices,
+            "statuses": Status.choices,
+            "units": selectors.units_visible_to(request.user)[:500],
+            "now": timezone.now(),
+            "is_desk": request.user.has_role(*DESK_ROLES),
+        },
+    )
+
+
+@role_required(*DESK_ROLES)
+def call(request):
+    communes = communes_within(request.user.jurisdiction)
+    form = CallForm(request.POST or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = None
+        if data["person"]:
+            person = people_visible_to(request.user).filter(pk=data["person"]).first()
+            if person is None:
+                raise Http404
+        try:
+            ticket = services.ticket_create(
+                by=request.user,
+                channel=Channel.PHONE,
+                category=data["category"],
+                text=data["text"],
+                person=person,
+                commune=data["commune"],
+                caller_phone=data["caller_phone"],
+                caller_name=data["caller_name"],
+                anonymous=data["anonymous"],
+                pregnant=data["pregnant"],
+            )
+            raw = services.ticket_link_mint(by=request.user, ticket=ticket)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            url = services.citizen_url(raw)
+            if ticket.caller_phone:
+                _send_link_after_commit(ticket, url)
+            # Shown once to the agent (to read out or send again); never stored raw.
+            request.session[f"hotline-link-{ticket.pk}"] = url
+            messages.success(request, _("Đã ghi nhận phiếu #%(n)s.") % {"n": ticket.pk})
+            return redirect("hotline:ticket", pk=ticket.pk)
+    lookup = None
+    phone = request.GET.get("phone", "")
+    if phone:
+        lookup = selectors.caller_lookup(request.user, phone)
+        form.initial["caller_phone"] = phone
+    return render(request, "hotline/call.html", {"form": form, "lookup": lookup})
+
+
+def _send_link_after_commit(ticket, url: str) -> None:
+    text = _("1022: phiếu #%(n)s đã được ghi nhận. Theo dõi và trả lời tại: %(url)s") % {
+        "n": ticket.pk,
+        "url": url,
+    }
+
+    def send():
+        try:
+            get_gateway().send(
+                ticket.caller_phone, text, channel=Channel.SMS, reference=f"1022-{ticket.pk}"
+            )
+        except GatewayError:
+            logger.warning("could not send the personal link for ticket %s", ticket.pk)
+
+    transaction.on_commit(send)
+
+
+@role_required(*DESK_ROLES)
+def lookup(request):
+    data = selectors.caller_lookup(request.user, request.GET.get("caller_phone", ""))
+    for found in data["people"]:
+        audit_read(actor=request.user, target=found["person"], action="hotline.caller_lookup")
+    return render(request, "hotline/_caller.html", {"lookup": data})
+
+
+@role_required(*TICKET_ROLES)
+def ticket(request, pk: int):
+    ticket = selectors.ticket_get(request.user, pk)
+    if ticket.person_id:
+        audit_read(actor=request.user, target=ticket.person, action="hotline.ticket_read")
+    link_url = request.session.pop(f"hotline-link-{ticket.pk}", None)
+    return render(
+        request,
+        "hotline/ticket.html",
+        {
+            "ticket": ticket,
+            "thread": selectors.ticket_thread(ticket, include_internal=True),
+            "events": selectors.ticket_events(ticket),
+            "case": selectors.case_summary(ticket.person) if ticket.person_id else None,
+            "reply_form": ReplyForm(initial={"version": ticket.version}),
+            "forward_form": ForwardForm(
+                initial={"version": ticket.version},
+                units=selectors.forward_targets(request.user),
+            ),
+            "colleagues": _colleagues(request.user),
+            "link_url": link_url,
+            "now": timezone.now(),
+            "is_desk": request.user.has_role(*DESK_ROLES),
+        },
+    )
+
+
+def _colleagues(user):
+    if user.jurisdiction is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,
+        role__in=TICKET_ROLES,
+        jurisdiction__path__startswith=user.jurisdiction.path,
+    ).order_by("username")[:200]
+
+
+def _act(request, pk, action):
+    """Run a ticket action; a conflict or a refusal becomes a clear message, never a loss."""
+    ticket = selectors.ticket_get(request.user, pk)
+    try:
+        action(ticket)
+    except services.TicketConflict as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("hotline:ticket", pk=pk)
+
+
+def _version(request) -> int | None:
+    form = VersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
+
+
+@require_POST
+@role_required(*TICKET_ROLES)
+def ticket_claim(request, pk: int):
+    def claim(ticket):
+        services.ticket_claim(by=request.user, ticket=ticket)
+        messages.success(request, _("Bạn đang giữ phiếu này."))
+
+    return _act(request, pk, claim)
+
+
+@require_POST
+@role_required(*TICKET_ROLES)
+def ticket_release(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda t: services.ticket_release(by=request.user, ticket=t, version=_version(request)),
+    )
+
+
+@require_POST
+@role_required(*TICKET_ROLES)
+def ticket_forward(request, pk: int):
+    def forward(ticket):
+        form = ForwardForm(request.POST, units=selectors.forward_targets(request.user))
+        if not form.is_valid():
+            raise ValidationError(_("Chọn đơn vị nhận."))
+        services.ticket_forward(
+            by=request.user,
+            ticket=ticket,
+            to_unit=form.cleaned_data["unit"],
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        )
+        messages.success(request, _("Đã chuyển phiếu."))
+
+    return _act(request, pk, forward)
+
+
+@require_POST
+@role_required(*TICKET_ROLES)
+def ticket_reassign(request, pk: int):
+    def reassign(ticket):
+        to_user = _colleagues(request.user).filter(pk=_int(request.POST.get("user"))).first()
+        if to_user is None:
+            raise ValidationError(_("Chọn người nhận."))
+        services.ticket_reassign(
+            by=request.user,
+            ticket=ticket,
+            to_user=to_user,
+            note=request.POST.get("note", "")[:400],
+            version=_version(request),
+        )
+        messages.success(request, _("Đã giao phiếu cho %(u)s.") % {"u": to_user})
+
+    return _act(request, pk, reassign)
+
+
+@require_POST
+@role_required(*TICKET_ROLES)
+def ticket_reply(request, pk: int):
+    def reply(ticket):
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Cần nội dung."))
+        services.ticket_reply(
+            by=request.user,
+            ticket=ticket,
+            body=form.cleaned_data["body"],
+            internal=form.cleaned_data["internal"],
+            version=form.cleaned_data["version"],
+        )
+        messages.success(
+            request,
+            _("Đã lưu ghi chú nội bộ.") if form.cleaned_data["internal"] else _("Đã gửi trả lời."),
+        )
+
+    return _act(request, pk, reply)
+
+
+@require_POST
+@role_required(*TICKET_ROLES)
+def ticket_resolve(request, pk: int):
+    def resolve(ticket):
+        services.ticket_resolve(
+            by=request.user,
+            ticket=ticket,
+            note=request.POST.get("note", "")[:400],
+            version=_version(request),
+        )
+        messages.success(request, _("Đã đánh dấu giải quyết."))
+
+    return _act(request, pk, resolve)
+
+
+@require_POST
+@role_required(*TICKET_ROLES)
+def ticket_close(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda t: services.ticket_close(by=request.user, ticket=t, version=_version(request)),
+    )
+
+
+# --- Citizens ---------------------------------------------------------------------------------
+
+
+def _limits():
+    return getattr(settings, "HOTLINE_PUBLIC_RATE", (5, 600))  # 5 posts per 10 minutes per IP
+
+
+@public_view
+def citizen_new(request):
+    form = PublicTicketForm(request.POST or None)
+    if request.method == "POST":
+        limit, window = _limits()
+        if not allow(request, "citizen_new", limit=limit, window_seconds=window):
+            return render(
+                request, "hotline/citizen_new.html", {"form": form, "limited": True}, status=429
+            )
+        if form.is_valid() and not form.cleaned_data["website"]:
+            data = form.cleaned_data
+            try:
+                ticket = services.ticket_create(
+                    by=None,
+                    channel=Channel.WEB,
+                    category=data["category"],
+                    text=data["text"],
+                    commune=data["commune"],
+                    caller_phone=data["caller_phone"],
+                    caller_name=data["caller_name"],
+                    anonymous=data["anonymous"],
+                )
+                raw = services.ticket_link_mint(by=None, ticket=ticket)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                request.session["hotline-new-link"] = True
+                return redirect("hotline:citizen", token=raw)
+    return render(request, "hotline/citizen_new.html", {"form": form})
+
+
+def _citizen_link(token: str) -> TicketLink:
+    link = TicketLink.resolve(token)
+    if link is None:
+        raise Http404
+    return link
+
+
+@public_view
+def citizen(request, token: str):
+    link = _citizen_link(token)
+    ticket = link.ticket
+    form = CitizenReplyForm(request.POST or None)
+    if request.method == "POST":
+        limit, window = _limits()
+        if not allow(request, "citizen_reply", limit=limit * 4, window_seconds=window):
+            return HttpResponse(_("Bạn gửi quá nhanh, hãy thử lại sau ít phút."), status=429)
+        if form.is_valid():
+            try:
+                services.ticket_citizen_reply(link=link, body=form.cleaned_data["body"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã gửi. Cán bộ sẽ trả lời tại trang này."))
+                return redirect("hotline:citizen", token=token)
+    ticket.refresh_from_db()
+    return render(
+        request,
+        "hotline/citizen.html",
+        {
+            "ticket": ticket,
+            "thread": selectors.ticket_thread(ticket, include_internal=False),
+            "form": form,
+            "is_new": request.session.pop("hotline-new-link", False),
+            "link_url": request.build_absolute_uri(),
+        },
+    )
+
+
+# --- Relief centre -------------------------------------------------------------------------
+
+
+@role_required(*RELIEF_ROLES)
+def relief_list(request):
+    qs = selectors.relief_visible_to(request.user)
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    if request.GET.get("repeats") == "1":
+        qs = qs.filter(repeat_of__isnull=False)
+    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "hotline/relief_list.html", {"page": page, "status": status})
+
+
+@role_required(*RELIEF_ROLES)
+def relief_new(request):
+    form = ReliefForm(request.POST or None, communes=communes_within(request.user.jurisdiction))
+    if request.method == "POST" and form.is_valid():
+        try:
+            relief = services.relief_request_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if relief.repeat_of_id:
+                messages.warning(
+                    request,
+                    _(
+                        "Hộ này (hoặc số điện thoại này) đã xin hỗ trợ ngày %(d)s: kiểm tra trước khi trao."
+                    )
+                    % {"d": timezone.localtime(relief.repeat_of.created_at).strftime("%d/%m/%Y")},
+                )
+            else:
+                messages.success(request, _("Đã ghi nhận yêu cầu hỗ trợ."))
+            return redirect("hotline:relief_detail", pk=relief.pk)
+    return render(request, "hotline/relief_new.html", {"form": form})
+
+
+@role_required(*RELIEF_ROLES)
+def relief_detail(request, pk: int):
+    relief = selectors.relief_get(request.user, pk)
+    form = FulfilForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relief_fulfil(by=request.user, request=relief, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận việc trao hỗ trợ."))
+            return redirect("hotline:relief_detail", pk=relief.pk)
+    return render(
+        request,
+        "hotline/relief_detail.html",
+        {
+            "relief": relief,
+            "fulfilments": relief.fulfilments.select_related("recorded_by"),
+            "form": form,
+        },
+    )
+
+
+@role_required(*RELIEF_ROLES)
+def support(request):
+    form = SupportForm(request.POST or None, initial={"person": request.GET.get("person")})
+    if request.method == "POST" and form.is_valid():
+        person = people_visible_to(request.user).filter(pk=form.cleaned_data["person"]).first()
+        if person is None:
+            form.add_error("person", _("Không tìm thấy người này trong địa bàn của bạn."))
+        else:
+            try:
+                payment = services.support_payment_record(
+                    by=request.user,
+                    person=person,
+                    policy=form.cleaned_data["policy"],
+                    days=form.cleaned_data["days"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Đã ghi nhận hỗ trợ %(a)s đ cho %(p)s.")
+                    % {"a": f"{payment.amount_vnd:,}".replace(",", "."), "p": person},
+                )
+                return redirect("hotline:support")
+    payments = selectors.support_payments_visible_to(request.user)[:100]
+    return render(
+        request,
+        "hotline/support.html",
+        {"form": form, "payments": payments, "policies": SupportPolicy.objects.all()},
+    )
+
+
+# --- Oversight -----------------------------------------------------------------------------
+
+
+@role_required(*OVERSIGHT_ROLES)
+def oversight(request):
+    return render(
+        request,
+        "hotline/oversight.html",
+        {"stats": selectors.oversight(request.user), "today": timezone.localdate()},
+    )
+
+
+@role_required(*OVERSIGHT_ROLES)
+def oversight_export(request):
+    raw = request.GET.get("date", "")
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date() if raw else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    rows = (
+        (
+            t.pk,
+            timezone.localtime(t.created_at).strftime("%d/%m/%Y %H:%M"),
+            t.get_channel_display(),
+            t.category.name,
+            t.priority,
+            t.get_status_display(),
+            t.commune.name if t.commune_id else "",
+            t.assigned_unit.name if t.assigned_unit_id else "",
+            timezone.localtime(t.due_at).strftime("%d/%m/%Y %H:%M"),
+            timezone.localtime(t.first_response_at).strftime("%d/%m/%Y %H:%M")
+            if t.first_response_at
+            else "",
+            timezone.localtime(t.resolved_at).strftime("%d/%m/%Y %H:%M") if t.resolved_at else "",
+            "x" if (t.resolved_at or timezone.now()) > t.due_at else "",
+        )
+        for t in selectors.tickets_created_on(request.user, day).iterator(chunk_size=2000)
+    )
+    # Aggregate columns only: no caller names or phones leave the system in this export.
+    content = build_workbook(
+        f"1022 {day:%d-%m-%Y}",
+        [
+            _("Mã phiếu"),
+            _("Thời điểm"),
+            _("Kênh"),
+            _("Nhánh"),
+            _("Ưu tiên"),
+            _("Trạng thái"),
+            _("Xã/phường"),
+            _("Đơn vị"),
+            _("Hạn xử lý"),
+            _("Trả lời đầu"),
+            _("Giải quyết"),
+            _("Quá hạn"),
+        ],
+        rows,
+    )
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="1022-{day:%Y-%m-%d}.xlsx"'
+    return response
