@@ -89,7 +89,9 @@ def test_it_follows_a_task_to_done_and_back(staff, confirmed, reporters):
     unit = services.check_reporter_owns(reporters["a"], task)
     services.task_report(by=reporters["a"], task=task, unit=unit, status="in_progress", text="")
     with pytest.raises(ValidationError):  # done needs a result
-        services.task_report(by=reporters["a"], task=task, unit=unit, status="reported_done", text="")
+        services.task_report(
+            by=reporters["a"], task=task, unit=unit, status="reported_done", text=""
+        )
     services.task_report(
         by=reporters["a"], task=task, unit=unit, status="reported_done", text="Đã lập danh sách."
     )

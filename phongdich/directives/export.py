@@ -1,0 +1,95 @@
+"""Follow-up tables in the layout offices exchange (Biểu theo dõi thực hiện kết luận).
+
+Columns: STT, Nội dung nhiệm vụ, Đơn vị chủ trì, Đơn vị phối hợp, Thời hạn, Tiến độ/Kết quả,
+Ghi chú. The overall table has one Roman-numbered heading row per document, then its tasks.
+"""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from phongdich.lib.xlsx import build_workbook
+
+from .models import Document, ProgressReport, Task, TaskAssignment
+
+HEADER = [
+    "STT",
+    "Nội dung nhiệm vụ",
+    "Đơn vị chủ trì",
+    "Đơn vị phối hợp",
+    "Thời hạn",
+    "Tiến độ/Kết quả",
+    "Ghi chú",
+]
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    ):  # fmt: skip
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def _tasks(documents):
+    return (
+        Task.objects.filter(document__in=documents, is_draft=False)
+        .select_related("document")
+        .prefetch_related(
+            Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit")),
+            Prefetch("reports", queryset=ProgressReport.objects.order_by("-at", "-pk")),
+            "reviews",
+        )
+        .order_by("document_id", "position", "pk")
+    )
+
+
+def task_row(number, task: Task, today) -> list:
+    leads = [a for a in task.assignments.all() if a.role == TaskAssignment.Role.LEAD]
+    coordinating = [a for a in task.assignments.all() if a.role != TaskAssignment.Role.LEAD]
+    deadline = task.deadline.strftime("%d/%m/%Y") if task.deadline else (task.deadline_text or "")
+    latest = next(iter(task.reports.all()), None)
+    progress = task.get_status_display()
+    if latest and latest.text:
+        progress += f": {latest.text}"
+    notes = []
+    if task.deadline and not task.is_done and task.deadline < today:
+        notes.append(f"Quá hạn {(today - task.deadline).days} ngày")
+    elif task.done_late:
+        notes.append("Hoàn thành chậm")
+    review = next(iter(task.reviews.all()), None)
+    if review and review.comment and task.status == Task.Status.RETURNED:
+        notes.append(f"Trả lại: {review.comment}")
+    return [
+        number,
+        task.text,
+        ", ".join(str(a) for a in leads),
+        ", ".join(str(a) for a in coordinating),
+        deadline,
+        progress,
+        "; ".join(notes),
+    ]
+
+
+def document_workbook(document: Document) -> bytes:
+    today = timezone.localdate()
+    rows = [task_row(i, t, today) for i, t in enumerate(_tasks([document]), start=1)]
+    return build_workbook("Theo dõi kết luận", HEADER, rows)
+
+
+def overall_workbook() -> bytes:
+    today = timezone.localdate()
+    documents = list(Document.objects.filter(status=Document.Status.CONFIRMED).order_by("pk"))
+    by_document: dict[int, list] = {}
+    for task in _tasks(documents):
+        by_document.setdefault(task.document_id, []).append(task)
+
+    def rows():
+        for index, document in enumerate(documents, start=1):
+            yield [_roman(index), str(document), "", "", "", "", ""]
+            for number, task in enumerate(by_document.get(document.pk, []), start=1):
+                yield task_row(number, task, today)
+
+    return build_workbook("Tổng hợp theo dõi", HEADER, rows())

@@ -1,0 +1,149 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.accounts.models import Role, User
+
+from .models import Document, OrgUnit, Task, TaskAssignment
+
+
+def _unit_choices():
+    # Communes are reached through their district (see directory.GROUP_RULES); listing
+    # hundreds of them in every select would bury the units a clerk actually assigns.
+    return OrgUnit.objects.filter(is_active=True).exclude(kind=OrgUnit.Kind.COMMUNE)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp văn bản (.txt, .docx, .pdf)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.pdf"}),
+    )
+    text = forms.CharField(
+        label=_("Hoặc dán nội dung văn bản"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Hãy chọn tệp hoặc dán nội dung văn bản."))
+        return data
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["title", "number", "issuer", "meeting_date", "issued_date", "signer"]
+
+
+class TaskForm(forms.Form):
+    text = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 5}))
+    lead_units = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị chủ trì (trong danh bạ)"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    lead_names = forms.CharField(
+        label=_("Chủ trì khác (ghi như văn bản, cách nhau bởi dấu ;)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    coordinating_units = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị phối hợp (trong danh bạ)"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    coordinating_names = forms.CharField(
+        label=_("Phối hợp khác (cách nhau bởi dấu ;)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    deadline = forms.DateField(
+        label=_("Thời hạn (dd/mm/yyyy)"),
+        required=False,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    deadline_text = forms.CharField(label=_("Cụm từ thời hạn"), required=False, max_length=200)
+
+    def __init__(self, *args, task: Task | None = None, **kwargs):
+        if task is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(task)
+        super().__init__(*args, **kwargs)
+        units = _unit_choices()
+        self.fields["lead_units"].queryset = units
+        self.fields["coordinating_units"].queryset = units
+
+    @staticmethod
+    def initial_for(task: Task) -> dict:
+        initial = {
+            "text": task.text,
+            "deadline": task.deadline,
+            "deadline_text": task.deadline_text,
+        }
+        for role, prefix in (
+            (TaskAssignment.Role.LEAD, "lead"),
+            (TaskAssignment.Role.COORDINATING, "coordinating"),
+        ):
+            rows = [a for a in task.assignments.all() if a.role == role]
+            # A resolved single unit is a choice; groups and unknown names stay as written so
+            # they are resolved (and fanned out) again on save.
+            initial[f"{prefix}_units"] = [a.unit_id for a in rows if a.unit_id and not a.is_group]
+            initial[f"{prefix}_names"] = "; ".join(
+                a.name for a in rows if not a.unit_id or a.is_group
+            )
+        return initial
+
+
+class ReportForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Tình trạng"),
+        choices=[
+            (Task.Status.IN_PROGRESS, Task.Status.IN_PROGRESS.label),
+            (Task.Status.REPORTED_DONE, _("Đã hoàn thành (báo cáo để duyệt)")),
+        ],
+    )
+    text = forms.CharField(
+        label=_("Nội dung báo cáo, kết quả"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Nhận xét (bắt buộc khi trả lại)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProposalAcceptForm(forms.Form):
+    name = forms.CharField(label=_("Tên đơn vị"), max_length=200)
+    kind = forms.ChoiceField(label=_("Loại"), choices=OrgUnit.Kind.choices)
+
+
+class ProposalMapForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị có sẵn"), queryset=OrgUnit.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _unit_choices()
+
+
+class MembershipForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Tài khoản báo cáo"), queryset=User.objects.none())
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=OrgUnit.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(
+            role=Role.UNIT_REPORTER, is_active=True
+        ).order_by("username")
+        self.fields["unit"].queryset = _unit_choices()
+
+
+class AliasForm(forms.Form):
+    text = forms.CharField(label=_("Tên gọi khác"), max_length=300)

@@ -1,0 +1,216 @@
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from phongdich.directives.models import Document, Task
+from phongdich.directives.views import highlight
+from phongdich.testing import PASSWORD
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _task_of(document, unit, ref="2"):
+    return document.tasks.get(is_draft=False, ref=ref, assignments__unit=unit)
+
+
+def test_the_clerk_uploads_reviews_and_confirms(client, staff, directory, small_upload):
+    _login(client, staff.directive_clerk)
+    response = client.post(reverse("directives:import"), {"file": small_upload})
+    document = Document.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("directives:document", args=[document.pk])
+    page = client.get(response["Location"]).content.decode()
+    first = document.tasks.order_by("position").first()
+    assert f'id="span-{first.pk}"' in page and "<mark" in page
+    assert "Ban Quản lý các khu công nghiệp tỉnh" in page  # proposed as a new unit
+
+    edit = client.post(
+        reverse("directives:task_edit", args=[first.pk]),
+        {
+            "text": first.text,
+            "deadline": "16/03/2022",
+            "deadline_text": "x",
+            "lead_units": [directory["Sở Y tế"].pk],
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert edit.status_code == 200 and "16/03/2022" in edit.content.decode()
+    last = document.tasks.order_by("position").last()
+    client.post(reverse("directives:task_delete", args=[last.pk]))
+    assert document.tasks.count() == 3
+
+    client.post(reverse("directives:document_confirm", args=[document.pk]))
+    document.refresh_from_db()
+    assert document.status == Document.Status.CONFIRMED
+    assert document.tasks.filter(is_draft=False).count() == 4
+    detail = client.get(reverse("directives:document", args=[document.pk]))
+    assert detail.status_code == 200 and "16/03/2022" in detail.content.decode()
+
+
+def test_it_shows_progress_while_a_big_file_is_read_in_the_background(
+    client, staff, directory, small_text, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from phongdich.directives import services
+
+    document = services.document_import(by=staff.directive_clerk, text=small_text, background=True)
+    _login(client, staff.directive_clerk)
+    url = reverse("directives:document_progress", args=[document.pk])
+    polling = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in polling
+    services.document_extract(document=document)  # what the job does
+    done = client.get(url, HTTP_HX_REQUEST="true")
+    assert done["HX-Redirect"] == reverse("directives:document", args=[document.pk])
+
+
+def test_a_reporter_sees_and_updates_only_their_units_tasks(client, confirmed, reporters):
+    own = _task_of(confirmed, reporters["unit_a"])
+    other = _task_of(confirmed, reporters["unit_b"])
+    _login(client, reporters["a"])
+    listing = client.get(reverse("directives:mine")).content.decode()
+    assert reverse("directives:task", args=[own.pk]) in listing
+    assert reverse("directives:task", args=[other.pk]) not in listing
+    assert client.get(reverse("directives:task", args=[other.pk])).status_code == 404
+    response = client.post(
+        reverse("directives:task_report", args=[other.pk]),
+        {"status": "reported_done", "text": "xong"},
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.status == Task.Status.OPEN
+
+    upload = SimpleUploadedFile("danh-sach.txt", b"ok")
+    client.post(
+        reverse("directives:task_report", args=[own.pk]),
+        {"status": "reported_done", "text": "Đã lập danh sách.", "attachments": [upload]},
+    )
+    own.refresh_from_db()
+    assert own.status == Task.Status.REPORTED_DONE
+    attachment = own.reports.get().attachments.get()
+    assert client.get(reverse("directives:attachment", args=[attachment.pk])).status_code == 200
+    _login(client, reporters["b"])
+    assert client.get(reverse("directives:attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_reporters_cannot_reach_clerk_or_overview_pages(client, confirmed, reporters):
+    _login(client, reporters["a"])
+    own = _task_of(confirmed, reporters["unit_a"])
+    for url in (
+        reverse("directives:overview"),
+        reverse("directives:import"),
+        reverse("directives:document", args=[confirmed.pk]),
+        reverse("directives:export_all"),
+    ):
+        assert client.get(url).status_code == 403, url
+    assert client.post(reverse("directives:task_review", args=[own.pk])).status_code == 403
+
+
+def test_the_committee_reads_but_cannot_edit(client, staff, confirmed, reporters):
+    _login(client, staff.committee_member)
+    task = _task_of(confirmed, reporters["unit_a"])
+    assert client.get(reverse("directives:overview")).status_code == 200
+    assert client.get(reverse("directives:task", args=[task.pk])).status_code == 200
+    assert client.get(reverse("directives:import")).status_code == 403
+    assert client.post(reverse("directives:document_confirm", args=[1])).status_code == 403
+    response = client.post(
+        reverse("directives:task_report", args=[task.pk]), {"status": "reported_done"}
+    )
+    assert response.status_code == 403
+    response = client.post(reverse("directives:task_review", args=[task.pk]), {"verdict": "accept"})
+    assert response.status_code == 403
+
+
+def test_other_staff_get_403_and_anonymous_users_go_to_login(client, staff, confirmed):
+    url = reverse("directives:overview")
+    assert client.get(url)["Location"].startswith("/login/")
+    _login(client, staff.commune_worker_a)
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("directives:mine")).status_code == 403
+
+
+def test_the_clerk_accepts_or_returns_a_report(client, staff, confirmed, reporters):
+    task = _task_of(confirmed, reporters["unit_a"])
+    _login(client, reporters["a"])
+    client.post(
+        reverse("directives:task_report", args=[task.pk]),
+        {"status": "reported_done", "text": "Xong."},
+    )
+    _login(client, staff.directive_clerk)
+    client.post(reverse("directives:task_review", args=[task.pk]), {"verdict": "return"})
+    task.refresh_from_db()
+    assert task.status == Task.Status.REPORTED_DONE  # a return needs a comment
+    client.post(
+        reverse("directives:task_review", args=[task.pk]),
+        {"verdict": "return", "comment": "Bổ sung số liệu."},
+    )
+    task.refresh_from_db()
+    assert task.status == Task.Status.RETURNED
+
+
+def test_the_overview_counts_and_its_query_count_is_pinned(
+    client, staff, confirmed, reporters, django_assert_max_num_queries
+):
+    task = _task_of(confirmed, reporters["unit_a"])
+    task.status = Task.Status.ACCEPTED
+    task.completed_at = datetime(2022, 3, 18, 9, tzinfo=UTC)  # before 20/03/2022
+    task.save()
+    _login(client, staff.committee_member)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("directives:overview")).content.decode()
+    assert 'id="total-tasks">5<' in page and 'id="total-on-time">1<' in page
+    assert 'id="total-late">0<' in page and 'id="total-overdue">4<' in page
+    with django_assert_max_num_queries(10):
+        client.get(reverse("directives:documents"))
+    _login(client, reporters["a"])
+    with django_assert_max_num_queries(12):
+        client.get(reverse("directives:mine"))
+
+
+def test_it_exports_follow_up_in_the_office_layout(client, staff, confirmed, reporters):
+    _login(client, staff.committee_member)
+    response = client.get(reverse("directives:export_document", args=[confirmed.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "STT",
+        "Nội dung nhiệm vụ",
+        "Đơn vị chủ trì",
+        "Đơn vị phối hợp",
+        "Thời hạn",
+        "Tiến độ/Kết quả",
+        "Ghi chú",
+    )
+    first = rows[1]
+    assert first[2] == "Sở Y tế" and first[3] == "Sở Thông tin và Truyền thông"
+    assert first[4] == "15/03/2022" and first[6].startswith("Quá hạn")
+    overall = client.get(reverse("directives:export_all"))
+    rows = list(load_workbook(io.BytesIO(overall.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == "I" and len(rows) == 1 + 1 + 5
+
+
+def test_it_highlights_overlapping_spans():
+    class T:
+        def __init__(self, pk, s, e):
+            self.pk, self.span_start, self.span_end = pk, s, e
+
+    pieces = highlight("abcdefghij", [T(1, 2, 6), T(2, 4, 8)])
+    assert [(p["text"], p["tasks"], p["anchor"]) for p in pieces] == [
+        ("ab", [], None),
+        ("cd", [1], 1),
+        ("ef", [1, 2], 2),
+        ("gh", [2], None),
+        ("ij", [], None),
+    ]
+
+
+@pytest.mark.parametrize("name", ["directives:units", "directives:import", "directives:documents"])
+def test_clerk_pages_render(client, staff, directory, name):
+    _login(client, staff.directive_clerk)
+    assert client.get(reverse(name)).status_code == 200
