@@ -165,7 +165,7 @@ def test_the_overview_counts_and_its_query_count_is_pinned(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("directives:overview")).content.decode()
     assert 'id="total-tasks">5<' in page and 'id="total-on-time">1<' in page
-    assert 'id="total-late">0<' in page and 'id="total-overdue">4<' in page
+    assert 'id="total-late">0<' in page and 'id="total-overdue">3<' in page
     with django_assert_max_num_queries(10):
         client.get(reverse("directives:documents"))
     _login(client, reporters["a"])
