@@ -97,8 +97,14 @@ class Declaration(models.Model):
         verbose_name=_("nơi đi"),
     )
     origin_text = models.CharField(_("nơi đi (ghi rõ)"), max_length=200, blank=True)
+    # Null when the traveller only passes through to another province.
     destination_commune = models.ForeignKey(
-        UNIT, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường đến")
+        UNIT,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("xã/phường đến"),
     )
     destination_address = models.CharField(_("địa chỉ nơi đến"), max_length=200, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=12, blank=True)

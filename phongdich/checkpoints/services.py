@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -149,8 +150,8 @@ def declaration_submit(*, by=None, data: dict, previous: Declaration | None = No
             if key != "nationality"
             else (nfc(values.get(key) or "") or "Việt Nam")
         )
-    commune = values["destination_commune"]
-    if commune is None or commune.kind != AdminUnit.Kind.COMMUNE:
+    commune = values.get("destination_commune")
+    if commune is not None and commune.kind != AdminUnit.Kind.COMMUNE:
         raise ValidationError({"destination_commune": _("Chọn xã/phường nơi đến.")})
     id_digits = (
         values["id_number"]
@@ -181,7 +182,10 @@ def declaration_submit(*, by=None, data: dict, previous: Declaration | None = No
         actor_label="" if getattr(by, "is_authenticated", False) else CITIZEN,
         action="checkpoints.declare",
         target=declaration,
-        changes={"commune": commune.code, "previous": previous.pk if previous else None},
+        changes={
+            "commune": commune.code if commune else None,
+            "previous": previous.pk if previous else None,
+        },
     )
     return declaration, raw
 
@@ -222,8 +226,11 @@ def assess(
         if declaration.test_taken_at
         else None
     )
-    province = province or _province_of(declaration.destination_commune)
-    in_province = province is None or declaration.destination_commune.path.startswith(province.path)
+    commune = declaration.destination_commune
+    province = province or home_province()
+    in_province = commune is not None and (
+        province is None or commune.path.startswith(province.path)
+    )
     facts = rules.Facts(
         area_level=area.level if area else None,
         symptoms=declaration.has_symptoms,
@@ -236,13 +243,10 @@ def assess(
     return Assessment(facts, rules.suggest_decision(facts), area, age)
 
 
-def _province_of(unit: AdminUnit) -> AdminUnit | None:
-    code = unit.path.strip("/").split("/")[0]
-    return AdminUnit.objects.filter(code=code).first()
-
-
-def province_of_checkpoint(checkpoint: Checkpoint) -> AdminUnit | None:
-    return _province_of(checkpoint.unit)
+def home_province() -> AdminUnit | None:
+    """The province this deployment serves (CHECKPOINTS_PROVINCE_CODE, default Thanh Hóa)."""
+    code = getattr(settings, "CHECKPOINTS_PROVINCE_CODE", "38")
+    return AdminUnit.objects.filter(code=code, kind=AdminUnit.Kind.PROVINCE).first()
 
 
 # --- passages -------------------------------------------------------------------------------
@@ -277,10 +281,12 @@ def passage_record(
         return existing, False
     if decision not in rules.DECISIONS:
         raise ValidationError({"decision": _("Quyết định không hợp lệ.")})
+    if decision == rules.HANDOVER and declaration.destination_commune_id is None:
+        raise ValidationError({"decision": _("Không có xã nơi đến trong tỉnh để bàn giao.")})
     if decision == rules.TRANSIT and exit_checkpoint is None:
         raise ValidationError({"exit_checkpoint": _("Chọn chốt ra khỏi tỉnh.")})
     temp = float(temperature) if temperature not in (None, "") else None
-    assessment = assess(declaration, temperature=temp, province=province_of_checkpoint(checkpoint))
+    assessment = assess(declaration, temperature=temp)
     now = timezone.now()
     passage = Passage(
         declaration=declaration,

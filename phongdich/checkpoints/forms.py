@@ -1,0 +1,287 @@
+from datetime import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.geo.models import AdminUnit
+from phongdich.lib.identity import normalize_phone
+
+from .models import Checkpoint, Declaration, Decision
+from .services import EXPOSURES, SYMPTOMS
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label() if obj.parent_id else obj.name
+
+
+def _phone(value: str) -> str:
+    return normalize_phone(value) if value else ""
+
+
+class DeclarationForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2030)
+    sex = forms.ChoiceField(
+        label=_("Giới tính"), choices=[("M", _("Nam")), ("F", _("Nữ"))], required=False
+    )
+    nationality = forms.CharField(label=_("Quốc tịch"), initial="Việt Nam", max_length=60)
+    id_number = forms.CharField(label=_("Số CCCD/CMND/hộ chiếu"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    travel_mode = forms.ChoiceField(label=_("Phương tiện"), choices=Declaration.TravelMode.choices)
+    vehicle_number = forms.CharField(label=_("Biển số xe / số hiệu chuyến"), required=False)
+    seat = forms.CharField(label=_("Số ghế"), required=False, max_length=10)
+    departure_date = forms.DateField(label=_("Ngày khởi hành (dd/mm/yyyy)"), required=False)
+    arrival_date = forms.DateField(label=_("Ngày đến (dd/mm/yyyy)"))
+    origin = UnitChoiceField(
+        label=_("Đi từ (tỉnh/huyện)"), queryset=AdminUnit.objects.none(), required=False
+    )
+    origin_text = forms.CharField(label=_("Nơi đi (ghi rõ)"), required=False, max_length=200)
+    places_visited = forms.CharField(
+        label=_("Những nơi đã đến trong 14 ngày"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    destination_commune = UnitChoiceField(
+        label=_("Xã/phường nơi đến trong tỉnh"),
+        queryset=AdminUnit.objects.none(),
+        required=False,
+        empty_label=_("— Chỉ đi qua tỉnh —"),
+    )
+    destination_address = forms.CharField(
+        label=_("Địa chỉ nơi đến (số nhà, thôn/xóm)"), max_length=200, required=False
+    )
+    symptoms = forms.MultipleChoiceField(
+        label=_("Trong 14 ngày qua có triệu chứng"),
+        choices=list(SYMPTOMS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    exposures = forms.MultipleChoiceField(
+        label=_("Trong 14 ngày qua có tiếp xúc"),
+        choices=list(EXPOSURES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    test_result = forms.ChoiceField(
+        label=_("Xét nghiệm gần nhất"), choices=Declaration.TestResult.choices, required=False
+    )
+    test_taken_at = forms.DateTimeField(
+        label=_("Thời điểm lấy mẫu (dd/mm/yyyy hh:mm)"),
+        required=False,
+        input_formats=["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y"],
+    )
+    vaccine_doses = forms.TypedChoiceField(
+        label=_("Số mũi vắc xin đã tiêm"),
+        choices=[("", _("Không rõ")), (0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    recovered_on = forms.DateField(label=_("Ngày khỏi COVID-19 (nếu có)"), required=False)
+    checkpoint = forms.ModelChoiceField(
+        queryset=Checkpoint.objects.filter(active=True),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    # A bot fills every field; people never see this one.
+    website = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if province is not None:
+            self.fields["destination_commune"].queryset = AdminUnit.objects.filter(
+                path__startswith=province.path, kind=AdminUnit.Kind.COMMUNE
+            ).select_related("parent")
+        self.fields["origin"].queryset = AdminUnit.objects.filter(
+            kind__in=[AdminUnit.Kind.PROVINCE, AdminUnit.Kind.DISTRICT]
+        ).select_related("parent")
+        for name in ("phone", "full_name", "birth_year"):
+            self.fields[name].widget.attrs["autocomplete"] = {
+                "phone": "tel",
+                "full_name": "name",
+                "birth_year": "bday-year",
+            }[name]
+        self.fields["phone"].widget.input_type = "tel"
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise ValidationError(_("Không gửi được tờ khai."))
+        if not data.get("destination_commune") and not data.get("destination_address"):
+            self.add_error("destination_address", _("Ghi nơi đến nếu chỉ đi qua tỉnh."))
+        if not data.get("origin") and not data.get("origin_text"):
+            self.add_error("origin_text", _("Cho biết nơi đi."))
+        arrival = data.get("arrival_date")
+        if arrival and (arrival - timezone.localdate()).days > 14:
+            self.add_error("arrival_date", _("Ngày đến quá xa."))
+        return data
+
+
+def declaration_initial(declaration: Declaration) -> dict:
+    """Prefill for a returning traveller: their last declaration, dates reset."""
+    initial = {
+        name: getattr(declaration, name)
+        for name in (
+            "full_name birth_year sex nationality id_number email travel_mode vehicle_number "
+            "origin origin_text destination_commune destination_address symptoms exposures "
+            "vaccine_doses recovered_on"
+        ).split()
+    }
+    initial["phone"] = declaration.phone and "0" + declaration.phone[3:]
+    initial["arrival_date"] = timezone.localdate()
+    return initial
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=_("Mã khai báo (6 ký tự)"), max_length=12, required=False)
+    qr = forms.CharField(required=False, widget=forms.HiddenInput)
+    photo = forms.ImageField(label=_("Hoặc chụp ảnh mã QR"), required=False)
+
+
+class PassageForm(forms.Form):
+    declaration = forms.IntegerField(widget=forms.HiddenInput)
+    checkpoint = forms.ModelChoiceField(queryset=Checkpoint.objects.none())
+    idempotency_key = forms.CharField(max_length=64, min_length=8, widget=forms.HiddenInput)
+    temperature = forms.DecimalField(
+        label=_("Nhiệt độ (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=30,
+        max_value=45,
+        required=False,
+    )
+    decision = forms.ChoiceField(
+        label=_("Quyết định"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    exit_checkpoint = forms.ModelChoiceField(
+        label=_("Chốt ra khỏi tỉnh (nếu đi qua)"),
+        queryset=Checkpoint.objects.none(),
+        required=False,
+    )
+    expected_hours = forms.IntegerField(
+        label=_("Dự kiến đến xã sau (giờ)"), min_value=0, max_value=72, initial=3, required=False
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+
+    def __init__(self, *args, checkpoints=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if checkpoints is not None:
+            self.fields["checkpoint"].queryset = checkpoints
+            self.fields["exit_checkpoint"].queryset = checkpoints
+
+
+class QuarantineCheckForm(forms.Form):
+    temperature = forms.DecimalField(
+        label=_("Nhiệt độ (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=30,
+        max_value=45,
+        required=False,
+    )
+    symptoms = forms.MultipleChoiceField(
+        label=_("Triệu chứng hôm nay"),
+        choices=list(SYMPTOMS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+
+
+class TransitForm(forms.Form):
+    vehicle_number = forms.CharField(label=_("Biển số xe"), max_length=30)
+    people_count = forms.IntegerField(label=_("Số người"), min_value=1, max_value=100, initial=1)
+    entry_checkpoint = forms.ModelChoiceField(
+        label=_("Chốt vào"), queryset=Checkpoint.objects.none()
+    )
+    exit_checkpoint = forms.ModelChoiceField(label=_("Chốt ra"), queryset=Checkpoint.objects.none())
+    hours = forms.IntegerField(
+        label=_("Thời gian cho phép (giờ)"), min_value=1, max_value=24, initial=4
+    )
+
+    def __init__(self, *args, checkpoints=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry_checkpoint"].queryset = checkpoints
+        self.fields["exit_checkpoint"].queryset = checkpoints
+
+
+class ForecastImportForm(forms.Form):
+    source_association = forms.CharField(
+        label=_("Hội đồng hương / nguồn danh sách"), max_length=200
+    )
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    keep_good_rows = forms.BooleanField(
+        label=_("Nhập các dòng đúng, bỏ qua dòng lỗi (nếu không chọn: từ chối cả tệp khi có lỗi)"),
+        required=False,
+        initial=True,
+    )
+
+
+class CitizenReportForm(forms.Form):
+    commune = UnitChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    address = forms.CharField(label=_("Địa chỉ người về"), max_length=200)
+    subject_name = forms.CharField(
+        label=_("Tên người về (nếu biết)"), max_length=120, required=False
+    )
+    arrived_on = forms.DateField(label=_("Ngày về (nếu biết)"), required=False)
+    description = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
+    anonymous = forms.BooleanField(label=_("Tôi muốn giấu tên"), required=False, initial=True)
+    reporter_name = forms.CharField(label=_("Tên người báo"), max_length=120, required=False)
+    reporter_phone = forms.CharField(label=_("Điện thoại người báo"), max_length=20, required=False)
+    website = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+
+    def clean_reporter_phone(self):
+        return _phone(self.cleaned_data["reporter_phone"])
+
+
+class PharmacyForm(forms.Form):
+    name = forms.CharField(label=_("Tên nhà thuốc"), max_length=150)
+    owner_name = forms.CharField(label=_("Người phụ trách"), max_length=120)
+    phone = forms.CharField(label=_("Điện thoại"), max_length=20)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=200)
+    commune = UnitChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    website = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data["phone"])
+
+
+class PharmacyReportForm(forms.Form):
+    buyer_name = forms.CharField(label=_("Họ tên người mua"), max_length=120)
+    buyer_phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
+    buyer_address = forms.CharField(label=_("Địa chỉ"), max_length=200, required=False)
+    commune = UnitChoiceField(label=_("Xã/phường nơi ở"), queryset=AdminUnit.objects.none())
+    symptoms = forms.MultipleChoiceField(
+        label=_("Triệu chứng"),
+        choices=list(SYMPTOMS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+
+    def clean_buyer_phone(self):
+        return _phone(self.cleaned_data["buyer_phone"])
+
+
+def parse_local_datetime(value: str) -> datetime | None:
+    try:
+        return timezone.make_aware(datetime.strptime(value, "%d/%m/%Y %H:%M"))
+    except (TypeError, ValueError):
+        return None

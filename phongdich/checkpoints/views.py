@@ -1,0 +1,678 @@
+import io
+import os
+import uuid
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts.models import Role
+from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.services import audit_read
+from phongdich.facilities.models import Facility
+from phongdich.geo.models import AdminUnit
+from phongdich.lib.xlsx import build_workbook
+
+from . import rules, selectors, services
+from .forms import (
+    CitizenReportForm,
+    DeclarationForm,
+    ForecastImportForm,
+    LookupForm,
+    PassageForm,
+    PharmacyForm,
+    PharmacyReportForm,
+    QuarantineCheckForm,
+    TransitForm,
+    declaration_initial,
+)
+from .models import (
+    Checkpoint,
+    Decision,
+    DeclarationLink,
+    FollowUp,
+    Handover,
+    HomeQuarantine,
+    PharmacyLink,
+    QuarantineLink,
+)
+
+OFFICER = (Role.CHECKPOINT_OFFICER, Role.PROVINCE_ADMIN)
+COMMUNE = (Role.COMMUNE_HEALTH_WORKER, Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)
+OVERSIGHT = (
+    Role.HEALTH_OFFICER,
+    Role.PROVINCE_ADMIN,
+    Role.CHECKPOINT_OFFICER,
+    Role.COMMITTEE_MEMBER,
+)
+FORECASTS = (*COMMUNE, Role.CHECKPOINT_OFFICER)
+REF_SALT = "checkpoints.officer.ref"
+
+
+def _rate_limit() -> int:
+    # Public POSTs per address per 10 minutes; a benchmark on loopback raises it by env.
+    return int(
+        getattr(settings, "CHECKPOINTS_PUBLIC_RATE_LIMIT", 0)
+        or os.environ.get("CHECKPOINTS_PUBLIC_RATE_LIMIT", 30)
+    )
+
+
+def throttled(request, bucket: str) -> bool:
+    """True when this address has sent too many public POSTs to `bucket` recently."""
+    key = f"cp-rl:{bucket}:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=600)
+        count = 1
+    return count > _rate_limit()
+
+
+def _too_many(request):
+    return render(request, "checkpoints/throttled.html", status=429)
+
+
+def _communes():
+    province = services.home_province()
+    if province is None:
+        return AdminUnit.objects.none()
+    return AdminUnit.objects.filter(
+        path__startswith=province.path, kind=AdminUnit.Kind.COMMUNE
+    ).select_related("parent")
+
+
+def _qr(data: str):
+    return segno.make(data, error="m")
+
+
+# --- traveller ----------------------------------------------------------------------------
+
+
+@public_view
+def declare(request):
+    previous = None
+    link = DeclarationLink.resolve(request.GET.get("from", "")) if request.GET.get("from") else None
+    if link is not None:
+        previous = link.declaration
+    initial = declaration_initial(previous) if previous else {"arrival_date": timezone.localdate()}
+    checkpoint = Checkpoint.objects.filter(
+        pk=request.GET.get("checkpoint") or 0, active=True
+    ).first()
+    if checkpoint:
+        initial["checkpoint"] = checkpoint.pk
+    form = DeclarationForm(request.POST or None, initial=initial, province=services.home_province())
+    if request.method == "POST":
+        if throttled(request, "declare"):
+            return _too_many(request)
+        if form.is_valid():
+            try:
+                _declaration, raw = services.declaration_submit(
+                    data=form.cleaned_data, previous=previous
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("checkpoints:me", token=raw)
+    return render(
+        request,
+        "checkpoints/declare.html",
+        {"form": form, "checkpoint": checkpoint, "previous": previous},
+    )
+
+
+def _link_or_404(raw: str) -> DeclarationLink:
+    link = DeclarationLink.resolve(raw)
+    if link is None:
+        raise Http404
+    return link
+
+
+@public_view
+def me(request, token: str):
+    link = _link_or_404(token)
+    declaration = link.declaration
+    qr = _qr(services.qr_payload(declaration))
+    return render(
+        request,
+        "checkpoints/me.html",
+        {
+            "declaration": declaration,
+            "token": token,
+            "qr_svg": qr.svg_inline(scale=6, dark="#000"),
+        },
+    )
+
+
+@public_view
+def me_qr(request, token: str, fmt: str):
+    link = _link_or_404(token)
+    qr = _qr(services.qr_payload(link.declaration))
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        qr.save(buffer, kind="svg", scale=8)
+        content_type = "image/svg+xml"
+    else:
+        qr.save(buffer, kind="png", scale=10, border=4)
+        content_type = "image/png"
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="to-khai-{link.declaration.code}.{fmt}"'
+    )
+    return response
+
+
+# --- checkpoint officer -------------------------------------------------------------------
+
+
+def _decide_context(request, declaration, checkpoints, form=None, selected_checkpoint=None):
+    assessment = services.assess(declaration)
+    if form is None:
+        form = PassageForm(
+            checkpoints=checkpoints,
+            initial={
+                "declaration": 0,
+                "decision": assessment.suggestion.decision,
+                "checkpoint": selected_checkpoint or declaration.checkpoint_id,
+                "idempotency_key": uuid.uuid4().hex,
+                "expected_hours": 3,
+            },
+        )
+    return {
+        "declaration": declaration,
+        "assessment": assessment,
+        "form": form,
+        "ref": signing.dumps(declaration.pk, salt=REF_SALT),
+        "facilities": Facility.objects.filter(kind=Facility.Kind.QUARANTINE_SITE, is_active=True),
+        "rules_source": rules.DECISION_RULES_SOURCE,
+    }
+
+
+@role_required(*OFFICER)
+def officer(request):
+    checkpoints = selectors.checkpoints_for(request.user)
+    form = LookupForm(request.POST or None, request.FILES or None)
+    selected = request.POST.get("checkpoint") or request.GET.get("checkpoint") or ""
+    if request.method == "POST" and form.is_valid():
+        declaration = None
+        data = form.cleaned_data
+        if data["qr"]:
+            declaration = services.declaration_from_qr(data["qr"])
+        elif data["photo"]:
+            from .qrread import decode_image
+
+            text = decode_image(data["photo"].read())
+            declaration = services.declaration_from_qr(text) if text else None
+        elif data["code"]:
+            declaration = services.declaration_by_code(data["code"])
+        if declaration is None:
+            messages.error(request, _("Không tìm thấy tờ khai. Kiểm tra lại mã hoặc nhập tay."))
+        else:
+            audit_read(actor=request.user, target=declaration, action="checkpoints.lookup")
+            context = _decide_context(
+                request, declaration, checkpoints, selected_checkpoint=selected
+            )
+            return render(request, "checkpoints/decide.html", context)
+    return render(
+        request,
+        "checkpoints/officer.html",
+        {"form": form, "checkpoints": checkpoints, "selected": selected},
+    )
+
+
+@role_required(*OFFICER)
+def officer_entry(request):
+    """Declaration typed by the officer for a traveller without a phone."""
+    checkpoints = selectors.checkpoints_for(request.user)
+    form = DeclarationForm(
+        request.POST or None,
+        initial={"arrival_date": timezone.localdate()},
+        province=services.home_province(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration, _raw = services.declaration_submit(by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            context = _decide_context(request, declaration, checkpoints)
+            context["new_code"] = declaration.code
+            return render(request, "checkpoints/decide.html", context)
+    return render(request, "checkpoints/officer_entry.html", {"form": form})
+
+
+@require_POST
+@role_required(*OFFICER)
+def passage_create(request):
+    """Record a passage. Answers JSON to the page's script (which retries with the same key
+    after a dropped connection) and redirects a plain form post."""
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    checkpoints = selectors.checkpoints_for(request.user)
+    try:
+        pk = signing.loads(request.POST.get("ref", ""), salt=REF_SALT, max_age=12 * 3600)
+    except signing.BadSignature:
+        raise Http404 from None
+    declaration = services.Declaration.objects.select_related(
+        "destination_commune", "origin", "person"
+    ).get(pk=pk)
+    post = request.POST.copy()
+    post["declaration"] = pk
+    form = PassageForm(post, checkpoints=checkpoints)
+    if form.is_valid():
+        data = form.cleaned_data
+        facility = Facility.objects.filter(
+            pk=request.POST.get("facility") or 0, kind=Facility.Kind.QUARANTINE_SITE
+        ).first()
+        hours = data.get("expected_hours")
+        try:
+            passage, created = services.passage_record(
+                by=request.user,
+                declaration=declaration,
+                checkpoint=data["checkpoint"],
+                decision=data["decision"],
+                idempotency_key=data["idempotency_key"],
+                temperature=data["temperature"],
+                note=data["note"],
+                facility=facility,
+                exit_checkpoint=data["exit_checkpoint"],
+                expected_at=timezone.now() + timezone.timedelta(hours=hours)
+                if hours is not None
+                else None,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if wants_json:
+                return JsonResponse(
+                    {"id": passage.pk, "created": created, "decision": passage.decision},
+                    status=201 if created else 200,
+                )
+            messages.success(
+                request,
+                _("Đã ghi nhận: %(name)s — %(decision)s")
+                % {"name": declaration.full_name, "decision": passage.get_decision_display()},
+            )
+            return redirect(f"{reverse('checkpoints:officer')}?checkpoint={passage.checkpoint_id}")
+    if wants_json:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    context = _decide_context(request, declaration, checkpoints, form=form)
+    return render(request, "checkpoints/decide.html", context, status=400)
+
+
+@role_required(*OFFICER, Role.HEALTH_OFFICER)
+def checkpoint_list(request):
+    return render(
+        request,
+        "checkpoints/checkpoint_list.html",
+        {"checkpoints": selectors.checkpoints_for(request.user)},
+    )
+
+
+def _pdf(html: str, filename: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@role_required(*OFFICER, Role.HEALTH_OFFICER)
+def checkpoint_poster(request, pk: int):
+    checkpoint = selectors.checkpoints_for(request.user).filter(pk=pk).first()
+    if checkpoint is None:
+        raise Http404
+    url = request.build_absolute_uri(f"{reverse('checkpoints:declare')}?checkpoint={checkpoint.pk}")
+    html = render_to_string(
+        "checkpoints/pdf/poster.html",
+        {"checkpoint": checkpoint, "url": url, "qr": _qr(url).png_data_uri(scale=12, border=2)},
+    )
+    return _pdf(html, f"chot-{checkpoint.pk}.pdf")
+
+
+# --- commune: arrivals, home quarantine ---------------------------------------------------
+
+
+@role_required(*COMMUNE)
+def arrivals(request):
+    handovers = selectors.handovers_visible_to(request.user)
+    pending = list(handovers.filter(status=Handover.Status.PENDING)[:300])
+    recent = list(
+        handovers.exclude(status=Handover.Status.PENDING)
+        .filter(confirmed_at__gte=timezone.now() - timezone.timedelta(days=3))
+        .order_by("-confirmed_at")[:100]
+    )
+    forecasts = list(
+        selectors.forecasts_visible_to(request.user).filter(
+            expected_date__gte=timezone.localdate() - timezone.timedelta(days=1),
+            expected_date__lte=timezone.localdate() + timezone.timedelta(days=7),
+        )[:200]
+    )
+    return render(
+        request,
+        "checkpoints/arrivals.html",
+        {"pending": pending, "recent": recent, "forecasts": forecasts},
+    )
+
+
+@require_POST
+@role_required(*COMMUNE)
+def handover_action(request, pk: int, action: str):
+    handover = selectors.handover_get(request.user, pk)
+    try:
+        if action == "arrived":
+            services.handover_confirm(by=request.user, handover=handover)
+            messages.success(request, _("Đã xác nhận người về đến địa phương."))
+        elif action == "no_show":
+            services.handover_no_show(by=request.user, handover=handover)
+            messages.warning(request, _("Đã báo không đến; đã báo Trung tâm Y tế huyện."))
+        elif action == "quarantine":
+            quarantine = services.quarantine_start(by=request.user, handover=handover)
+            messages.success(request, _("Đã lập hồ sơ cách ly/theo dõi tại nhà."))
+            return redirect("checkpoints:quarantine", pk=quarantine.pk)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("checkpoints:arrivals")
+
+
+@role_required(*COMMUNE)
+def quarantines(request):
+    today = timezone.localdate()
+    qs = selectors.quarantines_visible_to(request.user).filter(status=HomeQuarantine.Status.ACTIVE)
+    return render(
+        request,
+        "checkpoints/quarantines.html",
+        {
+            "ending": list(qs.filter(end_date__lte=today)[:200]),
+            "active": list(qs.filter(end_date__gt=today)[:300]),
+            "today": today,
+        },
+    )
+
+
+@role_required(*COMMUNE)
+def quarantine_detail(request, pk: int):
+    quarantine = selectors.quarantine_get(request.user, pk)
+    audit_read(actor=request.user, target=quarantine.person)
+    form = QuarantineCheckForm(request.POST or None)
+    new_link = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "check" and form.is_valid():
+                services.quarantine_check_record(
+                    by=request.user, quarantine=quarantine, **form.cleaned_data
+                )
+                messages.success(request, _("Đã ghi nhận theo dõi hôm nay."))
+                return redirect("checkpoints:quarantine", pk=pk)
+            if action in ("commitment", "door_sign"):
+                services.quarantine_mark(by=request.user, quarantine=quarantine, what=action)
+                return redirect("checkpoints:quarantine", pk=pk)
+            if action == "release":
+                services.quarantine_release(by=request.user, quarantine=quarantine)
+                messages.success(request, _("Đã kết thúc cách ly."))
+                return redirect("checkpoints:quarantines")
+            if action == "link":
+                raw = services.quarantine_link_mint(by=request.user, quarantine=quarantine)
+                new_link = request.build_absolute_uri(reverse("checkpoints:self_check", args=[raw]))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    policy = rules.policy_by_key(quarantine.policy_key)
+    return render(
+        request,
+        "checkpoints/quarantine_detail.html",
+        {
+            "q": quarantine,
+            "form": form,
+            "checks": quarantine.checks.select_related("by")[:30],
+            "policy": policy,
+            "new_link": new_link,
+            "symptom_labels": services.SYMPTOMS,
+        },
+    )
+
+
+@role_required(*COMMUNE)
+def quarantine_document(request, pk: int, kind: str):
+    quarantine = selectors.quarantine_get(request.user, pk)
+    template = {
+        "commitment": "checkpoints/pdf/commitment.html",
+        "door-sign": "checkpoints/pdf/door_sign.html",
+    }.get(kind)
+    if template is None:
+        raise Http404
+    html = render_to_string(
+        template, {"q": quarantine, "policy": rules.policy_by_key(quarantine.policy_key)}
+    )
+    return _pdf(html, f"{kind}-{quarantine.pk}.pdf")
+
+
+@public_view
+def self_check(request, token: str):
+    link = QuarantineLink.resolve(token)
+    if link is None or link.quarantine.status != HomeQuarantine.Status.ACTIVE:
+        raise Http404
+    form = QuarantineCheckForm(request.POST or None)
+    done = False
+    if request.method == "POST":
+        if throttled(request, "selfcheck"):
+            return _too_many(request)
+        if form.is_valid():
+            services.quarantine_check_record(quarantine=link.quarantine, **form.cleaned_data)
+            done = True
+    return render(
+        request, "checkpoints/self_check.html", {"form": form, "done": done, "q": link.quarantine}
+    )
+
+
+# --- transit ----------------------------------------------------------------------------
+
+
+@role_required(*OFFICER, Role.HEALTH_OFFICER)
+def transit(request):
+    checkpoints = selectors.checkpoints_for(request.user)
+    form = TransitForm(request.POST or None, checkpoints=checkpoints)
+    if request.method == "POST":
+        if request.POST.get("exit"):
+            escort = (
+                selectors.escorts_visible_to(request.user).filter(pk=request.POST["exit"]).first()
+            )
+            if escort is None:
+                raise Http404
+            services.transit_exit(by=request.user, escort=escort)
+            return redirect("checkpoints:transit")
+        if form.is_valid():
+            data = form.cleaned_data
+            now = timezone.now()
+            from .models import TransitEscort
+
+            escort = TransitEscort.objects.create(
+                vehicle_number=data["vehicle_number"].upper(),
+                people_count=data["people_count"],
+                entry_checkpoint=data["entry_checkpoint"],
+                exit_checkpoint=data["exit_checkpoint"],
+                entered_at=now,
+                due_by=now + timezone.timedelta(hours=data["hours"]),
+                created_by=request.user,
+            )
+            from phongdich.audit.services import audit_record
+
+            audit_record(actor=request.user, action="checkpoints.transit_create", target=escort)
+            return redirect("checkpoints:transit")
+    escorts = list(selectors.escorts_visible_to(request.user).filter(exited_at__isnull=True)[:200])
+    return render(
+        request,
+        "checkpoints/transit.html",
+        {"form": form, "escorts": escorts, "now": timezone.now()},
+    )
+
+
+# --- forecasts, reports, follow-ups -------------------------------------------------------
+
+
+@role_required(*FORECASTS)
+def forecasts(request):
+    form = ForecastImportForm(request.POST or None, request.FILES or None)
+    batch = refused = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.forecast_import(
+                by=request.user,
+                content=upload.read(),
+                file_name=upload.name,
+                source_association=form.cleaned_data["source_association"],
+                keep_good_rows=form.cleaned_data["keep_good_rows"],
+            )
+        except services.ImportRefused as exc:
+            refused = exc.row_errors
+        except ValidationError as exc:
+            form.add_error("file", exc)
+    rows = list(
+        selectors.forecasts_visible_to(request.user).filter(
+            expected_date__gte=timezone.localdate() - timezone.timedelta(days=3)
+        )[:300]
+    )
+    return render(
+        request,
+        "checkpoints/forecasts.html",
+        {
+            "form": form,
+            "batch": batch,
+            "refused": refused,
+            "rows": rows,
+            "header": services.FORECAST_HEADER,
+        },
+    )
+
+
+@public_view
+def citizen_report(request):
+    form = CitizenReportForm(request.POST or None, communes=_communes())
+    if request.method == "POST":
+        if throttled(request, "report"):
+            return _too_many(request)
+        if form.is_valid() and not form.cleaned_data["website"]:
+            data = form.cleaned_data
+            data.pop("website")
+            services.citizen_report_submit(**data)
+            return render(request, "checkpoints/thanks.html")
+    return render(request, "checkpoints/citizen_report.html", {"form": form})
+
+
+@public_view
+def pharmacy_register(request):
+    form = PharmacyForm(request.POST or None, communes=_communes())
+    if request.method == "POST":
+        if throttled(request, "pharmacy"):
+            return _too_many(request)
+        if form.is_valid() and not form.cleaned_data["website"]:
+            data = form.cleaned_data
+            data.pop("website")
+            _pharmacy, raw = services.pharmacy_register(**data)
+            return redirect("checkpoints:pharmacy_report", token=raw)
+    return render(request, "checkpoints/pharmacy_register.html", {"form": form})
+
+
+@public_view
+def pharmacy_report(request, token: str):
+    link = PharmacyLink.resolve(token)
+    if link is None:
+        raise Http404
+    form = PharmacyReportForm(
+        request.POST or None, communes=_communes(), initial={"commune": link.pharmacy.commune_id}
+    )
+    sent = False
+    if request.method == "POST":
+        if throttled(request, "pharmacy_report"):
+            return _too_many(request)
+        if form.is_valid():
+            services.pharmacy_report_submit(pharmacy=link.pharmacy, **form.cleaned_data)
+            sent = True
+            form = PharmacyReportForm(
+                communes=_communes(), initial={"commune": link.pharmacy.commune_id}
+            )
+    return render(
+        request,
+        "checkpoints/pharmacy_report.html",
+        {
+            "form": form,
+            "pharmacy": link.pharmacy,
+            "sent": sent,
+            "link": request.build_absolute_uri(),
+        },
+    )
+
+
+@role_required(*COMMUNE)
+def follow_ups(request):
+    if request.method == "POST":
+        follow_up = (
+            selectors.follow_ups_visible_to(request.user)
+            .filter(pk=request.POST.get("id") or 0)
+            .first()
+        )
+        if follow_up is None:
+            raise Http404
+        try:
+            services.follow_up_done(
+                by=request.user, follow_up=follow_up, outcome=request.POST.get("outcome", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("checkpoints:follow_ups")
+    items = list(
+        selectors.follow_ups_visible_to(request.user).filter(status=FollowUp.Status.OPEN)[:300]
+    )
+    return render(request, "checkpoints/follow_ups.html", {"items": items})
+
+
+# --- oversight ----------------------------------------------------------------------------
+
+
+@role_required(*OVERSIGHT)
+def oversight(request):
+    data = selectors.oversight(request.user)
+    labels = dict(Decision.choices)
+    for row in data["by_decision"]:
+        row["label"] = labels.get(row["decision"], row["decision"])
+    return render(request, "checkpoints/oversight.html", data)
+
+
+@role_required(*OVERSIGHT)
+def oversight_export(request):
+    data = selectors.oversight(request.user)
+    rows = [
+        ("theo ngày", r["checkpoint__name"], r["day"].strftime("%d/%m/%Y"), r["n"])
+        for r in data["by_day"]
+    ]
+    rows += [
+        ("theo giờ (24h)", r["checkpoint__name"], f"{r['hour']:02d}h", r["n"])
+        for r in data["by_hour"]
+    ]
+    rows += [
+        ("theo nơi đi", r["declaration__origin__name"] or r["declaration__origin_text"], "", r["n"])
+        for r in data["by_origin"]
+    ]
+    rows += [("theo quyết định", r["decision"], "", r["n"]) for r in data["by_decision"]]
+    rows += [
+        ("bàn giao chờ / không đến", r["commune__name"], f"{r['pending']} / {r['no_show']}", "")
+        for r in data["handovers"]
+    ]
+    content = build_workbook("Giam sat chot", ["nhóm", "chốt / nơi", "ngày / giờ", "số lượt"], rows)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="giam-sat-chot.xlsx"'
+    return response
