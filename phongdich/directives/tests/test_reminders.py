@@ -87,7 +87,7 @@ def test_the_command_sends_through_a_real_smtp_server(confirmed, reporters, quie
     assert len(received) == 1
     assert received[0].rcpt_tos == ["baocao.a@example.org"]
     message = email.message_from_bytes(received[0].content, policy=email.policy.default)
-    assert message["Subject"].startswith("[Quá hạn]")
+    assert str(message["Subject"]).strip().startswith("[Quá hạn]")
 
 
 def test_the_seed_command_is_idempotent(world, capsys):
