@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from phongdich.geo.models import AdminUnit
@@ -99,7 +99,7 @@ def ticket_create(request, payload: TicketIn):
         )
     except ValidationError as exc:
         raise HttpError(422, _errors(exc)) from None
-    return 201, ticket
+    return Status(201, ticket)
 
 
 @router.get("/tickets", response=list[TicketOut])
@@ -130,7 +130,7 @@ def inbound(request):
     secret = getattr(settings, "HOTLINE_WEBHOOK_SECRET", "")
     given = request.META.get(SIGNATURE_HEADER, "")
     if not secret or not given or not hmac.compare_digest(sign(request.body, secret), given):
-        return 401, {"detail": "bad signature"}
+        return Status(401, {"detail": "bad signature"})
     try:
         data = json.loads(request.body or b"{}")
         ticket = services.ticket_inbound(
@@ -140,5 +140,5 @@ def inbound(request):
             external_id=str(data.get("id", ""))[:100],
         )
     except (ValueError, KeyError, TypeError, ValidationError):
-        return 400, {"detail": "invalid message"}
-    return 200, {"ticket_id": ticket.pk}
+        return Status(400, {"detail": "invalid message"})
+    return Status(200, {"ticket_id": ticket.pk})

@@ -1,0 +1,65 @@
+"""Two agents claim one ticket at the same moment: exactly one holds it.
+
+On PostgreSQL the two claims run in real threads on separate connections, released by a
+barrier so their UPDATEs race; on SQLite (one writer) the claims run one after the other.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from phongdich.hotline import services
+from phongdich.hotline.models import Ticket
+from phongdich.testing import make_staff, make_world
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_lets_two_agents_hold_one_ticket():
+    from phongdich.hotline.models import Category
+
+    if not Category.objects.filter(code="f0_advice").exists():  # transaction tests flush data
+        Category.objects.create(code="f0_advice", name="F0", branch_number=3)
+    world = make_world()
+    staff = make_staff(world)
+    agents = [staff.hotline_agent, staff.province_admin]
+    results = {}
+    for round_number in range(5):
+        ticket = services.ticket_create(
+            by=None,
+            channel="web",
+            category="f0_advice",
+            text=f"hỏi {round_number}",
+            commune=world.commune_a,
+        )
+        if connection.vendor == "postgresql":
+            barrier = threading.Barrier(2)
+
+            def claim(agent, ticket_id=ticket.pk, barrier=barrier):
+                try:
+                    barrier.wait(timeout=10)
+                    services.ticket_claim(by=agent, ticket=Ticket.objects.get(pk=ticket_id))
+                    results[(ticket_id, agent.pk)] = "won"
+                except services.TicketConflict:
+                    results[(ticket_id, agent.pk)] = "lost"
+                finally:
+                    connections.close_all()
+
+            threads = [threading.Thread(target=claim, args=(agent,)) for agent in agents]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+        else:
+            for agent in agents:
+                try:
+                    services.ticket_claim(by=agent, ticket=Ticket.objects.get(pk=ticket.pk))
+                    results[(ticket.pk, agent.pk)] = "won"
+                except services.TicketConflict:
+                    results[(ticket.pk, agent.pk)] = "lost"
+        outcome = sorted(results[(ticket.pk, agent.pk)] for agent in agents)
+        assert outcome == ["lost", "won"]
+        ticket.refresh_from_db()
+        winner = next(a for a in agents if results[(ticket.pk, a.pk)] == "won")
+        assert ticket.claimed_by_id == winner.pk
+        assert ticket.events.filter(kind="claim").count() == 1
