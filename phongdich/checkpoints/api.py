@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from phongdich.accounts.models import Role
@@ -118,7 +118,7 @@ def declaration_create(request, payload: DeclarationIn):
         declaration, raw = services.declaration_submit(data=data)
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
-    return 201, {"code": declaration.code, "personal_link": f"/checkpoints/me/{raw}/"}
+    return Status(201, {"code": declaration.code, "personal_link": f"/checkpoints/me/{raw}/"})
 
 
 @router.get("/declarations/{code}", response=DeclarationSummary)
@@ -186,4 +186,4 @@ def passage_create(request, payload: PassageIn):
         "decision": passage.decision,
         "suggested_decision": passage.suggested_decision,
     }
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)

@@ -400,7 +400,12 @@ def no_show_send_alert(handover_id: int) -> int:
 
 @transaction.atomic
 def quarantine_start(
-    *, by, handover: Handover, on: date | None = None, last_exposure: date | None = None
+    *,
+    by,
+    handover: Handover,
+    on: date | None = None,
+    last_exposure: date | None = None,
+    policy_key: str = "",
 ) -> HomeQuarantine:
     if handover.status != Handover.Status.ARRIVED:
         raise ValidationError(_("Cần xác nhận người đã đến trước khi bắt đầu cách ly."))
@@ -408,11 +413,17 @@ def quarantine_start(
         raise ValidationError(_("Người này đã được lập hồ sơ cách ly."))
     on = on or timezone.localdate()
     declaration = handover.passage.declaration
+    # Staff may apply a named row (a province keeping a stricter rule, or training on the
+    # 2021-2022 rules); by default the row in force on the start day applies.
+    chosen = rules.policy_by_key(policy_key) if policy_key else None
+    if policy_key and chosen is None:
+        raise ValidationError(_("Quy định không tồn tại."))
     plan = rules.quarantine_plan(
         on=on,
         doses=declaration.vaccine_doses,
         recovered_on=declaration.recovered_on,
         last_exposure=last_exposure,
+        policies=(chosen,) if chosen else rules.QUARANTINE_POLICIES,
     )
     if plan is None:
         raise ValidationError(_("Chưa có quy định cách ly cho ngày này."))

@@ -357,10 +357,17 @@ def arrivals(request):
             expected_date__lte=timezone.localdate() + timezone.timedelta(days=7),
         )[:200]
     )
+    today = timezone.localdate()
     return render(
         request,
         "checkpoints/arrivals.html",
-        {"pending": pending, "recent": recent, "forecasts": forecasts},
+        {
+            "pending": pending,
+            "recent": recent,
+            "forecasts": forecasts,
+            "policies": rules.QUARANTINE_POLICIES,
+            "current_policy": rules.policy_on(today),
+        },
     )
 
 
@@ -376,7 +383,9 @@ def handover_action(request, pk: int, action: str):
             services.handover_no_show(by=request.user, handover=handover)
             messages.warning(request, _("Đã báo không đến; đã báo Trung tâm Y tế huyện."))
         elif action == "quarantine":
-            quarantine = services.quarantine_start(by=request.user, handover=handover)
+            quarantine = services.quarantine_start(
+                by=request.user, handover=handover, policy_key=request.POST.get("policy", "")
+            )
             messages.success(request, _("Đã lập hồ sơ cách ly/theo dõi tại nhà."))
             return redirect("checkpoints:quarantine", pk=quarantine.pk)
         else:
