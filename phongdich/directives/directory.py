@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from phongdich.directives.extraction import is_group_addressee
+from phongdich.directives.extraction.units import _SPECIFIC_START_RE
 from phongdich.lib.text import fold
 
 from .models import Official, OfficialAlias, OrgUnit, OrgUnitAlias, unit_key
@@ -165,6 +166,16 @@ def resolve(name: str, *, cache: dict | None = None) -> Resolution:
     if cache is not None:
         cache[name] = result
     return result
+
+
+def names_a_body(name: str) -> bool:
+    """Worth proposing as a new unit: opens with an organisation noun ("Tổ chuyên gia …",
+    "Viễn thông …") or names a person. Collectives such as "lực lượng chức năng" or
+    "doanh nghiệp" are calls to everyone, not units a clerk should add."""
+    name = name.strip()
+    if name in GENERAL_NAMES or not name:
+        return False
+    return bool(_SPECIFIC_START_RE.match(name) or _PERSON_RE.match(fold(name)))
 
 
 def add_unit(name: str, kind: str, aliases=(), *, admin_unit=None, parent=None) -> OrgUnit:

@@ -322,7 +322,7 @@ def _assign(document, task, role, name, cache) -> TaskAssignment:
     resolution = directory.resolve(name, cache=cache)
     unit = resolution.units[0] if len(resolution.units) == 1 and not resolution.is_group else None
     proposal = None
-    if not resolution.resolved and not resolution.is_group and name not in directory.GENERAL_NAMES:
+    if not resolution.resolved and not resolution.is_group and directory.names_a_body(name):
         key = unit_key(name)
         proposal, _created = UnitProposal.objects.get_or_create(
             key=key,

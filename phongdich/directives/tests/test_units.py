@@ -96,3 +96,19 @@ def test_it_maps_a_misspelt_name_to_an_existing_unit(staff, directory):
     assert OrgUnitAlias.objects.filter(text="Ủy ban nhân tỉnh").exists()
     proposal.refresh_from_db()
     assert proposal.status == UnitProposal.Status.MAPPED
+
+
+@pytest.mark.parametrize(
+    ("written", "proposed"),
+    [
+        ("Viễn thông Thanh Hóa", True),
+        ("Tổ chuyên gia của Bộ Y tế", True),
+        ("đồng chí Nguyễn Lộc Hà", True),
+        ("lực lượng chức năng", False),
+        ("doanh nghiệp", False),
+        ("cán bộ, đảng viên, công chức, viên chức và người dân", False),
+        ("(chung)", False),
+    ],
+)
+def test_only_names_of_bodies_and_people_are_proposed(written, proposed):
+    assert d.names_a_body(written) is proposed
