@@ -1,0 +1,298 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.geo.models import AdminUnit
+from phongdich.lib.identity import normalize_phone, validate_id_number
+
+from . import rules
+from .models import (
+    DetectionSetting,
+    MedicineBag,
+    OccupationGroup,
+    TreatmentPlace,
+    Vaccination,
+)
+
+# 261 monitoring checklist, in the words on the paper form.
+SYMPTOM_LABELS = {
+    "fatigue": _("Mệt mỏi"),
+    "cough": _("Ho"),
+    "sputum": _("Ho có đờm"),
+    "chills": _("Ớn lạnh, gai rét"),
+    "red_eyes": _("Viêm kết mạc (mắt đỏ)"),
+    "loss_of_taste_smell": _("Mất vị giác hoặc khứu giác"),
+    "diarrhoea": _("Tiêu chảy"),
+    "coughing_blood": _("Ho ra máu"),
+    "breathlessness": _("Khó thở, thở hụt hơi"),
+    "chest_pain": _("Đau tức ngực kéo dài"),
+    "drowsiness": _("Lơ mơ, không tỉnh táo"),
+    "cyanosis": _("Tím môi, tím đầu móng tay, móng chân"),
+    "child_chest_indrawing": _("(Trẻ em) thở rên, rút lõm lồng ngực, phập phồng cánh mũi"),
+    "child_poor_feeding": _("(Trẻ em) không uống được, bú kém"),
+    "other": _("Triệu chứng khác"),
+}
+SYMPTOM_CHOICES = [(key, SYMPTOM_LABELS[key]) for key in rules.ALL_SYMPTOMS]
+REGISTRATION_SYMPTOMS = [
+    ("fever", _("Sốt")),
+    ("cough", _("Ho")),
+    ("sore_throat", _("Đau họng")),
+    ("runny_nose", _("Sổ mũi, nghẹt mũi")),
+    ("fatigue", _("Mệt mỏi")),
+    ("headache", _("Đau đầu")),
+    ("muscle_pain", _("Đau mỏi cơ")),
+    ("diarrhoea", _("Tiêu chảy")),
+    ("loss_of_taste_smell", _("Mất vị giác, khứu giác")),
+    ("breathlessness", _("Khó thở")),
+    ("chest_pain", _("Đau ngực")),
+]
+
+
+def _phone(value: str) -> str:
+    return normalize_phone(value) if value else ""
+
+
+class PersonFieldsMixin(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    birth_year = forms.IntegerField(
+        label=_("Năm sinh"), min_value=1900, max_value=2100, required=False
+    )
+    birth_date = forms.DateField(label=_("Ngày sinh (trẻ dưới 5 tuổi: bắt buộc)"), required=False)
+    sex = forms.ChoiceField(
+        label=_("Giới tính"), choices=[("", "—"), ("M", _("Nam")), ("F", _("Nữ"))], required=False
+    )
+    phone = forms.CharField(label=_("Số điện thoại"), required=False)
+    id_number = forms.CharField(label=_("Số CCCD/CMND"), required=False)
+    address = forms.CharField(label=_("Địa chỉ (số nhà, thôn/xóm)"), required=False)
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data["phone"])
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"]
+        return validate_id_number(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("phone") or data.get("id_number") or data.get("birth_year")):
+            raise ValidationError(
+                _("Cần ít nhất số điện thoại, số CCCD hoặc năm sinh để tránh trùng hồ sơ.")
+            )
+        return data
+
+
+class CaseRegisterForm(PersonFieldsMixin):
+    commune = forms.ModelChoiceField(
+        label=_("Xã/phường quản lý"), queryset=AdminUnit.objects.none()
+    )
+    test_kind = forms.ChoiceField(
+        label=_("Loại xét nghiệm dương tính"),
+        choices=[("pcr", _("RT-PCR")), ("rat", _("Test nhanh kháng nguyên"))],
+    )
+    tested_at = forms.DateTimeField(label=_("Thời điểm lấy mẫu"), initial=timezone.now)
+    supervised = forms.BooleanField(
+        label=_("Test nhanh do nhân viên y tế làm hoặc giám sát"), required=False, initial=True
+    )
+    second_rat_at = forms.DateTimeField(
+        label=_("Thời điểm test nhanh lần 2 (nếu có)"), required=False
+    )
+    sample_id = forms.CharField(label=_("Mã mẫu"), required=False, max_length=60)
+    is_f1 = forms.BooleanField(label=_("Là F1"), required=False)
+    has_epi_link = forms.BooleanField(label=_("Có yếu tố dịch tễ"), required=False)
+    symptoms = forms.MultipleChoiceField(
+        label=_("Triệu chứng"),
+        choices=REGISTRATION_SYMPTOMS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    spo2 = forms.IntegerField(label=_("SpO2 (%)"), min_value=50, max_value=100, required=False)
+    respiratory_rate = forms.IntegerField(
+        label=_("Nhịp thở (lần/phút)"), min_value=5, max_value=90, required=False
+    )
+    detection = forms.ChoiceField(label=_("Nơi phát hiện"), choices=DetectionSetting.choices)
+    occupation = forms.ChoiceField(label=_("Nhóm nghề nghiệp"), choices=OccupationGroup.choices)
+    vaccination = forms.ChoiceField(label=_("Tiêm chủng"), choices=Vaccination.choices)
+    comorbidities = forms.CharField(label=_("Bệnh nền (nếu có)"), required=False)
+    comorbidity_stable = forms.BooleanField(label=_("Bệnh nền điều trị ổn định"), required=False)
+    pregnant = forms.BooleanField(label=_("Đang mang thai"), required=False)
+    can_self_care = forms.BooleanField(
+        label=_("Tự chăm sóc được hoặc có người chăm sóc"), required=False, initial=True
+    )
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["commune"].queryset = communes
+
+    def clean_tested_at(self):
+        value = self.cleaned_data["tested_at"]
+        if value > timezone.now():
+            raise ValidationError(_("Thời điểm lấy mẫu không thể ở tương lai."))
+        return value
+
+
+class ImportForm(forms.Form):
+    MODES = [
+        ("keep_good", _("Nhập các dòng đúng, bỏ qua dòng lỗi")),
+        ("all_or_nothing", _("Từ chối cả tệp nếu có dòng lỗi")),
+    ]
+    file = forms.FileField(label=_("Tệp kết quả xét nghiệm (.xlsx hoặc .csv)"))
+    mode = forms.ChoiceField(label=_("Khi có dòng lỗi"), choices=MODES, widget=forms.RadioSelect)
+    lab = forms.CharField(label=_("Nơi xét nghiệm"), max_length=60)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError(_("Tệp quá lớn (tối đa 5 MB)."))
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        return upload
+
+
+class CheckForm(forms.Form):
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    temperature = forms.DecimalField(
+        label=_("Nhiệt độ (°C)"), min_value=34, max_value=43, decimal_places=1, required=False
+    )
+    spo2 = forms.IntegerField(label=_("SpO2 (%)"), min_value=50, max_value=100, required=False)
+    respiratory_rate = forms.IntegerField(
+        label=_("Nhịp thở (lần/phút)"), min_value=5, max_value=90, required=False
+    )
+    pulse = forms.IntegerField(
+        label=_("Mạch (lần/phút)"), min_value=20, max_value=250, required=False
+    )
+    bp_systolic = forms.IntegerField(
+        label=_("Huyết áp tối đa (nếu đo được)"), min_value=40, max_value=260, required=False
+    )
+    bp_diastolic = forms.IntegerField(
+        label=_("Huyết áp tối thiểu (nếu đo được)"), min_value=20, max_value=160, required=False
+    )
+    symptoms = forms.MultipleChoiceField(
+        label=_("Triệu chứng hiện có"),
+        choices=SYMPTOM_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        measured = [
+            data.get(name)
+            for name in ("temperature", "spo2", "respiratory_rate", "pulse")
+            if data.get(name) is not None
+        ]
+        if not measured and not data.get("symptoms"):
+            raise ValidationError(_("Nhập ít nhất một chỉ số hoặc một triệu chứng."))
+        return data
+
+
+class AlertActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("acknowledge", "acknowledge"), ("resolve", "resolve"), ("escalate", "escalate")]
+    )
+    note = forms.CharField(required=False, max_length=500)
+
+
+class TransferForm(forms.Form):
+    to_place = forms.ChoiceField(label=_("Chuyển đến"), choices=TreatmentPlace.choices)
+    facility = forms.ModelChoiceField(
+        label=_("Cơ sở"), queryset=None, required=False, empty_label="—"
+    )
+    reason = forms.CharField(label=_("Lý do"), max_length=500)
+    alert_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, facilities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = facilities
+        self.fields["facility"].label_from_instance = lambda f: (
+            f"{f.name} · {f.get_kind_display()} · "
+            + str(_("còn %(free)d/%(total)d giường")) % {"free": f.beds_free, "total": f.beds_total}
+        )
+
+
+class ReleaseForm(forms.Form):
+    negative_rat_on = forms.DateField(label=_("Ngày test nhanh âm tính (nếu có)"), required=False)
+
+
+class DeathForm(forms.Form):
+    died_on = forms.DateField(label=_("Ngày mất"))
+    place = forms.CharField(label=_("Nơi mất"), max_length=200)
+    cause = forms.CharField(label=_("Nguyên nhân"), max_length=500)
+    pcr_confirmed = forms.BooleanField(label=_("Đã khẳng định bằng RT-PCR"), required=False)
+
+
+class DossierForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("collected", "collected"), ("sent", "sent"), ("paid", "paid")]
+    )
+
+
+class MedicineBagForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại túi thuốc"), choices=MedicineBag.Kind.choices)
+    handed_on = forms.DateField(label=_("Ngày cấp"), initial=timezone.localdate)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=255)
+
+
+class MobileVisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("Ngày khám"), initial=timezone.localdate)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=500)
+
+
+class VerifyForm(forms.Form):
+    is_f1 = forms.BooleanField(label=_("Là F1"), required=False)
+    has_symptoms = forms.BooleanField(label=_("Có triệu chứng"), required=False)
+    has_epi_link = forms.BooleanField(label=_("Có yếu tố dịch tễ"), required=False)
+    rat_supervised = forms.BooleanField(
+        label=_("Nhân viên y tế đã giám sát (trực tiếp hoặc từ xa) việc test nhanh"),
+        required=False,
+    )
+
+
+class OverrideForm(forms.Form):
+    eligible = forms.BooleanField(label=_("Đủ điều kiện điều trị tại nhà"), required=False)
+    reason = forms.CharField(label=_("Lý do điều chỉnh"), max_length=255)
+
+
+class SelfDeclareForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2100)
+    phone = forms.CharField(label=_("Số điện thoại"))
+    commune = forms.ModelChoiceField(label=_("Xã/phường nơi ở"), queryset=AdminUnit.objects.none())
+    address = forms.CharField(label=_("Địa chỉ (số nhà, thôn/xóm)"), required=False, max_length=255)
+    tested_on = forms.DateField(label=_("Ngày test nhanh dương tính"), initial=timezone.localdate)
+    has_symptoms = forms.BooleanField(label=_("Có sốt, ho, đau họng hoặc mệt"), required=False)
+    is_f1 = forms.BooleanField(label=_("Đã tiếp xúc gần với người mắc COVID-19"), required=False)
+    photo = forms.ImageField(label=_("Ảnh que test (không bắt buộc)"), required=False)
+    # Left empty by people; filled by naive bots (hidden with CSS).
+    website = forms.CharField(required=False, label="Website")
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["commune"].queryset = communes
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean_tested_on(self):
+        value = self.cleaned_data["tested_on"]
+        today = timezone.localdate()
+        if value > today or (today - value).days > 14:
+            raise ValidationError(_("Ngày test phải trong 14 ngày gần đây."))
+        return value
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > 5 * 1024 * 1024:
+            raise ValidationError(_("Ảnh quá lớn (tối đa 5 MB)."))
+        return photo
+
+
+class ReportForm(forms.Form):
+    commentary = forms.CharField(
+        label=_("Nhận định, lý giải số liệu"), widget=forms.Textarea(attrs={"rows": 5})
+    )

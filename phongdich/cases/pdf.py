@@ -1,0 +1,41 @@
+"""PDF documents: the recovery certificate (with a QR code) and the daily announcement."""
+
+import segno
+from django.template.loader import render_to_string
+
+from .models import OccupationGroup, TreatmentPlace
+
+
+def html_to_pdf(html: str) -> bytes:
+    # Imported here: weasyprint loads Pango at import, which every other page can do without.
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4)
+
+
+def certificate_pdf(case, verify_url: str) -> bytes:
+    html = render_to_string(
+        "cases/pdf/certificate.html",
+        {"case": case, "verify_url": verify_url, "qr": qr_data_uri(verify_url)},
+    )
+    return html_to_pdf(html)
+
+
+def report_context(report) -> dict:
+    """Figures with their labels, for the page and the PDF alike."""
+    figures = report.figures or {}
+    places = dict(TreatmentPlace.choices)
+    occupations = dict(OccupationGroup.choices)
+    return {
+        "f": figures,
+        "active_rows": [
+            (places.get(k, k), v) for k, v in (figures.get("active_by_place") or {}).items()
+        ],
+        "occupation_rows": [
+            (occupations.get(k, k), v) for k, v in (figures.get("new_by_occupation") or {}).items()
+        ],
+    }

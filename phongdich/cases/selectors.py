@@ -1,0 +1,126 @@
+"""Every read on F0 cases, scoped to the reader's jurisdiction (the case's care commune)."""
+
+from django.db.models import F, Prefetch, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from phongdich.accounts.permissions import scope_to_jurisdiction
+
+from .models import (
+    OPEN_STATUSES,
+    Alert,
+    Case,
+    CaseStatus,
+    DailyReport,
+    HealthCheck,
+    TreatmentPlace,
+)
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    return scope_to_jurisdiction(Case.objects.all(), user, "commune").select_related(
+        "person", "commune__parent", "facility"
+    )
+
+
+def case_get(user, pk: int) -> Case:
+    """The case if the user may see it; Http404 otherwise (hidden and missing look alike)."""
+    case = cases_visible_to(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def alert_get(user, pk: int) -> Alert:
+    alert = (
+        scope_to_jurisdiction(Alert.objects.all(), user, "case__commune")
+        .select_related("case__person", "case__commune")
+        .filter(pk=pk)
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    return alert
+
+
+QUEUE_PLACES = (TreatmentPlace.HOME, TreatmentPlace.ISOLATION)
+
+
+def care_queue(user, *, commune_id: int | None = None) -> QuerySet[Case]:
+    """The care team's F0s at home or in an isolation site, most urgent first: open danger
+    alerts, then any open alert, then the longest silence (never checked first), then risk
+    factors (age ≥ 50, comorbidity, not fully vaccinated). Served by case_queue_idx."""
+    qs = cases_visible_to(user).filter(status=CaseStatus.ACTIVE, treatment_place__in=QUEUE_PLACES)
+    if commune_id:
+        qs = qs.filter(commune_id=commune_id)
+    open_alerts = Alert.objects.filter(status__in=Alert.OPEN_STATES).order_by("-created_at")
+    return qs.prefetch_related(
+        Prefetch("alerts", queryset=open_alerts, to_attr="open_alert_list")
+    ).order_by(
+        F("open_danger_alerts").desc(),
+        F("open_alerts").desc(),
+        F("last_check_at").asc(nulls_first=True),
+        F("risk_score").desc(),
+        "pk",
+    )
+
+
+def pending_cases(user) -> QuerySet[Case]:
+    return cases_visible_to(user).filter(status=CaseStatus.PENDING).order_by("created_at")
+
+
+def case_checks(case: Case, limit: int = 30) -> list[HealthCheck]:
+    return list(case.checks.select_related("entered_by")[:limit])
+
+
+def case_alerts(case: Case) -> list[Alert]:
+    return list(case.alerts.select_related("handled_by")[:50])
+
+
+def case_by_certificate(code: str) -> Case | None:
+    """Public verification: the recovered case with this certificate code, or None."""
+    if not code or len(code) > 40:
+        return None
+    return (
+        Case.objects.select_related("person", "commune__parent")
+        .filter(certificate_code=code, status=CaseStatus.RECOVERED)
+        .first()
+    )
+
+
+def published_reports(unit=None) -> QuerySet[DailyReport]:
+    qs = DailyReport.objects.filter(status=DailyReport.Status.PUBLISHED).select_related("unit")
+    return qs.filter(unit=unit) if unit else qs
+
+
+def reports_for(user) -> QuerySet[DailyReport]:
+    """Reports of the user's own unit and the units above it (aggregates only)."""
+    unit = getattr(user, "jurisdiction", None)
+    if unit is None:
+        return DailyReport.objects.none()
+    codes = unit.path.strip("/").split("/")
+    return DailyReport.objects.filter(unit__code__in=codes).select_related("unit")
+
+
+def case_summary_for_person(person) -> dict | None:
+    """Contract for the hotline: the person's open case in a few fields, or None.
+
+    Callers have already checked that their user may see `person`."""
+    case = (
+        Case.objects.filter(person=person, status__in=OPEN_STATUSES)
+        .order_by("-pk")
+        .only("pk", "status", "severity", "commune_id", "open_danger_alerts", "last_check_at")
+        .first()
+    )
+    if case is None:
+        return None
+    return {
+        "case_id": case.pk,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "severity": case.severity,
+        "commune_id": case.commune_id,
+        "open_danger_alerts": int(case.open_danger_alerts),
+        "last_check_at": case.last_check_at,
+        "url": reverse("cases:detail", args=[case.pk]),
+    }

@@ -1,0 +1,597 @@
+"""F0 pages: thin views (parse → permission → service/selector → render)."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.services import audit_read
+from phongdich.facilities.selectors import transfer_targets
+from phongdich.geo.models import AdminUnit
+from phongdich.geo.selectors import communes_within
+
+from . import imports, pdf, ratelimit, rules, selectors, services
+from .forms import (
+    SYMPTOM_LABELS,
+    AlertActionForm,
+    CaseRegisterForm,
+    CheckForm,
+    DeathForm,
+    DossierForm,
+    ImportForm,
+    MedicineBagForm,
+    MobileVisitForm,
+    OverrideForm,
+    ReleaseForm,
+    ReportForm,
+    SelfDeclareForm,
+    TransferForm,
+    VerifyForm,
+)
+from .models import CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
+from .permissions import CASE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
+
+QUEUE_PAGE_SIZE = 100
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- care-team queue ----------------------------------------------------------------------
+
+
+def _queue_context(request) -> dict:
+    try:
+        commune_id = int(request.GET.get("commune") or 0)
+    except ValueError:
+        commune_id = 0
+    queue = selectors.care_queue(request.user, commune_id=commune_id or None)
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for case in page:
+        case.silent_hours = (
+            int((now - case.last_check_at).total_seconds() // 3600) if case.last_check_at else None
+        )
+    return {"page": page, "commune_id": commune_id, "now": now}
+
+
+@role_required(*CASE_ROLES)
+def queue(request):
+    context = _queue_context(request)
+    if request.htmx:
+        return render(request, "cases/_queue_rows.html", context)
+    context["communes"] = (
+        communes_within(request.user.jurisdiction)
+        if request.user.jurisdiction and request.user.jurisdiction.kind != "commune"
+        else []
+    )
+    context["pending"] = selectors.pending_cases(request.user)[:50]
+    return render(request, "cases/queue.html", context)
+
+
+# --- registration -----------------------------------------------------------------------
+
+
+@role_required(*CASE_ROLES)
+def register(request):
+    communes = communes_within(request.user.jurisdiction)
+    form = CaseRegisterForm(request.POST or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        evidence = [
+            rules.LabEvidence(
+                data["test_kind"],
+                True,
+                data["tested_at"],
+                data["supervised"] or data["test_kind"] == "pcr",
+            )
+        ]
+        if data["second_rat_at"]:
+            evidence.append(rules.LabEvidence("rat", True, data["second_rat_at"], True))
+        try:
+            case, created = services.case_register(
+                by=request.user,
+                person_data=services.PersonData(
+                    full_name=data["full_name"],
+                    birth_year=data["birth_year"],
+                    birth_date=data["birth_date"],
+                    sex=data["sex"],
+                    phone=data["phone"],
+                    id_number=data["id_number"],
+                    address=data["address"],
+                ),
+                commune=data["commune"],
+                evidence=evidence,
+                is_f1=data["is_f1"],
+                has_symptoms=bool(data["symptoms"]),
+                has_epi_link=data["has_epi_link"],
+                symptoms=data["symptoms"],
+                spo2=data["spo2"],
+                respiratory_rate=data["respiratory_rate"],
+                detection=data["detection"],
+                occupation=data["occupation"],
+                vaccination=data["vaccination"],
+                comorbidities=data["comorbidities"],
+                comorbidity_stable=data["comorbidity_stable"],
+                pregnant=data["pregnant"],
+                can_self_care=data["can_self_care"],
+                record_evidence=True,
+                lab=_("Trạm y tế"),
+                sample_id=data["sample_id"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if created:
+                messages.success(request, _("Đã ghi nhận ca bệnh."))
+            else:
+                messages.info(request, _("Người này đang có ca bệnh chưa kết thúc; đã mở ca đó."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/register.html", {"form": form})
+
+
+@role_required(*CASE_ROLES)
+def import_results(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = imports.import_lab_results(
+            by=request.user,
+            name=upload.name,
+            content=upload.read(),
+            lab=form.cleaned_data["lab"],
+            mode=form.cleaned_data["mode"],
+        )
+    return render(request, "cases/import.html", {"form": form, "report": report})
+
+
+# --- case detail and actions ----------------------------------------------------------------
+
+
+@role_required(*CASE_ROLES)
+def detail(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    audit_read(actor=request.user, target=case)
+    release = services.release_for(case) if case.is_open else None
+    death = Death.objects.filter(case=case).first()
+    context = {
+        "case": case,
+        "checks": selectors.case_checks(case),
+        "alerts": selectors.case_alerts(case),
+        "transfers": case.transfers.select_related("facility", "by")[:20],
+        "bags": case.medicine_bags.all(),
+        "visits": case.mobile_visits.all(),
+        "death": death,
+        "release": release,
+        "check_form": CheckForm(initial={"submission_key": services.new_submission_key()}),
+        "verify_form": VerifyForm(
+            initial={
+                "is_f1": case.is_f1,
+                "has_symptoms": case.has_symptoms,
+                "has_epi_link": case.has_epi_link,
+            }
+        ),
+        "override_form": OverrideForm(initial={"eligible": not case.home_care_eligible}),
+        "release_form": ReleaseForm(),
+        "bag_form": MedicineBagForm(),
+        "visit_form": MobileVisitForm(),
+        "symptom_labels": SYMPTOM_LABELS,
+        "new_link": request.session.pop(f"case_link_{case.pk}", None),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def check_new(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = CheckForm(request.POST)
+    if form.is_valid():
+        try:
+            outcome = services.check_submit(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if outcome.alert:
+                messages.warning(request, _("Có dấu hiệu nguy hiểm: đã tạo cảnh báo."))
+            else:
+                messages.success(request, _("Đã ghi phiếu theo dõi."))
+    else:
+        messages.error(
+            request,
+            _("Phiếu chưa hợp lệ: ")
+            + "; ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def alert_action(request, pk: int):
+    alert = selectors.alert_get(request.user, pk)
+    form = AlertActionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        services.alert_move(
+            by=request.user,
+            alert=alert,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        return render(request, "cases/_queue_rows.html", _queue_context(request))
+    nxt = request.POST.get("next", "")
+    if nxt == "queue":
+        return redirect("cases:queue")
+    return redirect("cases:detail", pk=alert.case_id)
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def link_issue(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    try:
+        _link, raw = services.case_link_issue(by=request.user, case=case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        # Shown once on the next page; only its hash is stored.
+        request.session[f"case_link_{case.pk}"] = request.build_absolute_uri(
+            reverse("cases:check_form", args=[raw])
+        )
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def verify(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_verify(by=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _("Chưa khẳng định được: ") + " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã khẳng định ca bệnh."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def home_care_override(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        services.case_home_care_override(by=request.user, case=case, **form.cleaned_data)
+        messages.success(request, _("Đã điều chỉnh đánh giá điều trị tại nhà."))
+    else:
+        messages.error(request, _("Cần ghi lý do khi điều chỉnh."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@role_required(*CASE_ROLES)
+def transfer(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    facilities = transfer_targets(request.user)
+    initial = {"alert_id": request.GET.get("alert")}
+    form = TransferForm(request.POST or None, facilities=facilities, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        alert = None
+        if data["alert_id"]:
+            alert = selectors.alert_get(request.user, data["alert_id"])
+            if alert.case_id != case.pk:
+                raise Http404
+        try:
+            services.case_transfer(
+                by=request.user,
+                case=case,
+                to_place=data["to_place"],
+                facility=data["facility"],
+                reason=data["reason"],
+                alert=alert,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã chuyển nơi điều trị."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/transfer.html",
+        {"case": case, "form": form, "facilities": facilities, "places": TreatmentPlace},
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def release(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_release(
+                by=request.user, case=case, negative_rat_on=form.cleaned_data["negative_rat_on"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã kết thúc cách ly và cấp giấy xác nhận khỏi bệnh."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@role_required(*CASE_ROLES)
+def certificate(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    if case.status != CaseStatus.RECOVERED or not case.certificate_code:
+        raise Http404
+    audit_read(actor=request.user, target=case, action="cases.certificate")
+    verify_url = request.build_absolute_uri(
+        reverse("cases:certificate_verify", args=[case.certificate_code])
+    )
+    content = pdf.certificate_pdf(case, verify_url)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-khoi-benh-{case.pk}.pdf"'
+    return response
+
+
+@role_required(*CASE_ROLES)
+def death(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = DeathForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_death_record(by=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận tử vong."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/death.html", {"case": case, "form": form})
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def dossier(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    record = get_object_or_404(Death, case=case)
+    form = DossierForm(request.POST)
+    if form.is_valid():
+        try:
+            services.death_dossier_advance(
+                by=request.user, death=record, status=form.cleaned_data["status"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def medicine_bag(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = MedicineBagForm(request.POST)
+    if form.is_valid():
+        services.medicine_bag_record(by=request.user, case=case, **form.cleaned_data)
+        messages.success(request, _("Đã ghi nhận cấp túi thuốc."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def mobile_visit(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = MobileVisitForm(request.POST)
+    if form.is_valid():
+        services.mobile_visit_record(by=request.user, case=case, **form.cleaned_data)
+        messages.success(request, _("Đã ghi nhận lượt khám của trạm y tế lưu động."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@role_required(*CASE_ROLES)
+def photo(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    if not case.self_test_photo:
+        raise Http404
+    audit_read(actor=request.user, target=case, action="cases.photo")
+    return FileResponse(case.self_test_photo.open("rb"), content_type="image/jpeg")
+
+
+# --- daily announcement (staff) ------------------------------------------------------------
+
+
+@role_required(*REPORT_ROLES)
+def reports(request):
+    if request.method == "POST":
+        if not request.user.has_role(*REPORT_EDIT_ROLES):
+            raise Http404
+        try:
+            day = datetime.strptime(request.POST.get("day", ""), "%d/%m/%Y").date()
+        except ValueError:
+            day = timezone.localdate()
+        try:
+            report = services.daily_report_draft(
+                by=request.user, unit=request.user.jurisdiction, day=day
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("cases:report", pk=report.pk)
+    return render(
+        request,
+        "cases/reports.html",
+        {
+            "reports": selectors.reports_for(request.user)[:60],
+            "can_edit": request.user.has_role(*REPORT_EDIT_ROLES),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*REPORT_ROLES)
+def report(request, pk: int):
+    report_obj = selectors.reports_for(request.user).filter(pk=pk).first()
+    if report_obj is None:
+        raise Http404
+    form = ReportForm(request.POST or None, initial={"commentary": report_obj.commentary})
+    if request.method == "POST":
+        if not request.user.has_role(*REPORT_EDIT_ROLES):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.daily_report_publish(
+                    by=request.user, report=report_obj, commentary=form.cleaned_data["commentary"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Đã công bố báo cáo."))
+            return redirect("cases:report", pk=report_obj.pk)
+    return render(
+        request,
+        "cases/report.html",
+        {
+            "report": report_obj,
+            "form": form,
+            "can_edit": request.user.has_role(*REPORT_EDIT_ROLES),
+            **pdf.report_context(report_obj),
+        },
+    )
+
+
+# --- public pages ---------------------------------------------------------------------------
+
+CHECK_LIMIT = (20, 3600)  # per IP per hour: a family may share one phone and one link
+DECLARE_LIMIT = (5, 3600)
+
+
+@public_view
+def check_form(request, token: str):
+    link = CaseLink.resolve(token)
+    case = None
+    if link is not None:
+        case = link.case
+        if case.status not in (CaseStatus.ACTIVE, CaseStatus.PENDING):
+            case = None
+    if case is None:
+        return render(request, "cases/public/link_invalid.html", status=404)
+    form = CheckForm(
+        request.POST or None, initial={"submission_key": services.new_submission_key()}
+    )
+    if request.method == "POST":
+        if not ratelimit.allow(
+            request, "check", limit=CHECK_LIMIT[0], window_seconds=CHECK_LIMIT[1]
+        ):
+            return render(request, "cases/public/slow_down.html", status=429)
+        if form.is_valid():
+            try:
+                outcome = services.check_submit(case=case, by=None, **form.cleaned_data)
+            except ValidationError:
+                return render(request, "cases/public/link_invalid.html", status=404)
+            return render(
+                request,
+                "cases/public/check_done.html",
+                {"outcome": outcome, "token": token},
+            )
+    return render(
+        request,
+        "cases/public/check_form.html",
+        {"form": form, "first_name": case.person.full_name.split(" ")[-1]},
+    )
+
+
+@public_view
+def self_declare(request):
+    communes = AdminUnit.objects.filter(kind=AdminUnit.Kind.COMMUNE).select_related("parent")
+    form = SelfDeclareForm(request.POST or None, request.FILES or None, communes=communes)
+    if request.method == "POST":
+        if not ratelimit.allow(
+            request, "declare", limit=DECLARE_LIMIT[0], window_seconds=DECLARE_LIMIT[1]
+        ):
+            return render(request, "cases/public/slow_down.html", status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            if not data["website"]:
+                tested_at = timezone.make_aware(
+                    datetime.combine(data["tested_on"], datetime.min.time().replace(hour=12))
+                )
+                services.case_self_declare(
+                    full_name=data["full_name"],
+                    birth_year=data["birth_year"],
+                    phone=data["phone"],
+                    commune=data["commune"],
+                    address=data["address"],
+                    tested_at=tested_at,
+                    has_symptoms=data["has_symptoms"],
+                    is_f1=data["is_f1"],
+                    photo=data["photo"],
+                )
+            # The same answer whether the person was new, known, or already a case.
+            return render(request, "cases/public/declare_done.html")
+    return render(request, "cases/public/declare.html", {"form": form})
+
+
+@public_view
+def certificate_verify(request, code: str):
+    case = selectors.case_by_certificate(code)
+    return render(
+        request,
+        "cases/public/certificate_verify.html",
+        {"case": case},
+        status=200 if case else 404,
+    )
+
+
+@public_view
+def public_reports(request):
+    page = Paginator(selectors.published_reports(), 30).get_page(request.GET.get("page"))
+    return render(request, "cases/public/reports.html", {"page": page})
+
+
+def _published_report(pk: int) -> DailyReport:
+    report_obj = selectors.published_reports().filter(pk=pk).first()
+    if report_obj is None:
+        raise Http404
+    return report_obj
+
+
+@public_view
+def public_report(request, pk: int):
+    report_obj = _published_report(pk)
+    return render(
+        request,
+        "cases/public/report.html",
+        {"report": report_obj, **pdf.report_context(report_obj)},
+    )
+
+
+@public_view
+def public_report_pdf(request, pk: int):
+    report_obj = _published_report(pk)
+    html = render_to_string(
+        "cases/pdf/report.html", {"report": report_obj, **pdf.report_context(report_obj)}
+    )
+    response = HttpResponse(pdf.html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="ban-tin-{report_obj.report_date:%Y%m%d}.pdf"'
+    )
+    return response
