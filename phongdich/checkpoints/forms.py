@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.identity import normalize_phone
 
-from .models import Checkpoint, Declaration, Decision
+from .models import Checkpoint, Decision, Declaration
 from .services import EXPOSURES, SYMPTOMS
 
 

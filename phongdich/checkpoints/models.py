@@ -179,6 +179,9 @@ class Passage(models.Model):
             models.Index(fields=["checkpoint", "at"], name="cp_passage_cp_at_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.declaration_id} @ {self.checkpoint_id}: {self.decision}"
+
 
 class Handover(models.Model):
     class Status(models.TextChoices):
@@ -203,6 +206,9 @@ class Handover(models.Model):
             # serves the commune arrivals list: pending hand-overs of one commune by time
             models.Index(fields=["commune", "status", "expected_at"], name="cp_handover_list_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"bàn giao {self.person_id} → {self.commune_id}"
 
 
 class HomeQuarantine(models.Model):
@@ -240,6 +246,9 @@ class HomeQuarantine(models.Model):
             models.Index(fields=["commune", "status", "end_date"], name="cp_quarantine_list_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"cách ly {self.person_id} đến {self.end_date:%d/%m/%Y}"
+
 
 class QuarantineLink(PersonalLinkMixin):
     quarantine = models.ForeignKey(HomeQuarantine, on_delete=models.CASCADE, related_name="links")
@@ -255,6 +264,9 @@ class QuarantineCheck(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"theo dõi {self.quarantine_id} lúc {self.at:%d/%m %H:%M}"
 
 
 class TransitEscort(models.Model):
@@ -278,6 +290,9 @@ class TransitEscort(models.Model):
             models.Index(fields=["exited_at", "due_by"], name="cp_transit_due_idx"),
         ]
 
+    def __str__(self) -> str:
+        return self.vehicle_number
+
 
 class ForecastImport(models.Model):
     source_association = models.CharField(max_length=200)
@@ -287,6 +302,9 @@ class ForecastImport(models.Model):
     errors = models.JSONField(default=list, blank=True)
     by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.source_association} ({self.file_name})"
 
 
 class ReturneeForecast(models.Model):
@@ -312,6 +330,9 @@ class ReturneeForecast(models.Model):
             models.Index(fields=["phone"], name="cp_forecast_phone_idx"),
         ]
 
+    def __str__(self) -> str:
+        return self.full_name
+
 
 class CitizenReport(models.Model):
     """A citizen reporting someone who arrived without declaring (seed 003)."""
@@ -325,6 +346,9 @@ class CitizenReport(models.Model):
     reporter_name = models.CharField(max_length=120, blank=True)
     reporter_phone = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"phản ánh {self.pk} · {self.address}"
 
 
 class Pharmacy(models.Model):
@@ -353,6 +377,9 @@ class PharmacyReport(models.Model):
     commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
     symptoms = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.buyer_name} ({self.pharmacy_id})"
 
 
 class FollowUp(models.Model):
@@ -387,3 +414,6 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["status", "-created_at"]
         indexes = [models.Index(fields=["commune", "status"], name="cp_followup_idx")]
+
+    def __str__(self) -> str:
+        return self.summary
