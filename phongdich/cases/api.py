@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from phongdich.geo.models import AdminUnit
 
@@ -89,12 +90,15 @@ def lab_result(request, payload: LabResultIn):
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
     case = result.case
-    return 201 if created else 200, {
-        "result_id": result.pk,
-        "created": created,
-        "case_id": case.pk if case else None,
-        "case_status": case.status if case else None,
-    }
+    return Status(
+        201 if created else 200,
+        {
+            "result_id": result.pk,
+            "created": created,
+            "case_id": case.pk if case else None,
+            "case_status": case.status if case else None,
+        },
+    )
 
 
 @router.get("/{case_id}/summary", response=CaseSummaryOut)

@@ -1,0 +1,303 @@
+"""Pages: jurisdiction boundaries, the queue, staff actions, and the citizen pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from phongdich.cases import services
+from phongdich.cases.models import Alert, Case, CaseStatus, DailyReport, HealthCheck
+from phongdich.facilities.models import Facility
+from phongdich.testing import PASSWORD
+
+from .builders import make_case, submit
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits():
+    cache.clear()
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def recovered_case(world, staff):
+    case = make_case(world, staff.commune_worker_b, commune=world.commune_b, vaccination="full")
+    start = timezone.localdate() - timedelta(days=10)
+    Case.objects.filter(pk=case.pk).update(isolation_start=start, diagnosed_on=start)
+    case.refresh_from_db()
+    return services.case_release(by=staff.commune_worker_b, case=case)
+
+
+# Every case-scoped page, with how to call it.
+CASE_PAGES = [
+    ("get", "cases:detail"),
+    ("post", "cases:check_new"),
+    ("post", "cases:link_issue"),
+    ("post", "cases:verify"),
+    ("post", "cases:home_care_override"),
+    ("get", "cases:transfer"),
+    ("post", "cases:release"),
+    ("get", "cases:death"),
+    ("post", "cases:dossier"),
+    ("post", "cases:medicine_bag"),
+    ("post", "cases:mobile_visit"),
+    ("get", "cases:photo"),
+    ("get", "cases:certificate"),
+]
+
+
+@pytest.mark.parametrize("method,name", CASE_PAGES)
+def test_a_commune_worker_gets_404_on_another_communes_case(client, world, staff, method, name):
+    case = (
+        recovered_case(world, staff)
+        if name == "cases:certificate"
+        else make_case(world, staff.commune_worker_b, commune=world.commune_b)
+    )
+    login(client, staff.commune_worker_a)
+    response = getattr(client, method)(reverse(name, args=[case.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method,name", CASE_PAGES)
+def test_anonymous_users_are_sent_to_login(client, world, staff, method, name):
+    case = make_case(world, staff.commune_worker_a)
+    response = getattr(client, method)(reverse(name, args=[case.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", ["cases:queue", "cases:register", "cases:import", "cases:reports"])
+def test_staff_lists_need_login_and_a_role(client, world, staff, name):
+    assert client.get(reverse(name)).status_code == 302
+    login(client, staff.checkpoint_officer)
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_an_alert_of_another_commune_is_404(client, world, staff):
+    case = make_case(world, staff.commune_worker_b, commune=world.commune_b)
+    alert = submit(case, spo2=90).alert
+    login(client, staff.care_team_a)
+    response = client.post(reverse("cases:alert_action", args=[alert.pk]), {"action": "resolve"})
+    assert response.status_code == 404
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.OPEN
+
+
+def test_the_outsider_sees_an_empty_queue(client, world, staff):
+    make_case(world, staff.commune_worker_a)
+    login(client, staff.outsider)
+    response = client.get(reverse("cases:queue"))
+    assert response.status_code == 200
+    assert "Nguyễn Văn An" not in response.content.decode()
+
+
+def test_the_queue_puts_danger_first_then_silence_then_risk(
+    client, world, staff, django_assert_max_num_queries
+):
+    now = timezone.now()
+    recent = make_case(world, staff.commune_worker_a, name="Người Gần Đây")
+    silent = make_case(world, staff.commune_worker_a, name="Người Im Lặng")
+    risky = make_case(world, staff.commune_worker_a, name="Người Nguy Cơ", birth_year=1950)
+    danger = make_case(world, staff.commune_worker_a, name="Người Nguy Hiểm")
+    Case.objects.filter(pk=recent.pk).update(last_check_at=now)
+    Case.objects.filter(pk=silent.pk).update(last_check_at=now - timedelta(hours=10))
+    Case.objects.filter(pk=risky.pk).update(last_check_at=now)
+    submit(danger, spo2=93)
+    Case.objects.filter(pk=danger.pk).update(last_check_at=now)
+    other = make_case(world, staff.commune_worker_b, commune=world.commune_b, name="Người Xã B")
+    login(client, staff.care_team_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("cases:queue"))
+    html = response.content.decode()
+    order = [html.index(c.person.full_name) for c in (danger, silent, risky, recent)]
+    assert order == sorted(order)
+    assert other.person.full_name not in html
+    assert 'hx-trigger="every 15s"' in html
+
+
+def test_the_queue_query_count_does_not_grow_with_cases(
+    client, world, staff, django_assert_max_num_queries
+):
+    for i in range(30):
+        case = make_case(world, staff.commune_worker_a, name=f"Người Số {i}")
+        if i % 3 == 0:
+            submit(case, key=f"k{i}", spo2=95)
+    login(client, staff.care_team_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("cases:queue"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()  # the htmx partial, not the page
+
+
+def test_the_care_team_acknowledges_from_the_queue(client, world, staff):
+    case = make_case(world, staff.commune_worker_a)
+    alert = submit(case, spo2=95).alert
+    login(client, staff.care_team_a)
+    response = client.post(
+        reverse("cases:alert_action", args=[alert.pk]),
+        {"action": "acknowledge"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.ACKNOWLEDGED and alert.handled_by == staff.care_team_a
+
+
+def test_staff_register_a_case_through_the_form(client, world, staff):
+    login(client, staff.commune_worker_a)
+    response = client.post(
+        reverse("cases:register"),
+        {
+            "full_name": "Lò Văn Hải",
+            "birth_year": "1975",
+            "phone": "0912 345 678",
+            "commune": world.commune_a.pk,
+            "test_kind": "rat",
+            "tested_at": (timezone.localtime() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"),
+            "supervised": "on",
+            "is_f1": "on",
+            "detection": "community",
+            "occupation": "worker",
+            "vaccination": "full",
+            "can_self_care": "on",
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    assert case.basis == "f1_rat" and case.status == CaseStatus.ACTIVE
+    assert case.tests.count() == 1
+
+
+def test_staff_cannot_register_in_another_commune(client, world, staff):
+    login(client, staff.commune_worker_a)
+    response = client.post(
+        reverse("cases:register"),
+        {"full_name": "X", "birth_year": "1990", "commune": world.commune_b.pk, "test_kind": "pcr"},
+    )
+    assert response.status_code == 200 and Case.objects.count() == 0
+
+
+def test_staff_enter_a_check_after_a_call(client, world, staff):
+    case = make_case(world, staff.commune_worker_a)
+    login(client, staff.care_team_a)
+    client.post(
+        reverse("cases:check_new", args=[case.pk]),
+        {"submission_key": "abc", "spo2": "98", "respiratory_rate": "18"},
+    )
+    check = HealthCheck.objects.get()
+    assert check.source == "staff" and check.entered_by == staff.care_team_a
+
+
+def test_the_transfer_page_shows_tier_and_free_beds(client, world, staff):
+    Facility.objects.create(
+        name="BV Phổi", kind="tier3", unit=world.district_b, beds_total=40, beds_occupied=15
+    )
+    case = make_case(world, staff.commune_worker_a)
+    login(client, staff.commune_worker_a)
+    html = client.get(reverse("cases:transfer", args=[case.pk])).content.decode()
+    assert "BV Phổi" in html and "25/40" in html and "tầng 3" in html
+
+
+def test_the_recovery_certificate_is_a_pdf_and_verifies_publicly(client, world, staff):
+    case = recovered_case(world, staff)
+    login(client, staff.commune_worker_b)
+    response = client.get(reverse("cases:certificate", args=[case.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    client.logout()
+    good = client.get(reverse("cases:certificate_verify", args=[case.certificate_code]))
+    assert good.status_code == 200 and case.person.full_name in good.content.decode()
+    bad = client.get(reverse("cases:certificate_verify", args=["x" * 22]))
+    assert bad.status_code == 404 and case.person.full_name not in bad.content.decode()
+
+
+def test_the_personal_link_form_raises_an_alert_at_once(client, world, staff):
+    case = make_case(world, staff.commune_worker_a)
+    _link, raw = services.case_link_issue(by=staff.commune_worker_a, case=case)
+    url = reverse("cases:check_form", args=[raw])
+    page = client.get(url)
+    assert page.status_code == 200
+    key = page.context["form"].initial["submission_key"]
+    data = {"submission_key": key, "spo2": "95", "symptoms": ["cough"]}
+    done = client.post(url, data)
+    client.post(url, data)  # the same form sent twice
+    assert "SpO2 95%" in done.content.decode()
+    assert HealthCheck.objects.filter(case=case).count() == 1
+    assert Alert.objects.filter(case=case, kind="danger", status="open").count() == 1
+
+
+def test_a_wrong_or_revoked_link_reveals_nothing(client, world, staff):
+    case = make_case(world, staff.commune_worker_a)
+    _link, old = services.case_link_issue(by=staff.commune_worker_a, case=case)
+    services.case_link_issue(by=staff.commune_worker_a, case=case)
+    for token in (old, "not-a-token"):
+        response = client.get(reverse("cases:check_form", args=[token]))
+        assert response.status_code == 404
+        assert case.person.full_name.split()[-1] not in response.content.decode()
+
+
+def test_self_declaration_answers_the_same_and_creates_one_pending_case(client, world):
+    data = {
+        "full_name": "Mai Thị Hoa",
+        "birth_year": "1992",
+        "phone": "0987 111 222",
+        "commune": world.commune_a.pk,
+        "tested_on": timezone.localdate().strftime("%d/%m/%Y"),
+        "has_symptoms": "on",
+    }
+    first = client.post(reverse("cases:self_declare"), data)
+    second = client.post(reverse("cases:self_declare"), data)
+    assert first.status_code == second.status_code == 200
+    main = lambda r: r.content.decode().split("<main")[1].split("</main>")[0]  # noqa: E731
+    assert main(first) == main(second)  # only the CSRF token in the header differs
+    case = Case.objects.get()
+    assert case.status == CaseStatus.PENDING and case.source == "self"
+
+
+def test_self_declaration_is_rate_limited(client, world):
+    url = reverse("cases:self_declare")
+    statuses = [client.post(url, {"full_name": ""}).status_code for _ in range(7)]
+    assert statuses[:5] == [200] * 5 and statuses[-1] == 429
+
+
+def test_reports_are_drafted_reviewed_and_published(client, world, staff):
+    make_case(world, staff.commune_worker_a)
+    login(client, staff.province_health_officer)
+    response = client.post(
+        reverse("cases:reports"), {"day": timezone.localdate().strftime("%d/%m/%Y")}
+    )
+    report = DailyReport.objects.get()
+    assert response["Location"] == reverse("cases:report", args=[report.pk])
+    public = client.get(reverse("cases:public_report", args=[report.pk]))
+    assert public.status_code == 404  # a draft is not public
+    client.post(reverse("cases:report", args=[report.pk]), {"commentary": "Tăng do sàng lọc."})
+    report.refresh_from_db()
+    assert report.status == "published"
+    client.logout()
+    listing = client.get(reverse("cases:public_reports")).content.decode()
+    assert reverse("cases:public_report", args=[report.pk]) in listing
+    pdf = client.get(reverse("cases:public_report_pdf", args=[report.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_a_committee_member_reads_but_cannot_publish_reports(client, world, staff):
+    report = services.daily_report_draft(
+        by=staff.province_health_officer, unit=world.province, day=timezone.localdate()
+    )
+    login(client, staff.committee_member)
+    assert client.get(reverse("cases:report", args=[report.pk])).status_code == 200
+    assert (
+        client.post(reverse("cases:report", args=[report.pk]), {"commentary": "x"}).status_code
+        == 404
+    )
+    report.refresh_from_db()
+    assert report.status == "draft"
+
+
+def test_a_district_officer_cannot_open_another_districts_report(client, world, staff):
+    other = DailyReport.objects.create(unit=world.district_b, report_date=timezone.localdate())
+    login(client, staff.district_health_officer_a)
+    assert client.get(reverse("cases:report", args=[other.pk])).status_code == 404
