@@ -52,6 +52,12 @@ def health(request):
     return {"status": "ok", "database": connection.vendor}
 
 
+@health_router.get("/ping", auth=None)
+def ping(request):
+    """A trivial endpoint: benchmarks measure it as their same-run baseline (bench/common.py)."""
+    return {"ping": "pong"}
+
+
 api.add_router("", health_router)
 api.add_router("/people", "phongdich.people.api.router")
 
