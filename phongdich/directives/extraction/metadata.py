@@ -27,7 +27,11 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 # "Số: 123/KL-UBND", "Số:  /KL- BCD" (the serial is left blank until the document is issued).
-NUMBER_RE = re.compile(r"\bSố\s*:\s*(?P<number>(?:[0-9A-Za-zĐđ]+|\s*[-/]\s*)+)")
+# Party documents often omit the colon ("Số 99-TB/VPTU"); without it, insist on a serial
+# followed by "-" or "/" so a header line starting "Số ..." in prose is not read as one.
+NUMBER_RE = re.compile(
+    r"\bSố\s*(?::\s*|\s+(?=\d+\s*[-/]))(?P<number>(?:[0-9A-Za-zĐđ]+|\s*[-/]\s*)+)"
+)
 # "Ninh Bình, ngày 12 tháng 11 năm 2021" (day and month may be blank before issue).
 PLACE_DATE_RE = re.compile(
     r"(?P<text>[A-ZĐÀ-Ỹ][\wÀ-ỹ .]{1,40},\s*ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{0,2})"
@@ -120,7 +124,13 @@ _PROVINCE_RE = re.compile(
 )
 
 
+# The title in capitals, even when the subtitle was joined onto its line.
+_TITLE_KET_LUAN_RE = re.compile(r"^THÔNG BÁO\s+KẾT LUẬN\b")
+
+
 def document_kind(header_lines: list[str]) -> str:
+    if any(_TITLE_KET_LUAN_RE.match(line) for line in header_lines):
+        return "thong_bao_ket_luan"
     for i, line in enumerate(header_lines):
         window = "\n".join(header_lines[i : i + 2])
         for kind, pattern in KINDS:
