@@ -197,3 +197,27 @@ def test_it_creates_and_lists_tickets_through_the_api(client, units, staff, worl
         ).status_code
         == 403
     )
+
+
+def test_it_accepts_a_bearer_token_for_ticket_creation(client, units, staff, world):
+    from phongdich.accounts.services import api_token_create
+
+    _token, raw = api_token_create(by=staff.hotline_agent, name="switchboard")
+    response = client.post(
+        "/api/hotline/tickets",
+        {
+            "category": "violation",
+            "text": "người về không khai báo",
+            "commune_code": world.commune_a.code,
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["unit"] == units.police_a.name
+    assert client.post(
+        "/api/hotline/tickets",
+        {"category": "food", "text": "x"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer pd_wrong",
+    ).status_code in (401, 403)
