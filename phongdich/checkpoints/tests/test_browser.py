@@ -66,7 +66,7 @@ def test_it_hands_a_declared_traveller_over_to_the_commune(live_server, page, lo
 def test_it_retries_a_passage_after_a_dropped_connection_without_duplicating(
     live_server, page, login, world, staff
 ):
-    checkpoint = builders.checkpoint(world)
+    builders.checkpoint(world)
     declaration, _raw = builders.declaration(world.commune_a)
     page.set_viewport_size(PHONE)
     login(staff.checkpoint_officer)
