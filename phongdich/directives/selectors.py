@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from phongdich.accounts.models import Role
 
@@ -16,6 +17,8 @@ OVERVIEW_ROLES = (Role.DIRECTIVE_CLERK, Role.COMMITTEE_MEMBER, Role.PROVINCE_ADM
 CLERK_ROLES = (Role.DIRECTIVE_CLERK,)
 REPORTER_ROLES = (Role.UNIT_REPORTER,)
 TASK_ROLES = OVERVIEW_ROLES + REPORTER_ROLES
+# Scorecard row for tasks no unit leads ("(chung)", names the clerk has not resolved).
+NO_LEAD = gettext_lazy("(chưa có đơn vị chủ trì)")
 
 
 def _assignments_prefetch() -> Prefetch:
@@ -153,18 +156,18 @@ def overview() -> Overview:
     )
     result = Overview()
     per_document: dict[int, tuple] = {}
-    per_unit: dict[str, Tally] = defaultdict(Tally)
+    per_unit: dict = defaultdict(Tally)
     for task in tasks:
         result.total.add(task, today)
         entry = per_document.setdefault(task.document_id, (task.document, Tally()))
         entry[1].add(task, today)
         lead = next((a.unit.name for a in task.leads if a.unit_id), None)
-        per_unit[lead or "—"].add(task, today)
+        per_unit[lead or NO_LEAD].add(task, today)
         if task.is_overdue:
             task.lead_name = lead or ", ".join(a.name for a in task.leads) or "—"
             result.overdue.append(task)
     result.documents = sorted(per_document.values(), key=lambda e: -e[0].pk)
-    result.units = sorted(per_unit.items(), key=lambda e: (-e[1].overdue, -e[1].open, e[0]))
+    result.units = sorted(per_unit.items(), key=lambda e: (-e[1].overdue, -e[1].open, str(e[0])))
     return result
 
 

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from phongdich.accounts.permissions import role_required
 
-from . import export, selectors, services
+from . import directory, export, selectors, services
 from .forms import (
     AliasForm,
     DocumentForm,
@@ -267,8 +267,13 @@ def task_delete(request, pk: int):
 
 
 def _with_breaks(tasks: list[Task]) -> list[Task]:
-    """Attach the offsets where each task may be split, labelled by the words before them."""
+    """Attach the offsets where each task may be split, labelled by the words before them,
+    and how many units each group addressee will fan out to on confirmation."""
+    cache: dict = {}
     for task in tasks:
+        for a in task.assignments.all():
+            grouped = a.is_group and not a.unit_id
+            a.fanout = len(directory.resolve(a.name, cache=cache).units) if grouped else 0
         task.breaks = [
             (at, task.text[max(0, at - 40) : at].strip())
             for at in services.sentence_breaks(task.text)

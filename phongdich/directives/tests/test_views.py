@@ -214,3 +214,55 @@ def test_it_highlights_overlapping_spans():
 def test_clerk_pages_render(client, staff, directory, name):
     _login(client, staff.directive_clerk)
     assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_review_screen_marks_groups_general_calls_and_unknown_names(
+    client, staff, directory, small_text, django_assert_max_num_queries
+):
+    from phongdich.directives import services
+
+    document = services.document_import(by=staff.directive_clerk, text=small_text)
+    _login(client, staff.directive_clerk)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("directives:document", args=[document.pk])).content.decode()
+    assert "UBND các huyện, thị xã, thành phố → 2 đơn vị" in page
+    assert 'class="badge danger"' in page  # Ban Quản lý các khu công nghiệp tỉnh
+
+
+def test_the_home_page_shows_each_role_its_panel(client, staff, confirmed, reporters):
+    _login(client, reporters["a"])
+    page = client.get(reverse("home")).content.decode()
+    assert "Thực hiện kết luận" in page and reverse("directives:mine") in page
+    _login(client, staff.committee_member)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("directives:overview") in page
+    _login(client, staff.commune_worker_a)
+    assert "Thực hiện kết luận" not in client.get(reverse("home")).content.decode()
+
+
+def test_it_imports_a_docx(staff, directory, small_text, tmp_path):
+    import docx
+    from django.core.files import File
+
+    from phongdich.directives import services
+
+    path = tmp_path / "ket-luan.docx"
+    document = docx.Document()
+    for line in small_text.splitlines():
+        document.add_paragraph(line)
+    document.save(path)
+    with path.open("rb") as handle:
+        imported = services.document_import(
+            by=staff.directive_clerk, upload=File(handle, name="ket-luan.docx")
+        )
+    assert imported.status == Document.Status.DRAFT
+    assert imported.number == "99-TB/VPTU"
+    assert imported.tasks.count() == 4
+
+
+def test_it_rejects_other_file_types(client, staff, directory):
+    _login(client, staff.directive_clerk)
+    upload = SimpleUploadedFile("bang.xlsx", b"PK..")
+    response = client.post(reverse("directives:import"), {"file": upload})
+    assert response.status_code == 200 and "Chỉ nhận tệp" in response.content.decode()
+    assert not Document.objects.exists()
