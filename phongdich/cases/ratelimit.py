@@ -1,18 +1,28 @@
 """A small cache-based limiter for public POST endpoints (per client IP and scope)."""
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    # Behind the reverse proxy the real client is the first X-Forwarded-For hop; the proxy
-    # overwrites the header, so a client cannot choose its own bucket.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    # X-Forwarded-For is trusted only when the deployment says a proxy sets it
+    # (SECURE_PROXY_SSL_HEADER is configured with DEBUG off); otherwise a client could pick
+    # a fresh bucket for every request.
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def allow(request, scope: str, *, limit: int, window_seconds: int) -> bool:
-    """True while the client has made fewer than `limit` calls in the current window."""
-    key = f"rl:{scope}:{client_ip(request)}"
+    """True while the client IP has made at most `limit` calls in the current window."""
+    return allow_key(f"{scope}:{client_ip(request)}", limit=limit, window_seconds=window_seconds)
+
+
+def allow_key(key: str, *, limit: int, window_seconds: int) -> bool:
+    """True while `key` has been used at most `limit` times in the current window."""
+    key = f"rl:{key}"
     if cache.add(key, 1, timeout=window_seconds):
         return True
     try:

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +19,7 @@ from phongdich.audit.services import audit_read
 from phongdich.facilities.selectors import transfer_targets
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
+from phongdich.lib.tokens import hash_token
 
 from . import imports, pdf, ratelimit, rules, selectors, services
 from .forms import (
@@ -480,8 +482,24 @@ def report(request, pk: int):
 
 # --- public pages ---------------------------------------------------------------------------
 
-CHECK_LIMIT = (20, 3600)  # per IP per hour: a family may share one phone and one link
-DECLARE_LIMIT = (5, 3600)
+HOUR = 3600
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _check_allowed(request, token: str) -> bool:
+    """Two buckets: per link (twice a day plus warning signs is far below 12 an hour) and
+    per client IP. The IP ceiling is high because mobile carriers put many subscribers
+    behind one address (CGNAT); it stops floods, the per-link bucket stops abuse of a link."""
+    return ratelimit.allow_key(
+        f"check-link:{hash_token(token)}",
+        limit=_limit("CASES_CHECK_LINK_LIMIT", 12),
+        window_seconds=HOUR,
+    ) and ratelimit.allow(
+        request, "check", limit=_limit("CASES_CHECK_IP_LIMIT", 600), window_seconds=HOUR
+    )
 
 
 @public_view
@@ -498,9 +516,7 @@ def check_form(request, token: str):
         request.POST or None, initial={"submission_key": services.new_submission_key()}
     )
     if request.method == "POST":
-        if not ratelimit.allow(
-            request, "check", limit=CHECK_LIMIT[0], window_seconds=CHECK_LIMIT[1]
-        ):
+        if not _check_allowed(request, token):
             return render(request, "cases/public/slow_down.html", status=429)
         if form.is_valid():
             try:
@@ -525,7 +541,10 @@ def self_declare(request):
     form = SelfDeclareForm(request.POST or None, request.FILES or None, communes=communes)
     if request.method == "POST":
         if not ratelimit.allow(
-            request, "declare", limit=DECLARE_LIMIT[0], window_seconds=DECLARE_LIMIT[1]
+            request,
+            "declare",
+            limit=_limit("CASES_DECLARE_IP_LIMIT", 30),
+            window_seconds=HOUR,
         ):
             return render(request, "cases/public/slow_down.html", status=429)
         if form.is_valid():

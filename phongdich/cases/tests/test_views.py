@@ -229,6 +229,18 @@ def test_the_personal_link_form_raises_an_alert_at_once(client, world, staff):
     assert Alert.objects.filter(case=case, kind="danger", status="open").count() == 1
 
 
+def test_one_link_cannot_flood_the_queue(client, world, staff, settings):
+    settings.CASES_CHECK_LINK_LIMIT = 3
+    case = make_case(world, staff.commune_worker_a)
+    _link, raw = services.case_link_issue(by=staff.commune_worker_a, case=case)
+    url = reverse("cases:check_form", args=[raw])
+    statuses = [
+        client.post(url, {"submission_key": f"k{i}", "spo2": "98"}).status_code for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    assert HealthCheck.objects.filter(case=case).count() == 3
+
+
 def test_a_wrong_or_revoked_link_reveals_nothing(client, world, staff):
     case = make_case(world, staff.commune_worker_a)
     _link, old = services.case_link_issue(by=staff.commune_worker_a, case=case)
@@ -257,7 +269,8 @@ def test_self_declaration_answers_the_same_and_creates_one_pending_case(client, 
     assert case.status == CaseStatus.PENDING and case.source == "self"
 
 
-def test_self_declaration_is_rate_limited(client, world):
+def test_self_declaration_is_rate_limited(client, world, settings):
+    settings.CASES_DECLARE_IP_LIMIT = 5
     url = reverse("cases:self_declare")
     statuses = [client.post(url, {"full_name": ""}).status_code for _ in range(7)]
     assert statuses[:5] == [200] * 5 and statuses[-1] == 429
