@@ -182,6 +182,10 @@ def proposal_ignore(*, by, proposal: UnitProposal) -> UnitProposal:
 def membership_add(*, by, user, unit: OrgUnit) -> ReporterMembership:
     if not user.has_role(Role.UNIT_REPORTER):
         raise ValidationError(_("Chỉ gán được tài khoản có vai trò báo cáo của đơn vị."))
+    # A district's reporter must not end up reporting for another district: the unit's
+    # place has to lie inside the account's jurisdiction.
+    if unit.admin_unit_id and not unit.admin_unit.is_within(user.jurisdiction):
+        raise ValidationError(_("Đơn vị này nằm ngoài địa bàn của tài khoản."))
     membership, _created = ReporterMembership.objects.get_or_create(user=user, unit=unit)
     audit_record(
         actor=by, action="directives.membership_add", target=unit, changes={"user": user.pk}

@@ -112,3 +112,16 @@ def test_it_maps_a_misspelt_name_to_an_existing_unit(staff, directory):
 )
 def test_only_names_of_bodies_and_people_are_proposed(written, proposed):
     assert d.names_a_body(written) is proposed
+
+
+def test_a_reporter_cannot_be_linked_outside_their_jurisdiction(staff, directory):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.membership_add(
+            by=None, user=staff.unit_reporter_a, unit=directory["UBND Thị xã Bỉm Sơn"]
+        )
+    with pytest.raises(ValidationError):  # a district account cannot report for Sở Y tế
+        services.membership_add(by=None, user=staff.unit_reporter_a, unit=directory["Sở Y tế"])
+    with pytest.raises(ValidationError):  # only reporter accounts
+        services.membership_add(by=None, user=staff.committee_member, unit=directory["Sở Y tế"])
