@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('facilities', '0001_initial'),
         ('geo', '0001_initial'),
-        ('people', '0002_name_key_pattern_index'),
+        ('people', '0002_search_keys_c_collation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
