@@ -68,7 +68,7 @@ ANAPHORA_RE = re.compile(
 )
 # A heading that hands its bullets to an addressee: "... chỉ đạo:", "... lãnh đạo X chỉ đạo:".
 _HEADING_REST_RE = re.compile(
-    r"^(?:lãnh đạo|chỉ đạo|thực hiện|triển khai|tập trung|có trách nhiệm)\b[^.;]{0,160}:$"
+    r"^(?:lãnh đạo|chỉ đạo|thực hiện|triển khai|tập trung|có trách nhiệm|chủ trì)\b[^.;]{0,160}:$"
 )
 # The request before the list: "... yêu cầu X ... thực hiện (tốt) các nhiệm vụ sau (đây):".
 _LIST_INTRO_RE = re.compile(r"\b(?:sau|sau đây|như sau)\s*:\s*$")
@@ -372,6 +372,16 @@ def _heading(text: str) -> tuple[bool, list[str]]:
         end = phrase_end(body, trigger.end())
         if end is not None and _HEADING_REST_RE.match(body[end:].strip()):
             return True, split_units(body[trigger.end() : end])
+        # "1. Giao Sở Y tế:" followed by a) b) items: the bare addressee is the heading.
+        rest = body[trigger.end() :].strip()
+        if (
+            end is None
+            and rest.endswith(":")
+            and len(rest.split()) <= 30
+            and not re.search(r"[.;]\s", rest)
+            and starts_with_head(rest)
+        ):
+            return True, split_units(rest.rstrip(":. "))
     if len(body.split()) <= 6 and not re.search(r"[.;]", body):
         return True, []  # a label such as "Vinh danh, khen thưởng"
     if body.endswith(":") and len(body.split()) <= 12 and body.startswith("Về"):
@@ -406,12 +416,15 @@ class TaskExtractor:
             return  # "I. ĐÁNH GIÁ TÌNH HÌNH": what happened, not what to do
         parts: list[tuple[Paragraph, int]] = []
         lead_for_children = inherited
+        heading_coordinating: list[str] = []
         topic = False
         if node.head is not None:
             head_text = node.head.text[node.marker.length :]
             is_heading, heading_lead = _heading(head_text)
             if is_heading:
                 lead_for_children = heading_lead or inherited
+                # "X chủ trì, phối hợp với Y:" hands Y to every bullet X leads below.
+                heading_coordinating = _coordinators(head_text)[0] if heading_lead else []
             else:
                 skip = node.marker.length
                 match = TOPIC_RE.match(head_text)
@@ -425,8 +438,13 @@ class TaskExtractor:
             self.tasks += produced
             if produced and produced[0].ref == node.ref:
                 lead_for_children = produced[0].lead or lead_for_children
+        first_child_task = len(self.tasks)
         for child in node.children:
             self.walk(child, lead_for_children)
+        if heading_coordinating:
+            for task in self.tasks[first_child_task:]:
+                if task.lead == lead_for_children:
+                    task.add_coordinating(heading_coordinating)
 
     def preamble(self, paragraphs: list[Paragraph]) -> None:
         """The request before the list becomes a task only if it asks for more than the list."""

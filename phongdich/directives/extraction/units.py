@@ -168,6 +168,14 @@ PREDICATES = (
     "tự",
     "được",
     "trích",
+    "kiện toàn",
+    "củng cố",
+    "điều tra",
+    "truy vết",
+    "lấy mẫu",
+    "khoanh vùng",
+    "cách ly",
+    "phong tỏa",
 )
 _PREDICATE_RE = re.compile(
     r"(?<![\w])(?:"
