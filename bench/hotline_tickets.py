@@ -155,7 +155,7 @@ def bench_api(raw_token: str, communes: list[str], creates: int):
                 "category": rng.choice(CODES),
                 "text": rng.choice(TEXTS),
                 "commune_code": rng.choice(communes),
-                "caller_phone": f"09{rng.randint(10_000_000, 99_999_999)}",
+                "caller_phone": f"091{rng.randint(1_000_000, 9_999_999)}",
                 "source_ref": f"bench-api:{i}",
             }
             return "POST", "/api/hotline/tickets", body, headers

@@ -181,7 +181,14 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["due_at"]
         indexes = [
-            # serves the agent queue: open tickets ordered by SLA due time
+            # serves the agent queue: open tickets ordered by SLA due time, walked in order
+            # and stopped after one page (ORDER BY due_at, id LIMIT 50)
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status__in=["new", "claimed", "waiting_citizen"]),
+                name="hotline_ticket_open_due_idx",
+            ),
+            # serves the filters and counts by status
             models.Index(fields=["status", "due_at"], name="hotline_ticket_queue_idx"),
             # serves the escalation sweep: open, overdue, not yet escalated
             models.Index(fields=["due_at", "escalated_at"], name="hotline_ticket_overdue_idx"),
