@@ -105,6 +105,11 @@ GROUP_RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
 # Groups too vague to fan out ("các đơn vị liên quan"): the clerk chooses the units.
 _VAGUE_RE = re.compile(r"\blien quan\b|\bhoi dong huong\b")
 _PERSON_RE = re.compile(r"^(?:dong chi|giao su|gs|pgs|ts|ong|ba)\s+")
+# The head of a body ("Giám đốc Sở Y tế", "Chủ tịch UBND huyện X", "Chỉ huy trưởng ...").
+_HEAD_OF_RE = re.compile(
+    r"^(?:pho )?(?:giam doc|chu tich|chi huy truong|thu truong|truong ban|chanh van phong|"
+    r"bi thu|truong)\s+"
+)
 # Addressees that are everybody, not a unit: no task goes to a unit for them.
 GENERAL_NAMES = {"(chung)", "chung"}
 
@@ -142,7 +147,12 @@ def resolve(name: str, *, cache: dict | None = None) -> Resolution:
     key = unit_key(name)
     if name.strip() in GENERAL_NAMES or not key:
         pass
-    elif alias := OrgUnitAlias.objects.select_related("unit").filter(key=key).first():
+    elif alias := (
+        OrgUnitAlias.objects.select_related("unit")
+        .filter(key__in={key, unit_key(_HEAD_OF_RE.sub("", fold(name)))})
+        .first()
+    ):
+        # "Giám đốc Sở Y tế" answers for Sở Y tế: the head of a body reports through it.
         result.units = [alias.unit]
     elif _PERSON_RE.match(fold(name)) and not is_group_addressee(name):
         result.is_person = True

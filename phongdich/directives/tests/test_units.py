@@ -32,6 +32,8 @@ def test_it_seeds_bodies_districts_and_communes_idempotently(world):
         ("Ủy ban nhân dân Thành phố Thanh Hóa", "UBND Thành phố Thanh Hóa"),
         ("thị xã Bỉm Sơn", "UBND Thị xã Bỉm Sơn"),
         ("UBND Phường Hàm Rồng", "UBND Phường Hàm Rồng"),
+        ("Giám đốc Sở Y tế", "Sở Y tế"),
+        ("Chủ tịch UBND Thị xã Bỉm Sơn", "UBND Thị xã Bỉm Sơn"),
     ],
 )
 def test_it_resolves_names_by_folded_alias(directory, written, expected):
@@ -48,6 +50,8 @@ def test_it_resolves_names_by_folded_alias(directory, written, expected):
         ("các địa phương", {"district"}),
         ("cấp ủy, chính quyền các địa phương", {"district"}),
         ("các sở, ngành", {"department"}),
+        ("Các sở, ban, ngành cấp tỉnh", {"department"}),
+        ("Chủ tịch UBND các huyện, thành phố, thị xã", {"district"}),
         ("Các cấp, các ngành, các địa phương, cơ quan, đơn vị", {"district", "department"}),
         ("các tổ chức chính trị - xã hội các cấp", {"district", "mass_org"}),
         ("các đơn vị liên quan", set()),

@@ -266,3 +266,25 @@ def test_it_rejects_other_file_types(client, staff, directory):
     response = client.post(reverse("directives:import"), {"file": upload})
     assert response.status_code == 200 and "Chỉ nhận tệp" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_it_imports_a_text_pdf(staff, directory, small_text, tmp_path):
+    from django.core.files import File
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    from phongdich.directives import services
+
+    body = "".join(f"<p>{escape(line) or '&nbsp;'}</p>" for line in small_text.splitlines())
+    path = tmp_path / "ket-luan.pdf"
+    HTML(string=f'<body style="font-family: DejaVu Sans">{body}</body>').write_pdf(path)
+    with path.open("rb") as handle:
+        imported = services.document_import(
+            by=staff.directive_clerk, upload=File(handle, name="ket-luan.pdf")
+        )
+    assert imported.status == Document.Status.DRAFT
+    leads = [
+        [a.name for a in t.assignments.all() if a.role == "lead"]
+        for t in imported.tasks.order_by("position")
+    ]
+    assert leads[:2] == [["Sở Y tế"], ["UBND các huyện, thị xã, thành phố"]]
