@@ -221,3 +221,19 @@ def test_it_accepts_a_bearer_token_for_ticket_creation(client, units, staff, wor
         content_type="application/json",
         HTTP_AUTHORIZATION="Bearer pd_wrong",
     ).status_code in (401, 403)
+
+
+def test_it_caps_the_queue_count_and_filters_by_unit(client, units, staff, world, monkeypatch):
+    monkeypatch.setattr("phongdich.hotline.views.COUNT_CAP", 3)
+    for i in range(5):
+        services.ticket_create(
+            by=None, channel="web", category="food", text=f"gạo {i}", commune=world.commune_a
+        )
+    services.ticket_create(
+        by=None, channel="web", category="cdc", text="lịch xét nghiệm", commune=world.commune_b
+    )
+    login(client, staff.hotline_agent)
+    page = client.get(reverse("hotline:queue")).content.decode()
+    assert "Hơn 10.000 phiếu" in page and page.count('class="ticket-row"') == 6
+    only_relief = client.get(reverse("hotline:queue"), {"unit": units.relief.pk}).content.decode()
+    assert only_relief.count('class="ticket-row"') == 5
