@@ -58,6 +58,14 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         return self.count > COUNT_CAP
 
+    def page(self, number):
+        if not self.capped:
+            return super().page(number)
+        # Past the cap the count is not the real total: never clamp a page to it.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
 
 def _int(value) -> int | None:
     try:
