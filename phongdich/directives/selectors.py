@@ -3,6 +3,7 @@ only the tasks their own units lead or coordinate: another unit's task is a 404.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -21,6 +22,12 @@ TASK_ROLES = OVERVIEW_ROLES + REPORTER_ROLES
 NO_LEAD = gettext_lazy("(chưa có đơn vị chủ trì)")
 
 
+# Lists never show a document's full text (tens of KB each); loading it with every task row
+# made the overview 100x slower at a thousand tasks (bench/directives_overview.py).
+DOCUMENT_HEAVY = ("document__text", "document__references", "document__replaces")
+OVERDUE_SHOWN = 200
+
+
 def _assignments_prefetch() -> Prefetch:
     return Prefetch(
         "assignments",
@@ -34,7 +41,7 @@ def reporter_unit_ids(user) -> list[int]:
 
 def tasks_visible_to(user) -> QuerySet[Task]:
     """Confirmed tasks the user may open: all for overview roles, their units' for reporters."""
-    qs = Task.objects.filter(is_draft=False).select_related("document")
+    qs = Task.objects.filter(is_draft=False).select_related("document").defer(*DOCUMENT_HEAVY)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.has_role(*OVERVIEW_ROLES):
@@ -63,7 +70,7 @@ def reporter_tasks(user) -> list[Task]:
 
 
 def documents_list() -> QuerySet[Document]:
-    return Document.objects.select_related("created_by").annotate(
+    return Document.objects.defer("text").annotate(
         task_count=Count("tasks", filter=Q(tasks__is_draft=False)),
         draft_count=Count("tasks", filter=Q(tasks__is_draft=True)),
     )
@@ -81,7 +88,8 @@ def document_confirmed_tasks(document: Document) -> list[Task]:
     return list(
         document.tasks.filter(is_draft=False)
         .select_related("document")
-        .prefetch_related(_assignments_prefetch(), "reports")
+        .defer(*DOCUMENT_HEAVY)
+        .prefetch_related(_assignments_prefetch())
     )
 
 
@@ -130,42 +138,68 @@ class Overview:
     total: Tally = field(default_factory=Tally)
     documents: list = field(default_factory=list)  # (Document, Tally)
     units: list = field(default_factory=list)  # (unit name, Tally)
-    overdue: list = field(default_factory=list)  # tasks
+    overdue: list = field(default_factory=list)  # tasks, the OVERDUE_SHOWN most overdue
+    overdue_count: int = 0
+
+
+@dataclass
+class TaskRow:
+    """The few fields the overview needs; plain rows, because building a thousand model
+    instances with their assignments cost more than the queries (bench/directives_overview)."""
+
+    pk: int
+    document_id: int
+    status: str
+    deadline: date | None
+    completed_at: datetime | None
+    summary: str
+    lead_name: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return Task.Status(self.status).label
 
 
 def overview() -> Overview:
     """Per-document progress, per-unit scorecard and the overdue list in three queries.
 
-    Confirmed tasks of a province number in the hundreds, so counting in Python over one
-    query is cheaper than one aggregate per unit and document.
+    Counting in Python over one pass is cheaper than one aggregate per unit and document,
+    and stays so at the thousands of tasks a province accumulates.
     """
     today = timezone.localdate()
-    tasks = list(
-        Task.objects.filter(is_draft=False)
-        .select_related("document")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD)
-                .select_related("unit")
-                .order_by("pk"),
-                to_attr="leads",
-            )
-        )
+    rows = [
+        TaskRow(*values)
+        for values in Task.objects.filter(is_draft=False)
         .order_by("deadline", "pk")
-    )
+        .values_list("pk", "document_id", "status", "deadline", "completed_at", "summary")
+    ]
+    leads: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
+    for task_id, unit_name, name in (
+        TaskAssignment.objects.filter(task__is_draft=False, role=TaskAssignment.Role.LEAD)
+        .order_by("pk")
+        .values_list("task_id", "unit__name", "name")
+    ):
+        leads[task_id].append((unit_name, name))
+    documents = {
+        d.pk: d
+        for d in Document.objects.filter(pk__in={r.document_id for r in rows}).defer(
+            "text", "references", "replaces"
+        )
+    }
     result = Overview()
     per_document: dict[int, tuple] = {}
     per_unit: dict = defaultdict(Tally)
-    for task in tasks:
-        result.total.add(task, today)
-        entry = per_document.setdefault(task.document_id, (task.document, Tally()))
-        entry[1].add(task, today)
-        lead = next((a.unit.name for a in task.leads if a.unit_id), None)
-        per_unit[lead or NO_LEAD].add(task, today)
-        if task.is_overdue:
-            task.lead_name = lead or ", ".join(a.name for a in task.leads) or "—"
-            result.overdue.append(task)
+    for row in rows:
+        result.total.add(row, today)
+        entry = per_document.setdefault(row.document_id, (documents[row.document_id], Tally()))
+        entry[1].add(row, today)
+        lead = next((unit for unit, _name in leads[row.pk] if unit), None)
+        per_unit[lead or NO_LEAD].add(row, today)
+        if row.status not in Task.DONE_STATUSES and row.deadline and row.deadline < today:
+            result.overdue_count += 1
+            if len(result.overdue) < OVERDUE_SHOWN:  # rows come ordered by deadline
+                row.lead_name = lead or ", ".join(n for _u, n in leads[row.pk]) or "—"
+                result.overdue.append(row)
     result.documents = sorted(per_document.values(), key=lambda e: -e[0].pk)
     result.units = sorted(per_unit.items(), key=lambda e: (-e[1].overdue, -e[1].open, str(e[0])))
     return result
