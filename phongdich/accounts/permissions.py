@@ -54,11 +54,19 @@ def public_view(view):
 
 
 def scope_to_jurisdiction(qs: QuerySet, user, unit_field: str) -> QuerySet:
-    """Rows whose `unit_field` (an AdminUnit FK path) lies in the user's jurisdiction."""
+    """Rows whose `unit_field` (an AdminUnit FK path) lies in the user's jurisdiction.
+
+    Written as `unit_id IN (units of the subtree)` rather than a join on the unit's path: the
+    planner can then walk another index in order (e.g. people by name) and stop at LIMIT,
+    checking each row against a small hashed set of unit ids.
+    """
     unit = getattr(user, "jurisdiction", None)
     if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
         return qs.none()
-    return qs.filter(**{f"{unit_field}__path__startswith": unit.path})
+    from phongdich.geo.models import AdminUnit
+
+    subtree = AdminUnit.objects.filter(path__startswith=unit.path).values("pk")
+    return qs.filter(**{f"{unit_field}__in": subtree})
 
 
 def scope_q(user, unit_field: str) -> Q:

@@ -81,6 +81,7 @@ class _secondary_indexes_dropped:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for _name, definition in self.definitions:
                 cursor.execute(definition)
+            cursor.execute(f'ANALYZE "{self.table}"')
         return False
 
 

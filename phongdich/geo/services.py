@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
@@ -90,6 +90,11 @@ def geography_load(*, dataset: str, province: str | None = None, by=None) -> Loa
             unit.parent_id = parent_id
             fixes.append(unit)
     AdminUnit.objects.bulk_update(fixes, ["parent"], 2000)
+    if connection.vendor == "postgresql" and (result.created or result.updated):
+        # Fresh statistics let the planner know how many units a jurisdiction holds; with
+        # none it guesses 2 and drives people queries from the unit side.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE geo_adminunit")
     if result.created or result.updated:
         audit_record(
             actor=by,

@@ -8,9 +8,9 @@ def prefix_q(field: str, prefix: str) -> Q:
     """`field` starts with `prefix`, written so that a B-tree index serves it.
 
     SQLite's LIKE is case-insensitive and so never uses an ordinary index; a half-open range
-    does. PostgreSQL uses its varchar_pattern_ops index for LIKE 'prefix%' whatever the
-    database collation, which a range comparison under a linguistic collation would not.
-    The keys searched are already folded to lower-case ASCII, so both forms are exact.
+    does. On PostgreSQL the search-key columns use the "C" collation (people migration 0002),
+    so LIKE 'prefix%' uses the same plain B-tree index that serves ORDER BY. The keys
+    searched are already folded to lower-case ASCII, so both forms are exact.
     """
     if connection.vendor == "postgresql":
         return Q(**{f"{field}__startswith": prefix})

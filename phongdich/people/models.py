@@ -46,11 +46,12 @@ class Person(models.Model):
 
     class Meta:
         indexes = [
-            # serves name prefix search: name_key >= q AND name_key < q || '~' (SQLite) and
-            # name_key LIKE 'q%' (PostgreSQL, via a varchar_pattern_ops index created by
-            # migration 0002 on PostgreSQL only, so SQLite does not carry a duplicate)
+            # serves name prefix search ordered by name: a range on SQLite, LIKE 'q%' on
+            # PostgreSQL, where migration 0002 gives the key columns the "C" collation so
+            # this one index serves both the prefix match and the ORDER BY
             models.Index(fields=["name_key"], name="person_name_key_idx"),
-            models.Index(fields=["given_key"], name="person_given_key_idx"),
+            # serves given-name search ("an") in name order with no sort of the whole group
+            models.Index(fields=["given_key", "name_key"], name="person_given_name_idx"),
             # serves matching on registration: phone + name_key + birth year
             models.Index(fields=["phone", "birth_year"], name="person_phone_idx"),
             models.Index(fields=["commune", "name_key"], name="person_commune_idx"),

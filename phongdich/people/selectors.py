@@ -48,7 +48,14 @@ def person_search(user, query: str, limit: int = 50) -> list[Person]:
     key = name_key(query)
     if not key:
         return []
-    condition = prefix_q("name_key", key)
-    if " " not in key:
-        condition |= prefix_q("given_key", key)
-    return list(visible.filter(condition).order_by("name_key", "pk")[:limit])
+    by_name = visible.filter(prefix_q("name_key", key)).order_by("name_key", "pk")
+    if " " in key:
+        return list(by_name[:limit])
+    # One word may be a given name ("an") or the start of a family name ("nguy"). Two queries,
+    # each walking its own index in order and stopping at `limit`, are far cheaper than one
+    # OR query that must sort every match (tens of thousands for a common given name).
+    by_given = visible.filter(prefix_q("given_key", key)).order_by("given_key", "name_key", "pk")
+    found = {p.pk: p for p in by_given[:limit]}
+    for person in by_name[:limit]:
+        found.setdefault(person.pk, person)
+    return list(found.values())[:limit]

@@ -1,28 +1,29 @@
 from django.db import migrations
 
-# LIKE 'prefix%' on PostgreSQL uses a B-tree index only with varchar_pattern_ops when the
-# database collation is not C. SQLite does not need it (people.selectors uses a range there),
-# so it is created on PostgreSQL only and not declared on the model.
-CREATE = (
-    "CREATE INDEX IF NOT EXISTS person_name_key_like_idx "
-    "ON people_person (name_key varchar_pattern_ops)"
-)
-CREATE_GIVEN = (
-    "CREATE INDEX IF NOT EXISTS person_given_key_like_idx "
-    "ON people_person (given_key varchar_pattern_ops)"
-)
+# On PostgreSQL the search keys get the "C" collation. The keys are folded ASCII, so byte
+# order is the right order, and with "C" one plain B-tree index serves both LIKE 'prefix%'
+# and ORDER BY name_key (under a linguistic collation LIKE would need a second,
+# varchar_pattern_ops index, which cannot serve the ORDER BY). SQLite compares bytes already
+# (BINARY) and has no "C" collation, so this runs on PostgreSQL only.
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-        schema_editor.execute(CREATE_GIVEN)
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for column, length in (("name_key", 120), ("given_key", 40)):
+        schema_editor.execute(
+            f'ALTER TABLE people_person ALTER COLUMN {column} TYPE varchar({length}) COLLATE "C"'
+        )
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS person_name_key_like_idx")
-        schema_editor.execute("DROP INDEX IF EXISTS person_given_key_like_idx")
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for column, length in (("name_key", 120), ("given_key", 40)):
+        schema_editor.execute(
+            f"ALTER TABLE people_person ALTER COLUMN {column} TYPE varchar({length}) "
+            'COLLATE "default"'
+        )
 
 
 class Migration(migrations.Migration):
