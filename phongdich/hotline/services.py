@@ -188,7 +188,8 @@ def ticket_create(
         },
         actor_label="" if by else "người dân",
     )
-    if unit is not None:
+    # Only queue a notification someone will receive: an empty job costs a second commit.
+    if unit is not None and unit_recipients(unit):
         ticket_id = ticket.pk
         transaction.on_commit(lambda: _enqueue("notify_unit", ticket_id))
     return ticket

@@ -194,3 +194,15 @@ def test_it_opens_an_emergency_ticket_from_a_danger_alert(
     ticket = Ticket.objects.get(source_ref="cases.alert:41")
     assert ticket.category.code == "emergency" and ticket.priority == "P1"
     assert ticket.assigned_unit == units.station_a
+
+
+def test_it_emails_the_units_focal_points_without_personal_data(
+    units, staff, f0_person, mailoutbox, django_capture_on_commit_callbacks
+):
+    staff.commune_worker_a.email = "tramyte.a@example.org"
+    staff.commune_worker_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make(staff, person=f0_person)
+    assert [m.to for m in mailoutbox] == [["tramyte.a@example.org"]]
+    assert f"/hotline/t/{ticket.pk}/" in mailoutbox[0].body
+    assert "Nguyễn Văn An" not in mailoutbox[0].body + mailoutbox[0].subject
