@@ -14,7 +14,7 @@ from django.utils import timezone
 from phongdich.geo.models import AdminUnit
 
 from . import services
-from .models import Checkpoint, EpidemicArea, TransitEscort
+from .models import Checkpoint, EpidemicArea, Passage, TransitEscort
 
 GIVEN = ["An", "Bình", "Cường", "Dung", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Minh", "Nam", "Thảo"]
 FAMILY = ["Nguyễn", "Lê", "Trần", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi"]
@@ -23,6 +23,9 @@ ORIGINS = [("01", "Hà Nội"), ("79", "TP Hồ Chí Minh"), ("74", "Bình Dươ
 
 
 def build(*, seed: int, scale: float, province, users: dict, log) -> None:
+    if Passage.objects.filter(idempotency_key__startswith=f"demo-{seed}-").exists():
+        log("checkpoints: demo data already present")
+        return  # building again changes nothing
     rng = random.Random(seed + 6)
     officer = users["chot"]
     worker_a, worker_b = users["tramyte.a"], users["tramyte.b"]
