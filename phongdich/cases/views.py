@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -39,8 +40,9 @@ from .forms import (
     TransferForm,
     VerifyForm,
 )
-from .models import CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
+from .models import Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
 from .permissions import CASE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
+from .queue_html import queue_rows_html
 
 QUEUE_PAGE_SIZE = 100
 
@@ -63,12 +65,21 @@ def _queue_context(request) -> dict:
         commune_id = 0
     queue = selectors.care_queue(request.user, commune_id=commune_id or None)
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    selectors.attach_open_alerts(page.object_list)
     now = timezone.now()
-    for case in page:
-        case.silent_hours = (
-            int((now - case.last_check_at).total_seconds() // 3600) if case.last_check_at else None
-        )
-    return {"page": page, "commune_id": commune_id, "now": now}
+    return {
+        "page": page,
+        "commune_id": commune_id,
+        "now": now,
+        "rows_html": queue_rows_html(
+            page,
+            base=reverse("cases:queue"),
+            query=f"commune={commune_id or ''}&page={page.number}",
+            csrf_token=get_token(request),
+            now=now,
+        ),
+    }
 
 
 @role_required(*CASE_ROLES)
@@ -507,9 +518,11 @@ def check_form(request, token: str):
     link = CaseLink.resolve(token)
     case = None
     if link is not None:
-        case = link.case
-        if case.status not in (CaseStatus.ACTIVE, CaseStatus.PENDING):
-            case = None
+        case = (
+            Case.objects.select_related("person")
+            .filter(pk=link.case_id, status__in=(CaseStatus.ACTIVE, CaseStatus.PENDING))
+            .first()
+        )
     if case is None:
         return render(request, "cases/public/link_invalid.html", status=404)
     form = CheckForm(
