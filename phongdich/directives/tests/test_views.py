@@ -288,3 +288,26 @@ def test_it_imports_a_text_pdf(staff, directory, small_text, tmp_path):
         for t in imported.tasks.order_by("position")
     ]
     assert leads[:2] == [["Sở Y tế"], ["UBND các huyện, thị xã, thành phố"]]
+
+
+def test_the_overview_tells_on_time_from_late_by_the_local_date(staff, confirmed, reporters):
+    from zoneinfo import ZoneInfo
+
+    from phongdich.directives import selectors
+
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    on_time = _task_of(confirmed, reporters["unit_a"])  # deadline 20/03/2022
+    late = _task_of(confirmed, reporters["unit_b"])
+    # 23:30 on the deadline day in Hà Nội is 16:30 UTC: still on time.
+    on_time.status, on_time.completed_at = "accepted", datetime(2022, 3, 20, 23, 30, tzinfo=hanoi)
+    late.status, late.completed_at = "reported_done", datetime(2022, 3, 21, 0, 30, tzinfo=hanoi)
+    on_time.save()
+    late.save()
+    result = selectors.overview()
+    assert (result.total.total, result.total.on_time, result.total.late) == (5, 1, 1)
+    assert (result.total.open, result.total.overdue) == (3, 2)
+    units = dict((str(name), tally) for name, tally in result.units)
+    assert units["UBND Thành phố Thanh Hóa"].on_time == 1
+    assert units["UBND Thị xã Bỉm Sơn"].late == 1
+    assert units["(chưa có đơn vị chủ trì)"].total == 1  # "Ban Quản lý …", not in the directory
+    assert [row.deadline for row in result.overdue] == sorted(r.deadline for r in result.overdue)
