@@ -190,6 +190,9 @@ def _decide_context(request, declaration, checkpoints, form=None, selected_check
         )
     return {
         "declaration": declaration,
+        "symptom_labels": [services.SYMPTOMS.get(s, s) for s in declaration.symptoms],
+        "exposure_labels": [services.EXPOSURES.get(s, s) for s in declaration.exposures],
+        "suggestion_label": Decision(assessment.suggestion.decision).label,
         "assessment": assessment,
         "form": form,
         "ref": signing.dumps(declaration.pk, salt=REF_SALT),

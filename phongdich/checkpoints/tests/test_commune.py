@@ -339,3 +339,31 @@ def test_it_prints_a_checkpoint_poster(client, world, staff):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     form = client.get(reverse("checkpoints:declare") + f"?checkpoint={checkpoint.pk}")
     assert checkpoint.name in form.content.decode()
+
+
+def test_it_shows_home_panels_for_commune_and_officer(client, world, staff):
+    builders.handover(world, staff)
+    client.force_login(staff.commune_worker_a)
+    assert "Chờ đến" in client.get("/home/").content.decode()
+    client.force_login(staff.checkpoint_officer)
+    assert "Lượt qua chốt hôm nay" in client.get("/home/").content.decode()
+
+
+def test_it_pins_queries_on_the_quarantine_and_follow_up_lists(
+    client, world, staff, django_assert_max_num_queries
+):
+    for i in range(4):
+        handover = builders.handover(world, staff, full_name=f"Người {i}", phone=f"091234560{i}")
+        services.handover_confirm(by=staff.commune_worker_a, handover=handover)
+        services.quarantine_start(
+            by=staff.commune_worker_a, handover=handover, policy_key="2022-early"
+        )
+        services.citizen_report_submit(
+            commune=world.commune_a, address=f"Số {i}", description="về", anonymous=True
+        )
+    client.force_login(staff.commune_worker_a)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("checkpoints:quarantines")).status_code == 200
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("checkpoints:follow_ups")).content.decode()
+    assert page.count('name="outcome"') == 4
