@@ -25,7 +25,7 @@ NO_LEAD = gettext_lazy("(chưa có đơn vị chủ trì)")
 # Lists never show a document's full text (tens of KB each); loading it with every task row
 # made the overview 100x slower at a thousand tasks (bench/directives_overview.py).
 DOCUMENT_HEAVY = ("document__text", "document__references", "document__replaces")
-OVERDUE_SHOWN = 200
+OVERDUE_SHOWN = 100
 
 
 def _assignments_prefetch() -> Prefetch:
@@ -61,11 +61,16 @@ def task_get(user, pk: int) -> Task:
     )
 
 
-def reporter_tasks(user) -> list[Task]:
-    return list(
-        tasks_visible_to(user)
-        .prefetch_related(_assignments_prefetch())
-        .order_by("deadline", "document_id", "position", "pk")
+def reporter_tasks(user, *, finished: bool = False) -> QuerySet[Task]:
+    """The reporter's tasks, soonest deadline first: those still to do, or (`finished`)
+    the ones the clerk has accepted."""
+    qs = tasks_visible_to(user)
+    if finished:
+        qs = qs.filter(status=Task.Status.ACCEPTED)
+    else:
+        qs = qs.exclude(status=Task.Status.ACCEPTED)
+    return qs.prefetch_related(_assignments_prefetch()).order_by(
+        F("deadline").asc(nulls_last=True), "document_id", "position", "pk"
     )
 
 
@@ -155,15 +160,16 @@ class OverdueRow:
         return Task.Status(self.status).label
 
 
-def _tally_counts(today) -> dict:
-    """Conditional counts for a Tally, computed by the database in one GROUP BY."""
+def _tally_counts(today, *, distinct: bool = False) -> dict:
+    """Conditional counts for a Tally, computed by the database in one GROUP BY. `distinct`
+    only where a join could repeat a task (the per-unit count through assignments)."""
     done = Q(status__in=Task.DONE_STATUSES)
     late = done & Q(deadline__isnull=False, completed_at__date__gt=F("deadline"))
     return {
-        "n_total": Count("pk", distinct=True),
-        "n_done": Count("pk", filter=done, distinct=True),
-        "n_late": Count("pk", filter=late, distinct=True),
-        "n_overdue": Count("pk", filter=~done & Q(deadline__lt=today), distinct=True),
+        "n_total": Count("pk", distinct=distinct),
+        "n_done": Count("pk", filter=done, distinct=distinct),
+        "n_late": Count("pk", filter=late, distinct=distinct),
+        "n_overdue": Count("pk", filter=~done & Q(deadline__lt=today), distinct=distinct),
     }
 
 
@@ -198,7 +204,7 @@ def overview() -> Overview:
             assignments__role=TaskAssignment.Role.LEAD, assignments__unit__isnull=False
         )
         .values("assignments__unit__name")
-        .annotate(**counts)
+        .annotate(**_tally_counts(today, distinct=True))
         .order_by()
     ]
     unled = confirmed.exclude(pk__in=led.values("task_id")).aggregate(**counts)

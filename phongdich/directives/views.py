@@ -3,6 +3,7 @@ the overview (committee, clerk, admin). Thin: parse, check, call a service or se
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -306,9 +307,16 @@ def highlight(text: str, tasks: list[Task]) -> list[dict]:
 
 @role_required(*REPORTER_ROLES)
 def mine(request):
-    tasks = selectors.reporter_tasks(request.user)
+    finished = request.GET.get("show") == "finished"
+    page = Paginator(selectors.reporter_tasks(request.user, finished=finished), 50).get_page(
+        request.GET.get("page")
+    )
     units = OrgUnit.objects.filter(memberships__user=request.user)
-    return render(request, "directives/mine.html", {"tasks": tasks, "units": units})
+    return render(
+        request,
+        "directives/mine.html",
+        {"tasks": page.object_list, "page": page, "units": units, "finished": finished},
+    )
 
 
 @role_required(*TASK_ROLES)

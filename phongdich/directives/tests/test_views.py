@@ -311,3 +311,13 @@ def test_the_overview_tells_on_time_from_late_by_the_local_date(staff, confirmed
     assert units["UBND Thị xã Bỉm Sơn"].late == 1
     assert units["(chưa có đơn vị chủ trì)"].total == 1  # "Ban Quản lý …", not in the directory
     assert [row.deadline for row in result.overdue] == sorted(r.deadline for r in result.overdue)
+
+
+def test_accepted_tasks_move_to_the_reporters_finished_tab(client, staff, confirmed, reporters):
+    task = _task_of(confirmed, reporters["unit_a"])
+    task.status = Task.Status.ACCEPTED
+    task.save()
+    _login(client, reporters["a"])
+    link = reverse("directives:task", args=[task.pk])
+    assert link not in client.get(reverse("directives:mine")).content.decode()
+    assert link in client.get(reverse("directives:mine") + "?show=finished").content.decode()
