@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Checkpoint, EpidemicArea
+from .models import Checkpoint, DecisionRuleRow, EpidemicArea
 
 
 @admin.register(Checkpoint)
@@ -17,3 +17,10 @@ class EpidemicAreaAdmin(admin.ModelAdmin):
     list_display = ("unit", "level", "valid_from", "valid_to", "note")
     list_filter = ("level",)
     raw_id_fields = ("unit",)
+
+
+@admin.register(DecisionRuleRow)
+class DecisionRuleRowAdmin(admin.ModelAdmin):
+    list_display = ("position", "key", "decision", "reason", "active", "unconfirmed")
+    list_editable = ("active",)
+    ordering = ("position",)

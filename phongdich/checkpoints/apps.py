@@ -22,5 +22,6 @@ class CheckpointsConfig(AppConfig):
         register(NavItem(_("Người về địa bàn"), "checkpoints:arrivals", commune, 31))
         register(NavItem(_("Cách ly tại nhà"), "checkpoints:quarantines", commune, 32))
         register(NavItem(_("Giám sát chốt"), "checkpoints:oversight", oversight, 33))
+        register(NavItem(_("Quy định cách ly"), "checkpoints:rules", commune, 34))
         register_panel(Panel("checkpoints/_panel.html", commune, panels.commune_panel, 30))
         register_panel(Panel("checkpoints/_officer_panel.html", officer, panels.officer_panel, 31))

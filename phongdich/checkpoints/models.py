@@ -417,3 +417,41 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class DecisionRuleRow(models.Model):
+    """An editable row of the checkpoint decision table. When any row is active, the active
+    rows replace `rules.DECISION_RULES` (the built-in default), in `position` order."""
+
+    position = models.PositiveSmallIntegerField(default=100)
+    key = models.SlugField(max_length=40, unique=True)
+    decision = models.CharField(max_length=12, choices=Decision.choices)
+    reason = models.CharField(max_length=200)
+    symptoms_or_fever = models.BooleanField(null=True, blank=True)
+    test_positive = models.BooleanField(null=True, blank=True)
+    destination_in_province = models.BooleanField(null=True, blank=True)
+    min_area_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    without_negative_test_within_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_doses = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    unconfirmed = models.BooleanField(default=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.key} → {self.decision}"
+
+    def as_rule(self) -> rules.DecisionRule:
+        return rules.DecisionRule(
+            key=self.key,
+            decision=self.decision,
+            reason=self.reason,
+            symptoms_or_fever=self.symptoms_or_fever,
+            test_positive=self.test_positive,
+            destination_in_province=self.destination_in_province,
+            min_area_level=self.min_area_level,
+            without_negative_test_within_hours=self.without_negative_test_within_hours,
+            max_doses=self.max_doses,
+        )

@@ -28,6 +28,7 @@ from . import rules
 from .models import (
     Checkpoint,
     CitizenReport,
+    DecisionRuleRow,
     Declaration,
     DeclarationLink,
     EpidemicArea,
@@ -176,6 +177,11 @@ def declaration_submit(*, by=None, data: dict, previous: Declaration | None = No
         entered_by=by if getattr(by, "is_authenticated", False) else None,
         **values,
     )
+    if values["phone"] and commune is not None:
+        # A returnee announced by a hometown association declares: tick them off the list.
+        ReturneeForecast.objects.filter(
+            phone=values["phone"], destination_commune=commune, matched_declaration__isnull=True
+        ).update(matched_declaration=declaration)
     _link, raw = DeclarationLink.mint(valid_for=LINK_VALID, person=person, declaration=declaration)
     audit_record(
         actor=by,
@@ -206,6 +212,12 @@ def area_level_for(origin: AdminUnit | None, on: date) -> EpidemicArea | None:
         .select_related("unit")
     )
     return max(areas, key=lambda a: a.level, default=None)
+
+
+def decision_rules() -> tuple[rules.DecisionRule, ...]:
+    """The province's edited table when it has active rows, else the built-in default."""
+    rows = [row.as_rule() for row in DecisionRuleRow.objects.filter(active=True)]
+    return tuple(rows) or rules.DECISION_RULES
 
 
 @dataclass
@@ -240,7 +252,7 @@ def assess(
         doses=declaration.vaccine_doses,
         destination_in_province=in_province,
     )
-    return Assessment(facts, rules.suggest_decision(facts), area, age)
+    return Assessment(facts, rules.suggest_decision(facts, decision_rules()), area, age)
 
 
 def home_province() -> AdminUnit | None:
@@ -306,6 +318,9 @@ def passage_record(
             passage.save()
     except IntegrityError:  # the same key raced us in another request
         return Passage.objects.get(idempotency_key=key), False
+    ReturneeForecast.objects.filter(
+        matched_declaration=declaration, matched_passage__isnull=True
+    ).update(matched_passage=passage)
     if decision == rules.HANDOVER:
         Handover.objects.create(
             passage=passage,

@@ -31,5 +31,6 @@ urlpatterns = [
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     # oversight
     path("oversight/", views.oversight, name="oversight"),
+    path("rules/", views.rules_page, name="rules"),
     path("oversight/export.xlsx", views.oversight_export, name="oversight_export"),
 ]

@@ -39,6 +39,7 @@ from .forms import (
 from .models import (
     Checkpoint,
     Decision,
+    DecisionRuleRow,
     DeclarationLink,
     FollowUp,
     Handover,
@@ -688,3 +689,26 @@ def oversight_export(request):
     )
     response["Content-Disposition"] = 'attachment; filename="giam-sat-chot.xlsx"'
     return response
+
+
+@role_required(*OVERSIGHT, *COMMUNE)
+def rules_page(request):
+    """The rules in force, each with its source and whether it is confirmed (RULES.md)."""
+    edited = DecisionRuleRow.objects.filter(active=True).exists()
+    labels = dict(Decision.choices)
+    table = [
+        {"rule": rule, "label": labels.get(rule.decision, rule.decision)}
+        for rule in services.decision_rules()
+    ]
+    return render(
+        request,
+        "checkpoints/rules.html",
+        {
+            "policies": rules.QUARANTINE_POLICIES,
+            "current": rules.policy_on(timezone.localdate()),
+            "table": table,
+            "edited": edited,
+            "rules_source": rules.DECISION_RULES_SOURCE,
+            "fever": rules.FEVER_CELSIUS,
+        },
+    )

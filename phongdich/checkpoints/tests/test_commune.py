@@ -367,3 +367,23 @@ def test_it_pins_queries_on_the_quarantine_and_follow_up_lists(
     with django_assert_max_num_queries(10):
         page = client.get(reverse("checkpoints:follow_ups")).content.decode()
     assert page.count('name="outcome"') == 4
+
+
+def test_it_ticks_off_a_forecast_row_when_the_returnee_declares_and_passes(world, staff):
+    soon = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
+    content = _forecast_file(
+        [["Đỗ Văn Về", "0916555666", "Bình Dương", world.commune_a.code, soon]]
+    )
+    batch = services.forecast_import(
+        by=staff.commune_worker_a,
+        content=content,
+        file_name="ds.xlsx",
+        source_association="Hội đồng hương Bình Dương",
+        keep_good_rows=False,
+    )
+    row = batch.rows.get()
+    assert row.matched_declaration is None
+    handover = builders.handover(world, staff, full_name="Đỗ Văn Về", phone="0916555666")
+    row.refresh_from_db()
+    assert row.matched_declaration == handover.passage.declaration
+    assert row.matched_passage == handover.passage

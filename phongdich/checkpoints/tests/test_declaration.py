@@ -131,3 +131,23 @@ def test_it_suggests_transit_for_a_destination_outside_the_province(world, setti
     settings.CHECKPOINTS_PROVINCE_CODE = world.province.code
     declaration, _raw = builders.declaration(None, destination_address="Nghệ An")
     assert services.assess(declaration).suggestion.decision == "transit"
+
+
+def test_it_follows_the_provinces_edited_decision_table(world):
+    from phongdich.checkpoints.models import DecisionRuleRow
+
+    declaration, _raw = builders.declaration(world.commune_a, vaccine_doses=3)
+    assert services.assess(declaration).suggestion.decision == "let_through"
+    DecisionRuleRow.objects.create(
+        position=1, key="everyone-home", decision="handover", reason="Tất cả về xã theo dõi"
+    )
+    assert services.assess(declaration).suggestion.decision == "handover"
+    DecisionRuleRow.objects.update(active=False)
+    assert services.assess(declaration).suggestion.decision == "let_through"
+
+
+def test_it_shows_the_rules_with_their_sources_and_unconfirmed_flags(client, world, staff):
+    client.force_login(staff.commune_worker_a)
+    page = client.get(reverse("checkpoints:rules")).content.decode()
+    assert "10696/BYT-MT" in page and "1909/BYT-DP" in page
+    assert page.count("chưa xác nhận") >= 3
