@@ -23,5 +23,6 @@ class CheckpointsConfig(AppConfig):
         register(NavItem(_("Cách ly tại nhà"), "checkpoints:quarantines", commune, 32))
         register(NavItem(_("Giám sát chốt"), "checkpoints:oversight", oversight, 33))
         register(NavItem(_("Quy định cách ly"), "checkpoints:rules", commune, 34))
+        register(NavItem(_("Vùng dịch"), "checkpoints:areas", oversight, 35))
         register_panel(Panel("checkpoints/_panel.html", commune, panels.commune_panel, 30))
         register_panel(Panel("checkpoints/_officer_panel.html", officer, panels.officer_panel, 31))

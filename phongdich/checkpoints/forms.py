@@ -285,3 +285,19 @@ def parse_local_datetime(value: str) -> datetime | None:
         return timezone.make_aware(datetime.strptime(value, "%d/%m/%Y %H:%M"))
     except (TypeError, ValueError):
         return None
+
+
+class EpidemicAreaForm(forms.Form):
+    unit = UnitChoiceField(label=_("Tỉnh/huyện/xã là vùng dịch"), queryset=AdminUnit.objects.none())
+    level = forms.TypedChoiceField(
+        label=_("Cấp độ dịch"), choices=[(i, str(i)) for i in (1, 2, 3, 4)], coerce=int, initial=3
+    )
+    valid_from = forms.DateField(label=_("Từ ngày"))
+    valid_to = forms.DateField(label=_("Đến ngày (để trống nếu chưa rõ)"), required=False)
+    note = forms.CharField(label=_("Căn cứ / ghi chú"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = AdminUnit.objects.filter(
+            kind__in=[AdminUnit.Kind.PROVINCE, AdminUnit.Kind.DISTRICT]
+        ).select_related("parent")

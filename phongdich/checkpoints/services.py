@@ -196,6 +196,25 @@ def declaration_submit(*, by=None, data: dict, previous: Declaration | None = No
     return declaration, raw
 
 
+@transaction.atomic
+def epidemic_area_add(*, by, unit, level: int, valid_from, valid_to=None, note="") -> EpidemicArea:
+    if valid_to and valid_to < valid_from:
+        raise ValidationError({"valid_to": _("Ngày kết thúc trước ngày bắt đầu.")})
+    area = EpidemicArea.objects.create(
+        unit=unit, level=level, valid_from=valid_from, valid_to=valid_to, note=nfc(note)
+    )
+    audit_record(actor=by, action="checkpoints.epidemic_area_add", target=area)
+    return area
+
+
+@transaction.atomic
+def epidemic_area_end(*, by, area: EpidemicArea, on) -> EpidemicArea:
+    area.valid_to = on
+    area.save(update_fields=["valid_to"])
+    audit_record(actor=by, action="checkpoints.epidemic_area_end", target=area)
+    return area
+
+
 # --- what matters at the checkpoint --------------------------------------------------------
 
 

@@ -32,5 +32,6 @@ urlpatterns = [
     # oversight
     path("oversight/", views.oversight, name="oversight"),
     path("rules/", views.rules_page, name="rules"),
+    path("areas/", views.areas, name="areas"),
     path("oversight/export.xlsx", views.oversight_export, name="oversight_export"),
 ]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -27,6 +27,7 @@ from . import rules, selectors, services
 from .forms import (
     CitizenReportForm,
     DeclarationForm,
+    EpidemicAreaForm,
     ForecastImportForm,
     LookupForm,
     PassageForm,
@@ -41,6 +42,7 @@ from .models import (
     Decision,
     DecisionRuleRow,
     DeclarationLink,
+    EpidemicArea,
     FollowUp,
     Handover,
     HomeQuarantine,
@@ -710,5 +712,46 @@ def rules_page(request):
             "edited": edited,
             "rules_source": rules.DECISION_RULES_SOURCE,
             "fever": rules.FEVER_CELSIUS,
+        },
+    )
+
+
+AREA_EDITORS = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)
+
+
+@role_required(*AREA_EDITORS, Role.CHECKPOINT_OFFICER)
+def areas(request):
+    """Listed epidemic areas: organisational data (no personal data), province-wide."""
+    can_edit = request.user.has_role(*AREA_EDITORS) and request.user.jurisdiction is not None
+    form = EpidemicAreaForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit or request.user.jurisdiction.kind != AdminUnit.Kind.PROVINCE:
+            raise PermissionDenied
+        if request.POST.get("end"):
+            area = EpidemicArea.objects.filter(pk=request.POST["end"]).first()
+            if area is None:
+                raise Http404
+            services.epidemic_area_end(by=request.user, area=area, on=timezone.localdate())
+            return redirect("checkpoints:areas")
+        if form.is_valid():
+            try:
+                services.epidemic_area_add(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("checkpoints:areas")
+    today = timezone.localdate()
+    current = (
+        EpidemicArea.objects.filter(valid_from__lte=today)
+        .exclude(valid_to__lt=today)
+        .select_related("unit__parent")
+    )
+    return render(
+        request,
+        "checkpoints/areas.html",
+        {
+            "areas": current,
+            "form": form,
+            "can_edit": can_edit and request.user.jurisdiction.kind == AdminUnit.Kind.PROVINCE,
         },
     )

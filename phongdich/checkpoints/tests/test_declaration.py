@@ -151,3 +151,18 @@ def test_it_shows_the_rules_with_their_sources_and_unconfirmed_flags(client, wor
     page = client.get(reverse("checkpoints:rules")).content.decode()
     assert "10696/BYT-MT" in page and "1909/BYT-DP" in page
     assert page.count("chưa xác nhận") >= 3
+
+
+def test_it_lets_the_province_list_an_epidemic_area(client, world, staff):
+    hanoi = builders.origin_unit()
+    client.force_login(staff.province_health_officer)
+    client.post(
+        reverse("checkpoints:areas"),
+        {"unit": hanoi.pk, "level": "4", "valid_from": timezone.localdate().strftime("%d/%m/%Y")},
+    )
+    area = EpidemicArea.objects.get()
+    assert (area.unit, area.level) == (hanoi, 4)
+    client.force_login(staff.district_health_officer_a)  # districts read, the province edits
+    assert client.post(reverse("checkpoints:areas"), {"end": area.pk}).status_code == 403
+    client.force_login(staff.checkpoint_officer)
+    assert "Thành phố Hà Nội" in client.get(reverse("checkpoints:areas")).content.decode()
