@@ -544,19 +544,23 @@ def document_confirm(*, by, document: Document) -> int:
                 leads += [(a, u) for u in directory.resolve(a.name, cache=cache).units]
             else:
                 leads.append((a, a.unit))
+        # One target per distinct unit, plus one per name still waiting on the clerk (a
+        # proposal): accepting the proposal later gives that task its unit.
         seen: set[int] = set()
         per_unit = []
         for a, unit in leads:
             if unit is not None and unit.pk not in seen:
                 seen.add(unit.pk)
                 per_unit.append((a, unit))
+            elif unit is None and a.proposal_id is not None:
+                per_unit.append((a, None))
         if len(per_unit) <= 1:
             if per_unit:
                 a, unit = per_unit[0]
-                task.assignments.filter(role=TaskAssignment.Role.LEAD).exclude(pk=a.pk).filter(
-                    unit__isnull=False
-                ).delete()
-                if a.unit_id != unit.pk:
+                # Other lead rows are names that are nobody in particular ("(chung)", vague
+                # groups); the one target leads alone.
+                task.assignments.filter(role=TaskAssignment.Role.LEAD).exclude(pk=a.pk).delete()
+                if unit is not None and a.unit_id != unit.pk:
                     a.unit = unit
                     a.save(update_fields=["unit"])
             task.is_draft = False
@@ -586,6 +590,7 @@ def document_confirm(*, by, document: Document) -> int:
                     is_group=a.is_group,
                     unit=unit,
                     official=a.official,
+                    proposal=a.proposal if unit is None else None,
                 )
             )
             rows += [
@@ -614,6 +619,23 @@ def document_confirm(*, by, document: Document) -> int:
 
 
 # --- Follow-up ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_assign_lead(*, by, task: Task, unit: OrgUnit) -> Task:
+    """Give a confirmed task that no unit leads (a general call, a name nobody resolved) to a
+    unit, so it reaches that unit's reporters."""
+    if task.is_draft:
+        raise ValidationError(_("Nhiệm vụ chưa được xác nhận."))
+    if task.assignments.filter(role=TaskAssignment.Role.LEAD, unit__isnull=False).exists():
+        raise ValidationError(_("Nhiệm vụ đã có đơn vị chủ trì."))
+    task.assignments.filter(role=TaskAssignment.Role.LEAD).delete()
+    TaskAssignment.objects.create(
+        task=task, role=TaskAssignment.Role.LEAD, name=unit.name, unit=unit
+    )
+    audit_record(actor=by, action="directives.task_assign", target=task, changes={"unit": unit.pk})
+    return task
+
 
 REPORTABLE = (Task.Status.IN_PROGRESS, Task.Status.REPORTED_DONE)
 

@@ -338,6 +338,10 @@ def task_detail(request, pk: int):
             "review_form": ReviewForm()
             if request.user.has_role(*CLERK_ROLES) and task.status == Task.Status.REPORTED_DONE
             else None,
+            "assign_form": ProposalMapForm()
+            if request.user.has_role(*CLERK_ROLES)
+            and not any(a.role == "lead" and a.unit_id for a in task.assignments.all())
+            else None,
         },
     )
 
@@ -387,6 +391,25 @@ def task_review(request, pk: int):
         messages.error(request, _error_message(exc))
     else:
         messages.success(request, _("Đã ghi nhận ý kiến duyệt."))
+    return redirect("directives:task", pk=pk)
+
+
+@require_POST
+@role_required(*CLERK_ROLES)
+def task_assign(request, pk: int):
+    task = _get_task_for_user(request, pk)
+    form = ProposalMapForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy chọn đơn vị."))
+        return redirect("directives:task", pk=pk)
+    try:
+        services.task_assign_lead(by=request.user, task=task, unit=form.cleaned_data["unit"])
+    except ValidationError as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        messages.success(
+            request, _("Đã giao nhiệm vụ cho %(unit)s.") % {"unit": form.cleaned_data["unit"]}
+        )
     return redirect("directives:task", pk=pk)
 
 

@@ -20,6 +20,7 @@ NOT_PERSONAL = {
         "task_delete",
         "task_report",
         "task_review",
+        "task_assign",
         "attachment",
         "alias_add",
         "proposal_action",

@@ -115,3 +115,37 @@ def test_it_links_a_reporter_by_their_organisation_text(staff, directory):
     reporter.organisation = "Ủy ban nhân dân Thành phố Thanh Hóa"
     membership = services.membership_link_by_organisation(by=None, user=reporter)
     assert membership.unit == directory["UBND Thành phố Thanh Hóa"]
+
+
+def test_an_unknown_lead_among_known_ones_gets_its_own_task_until_resolved(
+    staff, directory, small_text
+):
+    from phongdich.directives.models import UnitProposal
+
+    clerk = staff.directive_clerk
+    document = services.document_import(by=clerk, text=small_text)
+    one = document.tasks.order_by("position").first()
+    services.task_update(
+        by=clerk,
+        task=one,
+        text=one.text,
+        deadline=one.deadline,
+        lead_units=[directory["Sở Y tế"]],
+        lead_names="Ban Quản lý các khu công nghiệp tỉnh; (chung)",
+    )
+    services.document_confirm(by=clerk, document=document)
+    children = Task.objects.filter(origin=one)
+    assert children.count() == 2
+    waiting = children.get(assignments__unit__isnull=True, assignments__role="lead")
+    proposal = UnitProposal.objects.get(name="Ban Quản lý các khu công nghiệp tỉnh")
+    unit = services.proposal_accept(by=clerk, proposal=proposal, name=proposal.name, kind="other")
+    assert waiting.assignments.get(role="lead").unit == unit
+
+
+def test_the_clerk_hands_a_general_task_to_a_unit(staff, confirmed, directory):
+    task = confirmed.tasks.get(is_draft=False, ref="3")  # its lead is not in the directory
+    assert not task.assignments.filter(role="lead", unit__isnull=False).exists()
+    services.task_assign_lead(by=staff.directive_clerk, task=task, unit=directory["Sở Công Thương"])
+    assert _leads(task) == ["Sở Công Thương"]
+    with pytest.raises(ValidationError):
+        services.task_assign_lead(by=staff.directive_clerk, task=task, unit=directory["Sở Y tế"])

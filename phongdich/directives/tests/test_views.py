@@ -321,3 +321,15 @@ def test_accepted_tasks_move_to_the_reporters_finished_tab(client, staff, confir
     link = reverse("directives:task", args=[task.pk])
     assert link not in client.get(reverse("directives:mine")).content.decode()
     assert link in client.get(reverse("directives:mine") + "?show=finished").content.decode()
+
+
+def test_the_clerk_assigns_a_unitless_task_from_its_page(client, staff, confirmed, directory):
+    task = confirmed.tasks.get(is_draft=False, ref="3")
+    url = reverse("directives:task_assign", args=[task.pk])
+    _login(client, staff.committee_member)
+    assert client.post(url, {"unit": directory["Sở Công Thương"].pk}).status_code == 403
+    _login(client, staff.directive_clerk)
+    page = client.get(reverse("directives:task", args=[task.pk])).content.decode()
+    assert url in page
+    client.post(url, {"unit": directory["Sở Công Thương"].pk})
+    assert task.assignments.get(role="lead").unit == directory["Sở Công Thương"]
