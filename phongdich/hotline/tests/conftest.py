@@ -1,7 +1,11 @@
 import pytest
 
+from phongdich.hotline import selectors as _selectors
 from phongdich.hotline.models import ResponsibleUnit, RoutingRule
 from phongdich.people.services import person_register
+
+# The real contract lookup, kept before the autouse fixture below replaces it.
+REAL_CASE_SUMMARY = _selectors.case_summary
 
 
 @pytest.fixture(autouse=True)
