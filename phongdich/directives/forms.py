@@ -147,3 +147,18 @@ class MembershipForm(forms.Form):
 
 class AliasForm(forms.Form):
     text = forms.CharField(label=_("Tên gọi khác"), max_length=300)
+
+
+class OfficialForm(forms.Form):
+    name = forms.CharField(label=_("Họ tên"), max_length=120)
+    title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
+    org = forms.ModelChoiceField(
+        label=_("Đơn vị báo cáo thay (văn phòng giúp việc)"), queryset=OrgUnit.objects.none()
+    )
+    aliases = forms.CharField(
+        label=_("Cách viết khác trong văn bản (cách nhau bởi dấu ;)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = _unit_choices()

@@ -27,5 +27,6 @@ urlpatterns = [
     path("units/", views.units, name="units"),
     path("units/<int:pk>/alias/", views.alias_add, name="alias_add"),
     path("units/members/", views.membership_add, name="membership_add"),
+    path("units/officials/", views.official_add, name="official_add"),
     path("proposals/<int:pk>/", views.proposal_action, name="proposal_action"),
 ]

@@ -20,13 +20,14 @@ from .forms import (
     DocumentForm,
     ImportForm,
     MembershipForm,
+    OfficialForm,
     ProposalAcceptForm,
     ProposalMapForm,
     ReportForm,
     ReviewForm,
     TaskForm,
 )
-from .models import Document, OrgUnit, ReportAttachment, Task, UnitProposal
+from .models import Document, Official, OrgUnit, ReportAttachment, Task, UnitProposal
 from .selectors import CLERK_ROLES, OVERVIEW_ROLES, REPORTER_ROLES, TASK_ROLES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -434,6 +435,8 @@ def units(request):
             "kinds": OrgUnit.Kind.choices,
             "map_form": ProposalMapForm(),
             "membership_form": MembershipForm(),
+            "official_form": OfficialForm(),
+            "officials": Official.objects.select_related("org").prefetch_related("aliases"),
         },
     )
 
@@ -495,4 +498,23 @@ def alias_add(request, pk: int):
             messages.error(request, _error_message(exc))
         else:
             messages.success(request, _("Đã thêm tên gọi khác."))
+    return redirect("directives:units")
+
+
+@require_POST
+@role_required(*CLERK_ROLES)
+def official_add(request):
+    form = OfficialForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.official_add(
+            by=request.user,
+            name=data["name"],
+            title=data["title"],
+            org=data["org"],
+            aliases=[a.strip() for a in data["aliases"].split(";") if a.strip()],
+        )
+        messages.success(request, _("Đã thêm cán bộ %(name)s.") % {"name": data["name"]})
+    else:
+        messages.error(request, _("Cần họ tên và đơn vị báo cáo thay."))
     return redirect("directives:units")

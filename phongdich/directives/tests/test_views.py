@@ -333,3 +333,16 @@ def test_the_clerk_assigns_a_unitless_task_from_its_page(client, staff, confirme
     assert url in page
     client.post(url, {"unit": directory["Sở Công Thương"].pk})
     assert task.assignments.get(role="lead").unit == directory["Sở Công Thương"]
+
+
+def test_the_clerk_adds_an_official_whose_office_reports(client, staff, directory):
+    from phongdich.directives import directory as d
+
+    _login(client, staff.directive_clerk)
+    client.post(
+        reverse("directives:official_add"),
+        {"name": "Mai Hùng Dũng", "title": "Phó Chủ tịch UBND tỉnh",
+         "org": directory["Văn phòng UBND tỉnh"].pk, "aliases": "đồng chí Dũng"},
+    )  # fmt: skip
+    assert d.resolve("đồng chí Mai Hùng Dũng").units == [directory["Văn phòng UBND tỉnh"]]
+    assert "Mai Hùng Dũng" in client.get(reverse("directives:units")).content.decode()
