@@ -67,7 +67,11 @@ def ticket_scope(user) -> Q:
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
-    if not getattr(user, "is_authenticated", False) or user.jurisdiction_id is None:
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.is_active
+        or user.jurisdiction_id is None
+    ):
         return Ticket.objects.none()
     return Ticket.objects.filter(ticket_scope(user))
 
