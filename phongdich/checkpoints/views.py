@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.models import Role
@@ -142,6 +143,7 @@ def _link_or_404(raw: str) -> DeclarationLink:
 
 
 @public_view
+@never_cache
 def me(request, token: str):
     link = _link_or_404(token)
     declaration = link.declaration
@@ -158,6 +160,7 @@ def me(request, token: str):
 
 
 @public_view
+@never_cache
 def me_qr(request, token: str, fmt: str):
     link = _link_or_404(token)
     qr = _qr(services.qr_payload(link.declaration))
@@ -474,6 +477,7 @@ def quarantine_document(request, pk: int, kind: str):
 
 
 @public_view
+@never_cache
 def self_check(request, token: str):
     link = QuarantineLink.resolve(token)
     if link is None or link.quarantine.status != HomeQuarantine.Status.ACTIVE:
@@ -601,6 +605,7 @@ def pharmacy_register(request):
 
 
 @public_view
+@never_cache
 def pharmacy_report(request, token: str):
     link = PharmacyLink.resolve(token)
     if link is None:

@@ -166,3 +166,30 @@ def test_it_lets_the_province_list_an_epidemic_area(client, world, staff):
     assert client.post(reverse("checkpoints:areas"), {"end": area.pk}).status_code == 403
     client.force_login(staff.checkpoint_officer)
     assert "Thành phố Hà Nội" in client.get(reverse("checkpoints:areas")).content.decode()
+
+
+def test_it_accepts_the_public_json_declaration_and_rejects_unknown_units(client, world):
+    from django.core.cache import cache
+
+    cache.clear()
+    body = {
+        "full_name": "Vũ Thị Én",
+        "birth_year": 1999,
+        "phone": "0983111222",
+        "arrival_date": timezone.localdate().isoformat(),
+        "origin_text": "Hải Phòng",
+        "destination_commune_code": world.commune_a.code,
+        "destination_address": "2 Lý Thường Kiệt",
+    }
+    response = client.post("/api/checkpoints/declarations", body, content_type="application/json")
+    assert response.status_code == 201
+    code = response.json()["code"]
+    assert Declaration.objects.get().code == code
+    me = client.get(response.json()["personal_link"])
+    assert code in me.content.decode() and "no-store" in me["Cache-Control"]
+    bad = client.post(
+        "/api/checkpoints/declarations",
+        {**body, "destination_commune_code": "99999"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
