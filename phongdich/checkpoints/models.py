@@ -232,6 +232,8 @@ class HomeQuarantine(models.Model):
     commitment_signed_at = models.DateTimeField(null=True, blank=True)
     door_sign_posted_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Set by a daily check with fever or breathlessness; the commune list shows it first.
+    attention_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -337,3 +337,12 @@ def suggest_decision(facts: Facts, rules: tuple[DecisionRule, ...] = DECISION_RU
     if rule is None:  # a table without a default row lets the officer decide alone
         rule = DecisionRule("none", LET_THROUGH, "Không có quy tắc phù hợp")
     return Suggestion(rule.decision, rule, (rule.reason,))
+
+
+# Daily check of a person in home quarantine: what makes the commune look at once.
+ATTENTION_SYMPTOMS = frozenset({"fever", "breathless", "pneumonia"})
+
+
+def check_needs_attention(*, temperature: float | None, symptoms) -> bool:
+    fever = temperature is not None and temperature >= FEVER_CELSIUS
+    return fever or bool(ATTENTION_SYMPTOMS & set(symptoms))

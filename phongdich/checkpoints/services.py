@@ -508,6 +508,10 @@ def quarantine_check_record(
         note=nfc(note)[:300],
         by=by if getattr(by, "is_authenticated", False) else None,
     )
+    temp = float(temperature) if temperature is not None else None
+    if rules.check_needs_attention(temperature=temp, symptoms=check.symptoms):
+        quarantine.attention_at = check.at
+        quarantine.save(update_fields=["attention_at"])
     audit_record(
         actor=by,
         actor_label="" if getattr(by, "is_authenticated", False) else CITIZEN,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -413,7 +414,11 @@ def quarantines(request):
         "checkpoints/quarantines.html",
         {
             "ending": list(qs.filter(end_date__lte=today)[:200]),
-            "active": list(qs.filter(end_date__gt=today)[:300]),
+            "active": list(
+                qs.filter(end_date__gt=today).order_by(
+                    F("attention_at").desc(nulls_last=True), "end_date"
+                )[:300]
+            ),
             "today": today,
         },
     )

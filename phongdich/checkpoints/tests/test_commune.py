@@ -130,11 +130,19 @@ def test_it_follows_up_daily_by_staff_and_personal_link_then_releases(client, wo
     client.force_login(staff.commune_worker_a)
     url = reverse("checkpoints:quarantine", args=[quarantine.pk])
     client.post(url, {"action": "check", "temperature": "37.0", "symptoms": ["cough"]})
+    quarantine.refresh_from_db()
+    assert quarantine.attention_at is None
     raw = services.quarantine_link_mint(by=staff.commune_worker_a, quarantine=quarantine)
     client.logout()
     response = client.post(reverse("checkpoints:self_check", args=[raw]), {"temperature": "36.6"})
     assert response.status_code == 200
     assert QuarantineCheck.objects.filter(quarantine=quarantine).count() == 2
+    client.post(reverse("checkpoints:self_check", args=[raw]), {"symptoms": ["breathless"]})
+    quarantine.refresh_from_db()
+    assert quarantine.attention_at is not None
+    client.force_login(staff.commune_worker_a)
+    assert "sốt/khó thở" in client.get(reverse("checkpoints:quarantines")).content.decode()
+    client.logout()
     client.force_login(staff.commune_worker_a)
     client.post(url, {"action": "release"})
     quarantine.refresh_from_db()

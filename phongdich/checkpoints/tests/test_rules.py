@@ -162,3 +162,17 @@ def test_it_follows_a_configured_table():
     )
     assert suggest_decision(Facts(area_level=1, doses=3), table).decision == rules.HANDOVER
     assert suggest_decision(Facts(), ()).decision == rules.LET_THROUGH
+
+
+@pytest.mark.parametrize(
+    "temperature,symptoms,attention",
+    [
+        (None, [], False),
+        (37.4, ["cough"], False),
+        (37.5, [], True),
+        (None, ["breathless"], True),
+        (36.5, ["fatigue", "fever"], True),
+    ],
+)
+def test_it_flags_a_daily_check_that_needs_attention(temperature, symptoms, attention):
+    assert rules.check_needs_attention(temperature=temperature, symptoms=symptoms) is attention
