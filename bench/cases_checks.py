@@ -9,7 +9,7 @@
    time and pinned query count (first page of 100, and all 2,000 rows on one page), then
    the page through gunicorn with p50/p99.
 
-    .venv/bin/python bench/cases_checks.py [--quick] [--f0 40000] [--checks 3000]
+    .venv/bin/python bench/cases_checks.py [--quick] [--f0 40000] [--checks 3000] [--reuse]
 
 --quick: 4,000 active F0 (2 communes of 2,000) and 600 checks. Database: pd_bench_cases
 (override with BENCH_CASES_DATABASE_URL); rebuilt on every run.
@@ -173,6 +173,32 @@ def build(total_f0: int):
     return world, care, raws
 
 
+def reuse(checks: int):
+    """Fresh links for a sample of the existing F0 (only hashes were stored last time)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from phongdich.accounts.models import User
+    from phongdich.cases.models import Case, CaseLink
+    from phongdich.lib.tokens import new_token
+
+    count = Case.objects.filter(status="active").count()
+    print(f"data: reusing {count:,} active F0 from the previous run")
+    ids = list(
+        Case.objects.filter(status="active").order_by("?").values_list("pk", flat=True)[:checks]
+    )
+    raws, links = [], []
+    for pk in ids:
+        raw, digest = new_token()
+        raws.append(raw)
+        links.append(
+            CaseLink(case_id=pk, token_hash=digest, expires_at=timezone.now() + timedelta(days=1))
+        )
+    CaseLink.objects.bulk_create(links)
+    return User.objects.get(username="chamsoc.a"), raws
+
+
 def queue_in_process(care) -> None:
     from django.db import connection
     from django.test import Client
@@ -217,22 +243,31 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--f0", type=int, default=40_000)
     parser.add_argument("--checks", type=int, default=3000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of the previous run"
+    )
     args = parser.parse_args()
     total_f0 = 4000 if args.quick else args.f0
     checks = 600 if args.quick else args.checks
 
-    recreate_database()
+    if not args.reuse:
+        recreate_database()
     common.django_setup(DB_URL)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    _world, care, raws = build(total_f0)
+    if args.reuse:
+        care, raws = reuse(checks)
+    else:
+        _world, care, raws = build(total_f0)
+        total_f0 = len(raws)
     queue_in_process(care)
 
     folder = bench_settings_module()
     os.environ["PYTHONPATH"] = folder + os.pathsep + os.environ.get("PYTHONPATH", "")
     os.environ["DJANGO_SETTINGS_MODULE"] = "pd_bench_cases_settings"
     os.environ["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
+    run_id = secrets.token_hex(3)
     csrf = secrets.token_hex(16)  # 32 characters: Django accepts an unmasked secret
     rng = random.Random(11)
     order = rng.sample(range(len(raws)), k=min(checks, len(raws)))
@@ -241,7 +276,7 @@ def main() -> None:
     def check_request(i):
         fields = {
             "csrfmiddlewaretoken": csrf,
-            "submission_key": f"bench-{i}",
+            "submission_key": f"bench-{run_id}-{i}",
             "temperature": "37.4",
             "spo2": "95" if i in danger else "98",
             "respiratory_rate": "18",
@@ -291,6 +326,9 @@ def main() -> None:
         f"check submissions: {submit.per_second:.1f}/s = {submit.per_second / ping.per_second:.2f}"
         f" × the /api/ping rate in the same run"
     )
+    from phongdich.cases.models import Case
+
+    total_f0 = Case.objects.filter(status="active").count()
     needed = total_f0 * 2 / 86_400
     print(
         f"load at this scale: {total_f0:,} F0 × 2 checks/day = {needed:.2f} checks/s on average;"
@@ -299,7 +337,7 @@ def main() -> None:
     )
     from phongdich.cases.models import HealthCheck
 
-    made = HealthCheck.objects.filter(submission_key__startswith="bench-").count()
+    made = HealthCheck.objects.filter(submission_key__startswith=f"bench-{run_id}-").count()
     print(f"checks recorded by the run: {made} (requests sent: {submit.count})")
 
 

@@ -119,11 +119,34 @@ class CaseRegisterForm(PersonFieldsMixin):
     can_self_care = forms.BooleanField(
         label=_("Tự chăm sóc được hoặc có người chăm sóc"), required=False, initial=True
     )
+    treatment_place = forms.ChoiceField(
+        label=_("Nơi điều trị"),
+        choices=TreatmentPlace.choices,
+        initial=TreatmentPlace.HOME,
+        required=False,
+    )
+    facility = forms.ModelChoiceField(
+        label=_("Cơ sở điều trị (khi nhập viện hoặc vào khu cách ly)"),
+        queryset=AdminUnit.objects.none(),
+        required=False,
+    )
 
-    def __init__(self, *args, communes=None, **kwargs):
+    def __init__(self, *args, communes=None, facilities=None, **kwargs):
         super().__init__(*args, **kwargs)
         if communes is not None:
             self.fields["commune"].queryset = communes
+        if facilities is not None:
+            self.fields["facility"].queryset = facilities
+
+    def clean(self):
+        data = super().clean()
+        place = data["treatment_place"] = data.get("treatment_place") or TreatmentPlace.HOME
+        facility = data.get("facility")
+        if place and place != TreatmentPlace.HOME and facility is None:
+            self.add_error("facility", _("Chọn cơ sở điều trị."))
+        if place == TreatmentPlace.HOME:
+            data["facility"] = None
+        return data
 
     def clean_tested_at(self):
         value = self.cleaned_data["tested_at"]

@@ -170,13 +170,20 @@ def case_register(
         comorbidity_stable=comorbidity_stable,
         can_self_care_or_has_carer=can_self_care,
     )
+    if treatment_place != TreatmentPlace.HOME and (
+        facility is None or facility.kind not in PLACE_FACILITY_KINDS[treatment_place]
+    ):
+        raise ValidationError({"facility": _("Cơ sở không phù hợp với nơi điều trị.")})
+    status = CaseStatus.ACTIVE if classification.confirmed else CaseStatus.PENDING
+    if status == CaseStatus.ACTIVE and treatment_place in HOSPITAL_PLACES:
+        status = CaseStatus.TRANSFERRED  # admitted straight to hospital
     diagnosed_on = diagnosed_on or (
         timezone.localtime(min(e.taken_at for e in evidence)).date() if evidence else _today()
     )
     case = Case(
         person=person,
         commune=commune,
-        status=CaseStatus.ACTIVE if classification.confirmed else CaseStatus.PENDING,
+        status=status,
         source=source,
         basis=classification.basis,
         basis_reason=classification.reason,
@@ -892,3 +899,21 @@ def daily_report_publish(*, by, report: DailyReport, commentary: str) -> DailyRe
     report.refresh_from_db()
     audit_record(actor=by, action="cases.report_publish", target=report)
     return report
+
+
+def daily_reports_draft_all(*, day: date | None = None) -> int:
+    """Draft the day's announcement for every province (run each evening by cron or the
+    task queue); published ones are left alone. Returns how many drafts were written."""
+    from phongdich.geo.models import AdminUnit
+
+    day = day or _today()
+    count = 0
+    for province in AdminUnit.objects.filter(kind=AdminUnit.Kind.PROVINCE):
+        if not Case.objects.filter(commune__path__startswith=province.path).exists():
+            continue
+        try:
+            daily_report_draft(by=None, unit=province, day=day)
+        except ValidationError:  # already published
+            continue
+        count += 1
+    return count

@@ -51,3 +51,8 @@ def notify_danger_alert(alert_id: int) -> int:
 @task()
 def scan_no_contact() -> int:
     return services.alerts_scan_no_contact()
+
+
+@task()
+def draft_daily_reports() -> int:
+    return services.daily_reports_draft_all()

@@ -102,7 +102,9 @@ def queue(request):
 @role_required(*CASE_ROLES)
 def register(request):
     communes = communes_within(request.user.jurisdiction)
-    form = CaseRegisterForm(request.POST or None, communes=communes)
+    form = CaseRegisterForm(
+        request.POST or None, communes=communes, facilities=transfer_targets(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         evidence = [
@@ -142,6 +144,12 @@ def register(request):
                 comorbidity_stable=data["comorbidity_stable"],
                 pregnant=data["pregnant"],
                 can_self_care=data["can_self_care"],
+                treatment_place=data["treatment_place"],
+                facility=data["facility"],
+                # Registered straight into a hospital bed: "nhập viện", the third way in.
+                source="hospital"
+                if data["facility"] and data["treatment_place"] not in ("home", "isolation")
+                else "staff",
                 record_evidence=True,
                 lab=_("Trạm y tế"),
                 sample_id=data["sample_id"],

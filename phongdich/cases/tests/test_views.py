@@ -314,3 +314,39 @@ def test_a_district_officer_cannot_open_another_districts_report(client, world, 
     other = DailyReport.objects.create(unit=world.district_b, report_date=timezone.localdate())
     login(client, staff.district_health_officer_a)
     assert client.get(reverse("cases:report", args=[other.pk])).status_code == 404
+
+
+def test_a_hospital_registers_an_admitted_f0(client, world, staff):
+    hospital = Facility.objects.create(
+        name="BV Đa khoa tỉnh", kind="tier3", unit=world.province, beds_total=10
+    )
+    login(client, staff.province_health_officer)
+    response = client.post(
+        reverse("cases:register"),
+        {
+            "full_name": "Vũ Văn Long",
+            "birth_year": "1960",
+            "commune": world.commune_b.pk,
+            "test_kind": "pcr",
+            "tested_at": (timezone.localtime() - timedelta(hours=3)).strftime("%d/%m/%Y %H:%M"),
+            "detection": "community",
+            "occupation": "other",
+            "vaccination": "none",
+            "treatment_place": "tier3",
+            "facility": hospital.pk,
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    hospital.refresh_from_db()
+    assert case.source == "hospital" and case.status == CaseStatus.TRANSFERRED
+    assert case.facility == hospital and hospital.beds_occupied == 1
+
+
+def test_the_evening_job_drafts_the_province_report(world, staff):
+    from django.core.management import call_command
+
+    make_case(world, staff.commune_worker_a)
+    call_command("cases_draft_daily_report")
+    report = DailyReport.objects.get()
+    assert report.unit == world.province and report.figures["new_total"] == 1
