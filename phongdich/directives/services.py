@@ -266,12 +266,21 @@ def document_extract(*, document: Document) -> Document:
             raise UnsupportedDocument(_("Tệp không có chữ (bản scan cần nhận dạng chữ trước)."))
         extraction = extract_document(raw)
     except (OSError, UnsupportedDocument, ValueError) as exc:
-        Document.objects.filter(pk=document.pk).update(
-            status=Document.Status.FAILED, error=str(exc)[:300]
+        return _extraction_failed(document, str(exc))
+    except Exception:  # an extractor bug on an odd document must not lose the upload
+        log.exception("directive extraction failed for document %s", document.pk)
+        return _extraction_failed(
+            document, _("Không tự đọc được văn bản này; hãy báo quản trị hệ thống.")
         )
-        document.refresh_from_db()
-        return document
     _apply_extraction(document, normalize_text(raw), extraction)
+    return document
+
+
+def _extraction_failed(document: Document, message: str) -> Document:
+    Document.objects.filter(pk=document.pk).update(
+        status=Document.Status.FAILED, error=message[:300]
+    )
+    document.refresh_from_db()
     return document
 
 

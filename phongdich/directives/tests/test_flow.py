@@ -149,3 +149,13 @@ def test_the_clerk_hands_a_general_task_to_a_unit(staff, confirmed, directory):
     assert _leads(task) == ["Sở Công Thương"]
     with pytest.raises(ValidationError):
         services.task_assign_lead(by=staff.directive_clerk, task=task, unit=directory["Sở Y tế"])
+
+
+def test_an_extractor_crash_keeps_the_upload_and_says_so(staff, directory, small_text, monkeypatch):
+    def boom(text):
+        raise IndexError("odd layout")
+
+    monkeypatch.setattr(services, "extract_document", boom)
+    document = services.document_import(by=staff.directive_clerk, text=small_text)
+    assert document.status == Document.Status.FAILED
+    assert "quản trị" in document.error and document.source_file
