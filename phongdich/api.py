@@ -21,7 +21,10 @@ class TokenAuth(HttpBearer):
         return user
 
 
-AUTH = [django_auth, TokenAuth()]
+# Bearer first: ninja's session auth enforces CSRF on unsafe methods and answers 403 before
+# a later authenticator is tried, which would block every integration's POST. A request
+# without an Authorization header falls through to the session (with CSRF) as before.
+AUTH = [TokenAuth(), django_auth]
 
 api = NinjaAPI(
     title="phongdich API",

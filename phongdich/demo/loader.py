@@ -140,4 +140,7 @@ def _insert_batches(rows: Iterable[PersonRow], table: str, now) -> int:
         if batch:
             cursor.executemany(sql, batch)
             count += len(batch)
+        # Without statistics SQLite takes `merged_into_id IS NULL` for a selective index
+        # probe and sorts the whole table on every search (0.5 s at a million people).
+        cursor.execute(f'ANALYZE "{table}"')
     return count

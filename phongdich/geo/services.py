@@ -90,7 +90,7 @@ def geography_load(*, dataset: str, province: str | None = None, by=None) -> Loa
             unit.parent_id = parent_id
             fixes.append(unit)
     AdminUnit.objects.bulk_update(fixes, ["parent"], 2000)
-    if connection.vendor == "postgresql" and (result.created or result.updated):
+    if result.created or result.updated:
         # Fresh statistics let the planner know how many units a jurisdiction holds; with
         # none it guesses 2 and drives people queries from the unit side.
         with connection.cursor() as cursor:

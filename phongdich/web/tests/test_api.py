@@ -46,3 +46,12 @@ def test_api_token_search_is_scoped(client, staff, person_a):
 def test_roles_without_personal_data_access_get_403(client, staff, person_a):
     client.force_login(staff.committee_member)
     assert client.get("/api/people/", {"q": "vo"}).status_code == 403
+
+
+def test_bearer_tokens_are_tried_before_the_session():
+    """Session auth enforces CSRF on POST and answers 403 before a later authenticator runs,
+    so the token must come first for integrations (lab systems, gateways) to POST at all.
+    The POST paths themselves are exercised by the domain apps' API tests."""
+    from phongdich.api import AUTH, TokenAuth
+
+    assert isinstance(AUTH[0], TokenAuth)
