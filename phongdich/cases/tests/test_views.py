@@ -350,3 +350,57 @@ def test_the_evening_job_drafts_the_province_report(world, staff):
     call_command("cases_draft_daily_report")
     report = DailyReport.objects.get()
     assert report.unit == world.province and report.figures["new_total"] == 1
+
+
+@pytest.mark.parametrize("state", ["pending", "active", "recovered", "died", "transferred"])
+def test_the_case_page_opens_in_every_state_and_audits_the_read(client, world, staff, state):
+    from phongdich.audit.models import AuditEvent
+
+    if state == "recovered":
+        case = recovered_case(world, staff)
+        user = staff.commune_worker_b
+    else:
+        user = staff.commune_worker_a
+        case = make_case(world, user)
+        if state == "pending":
+            Case.objects.filter(pk=case.pk).update(status="pending")
+        elif state == "died":
+            services.case_death_record(
+                by=user,
+                case=case,
+                died_on=timezone.localdate(),
+                place="x",
+                cause="y",
+                pcr_confirmed=True,
+            )
+        elif state == "transferred":
+            hospital = Facility.objects.create(
+                name="BV", kind="tier2", unit=world.district_a, beds_total=5
+            )
+            services.case_transfer(
+                by=user, case=case, to_place="tier2", facility=hospital, reason="SpO2"
+            )
+    login(client, user)
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    assert response.status_code == 200
+    assert case.person.full_name in response.content.decode()
+    assert AuditEvent.objects.filter(
+        kind="read", target_type="cases.case", target_id=str(case.pk), actor=user
+    ).exists()
+
+
+def test_the_home_page_shows_the_f0_panel(client, world, staff):
+    case = make_case(world, staff.commune_worker_a)
+    submit(case, spo2=92)
+    login(client, staff.care_team_a)
+    html = client.get(reverse("home")).content.decode()
+    assert "F0 trong địa bàn" in html and reverse("cases:queue") in html
+
+
+def test_a_new_link_is_shown_once(client, world, staff):
+    case = make_case(world, staff.commune_worker_a)
+    login(client, staff.commune_worker_a)
+    client.post(reverse("cases:link_issue", args=[case.pk]))
+    first = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    second = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "/cases/c/" in first and "/cases/c/" not in second
