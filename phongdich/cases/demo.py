@@ -117,10 +117,11 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
 
         checks, alerts = [], []
         for index, case in enumerate(cases):
-            hours_since = rng.choice([1, 3, 6, 9, 12, 20])
+            hours_since = rng.choices([1, 3, 6, 9, 12, 20], weights=[20, 25, 20, 15, 12, 8])[0]
             at = now - timedelta(hours=hours_since)
-            spo2 = rng.choices([98, 97, 96, 95, 93], weights=[50, 30, 10, 7, 3], k=1)[0]
-            rr = rng.choice([16, 18, 18, 19, 22])
+            # Most F0 at home are well; a few per cent show a danger sign on a given day.
+            spo2 = rng.choices([98, 97, 96, 95, 93], weights=[60, 33, 4, 2, 1], k=1)[0]
+            rr = rng.choices([16, 18, 19, 22], weights=[35, 45, 17, 3], k=1)[0]
             vitals = rules.Vitals(spo2=spo2, respiratory_rate=rr, temperature=37.2)
             signs = rules.danger_signs(vitals, age_months=None)
             checks.append(
