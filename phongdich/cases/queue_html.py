@@ -30,6 +30,7 @@ def queue_rows_html(cases, *, base: str, query: str, csrf_token: str, now) -> Sa
         escape(_("Chưa có phiếu")),
         escape(_("Không")),
     )
+    risk_help = escape(_("Số yếu tố nguy cơ: từ 50 tuổi, có bệnh nền, chưa tiêm đủ liều"))
     kinds = {k: escape(v) for k, v in Alert.Kind.choices}
     statuses = {k: escape(v) for k, v in Alert.Status.choices}
     severities = {k: escape(v) for k, v in SeverityLevel.choices}
@@ -75,7 +76,11 @@ def queue_rows_html(cases, *, base: str, query: str, csrf_token: str, now) -> Sa
             last = f'{local} <span class="muted">({hours} {ago})</span>'
         else:
             last = f'<span class="badge warn">{never}</span>'
-        risk = f'<span class="badge warn">{case.risk_score}</span>' if case.risk_score else "—"
+        risk = (
+            f'<span class="badge warn risk-help" title="{risk_help}">{case.risk_score}</span>'
+            if case.risk_score
+            else "—"
+        )
         out.append(
             f'<tr id="case-{case.pk}" class="{row_class}">'
             f'<td data-label="{labels["f0"]}"><a href="{base}{case.pk}/">'
