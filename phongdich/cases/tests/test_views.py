@@ -404,3 +404,32 @@ def test_a_new_link_is_shown_once(client, world, staff):
     first = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     second = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "/cases/c/" in first and "/cases/c/" not in second
+
+
+def test_a_self_test_photo_is_kept_for_the_station_only(client, world, staff, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="JPEG")
+    client.post(
+        reverse("cases:self_declare"),
+        {
+            "full_name": "Phan Văn Tú",
+            "birth_year": "1985",
+            "phone": "0987 333 444",
+            "commune": world.commune_a.pk,
+            "tested_on": timezone.localdate().strftime("%d/%m/%Y"),
+            "photo": SimpleUploadedFile("que.jpg", buffer.getvalue(), "image/jpeg"),
+        },
+    )
+    case = Case.objects.get()
+    assert case.self_test_photo
+    assert client.get(reverse("cases:photo", args=[case.pk])).status_code == 302  # login
+    login(client, staff.commune_worker_a)
+    response = client.get(reverse("cases:photo", args=[case.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == buffer.getvalue()
