@@ -8,23 +8,10 @@ from django.apps import apps
 from django.db import connection
 from django.utils.module_loading import import_string, module_has_submodule
 from ninja import NinjaAPI, Router, Schema
-from ninja.security import HttpBearer, django_auth
 
-from phongdich.accounts.services import api_token_authenticate
+from phongdich.accounts.api_auth import API_AUTH, TokenAuth  # noqa: F401 (re-exported)
 
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-# Bearer first: ninja's session auth enforces CSRF on unsafe methods and answers 403 before
-# a later authenticator is tried, which would block every integration's POST. A request
-# without an Authorization header falls through to the session (with CSRF) as before.
-AUTH = [TokenAuth(), django_auth]
+AUTH = API_AUTH
 
 api = NinjaAPI(
     title="phongdich API",

@@ -66,6 +66,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+# True when a reverse proxy in front sets X-Real-IP (audit trail, rate limits).
+TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEBUG)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

@@ -2,13 +2,9 @@
 
 import contextvars
 
+from phongdich.lib.ratelimit import client_ip
+
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
-
-
-def client_ip(request) -> str | None:
-    # Behind the reverse proxy (docs/operations.md) the proxy sets X-Real-IP; never trust a
-    # client-supplied X-Forwarded-For chain blindly.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
 
 
 class RequestContextMiddleware:
@@ -16,7 +12,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_ip.set(client_ip(request))
+        token = current_ip.set(client_ip(request) or None)
         try:
             return self.get_response(request)
         finally:

@@ -6,7 +6,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404, HttpResponse, JsonResponse
@@ -23,6 +22,7 @@ from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
 
 from . import rules, selectors, services
@@ -74,14 +74,7 @@ def _rate_limit() -> int:
 
 def throttled(request, bucket: str) -> bool:
     """True when this address has sent too many public POSTs to `bucket` recently."""
-    key = f"cp-rl:{bucket}:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=600)
-        count = 1
-    return count > _rate_limit()
+    return not allow(request, f"checkpoints.{bucket}", limit=_rate_limit(), window_seconds=600)
 
 
 def _too_many(request):

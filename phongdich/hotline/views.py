@@ -19,6 +19,7 @@ from phongdich.accounts.models import User
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read
 from phongdich.geo.selectors import communes_within
+from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people.selectors import people_visible_to
 
@@ -36,7 +37,6 @@ from .forms import (
 )
 from .gateways import GatewayError, get_gateway
 from .models import Channel, Priority, Status, SupportPolicy, TicketLink
-from .ratelimit import allow
 from .roles import DESK_ROLES, OVERSIGHT_ROLES, RELIEF_ROLES, TICKET_ROLES
 
 logger = logging.getLogger(__name__)
