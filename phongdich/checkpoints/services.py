@@ -546,6 +546,26 @@ def quarantine_link_mint(*, by, quarantine: HomeQuarantine) -> str:
 
 
 @transaction.atomic
+@transaction.atomic
+def transit_start(
+    *, by, vehicle_number: str, people_count: int, entry_checkpoint, exit_checkpoint, hours: float
+) -> TransitEscort:
+    """A vehicle entered at one gate and must leave by another within `hours`."""
+    now = timezone.now()
+    escort = TransitEscort.objects.create(
+        vehicle_number=vehicle_number.strip().upper(),
+        people_count=people_count,
+        entry_checkpoint=entry_checkpoint,
+        exit_checkpoint=exit_checkpoint,
+        entered_at=now,
+        due_by=now + timedelta(hours=hours),
+        created_by=by,
+    )
+    audit_record(actor=by, action="checkpoints.transit_create", target=escort)
+    return escort
+
+
+@transaction.atomic
 def transit_exit(*, by, escort: TransitEscort) -> TransitEscort:
     if TransitEscort.objects.filter(pk=escort.pk, exited_at__isnull=True).update(
         exited_at=timezone.now()

@@ -511,21 +511,14 @@ def transit(request):
             return redirect("checkpoints:transit")
         if form.is_valid():
             data = form.cleaned_data
-            now = timezone.now()
-            from .models import TransitEscort
-
-            escort = TransitEscort.objects.create(
-                vehicle_number=data["vehicle_number"].upper(),
+            services.transit_start(
+                by=request.user,
+                vehicle_number=data["vehicle_number"],
                 people_count=data["people_count"],
                 entry_checkpoint=data["entry_checkpoint"],
                 exit_checkpoint=data["exit_checkpoint"],
-                entered_at=now,
-                due_by=now + timezone.timedelta(hours=data["hours"]),
-                created_by=request.user,
+                hours=data["hours"],
             )
-            from phongdich.audit.services import audit_record
-
-            audit_record(actor=request.user, action="checkpoints.transit_create", target=escort)
             return redirect("checkpoints:transit")
     escorts = list(selectors.escorts_visible_to(request.user).filter(exited_at__isnull=True)[:200])
     return render(
