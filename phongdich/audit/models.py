@@ -1,15 +1,16 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
     """Append-only record of who did or read what. Never updated, never deleted."""
 
     class Kind(models.TextChoices):
-        WRITE = "write", "Ghi"
-        READ = "read", "Xem"
-        AUTH = "auth", "Đăng nhập"
+        WRITE = "write", _("Ghi")
+        READ = "read", _("Xem")
+        AUTH = "auth", _("Đăng nhập")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

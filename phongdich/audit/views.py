@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from phongdich.accounts.permissions import ADMIN_ROLES, role_required
 from phongdich.lib.xlsx import build_workbook
@@ -50,15 +51,15 @@ def events(request):
         content = build_workbook(
             "Nhat ky",
             [
-                "Thời gian",
-                "Người thực hiện",
-                "Loại",
-                "Hành động",
-                "Đối tượng",
-                "Mã",
-                "Mô tả",
+                _("Thời gian"),
+                _("Người thực hiện"),
+                _("Loại"),
+                _("Hành động"),
+                _("Đối tượng"),
+                _("Mã"),
+                _("Mô tả"),
                 "IP",
-                "Thay đổi",
+                _("Thay đổi"),
             ],
             rows,
         )
