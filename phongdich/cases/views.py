@@ -20,9 +20,10 @@ from phongdich.audit.services import audit_read
 from phongdich.facilities.selectors import transfer_targets
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
+from phongdich.lib import ratelimit
 from phongdich.lib.tokens import hash_token
 
-from . import imports, pdf, ratelimit, rules, selectors, services
+from . import imports, pdf, rules, selectors, services
 from .forms import (
     SYMPTOM_LABELS,
     AlertActionForm,
