@@ -1,0 +1,60 @@
+"""A merge moves the duplicate's case, tickets and declarations to the kept record, whatever
+app they live in (people.services.person_merge walks Django's relation registry)."""
+
+import pytest
+from django.apps import apps
+
+from phongdich.people import services
+from phongdich.people.models import Person
+
+
+def _installed(*labels):
+    return all(apps.is_installed(f"phongdich.{label}") for label in labels)
+
+
+@pytest.mark.skipif(
+    not _installed("cases", "hotline", "checkpoints"),
+    reason="needs the cases, hotline and checkpoints apps",
+)
+def test_merge_moves_records_of_every_app(world, staff):
+    from phongdich.cases.models import Case
+    from phongdich.cases.tests.builders import make_case
+    from phongdich.checkpoints.models import Declaration
+    from phongdich.checkpoints.tests.builders import declaration
+    from phongdich.hotline.models import Ticket
+    from phongdich.hotline.services import ticket_create
+
+    keep, _ = services.person_register(
+        by=staff.province_admin,
+        full_name="Lê Văn Khoa",
+        birth_year=1975,
+        phone="0915000111",
+        commune=world.commune_a,
+    )
+    case = make_case(world, staff.province_admin, name="Le Van Khoa", birth_year=1975)
+    duplicate = case.person
+    assert duplicate.pk != keep.pk
+    ticket = ticket_create(
+        by=staff.hotline_agent,
+        channel="phone",
+        category="f0_advice",
+        text="Hỏi về thuốc",
+        person=duplicate,
+        commune=world.commune_a,
+    )
+    decl, _raw = declaration(
+        world.commune_a, full_name="Le Van Khoa", birth_year=1975, phone=duplicate.phone
+    )
+    assert decl.person_id == duplicate.pk
+
+    services.person_merge(by=staff.province_admin, keep=keep, duplicate=duplicate)
+
+    assert Case.objects.get(pk=case.pk).person_id == keep.pk
+    assert Ticket.objects.get(pk=ticket.pk).person_id == keep.pk
+    assert Declaration.objects.get(pk=decl.pk).person_id == keep.pk
+    for relation in Person._meta.related_objects:
+        if relation.remote_field.name == "merged_into":
+            continue
+        assert not relation.related_model.objects.filter(
+            **{relation.field.name: duplicate}
+        ).exists(), relation.related_model._meta.label
