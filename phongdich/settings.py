@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "phongdich.facilities",
     "phongdich.web",
     "phongdich.demo",
+    "phongdich.schedule",
 ]
 # Domain apps built on the foundation register themselves here as they land.
 # PHONGDICH_APPS narrows the set (e.g. "cases,hotline") for a slimmer deployment or a test run.

@@ -1,15 +1,52 @@
+import logging
+import threading
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from phongdich.schedule.services import periodic_enqueue_due
+
+logger = logging.getLogger(__name__)
+
+
+def _scheduler_loop(interval: float, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            periodic_enqueue_due()
+        except Exception:  # a failed tick must not kill the worker; the next one retries
+            logger.exception("scheduler tick failed")
+        stop.wait(interval)
+    close_old_connections()
 
 
 class Command(BaseCommand):
-    help = "Run the background worker (django-tasks database queue): reminders, imports, alerts."
+    help = (
+        "Run the background worker (django-tasks database queue): notifications, imports, "
+        "and the periodic jobs of phongdich/schedule/jobs.py."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--queues", default="*", help="comma-separated queues, * for all")
         parser.add_argument(
             "--interval", type=float, default=2.0, help="seconds between polls when idle"
         )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="do not enqueue periodic jobs here (run `manage.py scheduler` elsewhere)",
+        )
 
-    def handle(self, *args, queues, interval, **options):
-        call_command("db_worker", queue_name=queues, interval=interval)
+    def handle(self, *args, queues, interval, no_scheduler, **options):
+        stop = threading.Event()
+        if not no_scheduler:
+            # The claim in periodic_enqueue_due is a guarded UPDATE, so several workers each
+            # running this thread still enqueue every run once.
+            threading.Thread(
+                target=_scheduler_loop, args=(30.0, stop), daemon=True, name="scheduler"
+            ).start()
+        try:
+            call_command("db_worker", queue_name=queues, interval=interval)
+        finally:
+            stop.set()

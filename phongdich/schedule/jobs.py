@@ -1,0 +1,51 @@
+"""The platform's periodic jobs: one table, so operators see in one place what runs when.
+
+Each job is a django-tasks task; the scheduler only enqueues it, the worker runs it. The
+jobs themselves are idempotent (guarded updates, unique constraints), so a late or repeated
+run does no harm.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task_path: str  # dotted path of a @task() function taking no arguments
+    every: timedelta
+    why: str
+
+
+JOBS = [
+    PeriodicJob(
+        "hotline.escalate_overdue",
+        "phongdich.hotline.tasks.escalate_overdue",
+        timedelta(minutes=2),
+        "the shortest service level (P1) is 15 minutes",
+    ),
+    PeriodicJob(
+        "cases.scan_no_contact",
+        "phongdich.cases.tasks.scan_no_contact",
+        timedelta(minutes=15),
+        "an F0 silent past CASES_NO_CONTACT_HOURS needs a call",
+    ),
+    PeriodicJob(
+        "checkpoints.scan_transit",
+        "phongdich.checkpoints.tasks.scan_transit",
+        timedelta(minutes=10),
+        "vehicles in transit must leave by their due time",
+    ),
+    PeriodicJob(
+        "cases.draft_daily_reports",
+        "phongdich.cases.tasks.draft_daily_reports",
+        timedelta(hours=1),
+        "the daily announcement draft stays current for review",
+    ),
+    PeriodicJob(
+        "directives.send_reminders",
+        "phongdich.directives.tasks.send_reminders_job",
+        timedelta(hours=6),
+        "deadline reminders; each is sent once per task and kind",
+    ),
+]
