@@ -1,11 +1,11 @@
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from phongdich.accounts.permissions import ADMIN_ROLES, role_required
+from phongdich.lib.files import xlsx_response
 from phongdich.lib.xlsx import build_workbook
 
 from .models import AuditEvent
@@ -63,12 +63,7 @@ def events(request):
             ],
             rows,
         )
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="nhat-ky.xlsx"'
-        return response
+        return xlsx_response(content, "nhat-ky.xlsx")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,

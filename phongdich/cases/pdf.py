@@ -3,14 +3,9 @@
 import segno
 from django.template.loader import render_to_string
 
+from phongdich.lib.files import html_to_pdf
+
 from .models import OccupationGroup, TreatmentPlace
-
-
-def html_to_pdf(html: str) -> bytes:
-    # Imported here: weasyprint loads Pango at import, which every other page can do without.
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
 
 
 def qr_data_uri(url: str) -> str:

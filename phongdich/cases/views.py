@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +21,7 @@ from phongdich.facilities.selectors import transfer_targets
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
 from phongdich.lib import ratelimit
+from phongdich.lib.files import pdf_response
 from phongdich.lib.tokens import hash_token
 
 from . import imports, pdf, rules, selectors, services
@@ -371,9 +372,7 @@ def certificate(request, pk: int):
         reverse("cases:certificate_verify", args=[case.certificate_code])
     )
     content = pdf.certificate_pdf(case, verify_url)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-khoi-benh-{case.pk}.pdf"'
-    return response
+    return pdf_response(content, f"giay-khoi-benh-{case.pk}.pdf")
 
 
 @role_required(*CASE_ROLES)
@@ -631,8 +630,4 @@ def public_report_pdf(request, pk: int):
     html = render_to_string(
         "cases/pdf/report.html", {"report": report_obj, **pdf.report_context(report_obj)}
     )
-    response = HttpResponse(pdf.html_to_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="ban-tin-{report_obj.report_date:%Y%m%d}.pdf"'
-    )
-    return response
+    return pdf_response(pdf.html_to_pdf(html), f"ban-tin-{report_obj.report_date:%Y%m%d}.pdf")

@@ -22,6 +22,7 @@ from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.files import html_to_pdf, pdf_response, xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
 
@@ -322,10 +323,7 @@ def checkpoint_list(request):
 
 
 def _pdf(html: str, filename: str) -> HttpResponse:
-    from weasyprint import HTML
-
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response = pdf_response(html_to_pdf(html), filename)
     return response
 
 
@@ -682,10 +680,7 @@ def oversight_export(request):
         for r in data["handovers"]
     ]
     content = build_workbook("Giam sat chot", ["nhóm", "chốt / nơi", "ngày / giờ", "số lượt"], rows)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="giam-sat-chot.xlsx"'
+    response = xlsx_response(content, "giam-sat-chot.xlsx")
     return response
 
 

@@ -4,7 +4,7 @@ the overview (committee, clerk, admin). Thin: parse, check, call a service or se
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from phongdich.accounts.permissions import role_required
+from phongdich.lib.files import xlsx_response
 
 from . import directory, export, selectors, services
 from .forms import (
@@ -29,8 +30,6 @@ from .forms import (
 )
 from .models import Document, Official, OrgUnit, ReportAttachment, Task, UnitProposal
 from .selectors import CLERK_ROLES, OVERVIEW_ROLES, REPORTER_ROLES, TASK_ROLES
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _get_task_for_user(request, pk: int) -> Task:
@@ -113,15 +112,13 @@ def document_detail(request, pk: int):
 @role_required(*OVERVIEW_ROLES)
 def export_document(request, pk: int):
     document = get_object_or_404(Document, pk=pk, status=Document.Status.CONFIRMED)
-    response = HttpResponse(export.document_workbook(document), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="theo-doi-van-ban-{pk}.xlsx"'
+    response = xlsx_response(export.document_workbook(document), f"theo-doi-van-ban-{pk}.xlsx")
     return response
 
 
 @role_required(*OVERVIEW_ROLES)
 def export_all(request):
-    response = HttpResponse(export.overall_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="theo-doi-ket-luan.xlsx"'
+    response = xlsx_response(export.overall_workbook(), "theo-doi-ket-luan.xlsx")
     return response
 
 

@@ -19,6 +19,7 @@ from phongdich.accounts.models import User
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read
 from phongdich.geo.selectors import communes_within
+from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people.selectors import people_visible_to
@@ -561,9 +562,5 @@ def oversight_export(request):
         ],
         rows,
     )
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="1022-{day:%Y-%m-%d}.xlsx"'
+    response = xlsx_response(content, f"1022-{day:%Y-%m-%d}.xlsx")
     return response
