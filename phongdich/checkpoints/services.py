@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_record
+from phongdich.facilities.services import facility_occupy
 from phongdich.geo.models import AdminUnit
 from phongdich.lib import xlsx
 from phongdich.lib.identity import normalize_phone
@@ -316,6 +317,11 @@ def passage_record(
         raise ValidationError({"decision": _("Không có xã nơi đến trong tỉnh để bàn giao.")})
     if decision == rules.TRANSIT and exit_checkpoint is None:
         raise ValidationError({"exit_checkpoint": _("Chọn chốt ra khỏi tỉnh.")})
+    site = facility if decision == rules.CENTRALISED else None
+    if site is not None and site.beds_total and site.beds_free <= 0:
+        raise ValidationError(
+            {"facility": _("Khu cách ly %(name)s đã hết chỗ; chọn khu khác.") % {"name": site}}
+        )
     temp = float(temperature) if temperature not in (None, "") else None
     assessment = assess(declaration, temperature=temp)
     now = timezone.now()
@@ -328,7 +334,7 @@ def passage_record(
         decision=decision,
         suggested_decision=assessment.suggestion.decision,
         suggestion_rule=assessment.suggestion.rule.key,
-        facility=facility if decision == rules.CENTRALISED else None,
+        facility=site,
         note=nfc(note)[:300],
         idempotency_key=key,
     )
@@ -347,6 +353,9 @@ def passage_record(
             commune=declaration.destination_commune,
             expected_at=expected_at or now + timedelta(hours=3),
         )
+    elif site is not None:
+        # The quarantine site's free beds are what the next officer sees when choosing.
+        facility_occupy(by=by, facility=site, delta=1)
     elif decision == rules.TRANSIT:
         TransitEscort.objects.create(
             passage=passage,

@@ -121,3 +121,46 @@ def test_it_lets_the_officer_enter_a_traveller_without_a_phone(client, world, st
     )
     assert response.status_code == 200
     assert 'id="passage-form"' in response.content.decode()
+
+
+def test_sending_to_a_quarantine_site_takes_a_bed_once(world, staff):
+    import uuid
+
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from phongdich.checkpoints import services
+    from phongdich.checkpoints.tests.builders import checkpoint, declaration
+    from phongdich.facilities.models import Facility
+
+    site = Facility.objects.create(
+        name="KCL Trường Quân sự",
+        kind="quarantine",
+        unit=world.district_b,
+        beds_total=2,
+        beds_occupied=1,
+    )
+    gate = checkpoint(world)
+    decl, _raw = declaration(world.commune_a)
+    key = uuid.uuid4().hex
+    for _ in range(2):  # a retried scan must not take a second bed
+        services.passage_record(
+            by=staff.checkpoint_officer,
+            declaration=decl,
+            checkpoint=gate,
+            decision="centralised",
+            idempotency_key=key,
+            facility=site,
+        )
+    site.refresh_from_db()
+    assert site.beds_occupied == 2
+    other, _raw = declaration(world.commune_a, full_name="Trần Thị Bích", phone="0987000111")
+    with pytest.raises(ValidationError):
+        services.passage_record(
+            by=staff.checkpoint_officer,
+            declaration=other,
+            checkpoint=gate,
+            decision="centralised",
+            idempotency_key=uuid.uuid4().hex,
+            facility=site,
+        )
