@@ -319,9 +319,8 @@ def passage_record(
         raise ValidationError({"exit_checkpoint": _("Chọn chốt ra khỏi tỉnh.")})
     site = facility if decision == rules.CENTRALISED else None
     if site is not None and site.beds_total and site.beds_free <= 0:
-        raise ValidationError(
-            {"facility": _("Khu cách ly %(name)s đã hết chỗ; chọn khu khác.") % {"name": site}}
-        )
+        # Not tied to a form field: the officer's form picks the site outside the form.
+        raise ValidationError(_("Khu cách ly %(name)s đã hết chỗ; chọn khu khác.") % {"name": site})
     temp = float(temperature) if temperature not in (None, "") else None
     assessment = assess(declaration, temperature=temp)
     now = timezone.now()

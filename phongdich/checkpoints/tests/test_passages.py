@@ -164,3 +164,27 @@ def test_sending_to_a_quarantine_site_takes_a_bed_once(world, staff):
             idempotency_key=uuid.uuid4().hex,
             facility=site,
         )
+
+
+def test_the_officer_page_explains_a_full_quarantine_site(client, world, staff):
+    from phongdich.facilities.models import Facility
+
+    site = Facility.objects.create(
+        name="KCL Đầy", kind="quarantine", unit=world.district_b, beds_total=1, beds_occupied=1
+    )
+    declaration, _raw = builders.declaration(world.commune_a)
+    client.force_login(staff.checkpoint_officer)
+    response = client.post(
+        reverse("checkpoints:passage_create"),
+        {
+            "ref": signing.dumps(declaration.pk, salt=views.REF_SALT),
+            "checkpoint": builders.checkpoint(world).pk,
+            "idempotency_key": uuid.uuid4().hex,
+            "decision": "centralised",
+            "facility": site.pk,
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code in (400, 409, 422)
+    assert "hết chỗ" in response.json()["errors"]["__all__"][0]["message"]
+    assert not Passage.objects.exists()
