@@ -12,6 +12,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from phongdich.geo.models import AdminUnit
+
 from .models import Role
 
 ALL_STAFF = tuple(Role.values)
@@ -63,8 +65,6 @@ def scope_to_jurisdiction(qs: QuerySet, user, unit_field: str) -> QuerySet:
     unit = getattr(user, "jurisdiction", None)
     if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
         return qs.none()
-    from phongdich.geo.models import AdminUnit
-
     subtree = AdminUnit.objects.filter(path__startswith=unit.path).values("pk")
     return qs.filter(**{f"{unit_field}__in": subtree})
 
