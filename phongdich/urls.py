@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("phongdich.accounts.urls")),
     path("audit/", include("phongdich.audit.urls")),
     path("units/", include("phongdich.geo.urls")),
+    path("stats/", include("phongdich.stats.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "stats"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("u/<str:code>/", views.overview, name="unit"),
+]
