@@ -8,6 +8,8 @@ breaks that cut a sentence in two joined back together. Task spans point into th
 import re
 import unicodedata
 
+from phongdich.lib.text import fold  # noqa: F401 (the extraction package's folding key)
+
 # Markers a copy from a rich-text editor leaves behind ("**KẾT LUẬN**", "(*Hai tỷ đồng*)").
 # Between two words a bold marker separated two lines that lost their line break.
 _GLUED_BOLD_RE = re.compile(r"(?<=\S)\*\*(?=[^\s*])")
@@ -78,12 +80,6 @@ def _continues(previous: str, line: str) -> bool:
 def modern_tone(text: str) -> str:
     """Move tone marks to the modern position so "Khánh Hoà" matches "Khánh Hòa"."""
     return _OLD_TONE_RE.sub(lambda m: _OLD_TONE[m.group(0)], text)
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip diacritics (đ→d): a key for accent-insensitive comparison."""
-    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
 
 
 # Abbreviations offices use interchangeably with the full names.
