@@ -97,6 +97,21 @@ class PersonData:
     id_number: str = ""
     address: str = ""
 
+    def register(self, *, by, commune, force_new: bool = False):
+        """The person through the matching service: (person, created)."""
+        return person_register(
+            by=by,
+            full_name=self.full_name,
+            birth_year=self.birth_year,
+            birth_date=self.birth_date,
+            sex=self.sex,
+            phone=self.phone,
+            id_number=self.id_number,
+            address=self.address,
+            commune=commune,
+            force_new=force_new,
+        )
+
 
 def open_case_for(person) -> Case | None:
     return Case.objects.filter(person=person, status__in=OPEN_STATUSES).order_by("-pk").first()
@@ -142,18 +157,7 @@ def case_register(
     if person is None:
         if person_data is None:
             raise ValueError("person or person_data is required")
-        person, _created = person_register(
-            by=by,
-            full_name=person_data.full_name,
-            birth_year=person_data.birth_year,
-            birth_date=person_data.birth_date,
-            sex=person_data.sex,
-            phone=person_data.phone,
-            id_number=person_data.id_number,
-            address=person_data.address,
-            commune=commune,
-            force_new=force_new_person,
-        )
+        person, _created = person_data.register(by=by, commune=commune, force_new=force_new_person)
     existing = open_case_for(person)
     if existing is not None:
         return existing, False
@@ -322,17 +326,7 @@ def lab_result_record(
         existing = LabResult.objects.filter(lab=lab, sample_id=sample_id).first()
         if existing is not None:
             return existing, False
-    person, _created = person_register(
-        by=by,
-        full_name=person_data.full_name,
-        birth_year=person_data.birth_year,
-        birth_date=person_data.birth_date,
-        sex=person_data.sex,
-        phone=person_data.phone,
-        id_number=person_data.id_number,
-        address=person_data.address,
-        commune=commune,
-    )
+    person, _created = person_data.register(by=by, commune=commune)
     result = LabResult(
         person=person,
         commune=commune,
