@@ -27,7 +27,10 @@ def open_alert_ticket(alert_id, person, alert) -> None:
     source_ref = f"cases.alert:{alert_id}"
     if alert_id is not None and Ticket.objects.filter(source_ref=source_ref).exists():
         return
-    text = str(getattr(alert, "message", "") or getattr(alert, "summary", "") or alert)
+    # The cases app's Alert carries the danger signs found as `reasons` (texts): the agent
+    # triages on them, so they go into the ticket, not just the alert's label.
+    signs = [str(reason) for reason in (getattr(alert, "reasons", None) or [])]
+    text = "; ".join(signs) or str(alert)
     try:
         ticket_create(
             by=None,

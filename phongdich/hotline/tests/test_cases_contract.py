@@ -40,15 +40,22 @@ def test_it_survives_a_broken_contract(f0_person, monkeypatch):
 @pytest.mark.skipif(
     not apps.is_installed("phongdich.cases"), reason="the F0 app (cases) is not installed"
 )
-def test_the_real_danger_alert_signal_opens_a_ticket(
-    units, f0_person, django_capture_on_commit_callbacks
+def test_a_real_danger_alert_opens_a_ticket_that_carries_its_signs(
+    world, units, staff, django_capture_on_commit_callbacks
 ):
-    from phongdich.cases.signals import danger_alert_raised
+    """The whole path through the cases app: a real check with SpO2 93% raises a real Alert,
+    whose signal opens the hotline ticket. The ticket must say which signs were found (the
+    agent triages on them), so the contract is the Alert model itself, not a stand-in."""
+    from phongdich.cases.models import Alert
+    from phongdich.cases.tests.builders import make_case, submit
 
-    alert = types.SimpleNamespace(pk=9001, message="SpO2 94%")
-    case = types.SimpleNamespace(person=f0_person)
+    case = make_case(world, staff.commune_worker_a)
     with django_capture_on_commit_callbacks(execute=True):
-        danger_alert_raised.send(sender=None, alert=alert, case=case)
-    ticket = Ticket.objects.get(source_ref="cases.alert:9001")
+        outcome = submit(case, key="danger-1", spo2=93)
+    alert = Alert.objects.get(pk=outcome.alert.pk)
+    assert alert.reasons, "the check must raise a danger alert with its signs"
+    ticket = Ticket.objects.get(source_ref=f"cases.alert:{alert.pk}")
     assert ticket.channel == "alert" and ticket.priority == "P1"
     assert ticket.assigned_unit == units.station_a
+    for sign in alert.reasons:
+        assert sign in ticket.text

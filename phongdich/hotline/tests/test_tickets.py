@@ -183,7 +183,7 @@ def test_it_opens_an_emergency_ticket_from_a_danger_alert(
 
     class Alert:
         pk = 41
-        message = "SpO2 93%"
+        reasons = ["SpO2 93%"]
 
     class Case:
         person = f0_person
@@ -193,6 +193,7 @@ def test_it_opens_an_emergency_ticket_from_a_danger_alert(
         on_danger_alert(sender=None, alert=Alert(), case=Case())
     ticket = Ticket.objects.get(source_ref="cases.alert:41")
     assert ticket.category.code == "emergency" and ticket.priority == "P1"
+    assert "SpO2 93%" in ticket.text
     assert ticket.assigned_unit == units.station_a
 
 
