@@ -68,6 +68,12 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEB
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 # True when a reverse proxy in front sets X-Real-IP (audit trail, rate limits).
 TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEBUG)
+
+# The five annotated steering-committee conclusions (shared material beside the checkout).
+# The demo imports them; the extractor's tests score against them. CI sets
+# PHONGDICH_REQUIRE_SEEDS so a missing folder fails the run instead of skipping the tests.
+SEEDS_DIR = Path(os.environ.get("PHONGDICH_SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
+REQUIRE_SEEDS = envbool("PHONGDICH_REQUIRE_SEEDS", False)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

@@ -10,7 +10,7 @@ from django.core.files import File
 from . import services
 from .models import Document, OrgUnit, Task, TaskAssignment
 
-SEEDS_DIR = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+SEEDS_DIR = Path(settings.SEEDS_DIR)
 REPORTER_UNIT = "UBND Thành phố Thanh Hóa"
 
 

@@ -3,7 +3,7 @@ import pytest
 from phongdich.directives import demo
 from phongdich.directives.models import Document, ReporterMembership, Task
 
-pytestmark = pytest.mark.skipif(not demo.SEEDS_DIR.is_dir(), reason="no ../shared/seeds")
+pytestmark = pytest.mark.usefixtures("seeds")
 
 
 def test_the_demo_imports_and_confirms_the_seeds_once(staff, world):

@@ -7,15 +7,12 @@ score lower; add them to a held-out folder and score them with `directive_score`
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
 from phongdich.directives.extraction import extract_document, is_group_addressee, public_view
 from phongdich.directives.extraction.score import score_corpus
-
-REPO = Path(__file__).resolve().parents[3]
-SEEDS = REPO.parent / "shared" / "seeds"
+from phongdich.directives.tests.conftest import seeds_dir
 
 FLOORS = {
     "task_recall": 0.95,
@@ -30,11 +27,10 @@ FLOORS = {
 
 
 def _pairs():
-    if not (SEEDS / "expected").is_dir():
-        pytest.skip(f"seed documents not found at {SEEDS} (shared material is not mounted)")
+    seeds = seeds_dir()
     pairs = []
-    for path in sorted(SEEDS.glob("*.txt")):
-        expected = json.loads((SEEDS / "expected" / f"{path.stem}.json").read_text("utf-8"))
+    for path in sorted(seeds.glob("*.txt")):
+        expected = json.loads((seeds / "expected" / f"{path.stem}.json").read_text("utf-8"))
         pairs.append((extract_document(path.read_text("utf-8")), expected))
     return pairs
 
@@ -67,9 +63,7 @@ def test_public_view_has_exactly_the_expected_keys():
 def test_spans_point_into_the_normalised_text():
     from phongdich.directives.extraction import normalize_text
 
-    path = next(iter(sorted(SEEDS.glob("*.txt"))), None)
-    if path is None:
-        pytest.skip(f"seed documents not found at {SEEDS}")
+    path = sorted(seeds_dir().glob("*.txt"))[0]
     raw = path.read_text("utf-8")
     text = normalize_text(raw)
     for task in extract_document(raw)["tasks"]:
@@ -154,3 +148,14 @@ def test_it_reads_a_conclusion_with_sections_letters_and_bullets():
     assert tasks["II.3.-1"]["deadline"] == "2021-09-30"
     assert tasks["II.3.-2"]["lead"] == ["UBND các huyện, thị xã, thành phố"]
     assert tasks["follow_up"]["lead"] == ["Văn phòng UBND tỉnh"]
+
+
+def test_missing_seeds_fail_the_run_where_they_are_required(settings, tmp_path):
+    """CI requires the seeds: a missing folder must fail there, not skip quietly."""
+    settings.SEEDS_DIR = tmp_path / "nowhere"
+    settings.REQUIRE_SEEDS = True
+    with pytest.raises(pytest.fail.Exception):
+        seeds_dir()
+    settings.REQUIRE_SEEDS = False
+    with pytest.raises(pytest.skip.Exception):
+        seeds_dir()
