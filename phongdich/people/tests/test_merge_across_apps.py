@@ -4,6 +4,7 @@ app they live in (people.services.person_merge walks Django's relation registry)
 import pytest
 from django.apps import apps
 
+from phongdich.audit.models import AuditEvent
 from phongdich.people import services
 from phongdich.people.models import Person
 
@@ -47,14 +48,25 @@ def test_merge_moves_records_of_every_app(world, staff):
     )
     assert decl.person_id == duplicate.pk
 
+    # The merge must have something to move, or this test could not fail.
+    relations = [r for r in Person._meta.related_objects if r.remote_field.name != "merged_into"]
+    before = {
+        r.related_model._meta.label_lower: r.related_model.objects.filter(
+            **{r.field.name: duplicate}
+        ).count()
+        for r in relations
+    }
+    for label in ("cases.case", "hotline.ticket", "checkpoints.declaration"):
+        assert before[label] >= 1, label
+
     services.person_merge(by=staff.province_admin, keep=keep, duplicate=duplicate)
 
+    event = AuditEvent.objects.get(action="person.merge")
+    assert event.changes["moved"] == {label: n for label, n in before.items() if n}
     assert Case.objects.get(pk=case.pk).person_id == keep.pk
     assert Ticket.objects.get(pk=ticket.pk).person_id == keep.pk
     assert Declaration.objects.get(pk=decl.pk).person_id == keep.pk
-    for relation in Person._meta.related_objects:
-        if relation.remote_field.name == "merged_into":
-            continue
+    for relation in relations:
         assert not relation.related_model.objects.filter(
             **{relation.field.name: duplicate}
         ).exists(), relation.related_model._meta.label
