@@ -31,8 +31,14 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict:
-    """Parse DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name)."""
+def database_from_url(url: str, *, debug: bool) -> dict:
+    """Parse DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name).
+
+    Connections persist for a minute in production (gunicorn's workers reuse them; see
+    docs/operations.md for pooling). In development they close after each request: runserver
+    serves every request in a new thread, and a persistent connection per thread exhausted a
+    shared PostgreSQL's connection slots.
+    """
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
@@ -51,7 +57,7 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
+            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 0 if debug else 60),
             "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME") or None},
         }
     raise ImproperlyConfigured(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
@@ -138,7 +144,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"), debug=DEBUG
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
