@@ -43,6 +43,12 @@ JOBS = [
         "the daily announcement draft stays current for review",
     ),
     PeriodicJob(
+        "stats.refresh_recent_counts",
+        "phongdich.stats.tasks.refresh_recent_counts",
+        timedelta(minutes=10),
+        "the figures behind /stats/ (the page says they are rebuilt every 10 minutes)",
+    ),
+    PeriodicJob(
         "directives.send_reminders",
         "phongdich.directives.tasks.send_reminders_job",
         timedelta(hours=6),
