@@ -207,6 +207,13 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A worker renews the lease of the job it runs every TASKS_HEARTBEAT_SECONDS; a running job
+# whose lease is older than TASKS_LEASE_SECONDS was abandoned (its worker was killed) and the
+# reaper queues it again, up to TASKS_MAX_ATTEMPTS runs in all. On SQLite the lease must also
+# outlast the longest write transaction, which delays the heartbeat's write.
+TASKS_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_HEARTBEAT_SECONDS") or 10)
+TASKS_LEASE_SECONDS = float(os.environ.get("TASKS_LEASE_SECONDS") or 60)
+TASKS_MAX_ATTEMPTS = envint("TASKS_MAX_ATTEMPTS", 3)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

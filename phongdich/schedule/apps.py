@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ScheduleConfig(AppConfig):
     name = "phongdich.schedule"
     verbose_name = "Lịch chạy định kỳ"
+
+    def ready(self):
+        from django_tasks.signals import task_finished, task_started
+
+        from . import leases
+
+        task_started.connect(leases.on_task_started, dispatch_uid="schedule.lease_take")
+        task_finished.connect(leases.on_task_finished, dispatch_uid="schedule.lease_release")

@@ -19,6 +19,12 @@ class PeriodicJob:
 
 JOBS = [
     PeriodicJob(
+        "schedule.reap_abandoned",
+        "phongdich.schedule.tasks.reap_abandoned",
+        timedelta(minutes=1),
+        "a job whose worker died is run again once its lease (TASKS_LEASE_SECONDS) expires",
+    ),
+    PeriodicJob(
         "hotline.escalate_overdue",
         "phongdich.hotline.tasks.escalate_overdue",
         timedelta(minutes=2),

@@ -36,7 +36,7 @@ UNITS = {"minute": 1, "phút": 1, "hour": 60, "giờ": 60, "day": 1440}
 
 
 def interval_of(phrase: str) -> timedelta:
-    """"every 10 minutes" → 10 min; "hourly" → 60 min. Vague phrases have no interval."""
+    """ "every 10 minutes" → 10 min; "hourly" → 60 min. Vague phrases have no interval."""
     phrase = phrase.lower()
     if phrase in ("hourly", "hằng giờ"):
         return timedelta(hours=1)
