@@ -249,7 +249,5 @@ def document_job(document: Document):
 
     if document.extract_job_id is None:
         return None
-    result = (
-        DBTaskResult.objects.select_related("lease").filter(pk=document.extract_job_id).first()
-    )
+    result = DBTaskResult.objects.select_related("lease").filter(pk=document.extract_job_id).first()
     return job_status(result) if result else None

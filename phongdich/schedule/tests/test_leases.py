@@ -171,3 +171,42 @@ def test_staff_can_run_a_failed_job_again(world, staff):
     assert event.actor == staff.province_admin and event.changes["retry"] == str(retry.id)
     with pytest.raises(ValidationError):
         task_result_retry(by=staff.province_admin, task_result=again)
+
+
+# --- the jobs page ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_sees_abandoned_and_failed_jobs_and_runs_a_failed_one_again(client, staff):
+    retried = running_job(beat_ago=LEASE + 1)
+    given_up = running_job(beat_ago=LEASE + 1)
+    given_up.worker_ids = ["w1", "w2", "worker-a"]
+    given_up.save(update_fields=["worker_ids"])
+    task_results_reap()
+    alive = running_job(beat_ago=1)
+    lost = running_job(beat_ago=LEASE + 1)  # the reaper has not come round yet
+
+    client.force_login(staff.province_admin)
+    page = client.get("/jobs/").content.decode()
+    assert page.count("Đang chờ chạy lại") == 1 and "lần 2/3" in page
+    assert page.count("Mất liên lạc với tiến trình nền") == 1
+    assert "Thất bại" in page and "cả 3 lần chạy" in page
+    assert page.count("<strong>Đang chạy</strong>") == 1
+    assert f"/jobs/{given_up.pk}/retry/" in page
+    for other in (retried, alive, lost):
+        assert f"/jobs/{other.pk}/retry/" not in page
+
+    response = client.post(f"/jobs/{given_up.pk}/retry/")
+    assert response.status_code == 302
+    assert DBTaskResult.objects.filter(status="READY").count() == 2  # retried, and the new run
+    assert AuditEvent.objects.filter(action="schedule.task_retry").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_jobs_page_is_for_the_administrator_only(client, staff):
+    job = running_job(beat_ago=LEASE + 1)
+    client.force_login(staff.directive_clerk)
+    assert client.get("/jobs/").status_code == 403
+    assert client.post(f"/jobs/{job.pk}/retry/").status_code == 403
+    client.force_login(staff.province_admin)
+    assert client.post("/jobs/not-a-uuid/retry/").status_code == 404
