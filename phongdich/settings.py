@@ -58,6 +58,10 @@ def database_from_url(url: str, *, debug: bool) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 0 if debug else 60),
+            "CONN_HEALTH_CHECKS": True,
+            # Required behind pgbouncer in transaction pooling: a server-side cursor
+            # (QuerySet.iterator()) outlives the transaction the pooler lent the connection for.
+            "DISABLE_SERVER_SIDE_CURSORS": envbool("DB_DISABLE_SERVER_SIDE_CURSORS", False),
             "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME") or None},
         }
     raise ImproperlyConfigured(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")

@@ -19,6 +19,8 @@ JOB_EVERY = {job.name: job.every for job in JOBS}
 
 # (file, phrase as written, job it speaks of). The interval is read from the phrase.
 PROMISES = [
+    ("docs/operations.md", "every minute", "schedule.reap_abandoned"),
+    ("docs/architecture.md", "every minute", "schedule.reap_abandoned"),
     ("docs/architecture.md", "every 10 minutes", "stats.refresh_recent_counts"),
     ("phongdich/stats/templates/stats/overview.html", "mỗi 10 phút", "stats.refresh_recent_counts"),
     ("docs/cases.md", "mỗi 15 phút", "cases.scan_no_contact"),

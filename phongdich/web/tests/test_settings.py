@@ -52,3 +52,16 @@ def test_the_settings_module_follows_debug():
     # exhausted a shared PostgreSQL's connection slots.
     assert _conn_max_age_in_a_fresh_process(DEBUG="1") == 0
     assert _conn_max_age_in_a_fresh_process(DEBUG="0", SECRET_KEY="x" * 50) == 60
+
+
+def test_behind_a_transaction_pooler_server_side_cursors_can_be_switched_off(monkeypatch):
+    monkeypatch.delenv("DB_DISABLE_SERVER_SIDE_CURSORS", raising=False)
+    assert database_from_url(POSTGRES, debug=False)["DISABLE_SERVER_SIDE_CURSORS"] is False
+    monkeypatch.setenv("DB_DISABLE_SERVER_SIDE_CURSORS", "1")
+    assert database_from_url(POSTGRES, debug=False)["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
+def test_a_kept_connection_is_checked_before_it_is_reused():
+    # A pooler or a restarted PostgreSQL drops idle connections; the next request must not
+    # fail on a dead one.
+    assert database_from_url(POSTGRES, debug=False)["CONN_HEALTH_CHECKS"] is True
