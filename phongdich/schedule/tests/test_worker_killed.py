@@ -65,6 +65,7 @@ def start_worker(database_url: str, *extra: str) -> subprocess.Popen:
             "worker",
             "--no-reload",
             "--no-scheduler",
+            "--no-startup-delay",
             "--interval",
             "0.1",
             *extra,

@@ -48,8 +48,16 @@ class Command(BaseCommand):
             help="restart on code changes (default: DEBUG); never in production",
         )
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+        parser.add_argument(
+            "--no-startup-delay",
+            action="store_false",
+            dest="startup_delay",
+            help="start polling at once (by default a random delay of up to 1 s spreads workers)",
+        )
 
-    def handle(self, *args, queues, interval, no_scheduler, reload, batch, **options):
+    def handle(
+        self, *args, queues, interval, no_scheduler, reload, batch, startup_delay, **options
+    ):
         stop = threading.Event()
         reload = reload and not batch  # db_worker does not reload a batch run either
         # With --reload this process only watches files and restarts a child running the same
@@ -68,6 +76,7 @@ class Command(BaseCommand):
                 interval=interval,
                 reload=reload,
                 batch=batch,
+                startup_delay=startup_delay,
                 verbosity=options["verbosity"],
             )
         finally:
