@@ -1,9 +1,11 @@
 """Jobs whose worker died: found by their expired lease, run again, given up after a bound."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.utils import timezone
 from django_tasks.signals import task_finished
 from django_tasks_db.management.commands.db_worker import Worker
@@ -210,3 +212,32 @@ def test_the_jobs_page_is_for_the_administrator_only(client, staff):
     assert client.post(f"/jobs/{job.pk}/retry/").status_code == 403
     client.force_login(staff.province_admin)
     assert client.post("/jobs/not-a-uuid/retry/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reapers_at_the_same_moment_run_an_abandoned_job_again_once():
+    """On PostgreSQL the reapers race in real threads; on SQLite (one writer) in turn."""
+    jobs = [running_job(beat_ago=LEASE + 1) for _ in range(3)]
+    outcomes = []
+    if connection.vendor == "postgresql":
+        barrier = threading.Barrier(2)
+
+        def reap():
+            try:
+                barrier.wait(timeout=10)
+                outcomes.append(task_results_reap())
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=reap) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    else:
+        outcomes = [task_results_reap(), task_results_reap()]
+    assert sum(outcome["retried"] for outcome in outcomes) == len(jobs)
+    for job in jobs:
+        assert TaskLease.objects.get(pk=job.pk).abandoned_count == 1
+        assert DBTaskResult.objects.get(pk=job.pk).status == "READY"
+    assert AuditEvent.objects.filter(action="schedule.task_abandoned").count() == len(jobs)
