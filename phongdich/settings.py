@@ -218,6 +218,9 @@ TASKS = {
 TASKS_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_HEARTBEAT_SECONDS") or 10)
 TASKS_LEASE_SECONDS = float(os.environ.get("TASKS_LEASE_SECONDS") or 60)
 TASKS_MAX_ATTEMPTS = envint("TASKS_MAX_ATTEMPTS", 3)
+# Finished job results are pruned daily after this many days (failed ones kept longer).
+TASKS_KEEP_DAYS = envint("TASKS_KEEP_DAYS", 14)
+TASKS_KEEP_FAILED_DAYS = envint("TASKS_KEEP_FAILED_DAYS", 90)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -25,6 +25,12 @@ JOBS = [
         "a job whose worker died is run again once its lease (TASKS_LEASE_SECONDS) expires",
     ),
     PeriodicJob(
+        "schedule.prune_results",
+        "phongdich.schedule.tasks.prune_results",
+        timedelta(days=1),
+        "finished job results older than TASKS_KEEP_DAYS (failed: TASKS_KEEP_FAILED_DAYS)",
+    ),
+    PeriodicJob(
         "hotline.escalate_overdue",
         "phongdich.hotline.tasks.escalate_overdue",
         timedelta(minutes=2),

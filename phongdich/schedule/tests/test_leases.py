@@ -241,3 +241,23 @@ def test_two_reapers_at_the_same_moment_run_an_abandoned_job_again_once():
         assert TaskLease.objects.get(pk=job.pk).abandoned_count == 1
         assert DBTaskResult.objects.get(pk=job.pk).status == "READY"
     assert AuditEvent.objects.filter(action="schedule.task_abandoned").count() == len(jobs)
+
+
+@pytest.mark.django_db
+def test_old_results_are_pruned_with_their_leases(settings):
+    from phongdich.schedule.tasks import prune_results
+
+    settings.TASKS_KEEP_DAYS = 14
+    settings.TASKS_KEEP_FAILED_DAYS = 90
+    old = running_job(beat_ago=1)
+    recent = running_job(beat_ago=1)
+    failed = running_job(beat_ago=1)
+    long_ago = timezone.now() - timedelta(days=30)
+    DBTaskResult.objects.filter(pk__in=[old.pk, recent.pk]).update(
+        status="SUCCESSFUL", finished_at=long_ago
+    )
+    DBTaskResult.objects.filter(pk=recent.pk).update(finished_at=timezone.now())
+    DBTaskResult.objects.filter(pk=failed.pk).update(status="FAILED", finished_at=long_ago)
+    prune_results.call()
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}
+    assert not TaskLease.objects.filter(pk=old.pk).exists()
