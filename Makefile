@@ -35,14 +35,16 @@ demo: migrate
 	$(PY) manage.py demo --scale $(SCALE) --seed 1 --if-missing
 
 # Starts the background worker and the web server together; Ctrl-C stops both.
+# runserver opens a thread per request, so each request closes its database connection
+# (DB_CONN_MAX_AGE=0) instead of leaving one open per finished thread.
 run: demo
 	@echo "phongdich: http://$(HOST):$(PORT)  (background worker started too)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py worker & \
-	  $(PY) manage.py runserver $(HOST):$(PORT)
+	  DB_CONN_MAX_AGE=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: setup
-	$(PY) manage.py db_worker
+	$(PY) manage.py worker
 
 # The whole suite on SQLite; on PostgreSQL too when DATABASE_URL is set.
 test: dev-setup

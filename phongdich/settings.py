@@ -31,8 +31,14 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict:
-    """Parse DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name)."""
+def database_from_url(url: str, *, debug: bool) -> dict:
+    """Parse DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name).
+
+    Connections persist for a minute in production (gunicorn's workers reuse them; see
+    docs/operations.md for pooling). In development they close after each request: runserver
+    serves every request in a new thread, and a persistent connection per thread exhausted a
+    shared PostgreSQL's connection slots.
+    """
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
@@ -51,7 +57,11 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
+            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 0 if debug else 60),
+            "CONN_HEALTH_CHECKS": True,
+            # Required behind pgbouncer in transaction pooling: a server-side cursor
+            # (QuerySet.iterator()) outlives the transaction the pooler lent the connection for.
+            "DISABLE_SERVER_SIDE_CURSORS": envbool("DB_DISABLE_SERVER_SIDE_CURSORS", False),
             "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME") or None},
         }
     raise ImproperlyConfigured(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
@@ -144,7 +154,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"), debug=DEBUG
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -203,6 +217,16 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A worker renews the lease of the job it runs every TASKS_HEARTBEAT_SECONDS; a running job
+# whose lease is older than TASKS_LEASE_SECONDS was abandoned (its worker was killed) and the
+# reaper queues it again, up to TASKS_MAX_ATTEMPTS runs in all. On SQLite the lease must also
+# outlast the longest write transaction, which delays the heartbeat's write.
+TASKS_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_HEARTBEAT_SECONDS") or 10)
+TASKS_LEASE_SECONDS = float(os.environ.get("TASKS_LEASE_SECONDS") or 60)
+TASKS_MAX_ATTEMPTS = envint("TASKS_MAX_ATTEMPTS", 3)
+# Finished job results are pruned daily after this many days (failed ones kept longer).
+TASKS_KEEP_DAYS = envint("TASKS_KEEP_DAYS", 14)
+TASKS_KEEP_FAILED_DAYS = envint("TASKS_KEEP_FAILED_DAYS", 90)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

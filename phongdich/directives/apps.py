@@ -8,6 +8,12 @@ class DirectivesConfig(AppConfig):
     verbose_name = "Chỉ đạo"
 
     def ready(self):
+        from django_tasks.signals import task_finished
+
+        from . import tasks
+
+        task_finished.connect(tasks.on_task_finished, dispatch_uid="directives.extract_finished")
+
         from phongdich.web.home_panels import Panel
         from phongdich.web.home_panels import register as register_panel
         from phongdich.web.navigation import NavItem

@@ -167,6 +167,14 @@ class Document(models.Model):
     text = models.TextField(blank=True)  # normalised (NFC) text; task spans index into it
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     error = models.CharField(max_length=300, blank=True)
+    # The background job reading a big upload (its latest run), for the progress page.
+    extract_job = models.ForeignKey(
+        "django_tasks_database.DBTaskResult",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # old job results are pruned; the document stays
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django_tasks_db.models import DBTaskResult
 
 from phongdich.accounts.models import Role
 
@@ -240,3 +241,13 @@ def units_directory() -> QuerySet[OrgUnit]:
         .prefetch_related("aliases", "memberships__user")
         .order_by("kind", "name")
     )
+
+
+def document_job(document: Document):
+    """The state of the background job reading `document` (None when it was read inline)."""
+    from phongdich.schedule.selectors import job_status
+
+    if document.extract_job_id is None:
+        return None
+    result = DBTaskResult.objects.select_related("lease").filter(pk=document.extract_job_id).first()
+    return job_status(result) if result else None

@@ -249,12 +249,60 @@ def document_import(*, by, text: str = "", upload=None, background: bool | None 
     if background is None:
         background = size > INLINE_MAX_BYTES
     if background:
-        from .tasks import extract_document_job
-
-        transaction.on_commit(lambda: extract_document_job.enqueue(document.pk))
+        transaction.on_commit(lambda: _extract_enqueue(document))
     else:
         document_extract(document=document)
     return document
+
+
+def _extract_enqueue(document: Document) -> None:
+    """After commit, so the worker never picks up a job for a document it cannot see yet."""
+    from .tasks import extract_document_job
+
+    result = extract_document_job.enqueue(document.pk)
+    if getattr(result, "db_result", None) is not None:  # the database queue: follow the job
+        Document.objects.filter(pk=document.pk).update(extract_job_id=result.id)
+        document.extract_job_id = result.id
+
+
+@transaction.atomic
+def document_extract_retry(*, by, document: Document) -> Document:
+    """Read a document again after its background reading failed ("Thử lại")."""
+    if document.status != Document.Status.FAILED:
+        raise ValidationError(_("Văn bản này không ở trạng thái đọc lỗi."))
+    if not document.source_file:
+        raise ValidationError(_("Không còn tệp gốc để đọc lại; hãy nhập lại văn bản."))
+    claimed = Document.objects.filter(pk=document.pk, status=Document.Status.FAILED).update(
+        status=Document.Status.EXTRACTING, error=""
+    )
+    if not claimed:  # a second click, or another clerk, was first
+        raise ValidationError(_("Văn bản này đang được đọc lại."))
+    document.refresh_from_db()
+    audit_record(
+        actor=by,
+        action="directives.document_extract_retry",
+        target=document,
+        changes={"previous_job": str(document.extract_job_id or "")},
+    )
+    transaction.on_commit(lambda: _extract_enqueue(document))
+    return document
+
+
+def document_extract_given_up(*, document_id: int, worker_lost: bool) -> bool:
+    """The background job ended in failure without storing a result (its worker died on
+    every attempt, or it crashed outside the extractor): show the document as failed."""
+    if worker_lost:
+        message = _(
+            "Tiến trình nền dừng đột ngột nhiều lần khi đang đọc văn bản này. Hãy thử lại; "
+            "nếu vẫn lỗi, hãy báo quản trị hệ thống."
+        )
+    else:
+        message = _("Không tự đọc được văn bản này; hãy báo quản trị hệ thống.")
+    return bool(
+        Document.objects.filter(pk=document_id, status=Document.Status.EXTRACTING).update(
+            status=Document.Status.FAILED, error=message[:300]
+        )
+    )
 
 
 def document_extract(*, document: Document) -> Document:

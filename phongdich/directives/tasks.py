@@ -25,3 +25,19 @@ def send_reminders_job() -> dict:
     sent = services.reminders_send()
     log.info("directive reminders: %s", sent)
     return sent
+
+
+def on_task_finished(sender, task_result, **kwargs) -> None:
+    """A reading job that failed (given up after its worker died, or crashed) must not leave
+    its document "being read" for ever."""
+    if task_result.status != "FAILED":
+        return
+    if task_result.task.module_path != extract_document_job.module_path:
+        return
+    from phongdich.schedule.leases import WorkerLost
+
+    lost = any(
+        error.exception_class_path == f"{WorkerLost.__module__}.{WorkerLost.__qualname__}"
+        for error in task_result.errors
+    )
+    services.document_extract_given_up(document_id=task_result.args[0], worker_lost=lost)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("export.xlsx", views.export_all, name="export_all"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("documents/<int:pk>/progress/", views.document_progress, name="document_progress"),
+    path("documents/<int:pk>/retry/", views.document_retry, name="document_retry"),
     path("documents/<int:pk>/update/", views.document_update, name="document_update"),
     path("documents/<int:pk>/confirm/", views.document_confirm, name="document_confirm"),
     path("documents/<int:pk>/export.xlsx", views.export_document, name="export_document"),

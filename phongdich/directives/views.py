@@ -79,7 +79,11 @@ def document_detail(request, pk: int):
     if document.status in (Document.Status.EXTRACTING, Document.Status.FAILED):
         if not is_clerk:
             raise Http404
-        return render(request, "directives/progress.html", {"document": document})
+        return render(
+            request,
+            "directives/progress.html",
+            {"document": document, "job": selectors.document_job(document)},
+        )
     if document.status == Document.Status.DRAFT:
         if not is_clerk:
             raise Http404  # a draft is the clerk's working copy
@@ -156,7 +160,24 @@ def document_progress(request, pk: int):
     document = get_object_or_404(Document, pk=pk)
     if document.status == Document.Status.DRAFT and request.htmx:
         return HttpResponseClientRedirect(document_url(document))
-    return render(request, "directives/_progress.html", {"document": document})
+    return render(
+        request,
+        "directives/_progress.html",
+        {"document": document, "job": selectors.document_job(document)},
+    )
+
+
+@require_POST
+@role_required(*CLERK_ROLES)
+def document_retry(request, pk: int):
+    document = get_object_or_404(Document, pk=pk)
+    try:
+        services.document_extract_retry(by=request.user, document=document)
+    except ValidationError as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        messages.success(request, _("Đã gửi văn bản đọc lại."))
+    return redirect("directives:document", pk=pk)
 
 
 def document_url(document: Document) -> str:

@@ -19,6 +19,18 @@ class PeriodicJob:
 
 JOBS = [
     PeriodicJob(
+        "schedule.reap_abandoned",
+        "phongdich.schedule.tasks.reap_abandoned",
+        timedelta(minutes=1),
+        "a job whose worker died is run again once its lease (TASKS_LEASE_SECONDS) expires",
+    ),
+    PeriodicJob(
+        "schedule.prune_results",
+        "phongdich.schedule.tasks.prune_results",
+        timedelta(days=1),
+        "finished job results older than TASKS_KEEP_DAYS (failed: TASKS_KEEP_FAILED_DAYS)",
+    ),
+    PeriodicJob(
         "hotline.escalate_overdue",
         "phongdich.hotline.tasks.escalate_overdue",
         timedelta(minutes=2),
@@ -41,6 +53,12 @@ JOBS = [
         "phongdich.cases.tasks.draft_daily_reports",
         timedelta(hours=1),
         "the daily announcement draft stays current for review",
+    ),
+    PeriodicJob(
+        "stats.refresh_recent_counts",
+        "phongdich.stats.tasks.refresh_recent_counts",
+        timedelta(minutes=10),
+        "the figures behind /stats/ (the page says they are rebuilt every 10 minutes)",
     ),
     PeriodicJob(
         "directives.send_reminders",

@@ -10,6 +10,7 @@ NOT_PERSONAL = {
     for name in (
         "document",
         "document_progress",
+        "document_retry",
         "document_update",
         "document_confirm",
         "export_document",
