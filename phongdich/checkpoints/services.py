@@ -318,9 +318,6 @@ def passage_record(
     if decision == rules.TRANSIT and exit_checkpoint is None:
         raise ValidationError({"exit_checkpoint": _("Chọn chốt ra khỏi tỉnh.")})
     site = facility if decision == rules.CENTRALISED else None
-    if site is not None and site.beds_total and site.beds_free <= 0:
-        # Not tied to a form field: the officer's form picks the site outside the form.
-        raise ValidationError(_("Khu cách ly %(name)s đã hết chỗ; chọn khu khác.") % {"name": site})
     temp = float(temperature) if temperature not in (None, "") else None
     assessment = assess(declaration, temperature=temp)
     now = timezone.now()
@@ -353,7 +350,9 @@ def passage_record(
             expected_at=expected_at or now + timedelta(hours=3),
         )
     elif site is not None:
-        # The quarantine site's free beds are what the next officer sees when choosing.
+        # Takes the place or refuses when the site is full (one guarded UPDATE, so officers
+        # at two gates cannot both fill the last place); a refusal rolls the passage back.
+        # The message is not tied to a form field: the site is picked outside the form.
         facility_occupy(by=by, facility=site, delta=1)
     elif decision == rules.TRANSIT:
         TransitEscort.objects.create(
