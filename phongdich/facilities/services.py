@@ -21,7 +21,9 @@ def facility_occupy(*, by, facility: Facility, delta: int, icu: bool = False) ->
     database lets exactly one through (the other's row count is 0) whatever stale count
     either page showed. Freeing never goes below zero.
     """
-    field, total = ("icu_beds_occupied", "icu_beds_total") if icu else ("beds_occupied", "beds_total")
+    field, total = (
+        ("icu_beds_occupied", "icu_beds_total") if icu else ("beds_occupied", "beds_total")
+    )
     beds = Facility.objects.filter(pk=facility.pk)
     if delta > 0:
         taken = beds.filter(**{f"{field}__lte": F(total) - delta}).update(

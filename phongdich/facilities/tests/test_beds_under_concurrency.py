@@ -39,9 +39,7 @@ def test_only_one_of_many_transfers_takes_the_last_bed():
         make_case(world, staff.commune_worker_a, name=f"Người {i}").pk for i in range(RACERS)
     ]
     stale = Facility.objects.get(pk=site.pk)
-    outcomes = race(
-        [_transfer(staff.commune_worker_a, pk, stale, "isolation") for pk in case_ids]
-    )
+    outcomes = race([_transfer(staff.commune_worker_a, pk, stale, "isolation") for pk in case_ids])
     assert len(winners(outcomes)) == 1
     assert all(isinstance(e, ValidationError) for e in losers(outcomes)), losers(outcomes)
     site.refresh_from_db()
