@@ -3,11 +3,14 @@
 Public contract for other apps (checkpoints reports undeclared arrivals with it):
 
     ticket_create(*, by, channel, category, text, person=None, commune=None,
-                  caller_phone="", caller_name="", anonymous=False, source_ref="") -> Ticket
+                  caller_phone="", caller_name="", anonymous=False, source_ref="",
+                  submission=None) -> Ticket
 
 `by` is the staff user or None for a citizen/system; `category` is a Category or its code
 ("violation" for reports of violations, including undeclared arrivals); `commune` an
-AdminUnit or None. Triage and routing run inside; the ticket is audited.
+AdminUnit or None. Triage and routing run inside; the ticket is audited. With a
+`submission` (lib.idempotency) the same submission twice opens one ticket: the second call
+returns the first ticket with `submission_replayed` set.
 """
 
 import logging
@@ -21,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.lib.idempotency import Submission, submit_once
 from phongdich.lib.identity import normalize_phone
 from phongdich.lib.text import fold, nfc
 
@@ -122,8 +126,44 @@ def ticket_create(
     anonymous: bool = False,
     source_ref: str = "",
     pregnant: bool = False,
+    submission: Submission | None = None,
 ) -> Ticket:
     """Open a ticket: triage its priority, set its SLA due time, route it to a unit."""
+    return submit_once(
+        Ticket,
+        submission,
+        lambda: _ticket_open(
+            by=by,
+            channel=channel,
+            category=category,
+            text=text,
+            person=person,
+            commune=commune,
+            caller_phone=caller_phone,
+            caller_name=caller_name,
+            anonymous=anonymous,
+            source_ref=source_ref,
+            pregnant=pregnant,
+            submission=submission,
+        ),
+    )
+
+
+def _ticket_open(
+    *,
+    by,
+    channel,
+    category,
+    text,
+    person,
+    commune,
+    caller_phone,
+    caller_name,
+    anonymous,
+    source_ref,
+    pregnant,
+    submission,
+) -> Ticket:
     category = _category(category)
     text = nfc(text)
     if not text:
@@ -165,6 +205,7 @@ def ticket_create(
         source_ref=source_ref[:100],
         created_at=now,
         due_at=rules.sla_due(now, sla_minutes(triage.priority)),
+        **(submission.fields() if submission else {}),
     )
     TicketMessage.objects.create(
         ticket=ticket,
@@ -392,7 +433,13 @@ def ticket_close(*, by, ticket: Ticket, version: int | None = None) -> Ticket:
     return ticket
 
 
-def _citizen_message(ticket: Ticket, body: str, channel: str, external_id: str = ""):
+def _citizen_message(
+    ticket: Ticket,
+    body: str,
+    channel: str,
+    external_id: str = "",
+    submission: Submission | None = None,
+):
     """Append the citizen's message; a waiting or resolved ticket comes back to staff."""
     body = nfc(body)[:4000]
     if not body:
@@ -405,6 +452,7 @@ def _citizen_message(ticket: Ticket, body: str, channel: str, external_id: str =
         channel=channel,
         external_id=external_id[:100],
         created_at=now,
+        **(submission.fields() if submission else {}),
     )
     # The citizen's word never fails on a version clash: bump the version unconditionally so
     # any staff form opened before this message must reload and see it.
@@ -427,11 +475,17 @@ def _citizen_message(ticket: Ticket, body: str, channel: str, external_id: str =
 
 
 @transaction.atomic
-def ticket_citizen_reply(*, link: TicketLink, body: str) -> TicketMessage:
+def ticket_citizen_reply(
+    *, link: TicketLink, body: str, submission: Submission | None = None
+) -> TicketMessage:
     ticket = Ticket.objects.select_for_update().get(pk=link.ticket_id)
-    if ticket.status == Status.CLOSED:
-        raise ValidationError(_("Phiếu đã đóng. Hãy gọi 1022 hoặc gửi phản ánh mới."))
-    return _citizen_message(ticket, body, Channel.WEB)
+
+    def reply():
+        if ticket.status == Status.CLOSED:
+            raise ValidationError(_("Phiếu đã đóng. Hãy gọi 1022 hoặc gửi phản ánh mới."))
+        return _citizen_message(ticket, body, Channel.WEB, submission=submission)
+
+    return submit_once(TicketMessage, submission, reply)
 
 
 INBOUND_THREAD_DAYS = 7
@@ -568,9 +622,50 @@ def relief_request_create(
     urgency: str = ReliefRequest.Urgency.NORMAL,
     person=None,
     ticket=None,
+    submission: Submission | None = None,
 ) -> ReliefRequest:
     """Record a relief request. A repeat (same household or phone within the window) is
-    flagged through `repeat_of`, never refused: families do run out twice in a week."""
+    flagged through `repeat_of`, never refused: families do run out twice in a week. The
+    same submission twice (a double click) is one request, not a repeat."""
+    values = dict(
+        by=by,
+        household_name=household_name,
+        commune=commune,
+        people_count=people_count,
+        address=address,
+        phone=phone,
+        need_rice=need_rice,
+        need_food=need_food,
+        need_medicine=need_medicine,
+        need_cash=need_cash,
+        need_other=need_other,
+        urgency=urgency,
+        person=person,
+        ticket=ticket,
+    )
+    return submit_once(
+        ReliefRequest, submission, lambda: _relief_request_new(submission=submission, **values)
+    )
+
+
+def _relief_request_new(
+    *,
+    by,
+    household_name,
+    commune,
+    people_count,
+    address,
+    phone,
+    need_rice,
+    need_food,
+    need_medicine,
+    need_cash,
+    need_other,
+    urgency,
+    person,
+    ticket,
+    submission,
+) -> ReliefRequest:
     household_name = nfc(household_name)
     if not household_name:
         raise ValidationError({"household_name": _("Cần tên chủ hộ.")})
@@ -606,6 +701,7 @@ def relief_request_create(
         ticket=ticket,
         repeat_of=match,
         created_by=by,
+        **(submission.fields() if submission else {}),
     )
     audit_record(
         actor=by,
@@ -625,6 +721,25 @@ def relief_fulfil(
     delivered_at=None,
     delivered_by: str = "",
     complete: bool = True,
+    submission: Submission | None = None,
+) -> Fulfilment:
+    return submit_once(
+        Fulfilment,
+        submission,
+        lambda: _fulfilment_new(
+            by=by,
+            request=request,
+            what=what,
+            delivered_at=delivered_at,
+            delivered_by=delivered_by,
+            complete=complete,
+            submission=submission,
+        ),
+    )
+
+
+def _fulfilment_new(
+    *, by, request, what, delivered_at, delivered_by, complete, submission
 ) -> Fulfilment:
     what = nfc(what)
     if not what:
@@ -637,6 +752,7 @@ def relief_fulfil(
         delivered_at=delivered_at or timezone.now(),
         delivered_by=nfc(delivered_by) or by.get_full_name() or by.username,
         recorded_by=by,
+        **(submission.fields() if submission else {}),
     )
     request.status = ReliefRequest.Status.DONE if complete else ReliefRequest.Status.PARTLY
     request.save(update_fields=["status"])
@@ -651,9 +767,31 @@ def relief_fulfil(
 
 @transaction.atomic
 def support_payment_record(
-    *, by, person, policy: SupportPolicy, days: int | None = None, note: str = ""
+    *,
+    by,
+    person,
+    policy: SupportPolicy,
+    days: int | None = None,
+    note: str = "",
+    submission: Submission | None = None,
 ) -> SupportPayment:
     """Record NQ 68 support with the amount computed from the policy row."""
+    return submit_once(
+        SupportPayment,
+        submission,
+        lambda: _support_payment_new(
+            by=by, person=person, policy=policy, days=days, note=note, submission=submission
+        ),
+    )
+
+
+def _support_payment_new(*, by, person, policy, days, note, submission) -> SupportPayment:
+    # The person's row lock makes "once per person" and "at most N days" hold when two
+    # officers record support for the same person at the same moment: the second waits,
+    # then counts the first's payment.
+    type(person).objects.select_for_update().filter(pk=person.pk).values_list(
+        "pk", flat=True
+    ).first()
     if not policy.active:
         raise ValidationError(_("Chính sách này không còn áp dụng."))
     if (
@@ -696,6 +834,7 @@ def support_payment_record(
         amount_vnd=amount.amount,
         note=nfc(note),
         recorded_by=by,
+        **(submission.fields() if submission else {}),
     )
     audit_record(
         actor=by,
