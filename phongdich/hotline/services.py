@@ -10,7 +10,7 @@ Public contract for other apps (checkpoints reports undeclared arrivals with it)
 ("violation" for reports of violations, including undeclared arrivals); `commune` an
 AdminUnit or None. Triage and routing run inside; the ticket is audited. With a
 `submission` (lib.idempotency) the same submission twice opens one ticket: the second call
-returns the first ticket with `submission_replayed` set.
+returns the first ticket, with `submission_replayed` set.
 """
 
 import logging
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
-from phongdich.lib.idempotency import Submission, submit_once
+from phongdich.lib import idempotency
 from phongdich.lib.identity import normalize_phone
 from phongdich.lib.text import fold, nfc
 
@@ -112,6 +112,7 @@ def _event(ticket, kind, actor=None, note="", from_unit=None, to_unit=None) -> T
     )
 
 
+@idempotency.submitted_once(Ticket)
 @transaction.atomic
 def ticket_create(
     *,
@@ -126,44 +127,9 @@ def ticket_create(
     anonymous: bool = False,
     source_ref: str = "",
     pregnant: bool = False,
-    submission: Submission | None = None,
+    submission: idempotency.Submission | None = None,
 ) -> Ticket:
     """Open a ticket: triage its priority, set its SLA due time, route it to a unit."""
-    return submit_once(
-        Ticket,
-        submission,
-        lambda: _ticket_open(
-            by=by,
-            channel=channel,
-            category=category,
-            text=text,
-            person=person,
-            commune=commune,
-            caller_phone=caller_phone,
-            caller_name=caller_name,
-            anonymous=anonymous,
-            source_ref=source_ref,
-            pregnant=pregnant,
-            submission=submission,
-        ),
-    )
-
-
-def _ticket_open(
-    *,
-    by,
-    channel,
-    category,
-    text,
-    person,
-    commune,
-    caller_phone,
-    caller_name,
-    anonymous,
-    source_ref,
-    pregnant,
-    submission,
-) -> Ticket:
     category = _category(category)
     text = nfc(text)
     if not text:
@@ -205,7 +171,7 @@ def _ticket_open(
         source_ref=source_ref[:100],
         created_at=now,
         due_at=rules.sla_due(now, sla_minutes(triage.priority)),
-        **(submission.fields() if submission else {}),
+        **idempotency.fields(submission),
     )
     TicketMessage.objects.create(
         ticket=ticket,
@@ -438,7 +404,7 @@ def _citizen_message(
     body: str,
     channel: str,
     external_id: str = "",
-    submission: Submission | None = None,
+    submission: idempotency.Submission | None = None,
 ):
     """Append the citizen's message; a waiting or resolved ticket comes back to staff."""
     body = nfc(body)[:4000]
@@ -452,7 +418,7 @@ def _citizen_message(
         channel=channel,
         external_id=external_id[:100],
         created_at=now,
-        **(submission.fields() if submission else {}),
+        **idempotency.fields(submission),
     )
     # The citizen's word never fails on a version clash: bump the version unconditionally so
     # any staff form opened before this message must reload and see it.
@@ -474,18 +440,15 @@ def _citizen_message(
     return message
 
 
+@idempotency.submitted_once(TicketMessage)
 @transaction.atomic
 def ticket_citizen_reply(
-    *, link: TicketLink, body: str, submission: Submission | None = None
+    *, link: TicketLink, body: str, submission: idempotency.Submission | None = None
 ) -> TicketMessage:
     ticket = Ticket.objects.select_for_update().get(pk=link.ticket_id)
-
-    def reply():
-        if ticket.status == Status.CLOSED:
-            raise ValidationError(_("Phiếu đã đóng. Hãy gọi 1022 hoặc gửi phản ánh mới."))
-        return _citizen_message(ticket, body, Channel.WEB, submission=submission)
-
-    return submit_once(TicketMessage, submission, reply)
+    if ticket.status == Status.CLOSED:
+        raise ValidationError(_("Phiếu đã đóng. Hãy gọi 1022 hoặc gửi phản ánh mới."))
+    return _citizen_message(ticket, body, Channel.WEB, submission=submission)
 
 
 INBOUND_THREAD_DAYS = 7
@@ -605,6 +568,7 @@ def relief_repeat_days() -> int:
     return int(getattr(settings, "HOTLINE_RELIEF_REPEAT_DAYS", 7))
 
 
+@idempotency.submitted_once(ReliefRequest)
 @transaction.atomic
 def relief_request_create(
     *,
@@ -622,50 +586,11 @@ def relief_request_create(
     urgency: str = ReliefRequest.Urgency.NORMAL,
     person=None,
     ticket=None,
-    submission: Submission | None = None,
+    submission: idempotency.Submission | None = None,
 ) -> ReliefRequest:
     """Record a relief request. A repeat (same household or phone within the window) is
     flagged through `repeat_of`, never refused: families do run out twice in a week. The
-    same submission twice (a double click) is one request, not a repeat."""
-    values = dict(
-        by=by,
-        household_name=household_name,
-        commune=commune,
-        people_count=people_count,
-        address=address,
-        phone=phone,
-        need_rice=need_rice,
-        need_food=need_food,
-        need_medicine=need_medicine,
-        need_cash=need_cash,
-        need_other=need_other,
-        urgency=urgency,
-        person=person,
-        ticket=ticket,
-    )
-    return submit_once(
-        ReliefRequest, submission, lambda: _relief_request_new(submission=submission, **values)
-    )
-
-
-def _relief_request_new(
-    *,
-    by,
-    household_name,
-    commune,
-    people_count,
-    address,
-    phone,
-    need_rice,
-    need_food,
-    need_medicine,
-    need_cash,
-    need_other,
-    urgency,
-    person,
-    ticket,
-    submission,
-) -> ReliefRequest:
+    same submission sent twice (a double click) is one request, not a repeat."""
     household_name = nfc(household_name)
     if not household_name:
         raise ValidationError({"household_name": _("Cần tên chủ hộ.")})
@@ -701,7 +626,7 @@ def _relief_request_new(
         ticket=ticket,
         repeat_of=match,
         created_by=by,
-        **(submission.fields() if submission else {}),
+        **idempotency.fields(submission),
     )
     audit_record(
         actor=by,
@@ -712,6 +637,7 @@ def _relief_request_new(
     return request
 
 
+@idempotency.submitted_once(Fulfilment)
 @transaction.atomic
 def relief_fulfil(
     *,
@@ -721,25 +647,7 @@ def relief_fulfil(
     delivered_at=None,
     delivered_by: str = "",
     complete: bool = True,
-    submission: Submission | None = None,
-) -> Fulfilment:
-    return submit_once(
-        Fulfilment,
-        submission,
-        lambda: _fulfilment_new(
-            by=by,
-            request=request,
-            what=what,
-            delivered_at=delivered_at,
-            delivered_by=delivered_by,
-            complete=complete,
-            submission=submission,
-        ),
-    )
-
-
-def _fulfilment_new(
-    *, by, request, what, delivered_at, delivered_by, complete, submission
+    submission: idempotency.Submission | None = None,
 ) -> Fulfilment:
     what = nfc(what)
     if not what:
@@ -752,7 +660,7 @@ def _fulfilment_new(
         delivered_at=delivered_at or timezone.now(),
         delivered_by=nfc(delivered_by) or by.get_full_name() or by.username,
         recorded_by=by,
-        **(submission.fields() if submission else {}),
+        **idempotency.fields(submission),
     )
     request.status = ReliefRequest.Status.DONE if complete else ReliefRequest.Status.PARTLY
     request.save(update_fields=["status"])
@@ -765,6 +673,7 @@ def _fulfilment_new(
     return fulfilment
 
 
+@idempotency.submitted_once(SupportPayment)
 @transaction.atomic
 def support_payment_record(
     *,
@@ -773,19 +682,9 @@ def support_payment_record(
     policy: SupportPolicy,
     days: int | None = None,
     note: str = "",
-    submission: Submission | None = None,
+    submission: idempotency.Submission | None = None,
 ) -> SupportPayment:
     """Record NQ 68 support with the amount computed from the policy row."""
-    return submit_once(
-        SupportPayment,
-        submission,
-        lambda: _support_payment_new(
-            by=by, person=person, policy=policy, days=days, note=note, submission=submission
-        ),
-    )
-
-
-def _support_payment_new(*, by, person, policy, days, note, submission) -> SupportPayment:
     # The person's row lock makes "once per person" and "at most N days" hold when two
     # officers record support for the same person at the same moment: the second waits,
     # then counts the first's payment.
@@ -834,7 +733,7 @@ def _support_payment_new(*, by, person, policy, days, note, submission) -> Suppo
         amount_vnd=amount.amount,
         note=nfc(note),
         recorded_by=by,
-        **(submission.fields() if submission else {}),
+        **idempotency.fields(submission),
     )
     audit_record(
         actor=by,

@@ -20,6 +20,7 @@ database). `submit_once` then makes the write happen once:
   the change.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -128,6 +129,28 @@ def submit_once(
         if earlier is None:  # another constraint failed: not ours to hide
             raise
         return earlier
+
+
+def submitted_once(model: type[Model]):
+    """Decorate a service that creates one `model` row: it gains a keyword-only
+    `submission` argument and runs once per submission (see `submit_once`). The service
+    receives `submission` too, to store `submission.fields()` on the row it creates."""
+
+    def decorate(service: Callable[..., Model]) -> Callable[..., Model]:
+        @functools.wraps(service)
+        def once(*args, submission: Submission | None = None, **kwargs) -> Model:
+            return submit_once(
+                model, submission, lambda: service(*args, submission=submission, **kwargs)
+            )
+
+        return once
+
+    return decorate
+
+
+def fields(submission: Submission | None) -> dict:
+    """`submission.fields()`, or nothing for a write sent without a key."""
+    return submission.fields() if submission is not None else {}
 
 
 # --- forms ----------------------------------------------------------------------------------
