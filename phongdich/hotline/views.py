@@ -441,10 +441,9 @@ def relief_list(request):
 def relief_new(request):
     form = ReliefForm(request.POST or None, communes=communes_within(request.user.jurisdiction))
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
         try:
             relief = services.relief_request_create(
-                by=request.user, submission=form.submission(request.user), **values
+                by=request.user, submission=form.submission(request.user), **form.answers()
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -468,13 +467,12 @@ def relief_detail(request, pk: int):
     relief = selectors.relief_get(request.user, pk)
     form = FulfilForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
         try:
             services.relief_fulfil(
                 by=request.user,
                 request=relief,
                 submission=form.submission(request.user),
-                **values,
+                **form.answers(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

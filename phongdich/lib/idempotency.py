@@ -174,6 +174,10 @@ class SubmissionKeyForm(forms.Form):
         key = (self.cleaned_data.get("submission_key") or "").strip()
         return key if KEY_PATTERN.fullmatch(key) else ""
 
+    def answers(self) -> dict:
+        """cleaned_data without the key, to pass on as a service's keyword arguments."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "submission_key"}
+
     def submission(self, user) -> Submission | None:
         """The submission this POST is, for the service's `submission` argument."""
         key = self.cleaned_data.get("submission_key")
