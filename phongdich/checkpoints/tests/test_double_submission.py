@@ -25,7 +25,7 @@ from phongdich.checkpoints.models import (
     QuarantineCheck,
     TransitEscort,
 )
-from phongdich.testing import make_staff, make_world
+from phongdich.testing import make_world
 from phongdich.testing_race import race, winners
 
 from . import builders
