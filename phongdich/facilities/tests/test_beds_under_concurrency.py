@@ -162,3 +162,20 @@ def test_it_refuses_a_bed_past_capacity_and_says_so(world, staff):
     facility_occupy(by=staff.province_admin, facility=hospital, delta=-1)
     hospital.refresh_from_db()
     assert hospital.beds_occupied == 0
+
+
+def test_the_transfer_page_says_the_facility_is_full(client, world, staff):
+    full = Facility.objects.create(
+        name="Khu cách ly Đông Thọ", kind="isolation", unit=world.commune_a, beds_total=1
+    )
+    facility_occupy(by=staff.province_admin, facility=full, delta=1)
+    case = make_case(world, staff.commune_worker_a)
+    client.force_login(staff.commune_worker_a)
+    page = client.post(
+        f"/cases/{case.pk}/transfer/",
+        {"to_place": "isolation", "facility": full.pk, "reason": "SpO2 94%"},
+    )
+    assert page.status_code == 200
+    assert "Khu cách ly Đông Thọ đã hết chỗ trống" in page.content.decode()
+    full.refresh_from_db()
+    assert full.beds_occupied == 1 and not Transfer.objects.exists()

@@ -228,3 +228,36 @@ def test_racing_call_form_posts_with_one_key_open_one_ticket():
     outcomes = race([post for _ in range(4)])
     assert [r.status_code for r in winners(outcomes)] == [302] * 4
     assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_officers_pay_a_once_per_person_policy_once():
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from phongdich.hotline import services
+    from phongdich.people.services import person_register
+
+    world, staff = _world_with_routes()
+    policy = SupportPolicy.objects.create(
+        code="once_test",
+        label="Hỗ trợ một lần",
+        amount_vnd=1_000_000,
+        once_per_person=True,
+        source="NQ 68/NQ-CP",
+        valid_from=date(2021, 7, 1),
+    )
+    person, _created = person_register(
+        by=staff.province_admin, full_name="Nguyễn Văn An", birth_year=1980, commune=world.commune_a
+    )
+    officers = [staff.relief_officer, staff.province_admin, staff.relief_officer]
+    outcomes = race(
+        [
+            lambda by=by: services.support_payment_record(by=by, person=person, policy=policy)
+            for by in officers
+        ]
+    )
+    assert len(winners(outcomes)) == 1
+    assert all(isinstance(exc, ValidationError) for kind, exc in outcomes if kind == "error")
+    assert SupportPayment.objects.filter(person=person, policy=policy).count() == 1
