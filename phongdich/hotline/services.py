@@ -13,6 +13,7 @@ AdminUnit or None. Triage and routing run inside; the ticket is audited. With a
 returns the first ticket, with `submission_replayed` set.
 """
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -460,6 +461,13 @@ def ticket_inbound(*, channel: str, phone: str, text: str, external_id: str = ""
     if channel not in (Channel.SMS, Channel.CHAT):
         raise ValidationError({"channel": _("Kênh không hợp lệ.")})
     phone = normalize_phone(phone)
+    submission = _gateway_submission(channel, external_id, phone, text)
+    if submission is not None:
+        # A gateway retrying a webhook it thinks was lost: the first delivery may have
+        # opened a ticket (the key is on the ticket) or continued one (on the message).
+        opened = idempotency.earlier(Ticket, submission)
+        if opened is not None:
+            return opened
     since = timezone.now() - timedelta(days=INBOUND_THREAD_DAYS)
     ticket = (
         Ticket.objects.select_for_update()
@@ -476,9 +484,25 @@ def ticket_inbound(*, channel: str, phone: str, text: str, external_id: str = ""
             text=text,
             caller_phone=phone,
             source_ref=f"{channel}:{external_id}" if external_id else "",
+            submission=submission,
         )
-    _citizen_message(ticket, text, channel, external_id)
+    idempotency.submit_once(
+        TicketMessage,
+        submission,
+        lambda: _citizen_message(ticket, text, channel, external_id, submission=submission),
+    )
     return ticket
+
+
+def _gateway_submission(channel, external_id, phone, text) -> idempotency.Submission | None:
+    """A gateway's message id names one delivery; retries of the webhook carry it again."""
+    if not external_id:
+        return None
+    digest = hashlib.sha256(f"{channel}:{external_id}".encode()).hexdigest()[:40]
+    return idempotency.Submission(
+        key=f"gateway:{digest}",
+        fingerprint=hashlib.sha256(f"{phone}\n{text}".encode()).hexdigest(),
+    )
 
 
 @transaction.atomic

@@ -99,7 +99,8 @@ class SubmittedOnce(models.Model):
         abstract = True
 
 
-def _earlier(model: type[Model], submission: Submission) -> Model | None:
+def earlier(model: type[Model], submission: Submission) -> Model | None:
+    """The record an earlier copy of `submission` created, or None; refuses other content."""
     found = model._default_manager.filter(submission_key=submission.key).first()
     if found is None:
         return None
@@ -118,17 +119,17 @@ def submit_once(
     """
     if submission is None:
         return create()
-    earlier = _earlier(model, submission)
-    if earlier is not None:
-        return earlier
+    first = earlier(model, submission)
+    if first is not None:
+        return first
     try:
         with transaction.atomic():  # a savepoint: the loser of a race keeps none of its work
             return create()
     except IntegrityError:
-        earlier = _earlier(model, submission)
-        if earlier is None:  # another constraint failed: not ours to hide
+        first = earlier(model, submission)
+        if first is None:  # another constraint failed: not ours to hide
             raise
-        return earlier
+        return first
 
 
 def submitted_once(model: type[Model]):

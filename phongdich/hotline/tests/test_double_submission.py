@@ -261,3 +261,23 @@ def test_racing_officers_pay_a_once_per_person_policy_once():
     assert len(winners(outcomes)) == 1
     assert all(isinstance(exc, ValidationError) for kind, exc in outcomes if kind == "error")
     assert SupportPayment.objects.filter(person=person, policy=policy).count() == 1
+
+
+def test_a_gateway_retrying_a_webhook_records_the_message_once(units):
+    from phongdich.hotline import services
+
+    first = services.ticket_inbound(
+        channel="sms", phone="0912345678", text="tôi cần gạo", external_id="gw-1"
+    )
+    again = services.ticket_inbound(
+        channel="sms", phone="0912345678", text="tôi cần gạo", external_id="gw-1"
+    )
+    assert first.pk == again.pk and Ticket.objects.count() == 1
+    assert TicketMessage.objects.filter(ticket=first).count() == 1
+    for _ in range(2):
+        services.ticket_inbound(
+            channel="sms", phone="0912345678", text="nhà 4 người", external_id="gw-2"
+        )
+    assert TicketMessage.objects.filter(ticket=first).count() == 2
+    services.ticket_inbound(channel="sms", phone="0912345678", text="nhà 4 người")
+    assert TicketMessage.objects.filter(ticket=first).count() == 3  # no id: nothing to match

@@ -51,11 +51,11 @@ def test_the_loser_of_a_race_keeps_none_of_its_work(world, monkeypatch):
     submission = Submission.of(user=None, key="k" * 20, content={})
     winner = _report(world, submission)
     # The winner was not yet committed when the loser looked: its look-up found nothing.
-    real = idempotency._earlier
+    real = idempotency.earlier
     calls = []
     monkeypatch.setattr(
         idempotency,
-        "_earlier",
+        "earlier",
         lambda m, s: calls.append(1) or (None if len(calls) == 1 else real(m, s)),
     )
 
