@@ -640,6 +640,15 @@ PLACE_FACILITY_KINDS = {
 HOSPITAL_PLACES = (TreatmentPlace.TIER1, TreatmentPlace.TIER2, TreatmentPlace.TIER3, "icu")
 
 
+def _lock_case(case: Case) -> None:
+    """Take the case's row lock and re-read it. Two submissions of one action on one case
+    (a double click, two staff on the same F0) then run one after the other, and the second
+    sees what the first did instead of the state both pages showed: a patient is moved or
+    released once and their bed is freed once."""
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).first()
+    case.refresh_from_db()
+
+
 def _free_bed(*, by, case: Case) -> None:
     if case.facility_id:
         facility_occupy(
@@ -657,7 +666,11 @@ def case_transfer(
     reason: str,
     alert: Alert | None = None,
 ) -> Transfer:
-    """Move the F0 to another treatment place; the facility's beds follow the patient."""
+    """Move the F0 to another treatment place; the facility's beds follow the patient.
+
+    The new bed is taken by `facility_occupy`, whose guarded UPDATE refuses it when the
+    facility is full, so racing transfers never fill a bed twice."""
+    _lock_case(case)
     if not case.is_open or case.status == CaseStatus.PENDING:
         raise ValidationError(_("Chỉ chuyển được ca bệnh đang điều trị."))
     if not reason.strip():
@@ -667,10 +680,8 @@ def case_transfer(
     else:
         if facility is None or facility.kind not in PLACE_FACILITY_KINDS[to_place]:
             raise ValidationError({"facility": _("Cơ sở không phù hợp với nơi điều trị.")})
-        icu = to_place == TreatmentPlace.ICU
-        free = (facility.icu_beds_total - facility.icu_beds_occupied) if icu else facility.beds_free
-        if free <= 0:
-            raise ValidationError({"facility": _("Cơ sở này đã hết giường trống.")})
+    if to_place == case.treatment_place and getattr(facility, "pk", None) == case.facility_id:
+        raise ValidationError(_("Người bệnh đang điều trị tại nơi này rồi."))
     transfer = Transfer.objects.create(
         case=case,
         from_place=case.treatment_place,
@@ -725,6 +736,7 @@ def release_for(case: Case, *, extra_negative: date | None = None) -> rules.Rele
 @transaction.atomic
 def case_release(*, by, case: Case, negative_rat_on: date | None = None) -> Case:
     """End isolation (250/QĐ-BYT) and issue the recovery certificate's public code."""
+    _lock_case(case)
     if case.status not in (CaseStatus.ACTIVE, CaseStatus.TRANSFERRED):
         raise ValidationError(_("Chỉ cấp giấy khỏi bệnh cho ca đang điều trị."))
     today = _today()
@@ -769,6 +781,7 @@ def case_release(*, by, case: Case, negative_rat_on: date | None = None) -> Case
 def case_death_record(
     *, by, case: Case, died_on: date, place: str, cause: str, pcr_confirmed: bool
 ) -> Death:
+    _lock_case(case)
     if not case.is_open:
         raise ValidationError(_("Ca bệnh đã kết thúc."))
     if died_on > _today() or died_on < case.diagnosed_on - timedelta(days=30):

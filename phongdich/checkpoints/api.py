@@ -4,13 +4,14 @@ integrations). Passages are idempotent on the client's key."""
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_read
 from phongdich.geo.models import AdminUnit
+from phongdich.lib import idempotency
 
 from . import selectors, services
 from .views import throttled
@@ -102,11 +103,27 @@ def _unit(code: str, kind=None):
     return unit
 
 
-@router.post("/declarations", auth=None, response={201: DeclarationOut})
-def declaration_create(request, payload: DeclarationIn):
-    """Public: a traveller's declaration; returns the short code and the personal link."""
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.post(
+    "/declarations",
+    auth=None,
+    response={200: DeclarationOut, 201: DeclarationOut, 409: ErrorOut},
+    openapi_extra={"parameters": [idempotency.OPENAPI_HEADER]},
+)
+def declaration_create(request, payload: DeclarationIn, response: HttpResponse):
+    """Public: a traveller's declaration; returns the short code and the personal link.
+
+    With an Idempotency-Key header a retry returns the declaration already saved (200, with
+    a fresh personal link to it) instead of saving a second one."""
     if throttled(request, "declare"):
         raise HttpError(429, "Gửi quá nhiều lần, thử lại sau ít phút.")
+    try:
+        submission = idempotency.api_submission(request, payload)
+    except ValidationError as exc:
+        raise HttpError(422, "; ".join(exc.messages)) from None
     data = payload.dict()
     data["origin"] = _unit(data.pop("origin_code"))
     data["destination_commune"] = _unit(data.pop("destination_commune_code"), "commune")
@@ -117,10 +134,16 @@ def declaration_create(request, payload: DeclarationIn):
     if data["test_result"] not in ("", "negative", "positive"):
         raise HttpError(422, "test_result")
     try:
-        declaration, raw = services.declaration_submit(data=data)
+        declaration, raw = services.declaration_submit(data=data, submission=submission)
+    except idempotency.SubmissionConflict as exc:
+        return Status(409, {"detail": "; ".join(exc.messages)})
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
-    return Status(201, {"code": declaration.code, "personal_link": f"/checkpoints/me/{raw}/"})
+    body = {"code": declaration.code, "personal_link": f"/checkpoints/me/{raw}/"}
+    if declaration.submission_replayed:
+        response[idempotency.REPLAYED_HEADER] = "true"
+        return Status(200, body)
+    return Status(201, body)
 
 
 @router.get("/declarations/{code}", response=DeclarationSummary)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
 
 from .models import Checkpoint, Decision, Declaration
@@ -21,7 +22,7 @@ def _phone(value: str) -> str:
     return normalize_phone(value) if value else ""
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(SubmissionKeyForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
     birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2030)
     sex = forms.ChoiceField(
@@ -177,7 +178,7 @@ class PassageForm(forms.Form):
             self.fields["exit_checkpoint"].queryset = checkpoints
 
 
-class QuarantineCheckForm(forms.Form):
+class QuarantineCheckForm(SubmissionKeyForm):
     temperature = forms.DecimalField(
         label=_("Nhiệt độ (°C)"),
         max_digits=3,
@@ -195,7 +196,7 @@ class QuarantineCheckForm(forms.Form):
     note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
 
 
-class TransitForm(forms.Form):
+class TransitForm(SubmissionKeyForm):
     vehicle_number = forms.CharField(label=_("Biển số xe"), max_length=30)
     people_count = forms.IntegerField(label=_("Số người"), min_value=1, max_value=100, initial=1)
     entry_checkpoint = forms.ModelChoiceField(
@@ -212,7 +213,7 @@ class TransitForm(forms.Form):
         self.fields["exit_checkpoint"].queryset = checkpoints
 
 
-class ForecastImportForm(forms.Form):
+class ForecastImportForm(SubmissionKeyForm):
     source_association = forms.CharField(
         label=_("Hội đồng hương / nguồn danh sách"), max_length=200
     )
@@ -224,7 +225,7 @@ class ForecastImportForm(forms.Form):
     )
 
 
-class CitizenReportForm(forms.Form):
+class CitizenReportForm(SubmissionKeyForm):
     commune = UnitChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
     address = forms.CharField(label=_("Địa chỉ người về"), max_length=200)
     subject_name = forms.CharField(
@@ -245,7 +246,7 @@ class CitizenReportForm(forms.Form):
         return _phone(self.cleaned_data["reporter_phone"])
 
 
-class PharmacyForm(forms.Form):
+class PharmacyForm(SubmissionKeyForm):
     name = forms.CharField(label=_("Tên nhà thuốc"), max_length=150)
     owner_name = forms.CharField(label=_("Người phụ trách"), max_length=120)
     phone = forms.CharField(label=_("Điện thoại"), max_length=20)
@@ -261,7 +262,7 @@ class PharmacyForm(forms.Form):
         return _phone(self.cleaned_data["phone"])
 
 
-class PharmacyReportForm(forms.Form):
+class PharmacyReportForm(SubmissionKeyForm):
     buyer_name = forms.CharField(label=_("Họ tên người mua"), max_length=120)
     buyer_phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
     buyer_address = forms.CharField(label=_("Địa chỉ"), max_length=200, required=False)
@@ -287,7 +288,7 @@ def parse_local_datetime(value: str) -> datetime | None:
         return None
 
 
-class EpidemicAreaForm(forms.Form):
+class EpidemicAreaForm(SubmissionKeyForm):
     unit = UnitChoiceField(label=_("Tỉnh/huyện/xã là vùng dịch"), queryset=AdminUnit.objects.none())
     level = forms.TypedChoiceField(
         label=_("Cấp độ dịch"), choices=[(i, str(i)) for i in (1, 2, 3, 4)], coerce=int, initial=3

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.tokens import PersonalLinkMixin
 
 from . import rules
@@ -40,7 +41,7 @@ class Checkpoint(models.Model):
         return self.name
 
 
-class EpidemicArea(models.Model):
+class EpidemicArea(SubmittedOnce):
     """A unit listed as an epidemic area (vùng dịch) for a period; origins are checked against
     the listed unit's subtree."""
 
@@ -57,7 +58,7 @@ class EpidemicArea(models.Model):
         return f"{self.unit} (cấp {self.level})"
 
 
-class Declaration(models.Model):
+class Declaration(SubmittedOnce):
     """A health declaration (tờ khai y tế), national form fields (RULES.md)."""
 
     class TravelMode(models.TextChoices):
@@ -256,7 +257,7 @@ class QuarantineLink(PersonalLinkMixin):
     quarantine = models.ForeignKey(HomeQuarantine, on_delete=models.CASCADE, related_name="links")
 
 
-class QuarantineCheck(models.Model):
+class QuarantineCheck(SubmittedOnce):
     quarantine = models.ForeignKey(HomeQuarantine, on_delete=models.CASCADE, related_name="checks")
     at = models.DateTimeField(auto_now_add=True)
     temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
@@ -271,7 +272,7 @@ class QuarantineCheck(models.Model):
         return f"theo dõi {self.quarantine_id} lúc {self.at:%d/%m %H:%M}"
 
 
-class TransitEscort(models.Model):
+class TransitEscort(SubmittedOnce):
     passage = models.ForeignKey(
         Passage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -296,7 +297,7 @@ class TransitEscort(models.Model):
         return self.vehicle_number
 
 
-class ForecastImport(models.Model):
+class ForecastImport(SubmittedOnce):
     source_association = models.CharField(max_length=200)
     file_name = models.CharField(max_length=200)
     rows_total = models.PositiveIntegerField(default=0)
@@ -336,7 +337,7 @@ class ReturneeForecast(models.Model):
         return self.full_name
 
 
-class CitizenReport(models.Model):
+class CitizenReport(SubmittedOnce):
     """A citizen reporting someone who arrived without declaring (seed 003)."""
 
     commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
@@ -353,7 +354,7 @@ class CitizenReport(models.Model):
         return f"phản ánh {self.pk} · {self.address}"
 
 
-class Pharmacy(models.Model):
+class Pharmacy(SubmittedOnce):
     name = models.CharField(_("tên nhà thuốc"), max_length=150)
     owner_name = models.CharField(_("người phụ trách"), max_length=120)
     phone = models.CharField(_("điện thoại"), max_length=12)
@@ -371,7 +372,7 @@ class PharmacyLink(PersonalLinkMixin):
     pharmacy = models.ForeignKey(Pharmacy, on_delete=models.CASCADE, related_name="links")
 
 
-class PharmacyReport(models.Model):
+class PharmacyReport(SubmittedOnce):
     pharmacy = models.ForeignKey(Pharmacy, on_delete=models.PROTECT, related_name="reports")
     buyer_name = models.CharField(_("họ tên người mua"), max_length=120)
     buyer_phone = models.CharField(_("điện thoại"), max_length=12, blank=True)

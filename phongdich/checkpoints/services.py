@@ -20,7 +20,7 @@ from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_record
 from phongdich.facilities.services import facility_occupy
 from phongdich.geo.models import AdminUnit
-from phongdich.lib import xlsx
+from phongdich.lib import idempotency, xlsx
 from phongdich.lib.identity import normalize_phone
 from phongdich.lib.text import name_key, nfc
 from phongdich.people.services import person_register
@@ -124,8 +124,31 @@ DECLARATION_FIELDS = (
 
 
 @transaction.atomic
-def declaration_submit(*, by=None, data: dict, previous: Declaration | None = None):
-    """Save a declaration and mint the traveller's personal link: (declaration, raw_token)."""
+def declaration_submit(
+    *,
+    by=None,
+    data: dict,
+    previous: Declaration | None = None,
+    submission: idempotency.Submission | None = None,
+):
+    """Save a declaration and mint the traveller's personal link: (declaration, raw_token).
+
+    The same submission twice (a double tap, a retry on a bad connection) saves one
+    declaration. The raw link is never stored, so the replay gets a fresh link to that
+    same declaration: whoever holds the submission's key sent it in the first place.
+    """
+    declaration = idempotency.submit_once(
+        Declaration,
+        submission,
+        lambda: _declaration_save(by=by, data=data, previous=previous, submission=submission),
+    )
+    _link, raw = DeclarationLink.mint(
+        valid_for=LINK_VALID, person=declaration.person, declaration=declaration
+    )
+    return declaration, raw
+
+
+def _declaration_save(*, by, data, previous, submission) -> Declaration:
     values = {k: data.get(k) for k in DECLARATION_FIELDS if k in data}
     values["full_name"] = nfc(values.get("full_name") or "")
     values["phone"] = normalize_phone(values["phone"]) if values.get("phone") else ""
@@ -177,13 +200,13 @@ def declaration_submit(*, by=None, data: dict, previous: Declaration | None = No
         previous=previous,
         entered_by=by if getattr(by, "is_authenticated", False) else None,
         **values,
+        **idempotency.fields(submission),
     )
     if values["phone"] and commune is not None:
         # A returnee announced by a hometown association declares: tick them off the list.
         ReturneeForecast.objects.filter(
             phone=values["phone"], destination_commune=commune, matched_declaration__isnull=True
         ).update(matched_declaration=declaration)
-    _link, raw = DeclarationLink.mint(valid_for=LINK_VALID, person=person, declaration=declaration)
     audit_record(
         actor=by,
         actor_label="" if getattr(by, "is_authenticated", False) else CITIZEN,
@@ -194,15 +217,23 @@ def declaration_submit(*, by=None, data: dict, previous: Declaration | None = No
             "previous": previous.pk if previous else None,
         },
     )
-    return declaration, raw
+    return declaration
 
 
+@idempotency.submitted_once(EpidemicArea)
 @transaction.atomic
-def epidemic_area_add(*, by, unit, level: int, valid_from, valid_to=None, note="") -> EpidemicArea:
+def epidemic_area_add(
+    *, by, unit, level: int, valid_from, valid_to=None, note="", submission=None
+) -> EpidemicArea:
     if valid_to and valid_to < valid_from:
         raise ValidationError({"valid_to": _("Ngày kết thúc trước ngày bắt đầu.")})
     area = EpidemicArea.objects.create(
-        unit=unit, level=level, valid_from=valid_from, valid_to=valid_to, note=nfc(note)
+        unit=unit,
+        level=level,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        note=nfc(note),
+        **idempotency.fields(submission),
     )
     audit_record(actor=by, action="checkpoints.epidemic_area_add", target=area)
     return area
@@ -318,9 +349,6 @@ def passage_record(
     if decision == rules.TRANSIT and exit_checkpoint is None:
         raise ValidationError({"exit_checkpoint": _("Chọn chốt ra khỏi tỉnh.")})
     site = facility if decision == rules.CENTRALISED else None
-    if site is not None and site.beds_total and site.beds_free <= 0:
-        # Not tied to a form field: the officer's form picks the site outside the form.
-        raise ValidationError(_("Khu cách ly %(name)s đã hết chỗ; chọn khu khác.") % {"name": site})
     temp = float(temperature) if temperature not in (None, "") else None
     assessment = assess(declaration, temperature=temp)
     now = timezone.now()
@@ -353,7 +381,9 @@ def passage_record(
             expected_at=expected_at or now + timedelta(hours=3),
         )
     elif site is not None:
-        # The quarantine site's free beds are what the next officer sees when choosing.
+        # Takes the place or refuses when the site is full (one guarded UPDATE, so officers
+        # at two gates cannot both fill the last place); a refusal rolls the passage back.
+        # The message is not tied to a form field: the site is picked outside the form.
         facility_occupy(by=by, facility=site, delta=1)
     elif decision == rules.TRANSIT:
         TransitEscort.objects.create(
@@ -503,9 +533,16 @@ def quarantine_mark(*, by, quarantine: HomeQuarantine, what: str) -> HomeQuarant
     return quarantine
 
 
+@idempotency.submitted_once(QuarantineCheck)
 @transaction.atomic
 def quarantine_check_record(
-    *, by=None, quarantine: HomeQuarantine, temperature=None, symptoms=(), note=""
+    *,
+    by=None,
+    quarantine: HomeQuarantine,
+    temperature=None,
+    symptoms=(),
+    note="",
+    submission: idempotency.Submission | None = None,
 ) -> QuarantineCheck:
     if quarantine.status != HomeQuarantine.Status.ACTIVE:
         raise ValidationError(_("Đợt cách ly đã kết thúc."))
@@ -515,6 +552,7 @@ def quarantine_check_record(
         symptoms=[s for s in symptoms if s in SYMPTOMS],
         note=nfc(note)[:300],
         by=by if getattr(by, "is_authenticated", False) else None,
+        **idempotency.fields(submission),
     )
     temp = float(temperature) if temperature is not None else None
     if rules.check_needs_attention(temperature=temp, symptoms=check.symptoms):
@@ -553,10 +591,17 @@ def quarantine_link_mint(*, by, quarantine: HomeQuarantine) -> str:
 # --- transit --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@idempotency.submitted_once(TransitEscort)
 @transaction.atomic
 def transit_start(
-    *, by, vehicle_number: str, people_count: int, entry_checkpoint, exit_checkpoint, hours: float
+    *,
+    by,
+    vehicle_number: str,
+    people_count: int,
+    entry_checkpoint,
+    exit_checkpoint,
+    hours: float,
+    submission: idempotency.Submission | None = None,
 ) -> TransitEscort:
     """A vehicle entered at one gate and must leave by another within `hours`."""
     now = timezone.now()
@@ -568,6 +613,7 @@ def transit_start(
         entered_at=now,
         due_by=now + timedelta(hours=hours),
         created_by=by,
+        **idempotency.fields(submission),
     )
     audit_record(actor=by, action="checkpoints.transit_create", target=escort)
     return escort
@@ -640,9 +686,16 @@ def _parse_date(value) -> date:
     return datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
 
 
+@idempotency.submitted_once(ForecastImport)
 @transaction.atomic
 def forecast_import(
-    *, by, content: bytes, file_name: str, source_association: str, keep_good_rows: bool
+    *,
+    by,
+    content: bytes,
+    file_name: str,
+    source_association: str,
+    keep_good_rows: bool,
+    submission: idempotency.Submission | None = None,
 ) -> ForecastImport:
     """Import a hometown association's list. Each bad row is reported with its line number;
     `keep_good_rows=False` refuses the whole file when any row is bad."""
@@ -698,6 +751,7 @@ def forecast_import(
         rows_imported=len(good),
         errors=errors,
         by=by,
+        **idempotency.fields(submission),
     )
     for row in good:
         row.batch = batch
@@ -757,6 +811,7 @@ def _to_hotline(report: CitizenReport) -> None:
         log.warning("hotline ticket for checkpoints.report:%s not created: %s", report.pk, exc)
 
 
+@idempotency.submitted_once(CitizenReport)
 @transaction.atomic
 def citizen_report_submit(
     *,
@@ -768,6 +823,7 @@ def citizen_report_submit(
     anonymous: bool,
     reporter_name="",
     reporter_phone="",
+    submission: idempotency.Submission | None = None,
 ) -> CitizenReport:
     if anonymous:
         reporter_name, reporter_phone = "", ""
@@ -780,6 +836,7 @@ def citizen_report_submit(
         anonymous=anonymous,
         reporter_name=nfc(reporter_name),
         reporter_phone=normalize_phone(reporter_phone) if reporter_phone else "",
+        **idempotency.fields(submission),
     )
     FollowUp.objects.create(
         kind=FollowUp.Kind.REPORT,
@@ -796,22 +853,37 @@ def citizen_report_submit(
 
 @transaction.atomic
 def pharmacy_register(
-    *, name: str, owner_name: str, phone: str, address: str, commune: AdminUnit
+    *,
+    name: str,
+    owner_name: str,
+    phone: str,
+    address: str,
+    commune: AdminUnit,
+    submission: idempotency.Submission | None = None,
 ) -> tuple[Pharmacy, str]:
-    pharmacy = Pharmacy.objects.create(
-        name=nfc(name),
-        owner_name=nfc(owner_name),
-        phone=normalize_phone(phone),
-        address=nfc(address),
-        commune=commune,
-    )
+    """Register a pharmacy and mint its reporting link. The same submission twice is one
+    pharmacy; the replay gets a fresh link to it (raw links are never stored)."""
+
+    def save() -> Pharmacy:
+        pharmacy = Pharmacy.objects.create(
+            name=nfc(name),
+            owner_name=nfc(owner_name),
+            phone=normalize_phone(phone),
+            address=nfc(address),
+            commune=commune,
+            **idempotency.fields(submission),
+        )
+        audit_record(
+            actor=None, actor_label=CITIZEN, action="checkpoints.pharmacy_register", target=pharmacy
+        )
+        return pharmacy
+
+    pharmacy = idempotency.submit_once(Pharmacy, submission, save)
     _link, raw = PharmacyLink.mint(valid_for=timedelta(days=365), pharmacy=pharmacy)
-    audit_record(
-        actor=None, actor_label=CITIZEN, action="checkpoints.pharmacy_register", target=pharmacy
-    )
     return pharmacy, raw
 
 
+@idempotency.submitted_once(PharmacyReport)
 @transaction.atomic
 def pharmacy_report_submit(
     *,
@@ -821,6 +893,7 @@ def pharmacy_report_submit(
     buyer_address="",
     commune: AdminUnit,
     symptoms,
+    submission: idempotency.Submission | None = None,
 ) -> PharmacyReport:
     symptoms = [s for s in symptoms if s in SYMPTOMS]
     if not symptoms:
@@ -832,6 +905,7 @@ def pharmacy_report_submit(
         buyer_address=nfc(buyer_address),
         commune=commune,
         symptoms=symptoms,
+        **idempotency.fields(submission),
     )
     FollowUp.objects.create(
         kind=FollowUp.Kind.PHARMACY,

@@ -117,7 +117,9 @@ def declare(request):
         if form.is_valid():
             try:
                 _declaration, raw = services.declaration_submit(
-                    data=form.cleaned_data, previous=previous
+                    data=form.cleaned_data,
+                    previous=previous,
+                    submission=form.submission(request.user),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -245,7 +247,11 @@ def officer_entry(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            declaration, _raw = services.declaration_submit(by=request.user, data=form.cleaned_data)
+            declaration, _raw = services.declaration_submit(
+                by=request.user,
+                data=form.cleaned_data,
+                submission=form.submission(request.user),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -426,7 +432,10 @@ def quarantine_detail(request, pk: int):
         try:
             if action == "check" and form.is_valid():
                 services.quarantine_check_record(
-                    by=request.user, quarantine=quarantine, **form.cleaned_data
+                    by=request.user,
+                    quarantine=quarantine,
+                    submission=form.submission(request.user),
+                    **form.answers(),
                 )
                 messages.success(request, _("Đã ghi nhận theo dõi hôm nay."))
                 return redirect("checkpoints:quarantine", pk=pk)
@@ -441,7 +450,10 @@ def quarantine_detail(request, pk: int):
                 raw = services.quarantine_link_mint(by=request.user, quarantine=quarantine)
                 new_link = request.build_absolute_uri(reverse("checkpoints:self_check", args=[raw]))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            if action == "check":
+                form.add_error(None, exc)  # a refused check must offer a fresh form
+            else:
+                messages.error(request, " ".join(exc.messages))
     policy = rules.policy_by_key(quarantine.policy_key)
     return render(
         request,
@@ -484,8 +496,16 @@ def self_check(request, token: str):
         if throttled(request, "selfcheck"):
             return _too_many(request)
         if form.is_valid():
-            services.quarantine_check_record(quarantine=link.quarantine, **form.cleaned_data)
-            done = True
+            try:
+                services.quarantine_check_record(
+                    quarantine=link.quarantine,
+                    submission=form.submission(request.user),
+                    **form.answers(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                done = True
     return render(
         request, "checkpoints/self_check.html", {"form": form, "done": done, "q": link.quarantine}
     )
@@ -509,15 +529,20 @@ def transit(request):
             return redirect("checkpoints:transit")
         if form.is_valid():
             data = form.cleaned_data
-            services.transit_start(
-                by=request.user,
-                vehicle_number=data["vehicle_number"],
-                people_count=data["people_count"],
-                entry_checkpoint=data["entry_checkpoint"],
-                exit_checkpoint=data["exit_checkpoint"],
-                hours=data["hours"],
-            )
-            return redirect("checkpoints:transit")
+            try:
+                services.transit_start(
+                    by=request.user,
+                    vehicle_number=data["vehicle_number"],
+                    people_count=data["people_count"],
+                    entry_checkpoint=data["entry_checkpoint"],
+                    exit_checkpoint=data["exit_checkpoint"],
+                    hours=data["hours"],
+                    submission=form.submission(request.user),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("checkpoints:transit")
     escorts = list(selectors.escorts_visible_to(request.user).filter(exited_at__isnull=True)[:200])
     return render(
         request,
@@ -542,6 +567,7 @@ def forecasts(request):
                 file_name=upload.name,
                 source_association=form.cleaned_data["source_association"],
                 keep_good_rows=form.cleaned_data["keep_good_rows"],
+                submission=form.submission(request.user),
             )
         except services.ImportRefused as exc:
             refused = exc.row_errors
@@ -559,6 +585,9 @@ def forecasts(request):
             "form": form,
             "batch": batch,
             "refused": refused,
+            # A filter argument that fails to resolve (batch.errors with no batch) raises in a
+            # template, so the view picks the rows to show.
+            "row_errors": refused or (batch.errors if batch else None),
             "rows": rows,
             "header": services.FORECAST_HEADER,
         },
@@ -572,10 +601,14 @@ def citizen_report(request):
         if throttled(request, "report"):
             return _too_many(request)
         if form.is_valid() and not form.cleaned_data["website"]:
-            data = form.cleaned_data
+            data = form.answers()
             data.pop("website")
-            services.citizen_report_submit(**data)
-            return render(request, "checkpoints/thanks.html")
+            try:
+                services.citizen_report_submit(submission=form.submission(request.user), **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return render(request, "checkpoints/thanks.html")
     return render(request, "checkpoints/citizen_report.html", {"form": form})
 
 
@@ -586,10 +619,16 @@ def pharmacy_register(request):
         if throttled(request, "pharmacy"):
             return _too_many(request)
         if form.is_valid() and not form.cleaned_data["website"]:
-            data = form.cleaned_data
+            data = form.answers()
             data.pop("website")
-            _pharmacy, raw = services.pharmacy_register(**data)
-            return redirect("checkpoints:pharmacy_report", token=raw)
+            try:
+                _pharmacy, raw = services.pharmacy_register(
+                    submission=form.submission(request.user), **data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("checkpoints:pharmacy_report", token=raw)
     return render(request, "checkpoints/pharmacy_register.html", {"form": form})
 
 
@@ -607,11 +646,19 @@ def pharmacy_report(request, token: str):
         if throttled(request, "pharmacy_report"):
             return _too_many(request)
         if form.is_valid():
-            services.pharmacy_report_submit(pharmacy=link.pharmacy, **form.cleaned_data)
-            sent = True
-            form = PharmacyReportForm(
-                communes=_communes(), initial={"commune": link.pharmacy.commune_id}
-            )
+            try:
+                services.pharmacy_report_submit(
+                    pharmacy=link.pharmacy,
+                    submission=form.submission(request.user),
+                    **form.answers(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                sent = True
+                form = PharmacyReportForm(
+                    communes=_communes(), initial={"commune": link.pharmacy.commune_id}
+                )
     return render(
         request,
         "checkpoints/pharmacy_report.html",
@@ -726,7 +773,9 @@ def areas(request):
             return redirect("checkpoints:areas")
         if form.is_valid():
             try:
-                services.epidemic_area_add(by=request.user, **form.cleaned_data)
+                services.epidemic_area_add(
+                    by=request.user, submission=form.submission(request.user), **form.answers()
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

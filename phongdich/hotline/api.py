@@ -7,10 +7,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from phongdich.geo.models import AdminUnit
+from phongdich.lib import idempotency
 from phongdich.people.selectors import people_visible_to
 
 from . import selectors, services
@@ -70,10 +72,23 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-@router.post("/tickets", response={201: TicketOut})
-def ticket_create(request, payload: TicketIn):
-    """Open a ticket (triage and routing run on the server)."""
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.post(
+    "/tickets",
+    response={200: TicketOut, 201: TicketOut, 409: ErrorOut},
+    openapi_extra={"parameters": [idempotency.OPENAPI_HEADER]},
+)
+def ticket_create(request, payload: TicketIn, response: HttpResponse):
+    """Open a ticket (triage and routing run on the server). Send an Idempotency-Key header
+    so a retry returns the ticket already opened (200) instead of opening a second one."""
     _require(request, DESK_ROLES)
+    try:
+        submission = idempotency.api_submission(request, payload)
+    except ValidationError as exc:
+        raise HttpError(422, _errors(exc)) from None
     commune = None
     if payload.commune_code:
         commune = AdminUnit.objects.filter(code=payload.commune_code, kind="commune").first()
@@ -98,9 +113,15 @@ def ticket_create(request, payload: TicketIn):
             caller_name=payload.caller_name,
             anonymous=payload.anonymous,
             source_ref=payload.source_ref,
+            submission=submission,
         )
+    except idempotency.SubmissionConflict as exc:
+        return Status(409, {"detail": _errors(exc)})
     except ValidationError as exc:
         raise HttpError(422, _errors(exc)) from None
+    if ticket.submission_replayed:
+        response[idempotency.REPLAYED_HEADER] = "true"
+        return Status(200, ticket)
     return Status(201, ticket)
 
 

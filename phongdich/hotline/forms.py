@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
 
 from .models import Category, ReliefRequest, ResponsibleUnit, SupportPolicy
@@ -11,7 +12,7 @@ def _phone(value: str) -> str:
     return normalize_phone(value) if value else ""
 
 
-class CallForm(forms.Form):
+class CallForm(SubmissionKeyForm):
     """The agent's fast entry: phone first, then branch, words, commune (keyboard order)."""
 
     caller_phone = forms.CharField(label=_("Số gọi đến"), required=False)
@@ -36,7 +37,7 @@ class CallForm(forms.Form):
         return _phone(self.cleaned_data["caller_phone"])
 
 
-class PublicTicketForm(forms.Form):
+class PublicTicketForm(SubmissionKeyForm):
     category = forms.ModelChoiceField(
         label=_("Bạn cần gì?"),
         queryset=Category.objects.filter(active=True).exclude(code="emergency"),
@@ -74,7 +75,7 @@ class ReplyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class CitizenReplyForm(forms.Form):
+class CitizenReplyForm(SubmissionKeyForm):
     body = forms.CharField(
         label=_("Trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -98,7 +99,7 @@ class VersionForm(forms.Form):
     note = forms.CharField(required=False, max_length=400)
 
 
-class ReliefForm(forms.Form):
+class ReliefForm(SubmissionKeyForm):
     household_name = forms.CharField(label=_("Chủ hộ"), max_length=120)
     phone = forms.CharField(label=_("Số điện thoại"), required=False)
     address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=255)
@@ -122,13 +123,13 @@ class ReliefForm(forms.Form):
         return _phone(self.cleaned_data["phone"])
 
 
-class FulfilForm(forms.Form):
+class FulfilForm(SubmissionKeyForm):
     what = forms.CharField(label=_("Đã trao"), max_length=255)
     delivered_by = forms.CharField(label=_("Người/đơn vị trao"), required=False, max_length=160)
     complete = forms.BooleanField(label=_("Đã đáp ứng đủ yêu cầu"), required=False, initial=True)
 
 
-class SupportForm(forms.Form):
+class SupportForm(SubmissionKeyForm):
     person = forms.IntegerField(label=_("Mã hồ sơ người dân"))
     policy = forms.ModelChoiceField(
         label=_("Chính sách"), queryset=SupportPolicy.objects.filter(active=True), empty_label=None

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.identity import format_phone
 from phongdich.lib.tokens import PersonalLinkMixin
 
@@ -131,7 +132,7 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.NEW, Status.CLAIMED, Status.WAITING)
 
 
-class Ticket(models.Model):
+class Ticket(SubmittedOnce):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets")
     priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P3)
@@ -214,7 +215,7 @@ class Ticket(models.Model):
         return format_phone(self.caller_phone)
 
 
-class TicketMessage(models.Model):
+class TicketMessage(SubmittedOnce):
     class Direction(models.TextChoices):
         IN = "in", _("Người dân gửi")
         OUT = "out", _("Cán bộ trả lời")
@@ -293,7 +294,7 @@ class TicketLink(PersonalLinkMixin):
 # --- Relief centre ----------------------------------------------------------------------
 
 
-class ReliefRequest(models.Model):
+class ReliefRequest(SubmittedOnce):
     class Urgency(models.TextChoices):
         NORMAL = "normal", _("Bình thường")
         URGENT = "urgent", _("Gấp")
@@ -360,7 +361,7 @@ class ReliefRequest(models.Model):
         return out
 
 
-class Fulfilment(models.Model):
+class Fulfilment(SubmittedOnce):
     request = models.ForeignKey(ReliefRequest, on_delete=models.CASCADE, related_name="fulfilments")
     what = models.CharField(_("đã trao"), max_length=255)
     delivered_at = models.DateTimeField(_("thời điểm trao"))
@@ -400,7 +401,7 @@ class SupportPolicy(models.Model):
         return self.label
 
 
-class SupportPayment(models.Model):
+class SupportPayment(SubmittedOnce):
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="support_payments"
     )

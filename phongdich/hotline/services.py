@@ -3,13 +3,17 @@
 Public contract for other apps (checkpoints reports undeclared arrivals with it):
 
     ticket_create(*, by, channel, category, text, person=None, commune=None,
-                  caller_phone="", caller_name="", anonymous=False, source_ref="") -> Ticket
+                  caller_phone="", caller_name="", anonymous=False, source_ref="",
+                  submission=None) -> Ticket
 
 `by` is the staff user or None for a citizen/system; `category` is a Category or its code
 ("violation" for reports of violations, including undeclared arrivals); `commune` an
-AdminUnit or None. Triage and routing run inside; the ticket is audited.
+AdminUnit or None. Triage and routing run inside; the ticket is audited. With a
+`submission` (lib.idempotency) the same submission twice opens one ticket: the second call
+returns the first ticket, with `submission_replayed` set.
 """
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -21,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.lib import idempotency
 from phongdich.lib.identity import normalize_phone
 from phongdich.lib.text import fold, nfc
 
@@ -108,6 +113,7 @@ def _event(ticket, kind, actor=None, note="", from_unit=None, to_unit=None) -> T
     )
 
 
+@idempotency.submitted_once(Ticket)
 @transaction.atomic
 def ticket_create(
     *,
@@ -122,6 +128,7 @@ def ticket_create(
     anonymous: bool = False,
     source_ref: str = "",
     pregnant: bool = False,
+    submission: idempotency.Submission | None = None,
 ) -> Ticket:
     """Open a ticket: triage its priority, set its SLA due time, route it to a unit."""
     category = _category(category)
@@ -165,6 +172,7 @@ def ticket_create(
         source_ref=source_ref[:100],
         created_at=now,
         due_at=rules.sla_due(now, sla_minutes(triage.priority)),
+        **idempotency.fields(submission),
     )
     TicketMessage.objects.create(
         ticket=ticket,
@@ -392,7 +400,13 @@ def ticket_close(*, by, ticket: Ticket, version: int | None = None) -> Ticket:
     return ticket
 
 
-def _citizen_message(ticket: Ticket, body: str, channel: str, external_id: str = ""):
+def _citizen_message(
+    ticket: Ticket,
+    body: str,
+    channel: str,
+    external_id: str = "",
+    submission: idempotency.Submission | None = None,
+):
     """Append the citizen's message; a waiting or resolved ticket comes back to staff."""
     body = nfc(body)[:4000]
     if not body:
@@ -405,6 +419,7 @@ def _citizen_message(ticket: Ticket, body: str, channel: str, external_id: str =
         channel=channel,
         external_id=external_id[:100],
         created_at=now,
+        **idempotency.fields(submission),
     )
     # The citizen's word never fails on a version clash: bump the version unconditionally so
     # any staff form opened before this message must reload and see it.
@@ -426,12 +441,15 @@ def _citizen_message(ticket: Ticket, body: str, channel: str, external_id: str =
     return message
 
 
+@idempotency.submitted_once(TicketMessage)
 @transaction.atomic
-def ticket_citizen_reply(*, link: TicketLink, body: str) -> TicketMessage:
+def ticket_citizen_reply(
+    *, link: TicketLink, body: str, submission: idempotency.Submission | None = None
+) -> TicketMessage:
     ticket = Ticket.objects.select_for_update().get(pk=link.ticket_id)
     if ticket.status == Status.CLOSED:
         raise ValidationError(_("Phiếu đã đóng. Hãy gọi 1022 hoặc gửi phản ánh mới."))
-    return _citizen_message(ticket, body, Channel.WEB)
+    return _citizen_message(ticket, body, Channel.WEB, submission=submission)
 
 
 INBOUND_THREAD_DAYS = 7
@@ -443,6 +461,13 @@ def ticket_inbound(*, channel: str, phone: str, text: str, external_id: str = ""
     if channel not in (Channel.SMS, Channel.CHAT):
         raise ValidationError({"channel": _("Kênh không hợp lệ.")})
     phone = normalize_phone(phone)
+    submission = _gateway_submission(channel, external_id, phone, text)
+    if submission is not None:
+        # A gateway retrying a webhook it thinks was lost: the first delivery may have
+        # opened a ticket (the key is on the ticket) or continued one (on the message).
+        opened = idempotency.earlier(Ticket, submission)
+        if opened is not None:
+            return opened
     since = timezone.now() - timedelta(days=INBOUND_THREAD_DAYS)
     ticket = (
         Ticket.objects.select_for_update()
@@ -459,9 +484,25 @@ def ticket_inbound(*, channel: str, phone: str, text: str, external_id: str = ""
             text=text,
             caller_phone=phone,
             source_ref=f"{channel}:{external_id}" if external_id else "",
+            submission=submission,
         )
-    _citizen_message(ticket, text, channel, external_id)
+    idempotency.submit_once(
+        TicketMessage,
+        submission,
+        lambda: _citizen_message(ticket, text, channel, external_id, submission=submission),
+    )
     return ticket
+
+
+def _gateway_submission(channel, external_id, phone, text) -> idempotency.Submission | None:
+    """A gateway's message id names one delivery; retries of the webhook carry it again."""
+    if not external_id:
+        return None
+    digest = hashlib.sha256(f"{channel}:{external_id}".encode()).hexdigest()[:40]
+    return idempotency.Submission(
+        key=f"gateway:{digest}",
+        fingerprint=hashlib.sha256(f"{phone}\n{text}".encode()).hexdigest(),
+    )
 
 
 @transaction.atomic
@@ -551,6 +592,7 @@ def relief_repeat_days() -> int:
     return int(getattr(settings, "HOTLINE_RELIEF_REPEAT_DAYS", 7))
 
 
+@idempotency.submitted_once(ReliefRequest)
 @transaction.atomic
 def relief_request_create(
     *,
@@ -568,9 +610,11 @@ def relief_request_create(
     urgency: str = ReliefRequest.Urgency.NORMAL,
     person=None,
     ticket=None,
+    submission: idempotency.Submission | None = None,
 ) -> ReliefRequest:
     """Record a relief request. A repeat (same household or phone within the window) is
-    flagged through `repeat_of`, never refused: families do run out twice in a week."""
+    flagged through `repeat_of`, never refused: families do run out twice in a week. The
+    same submission sent twice (a double click) is one request, not a repeat."""
     household_name = nfc(household_name)
     if not household_name:
         raise ValidationError({"household_name": _("Cần tên chủ hộ.")})
@@ -606,6 +650,7 @@ def relief_request_create(
         ticket=ticket,
         repeat_of=match,
         created_by=by,
+        **idempotency.fields(submission),
     )
     audit_record(
         actor=by,
@@ -616,6 +661,7 @@ def relief_request_create(
     return request
 
 
+@idempotency.submitted_once(Fulfilment)
 @transaction.atomic
 def relief_fulfil(
     *,
@@ -625,6 +671,7 @@ def relief_fulfil(
     delivered_at=None,
     delivered_by: str = "",
     complete: bool = True,
+    submission: idempotency.Submission | None = None,
 ) -> Fulfilment:
     what = nfc(what)
     if not what:
@@ -637,6 +684,7 @@ def relief_fulfil(
         delivered_at=delivered_at or timezone.now(),
         delivered_by=nfc(delivered_by) or by.get_full_name() or by.username,
         recorded_by=by,
+        **idempotency.fields(submission),
     )
     request.status = ReliefRequest.Status.DONE if complete else ReliefRequest.Status.PARTLY
     request.save(update_fields=["status"])
@@ -649,11 +697,24 @@ def relief_fulfil(
     return fulfilment
 
 
+@idempotency.submitted_once(SupportPayment)
 @transaction.atomic
 def support_payment_record(
-    *, by, person, policy: SupportPolicy, days: int | None = None, note: str = ""
+    *,
+    by,
+    person,
+    policy: SupportPolicy,
+    days: int | None = None,
+    note: str = "",
+    submission: idempotency.Submission | None = None,
 ) -> SupportPayment:
     """Record NQ 68 support with the amount computed from the policy row."""
+    # The person's row lock makes "once per person" and "at most N days" hold when two
+    # officers record support for the same person at the same moment: the second waits,
+    # then counts the first's payment.
+    type(person).objects.select_for_update().filter(pk=person.pk).values_list(
+        "pk", flat=True
+    ).first()
     if not policy.active:
         raise ValidationError(_("Chính sách này không còn áp dụng."))
     if (
@@ -696,6 +757,7 @@ def support_payment_record(
         amount_vnd=amount.amount,
         note=nfc(note),
         recorded_by=by,
+        **idempotency.fields(submission),
     )
     audit_record(
         actor=by,

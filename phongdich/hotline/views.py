@@ -131,7 +131,11 @@ def call(request):
                 caller_name=data["caller_name"],
                 anonymous=data["anonymous"],
                 pregnant=data["pregnant"],
+                submission=form.submission(request.user),
             )
+            if ticket.submission_replayed:
+                # A double click: the first post opened the ticket and sent the link.
+                return redirect("hotline:ticket", pk=ticket.pk)
             raw = services.ticket_link_mint(by=request.user, ticket=ticket)
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -363,7 +367,10 @@ def citizen_new(request):
                     caller_phone=data["caller_phone"],
                     caller_name=data["caller_name"],
                     anonymous=data["anonymous"],
+                    submission=form.submission(request.user),
                 )
+                # A replay mints another link to the same ticket: the raw link of the first
+                # post is not stored, and the citizen must land on their ticket either way.
                 raw = services.ticket_link_mint(by=None, ticket=ticket)
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -391,7 +398,11 @@ def citizen(request, token: str):
             return HttpResponse(_("Bạn gửi quá nhanh, hãy thử lại sau ít phút."), status=429)
         if form.is_valid():
             try:
-                services.ticket_citizen_reply(link=link, body=form.cleaned_data["body"])
+                services.ticket_citizen_reply(
+                    link=link,
+                    body=form.cleaned_data["body"],
+                    submission=form.submission(request.user),
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -431,7 +442,9 @@ def relief_new(request):
     form = ReliefForm(request.POST or None, communes=communes_within(request.user.jurisdiction))
     if request.method == "POST" and form.is_valid():
         try:
-            relief = services.relief_request_create(by=request.user, **form.cleaned_data)
+            relief = services.relief_request_create(
+                by=request.user, submission=form.submission(request.user), **form.answers()
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -455,7 +468,12 @@ def relief_detail(request, pk: int):
     form = FulfilForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.relief_fulfil(by=request.user, request=relief, **form.cleaned_data)
+            services.relief_fulfil(
+                by=request.user,
+                request=relief,
+                submission=form.submission(request.user),
+                **form.answers(),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -487,6 +505,7 @@ def support(request):
                     policy=form.cleaned_data["policy"],
                     days=form.cleaned_data["days"],
                     note=form.cleaned_data["note"],
+                    submission=form.submission(request.user),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
