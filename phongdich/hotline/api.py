@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from phongdich.audit.services import audit_read_many
 from phongdich.geo.models import AdminUnit
 from phongdich.people.selectors import people_visible_to
 
@@ -117,7 +118,9 @@ def ticket_list(
     _require(request, TICKET_ROLES)
     limit = max(1, min(limit, 200))
     qs = selectors.ticket_queue(request.user, category=category, priority=priority, state=state)
-    return list(qs[offset : offset + limit])
+    tickets = list(qs[offset : offset + limit])
+    audit_read_many(actor=request.user, action="hotline.api_tickets", records=tickets)
+    return tickets
 
 
 class InboundOut(Schema):
