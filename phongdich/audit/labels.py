@@ -84,3 +84,25 @@ def read_rows(subjects) -> list[dict]:
             }
         )
     return rows
+
+
+def citizen_read_rows(person, limit: int = 10) -> list[dict]:
+    """The latest reads of a person's records, for the person's own page behind their
+    personal link: which office looked, when and where, without staff usernames (a citizen
+    needs to know which office to ask, not whom to call)."""
+    from .selectors import person_reads
+
+    subjects = person_reads(person).filter(event__actor__isnull=False)
+    subjects = subjects.select_related("event__actor__jurisdiction")[:limit]
+    rows = []
+    for subject in subjects:
+        actor = subject.event.actor
+        rows.append(
+            {
+                "at": subject.event.at,
+                "who": actor.get_role_display(),
+                "where": actor.jurisdiction.name if actor.jurisdiction_id else "",
+                "what": action_label(subject.event.action),
+            }
+        )
+    return rows

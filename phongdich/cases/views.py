@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.selectors import transfer_targets
 from phongdich.geo.models import AdminUnit
@@ -562,7 +563,11 @@ def check_form(request, token: str):
     return render(
         request,
         "cases/public/check_form.html",
-        {"form": form, "first_name": case.person.full_name.split(" ")[-1]},
+        {
+            "form": form,
+            "first_name": case.person.full_name.split(" ")[-1],
+            "reads": citizen_read_rows(case.person),
+        },
     )
 
 

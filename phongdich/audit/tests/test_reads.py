@@ -304,3 +304,19 @@ def test_the_person_page_costs_the_same_queries_with_few_or_many_reads(
     for reader in (staff.hotline_agent, staff.commune_worker_a, staff.care_team_a) * 8:
         audit_read_many(actor=reader, action="cases.queue", records=[case])
     assert _person_page_queries(client, person) == few
+
+
+def test_the_f0_personal_link_shows_which_offices_read_the_record(client, world, staff):
+    from phongdich.cases import services as cases
+
+    case = make_case(world, staff.commune_worker_a, name="Đặng Văn Khoa")
+    _link, raw = cases.case_link_issue(by=staff.commune_worker_a, case=case)
+    url = reverse("cases:check_form", args=[raw])
+    assert "Thành viên tổ chăm sóc F0" not in client.get(url).content.decode()
+    staff_client = client.__class__()
+    staff_client.force_login(staff.care_team_a)
+    staff_client.get(reverse("cases:detail", args=[case.pk]))
+    page = client.get(url).content.decode()
+    trail = page[page.index('id="reads"') :]
+    assert "Thành viên tổ chăm sóc F0, Phường Hàm Rồng" in trail
+    assert "chamsoc.a" not in page  # offices, not staff accounts, are shown to citizens
