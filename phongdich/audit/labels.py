@@ -10,7 +10,10 @@ READ_ACTIONS = {
     "people.search": _("Kết quả tra cứu người dân"),
     "people.api_search": _("Tra cứu người dân qua API"),
     "people.api_read": _("Hồ sơ người dân qua API"),
+    "people.register_candidates": _("Hồ sơ có thể trùng khi thêm người"),
     "cases.queue": _("Danh sách theo dõi F0"),
+    "cases.transfer_form": _("Chuyển nơi điều trị"),
+    "cases.death_form": _("Ghi nhận tử vong"),
     "cases.certificate": _("Giấy xác nhận khỏi bệnh (PDF)"),
     "cases.photo": _("Ảnh kết quả tự xét nghiệm"),
     "cases.api_summary": _("Tóm tắt ca bệnh qua API"),
@@ -27,6 +30,8 @@ READ_ACTIONS = {
     "checkpoints.quarantine_read": _("Mở hồ sơ cách ly tại nhà"),
     "checkpoints.quarantine_pdf": _("Giấy tờ cách ly (PDF)"),
     "checkpoints.follow_ups": _("Danh sách cần theo dõi"),
+    "checkpoints.forecasts": _("Danh sách dự kiến người về"),
+    "checkpoints.oversight": _("Giám sát chốt: kết thúc cách ly hôm nay"),
 }
 
 # Names for records whose model has no Vietnamese verbose_name of its own.
@@ -34,6 +39,7 @@ RECORD_NAMES = {
     "checkpoints.declaration": _("tờ khai"),
     "checkpoints.handover": _("bàn giao người về"),
     "checkpoints.homequarantine": _("hồ sơ cách ly tại nhà"),
+    "checkpoints.returneeforecast": _("dự kiến người về"),
     "hotline.supportpayment": _("khoản chi hỗ trợ"),
 }
 

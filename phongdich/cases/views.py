@@ -325,6 +325,7 @@ def home_care_override(request, pk: int):
 @role_required(*CASE_ROLES)
 def transfer(request, pk: int):
     case = selectors.case_get(request.user, pk)
+    audit_read(actor=request.user, target=case, action="cases.transfer_form")
     facilities = transfer_targets(request.user)
     initial = {"alert_id": request.GET.get("alert")}
     form = TransferForm(request.POST or None, facilities=facilities, initial=initial)
@@ -389,6 +390,7 @@ def certificate(request, pk: int):
 @role_required(*CASE_ROLES)
 def death(request, pk: int):
     case = selectors.case_get(request.user, pk)
+    audit_read(actor=request.user, target=case, action="cases.death_form")
     form = DeathForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -555,6 +555,7 @@ def forecasts(request):
             expected_date__gte=timezone.localdate() - timezone.timedelta(days=3)
         )[:300]
     )
+    audit_read_many(actor=request.user, action="checkpoints.forecasts", records=rows)
     return render(
         request,
         "checkpoints/forecasts.html",
@@ -657,6 +658,9 @@ def follow_ups(request):
 @role_required(*OVERSIGHT)
 def oversight(request):
     data = selectors.oversight(request.user)
+    audit_read_many(
+        actor=request.user, action="checkpoints.oversight", records=data["ending_today"]
+    )
     labels = dict(Decision.choices)
     for row in data["by_decision"]:
         row["label"] = labels.get(row["decision"], row["decision"])

@@ -106,6 +106,11 @@ def register(request):
             )
             if not c.strong
         ]
+        audit_read_many(
+            actor=request.user,
+            action="people.register_candidates",
+            records=[c.person for c in candidates],
+        )
         if candidates and not data["force_new"]:
             messages.warning(request, _("Có hồ sơ có thể trùng. Kiểm tra trước khi tạo mới."))
         else:

@@ -320,3 +320,48 @@ def test_the_f0_personal_link_shows_which_offices_read_the_record(client, world,
     trail = page[page.index('id="reads"') :]
     assert "Thành viên tổ chăm sóc F0, Phường Hàm Rồng" in trail
     assert "chamsoc.a" not in page  # offices, not staff accounts, are shown to citizens
+
+
+def test_possible_duplicates_shown_on_registration_are_a_read(client, world, staff):
+    existing = register(world, staff, "Quách Văn Sơn", birth_year=1975, phone="0913000555")
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/people/new/",
+        {
+            "full_name": "Quách Văn Sơn",
+            "birth_year": "1976",
+            "phone": "0913000555",
+            "commune": world.commune_a.pk,
+            "sex": "M",
+        },
+    )
+    assert existing.full_name in response.content.decode()
+    event = only_read("people.register_candidates")
+    assert shown(event) == {(PERSON, existing.pk, existing.pk)}
+
+
+def test_the_transfer_form_is_a_read_of_the_case(client, world, staff):
+    case = make_case(world, staff.commune_worker_a)
+    client.force_login(staff.commune_worker_a)
+    assert client.get(reverse("cases:transfer", args=[case.pk])).status_code == 200
+    assert shown(only_read("cases.transfer_form")) == {(CASE, case.pk, case.person_id)}
+
+
+def test_the_relief_list_records_one_read_with_the_requests(client, world, staff):
+    from phongdich.hotline import services as hotline
+
+    requests = [
+        hotline.relief_request_create(
+            by=staff.relief_officer,
+            household_name=f"Hộ Ông Lương {i}",
+            commune=world.commune_a,
+            phone=f"091300066{i}",
+            need_rice=True,
+        )
+        for i in range(2)
+    ]
+    client.force_login(staff.relief_officer)
+    assert client.get(reverse("hotline:relief_list")).status_code == 200
+    assert shown(only_read("hotline.relief_list")) == {
+        ("hotline.reliefrequest", r.pk, r.person_id) for r in requests
+    }
