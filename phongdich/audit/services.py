@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from .middleware import current_ip
@@ -76,6 +76,7 @@ def _repeats_last_read(actor, action: str, digest: str) -> bool:
         last is not None
         and last.kind == AuditEvent.Kind.READ
         and last.action == action
+        and isinstance(last.changes, dict)
         and last.changes.get("digest") == digest
         and last.at >= timezone.now() - timedelta(seconds=window)
     )
@@ -118,11 +119,33 @@ def audit_read_many(
             ip=current_ip.get(),
             changes={**(context or {}), "count": len(subjects), "digest": digest},
         )
-        AuditReadSubject.objects.bulk_create(
-            AuditReadSubject(event=event, record_type=t, record_id=r, person_id=p)
-            for t, r, p in subjects
-        )
+        _insert_subjects(connections[event._state.db], event.pk, subjects)
     return event
+
+
+def _insert_subjects(connection, event_id: int, subjects: list[tuple[str, int, int | None]]):
+    """One statement for all the rows: an export of 10,000 people spent 2 s building model
+    instances for bulk_create; plain rows take a tenth of that (bench in the docs)."""
+    meta = AuditReadSubject._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("event", "record_type", "record_id", "person_id")
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                # Only quoted identifiers are formatted in; every value is a parameter.
+                f"INSERT INTO {table} ({columns}) SELECT %s, t, r, p "
+                "FROM unnest(%s::varchar[], %s::bigint[], %s::bigint[]) AS s (t, r, p)",
+                [event_id, *map(list, zip(*subjects, strict=True))],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",
+                [(event_id, t, r, p) for t, r, p in subjects],
+            )
 
 
 def audit_read(*, actor, target, action: str = "read") -> AuditEvent | None:
