@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
@@ -150,6 +151,7 @@ def me(request, token: str):
             "declaration": declaration,
             "token": token,
             "qr_svg": qr.svg_inline(scale=6, dark="#000"),
+            "reads": citizen_read_rows(link.person),
         },
     )
 

@@ -365,3 +365,13 @@ def test_the_relief_list_records_one_read_with_the_requests(client, world, staff
     assert shown(only_read("hotline.relief_list")) == {
         ("hotline.reliefrequest", r.pk, r.person_id) for r in requests
     }
+
+
+def test_the_declaration_link_shows_the_checkpoint_lookup_of_it(client, world, staff):
+    from phongdich.checkpoints.tests import builders
+
+    declaration, raw = builders.declaration(world.commune_a)
+    audit_read(actor=staff.checkpoint_officer, target=declaration, action="checkpoints.lookup")
+    page = client.get(reverse("checkpoints:me", args=[raw])).content.decode()
+    trail = page[page.index('id="reads"') :]
+    assert "Tra tờ khai tại chốt" in trail and "Cán bộ chốt kiểm soát" in trail
