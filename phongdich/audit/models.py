@@ -4,7 +4,56 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AuditEvent(models.Model):
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or remove an audit row."""
+
+    def __init__(self, model):
+        super().__init__(f"{model.__name__} rows are append-only: never updated or deleted")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk UPDATE and DELETE, so the ORM cannot go around the per-row guard.
+
+    On PostgreSQL a trigger (migration 0003) refuses them in the database as well; SQLite
+    has no trigger because Django's test flush empties tables there with DELETE.
+    """
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(self.model)
+
+    # `_update` is what Model.save() and the deletion collector (SET_NULL) use underneath.
+    def _update(self, values):
+        raise AppendOnlyError(self.model)
+
+    def delete(self):
+        raise AppendOnlyError(self.model)
+
+    delete.queryset_only = True
+
+    # The collector's fast path deletes with a raw DELETE, skipping `delete()`.
+    def _raw_delete(self, using):
+        raise AppendOnlyError(self.model)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError(self.model)
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(type(self))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(type(self))
+
+
+class AuditEvent(AppendOnlyModel):
     """Append-only record of who did or read what. Never updated, never deleted."""
 
     class Kind(models.TextChoices):
@@ -31,15 +80,41 @@ class AuditEvent(models.Model):
         indexes = [
             # serves "what happened to this record" on a person's page and the audit filter
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            # serves "this user's last event" (a repeated read is folded into it) and the
+            # audit page filtered by one account
+            models.Index(fields=["actor", "id"], name="audit_actor_idx"),
         ]
+        verbose_name = _("sự kiện nhật ký")
+        verbose_name_plural = _("sự kiện nhật ký")
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Audit events are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Audit events are append-only")
+class AuditReadSubject(AppendOnlyModel):
+    """One record shown by a read event, and whose personal data it holds.
+
+    A list page, an export or an API answer is ONE AuditEvent with one row here per record
+    shown; "who has read this person's records" is then one index range on `person_id`,
+    whichever page, export or case the read went through.
+    """
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    # The record shown: a person, or a case / ticket / declaration that holds a person's data.
+    record_type = models.CharField(max_length=64)
+    record_id = models.BigIntegerField()
+    # A plain integer, not a foreign key: merging two people must not rewrite the trail
+    # (selectors read the merged records' ids too), and the trail outlives any record.
+    # Null when the record names no registered person (an anonymous 1022 call).
+    person_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # serves "every read of this person's records", newest first, on the person page
+            models.Index(fields=["person_id", "event"], name="audit_subject_person_idx"),
+        ]
+        verbose_name = _("hồ sơ đã xem")
+        verbose_name_plural = _("hồ sơ đã xem")
+
+    def __str__(self) -> str:
+        return f"{self.record_type}:{self.record_id}"

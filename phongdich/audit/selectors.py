@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditReadSubject
 
 
 def audit_events_visible_to(
@@ -26,3 +26,29 @@ def audit_events_visible_to(
     if day:
         qs = qs.filter(at__date=day)
     return qs
+
+
+def merged_person_ids(person) -> list[int]:
+    """The person's id and the ids of every record merged into them (merges may chain):
+    reads made before a merge stay on the old id, since the trail is never rewritten."""
+    from django.apps import apps
+
+    person_model = apps.get_model("people", "Person")
+    ids, frontier = [person.pk], [person.pk]
+    while frontier:
+        frontier = list(
+            person_model.objects.filter(merged_into__in=frontier).values_list("pk", flat=True)
+        )
+        ids += frontier
+    return ids
+
+
+def person_reads(person) -> QuerySet[AuditReadSubject]:
+    """Every read of this person's records, newest first: their own record and every case,
+    ticket or declaration of theirs that a page, export, PDF or API answer showed.
+    Served by audit_subject_person_idx."""
+    return (
+        AuditReadSubject.objects.filter(person_id__in=merged_person_ids(person))
+        .select_related("event")
+        .order_by("-event_id", "-id")
+    )

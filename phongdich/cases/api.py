@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from phongdich.audit.services import audit_read
 from phongdich.geo.models import AdminUnit
 
 from . import selectors, services
@@ -108,6 +109,7 @@ def case_summary(request, case_id: int):
         case = selectors.case_get(request.user, case_id)
     except Http404:
         raise HttpError(404, "Không tìm thấy.") from None
+    audit_read(actor=request.user, target=case, action="cases.api_summary")
     summary = selectors.case_summary_for_person(case.person)
     if summary is None or summary["case_id"] != case.pk:
         # A closed case: summarise it as it stands.

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.permissions import public_view, role_required
-from phongdich.audit.services import audit_read
+from phongdich.audit.labels import citizen_read_rows
+from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.selectors import transfer_targets
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
@@ -87,14 +88,20 @@ def _queue_context(request) -> dict:
 @role_required(*CASE_ROLES)
 def queue(request):
     context = _queue_context(request)
+    if not request.htmx:
+        context["communes"] = (
+            communes_within(request.user.jurisdiction)
+            if request.user.jurisdiction and request.user.jurisdiction.kind != "commune"
+            else []
+        )
+        context["pending"] = list(selectors.pending_cases(request.user)[:50])
+    audit_read_many(
+        actor=request.user,
+        action="cases.queue",
+        records=[*context["page"].object_list, *context.get("pending", ())],
+    )
     if request.htmx:
         return render(request, "cases/_queue_rows.html", context)
-    context["communes"] = (
-        communes_within(request.user.jurisdiction)
-        if request.user.jurisdiction and request.user.jurisdiction.kind != "commune"
-        else []
-    )
-    context["pending"] = selectors.pending_cases(request.user)[:50]
     return render(request, "cases/queue.html", context)
 
 
@@ -260,7 +267,11 @@ def alert_action(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     if request.htmx:
-        return render(request, "cases/_queue_rows.html", _queue_context(request))
+        context = _queue_context(request)
+        audit_read_many(
+            actor=request.user, action="cases.queue", records=context["page"].object_list
+        )
+        return render(request, "cases/_queue_rows.html", context)
     nxt = request.POST.get("next", "")
     if nxt == "queue":
         return redirect("cases:queue")
@@ -314,6 +325,7 @@ def home_care_override(request, pk: int):
 @role_required(*CASE_ROLES)
 def transfer(request, pk: int):
     case = selectors.case_get(request.user, pk)
+    audit_read(actor=request.user, target=case, action="cases.transfer_form")
     facilities = transfer_targets(request.user)
     initial = {"alert_id": request.GET.get("alert")}
     form = TransferForm(request.POST or None, facilities=facilities, initial=initial)
@@ -378,6 +390,7 @@ def certificate(request, pk: int):
 @role_required(*CASE_ROLES)
 def death(request, pk: int):
     case = selectors.case_get(request.user, pk)
+    audit_read(actor=request.user, target=case, action="cases.death_form")
     form = DeathForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -552,7 +565,11 @@ def check_form(request, token: str):
     return render(
         request,
         "cases/public/check_form.html",
-        {"form": form, "first_name": case.person.full_name.split(" ")[-1]},
+        {
+            "form": form,
+            "first_name": case.person.full_name.split(" ")[-1],
+            "reads": citizen_read_rows(case.person),
+        },
     )
 
 

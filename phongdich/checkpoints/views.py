@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import public_view, role_required
-from phongdich.audit.services import audit_read
+from phongdich.audit.labels import citizen_read_rows
+from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.files import html_to_pdf, pdf_response, xlsx_response
@@ -152,6 +153,7 @@ def me(request, token: str):
             "declaration": declaration,
             "token": token,
             "qr_svg": qr.svg_inline(scale=6, dark="#000"),
+            "reads": citizen_read_rows(link.person),
         },
     )
 
@@ -365,6 +367,9 @@ def arrivals(request):
         )[:200]
     )
     today = timezone.localdate()
+    audit_read_many(
+        actor=request.user, action="checkpoints.arrivals", records=pending + recent + forecasts
+    )
     return render(
         request,
         "checkpoints/arrivals.html",
@@ -406,25 +411,24 @@ def handover_action(request, pk: int, action: str):
 def quarantines(request):
     today = timezone.localdate()
     qs = selectors.quarantines_visible_to(request.user).filter(status=HomeQuarantine.Status.ACTIVE)
+    ending = list(qs.filter(end_date__lte=today)[:200])
+    active = list(
+        qs.filter(end_date__gt=today).order_by(F("attention_at").desc(nulls_last=True), "end_date")[
+            :300
+        ]
+    )
+    audit_read_many(actor=request.user, action="checkpoints.quarantines", records=ending + active)
     return render(
         request,
         "checkpoints/quarantines.html",
-        {
-            "ending": list(qs.filter(end_date__lte=today)[:200]),
-            "active": list(
-                qs.filter(end_date__gt=today).order_by(
-                    F("attention_at").desc(nulls_last=True), "end_date"
-                )[:300]
-            ),
-            "today": today,
-        },
+        {"ending": ending, "active": active, "today": today},
     )
 
 
 @role_required(*COMMUNE)
 def quarantine_detail(request, pk: int):
     quarantine = selectors.quarantine_get(request.user, pk)
-    audit_read(actor=request.user, target=quarantine.person)
+    audit_read(actor=request.user, target=quarantine, action="checkpoints.quarantine_read")
     form = QuarantineCheckForm(request.POST or None)
     new_link = None
     if request.method == "POST":
@@ -478,6 +482,7 @@ def quarantine_document(request, pk: int, kind: str):
     }.get(kind)
     if template is None:
         raise Http404
+    audit_read(actor=request.user, target=quarantine, action="checkpoints.quarantine_pdf")
     html = render_to_string(
         template, {"q": quarantine, "policy": rules.policy_by_key(quarantine.policy_key)}
     )
@@ -578,6 +583,7 @@ def forecasts(request):
             expected_date__gte=timezone.localdate() - timezone.timedelta(days=3)
         )[:300]
     )
+    audit_read_many(actor=request.user, action="checkpoints.forecasts", records=rows)
     return render(
         request,
         "checkpoints/forecasts.html",
@@ -691,6 +697,7 @@ def follow_ups(request):
     items = list(
         selectors.follow_ups_visible_to(request.user).filter(status=FollowUp.Status.OPEN)[:300]
     )
+    audit_read_many(actor=request.user, action="checkpoints.follow_ups", records=items)
     return render(request, "checkpoints/follow_ups.html", {"items": items})
 
 
@@ -700,6 +707,9 @@ def follow_ups(request):
 @role_required(*OVERSIGHT)
 def oversight(request):
     data = selectors.oversight(request.user)
+    audit_read_many(
+        actor=request.user, action="checkpoints.oversight", records=data["ending_today"]
+    )
     labels = dict(Decision.choices)
     for row in data["by_decision"]:
         row["label"] = labels.get(row["decision"], row["decision"])

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from phongdich.audit.services import audit_read_many
 from phongdich.geo.models import AdminUnit
 from phongdich.lib import idempotency
 from phongdich.people.selectors import people_visible_to
@@ -138,7 +139,9 @@ def ticket_list(
     _require(request, TICKET_ROLES)
     limit = max(1, min(limit, 200))
     qs = selectors.ticket_queue(request.user, category=category, priority=priority, state=state)
-    return list(qs[offset : offset + limit])
+    tickets = list(qs[offset : offset + limit])
+    audit_read_many(actor=request.user, action="hotline.api_tickets", records=tickets)
+    return tickets
 
 
 class InboundOut(Schema):

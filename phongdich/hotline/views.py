@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts.models import User
 from phongdich.accounts.permissions import public_view, role_required
-from phongdich.audit.services import audit_read
+from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
@@ -89,6 +89,7 @@ def queue(request):
     }
     qs = selectors.ticket_queue(request.user, **filters)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_read_many(actor=request.user, action="hotline.queue", records=page.object_list)
     units = list(selectors.units_visible_to(request.user)[: MAX_UNIT_OPTIONS + 1])
     return render(
         request,
@@ -151,6 +152,7 @@ def call(request):
     phone = request.GET.get("phone", "")
     if phone:
         lookup = selectors.caller_lookup(request.user, phone)
+        _audit_lookup(request, lookup)
         form.initial["caller_phone"] = phone
     return render(request, "hotline/call.html", {"form": form, "lookup": lookup})
 
@@ -172,19 +174,28 @@ def _send_link_after_commit(ticket, url: str) -> None:
     transaction.on_commit(send)
 
 
+def _audit_lookup(request, data: dict) -> None:
+    """The people a caller's number matched and their recent tickets: one read."""
+    audit_read_many(
+        actor=request.user,
+        action="hotline.caller_lookup",
+        records=[found["person"] for found in data["people"]] + list(data["tickets"]),
+    )
+
+
 @role_required(*DESK_ROLES)
 def lookup(request):
     data = selectors.caller_lookup(request.user, request.GET.get("caller_phone", ""))
-    for found in data["people"]:
-        audit_read(actor=request.user, target=found["person"], action="hotline.caller_lookup")
+    _audit_lookup(request, data)
     return render(request, "hotline/_caller.html", {"lookup": data})
 
 
 @role_required(*TICKET_ROLES)
 def ticket(request, pk: int):
     ticket = selectors.ticket_get(request.user, pk)
-    if ticket.person_id:
-        audit_read(actor=request.user, target=ticket.person, action="hotline.ticket_read")
+    # The ticket itself is read (caller's name, phone, words) whether or not it names a
+    # registered person; the read reaches that person's trail through ticket.person_id.
+    audit_read(actor=request.user, target=ticket, action="hotline.ticket_read")
     link_url = request.session.pop(f"hotline-link-{ticket.pk}", None)
     return render(
         request,
@@ -434,6 +445,7 @@ def relief_list(request):
     if request.GET.get("repeats") == "1":
         qs = qs.filter(repeat_of__isnull=False)
     page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_read_many(actor=request.user, action="hotline.relief_list", records=page.object_list)
     return render(request, "hotline/relief_list.html", {"page": page, "status": status})
 
 
@@ -465,6 +477,7 @@ def relief_new(request):
 @role_required(*RELIEF_ROLES)
 def relief_detail(request, pk: int):
     relief = selectors.relief_get(request.user, pk)
+    audit_read(actor=request.user, target=relief, action="hotline.relief_read")
     form = FulfilForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -516,7 +529,8 @@ def support(request):
                     % {"a": f"{payment.amount_vnd:,}".replace(",", "."), "p": person},
                 )
                 return redirect("hotline:support")
-    payments = selectors.support_payments_visible_to(request.user)[:100]
+    payments = list(selectors.support_payments_visible_to(request.user)[:100])
+    audit_read_many(actor=request.user, action="hotline.support_list", records=payments)
     return render(
         request,
         "hotline/support.html",

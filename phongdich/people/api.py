@@ -3,7 +3,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from phongdich.accounts.permissions import PERSONAL_DATA_ROLES
-from phongdich.audit.services import audit_read
+from phongdich.audit.services import audit_read, audit_read_many
 
 from . import selectors
 from .models import Person
@@ -34,7 +34,9 @@ def _require_personal_data_role(request) -> None:
 def search(request, q: str):
     """Search people by name (with or without diacritics), phone or CCCD."""
     _require_personal_data_role(request)
-    return selectors.person_search(request.user, q)
+    results = selectors.person_search(request.user, q)
+    audit_read_many(actor=request.user, action="people.api_search", records=results)
+    return results
 
 
 @router.get("/{person_id}", response=PersonOut)
@@ -44,5 +46,5 @@ def detail(request, person_id: int):
         person = selectors.person_get(request.user, person_id)
     except Person.DoesNotExist:
         raise Http404 from None
-    audit_read(actor=request.user, target=person)
+    audit_read(actor=request.user, target=person, action="people.api_read")
     return person

@@ -1,18 +1,26 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import PERSONAL_DATA_ROLES, role_required
+from phongdich.audit.labels import read_rows
 from phongdich.audit.models import AuditEvent
-from phongdich.audit.services import audit_read
+from phongdich.audit.selectors import person_reads
+from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 
 from . import selectors, services
 from .forms import MergeForm, PersonForm
 from .models import Person
+
+# Who may see which colleagues read a person's records: the commune health station that
+# keeps them, and the health officers and administrators who supervise access.
+READ_TRAIL_ROLES = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.COMMUNE_HEALTH_WORKER)
 
 
 def _get_person_for_user(request, pk: int) -> Person:
@@ -26,6 +34,9 @@ def _get_person_for_user(request, pk: int) -> Person:
 def search(request):
     query = request.GET.get("q", "").strip()
     results = selectors.person_search(request.user, query) if query else []
+    audit_read_many(
+        actor=request.user, action="people.search", records=results, context={"query": query[:100]}
+    )
     template = "people/_results.html" if request.htmx else "people/search.html"
     return render(request, template, {"query": query, "results": results})
 
@@ -34,9 +45,17 @@ def search(request):
 def detail(request, pk: int):
     person = _get_person_for_user(request, pk)
     audit_read(actor=request.user, target=person)
-    history = AuditEvent.objects.filter(
-        target_type=Person._meta.label_lower, target_id=str(person.pk)
-    ).select_related("actor")[:20]
+    # Changes here; reads have their own table below, which also covers reads through lists,
+    # exports and the person's cases.
+    history = (
+        AuditEvent.objects.filter(target_type=Person._meta.label_lower, target_id=str(person.pk))
+        .exclude(kind=AuditEvent.Kind.READ)
+        .select_related("actor")[:20]
+    )
+    reads = None
+    if request.user.has_role(*READ_TRAIL_ROLES):
+        reads = Paginator(person_reads(person), 20).get_page(request.GET.get("reads"))
+        reads.rows = read_rows(reads.object_list)
     duplicates = (
         [
             c
@@ -63,6 +82,7 @@ def detail(request, pk: int):
         {
             "person": person,
             "history": history,
+            "reads": reads,
             "duplicates": duplicates,
         },
     )
@@ -86,6 +106,11 @@ def register(request):
             )
             if not c.strong
         ]
+        audit_read_many(
+            actor=request.user,
+            action="people.register_candidates",
+            records=[c.person for c in candidates],
+        )
         if candidates and not data["force_new"]:
             messages.warning(request, _("Có hồ sơ có thể trùng. Kiểm tra trước khi tạo mới."))
         else:
