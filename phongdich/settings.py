@@ -66,8 +66,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-# True when a reverse proxy in front sets X-Real-IP (audit trail, rate limits).
+# True when a reverse proxy in front sets X-Real-IP (audit trail, rate limits, login lockout:
+# lib.ratelimit.client_ip). The header is believed only from the proxies' own addresses.
 TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEBUG)
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -168,6 +170,9 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
+# The same client address as the audit trail and the rate limits: behind the proxy, the client
+# (not the proxy, which would lock every officer out at once).
+AXES_CLIENT_IP_CALLABLE = "phongdich.lib.ratelimit.client_ip"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]

@@ -4,19 +4,32 @@ Citizens' forms and personal links have no login, so each is limited per client 
 (and, where it helps, per link) to keep a script from flooding a commune's queue.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    """The client's address. Behind the reverse proxy (docs/operations.md) the proxy sets
-    X-Real-IP; it is trusted only when TRUST_PROXY_HEADERS says a proxy is in front, since
-    otherwise any client could choose a fresh address for every request."""
-    if getattr(settings, "TRUST_PROXY_HEADERS", False):
+    """The client's address, the one key for the audit trail, rate limits and the login
+    lockout (settings point django-axes here too).
+
+    Behind the reverse proxy of docs/operations.md every request arrives from the proxy, so
+    the proxy's X-Real-IP names the client. The header is believed only when
+    TRUST_PROXY_HEADERS says a proxy is in front and the request really comes from one of
+    TRUSTED_PROXIES, and only if it is one well-formed address: otherwise any client could
+    pick a fresh address for every request and escape every limit.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    if getattr(settings, "TRUST_PROXY_HEADERS", False) and remote in getattr(
+        settings, "TRUSTED_PROXIES", ()
+    ):
         real_ip = request.META.get("HTTP_X_REAL_IP", "").strip()
-        if real_ip:
-            return real_ip
-    return request.META.get("REMOTE_ADDR", "")
+        try:
+            return str(ipaddress.ip_address(real_ip))
+        except ValueError:
+            pass
+    return remote
 
 
 def allow_key(key: str, *, limit: int, window_seconds: int) -> bool:
