@@ -213,7 +213,23 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "phongdich <noreply@localhost>")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by every worker process (rate limits must hold across all of them): Redis when
+# REDIS_URL is set, else a table in the main database (created by `migrate`).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "phongdich.lib.cache.DatabaseCache",
+            "LOCATION": "phongdich_cache",
+            # Culling deletes a third of the rows once the table is full, live counters
+            # included: leave room for one counter per client and form.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Content Security Policy: everything is served locally (no CDN), so 'self' suffices.
 CONTENT_SECURITY_POLICY = {

@@ -1,10 +1,11 @@
-"""A small cache-based limiter for public endpoints (fixed window per key).
+"""A small limiter for public endpoints (fixed window per key), shared by all processes.
 
 Citizens' forms and personal links have no login, so each is limited per client address
 (and, where it helps, per link) to keep a script from flooding a commune's queue.
 """
 
 import ipaddress
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,13 +34,19 @@ def client_ip(request) -> str:
 
 
 def allow_key(key: str, *, limit: int, window_seconds: int) -> bool:
-    """True while `key` has been used at most `limit` times in the current window."""
-    key = f"rl:{key}"
+    """True while `key` has been used at most `limit` times in the current window.
+
+    Windows are aligned to the clock and named in the key, so a counter that somehow lost its
+    expiry (Redis INCR on a key that expired a moment before) can never block the next window.
+    The cache is shared by every worker process (settings.CACHES).
+    """
+    window = int(time.time() // window_seconds)
+    key = f"rl:{key}:{window}"
     if cache.add(key, 1, timeout=window_seconds):
         return limit >= 1
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # expired (or culled) between add and incr
         cache.add(key, 1, timeout=window_seconds)
         return limit >= 1
     return count <= limit
