@@ -22,6 +22,18 @@ PERSONAL_DATA_ROLES = tuple(
     r for r in Role.values if r not in (Role.COMMITTEE_MEMBER, Role.DIRECTIVE_CLERK)
 )
 ADMIN_ROLES = (Role.PROVINCE_ADMIN,)
+# Roles whose work has a machine on the other end of the API, and so may create API tokens
+# (docs/operations.md, "API tokens"): lab systems and station test devices post results
+# (health officers, commune health workers), the switchboard opens 1022 tickets (hotline
+# agents), scanners post checkpoint passages (checkpoint officers), and the admin runs
+# integrations. The other roles work in the browser only.
+API_TOKEN_ROLES = (
+    Role.PROVINCE_ADMIN,
+    Role.HEALTH_OFFICER,
+    Role.COMMUNE_HEALTH_WORKER,
+    Role.HOTLINE_AGENT,
+    Role.CHECKPOINT_OFFICER,
+)
 
 
 def role_required(*roles: str) -> Callable:
