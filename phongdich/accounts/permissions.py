@@ -97,3 +97,27 @@ def check_unit_access(user, unit) -> None:
         or not unit.path.startswith(user.jurisdiction.path)
     ):
         raise PermissionDenied
+
+
+def may_act_on_unit(user, unit, *, roles_above: tuple[str, ...] = ()) -> bool:
+    """Whether `user` may act on (publish, approve, change) a record belonging to `unit`.
+
+    Inside the user's jurisdiction: yes. A unit above the user's own (the province, for a
+    district officer) may often be *read*, e.g. the province's daily announcement, but acting
+    on it is refused unless the user's role is in `roles_above`, which the action names when
+    its work really needs it. Any other unit: never.
+    """
+    own = getattr(user, "jurisdiction", None)
+    if unit is None or own is None or not getattr(user, "is_active", False):
+        return False
+    if unit.is_within(own):
+        return True
+    if own.is_within(unit):
+        return user.role in roles_above
+    return False
+
+
+def check_act_on_unit(user, unit, *, roles_above: tuple[str, ...] = ()) -> None:
+    """Raise PermissionDenied unless `may_act_on_unit`; for services, before they write."""
+    if not may_act_on_unit(user, unit, roles_above=roles_above):
+        raise PermissionDenied

@@ -148,3 +148,21 @@ def test_without_a_proxy_a_forged_header_does_not_escape_the_lockout(staff, sett
         )
     fresh = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_REAL_IP="203.0.113.200")
     assert fresh.post("/login/", {"username": "tramyte.a", "password": PASSWORD}).status_code == 429
+
+
+def test_acting_on_a_unit_above_ones_own_is_refused_unless_the_role_allows_it(staff, world):
+    from phongdich.accounts.permissions import check_act_on_unit, may_act_on_unit
+
+    district_officer = staff.district_health_officer_a
+    assert may_act_on_unit(district_officer, world.district_a)  # its own unit
+    assert may_act_on_unit(district_officer, world.commune_a)  # a unit below
+    assert not may_act_on_unit(district_officer, world.province)  # the unit above
+    assert not may_act_on_unit(district_officer, world.commune_b)  # another district's
+    assert may_act_on_unit(district_officer, world.province, roles_above=(Role.HEALTH_OFFICER,))
+    assert not may_act_on_unit(
+        district_officer, world.commune_b, roles_above=(Role.HEALTH_OFFICER,)
+    )
+    assert not may_act_on_unit(staff.outsider, world.commune_a)
+    with pytest.raises(PermissionDenied):
+        check_act_on_unit(district_officer, world.province)
+    check_act_on_unit(staff.province_health_officer, world.province)
