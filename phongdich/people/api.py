@@ -5,7 +5,7 @@ from ninja.errors import HttpError
 from phongdich.accounts.permissions import PERSONAL_DATA_ROLES
 from phongdich.audit.services import audit_read
 
-from . import selectors
+from . import need_to_know, selectors
 from .models import Person
 
 router = Router(tags=["people"])
@@ -19,6 +19,16 @@ class PersonOut(Schema):
     phone: str
     id_number: str | None
     commune_code: str | None
+
+    # Identifiers as need_to_know lets this user see them (set by need_to_know.present;
+    # nothing if it was not called).
+    @staticmethod
+    def resolve_phone(obj: Person) -> str:
+        return getattr(obj, "shown_phone_raw", "")
+
+    @staticmethod
+    def resolve_id_number(obj: Person) -> str | None:
+        return getattr(obj, "shown_id_number", "") or None
 
     @staticmethod
     def resolve_commune_code(obj: Person) -> str | None:
@@ -34,7 +44,7 @@ def _require_personal_data_role(request) -> None:
 def search(request, q: str):
     """Search people by name (with or without diacritics), phone or CCCD."""
     _require_personal_data_role(request)
-    return selectors.person_search(request.user, q)
+    return need_to_know.present(selectors.person_search(request.user, q), request.user)
 
 
 @router.get("/{person_id}", response=PersonOut)
@@ -45,4 +55,4 @@ def detail(request, person_id: int):
     except Person.DoesNotExist:
         raise Http404 from None
     audit_read(actor=request.user, target=person)
-    return person
+    return need_to_know.present([person], request.user)[0]

@@ -10,7 +10,7 @@ from phongdich.audit.models import AuditEvent
 from phongdich.audit.services import audit_read
 from phongdich.geo.selectors import communes_within
 
-from . import selectors, services
+from . import need_to_know, selectors, services
 from .forms import MergeForm, PersonForm
 from .models import Person
 
@@ -26,8 +26,16 @@ def _get_person_for_user(request, pk: int) -> Person:
 def search(request):
     query = request.GET.get("q", "").strip()
     results = selectors.person_search(request.user, query) if query else []
+    need_to_know.present(results, request.user)
     template = "people/_results.html" if request.htmx else "people/search.html"
-    return render(request, template, {"query": query, "results": results})
+    identifier_only = (
+        need_to_know.access_for(request.user.role).search == need_to_know.BY_IDENTIFIER
+    )
+    return render(
+        request,
+        template,
+        {"query": query, "results": results, "identifier_only": identifier_only},
+    )
 
 
 @role_required(*PERSONAL_DATA_ROLES)
@@ -57,6 +65,7 @@ def detail(request, pk: int):
         .values_list("pk", flat=True)
     )
     duplicates = [c for c in duplicates if c.person.pk in visible_ids]
+    need_to_know.present([person, *(c.person for c in duplicates)], request.user)
     return render(
         request,
         "people/detail.html",
