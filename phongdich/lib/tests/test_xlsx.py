@@ -43,3 +43,22 @@ def test_it_keeps_numbers_dates_and_plain_text_as_they_are():
     assert decimal.value == 3.5
     assert day.value.date() == date(2022, 2, 21)
     assert text.value == "Hà Nội" and not text.quotePrefix
+
+
+def test_every_spreadsheet_export_goes_through_the_shared_writer():
+    """The escaping lives in build_workbook only; a module writing its own workbook or CSV
+    would bypass it. (geo/data/build_units.py writes the shipped unit list from a package's
+    data, at development time, not users' text.)"""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {root / "lib" / "xlsx.py", root / "geo" / "data" / "build_units.py"}
+    writers = ("Workbook(", "csv.writer", "csv.DictWriter", "xlsxwriter")
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path not in allowed
+        and any(w in path.read_text(encoding="utf-8") for w in writers)
+    ]
+    assert offenders == []
