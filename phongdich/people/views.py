@@ -95,6 +95,15 @@ def register(request):
             )
             if not c.strong
         ]
+        # A weak match on the phone alone may live outside the user's area: show only the
+        # look-alikes the user may open, with the identifiers their role may see.
+        visible_ids = set(
+            selectors.people_visible_to(request.user)
+            .filter(pk__in=[c.person.pk for c in candidates])
+            .values_list("pk", flat=True)
+        )
+        candidates = [c for c in candidates if c.person.pk in visible_ids]
+        need_to_know.present([c.person for c in candidates], request.user)
         if candidates and not data["force_new"]:
             messages.warning(request, _("Có hồ sơ có thể trùng. Kiểm tra trước khi tạo mới."))
         else:

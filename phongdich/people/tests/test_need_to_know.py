@@ -97,3 +97,31 @@ def test_masks_keep_only_the_ends():
     assert need_to_know.mask_id_number("") == ""
     assert need_to_know.mask_phone("+84988111222") == "0••••••222"
     assert need_to_know.mask_phone("") == ""
+
+
+def test_registration_shows_only_look_alikes_the_user_may_see(client, staff, world, lan):
+    """A weak match on the phone alone may live anywhere: another commune's worker must not
+    learn who owns a number by typing it into the registration form."""
+    client.force_login(staff.commune_worker_b)
+    data = {
+        "full_name": "Trần Văn Bình",
+        "birth_year": "1990",
+        "phone": PHONE,
+        "commune": world.commune_b.pk,
+        "sex": "M",
+    }
+    page = client.post("/people/new/", data).content.decode()
+    assert "Phạm Thị Lan" not in page
+
+
+def test_registration_masks_the_look_alikes_phone_for_a_unit_reporter(client, staff, world, lan):
+    client.force_login(staff.unit_reporter_a)
+    data = {
+        "full_name": "Trần Văn Bình",
+        "birth_year": "1990",
+        "phone": PHONE,
+        "commune": world.commune_a.pk,
+        "sex": "M",
+    }
+    page = client.post("/people/new/", data).content.decode()
+    assert "Phạm Thị Lan" in page and "0988 111 222" not in page
