@@ -30,6 +30,7 @@ messages: $(VENV)/.installed
 
 migrate: setup
 	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py createcachetable
 
 demo: migrate
 	$(PY) manage.py demo --scale $(SCALE) --seed 1 --if-missing

@@ -33,6 +33,16 @@ def _no_lockout_between_tests(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    # The database cache rolls back with each test; Redis (REDIS_URL, a database of its own
+    # for the tests: .ci/run uses /15) keeps counters, so empty it before each test.
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        from django.core.cache import cache
+
+        cache.clear()
+
+
 # --- Browser tests (pytest-playwright driving Debian's Chromium) ---------------------------
 
 

@@ -76,7 +76,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-# True when a reverse proxy in front sets X-Real-IP (audit trail, rate limits).
+# True when a reverse proxy in front sets X-Real-IP (audit trail, rate limits, login lockout:
+# lib.ratelimit.client_ip). The header is believed only from the proxies' own addresses.
 TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEBUG)
 
 # The five annotated steering-committee conclusions (shared material beside the checkout).
@@ -84,6 +85,7 @@ TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEBUG)
 # PHONGDICH_REQUIRE_SEEDS so a missing folder fails the run instead of skipping the tests.
 SEEDS_DIR = Path(os.environ.get("PHONGDICH_SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 REQUIRE_SEEDS = envbool("PHONGDICH_REQUIRE_SEEDS", False)
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -188,6 +190,9 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
+# The same client address as the audit trail and the rate limits: behind the proxy, the client
+# (not the proxy, which would lock every officer out at once).
+AXES_CLIENT_IP_CALLABLE = "phongdich.lib.ratelimit.client_ip"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -238,7 +243,23 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "phongdich <noreply@localhost>")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by every worker process (rate limits must hold across all of them): Redis when
+# REDIS_URL is set, else a table in the main database (created by `migrate`).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "phongdich.lib.cache.DatabaseCache",
+            "LOCATION": "phongdich_cache",
+            # Culling deletes a third of the rows once the table is full, live counters
+            # included: leave room for one counter per client and form.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Content Security Policy: everything is served locally (no CDN), so 'self' suffices.
 CONTENT_SECURITY_POLICY = {

@@ -23,3 +23,14 @@ class UserCreateForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Tên hệ thống tích hợp"), max_length=100)
+    valid_days = forms.TypedChoiceField(
+        label=_("Thời hạn"),
+        coerce=int,
+        initial=90,
+        choices=[
+            (30, _("30 ngày")),
+            (90, _("90 ngày")),
+            (180, _("180 ngày")),
+            (365, _("365 ngày")),
+        ],
+    )

@@ -3,6 +3,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,7 +44,11 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A token for integrations (lab systems, SMS gateways). Only its SHA-256 is stored."""
+    """A token for integrations (lab systems, SMS gateways). Only its SHA-256 is stored.
+
+    Every token expires (services.API_TOKEN_MAX_DAYS at most) and can be revoked by its
+    owner or by an admin over the owner's unit; `api_token_authenticate` refuses both.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -51,10 +56,14 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
 
     @staticmethod
     def hash(raw: str) -> str:

@@ -22,6 +22,18 @@ PERSONAL_DATA_ROLES = tuple(
     r for r in Role.values if r not in (Role.COMMITTEE_MEMBER, Role.DIRECTIVE_CLERK)
 )
 ADMIN_ROLES = (Role.PROVINCE_ADMIN,)
+# Roles whose work has a machine on the other end of the API, and so may create API tokens
+# (docs/operations.md, "API tokens"): lab systems and station test devices post results
+# (health officers, commune health workers), the switchboard opens 1022 tickets (hotline
+# agents), scanners post checkpoint passages (checkpoint officers), and the admin runs
+# integrations. The other roles work in the browser only.
+API_TOKEN_ROLES = (
+    Role.PROVINCE_ADMIN,
+    Role.HEALTH_OFFICER,
+    Role.COMMUNE_HEALTH_WORKER,
+    Role.HOTLINE_AGENT,
+    Role.CHECKPOINT_OFFICER,
+)
 
 
 def role_required(*roles: str) -> Callable:
@@ -84,4 +96,28 @@ def check_unit_access(user, unit) -> None:
         or user.jurisdiction is None
         or not unit.path.startswith(user.jurisdiction.path)
     ):
+        raise PermissionDenied
+
+
+def may_act_on_unit(user, unit, *, roles_above: tuple[str, ...] = ()) -> bool:
+    """Whether `user` may act on (publish, approve, change) a record belonging to `unit`.
+
+    Inside the user's jurisdiction: yes. A unit above the user's own (the province, for a
+    district officer) may often be *read*, e.g. the province's daily announcement, but acting
+    on it is refused unless the user's role is in `roles_above`, which the action names when
+    its work really needs it. Any other unit: never.
+    """
+    own = getattr(user, "jurisdiction", None)
+    if unit is None or own is None or not getattr(user, "is_active", False):
+        return False
+    if unit.is_within(own):
+        return True
+    if own.is_within(unit):
+        return user.role in roles_above
+    return False
+
+
+def check_act_on_unit(user, unit, *, roles_above: tuple[str, ...] = ()) -> None:
+    """Raise PermissionDenied unless `may_act_on_unit`; for services, before they write."""
+    if not may_act_on_unit(user, unit, roles_above=roles_above):
         raise PermissionDenied

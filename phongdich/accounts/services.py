@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 from phongdich.audit.services import audit_record
 
 from .models import ApiToken, Role, User
+from .permissions import ADMIN_ROLES, API_TOKEN_ROLES
 
 
 @transaction.atomic
@@ -79,28 +82,91 @@ def user_set_active(*, by: User, user: User, active: bool) -> User:
     return user
 
 
-@transaction.atomic
-def api_token_create(*, by: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `by`; the raw value is returned once and never stored."""
-    raw = ApiToken.generate()
-    token = ApiToken.objects.create(
-        user=by, name=name, prefix=raw[3:11], token_hash=ApiToken.hash(raw)
+# A token lives 90 days unless its owner asks for less; never more than a year, so a key
+# forgotten in an old integration stops working by itself.
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 365
+
+
+def api_token_can_manage(user: User, token: ApiToken) -> bool:
+    """The owner, or an admin whose jurisdiction holds the owner's unit, may see and revoke
+    a token."""
+    if not user.is_active:
+        return False
+    if token.user_id == user.pk:
+        return True
+    owner_unit = token.user.jurisdiction
+    return (
+        user.has_role(*ADMIN_ROLES)
+        and user.jurisdiction is not None
+        and owner_unit is not None
+        and owner_unit.is_within(user.jurisdiction)
     )
-    audit_record(actor=by, action="api_token.create", target=token)
+
+
+@transaction.atomic
+def api_token_create(
+    *, by: User, name: str, valid_days: int = API_TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Create a token for `by`; the raw value is returned once and never stored."""
+    if not by.has_role(*API_TOKEN_ROLES):
+        raise PermissionDenied
+    if not 1 <= valid_days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {
+                "valid_days": _("Thời hạn từ 1 đến %(max)d ngày.")
+                % {"max": API_TOKEN_MAX_DAYS}
+            }
+        )
+    raw = ApiToken.generate()
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=by,
+        name=name,
+        prefix=raw[3:11],
+        token_hash=ApiToken.hash(raw),
+        expires_at=now + timedelta(days=valid_days),
+    )
+    audit_record(
+        actor=by,
+        action="api_token.create",
+        target=token,
+        changes={"name": name, "expires_at": token.expires_at.isoformat()},
+    )
     return token, raw
 
 
+@transaction.atomic
+def api_token_revoke(*, by: User, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; revoking it again changes nothing."""
+    if not api_token_can_manage(by, token):
+        raise PermissionDenied
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token.refresh_from_db(fields=["revoked_at"])
+    if updated:
+        audit_record(
+            actor=by,
+            action="api_token.revoke",
+            target=token,
+            changes={"owner": token.user.get_username()},
+        )
+    return token
+
+
 def api_token_authenticate(raw: str) -> User | None:
+    """The active owner of a live token: unknown, revoked and expired tokens get None."""
+    now = timezone.now()
     try:
         token = ApiToken.objects.select_related("user__jurisdiction").get(
-            token_hash=ApiToken.hash(raw), revoked_at__isnull=True
+            token_hash=ApiToken.hash(raw), revoked_at__isnull=True, expires_at__gt=now
         )
     except ApiToken.DoesNotExist:
         return None
     if not token.user.is_active:
         return None
     # Touch at most once a minute: a lab system may post thousands of results an hour.
-    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -1,15 +1,16 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.geo.selectors import units_within
 
-from . import services
+from . import selectors, services
 from .forms import ApiTokenForm, UserCreateForm
 from .models import Role, User
-from .permissions import ADMIN_ROLES, ALL_STAFF, role_required
+from .permissions import ADMIN_ROLES, ALL_STAFF, API_TOKEN_ROLES, role_required
 
 
 def _units_for_admin(user):
@@ -62,16 +63,43 @@ def user_toggle(request, pk: int):
 
 @role_required(*ALL_STAFF)
 def tokens(request):
-    form = ApiTokenForm(request.POST or None)
+    """The user's own tokens (and, for an admin, every token of the jurisdiction). Only the
+    roles with an integration may create one; everyone may still see and revoke their own."""
+    may_create = request.user.has_role(*API_TOKEN_ROLES)
+    if request.method == "POST" and not may_create:
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None) if may_create else None
     raw = None
     if request.method == "POST" and form.is_valid():
-        _token, raw = services.api_token_create(by=request.user, name=form.cleaned_data["name"])
+        try:
+            _token, raw = services.api_token_create(
+                by=request.user,
+                name=form.cleaned_data["name"],
+                valid_days=form.cleaned_data["valid_days"],
+            )
+        except ValidationError as exc:
+            form.add_error("valid_days", exc.messages)
+        else:
+            form = ApiTokenForm()
     return render(
         request,
         "accounts/tokens.html",
         {
             "form": form,
             "raw": raw,
-            "tokens": request.user.api_tokens.order_by("-created_at"),
+            "tokens": selectors.api_tokens_of(request.user),
+            "all_tokens": selectors.api_tokens_administered_by(request.user),
+            "now": timezone.now(),
         },
     )
+
+
+@role_required(*ALL_STAFF)
+def token_revoke(request, pk: int):
+    """GET asks for confirmation; POST revokes."""
+    token = selectors.api_token_get(request.user, pk)
+    if request.method == "POST":
+        services.api_token_revoke(by=request.user, token=token)
+        messages.success(request, _("Đã thu hồi khóa %(name)s.") % {"name": token.name})
+        return redirect("accounts:tokens")
+    return render(request, "accounts/token_revoke.html", {"token": token})

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from phongdich.accounts.permissions import check_act_on_unit
 from phongdich.audit.services import audit_record
 from phongdich.facilities.models import Facility
 from phongdich.facilities.services import facility_occupy
@@ -38,6 +39,7 @@ from .models import (
     TreatmentPlace,
     Vaccination,
 )
+from .permissions import REPORT_EDIT_ABOVE_ROLES
 from .signals import danger_alert_raised
 
 F0_LABEL = "F0 (đường link cá nhân)"
@@ -881,7 +883,10 @@ def daily_figures(*, unit, day: date) -> dict:
 @transaction.atomic
 def daily_report_draft(*, by, unit, day: date) -> DailyReport:
     """Draft (or redraft) the day's announcement from the registry. Published reports stay
-    as published: a correction is a new commentary, not silently changed figures."""
+    as published: a correction is a new commentary, not silently changed figures.
+    `by=None` is the scheduler, which drafts for every province."""
+    if by is not None:
+        check_act_on_unit(by, unit, roles_above=REPORT_EDIT_ABOVE_ROLES)
     report, _created = DailyReport.objects.select_for_update().get_or_create(
         unit=unit, report_date=day
     )
@@ -895,6 +900,7 @@ def daily_report_draft(*, by, unit, day: date) -> DailyReport:
 
 @transaction.atomic
 def daily_report_publish(*, by, report: DailyReport, commentary: str) -> DailyReport:
+    check_act_on_unit(by, report.unit, roles_above=REPORT_EDIT_ABOVE_ROLES)
     moved = DailyReport.objects.filter(pk=report.pk, status=DailyReport.Status.DRAFT).update(
         status=DailyReport.Status.PUBLISHED,
         commentary=commentary.strip(),

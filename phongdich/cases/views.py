@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.middleware.csrf import get_token
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from phongdich.accounts.permissions import public_view, role_required
+from phongdich.accounts.permissions import may_act_on_unit, public_view, role_required
 from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.selectors import transfer_targets
@@ -44,7 +44,7 @@ from .forms import (
     VerifyForm,
 )
 from .models import Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
-from .permissions import CASE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
+from .permissions import CASE_ROLES, REPORT_EDIT_ABOVE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
 from .queue_html import queue_rows_html
 
 QUEUE_PAGE_SIZE = 100
@@ -487,9 +487,15 @@ def report(request, pk: int):
     if report_obj is None:
         raise Http404
     form = ReportForm(request.POST or None, initial={"commentary": report_obj.commentary})
+    # A district reads the province's announcement but publishes only its own.
+    can_edit = request.user.has_role(*REPORT_EDIT_ROLES) and may_act_on_unit(
+        request.user, report_obj.unit, roles_above=REPORT_EDIT_ABOVE_ROLES
+    )
     if request.method == "POST":
         if not request.user.has_role(*REPORT_EDIT_ROLES):
             raise Http404
+        if not can_edit:
+            raise PermissionDenied
         if form.is_valid():
             try:
                 services.daily_report_publish(
@@ -506,7 +512,7 @@ def report(request, pk: int):
         {
             "report": report_obj,
             "form": form,
-            "can_edit": request.user.has_role(*REPORT_EDIT_ROLES),
+            "can_edit": can_edit,
             **pdf.report_context(report_obj),
         },
     )

@@ -4,7 +4,12 @@ import io
 from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+# A cell whose text starts with one of these is read as a formula (or the start of one) by
+# Excel or LibreOffice when it is typed, pasted or saved as CSV: "formula injection".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_rows(content: bytes) -> Iterator[tuple[int, list]]:
@@ -18,21 +23,34 @@ def read_rows(content: bytes) -> Iterator[tuple[int, list]]:
         workbook.close()
 
 
+def _cell(sheet, value, *, font=None):
+    """A cell that can only ever hold data. Text starting with a formula trigger is stored as
+    a string with the "quote prefix" style, which is what Excel and LibreOffice save for a
+    value typed with a leading apostrophe: shown as the exact text, kept as text when a user
+    edits it, and never evaluated. The text itself is unchanged, so a re-import reads back
+    what was written."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        # openpyxl reads a leading "=" as a formula on assignment; force plain text.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    return cell
+
+
 def build_workbook(title: str, header: list[str], rows: Iterable[Iterable]) -> bytes:
-    """One sheet with a bold header; write-only so large exports stream."""
+    """One sheet with a bold header; write-only so large exports stream.
+
+    Every export goes through here, so every cell is written by `_cell`: no text from a
+    citizen or an officer (a traveller's origin, a person's name) becomes a live formula.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
-    header_cells = []
-    for value in header:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet.append([_cell(sheet, str(value), font=bold) for value in header])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -5,7 +5,7 @@ from ninja.errors import HttpError
 from phongdich.accounts.permissions import PERSONAL_DATA_ROLES
 from phongdich.audit.services import audit_read, audit_read_many
 
-from . import selectors
+from . import need_to_know, selectors
 from .models import Person
 
 router = Router(tags=["people"])
@@ -19,6 +19,16 @@ class PersonOut(Schema):
     phone: str
     id_number: str | None
     commune_code: str | None
+
+    # Identifiers as need_to_know lets this user see them (set by need_to_know.present;
+    # nothing if it was not called).
+    @staticmethod
+    def resolve_phone(obj: Person) -> str:
+        return getattr(obj, "shown_phone_raw", "")
+
+    @staticmethod
+    def resolve_id_number(obj: Person) -> str | None:
+        return getattr(obj, "shown_id_number", "") or None
 
     @staticmethod
     def resolve_commune_code(obj: Person) -> str | None:
@@ -36,7 +46,7 @@ def search(request, q: str):
     _require_personal_data_role(request)
     results = selectors.person_search(request.user, q)
     audit_read_many(actor=request.user, action="people.api_search", records=results)
-    return results
+    return need_to_know.present(results, request.user)
 
 
 @router.get("/{person_id}", response=PersonOut)
@@ -47,4 +57,4 @@ def detail(request, person_id: int):
     except Person.DoesNotExist:
         raise Http404 from None
     audit_read(actor=request.user, target=person, action="people.api_read")
-    return person
+    return need_to_know.present([person], request.user)[0]

@@ -10,6 +10,7 @@ from phongdich.lib.identity import normalize_phone
 from phongdich.lib.query import prefix_q
 from phongdich.lib.text import name_key
 
+from . import need_to_know
 from .models import Person
 
 _DIGITS_ONLY = re.compile(r"^[\d\s+().-]+$")
@@ -31,12 +32,16 @@ def person_search(user, query: str, limit: int = 50) -> list[Person]:
 
     Names match by prefix of the full folded name ("nguyen van a…") or of the given name
     ("an"); several words must all match the full name's words in order. Digits match a
-    CCCD/CMND exactly or a phone number.
+    CCCD/CMND exactly or a phone number. Roles whose work needs only an exact lookup
+    (need_to_know.BY_IDENTIFIER) get no results for a name.
     """
     query = (query or "").strip()
-    if not query:
+    search = need_to_know.access_for(getattr(user, "role", "")).search
+    if not query or search == need_to_know.NONE:
         return []
     visible = people_visible_to(user)
+    if not _DIGITS_ONLY.match(query) and search == need_to_know.BY_IDENTIFIER:
+        return []  # an exact lookup only: this role does not browse people by name
     if _DIGITS_ONLY.match(query):
         digits = re.sub(r"\D", "", query)
         if len(digits) in (9, 12):  # CMND / CCCD; phones have 10 digits (11 with 84)

@@ -14,7 +14,7 @@ from phongdich.audit.selectors import person_reads
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 
-from . import selectors, services
+from . import need_to_know, selectors, services
 from .forms import MergeForm, PersonForm
 from .models import Person
 
@@ -37,8 +37,16 @@ def search(request):
     audit_read_many(
         actor=request.user, action="people.search", records=results, context={"query": query[:100]}
     )
+    need_to_know.present(results, request.user)
     template = "people/_results.html" if request.htmx else "people/search.html"
-    return render(request, template, {"query": query, "results": results})
+    identifier_only = (
+        need_to_know.access_for(request.user.role).search == need_to_know.BY_IDENTIFIER
+    )
+    return render(
+        request,
+        template,
+        {"query": query, "results": results, "identifier_only": identifier_only},
+    )
 
 
 @role_required(*PERSONAL_DATA_ROLES)
@@ -76,6 +84,7 @@ def detail(request, pk: int):
         .values_list("pk", flat=True)
     )
     duplicates = [c for c in duplicates if c.person.pk in visible_ids]
+    need_to_know.present([person, *(c.person for c in duplicates)], request.user)
     return render(
         request,
         "people/detail.html",
@@ -106,6 +115,15 @@ def register(request):
             )
             if not c.strong
         ]
+        # A weak match on the phone alone may live outside the user's area: show only the
+        # look-alikes the user may open, with the identifiers their role may see.
+        visible_ids = set(
+            selectors.people_visible_to(request.user)
+            .filter(pk__in=[c.person.pk for c in candidates])
+            .values_list("pk", flat=True)
+        )
+        candidates = [c for c in candidates if c.person.pk in visible_ids]
+        need_to_know.present([c.person for c in candidates], request.user)
         audit_read_many(
             actor=request.user,
             action="people.register_candidates",

@@ -121,3 +121,48 @@ def test_api_tokens_are_stored_hashed_and_revocable(staff):
     token.revoked_at = timezone.now()
     token.save()
     assert api_token_authenticate(raw) is None
+
+
+def test_behind_the_proxy_the_lockout_holds_the_client_not_the_proxy(client, staff, settings):
+    from django.test import Client
+
+    settings.AXES_ENABLED = True
+    settings.TRUST_PROXY_HEADERS = True
+    attacker = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.66")
+    officer = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.10")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post("/login/", {"username": "tramyte.a", "password": "wrong"})
+    assert attacker.post("/login/", {"username": "tramyte.a", "password": PASSWORD}).status_code == 429
+    response = officer.post("/login/", {"username": "tramyte.a", "password": PASSWORD})
+    assert response.status_code == 302 and "_auth_user_id" in officer.session
+
+
+def test_without_a_proxy_a_forged_header_does_not_escape_the_lockout(staff, settings):
+    from django.test import Client
+
+    settings.AXES_ENABLED = True
+    settings.TRUST_PROXY_HEADERS = False
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        Client(REMOTE_ADDR="198.51.100.7", HTTP_X_REAL_IP=f"203.0.113.{n}").post(
+            "/login/", {"username": "tramyte.a", "password": "wrong"}
+        )
+    fresh = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_REAL_IP="203.0.113.200")
+    assert fresh.post("/login/", {"username": "tramyte.a", "password": PASSWORD}).status_code == 429
+
+
+def test_acting_on_a_unit_above_ones_own_is_refused_unless_the_role_allows_it(staff, world):
+    from phongdich.accounts.permissions import check_act_on_unit, may_act_on_unit
+
+    district_officer = staff.district_health_officer_a
+    assert may_act_on_unit(district_officer, world.district_a)  # its own unit
+    assert may_act_on_unit(district_officer, world.commune_a)  # a unit below
+    assert not may_act_on_unit(district_officer, world.province)  # the unit above
+    assert not may_act_on_unit(district_officer, world.commune_b)  # another district's
+    assert may_act_on_unit(district_officer, world.province, roles_above=(Role.HEALTH_OFFICER,))
+    assert not may_act_on_unit(
+        district_officer, world.commune_b, roles_above=(Role.HEALTH_OFFICER,)
+    )
+    assert not may_act_on_unit(staff.outsider, world.commune_a)
+    with pytest.raises(PermissionDenied):
+        check_act_on_unit(district_officer, world.province)
+    check_act_on_unit(staff.province_health_officer, world.province)

@@ -48,3 +48,18 @@ def test_the_audit_page_exports_xlsx(client, staff):
 def test_only_admins_see_the_audit_page(client, staff):
     client.force_login(staff.commune_worker_a)
     assert client.get("/audit/").status_code == 403
+
+
+def test_the_audit_export_writes_a_formula_like_name_as_text(client, staff):
+    import io
+
+    from openpyxl import load_workbook
+
+    # A person's name is the label of the record an event points at.
+    audit_record(actor=staff.commune_worker_a, action="people.x", target="=1+2")
+    client.force_login(staff.province_admin)
+    content = client.get("/audit/", {"format": "xlsx"}).content
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert "=1+2" in [c.value for c in cells]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]

@@ -16,7 +16,7 @@ from .builders import make_case, submit
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db):
     cache.clear()
 
 

@@ -1,12 +1,22 @@
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+from django.db import connection, connections
 from django.test import RequestFactory
 
-from phongdich.lib.ratelimit import allow, client_ip
+from phongdich.lib.ratelimit import allow, allow_key, client_ip
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(db):
     cache.clear()
     yield
     cache.clear()
@@ -32,3 +42,109 @@ def test_proxy_headers_count_only_behind_a_trusted_proxy(settings):
     assert client_ip(request) == "127.0.0.1"
     settings.TRUST_PROXY_HEADERS = True
     assert client_ip(request) == "203.0.113.9"
+
+
+def _behind_proxy(real_ip: str, proxy: str = "127.0.0.1"):
+    return RequestFactory().post("/", REMOTE_ADDR=proxy, HTTP_X_REAL_IP=real_ip)
+
+
+def test_behind_the_proxy_two_clients_are_limited_separately(settings):
+    settings.TRUST_PROXY_HEADERS = True
+    first, second = _behind_proxy("203.0.113.1"), _behind_proxy("203.0.113.2")
+    assert [allow(first, "form", limit=2, window_seconds=60) for _ in range(3)] == [
+        True,
+        True,
+        False,
+    ]
+    assert allow(second, "form", limit=2, window_seconds=60)
+
+
+def test_without_a_proxy_a_forged_header_is_ignored(settings):
+    settings.TRUST_PROXY_HEADERS = False
+    # One client inventing a fresh address for every request still shares one counter.
+    calls = [
+        allow(_behind_proxy(f"203.0.113.{n}", proxy="198.51.100.7"), "form", limit=2,
+              window_seconds=60)
+        for n in range(3)
+    ]
+    assert calls == [True, True, False]
+
+
+def test_the_header_counts_only_from_a_configured_proxy(settings):
+    settings.TRUST_PROXY_HEADERS = True
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    assert client_ip(_behind_proxy("203.0.113.9", proxy="198.51.100.7")) == "198.51.100.7"
+    assert client_ip(_behind_proxy("203.0.113.9")) == "203.0.113.9"
+
+
+def test_a_header_that_is_not_an_address_is_ignored(settings):
+    settings.TRUST_PROXY_HEADERS = True
+    assert client_ip(_behind_proxy("203.0.113.9, 10.0.0.1")) == "127.0.0.1"
+    assert client_ip(_behind_proxy("<script>")) == "127.0.0.1"
+
+
+# One process of the web server: allow `key` twice in a row (limit 2) and print the answers.
+WORKER = """
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
+django.setup()
+from phongdich.lib.ratelimit import allow_key
+import sys
+print(" ".join(str(allow_key(sys.argv[1], limit=2, window_seconds=600)) for _ in range(2)))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_share_one_counter(tmp_path):
+    """gunicorn runs several worker processes: a limit must hold across all of them, so the
+    counter lives in the database or Redis, not in one process's memory."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if connection.vendor == "postgresql":
+        db = connection.settings_dict
+        password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}"
+        )
+    else:  # the test database is in memory: give both processes one file
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        subprocess.run(
+            [sys.executable, "manage.py", "createcachetable"], cwd=REPO, env=env, check=True
+        )
+    key = f"shared-{uuid.uuid4().hex}"
+
+    def worker():
+        return subprocess.run(
+            [sys.executable, "-c", WORKER, key], cwd=REPO, env=env, check=True,
+            capture_output=True, text=True,
+        ).stdout.split()
+
+    assert worker() == ["True", "True"]
+    assert worker() == ["False", "False"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_never_pass_the_limit():
+    """Eight requests at once against a limit of five: exactly five pass (the increment is
+    atomic in the database and in Redis)."""
+    key, requests, limit = f"burst-{uuid.uuid4().hex}", 8, 5
+    allow_key(key, limit=limit, window_seconds=600)  # the first one creates the counter
+    if connection.vendor == "sqlite":
+        answers = [allow_key(key, limit=limit, window_seconds=600) for _ in range(requests - 1)]
+    else:
+        barrier = threading.Barrier(requests - 1)
+        answers = []
+
+        def one_request():
+            try:
+                barrier.wait()
+                answers.append(allow_key(key, limit=limit, window_seconds=600))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=one_request) for _ in range(requests - 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert answers.count(True) == limit - 1 and len(answers) == requests - 1
