@@ -42,8 +42,8 @@ from .text import fold, nfc
 from .xlsx import build_workbook
 
 MAX_STORED_ERRORS = 1000
-MAX_MESSAGES_PER_ROW = 20
-MAX_MESSAGE_LENGTH = 300
+MAX_MESSAGES_PER_ROW = 12
+MAX_MESSAGE_LENGTH = 200
 # Columns read from each XLSX row: a sheet may declare (or hold) 16,384 columns per row.
 MAX_COLUMNS = 60
 # Members of an XLSX other than the sheets are loaded whole by openpyxl (shared strings,
@@ -469,6 +469,7 @@ class Row:
     line: int
     values: dict[str, Any]
     errors: list[str]
+    failed: set[str] = field(default_factory=set)  # keys of the columns that failed
 
 
 @dataclass
@@ -482,7 +483,7 @@ class Table:
 
 
 def _header_map(cells: list[str], columns: list[Column]) -> dict[int, Column] | None:
-    by_word = {fold(h): c for c in columns for h in (c.label, *c.headers)}
+    by_word = {fold(h): c for c in columns for h in c.headers}
     found = {i: by_word[fold(cell)] for i, cell in enumerate(cells) if fold(cell) in by_word}
     return found or None
 
@@ -516,31 +517,28 @@ def read_table(
                 report,
             )
         if mapping is None:
-            mapping = _header_map(cells, columns)
-            if mapping is not None:
-                missing = [c.label for c in columns if c.required and c not in mapping.values()]
+            found = _header_map(cells, columns)
+            if found is None and header == "optional":
+                mapping = dict(enumerate(columns))  # no header row: this line is data
+            else:
+                mapping = found or {}
+                present = set(mapping.values())
+                missing = [str(c.label) for c in columns if c.required and c not in present]
                 if missing:
                     raise FileRefused(
                         _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)}, report
                     )
                 continue
-            if header == "required":
-                raise FileRefused(
-                    _("Dòng đầu phải là tiêu đề cột: %(columns)s.")
-                    % {"columns": ", ".join(c.label for c in columns)},
-                    report,
-                )
-            mapping = dict(enumerate(columns))
         if not any(cells):
             continue
         total += 1
-        values, errors = {}, []
+        row = Row(line, {c.key: ("" if c.parse is None else None) for c in columns}, [])
         for index, column in mapping.items():
             value, error = column.clean(cells[index] if index < len(cells) else "")
-            values[column.key] = value
+            row.values[column.key] = value
             if error:
-                errors.append(error)
-        row = Row(line, values, errors)
+                row.errors.append(error)
+                row.failed.add(column.key)
         if check is not None:
             check(row)
         if row.errors:
