@@ -37,6 +37,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.db import DatabaseError, transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .text import fold, nfc
 from .xlsx import build_workbook
@@ -158,7 +159,7 @@ VIETNAMESE_LETTERS = frozenset(
 # Punctuation that Windows-1258 files legitimately hold besides letters.
 _LEGACY_PUNCTUATION = frozenset("\u00a0–—‘’“”…•°·€")
 
-REFUSED_ENCODING = _(
+REFUSED_ENCODING = gettext_lazy(
     "Không nhận ra bảng mã của tệp CSV, nên không nhập để tránh sai tên người. Hãy mở tệp "
     'trong Excel, chọn Lưu thành (Save As) kiểu "CSV UTF-8 (Comma delimited)" rồi nhập lại.'
 )
@@ -209,6 +210,22 @@ def detect_encoding(sample: bytes, *, complete: bool) -> str:
     if looks_vietnamese(text):
         return "cp1258"
     raise FileRefused(REFUSED_ENCODING)
+
+
+REFUSED_TEXT_ENCODING = gettext_lazy(
+    "Không nhận ra bảng mã của tệp văn bản, nên không đọc để tránh sai chữ. Hãy mở tệp, "
+    "chọn Lưu thành (Save As) với bảng mã UTF-8 rồi nhập lại."
+)
+
+
+def decode_text(data: bytes, *, refusal: str = REFUSED_TEXT_ENCODING) -> str:
+    """A whole text file as NFC text in the encoding `detect_encoding` finds; FileRefused
+    with `refusal` when none fits or the file breaks its encoding further on."""
+    try:
+        encoding = detect_encoding(data[:SNIFF_BYTES], complete=len(data) <= SNIFF_BYTES)
+        return unicodedata.normalize("NFC", data.decode(encoding))
+    except (FileRefused, UnicodeDecodeError):
+        raise FileRefused(refusal) from None
 
 
 # --- reading rows --------------------------------------------------------------------------------
