@@ -677,7 +677,6 @@ def forecast_import(*, by, upload, source_association: str, keep_good_rows: bool
 
     Raises imports.FileRefused for a refused file; when rows were read, the refusal and its
     report are stored as a ForecastImport too (`exc.batch`), so the page can show them."""
-    kind = imports.check_upload(upload, max_bytes=FORECAST_MAX_BYTES)
     source_association = nfc(source_association)[:200]
     mode = imports.KEEP_GOOD if keep_good_rows else imports.ALL_OR_NOTHING
     units: dict[str, AdminUnit | None] = {}
@@ -707,6 +706,7 @@ def forecast_import(*, by, upload, source_association: str, keep_good_rows: bool
 
     batch = None
     try:
+        kind = imports.check_upload(upload, max_bytes=FORECAST_MAX_BYTES)
         table = imports.read_table(
             upload,
             forecast_columns(),
