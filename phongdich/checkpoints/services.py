@@ -770,22 +770,57 @@ def _forecast_refused(by, file_name: str, source_association: str, exc) -> Forec
 
 
 def forecast_match(*, batch: ForecastImport | None = None) -> int:
-    """Link forecast rows to declarations by phone, else by folded name + destination."""
+    """Link forecast rows to declarations by phone, else by folded name + destination (the
+    newest declaration, and its newest passage). Set-based, so a 10,000-row list costs a
+    few queries per 1,000 rows rather than two per row."""
     qs = ReturneeForecast.objects.filter(matched_declaration__isnull=True)
     if batch is not None:
         qs = qs.filter(batch=batch)
-    matched = 0
-    for row in qs.select_related("destination_commune"):
-        declarations = Declaration.objects.filter(destination_commune=row.destination_commune)
-        found = declarations.filter(phone=row.phone).first() if row.phone else None
+    rows = list(qs.only("pk", "phone", "name_key", "destination_commune_id").order_by("pk"))
+    matched = []
+    for start in range(0, len(rows), FORECAST_MATCH_CHUNK):
+        matched += _forecast_match_chunk(rows[start : start + FORECAST_MATCH_CHUNK])
+    ReturneeForecast.objects.bulk_update(
+        matched, ["matched_declaration", "matched_passage"], batch_size=1000
+    )
+    return len(matched)
+
+
+FORECAST_MATCH_CHUNK = 1000  # bounds the IN lists below on both databases
+
+
+def _forecast_match_chunk(rows: list[ReturneeForecast]) -> list[ReturneeForecast]:
+    declarations = Declaration.objects.filter(
+        destination_commune__in={r.destination_commune_id for r in rows}
+    ).order_by("-created_at", "-pk")
+    by_phone: dict[tuple, int] = {}
+    phones = {r.phone for r in rows if r.phone}
+    for pk, commune, phone in declarations.filter(phone__in=phones).values_list(
+        "pk", "destination_commune_id", "phone"
+    ):
+        by_phone.setdefault((commune, phone), pk)
+    by_name: dict[tuple, int] = {}
+    for pk, commune, key in declarations.filter(
+        person__name_key__in={r.name_key for r in rows}
+    ).values_list("pk", "destination_commune_id", "person__name_key"):
+        by_name.setdefault((commune, key), pk)
+    matched = []
+    for row in rows:
+        found = by_phone.get((row.destination_commune_id, row.phone)) if row.phone else None
         if found is None:
-            found = declarations.filter(person__name_key=row.name_key).first()
-        if found is None:
-            continue
-        row.matched_declaration = found
-        row.matched_passage = found.passages.first()
-        row.save(update_fields=["matched_declaration", "matched_passage"])
-        matched += 1
+            found = by_name.get((row.destination_commune_id, row.name_key))
+        if found is not None:
+            row.matched_declaration_id = found
+            matched.append(row)
+    passages: dict[int, int] = {}
+    for pk, declaration in (
+        Passage.objects.filter(declaration__in={r.matched_declaration_id for r in matched})
+        .order_by("-at", "-pk")
+        .values_list("pk", "declaration_id")
+    ):
+        passages.setdefault(declaration, pk)
+    for row in matched:
+        row.matched_passage_id = passages.get(row.matched_declaration_id)
     return matched
 
 
