@@ -45,7 +45,7 @@ from .xlsx import build_workbook
 MAX_STORED_ERRORS = 1000
 MAX_MESSAGES_PER_ROW = 12
 MAX_MESSAGE_LENGTH = 200
-# Columns read from each XLSX row: a sheet may declare (or hold) 16,384 columns per row.
+# Columns read from each row: a sheet may declare (or hold) 16,384 columns per row.
 MAX_COLUMNS = 60
 # Members of an XLSX other than the sheets are loaded whole by openpyxl (shared strings,
 # styles), so their declared uncompressed size is capped; zipfile never inflates a member
@@ -289,7 +289,7 @@ def _csv_rows(upload, max_lines: int) -> Iterator[tuple[int, list]]:
             if line > max_lines:
                 yield line, None
                 return
-            yield line, cells
+            yield line, cells[:MAX_COLUMNS]
     except UnicodeDecodeError:
         raise FileRefused(
             _("Dòng %(line)s: %(why)s") % {"line": line + 1, "why": REFUSED_ENCODING}

@@ -170,3 +170,15 @@ def test_write_rows_keeps_the_good_rows_of_a_batch_the_database_refuses():
     assert sorted(set(saved)) == [2, 4, 5, 6]
     with pytest.raises(imports.FileRefused):
         imports.write_rows(rows, write_one, mode=imports.ALL_OR_NOTHING, report=report)
+
+
+def test_xlsx_read_rows_streams_the_first_sheet_with_its_cell_types():
+    from phongdich.lib.xlsx import build_workbook, read_rows
+
+    content = build_workbook("a", ["Mã", "Dân số"], [["14755", 777], ["14809", 888.5]])
+    assert list(read_rows(content)) == [
+        (1, ["Mã", "Dân số"]),
+        (2, ["14755", 777]),
+        (3, ["14809", 888.5]),
+    ]
+    assert len(list(read_rows(content, max_lines=2))) == 2
