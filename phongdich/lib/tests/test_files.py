@@ -2,7 +2,7 @@ from phongdich.lib.files import html_to_pdf, pdf_response, xlsx_response
 
 
 def test_pdf_renders_vietnamese_and_is_served_inline():
-    content = html_to_pdf("<p style=\"font-family: 'DejaVu Sans'\">Địa điểm cách ly y tế</p>")
+    content = html_to_pdf('<p style="font-family: \'DejaVu Sans\'">Địa điểm cách ly y tế</p>')
     assert content.startswith(b"%PDF")
     response = pdf_response(content, "bien-bao.pdf")
     assert response["Content-Type"] == "application/pdf"
