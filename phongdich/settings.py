@@ -217,6 +217,16 @@ STORAGES = {
     },
 }
 
+# Past this size an uploaded file's bytes are dropped as they arrive (lib.imports.
+# UploadCapHandler): it is never held in memory or on disk, and the view sees its size only.
+# Every feature refuses far smaller files by that size (imports 5 MB, documents 10 MB).
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "phongdich.lib.imports.UploadCapHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -164,14 +164,6 @@ class ImportForm(forms.Form):
     mode = forms.ChoiceField(label=_("Khi có dòng lỗi"), choices=MODES, widget=forms.RadioSelect)
     lab = forms.CharField(label=_("Nơi xét nghiệm"), max_length=60)
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise ValidationError(_("Tệp quá lớn (tối đa 5 MB)."))
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-        return upload
-
 
 class CheckForm(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=40)

@@ -1,204 +1,213 @@
-"""Import of test results from XLSX/CSV files, with a row-level error report.
+"""Import of test results from XLSX/CSV files through lib.imports, with a row-level error
+report. The columns are listed in `columns()`."""
 
-Columns (header row, any order, with or without diacritics): Họ tên, Năm sinh, Số điện
-thoại, CCCD, Mã xã, Địa chỉ, Loại XN (PCR/RAT), Kết quả (dương tính/âm tính), Thời điểm lấy
-mẫu (dd/mm/yyyy [hh:mm]), Mã mẫu, Nơi phát hiện (cộng đồng/cách ly/phong tỏa/sàng lọc).
-"""
-
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from phongdich.geo.selectors import communes_within
-from phongdich.lib import xlsx
+from phongdich.lib import imports
 from phongdich.lib.identity import normalize_phone, validate_id_number
-from phongdich.lib.text import name_key
+from phongdich.people.models import Person
 
 from . import services
-from .models import DetectionSetting
+from .models import DetectionSetting, LabResult
 
-HEADERS = {
-    "ho ten": "full_name",
-    "ho va ten": "full_name",
-    "nam sinh": "birth_year",
-    "so dien thoai": "phone",
-    "sdt": "phone",
-    "cccd": "id_number",
-    "ma xa": "commune_code",
-    "dia chi": "address",
-    "loai xn": "kind",
-    "ket qua": "result",
-    "thoi diem lay mau": "taken_at",
-    "ngay lay mau": "taken_at",
-    "ma mau": "sample_id",
-    "noi phat hien": "detection",
-}
 DETECTION_WORDS = {
     "cong dong": DetectionSetting.COMMUNITY,
     "cach ly": DetectionSetting.QUARANTINE,
     "phong toa": DetectionSetting.LOCKDOWN,
     "sang loc": DetectionSetting.SCREENING,
 }
+RESULT_WORDS = {"duong tinh": True, "am tinh": False, "+": True, "-": False}
+KIND_WORDS = {"pcr": "pcr", "rt-pcr": "pcr", "rt pcr": "pcr", "rat": "rat", "test nhanh": "rat"}
+MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-
-
-@dataclass
-class RowError:
-    line: int
-    messages: list[str]
 
 
 @dataclass
 class ImportReport:
     recorded: int = 0
     duplicates: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    refused: bool = False
+    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
+    refusal: str = ""  # why the whole file was refused; nothing was recorded then
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusal)
 
 
-def _rows(name: str, content: bytes):
-    if name.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig", errors="replace")
-        yield from enumerate(csv.reader(io.StringIO(text)), start=1)
+def _parse_birth_year(text: str) -> int:
+    year = int(text)
+    if not 1900 <= year <= timezone.localdate().year:
+        raise ValueError(_("ngoài khoảng 1900 đến nay"))
+    return year
+
+
+def _parse_taken_at(text: str) -> datetime:
+    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(text, fmt)
+            break
+        except ValueError:
+            continue
     else:
-        yield from xlsx.read_rows(content)
-
-
-def _parse_datetime(value) -> datetime:
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        text = str(value or "").strip()
-        for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-            try:
-                parsed = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError("Thời điểm lấy mẫu không đọc được (dd/mm/yyyy hh:mm)")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+        raise ValueError(_("không đọc được (dd/mm/yyyy hh:mm)"))
+    parsed = timezone.make_aware(parsed)
     if parsed > timezone.now():
-        raise ValueError("Thời điểm lấy mẫu ở tương lai")
+        raise ValueError(_("ở tương lai"))
     return parsed
 
 
-def _clean_row(raw: dict, communes: dict) -> tuple[dict, list[str]]:
-    errors, row = [], {}
-    row["full_name"] = str(raw.get("full_name") or "").strip()
-    if not row["full_name"]:
-        errors.append("Thiếu họ tên")
-    year = raw.get("birth_year")
-    try:
-        row["birth_year"] = int(float(year)) if year not in (None, "") else None
-        if row["birth_year"] is not None and not 1900 <= row["birth_year"] <= 2100:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors.append("Năm sinh không hợp lệ")
-        row["birth_year"] = None
-    for key, validate in (("phone", normalize_phone), ("id_number", validate_id_number)):
-        value = str(raw.get(key) or "").strip()
-        if key == "id_number" and value.endswith(".0"):
-            value = value[:-2]  # Excel turns a CCCD typed as a number into a float
-        try:
-            row[key] = validate(value) if value else ""
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-            row[key] = ""
-    if not (row["phone"] or row["id_number"] or row["birth_year"]):
-        errors.append("Cần số điện thoại, CCCD hoặc năm sinh")
-    code = str(raw.get("commune_code") or "").strip().split(".")[0]
-    row["commune"] = communes.get(code.zfill(5)) if code else None
-    if row["commune"] is None:
-        errors.append(f"Mã xã '{code}' không thuộc địa bàn của bạn")
-    kind = name_key(str(raw.get("kind") or ""))
-    row["kind"] = "pcr" if "pcr" in kind else "rat" if kind in ("rat", "test nhanh") else None
-    if row["kind"] is None:
-        errors.append("Loại xét nghiệm phải là PCR hoặc RAT")
-    result = name_key(str(raw.get("result") or ""))
-    row["positive"] = {"duong tinh": True, "am tinh": False, "+": True, "-": False}.get(
-        result or str(raw.get("result") or "").strip()
-    )
-    if row["positive"] is None:
-        errors.append("Kết quả phải là 'dương tính' hoặc 'âm tính'")
-    try:
-        row["taken_at"] = _parse_datetime(raw.get("taken_at"))
-    except ValueError as exc:
-        errors.append(str(exc))
-    row["sample_id"] = str(raw.get("sample_id") or "").strip()[:60]
-    row["address"] = str(raw.get("address") or "").strip()[:255]
-    detection = name_key(str(raw.get("detection") or "cong dong"))
-    row["detection"] = DETECTION_WORDS.get(detection)
-    if row["detection"] is None:
-        errors.append("Nơi phát hiện không hợp lệ")
-    return row, errors
+def columns() -> list[imports.Column]:
+    """Columns (header row, any order, with or without diacritics): Họ tên, Năm sinh, Số
+    điện thoại, CCCD, Mã xã, Địa chỉ, Loại XN (PCR/RAT), Kết quả (dương tính/âm tính), Thời
+    điểm lấy mẫu (dd/mm/yyyy [hh:mm]), Mã mẫu, Nơi phát hiện (cộng đồng/cách ly/phong
+    tỏa/sàng lọc). Limits come from the models the row is saved into."""
+    limit = imports.model_max_length
+    return [
+        imports.Column(
+            "full_name",
+            gettext_lazy("Họ tên"),
+            headers=("họ tên", "họ và tên"),
+            required=True,
+            max_length=limit(Person, "full_name"),
+        ),
+        imports.Column(
+            "birth_year",
+            gettext_lazy("Năm sinh"),
+            headers=("năm sinh",),
+            max_length=4,
+            parse=_parse_birth_year,
+        ),
+        imports.Column(
+            "phone",
+            gettext_lazy("Số điện thoại"),
+            headers=("số điện thoại", "sđt", "điện thoại"),
+            max_length=20,
+            parse=normalize_phone,
+        ),
+        imports.Column(
+            "id_number",
+            gettext_lazy("CCCD"),
+            headers=("cccd", "cmnd", "cccd/cmnd"),
+            max_length=limit(Person, "id_number"),
+            parse=validate_id_number,
+        ),
+        imports.Column(
+            "commune_code",
+            gettext_lazy("Mã xã"),
+            headers=("mã xã",),
+            required=True,
+            max_length=5,
+        ),
+        imports.Column(
+            "address",
+            gettext_lazy("Địa chỉ"),
+            headers=("địa chỉ",),
+            max_length=limit(Person, "address"),
+        ),
+        imports.Column(
+            "kind",
+            gettext_lazy("Loại XN"),
+            headers=("loại xn", "loại xét nghiệm"),
+            required=True,
+            parse=imports.parse_choice(KIND_WORDS, gettext_lazy("phải là PCR hoặc RAT")),
+        ),
+        imports.Column(
+            "positive",
+            gettext_lazy("Kết quả"),
+            headers=("kết quả",),
+            required=True,
+            parse=imports.parse_choice(
+                RESULT_WORDS, gettext_lazy("phải là “dương tính” hoặc “âm tính”")
+            ),
+        ),
+        imports.Column(
+            "taken_at",
+            gettext_lazy("Thời điểm lấy mẫu"),
+            headers=("thời điểm lấy mẫu", "ngày lấy mẫu"),
+            required=True,
+            parse=_parse_taken_at,
+        ),
+        imports.Column(
+            "sample_id",
+            gettext_lazy("Mã mẫu"),
+            headers=("mã mẫu",),
+            max_length=limit(LabResult, "sample_id"),
+        ),
+        imports.Column(
+            "detection",
+            gettext_lazy("Nơi phát hiện"),
+            headers=("nơi phát hiện",),
+            parse=imports.parse_choice(
+                DETECTION_WORDS,
+                gettext_lazy("phải là cộng đồng, cách ly, phong tỏa hoặc sàng lọc"),
+            ),
+        ),
+    ]
 
 
-def import_lab_results(*, by, name: str, content: bytes, lab: str, mode: str) -> ImportReport:
+def import_lab_results(*, by, upload, lab: str, mode: str) -> ImportReport:
     """Validate every row, then record the good ones ("keep_good") or, when any row is
-    wrong, nothing at all ("all_or_nothing")."""
+    wrong, nothing at all ("all_or_nothing"). A refused file raises imports.FileRefused
+    before anything is read when it is too big; every other refusal is in the report."""
+    kind = imports.check_upload(upload, max_bytes=MAX_BYTES)
     report = ImportReport()
     communes = {u.code: u for u in communes_within(by.jurisdiction)}
-    columns: list[str | None] | None = None
-    good = []
+
+    def check(row: imports.Row) -> None:
+        values = row.values
+        code = values.get("commune_code")
+        if code:
+            values["commune"] = communes.get(code.zfill(5))
+            if values["commune"] is None:
+                row.errors.append(
+                    _("Mã xã: xã %(code)s không thuộc địa bàn của bạn") % {"code": code}
+                )
+        identifiers = {"phone", "id_number", "birth_year"}
+        if not any(values.get(key) for key in identifiers) and not row.failed & identifiers:
+            row.errors.append(_("Cần số điện thoại, CCCD hoặc năm sinh"))
+
+    def record(row: imports.Row) -> None:
+        values = row.values
+        _result, created = services.lab_result_record(
+            by=by,
+            lab=lab,
+            sample_id=values["sample_id"],
+            kind=values["kind"],
+            positive=values["positive"],
+            taken_at=values["taken_at"],
+            person_data=services.PersonData(
+                full_name=values["full_name"],
+                birth_year=values["birth_year"],
+                phone=values["phone"] or "",
+                id_number=values["id_number"] or "",
+                address=values["address"],
+            ),
+            commune=values["commune"],
+            detection=values["detection"] or DetectionSetting.COMMUNITY,
+            source="import",
+        )
+        if created:
+            report.recorded += 1
+        else:
+            report.duplicates += 1
+
     try:
-        for line, cells in _rows(name, content):
-            if columns is None:
-                columns = [HEADERS.get(name_key(str(c or ""))) for c in cells]
-                missing = {"full_name", "commune_code", "kind", "result", "taken_at"} - set(columns)
-                if missing:
-                    report.errors.append(
-                        RowError(line, [f"Thiếu cột: {', '.join(sorted(missing))}"])
-                    )
-                    report.refused = True
-                    return report
-                continue
-            if not any(c not in (None, "") for c in cells):
-                continue
-            if line > MAX_ROWS + 1:
-                report.errors.append(RowError(line, [f"Tối đa {MAX_ROWS} dòng mỗi tệp"]))
-                break
-            raw = {col: cells[i] for i, col in enumerate(columns) if col and i < len(cells)}
-            row, errors = _clean_row(raw, communes)
-            if errors:
-                report.errors.append(RowError(line, errors))
-            else:
-                good.append(row)
-    except Exception as exc:  # openpyxl/csv raise many kinds on a damaged file
-        report.errors.append(RowError(0, [f"Không đọc được tệp: {type(exc).__name__}"]))
-        report.refused = True
-        return report
-    if report.errors and mode == "all_or_nothing":
-        report.refused = True
-        return report
-    with transaction.atomic():
-        for row in good:
-            result, created = services.lab_result_record(
-                by=by,
-                lab=lab,
-                sample_id=row["sample_id"],
-                kind=row["kind"],
-                positive=row["positive"],
-                taken_at=row["taken_at"],
-                person_data=services.PersonData(
-                    full_name=row["full_name"],
-                    birth_year=row["birth_year"],
-                    phone=row["phone"],
-                    id_number=row["id_number"],
-                    address=row["address"],
-                ),
-                commune=row["commune"],
-                detection=row["detection"],
-                source="import",
-            )
-            if created:
-                report.recorded += 1
-            else:
-                report.duplicates += 1
+        table = imports.read_table(
+            upload, columns(), kind=kind, max_rows=MAX_ROWS, header="required", check=check
+        )
+        report.errors = table.report
+        if table.report and mode == imports.ALL_OR_NOTHING:
+            raise imports.FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
+        imports.write_rows(table.rows, record, mode=mode, report=table.report)
+    except imports.FileRefused as exc:
+        report.recorded = report.duplicates = 0
+        report.refusal = exc.messages[0]
+        if exc.report is not None:
+            report.errors = exc.report
     return report

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.register, name="register"),
     path("import/", views.import_results, name="import"),
+    path("import/errors.xlsx", views.import_errors, name="import_errors"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/check/", views.check_new, name="check_new"),
     path("<int:pk>/link/", views.link_issue, name="link_issue"),

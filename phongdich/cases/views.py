@@ -22,7 +22,8 @@ from phongdich.facilities.selectors import transfer_targets
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
 from phongdich.lib import ratelimit
-from phongdich.lib.files import pdf_response
+from phongdich.lib.files import pdf_response, xlsx_response
+from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.tokens import hash_token
 
 from . import imports, pdf, rules, selectors, services
@@ -48,6 +49,7 @@ from .permissions import CASE_ROLES, REPORT_EDIT_ABOVE_ROLES, REPORT_EDIT_ROLES,
 from .queue_html import queue_rows_html
 
 QUEUE_PAGE_SIZE = 100
+IMPORT_ERRORS_KEY = "cases_import_errors"
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -179,15 +181,26 @@ def import_results(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        report = imports.import_lab_results(
-            by=request.user,
-            name=upload.name,
-            content=upload.read(),
-            lab=form.cleaned_data["lab"],
-            mode=form.cleaned_data["mode"],
-        )
+        try:
+            report = imports.import_lab_results(
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                lab=form.cleaned_data["lab"],
+                mode=form.cleaned_data["mode"],
+            )
+        except FileRefused as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            # Kept for the download link; the report is bounded (lib.imports).
+            request.session[IMPORT_ERRORS_KEY] = report.errors.as_dict()
     return render(request, "cases/import.html", {"form": form, "report": report})
+
+
+@role_required(*CASE_ROLES)
+def import_errors(request):
+    """The last import's error report as a spreadsheet."""
+    report = ErrorReport.from_dict(request.session.get(IMPORT_ERRORS_KEY))
+    return xlsx_response(report.workbook(), "loi-nhap-ket-qua-xet-nghiem.xlsx")
 
 
 # --- case detail and actions ----------------------------------------------------------------

@@ -217,7 +217,7 @@ class ForecastImportForm(SubmissionKeyForm):
     source_association = forms.CharField(
         label=_("Hội đồng hương / nguồn danh sách"), max_length=200
     )
-    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    file = forms.FileField(label=_("Tệp Excel (.xlsx) hoặc CSV"))
     keep_good_rows = forms.BooleanField(
         label=_("Nhập các dòng đúng, bỏ qua dòng lỗi (nếu không chọn: từ chối cả tệp khi có lỗi)"),
         required=False,

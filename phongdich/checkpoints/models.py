@@ -302,12 +302,25 @@ class ForecastImport(SubmittedOnce):
     file_name = models.CharField(max_length=200)
     rows_total = models.PositiveIntegerField(default=0)
     rows_imported = models.PositiveIntegerField(default=0)
+    # The first lib.imports.MAX_STORED_ERRORS bad rows ({"line", "errors"}); errors_total
+    # counts them all, so a file of 200,000 bad rows stores a report of bounded size.
     errors = models.JSONField(default=list, blank=True)
+    errors_total = models.PositiveIntegerField(default=0)
+    # Why the whole file was refused (row cap, a bad row in all-or-nothing mode); empty when
+    # rows were imported.
+    refusal = models.CharField(max_length=300, blank=True)
     by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        ordering = ["-at"]
+
     def __str__(self) -> str:
         return f"{self.source_association} ({self.file_name})"
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusal)
 
 
 class ReturneeForecast(models.Model):

@@ -13,6 +13,7 @@ from .models import (
     Checkpoint,
     Declaration,
     FollowUp,
+    ForecastImport,
     Handover,
     HomeQuarantine,
     Passage,
@@ -86,6 +87,11 @@ def forecasts_visible_to(user) -> QuerySet[ReturneeForecast]:
     return scope_to_jurisdiction(
         ReturneeForecast.objects.all(), user, "destination_commune"
     ).select_related("destination_commune", "matched_declaration", "matched_passage")
+
+
+def forecast_imports_of(user) -> QuerySet[ForecastImport]:
+    """The user's own imports, newest first: each holds its error report."""
+    return ForecastImport.objects.filter(by=user).order_by("-at", "-pk")
 
 
 def follow_ups_visible_to(user) -> QuerySet[FollowUp]:

@@ -28,6 +28,7 @@ urlpatterns = [
         "quarantine/<int:pk>/<str:kind>.pdf", views.quarantine_document, name="quarantine_document"
     ),
     path("forecasts/", views.forecasts, name="forecasts"),
+    path("forecasts/<int:pk>/errors.xlsx", views.forecast_errors, name="forecast_errors"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     # oversight
     path("oversight/", views.oversight, name="oversight"),

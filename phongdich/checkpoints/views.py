@@ -23,6 +23,7 @@ from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
+from phongdich.lib import imports
 from phongdich.lib.files import html_to_pdf, pdf_response, xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
@@ -562,22 +563,27 @@ def transit(request):
 @role_required(*FORECASTS)
 def forecasts(request):
     form = ForecastImportForm(request.POST or None, request.FILES or None)
-    batch = refused = None
+    recent = list(selectors.forecast_imports_of(request.user)[:5])
+    last = recent[0] if recent else None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             batch = services.forecast_import(
                 by=request.user,
-                content=upload.read(),
-                file_name=upload.name,
+                upload=upload,
                 source_association=form.cleaned_data["source_association"],
                 keep_good_rows=form.cleaned_data["keep_good_rows"],
                 submission=form.submission(request.user),
             )
-        except services.ImportRefused as exc:
-            refused = exc.row_errors
-        except ValidationError as exc:
-            form.add_error("file", exc)
+        except imports.FileRefused as exc:
+            form.add_error("file", exc.messages[0])
+            last = exc.batch  # None when the file was refused before any row was read
+        else:
+            messages.success(
+                request,
+                _("Đã nhập %(n)s/%(t)s dòng.") % {"n": batch.rows_imported, "t": batch.rows_total},
+            )
+            return redirect("checkpoints:forecasts")
     rows = list(
         selectors.forecasts_visible_to(request.user).filter(
             expected_date__gte=timezone.localdate() - timezone.timedelta(days=3)
@@ -589,15 +595,28 @@ def forecasts(request):
         "checkpoints/forecasts.html",
         {
             "form": form,
-            "batch": batch,
-            "refused": refused,
-            # A filter argument that fails to resolve (batch.errors with no batch) raises in a
-            # template, so the view picks the rows to show.
-            "row_errors": refused or (batch.errors if batch else None),
+            "last": last,
+            "last_report": imports.ErrorReport(entries=last.errors, total=last.errors_total)
+            if last
+            else None,
+            "last_download": reverse("checkpoints:forecast_errors", args=[last.pk])
+            if last and last.errors
+            else "",
             "rows": rows,
             "header": services.FORECAST_HEADER,
+            "max_rows": services.FORECAST_MAX_ROWS,
         },
     )
+
+
+@role_required(*FORECASTS)
+def forecast_errors(request, pk: int):
+    """The stored error report of one of the user's imports, as a spreadsheet."""
+    batch = selectors.forecast_imports_of(request.user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    report = imports.ErrorReport(entries=batch.errors, total=batch.errors_total)
+    return xlsx_response(report.workbook(), f"loi-nhap-danh-sach-{batch.pk}.xlsx")
 
 
 @public_view

@@ -1,7 +1,6 @@
 """Loading administrative units and their populations."""
 
 import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.lib import imports
 from phongdich.lib.text import nfc
 
 from .models import AdminUnit
@@ -105,79 +105,95 @@ def geography_load(*, dataset: str, province: str | None = None, by=None) -> Loa
     return result
 
 
+POPULATION_MAX_BYTES = 5 * 1024 * 1024
+POPULATION_MAX_ROWS = 20_000  # the country has about 11,400 units of the three levels
+
+
 @dataclass
 class PopulationImport:
     updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
+    refusal: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusal)
 
 
-def _population_rows(file_name: str, content: bytes):
-    """Yield (line_number, code, population) from a CSV or XLSX file."""
-    if file_name.lower().endswith(".xlsx"):
-        from phongdich.lib.xlsx import read_rows
-
-        yield from read_rows(content)
-        return
-    text = content.decode("utf-8-sig")
-    yield from enumerate(csv.reader(io.StringIO(text)), start=1)
-
-
-def _parse_count(value) -> int | None:
-    """A whole non-negative number from an XLSX cell (int/float) or text like '12.345'."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return int(value) if value >= 0 and float(value).is_integer() else None
-    digits = str(value or "").strip().replace(".", "").replace(",", "").replace(" ", "")
-    return int(digits) if digits.isdigit() else None
+def population_columns() -> list[imports.Column]:
+    return [
+        imports.Column(
+            "code",
+            _("Mã đơn vị"),
+            headers=("mã", "mã đơn vị", "mã thống kê", "mã đvhc", "code"),
+            required=True,
+            max_length=imports.model_max_length(AdminUnit, "code"),
+        ),
+        imports.Column(
+            "population",
+            _("Dân số"),
+            headers=("dân số", "population"),
+            required=True,
+            parse=imports.parse_count,
+        ),
+    ]
 
 
-def population_import(
-    *, by, file_name: str, content: bytes, all_or_nothing: bool = False
-) -> PopulationImport:
+def population_import(*, by, upload, all_or_nothing: bool = False) -> PopulationImport:
     """Set populations from (code, population) rows; bad rows are reported with their line.
 
     With `all_or_nothing`, any bad row refuses the whole file; otherwise good rows are kept.
-    """
+    A file too big is refused (imports.FileRefused) before it is read."""
+    kind = imports.check_upload(upload, max_bytes=POPULATION_MAX_BYTES)
     result = PopulationImport()
-    parsed: list[tuple[int, str, int]] = []
-    for line_number, row in _population_rows(file_name, content):
-        cells = [str(c).strip() if c is not None else "" for c in row]
-        if not any(cells):
-            continue
-        if line_number == 1 and not cells[0].isdigit():
-            continue  # header
-        if len(cells) < 2 or not cells[1]:
-            result.errors.append((line_number, _("Thiếu cột dân số.")))
-            continue
-        population = _parse_count(row[1])
-        if population is None:
-            result.errors.append((line_number, _("Dân số không phải số: %(v)s") % {"v": cells[1]}))
-            continue
-        parsed.append((line_number, cells[0], population))
-    known = set(
-        AdminUnit.objects.filter(code__in=[c for _, c, _ in parsed]).values_list("code", flat=True)
-    )
-    updates: dict[str, int] = {}
-    for line_number, code, population in parsed:
-        if code not in known:
-            result.errors.append((line_number, _("Không có đơn vị mã %(c)s.") % {"c": code}))
-        else:
-            updates[code] = population
-    result.errors.sort()
-    if result.errors and all_or_nothing:
-        return result
-    with transaction.atomic():
-        units = list(AdminUnit.objects.filter(code__in=updates))
+    mode = imports.ALL_OR_NOTHING if all_or_nothing else imports.KEEP_GOOD
+    known = set(AdminUnit.objects.values_list("code", flat=True))
+
+    def check(row: imports.Row) -> None:
+        code = row.values.get("code")
+        if code and code not in known:
+            row.errors.append(_("Mã đơn vị: không có đơn vị mã %(code)s") % {"code": code})
+
+    def update(rows: list[imports.Row]) -> None:
+        populations = {row.values["code"]: row.values["population"] for row in rows}
+        units = list(AdminUnit.objects.filter(code__in=populations))
         for unit in units:
-            unit.population = updates[unit.code]
-            unit.population_synthetic = False
-        AdminUnit.objects.bulk_update(units, ["population", "population_synthetic"], 2000)
-        result.updated = len(units)
-        audit_record(
-            actor=by,
-            action="geo.population_import",
-            target=None,
-            changes={"file": file_name, "updated": result.updated, "errors": len(result.errors)},
+            unit.population, unit.population_synthetic = populations[unit.code], False
+        AdminUnit.objects.bulk_update(units, ["population", "population_synthetic"])
+
+    try:
+        table = imports.read_table(
+            upload,
+            population_columns(),
+            kind=kind,
+            max_rows=POPULATION_MAX_ROWS,
+            header="optional",
+            check=check,
         )
+        result.errors = table.report
+        if table.report and all_or_nothing:
+            raise imports.FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
+        with transaction.atomic():
+            result.updated = imports.write_rows(
+                table.rows,
+                lambda row: update([row]),
+                write_many=update,
+                mode=mode,
+                report=table.report,
+            )
+            audit_record(
+                actor=by,
+                action="geo.population_import",
+                target=None,
+                changes={
+                    "file": upload.name,
+                    "updated": result.updated,
+                    "errors": table.report.total,
+                },
+            )
+    except imports.FileRefused as exc:
+        result.updated = 0
+        result.refusal = exc.messages[0]
+        if exc.report is not None:
+            result.errors = exc.report
     return result

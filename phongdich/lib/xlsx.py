@@ -3,7 +3,7 @@
 import io
 from collections.abc import Iterable, Iterator
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
@@ -12,15 +12,17 @@ from openpyxl.styles import Font
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def read_rows(content: bytes) -> Iterator[tuple[int, list]]:
-    """Yield (line_number, cells) for the first sheet, read-only so big files stay cheap."""
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        for line_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line_number, list(row)
-    finally:
-        workbook.close()
+def read_rows(content: bytes, *, max_lines: int = 1_048_576) -> Iterator[tuple[int, list]]:
+    """Yield (line_number, cells) for the first sheet, streamed, at most `max_lines` lines.
+
+    Uploads go through lib.imports instead (size and row caps, text cells, error report);
+    this is for files the platform itself holds."""
+    from .imports import _xlsx_rows, as_upload
+
+    for line_number, cells in _xlsx_rows(as_upload("sheet.xlsx", content), max_lines):
+        if cells is None:
+            return
+        yield line_number, cells
 
 
 def _cell(sheet, value, *, font=None):

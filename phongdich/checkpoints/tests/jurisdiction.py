@@ -26,7 +26,21 @@ def _quarantine_document(world, staff):
     return {**_quarantine(world, staff), "kind": "door-sign"}
 
 
+def _forecast_import_of_b(world, staff):
+    from phongdich.checkpoints.models import ForecastImport
+
+    batch = ForecastImport.objects.create(
+        source_association="Hội đồng hương",
+        file_name="ds.xlsx",
+        errors=[{"line": 2, "errors": ["Họ và tên: bắt buộc"]}],
+        errors_total=1,
+        by=staff.commune_worker_b,
+    )
+    return {"pk": batch.pk}
+
+
 RECORDS_IN_COMMUNE_B = {
+    "checkpoints:forecast_errors": _forecast_import_of_b,
     "checkpoints:handover_action": _handover_action,
     "checkpoints:quarantine": _quarantine,
     "checkpoints:quarantine_document": _quarantine_document,

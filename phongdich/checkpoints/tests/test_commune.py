@@ -14,6 +14,7 @@ from phongdich.checkpoints.models import (
     QuarantineCheck,
     TransitEscort,
 )
+from phongdich.lib.imports import FileRefused, as_upload
 from phongdich.lib.xlsx import build_workbook
 
 from . import builders
@@ -196,7 +197,7 @@ def test_it_alerts_once_for_an_overdue_transit(world, staff, mailoutbox):
 
 
 def _forecast_file(rows):
-    return build_workbook("ds", services.FORECAST_HEADER, rows)
+    return as_upload("ds.xlsx", build_workbook("ds", services.FORECAST_HEADER, rows))
 
 
 def test_it_imports_forecasts_with_a_row_error_report(client, world, staff):
@@ -209,20 +210,18 @@ def test_it_imports_forecasts_with_a_row_error_report(client, world, staff):
             ["Lê Thị Cúc", "", "Bình Dương", world.commune_b.code, soon],
         ]
     )
-    with pytest.raises(services.ImportRefused) as refused:
+    with pytest.raises(FileRefused) as refused:
         services.forecast_import(
             by=staff.commune_worker_a,
-            content=content,
-            file_name="ds.xlsx",
+            upload=content,
             source_association="Hội đồng hương TP.HCM",
             keep_good_rows=False,
         )
-    assert [e["line"] for e in refused.value.row_errors] == [3]
-    assert len(refused.value.row_errors[0]["errors"]) == 4
+    assert [e["line"] for e in refused.value.report.entries] == [3]
+    assert len(refused.value.report.entries[0]["errors"]) == 4
     batch = services.forecast_import(
         by=staff.commune_worker_a,
-        content=content,
-        file_name="ds.xlsx",
+        upload=content,
         source_association="Hội đồng hương TP.HCM",
         keep_good_rows=True,
     )
@@ -384,8 +383,7 @@ def test_it_ticks_off_a_forecast_row_when_the_returnee_declares_and_passes(world
     )
     batch = services.forecast_import(
         by=staff.commune_worker_a,
-        content=content,
-        file_name="ds.xlsx",
+        upload=content,
         source_association="Hội đồng hương Bình Dương",
         keep_good_rows=False,
     )

@@ -40,7 +40,7 @@ def _key(page) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _home_province(settings):
+def _home_province(settings, db):
     settings.CHECKPOINTS_PROVINCE_CODE = "38"
     yield
     cache.clear()  # public posts count against the per-address limit

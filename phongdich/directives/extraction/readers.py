@@ -14,13 +14,16 @@ class UnsupportedDocument(ValueError):
 
 
 def read_txt(path: str | Path) -> str:
-    data = Path(path).read_bytes()
-    for encoding in ("utf-8-sig", "utf-16", "cp1258"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+    """UTF-8, UTF-16 with a BOM or Windows-1258 (lib.imports.decode_text); a file in any
+    other encoding is refused rather than read as garbled text."""
+    # Imported here: the extraction package is also run by scripts without Django set up,
+    # for the other formats.
+    from phongdich.lib.imports import FileRefused, decode_text
+
+    try:
+        return decode_text(Path(path).read_bytes())
+    except FileRefused as exc:
+        raise UnsupportedDocument(exc.messages[0]) from None
 
 
 def read_docx(path: str | Path) -> str:

@@ -2,6 +2,7 @@ import pytest
 
 from phongdich.directives.extraction import extract_document
 from phongdich.directives.extraction.readers import UnsupportedDocument, read_document
+from phongdich.lib.tests.builders import to_cp1258
 
 
 def test_it_reads_docx_paragraphs_and_tables_in_order(tmp_path):
@@ -32,6 +33,23 @@ def test_it_reads_utf8_text(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("Thường trực Tỉnh ủy", encoding="utf-8")
     assert read_document(path) == "Thường trực Tỉnh ủy"
+
+
+@pytest.mark.parametrize("encoding", ["cp1258", "utf-16", "utf-8-sig"])
+def test_it_reads_text_in_the_encodings_windows_writes(tmp_path, encoding):
+    # 32 bytes in Windows-1258: an even length, which UTF-16 would also "decode" into garbage.
+    text = "Thường trực Tỉnh ủy yêu cầu"
+    content = to_cp1258(text) if encoding == "cp1258" else text.encode(encoding)
+    path = tmp_path / "a.txt"
+    path.write_bytes(content)
+    assert read_document(path) == text
+
+
+def test_it_refuses_text_in_an_unknown_encoding(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"Th\xad\xeang tr\xadc")  # TCVN3, read as Windows-1258 it is garbage
+    with pytest.raises(UnsupportedDocument, match="UTF-8"):
+        read_document(path)
 
 
 def test_it_refuses_unknown_formats(tmp_path):

@@ -1,9 +1,17 @@
 import csv
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from phongdich.geo.models import AdminUnit
-from phongdich.geo.services import geography_load, population_import, units_file
+from phongdich.geo.services import (
+    POPULATION_MAX_BYTES,
+    geography_load,
+    population_import,
+    units_file,
+)
+from phongdich.lib.imports import FileRefused, as_upload
+from phongdich.lib.tests.builders import UnreadableUpload
 from phongdich.lib.xlsx import build_workbook
 
 
@@ -56,9 +64,9 @@ def test_the_2025_structure_has_communes_directly_under_provinces():
 
 def test_population_import_reports_bad_rows_and_keeps_good_ones(world, staff):
     content = b'code,population\n14755,12345\n99999,10\n14758,abc\n14809,"9.876"\n'
-    result = population_import(by=staff.province_admin, file_name="dan-so.csv", content=content)
+    result = population_import(by=staff.province_admin, upload=as_upload("dan-so.csv", content))
     assert result.updated == 2
-    assert [line for line, _ in result.errors] == [3, 4]
+    assert [e["line"] for e in result.errors.entries] == [3, 4]
     world.commune_a.refresh_from_db()
     assert world.commune_a.population == 12345
     assert not world.commune_a.population_synthetic
@@ -67,19 +75,44 @@ def test_population_import_reports_bad_rows_and_keeps_good_ones(world, staff):
 def test_population_import_all_or_nothing_refuses_the_file(world, staff):
     content = b"14755,500\n14758,x\n"
     result = population_import(
-        by=staff.province_admin, file_name="p.csv", content=content, all_or_nothing=True
+        by=staff.province_admin, upload=as_upload("p.csv", content), all_or_nothing=True
     )
-    assert result.updated == 0 and result.errors == [(2, "Dân số không phải số: x")]
+    assert result.refused and result.updated == 0
+    assert result.errors.entries == [
+        {"line": 2, "errors": ["Dân số: không phải số nguyên không âm (“x”)"]}
+    ]
     world.commune_a.refresh_from_db()
     assert world.commune_a.population == 12_000
 
 
 def test_population_import_reads_xlsx(world, staff):
     content = build_workbook("dan so", ["Mã", "Dân số"], [["14755", 777], [14809, 888.0]])
-    result = population_import(by=staff.province_admin, file_name="p.xlsx", content=content)
-    assert result.errors == [] and result.updated == 2
+    result = population_import(by=staff.province_admin, upload=as_upload("p.xlsx", content))
+    assert not result.errors and result.updated == 2
     world.commune_b.refresh_from_db()
     assert world.commune_b.population == 888
+
+
+def test_population_import_refuses_a_file_over_the_size_cap_without_reading_it(world, staff):
+    with pytest.raises(FileRefused) as refused:
+        population_import(
+            by=staff.province_admin,
+            upload=UnreadableUpload("p.csv", POPULATION_MAX_BYTES + 1),
+        )
+    assert "tối đa 5 MB" in refused.value.messages[0]
+
+
+def test_population_import_page_refuses_an_over_long_code_by_line(client, world, staff):
+    client.force_login(staff.province_admin)
+    content = b"14755,500\n" + b"1" * 11 + b",7\n"
+    response = client.post(
+        "/units/population/",
+        {"file": SimpleUploadedFile("p.csv", content), "mode": "all"},
+    )
+    assert response.status_code == 200
+    world.commune_a.refresh_from_db()
+    assert world.commune_a.population == 12_000
+    assert "Mã đơn vị: dài 11 ký tự, tối đa 10" in response.content.decode()
 
 
 def test_units_page_is_scoped_to_the_jurisdiction(client, staff, world):

@@ -29,7 +29,7 @@ KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
-def _own_rate_limit_window():
+def _own_rate_limit_window(db):
     # Public posts count against the per-address limit in the cache; leave none behind.
     yield
     cache.clear()
