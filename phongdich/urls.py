@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("phongdich.audit.urls")),
     path("units/", include("phongdich.geo.urls")),
     path("stats/", include("phongdich.stats.urls")),
+    path("policy/", include("phongdich.policy.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

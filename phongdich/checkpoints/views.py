@@ -359,6 +359,7 @@ def arrivals(request):
         )[:200]
     )
     today = timezone.localdate()
+    policies = services.quarantine_policies()
     return render(
         request,
         "checkpoints/arrivals.html",
@@ -366,8 +367,8 @@ def arrivals(request):
             "pending": pending,
             "recent": recent,
             "forecasts": forecasts,
-            "policies": rules.QUARANTINE_POLICIES,
-            "current_policy": rules.policy_on(today),
+            "policies": policies,
+            "current_policy": rules.policy_on(today, policies),
         },
     )
 
@@ -442,7 +443,7 @@ def quarantine_detail(request, pk: int):
                 new_link = request.build_absolute_uri(reverse("checkpoints:self_check", args=[raw]))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    policy = rules.policy_by_key(quarantine.policy_key)
+    policy = services.quarantine_policy(quarantine.policy_key)
     return render(
         request,
         "checkpoints/quarantine_detail.html",
@@ -467,7 +468,7 @@ def quarantine_document(request, pk: int, kind: str):
     if template is None:
         raise Http404
     html = render_to_string(
-        template, {"q": quarantine, "policy": rules.policy_by_key(quarantine.policy_key)}
+        template, {"q": quarantine, "policy": services.quarantine_policy(quarantine.policy_key)}
     )
     return _pdf(html, f"{kind}-{quarantine.pk}.pdf")
 
@@ -687,20 +688,21 @@ def oversight_export(request):
 @role_required(*OVERSIGHT, *COMMUNE)
 def rules_page(request):
     """The rules in force, each with its source and whether it is confirmed (RULES.md)."""
-    edited = DecisionRuleRow.objects.filter(active=True).exists()
+    rows = {row.key: row for row in DecisionRuleRow.objects.filter(active=True)}
     labels = dict(Decision.choices)
     table = [
-        {"rule": rule, "label": labels.get(rule.decision, rule.decision)}
+        {"rule": rule, "label": labels.get(rule.decision, rule.decision), "row": rows.get(rule.key)}
         for rule in services.decision_rules()
     ]
+    policies = services.quarantine_policies()
     return render(
         request,
         "checkpoints/rules.html",
         {
-            "policies": rules.QUARANTINE_POLICIES,
-            "current": rules.policy_on(timezone.localdate()),
+            "policies": policies,
+            "current": rules.policy_on(timezone.localdate(), policies),
             "table": table,
-            "edited": edited,
+            "edited": bool(rows),
             "rules_source": rules.DECISION_RULES_SOURCE,
             "fever": rules.FEVER_CELSIUS,
         },
