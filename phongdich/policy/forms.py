@@ -5,8 +5,10 @@ related unit, user or unit-scoped row are limited to the admin's jurisdiction.
 """
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.forms.models import modelform_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .registry import PolicyTable
@@ -18,13 +20,23 @@ def _field_callback(field: models.Field, **kwargs):
         # "Any" is a real value in condition tables: a three-way select, never a checkbox.
         widget = forms.NullBooleanSelect()
         widget.choices = [("unknown", _("— Không xét —")), ("true", _("Có")), ("false", _("Không"))]
-        return forms.NullBooleanField(label=field.verbose_name, required=False, widget=widget)
+        return forms.NullBooleanField(
+            label=capfirst(field.verbose_name), required=False, widget=widget
+        )
     if isinstance(field, models.DateField):
         formfield = field.formfield(**kwargs)
         formfield.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         formfield.input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
         return formfield
-    return field.formfield(**kwargs)
+    formfield = field.formfield(**kwargs)
+    if isinstance(formfield, forms.IntegerField):
+        # The model's bounds, shown to the phone's number keyboard as well as checked.
+        for validator in field.validators:
+            if isinstance(validator, MaxValueValidator):
+                formfield.widget.attrs["max"] = validator.limit_value
+            elif isinstance(validator, MinValueValidator):
+                formfield.widget.attrs["min"] = validator.limit_value
+    return formfield
 
 
 def policy_form(table: PolicyTable, user, *, data=None, instance=None) -> forms.ModelForm:

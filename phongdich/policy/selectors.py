@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
@@ -130,5 +131,5 @@ def filter_choices(user, table: PolicyTable) -> list[dict]:
             options = [("1", str(_("Có"))), ("0", str(_("Không")))]
         else:
             options = [(str(value), str(label)) for value, label in field.choices or ()]
-        out.append({"name": name, "label": str(field.verbose_name), "options": options})
+        out.append({"name": name, "label": capfirst(field.verbose_name), "options": options})
     return out

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,7 +42,7 @@ def _display(row, name: str) -> str:
 
 
 def _header(table: PolicyTable) -> list[str]:
-    return [str(table.model._meta.get_field(name).verbose_name) for name in table.list_fields]
+    return [capfirst(table.model._meta.get_field(name).verbose_name) for name in table.list_fields]
 
 
 def _counts(user, table: PolicyTable) -> dict:
