@@ -510,6 +510,15 @@ def quarantine_start(
         policies=(chosen,) if chosen else policies,
     )
     if plan is None:
+        in_force = rules.policy_on(on, (chosen,) if chosen else policies)
+        if in_force is not None:  # the province's edited row has no group for this person
+            raise ValidationError(
+                _(
+                    "Quy định cách ly “%(rule)s” không có nhóm áp dụng cho người này; "
+                    "đề nghị quản trị hệ thống bổ sung."
+                )
+                % {"rule": in_force.source}
+            )
         raise ValidationError(_("Chưa có quy định cách ly cho ngày này."))
     quarantine = HomeQuarantine.objects.create(
         person=handover.person,
