@@ -42,7 +42,9 @@ def _display(row, name: str) -> str:
 
 
 def _header(table: PolicyTable) -> list[str]:
-    return [capfirst(table.model._meta.get_field(name).verbose_name) for name in table.list_fields]
+    return [
+        str(capfirst(table.model._meta.get_field(name).verbose_name)) for name in table.list_fields
+    ]
 
 
 def _counts(user, table: PolicyTable) -> dict:

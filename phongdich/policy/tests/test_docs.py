@@ -1,5 +1,5 @@
 """The docs promise the policy pages: every page they name exists, and every table the
-hotline and checkpoints register is named in its app's doc (not the Django admin)."""
+hotline, checkpoints and cases register is named in its app's doc (not the Django admin)."""
 
 import re
 from pathlib import Path
@@ -19,13 +19,16 @@ def _doc(name: str) -> str:
     return (DOCS / name).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("doc", ["hotline.md", "checkpoints.md", "architecture.md"])
+@pytest.mark.parametrize("doc", ["hotline.md", "checkpoints.md", "cases.md", "architecture.md"])
 def test_every_policy_page_a_doc_names_exists(doc):
     for slug in PAGE.findall(_doc(doc)):
         assert registry.get(slug) is not None, f"{doc} names /policy/{slug}/"
 
 
-@pytest.mark.parametrize("app,doc", [("hotline", "hotline.md"), ("checkpoints", "checkpoints.md")])
+@pytest.mark.parametrize(
+    "app,doc",
+    [("hotline", "hotline.md"), ("checkpoints", "checkpoints.md"), ("cases", "cases.md")],
+)
 def test_every_registered_table_is_in_its_apps_doc(app, doc):
     if not apps.is_installed(f"phongdich.{app}"):
         pytest.skip(f"{app} not installed")
