@@ -107,7 +107,10 @@ def table_list(request, slug: str):
 def _save_form(request, table: PolicyTable, row=None):
     form = policy_form(table, request.user, data=request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in table.fields if name in form.fields}
+        # An edit writes only what this admin changed on the form, so two admins editing
+        # different fields of one row at once both keep their change.
+        names = form.changed_data if row is not None else list(form.fields)
+        values = {name: form.cleaned_data[name] for name in names if name in table.fields}
         try:
             if row is None:
                 services.policy_row_create(by=request.user, table=table, values=values)
