@@ -124,12 +124,16 @@ QUARANTINE_POLICIES: tuple[QuarantinePolicy, ...] = (
 
 
 def policy_on(day: date, policies: tuple[QuarantinePolicy, ...] = QUARANTINE_POLICIES):
-    """The policy row in force on `day`: the latest start on or before it whose end date (if
-    any) has not passed. None before the first row or when every such row has ended."""
+    """The policy row in force on `day`: the latest row starting on or before it, unless that
+    row's own end date has passed (a row never extends past the next row's start, so an
+    ended row leaves a gap rather than bringing back an older one). None before the first
+    row and in such a gap."""
     current = None
     for policy in sorted(policies, key=lambda p: p.valid_from):
-        if policy.valid_from <= day and (policy.valid_to is None or day <= policy.valid_to):
+        if policy.valid_from <= day:
             current = policy
+    if current is not None and current.valid_to is not None and day > current.valid_to:
+        return None
     return current
 
 

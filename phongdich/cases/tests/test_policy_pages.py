@@ -1,7 +1,7 @@
 """The F0 app's clinical thresholds: seeded with `rules.THRESHOLDS`, edited by the province
 admin on the policy pages (audited), and followed by the next check and release."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.urls import reverse
 
@@ -55,3 +55,22 @@ def test_thresholds_cannot_be_added_or_deactivated(client, staff):
     client.post(reverse("policy:deactivate", args=["case-thresholds", row.pk]))
     assert ThresholdRow.objects.count() == len(rules.THRESHOLDS)
     assert not AuditEvent.objects.filter(action__startswith="policy.").exists()
+
+
+def test_the_rules_read_the_table_they_are_given():
+    table = dict(rules.THRESHOLDS)
+    table["pulse_danger_above"] = rules.Threshold(130, "Quyết định của tỉnh", date(2026, 1, 1))
+    vitals = rules.Vitals(pulse=125)
+    assert [s.code for s in rules.danger_signs(vitals, age_months=None)] == ["pulse"]
+    assert rules.danger_signs(vitals, age_months=None, thresholds=table) == []
+    signs = rules.danger_signs(rules.Vitals(pulse=131), age_months=None, thresholds=table)
+    assert signs[0].text == "Mạch 131/phút (> 130)"
+    table["two_rat_window_hours"] = rules.Threshold(12, "Quyết định của tỉnh", date(2026, 1, 1))
+    now = datetime(2022, 3, 1, 8, 0)
+    rats = [
+        rules.LabEvidence("rat", True, now),
+        rules.LabEvidence("rat", True, now + timedelta(hours=10)),
+    ]
+    assert not rules.classify_case(rats, has_epi_link=True).confirmed
+    decided = rules.classify_case(rats, has_epi_link=True, thresholds=table)
+    assert decided.confirmed and "12 giờ" in decided.reason

@@ -198,3 +198,20 @@ def test_a_quarantine_keeps_showing_the_rule_it_began_under(client, world, staff
     client.force_login(staff.commune_worker_a)
     page = client.get(reverse("checkpoints:quarantine", args=[quarantine.pk]))
     assert page.status_code == 200 and page.context["policy"].key == "2022-early"
+
+
+def test_a_row_with_an_end_date_stops_applying_after_it():
+    early = rules.policy_by_key("2022-early")
+    ended = rules.QuarantinePolicy(**{**early.__dict__, "valid_to": date(2022, 3, 31)})
+    table = (rules.policy_by_key("2021-12-16-10696"), ended)
+    assert rules.policy_on(date(2022, 3, 31), table).key == "2022-early"
+    assert rules.policy_on(date(2022, 4, 1), table) is None
+    assert rules.quarantine_plan(on=date(2022, 4, 1), policies=table) is None
+
+
+def test_a_rule_without_a_matching_group_plans_nothing():
+    early = rules.policy_by_key("2022-early")
+    vaccinated_only = rules.QuarantinePolicy(**{**early.__dict__, "groups": early.groups[:1]})
+    assert rules.quarantine_plan(on=date(2022, 3, 1), doses=0, policies=(vaccinated_only,)) is None
+    plan = rules.quarantine_plan(on=date(2022, 3, 1), doses=2, policies=(vaccinated_only,))
+    assert plan.home_days == 5
