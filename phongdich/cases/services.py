@@ -60,10 +60,12 @@ def thresholds() -> dict[str, rules.Threshold]:
     policy pages) over the built-in table, as the plain values the rules take. One small
     query per write; not cached, so every worker follows an edit at once."""
     table = dict(rules.THRESHOLDS)
-    for row in ThresholdRow.objects.filter(key__in=list(table)):
-        table[row.key] = rules.Threshold(
-            row.value, row.regulation, row.valid_from, row.note, row.confirmed
-        )
+    rows = ThresholdRow.objects.values_list(
+        "key", "value", "regulation", "valid_from", "note", "confirmed"
+    )
+    for key, value, regulation, valid_from, note, confirmed in rows:
+        if key in table:  # a row the rules no longer name is ignored
+            table[key] = rules.Threshold(value, regulation, valid_from, note, confirmed)
     return table
 
 
