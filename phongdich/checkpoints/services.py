@@ -262,14 +262,17 @@ def quarantine_policies(*, include_inactive: bool = False) -> tuple[rules.Quaran
     on the policy pages), each with its active groups in order, as plain rule values.
 
     Two queries; `include_inactive` also returns deactivated rows, for showing the rule a
-    quarantine already started under.
+    quarantine already started under. With no rows at all, the built-in table.
     """
-    policies = QuarantinePolicyRow.objects.all()
-    if not include_inactive:
-        policies = policies.filter(active=True)
-    groups = QuarantineGroupRow.objects.filter(active=True, policy__in=policies).order_by(
-        "position", "pk"
-    )
+    rows = list(QuarantinePolicyRow.objects.all())
+    if not rows:
+        # A database that was never seeded (or was emptied) still has the built-in rules;
+        # rows that exist but are all deactivated mean the province wants none.
+        return rules.QUARANTINE_POLICIES
+    policies = [row for row in rows if include_inactive or row.active]
+    groups = QuarantineGroupRow.objects.filter(
+        active=True, policy_id__in=[row.pk for row in policies]
+    ).order_by("position", "pk")
     by_policy: dict[int, list] = {}
     for group in groups:
         by_policy.setdefault(group.policy_id, []).append(group)

@@ -14,6 +14,7 @@ from . import builders
 
 
 def test_the_seeded_rows_are_the_built_in_table(db):
+    assert ThresholdRow.objects.count() == len(rules.THRESHOLDS)
     assert services.thresholds() == rules.THRESHOLDS
     unconfirmed = set(ThresholdRow.objects.filter(confirmed=False).values_list("key", flat=True))
     assert unconfirmed == {k for k, t in rules.THRESHOLDS.items() if not t.confirmed}

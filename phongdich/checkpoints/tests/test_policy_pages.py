@@ -31,6 +31,11 @@ def _arrived(world, staff, **declaration):
 
 
 def test_the_seeded_rows_are_the_built_in_tables(db):
+    assert QuarantinePolicyRow.objects.count() == len(rules.QUARANTINE_POLICIES)
+    assert QuarantineGroupRow.objects.count() == sum(
+        len(p.groups) for p in rules.QUARANTINE_POLICIES
+    )
+    assert DecisionRuleRow.objects.count() == len(rules.DECISION_RULES)
     assert services.quarantine_policies() == rules.QUARANTINE_POLICIES
     assert services.decision_rules() == rules.DECISION_RULES
     sources = set(DecisionRuleRow.objects.values_list("source", flat=True))
