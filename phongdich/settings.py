@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "phongdich.demo",
     "phongdich.schedule",
     "phongdich.stats",
+    "phongdich.policy",
 ]
 # Domain apps built on the foundation register themselves here as they land.
 # PHONGDICH_APPS narrows the set (e.g. "cases,hotline") for a slimmer deployment or a test run.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("units/", include("phongdich.geo.urls")),
     path("stats/", include("phongdich.stats.urls")),
     path("jobs/", include("phongdich.schedule.urls")),
+    path("policy/", include("phongdich.policy.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -13,6 +13,9 @@ class CasesConfig(AppConfig):
 
         from . import panels
         from .permissions import CASE_ROLES, REPORT_ROLES
+        from .policy import register_tables
+
+        register_tables()
 
         register(NavItem(_("Theo dõi F0"), "cases:queue", CASE_ROLES, 20))
         register(NavItem(_("Thêm F0"), "cases:register", CASE_ROLES, 21))

@@ -1,6 +1,7 @@
 """F0 cases: registry, home-care checks, alerts, transfers, outcomes, daily announcements."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -420,3 +421,26 @@ class DailyReport(models.Model):
 
     def __str__(self) -> str:
         return f"Báo cáo {self.report_date:%d/%m/%Y}"
+
+
+class ThresholdRow(models.Model):
+    """One clinical threshold of `rules.THRESHOLDS` as the province's editable row (its value,
+    regulation, date, and whether it was checked against the regulation's text). Seeded
+    from the built-in table; the keys are fixed (the rules name them), only the values and
+    their citation change, on the policy pages (/policy/case-thresholds/)."""
+
+    key = models.SlugField(_("mã"), max_length=60, unique=True)
+    value = models.FloatField(
+        _("giá trị"), validators=[MinValueValidator(0), MaxValueValidator(1000)]
+    )
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("ngưỡng lâm sàng")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value:g}"

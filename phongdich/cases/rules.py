@@ -14,7 +14,7 @@ Regulations used:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -73,8 +73,14 @@ THRESHOLDS: dict[str, Threshold] = {
 }
 
 
-def threshold(name: str) -> float:
-    return THRESHOLDS[name].value
+def threshold(name: str, table: Mapping[str, Threshold] | None = None) -> float:
+    """The value of `name` in `table` (the province's rows, passed in by the services), or
+    in the built-in THRESHOLDS when no table is given."""
+    return (table or THRESHOLDS)[name].value
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 # --- Vocabulary --------------------------------------------------------------------------
@@ -210,6 +216,7 @@ def classify_case(
     is_f1: bool = False,
     has_symptoms: bool = False,
     has_epi_link: bool = False,
+    thresholds: Mapping[str, Threshold] | None = None,
 ) -> Classification:
     """Classify by 11042/BYT-DP; the first criterion met wins (PCR is the strongest)."""
     tests = list(tests)
@@ -230,20 +237,22 @@ def classify_case(
         return Classification(
             Basis.SYMPTOMS_RAT_LINK, "Có triệu chứng, test nhanh dương tính và có yếu tố dịch tễ"
         )
-    window = timedelta(hours=threshold("two_rat_window_hours"))
+    window = timedelta(hours=threshold("two_rat_window_hours", thresholds))
+    hours = _number(threshold("two_rat_window_hours", thresholds))
     two_in_window = any(
         timedelta(0) <= later.taken_at - earlier.taken_at <= window
         for earlier, later in zip(valid_rats, valid_rats[1:], strict=False)
     )
     if two_in_window and has_epi_link:
         return Classification(
-            Basis.TWO_RATS_LINK, "Hai test nhanh dương tính trong 8 giờ và có yếu tố dịch tễ"
+            Basis.TWO_RATS_LINK,
+            f"Hai test nhanh dương tính trong {hours} giờ và có yếu tố dịch tễ",
         )
     missing = []
     if not has_epi_link:
         missing.append("yếu tố dịch tễ")
     if not two_in_window and not has_symptoms:
-        missing.append("triệu chứng hoặc test nhanh thứ hai trong 8 giờ")
+        missing.append(f"triệu chứng hoặc test nhanh thứ hai trong {hours} giờ")
     return Classification(
         Basis.TO_VERIFY, "Test nhanh dương tính nhưng thiếu: " + ", ".join(missing)
     )
@@ -270,53 +279,76 @@ class DangerSign:
     source: str
 
 
-def danger_signs(vitals: Vitals, *, age_months: int | None) -> list[DangerSign]:
+def danger_signs(
+    vitals: Vitals, *, age_months: int | None, thresholds: Mapping[str, Threshold] | None = None
+) -> list[DangerSign]:
     """Danger signs present in one check (261 for adults, 528 for children)."""
+    table = thresholds or THRESHOLDS
+
+    def limit(name: str) -> str:
+        return _number(threshold(name, thresholds))
+
     group = age_group(age_months)
     child = group in AgeGroup.CHILDREN
     found: list[DangerSign] = []
 
     rr_key = RR_THRESHOLD_BY_GROUP[group]
-    if vitals.respiratory_rate is not None and vitals.respiratory_rate >= threshold(rr_key):
+    if vitals.respiratory_rate is not None and vitals.respiratory_rate >= threshold(
+        rr_key, thresholds
+    ):
         found.append(
             DangerSign(
                 "respiratory_rate",
-                f"Nhịp thở {vitals.respiratory_rate}/phút ({THRESHOLDS[rr_key].note})",
-                THRESHOLDS[rr_key].source,
+                f"Nhịp thở {vitals.respiratory_rate}/phút ({table[rr_key].note})",
+                table[rr_key].source,
             )
         )
     if vitals.spo2 is not None:
-        if child and vitals.spo2 < threshold("spo2_danger_child_below"):
-            found.append(DangerSign("spo2", f"SpO2 {vitals.spo2}% (< 96%)", D_528))
-        if not child and vitals.spo2 <= threshold("spo2_danger_adult_at_most"):
-            found.append(DangerSign("spo2", f"SpO2 {vitals.spo2}% (≤ 96%)", D_261))
+        if child and vitals.spo2 < threshold("spo2_danger_child_below", thresholds):
+            found.append(
+                DangerSign(
+                    "spo2", f"SpO2 {vitals.spo2}% (< {limit('spo2_danger_child_below')}%)", D_528
+                )
+            )
+        if not child and vitals.spo2 <= threshold("spo2_danger_adult_at_most", thresholds):
+            found.append(
+                DangerSign(
+                    "spo2",
+                    f"SpO2 {vitals.spo2}% (≤ {limit('spo2_danger_adult_at_most')}%)",
+                    D_261,
+                )
+            )
     if not child and vitals.pulse is not None:
-        if vitals.pulse > threshold("pulse_danger_above"):
-            found.append(DangerSign("pulse", f"Mạch {vitals.pulse}/phút (> 120)", D_261))
-        elif vitals.pulse < threshold("pulse_danger_below"):
-            found.append(DangerSign("pulse", f"Mạch {vitals.pulse}/phút (< 50)", D_261))
+        if vitals.pulse > threshold("pulse_danger_above", thresholds):
+            text = f"Mạch {vitals.pulse}/phút (> {limit('pulse_danger_above')})"
+            found.append(DangerSign("pulse", text, D_261))
+        elif vitals.pulse < threshold("pulse_danger_below", thresholds):
+            text = f"Mạch {vitals.pulse}/phút (< {limit('pulse_danger_below')})"
+            found.append(DangerSign("pulse", text, D_261))
     if not child:
         low_systolic = vitals.bp_systolic is not None and vitals.bp_systolic < threshold(
-            "bp_systolic_danger_below"
+            "bp_systolic_danger_below", thresholds
         )
         low_diastolic = vitals.bp_diastolic is not None and vitals.bp_diastolic < threshold(
-            "bp_diastolic_danger_below"
+            "bp_diastolic_danger_below", thresholds
         )
         if low_systolic or low_diastolic:
             found.append(
                 DangerSign(
                     "blood_pressure",
                     f"Huyết áp {vitals.bp_systolic or '?'}/{vitals.bp_diastolic or '?'} mmHg "
-                    "(tối đa < 90 hoặc tối thiểu < 60)",
+                    f"(tối đa < {limit('bp_systolic_danger_below')} hoặc tối thiểu < "
+                    f"{limit('bp_diastolic_danger_below')})",
                     D_261,
                 )
             )
     if (
         child
         and vitals.temperature is not None
-        and vitals.temperature > threshold("child_fever_danger_above")
+        and vitals.temperature > threshold("child_fever_danger_above", thresholds)
     ):
-        found.append(DangerSign("fever", f"Sốt {vitals.temperature} °C (> 39 °C)", D_528))
+        text = f"Sốt {vitals.temperature} °C (> {limit('child_fever_danger_above')} °C)"
+        found.append(DangerSign("fever", text, D_528))
     texts = {
         "breathlessness": "Khó thở, thở hụt hơi",
         "chest_pain": "Đau tức ngực",
@@ -344,22 +376,23 @@ class Severity:
     ORDER = (ASYMPTOMATIC, MILD, MODERATE, SEVERE, CRITICAL)
 
 
-def severity(vitals: Vitals) -> str:
+def severity(vitals: Vitals, *, thresholds: Mapping[str, Threshold] | None = None) -> str:
     """Adult severity from one set of vitals (4689; the "nguy kịch" cut-offs are unconfirmed
     and flagged as such in THRESHOLDS)."""
     rr, spo2 = vitals.respiratory_rate, vitals.spo2
     if rr is not None and (
-        rr > threshold("severity_critical_rr_above") or rr < threshold("severity_critical_rr_below")
+        rr > threshold("severity_critical_rr_above", thresholds)
+        or rr < threshold("severity_critical_rr_below", thresholds)
     ):
         return Severity.CRITICAL
     if (
-        (rr is not None and rr > threshold("severity_severe_rr_above"))
-        or (spo2 is not None and spo2 < threshold("severity_severe_spo2_below"))
+        (rr is not None and rr > threshold("severity_severe_rr_above", thresholds))
+        or (spo2 is not None and spo2 < threshold("severity_severe_spo2_below", thresholds))
         or "cyanosis" in vitals.symptoms
     ):
         return Severity.SEVERE
-    if (rr is not None and rr >= threshold("rr_danger_adult")) or (
-        spo2 is not None and spo2 <= threshold("spo2_danger_adult_at_most")
+    if (rr is not None and rr >= threshold("rr_danger_adult", thresholds)) or (
+        spo2 is not None and spo2 <= threshold("spo2_danger_adult_at_most", thresholds)
     ):
         return Severity.MODERATE
     if any(s for s in vitals.symptoms) or (vitals.temperature or 0) >= 37.5:
@@ -384,6 +417,7 @@ def home_care_eligibility(
     has_comorbidity: bool,
     comorbidity_stable: bool,
     can_self_care_or_has_carer: bool,
+    thresholds: Mapping[str, Threshold] | None = None,
 ) -> Eligibility:
     """Eligibility for home care under 261/QĐ-BYT, with every failed condition listed."""
     reasons = []
@@ -394,14 +428,15 @@ def home_care_eligibility(
         reasons.append("Có triệu chứng ngoài nhóm nhẹ: " + ", ".join(sorted(other)))
     group = age_group(age_months)
     rr_limit = (
-        threshold("home_care_rr_below")
+        threshold("home_care_rr_below", thresholds)
         if group == AgeGroup.ADULT
-        else threshold(RR_THRESHOLD_BY_GROUP[group])
+        else threshold(RR_THRESHOLD_BY_GROUP[group], thresholds)
     )
     if vitals.respiratory_rate is not None and vitals.respiratory_rate >= rr_limit:
         reasons.append(f"Nhịp thở {vitals.respiratory_rate}/phút (cần < {int(rr_limit)})")
-    if vitals.spo2 is not None and vitals.spo2 <= threshold("home_care_spo2_above"):
-        reasons.append(f"SpO2 {vitals.spo2}% (cần > 96%)")
+    if vitals.spo2 is not None and vitals.spo2 <= threshold("home_care_spo2_above", thresholds):
+        spo2_limit = _number(threshold("home_care_spo2_above", thresholds))
+        reasons.append(f"SpO2 {vitals.spo2}% (cần > {spo2_limit}%)")
     if has_comorbidity and not comorbidity_stable:
         reasons.append("Bệnh nền chưa điều trị ổn định")
     if not can_self_care_or_has_carer:
@@ -419,35 +454,45 @@ class Release:
 
 
 def release_date(
-    *, isolation_start: date, fully_vaccinated: bool, negative_rat_dates: Iterable[date] = ()
+    *,
+    isolation_start: date,
+    fully_vaccinated: bool,
+    negative_rat_dates: Iterable[date] = (),
+    thresholds: Mapping[str, Threshold] | None = None,
 ) -> Release:
     """When isolation ends (250/QĐ-BYT). Day N is `isolation_start + N days`: a negative RAT
     taken on day 7 or later releases on the day of that test; otherwise isolation runs to day
     10 (fully vaccinated) or 14 (not), with no test needed."""
     long_days = threshold(
-        "release_days_fully_vaccinated" if fully_vaccinated else "release_days_not_fully_vaccinated"
+        "release_days_fully_vaccinated"
+        if fully_vaccinated
+        else "release_days_not_fully_vaccinated",
+        thresholds,
     )
     long_date = isolation_start + timedelta(days=int(long_days))
-    earliest = isolation_start + timedelta(
-        days=int(threshold("release_min_days_with_negative_rat"))
-    )
+    min_days = int(threshold("release_min_days_with_negative_rat", thresholds))
+    earliest = isolation_start + timedelta(days=min_days)
     negatives = sorted(d for d in negative_rat_dates if earliest <= d < long_date)
     if negatives:
-        return Release(negatives[0], "Ngày thứ 7 trở đi, test nhanh âm tính (250/QĐ-BYT)")
+        return Release(negatives[0], f"Ngày thứ {min_days} trở đi, test nhanh âm tính (250/QĐ-BYT)")
     if fully_vaccinated:
-        return Release(long_date, "Đủ 10 ngày, đã tiêm đủ liều (250/QĐ-BYT)")
-    return Release(long_date, "Đủ 14 ngày, chưa tiêm đủ liều (250/QĐ-BYT)")
+        return Release(long_date, f"Đủ {int(long_days)} ngày, đã tiêm đủ liều (250/QĐ-BYT)")
+    return Release(long_date, f"Đủ {int(long_days)} ngày, chưa tiêm đủ liều (250/QĐ-BYT)")
 
 
 # --- queue ordering ----------------------------------------------------------------------
 
 
 def risk_factors(
-    *, age_years: int | None, has_comorbidity: bool, fully_vaccinated: bool
+    *,
+    age_years: int | None,
+    has_comorbidity: bool,
+    fully_vaccinated: bool,
+    thresholds: Mapping[str, Threshold] | None = None,
 ) -> list[str]:
     """Risk factors the care-team queue sorts by (age ≥ 50, comorbidity, not vaccinated)."""
     found = []
-    if age_years is not None and age_years >= threshold("risk_age_at_least"):
+    if age_years is not None and age_years >= threshold("risk_age_at_least", thresholds):
         found.append("age_50_plus")
     if has_comorbidity:
         found.append("comorbidity")

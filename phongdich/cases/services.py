@@ -35,6 +35,7 @@ from .models import (
     MobileStationVisit,
     OccupationGroup,
     SeverityLevel,
+    ThresholdRow,
     Transfer,
     TreatmentPlace,
     Vaccination,
@@ -56,13 +57,28 @@ def _age_months(person, on: date | None = None) -> int | None:
     )
 
 
-def _risk_score(case: Case) -> int:
+def thresholds() -> dict[str, rules.Threshold]:
+    """The province's clinical thresholds (rows seeded from `rules.THRESHOLDS`, edited on the
+    policy pages) over the built-in table, as the plain values the rules take. One small
+    query per write; not cached, so every worker follows an edit at once."""
+    table = dict(rules.THRESHOLDS)
+    rows = ThresholdRow.objects.values_list(
+        "key", "value", "regulation", "valid_from", "note", "confirmed"
+    )
+    for key, value, regulation, valid_from, note, confirmed in rows:
+        if key in table:  # a row the rules no longer name is ignored
+            table[key] = rules.Threshold(value, regulation, valid_from, note, confirmed)
+    return table
+
+
+def _risk_score(case: Case, table: dict | None = None) -> int:
     months = _age_months(case.person)
     return len(
         rules.risk_factors(
             age_years=months // 12 if months is not None else None,
             has_comorbidity=bool(case.comorbidities),
             fully_vaccinated=case.fully_vaccinated,
+            thresholds=table or thresholds(),
         )
     )
 
@@ -164,8 +180,13 @@ def case_register(
     if existing is not None:
         return existing, False
 
+    table = thresholds()
     classification = rules.classify_case(
-        evidence, is_f1=is_f1, has_symptoms=has_symptoms, has_epi_link=has_epi_link
+        evidence,
+        is_f1=is_f1,
+        has_symptoms=has_symptoms,
+        has_epi_link=has_epi_link,
+        thresholds=table,
     )
     vitals = rules.Vitals(spo2=spo2, respiratory_rate=respiratory_rate, symptoms=tuple(symptoms))
     eligibility = rules.home_care_eligibility(
@@ -175,6 +196,7 @@ def case_register(
         has_comorbidity=bool(comorbidities),
         comorbidity_stable=comorbidity_stable,
         can_self_care_or_has_carer=can_self_care,
+        thresholds=table,
     )
     if treatment_place != TreatmentPlace.HOME and (
         facility is None or facility.kind not in PLACE_FACILITY_KINDS[treatment_place]
@@ -203,7 +225,7 @@ def case_register(
         comorbidity_stable=comorbidity_stable,
         pregnant=pregnant,
         can_self_care=can_self_care,
-        severity=rules.severity(vitals),
+        severity=rules.severity(vitals, thresholds=table),
         treatment_place=treatment_place,
         facility=facility,
         home_care_eligible=eligibility.eligible,
@@ -212,7 +234,7 @@ def case_register(
         isolation_start=diagnosed_on,
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    case.risk_score = _risk_score(case)
+    case.risk_score = _risk_score(case, table)
     case.save()
     if facility is not None:
         facility_occupy(by=by, facility=facility, delta=1, icu=treatment_place == "icu")
@@ -276,7 +298,11 @@ def case_verify(
         for t in case.tests.all()
     ]
     classification = rules.classify_case(
-        evidence, is_f1=is_f1, has_symptoms=has_symptoms, has_epi_link=has_epi_link
+        evidence,
+        is_f1=is_f1,
+        has_symptoms=has_symptoms,
+        has_epi_link=has_epi_link,
+        thresholds=thresholds(),
     )
     if not classification.confirmed:
         raise ValidationError(classification.reason)
@@ -484,7 +510,8 @@ def check_submit(
         bp_diastolic=bp_diastolic,
         symptoms=tuple(symptoms),
     )
-    signs = rules.danger_signs(vitals, age_months=_age_months(case.person))
+    table = thresholds()
+    signs = rules.danger_signs(vitals, age_months=_age_months(case.person), thresholds=table)
     staff = by if getattr(by, "is_authenticated", False) else None
     check = HealthCheck(
         case=case,
@@ -512,7 +539,7 @@ def check_submit(
         )
 
     updates: dict = {"last_check_at": check.at}
-    new_severity = rules.severity(vitals)
+    new_severity = rules.severity(vitals, thresholds=table)
     # Checks only ever raise the recorded severity; lowering it is a clinical decision.
     if rules.Severity.ORDER.index(new_severity) > rules.Severity.ORDER.index(case.severity):
         updates["severity"] = new_severity
@@ -732,6 +759,7 @@ def release_for(case: Case, *, extra_negative: date | None = None) -> rules.Rele
         isolation_start=case.isolation_start,
         fully_vaccinated=case.fully_vaccinated,
         negative_rat_dates=dates,
+        thresholds=thresholds(),
     )
 
 

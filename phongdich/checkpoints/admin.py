@@ -1,8 +1,11 @@
-"""Province administrators maintain checkpoints and the list of epidemic areas here."""
+"""Checkpoints and epidemic areas for the technical administrator.
+
+Policy rows (the decision table, quarantine rules) are not here: the province edits them on
+the audited policy pages (/policy/), see docs/checkpoints.md."""
 
 from django.contrib import admin
 
-from .models import Checkpoint, DecisionRuleRow, EpidemicArea
+from .models import Checkpoint, EpidemicArea
 
 
 @admin.register(Checkpoint)
@@ -18,9 +21,3 @@ class EpidemicAreaAdmin(admin.ModelAdmin):
     list_filter = ("level",)
     raw_id_fields = ("unit",)
 
-
-@admin.register(DecisionRuleRow)
-class DecisionRuleRowAdmin(admin.ModelAdmin):
-    list_display = ("position", "key", "decision", "reason", "active", "unconfirmed")
-    list_editable = ("active",)
-    ordering = ("position",)

@@ -14,6 +14,9 @@ class CheckpointsConfig(AppConfig):
         from phongdich.web.navigation import NavItem, register
 
         from . import panels
+        from .policy import register_tables
+
+        register_tables()
 
         officer = (Role.CHECKPOINT_OFFICER, Role.PROVINCE_ADMIN)
         commune = (Role.COMMUNE_HEALTH_WORKER, Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)

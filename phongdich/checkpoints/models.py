@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -439,22 +440,38 @@ class DecisionRuleRow(models.Model):
     """An editable row of the checkpoint decision table. When any row is active, the active
     rows replace `rules.DECISION_RULES` (the built-in default), in `position` order."""
 
-    position = models.PositiveSmallIntegerField(default=100)
-    key = models.SlugField(max_length=40, unique=True)
-    decision = models.CharField(max_length=12, choices=Decision.choices)
-    reason = models.CharField(max_length=200)
-    symptoms_or_fever = models.BooleanField(null=True, blank=True)
-    test_positive = models.BooleanField(null=True, blank=True)
-    destination_in_province = models.BooleanField(null=True, blank=True)
-    min_area_level = models.PositiveSmallIntegerField(null=True, blank=True)
-    without_negative_test_within_hours = models.PositiveSmallIntegerField(null=True, blank=True)
-    max_doses = models.PositiveSmallIntegerField(null=True, blank=True)
-    source = models.CharField(max_length=200, blank=True)
-    unconfirmed = models.BooleanField(default=True)
-    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(
+        _("thứ tự"), default=100, validators=[MaxValueValidator(999)]
+    )
+    key = models.SlugField(_("mã"), max_length=40, unique=True)
+    decision = models.CharField(_("gợi ý"), max_length=12, choices=Decision.choices)
+    reason = models.CharField(_("lý do hiển thị"), max_length=200)
+    # Each condition: empty means "any"; every condition that is set must hold.
+    symptoms_or_fever = models.BooleanField(_("có triệu chứng/sốt"), null=True, blank=True)
+    test_positive = models.BooleanField(_("xét nghiệm dương tính"), null=True, blank=True)
+    destination_in_province = models.BooleanField(_("điểm đến trong tỉnh"), null=True, blank=True)
+    min_area_level = models.PositiveSmallIntegerField(
+        _("từ vùng dịch cấp (trở lên)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    without_negative_test_within_hours = models.PositiveSmallIntegerField(
+        _("không có xét nghiệm âm tính trong (giờ)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(720)],
+    )
+    max_doses = models.PositiveSmallIntegerField(
+        _("tiêm tối đa (mũi)"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    source = models.CharField(_("văn bản quy định"), max_length=200, blank=True)
+    unconfirmed = models.BooleanField(_("chưa xác nhận"), default=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
         ordering = ["position", "pk"]
+        verbose_name = _("dòng bảng gợi ý quyết định")
 
     def __str__(self) -> str:
         return f"{self.position}. {self.key} → {self.decision}"
@@ -470,4 +487,108 @@ class DecisionRuleRow(models.Model):
             min_area_level=self.min_area_level,
             without_negative_test_within_hours=self.without_negative_test_within_hours,
             max_doses=self.max_doses,
+        )
+
+
+class QuarantinePolicyRow(models.Model):
+    """A dated quarantine rule for people handed over from a checkpoint (RULES.md, "F1
+    quarantine"). Seeded from the built-in `rules.QUARANTINE_POLICIES`; the province edits
+    the rows on the policy pages, and the rules read the active rows (services)."""
+
+    class CountedFrom(models.TextChoices):
+        ARRIVAL = "arrival", _("Ngày đến")
+        LAST_EXPOSURE = "last_exposure", _("Lần tiếp xúc cuối")
+
+    key = models.SlugField(_("mã"), max_length=40, unique=True)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    # Empty: until the next row's date (the built-in table has no end dates).
+    valid_to = models.DateField(_("đến hết ngày"), null=True, blank=True)
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    summary = models.CharField(_("tóm tắt"), max_length=300)
+    counted_from = models.CharField(
+        _("tính từ"), max_length=16, choices=CountedFrom.choices, default=CountedFrom.ARRIVAL
+    )
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["valid_from", "key"]
+        verbose_name = _("quy định cách ly")
+
+    def __str__(self) -> str:
+        return f"{self.valid_from:%d/%m/%Y} · {self.regulation}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("Ngày kết thúc trước ngày bắt đầu.")})
+
+
+def _test_days(value: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+
+
+def validate_test_days(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        days = _test_days(value)
+    except ValueError:
+        raise ValidationError(_("Ghi các ngày xét nghiệm bằng số, cách nhau dấu phẩy.")) from None
+    if any(d < 1 or d > 60 for d in days):
+        raise ValidationError(_("Ngày xét nghiệm phải từ 1 đến 60."))
+
+
+class QuarantineGroupRow(models.Model):
+    """One branch of a quarantine rule: who it applies to (doses, recent recovery) and for
+    how long. The first active group (by position) that applies to the person wins; a group
+    with neither condition applies to everyone left."""
+
+    policy = models.ForeignKey(
+        QuarantinePolicyRow,
+        on_delete=models.PROTECT,
+        related_name="groups",
+        verbose_name=_("quy định"),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("thứ tự"), default=10, validators=[MaxValueValidator(999)]
+    )
+    label = models.CharField(_("nhóm người"), max_length=120)
+    min_doses = models.PositiveSmallIntegerField(
+        _("tiêm từ (mũi)"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    recovered_within_days = models.PositiveSmallIntegerField(
+        _("hoặc khỏi bệnh trong (ngày)"), null=True, blank=True, validators=[MaxValueValidator(730)]
+    )
+    centralised_days = models.PositiveSmallIntegerField(
+        _("cách ly tập trung (ngày)"), default=0, validators=[MaxValueValidator(60)]
+    )
+    home_days = models.PositiveSmallIntegerField(
+        _("cách ly tại nhà (ngày)"), default=0, validators=[MaxValueValidator(60)]
+    )
+    monitoring_days = models.PositiveSmallIntegerField(
+        _("tự theo dõi (ngày)"), default=0, validators=[MaxValueValidator(60)]
+    )
+    test_days = models.CharField(
+        _("ngày xét nghiệm (vd: 1,7)"), max_length=40, blank=True, validators=[validate_test_days]
+    )
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["policy__valid_from", "position", "pk"]
+        verbose_name = _("nhóm áp dụng quy định cách ly")
+
+    def __str__(self) -> str:
+        return f"{self.policy.key} · {self.label}"
+
+    def as_group(self) -> rules.PolicyGroup:
+        return rules.PolicyGroup(
+            self.label,
+            min_doses=self.min_doses,
+            recovered_within_days=self.recovered_within_days,
+            centralised_days=self.centralised_days,
+            home_days=self.home_days,
+            monitoring_days=self.monitoring_days,
+            test_days=_test_days(self.test_days),
         )

@@ -47,10 +47,14 @@ class QuarantinePolicy:
     # "arrival" (the day the person arrives) or "last_exposure" (early 2022 guidance).
     counted_from: str = "arrival"
     unconfirmed: bool = False
+    # Last day in force (inclusive); None: until the next row's date.
+    valid_to: date | None = None
 
 
 # The dated policy table (RULES.md, "F1 quarantine"). A row applies from its date until the
-# next row's date. Officials change durations here, never in code elsewhere.
+# next row's date (or its own end date). This tuple is the built-in default and the seed of
+# `checkpoints.QuarantinePolicyRow`: the province edits the rows on its policy pages, and the
+# services pass the active rows to the functions below.
 QUARANTINE_POLICIES: tuple[QuarantinePolicy, ...] = (
     QuarantinePolicy(
         key="2021-mid",
@@ -120,16 +124,23 @@ QUARANTINE_POLICIES: tuple[QuarantinePolicy, ...] = (
 
 
 def policy_on(day: date, policies: tuple[QuarantinePolicy, ...] = QUARANTINE_POLICIES):
-    """The policy row in force on `day`, or None before the first row."""
+    """The policy row in force on `day`: the latest row starting on or before it, unless that
+    row's own end date has passed (a row never extends past the next row's start, so an
+    ended row leaves a gap rather than bringing back an older one). None before the first
+    row and in such a gap."""
     current = None
     for policy in sorted(policies, key=lambda p: p.valid_from):
         if policy.valid_from <= day:
             current = policy
+    if current is not None and current.valid_to is not None and day > current.valid_to:
+        return None
     return current
 
 
-def policy_by_key(key: str) -> QuarantinePolicy | None:
-    return next((p for p in QUARANTINE_POLICIES if p.key == key), None)
+def policy_by_key(
+    key: str, policies: tuple[QuarantinePolicy, ...] = QUARANTINE_POLICIES
+) -> QuarantinePolicy | None:
+    return next((p for p in policies if p.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -178,8 +189,11 @@ def quarantine_plan(
         return None
     recovered_days_ago = (on - recovered_on).days if recovered_on else None
     group = next(
-        g for g in policy.groups if g.applies(doses=doses, recovered_days_ago=recovered_days_ago)
+        (g for g in policy.groups if g.applies(doses=doses, recovered_days_ago=recovered_days_ago)),
+        None,
     )
+    if group is None:  # an edited row without a group for everyone left
+        return None
     start = on
     if policy.counted_from == "last_exposure" and last_exposure and last_exposure <= on:
         start = last_exposure

@@ -42,7 +42,9 @@ from .models import (
     PharmacyLink,
     PharmacyReport,
     QuarantineCheck,
+    QuarantineGroupRow,
     QuarantineLink,
+    QuarantinePolicyRow,
     ReturneeForecast,
     TransitEscort,
 )
@@ -266,9 +268,51 @@ def area_level_for(origin: AdminUnit | None, on: date) -> EpidemicArea | None:
 
 
 def decision_rules() -> tuple[rules.DecisionRule, ...]:
-    """The province's edited table when it has active rows, else the built-in default."""
+    """The province's table (seeded from `rules.DECISION_RULES`, edited on the policy pages)
+    when it has active rows, else the built-in default. One query per assessment: cheap
+    enough not to cache, and every worker sees an edit at once."""
     rows = [row.as_rule() for row in DecisionRuleRow.objects.filter(active=True)]
     return tuple(rows) or rules.DECISION_RULES
+
+
+def _as_policy(row: QuarantinePolicyRow, groups) -> rules.QuarantinePolicy:
+    return rules.QuarantinePolicy(
+        key=row.key,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        source=row.regulation,
+        summary=row.summary,
+        groups=tuple(group.as_group() for group in groups),
+        counted_from=row.counted_from,
+        unconfirmed=not row.confirmed,
+    )
+
+
+def quarantine_policies(*, include_inactive: bool = False) -> tuple[rules.QuarantinePolicy, ...]:
+    """The province's dated quarantine rows (seeded from `rules.QUARANTINE_POLICIES`, edited
+    on the policy pages), each with its active groups in order, as plain rule values.
+
+    Two queries; `include_inactive` also returns deactivated rows, for showing the rule a
+    quarantine already started under. With no rows at all, the built-in table.
+    """
+    rows = list(QuarantinePolicyRow.objects.all())
+    if not rows:
+        # A database that was never seeded (or was emptied) still has the built-in rules;
+        # rows that exist but are all deactivated mean the province wants none.
+        return rules.QUARANTINE_POLICIES
+    policies = [row for row in rows if include_inactive or row.active]
+    groups = QuarantineGroupRow.objects.filter(
+        active=True, policy_id__in=[row.pk for row in policies]
+    ).order_by("position", "pk")
+    by_policy: dict[int, list] = {}
+    for group in groups:
+        by_policy.setdefault(group.policy_id, []).append(group)
+    return tuple(_as_policy(row, by_policy.get(row.pk, [])) for row in policies)
+
+
+def quarantine_policy(key: str) -> rules.QuarantinePolicy | None:
+    """One quarantine rule by key, active or not (a quarantine keeps the rule it began under)."""
+    return rules.policy_by_key(key, quarantine_policies(include_inactive=True)) if key else None
 
 
 @dataclass
@@ -487,7 +531,8 @@ def quarantine_start(
     declaration = handover.passage.declaration
     # Staff may apply a named row (a province keeping a stricter rule, or training on the
     # 2021-2022 rules); by default the row in force on the start day applies.
-    chosen = rules.policy_by_key(policy_key) if policy_key else None
+    policies = quarantine_policies()
+    chosen = rules.policy_by_key(policy_key, policies) if policy_key else None
     if policy_key and chosen is None:
         raise ValidationError(_("Quy định không tồn tại."))
     plan = rules.quarantine_plan(
@@ -495,9 +540,18 @@ def quarantine_start(
         doses=declaration.vaccine_doses,
         recovered_on=declaration.recovered_on,
         last_exposure=last_exposure,
-        policies=(chosen,) if chosen else rules.QUARANTINE_POLICIES,
+        policies=(chosen,) if chosen else policies,
     )
     if plan is None:
+        in_force = rules.policy_on(on, (chosen,) if chosen else policies)
+        if in_force is not None:  # the province's edited row has no group for this person
+            raise ValidationError(
+                _(
+                    "Quy định cách ly “%(rule)s” không có nhóm áp dụng cho người này; "
+                    "đề nghị quản trị hệ thống bổ sung."
+                )
+                % {"rule": in_force.source}
+            )
         raise ValidationError(_("Chưa có quy định cách ly cho ngày này."))
     quarantine = HomeQuarantine.objects.create(
         person=handover.person,

@@ -371,6 +371,7 @@ def arrivals(request):
     audit_read_many(
         actor=request.user, action="checkpoints.arrivals", records=pending + recent + forecasts
     )
+    policies = services.quarantine_policies()
     return render(
         request,
         "checkpoints/arrivals.html",
@@ -378,8 +379,8 @@ def arrivals(request):
             "pending": pending,
             "recent": recent,
             "forecasts": forecasts,
-            "policies": rules.QUARANTINE_POLICIES,
-            "current_policy": rules.policy_on(today),
+            "policies": policies,
+            "current_policy": rules.policy_on(today, policies),
         },
     )
 
@@ -459,7 +460,7 @@ def quarantine_detail(request, pk: int):
                 form.add_error(None, exc)  # a refused check must offer a fresh form
             else:
                 messages.error(request, " ".join(exc.messages))
-    policy = rules.policy_by_key(quarantine.policy_key)
+    policy = services.quarantine_policy(quarantine.policy_key)
     return render(
         request,
         "checkpoints/quarantine_detail.html",
@@ -485,7 +486,7 @@ def quarantine_document(request, pk: int, kind: str):
         raise Http404
     audit_read(actor=request.user, target=quarantine, action="checkpoints.quarantine_pdf")
     html = render_to_string(
-        template, {"q": quarantine, "policy": rules.policy_by_key(quarantine.policy_key)}
+        template, {"q": quarantine, "policy": services.quarantine_policy(quarantine.policy_key)}
     )
     return _pdf(html, f"{kind}-{quarantine.pk}.pdf")
 
@@ -763,20 +764,21 @@ def oversight_export(request):
 @role_required(*OVERSIGHT, *COMMUNE)
 def rules_page(request):
     """The rules in force, each with its source and whether it is confirmed (RULES.md)."""
-    edited = DecisionRuleRow.objects.filter(active=True).exists()
+    rows = {row.key: row for row in DecisionRuleRow.objects.filter(active=True)}
     labels = dict(Decision.choices)
     table = [
-        {"rule": rule, "label": labels.get(rule.decision, rule.decision)}
+        {"rule": rule, "label": labels.get(rule.decision, rule.decision), "row": rows.get(rule.key)}
         for rule in services.decision_rules()
     ]
+    policies = services.quarantine_policies()
     return render(
         request,
         "checkpoints/rules.html",
         {
-            "policies": rules.QUARANTINE_POLICIES,
-            "current": rules.policy_on(timezone.localdate()),
+            "policies": policies,
+            "current": rules.policy_on(timezone.localdate(), policies),
             "table": table,
-            "edited": edited,
+            "edited": bool(rows),
             "rules_source": rules.DECISION_RULES_SOURCE,
             "fever": rules.FEVER_CELSIUS,
         },

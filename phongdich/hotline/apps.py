@@ -28,6 +28,9 @@ class HotlineConfig(AppConfig):
         register_nav(NavItem(_("Giám sát 1022"), "hotline:oversight", OVERSIGHT_ROLES, 33))
         register_panel(Panel("hotline/_panel.html", TICKET_ROLES, panels.tickets_panel, 30))
         del Role
+        from .policy import register_tables
+
+        register_tables()
         self._connect_cases()
 
     def _connect_cases(self):

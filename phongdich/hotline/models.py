@@ -5,6 +5,7 @@ and the case is looked up through `phongdich.cases.selectors.case_summary_for_pe
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,15 +23,20 @@ class Priority(models.TextChoices):
 
 
 class Category(models.Model):
-    """A hotline branch (nhánh), after Hà Nội's 1022 menu; editable in the admin."""
+    """A hotline branch (nhánh), after Hà Nội's 1022 menu; the province edits the branches
+    on its policy pages (/policy/hotline-categories/)."""
 
-    code = models.SlugField(max_length=32, unique=True)
+    code = models.SlugField(_("mã"), max_length=32, unique=True)
     name = models.CharField(_("tên nhánh"), max_length=120)
-    branch_number = models.PositiveSmallIntegerField(_("số nhánh"), default=0)
-    description = models.CharField(max_length=255, blank=True)
+    branch_number = models.PositiveSmallIntegerField(
+        _("số nhánh"), default=0, validators=[MaxValueValidator(99)]
+    )
+    description = models.CharField(_("mô tả"), max_length=255, blank=True)
     # Priority a ticket in this branch gets when no triage rule raises it.
-    default_priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P3)
-    active = models.BooleanField(default=True)
+    default_priority = models.CharField(
+        _("mức ưu tiên mặc định"), max_length=2, choices=Priority.choices, default=Priority.P3
+    )
+    active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
         ordering = ["branch_number", "code"]
@@ -52,16 +58,22 @@ class ResponsibleUnit(models.Model):
         OTHER = "other", _("Khác")
 
     name = models.CharField(_("tên đơn vị"), max_length=160)
-    kind = models.CharField(max_length=24, choices=Kind.choices)
+    kind = models.CharField(_("loại đơn vị"), max_length=24, choices=Kind.choices)
     admin_unit = models.ForeignKey(
-        "geo.AdminUnit", on_delete=models.PROTECT, related_name="hotline_units"
+        "geo.AdminUnit",
+        on_delete=models.PROTECT,
+        related_name="hotline_units",
+        verbose_name=_("địa bàn"),
     )
     focal_points = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="hotline_units"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="hotline_units",
+        verbose_name=_("đầu mối (nhận email khi quá hạn)"),
     )
-    phone = models.CharField(max_length=16, blank=True)
-    email = models.EmailField(blank=True)
-    active = models.BooleanField(default=True)
+    phone = models.CharField(_("điện thoại"), max_length=16, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -79,12 +91,28 @@ class RoutingRule(models.Model):
     """
 
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="routes"
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routes",
+        verbose_name=_("nhánh"),
+        help_text=_("Để trống: mọi nhánh."),
     )
     admin_unit = models.ForeignKey(
-        "geo.AdminUnit", on_delete=models.CASCADE, related_name="hotline_routes"
+        "geo.AdminUnit",
+        on_delete=models.CASCADE,
+        related_name="hotline_routes",
+        verbose_name=_("địa bàn"),
     )
-    unit = models.ForeignKey(ResponsibleUnit, on_delete=models.CASCADE, related_name="routes")
+    unit = models.ForeignKey(
+        ResponsibleUnit,
+        on_delete=models.CASCADE,
+        related_name="routes",
+        verbose_name=_("đơn vị tiếp nhận"),
+    )
+    # Deactivated rules stay for the record; routing reads active rules only.
+    active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
         constraints = [
@@ -99,10 +127,15 @@ class RoutingRule(models.Model):
 class SlaPolicy(models.Model):
     """Service-level target per priority (editable; the defaults are the province's choice)."""
 
-    priority = models.CharField(max_length=2, choices=Priority.choices, unique=True)
-    minutes = models.PositiveIntegerField()
-    note = models.CharField(max_length=255, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    priority = models.CharField(
+        _("mức ưu tiên"), max_length=2, choices=Priority.choices, unique=True
+    )
+    # At least a minute (0 would make every ticket overdue at birth), at most 30 days.
+    minutes = models.PositiveIntegerField(
+        _("thời hạn (phút)"), validators=[MinValueValidator(1), MaxValueValidator(30 * 24 * 60)]
+    )
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         ordering = ["priority"]
@@ -379,19 +412,25 @@ class Fulfilment(SubmittedOnce):
 class SupportPolicy(models.Model):
     """A support package line under Nghị quyết 68/NQ-CP (dated, editable policy data)."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    label = models.CharField(max_length=200)
-    amount_vnd = models.PositiveIntegerField(_("mức hỗ trợ (đồng)"))
-    per_day = models.BooleanField(default=False)
-    max_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    once_per_person = models.BooleanField(default=False)
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    label = models.CharField(_("tên khoản hỗ trợ"), max_length=200)
+    amount_vnd = models.PositiveIntegerField(
+        _("mức hỗ trợ (đồng)"), validators=[MaxValueValidator(100_000_000)]
+    )
+    per_day = models.BooleanField(_("tính theo ngày"), default=False)
+    max_days = models.PositiveSmallIntegerField(
+        _("tối đa (ngày)"), null=True, blank=True, validators=[MaxValueValidator(366)]
+    )
+    once_per_person = models.BooleanField(_("một lần mỗi người"), default=False)
     # Only children under this age qualify (the NQ 68 children's line), else no age limit.
-    max_age_exclusive = models.PositiveSmallIntegerField(null=True, blank=True)
-    source = models.CharField(max_length=200)
-    valid_from = models.DateField()
+    max_age_exclusive = models.PositiveSmallIntegerField(
+        _("chỉ trẻ dưới (tuổi)"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    source = models.CharField(_("văn bản quy định"), max_length=200)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
     # False for amounts we could not check against the resolution's text: the UI says so.
-    confirmed = models.BooleanField(default=False)
-    active = models.BooleanField(default=True)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
         ordering = ["code"]

@@ -83,7 +83,7 @@ def sla_minutes(priority: str) -> int:
 
 def route_for(category: Category, commune) -> ResponsibleUnit | None:
     """The responsible unit from the routing table (rules.resolve_route decides)."""
-    live = RoutingRule.objects.filter(unit__active=True).filter(
+    live = RoutingRule.objects.filter(active=True, unit__active=True).filter(
         Q(category=category) | Q(category__isnull=True)
     )
     if commune is None:
