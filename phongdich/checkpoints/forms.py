@@ -11,6 +11,10 @@ from phongdich.lib.identity import normalize_phone
 from .models import Checkpoint, Decision, Declaration
 from .services import EXPOSURES, SYMPTOMS
 
+# A declaration's QR payload ("PD1:" + a signed id and nonce) is under 100 characters; a
+# scanner's misread may be longer, but nothing past this bound can be one.
+QR_MAX_LENGTH = 500
+
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):

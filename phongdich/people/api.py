@@ -1,9 +1,11 @@
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from phongdich.accounts.permissions import PERSONAL_DATA_ROLES
 from phongdich.audit.services import audit_read
+from phongdich.lib.apierrors import responses
+from phongdich.lib.bounds import ID_MAX, NO_NUL_PATTERN, SEARCH_MAX_LENGTH
 
 from . import selectors
 from .models import Person
@@ -30,15 +32,18 @@ def _require_personal_data_role(request) -> None:
         raise HttpError(403, "Không có quyền xem dữ liệu cá nhân.")
 
 
-@router.get("/", response=list[PersonOut])
-def search(request, q: str):
+@router.get("/", response=responses({200: list[PersonOut]}))
+def search(
+    request,
+    q: str = Query(..., max_length=SEARCH_MAX_LENGTH, pattern=NO_NUL_PATTERN),
+):
     """Search people by name (with or without diacritics), phone or CCCD."""
     _require_personal_data_role(request)
     return selectors.person_search(request.user, q)
 
 
-@router.get("/{person_id}", response=PersonOut)
-def detail(request, person_id: int):
+@router.get("/{person_id}", response=responses({200: PersonOut}, 404))
+def detail(request, person_id: int = Path(..., ge=1, le=ID_MAX)):
     _require_personal_data_role(request)
     try:
         person = selectors.person_get(request.user, person_id)

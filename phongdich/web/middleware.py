@@ -1,3 +1,8 @@
+from django.core.exceptions import BadRequest
+
+from phongdich.lib import apierrors
+
+
 class VietnameseFirstMiddleware:
     """Ignore the browser's Accept-Language so the interface is Vietnamese unless the user
     chose English with the language switch (a cookie LocaleMiddleware reads).
@@ -12,3 +17,47 @@ class VietnameseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a path or query string holding a NUL character.
+
+    PostgreSQL refuses NUL in any text, so `?q=%00` reaching a filter is a 500. Forms
+    already refuse NUL (Django's CharField) and API bodies do (lib.bounds.ApiText); this
+    covers the URL, which every view reads directly.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL character in the URL")
+        return self.get_response(request)
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Give errors under /api/ that ninja never saw (an unknown route's 404, ninja's 405,
+    a 400 from the middleware) the API's one JSON shape instead of the HTML error page.
+
+    First in MIDDLEWARE, so it sees the response every other layer produced.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith(apierrors.API_PREFIX)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            replaced = apierrors.json_error(response.status_code)
+            if response.has_header("Allow"):
+                replaced["Allow"] = response["Allow"]
+            return replaced
+        return response

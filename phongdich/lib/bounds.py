@@ -1,0 +1,83 @@
+"""Bounds on input, taken from the models so a form or an API schema never holds a second
+copy of a column's length.
+
+A string longer than its column is a 500 on PostgreSQL (SQLite stores any length), and so
+is a NUL character in any text, an id past the 64-bit range, or a date Python cannot move
+into Asia/Ho_Chi_Minh. Forms and schemas refuse all of these at the edge:
+
+- `max_length(Model, "field")` is the column's length, for `forms.Form` fields;
+- `ApiText(...)`, `ApiId`, `ApiDate`, `ApiDateTime` are the same bounds for ninja Schemas,
+  whose strings (unlike Django's form CharField) accept NUL unless told otherwise.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+# Free text kept in a TextField (a ticket, a report's commentary, a reply): room for any
+# message a person types; a request can still not fill the database.
+TEXT_MAX_LENGTH = 4000
+# A whole directive pasted into the import form: the longest conclusion so far is ~60 pages.
+DOCUMENT_MAX_LENGTH = 500_000
+# A phone number as typed ("0912 345 678", "+84 912-345-678"); it is stored normalised.
+PHONE_INPUT_MAX_LENGTH = 20
+# A CCCD/CMND as typed ("038 090 012 345"); people.Person stores the digits only.
+ID_NUMBER_INPUT_MAX_LENGTH = 20
+# A search box: longer than any name, phone or CCCD it can match.
+SEARCH_MAX_LENGTH = 120
+# BigAutoField's range: a larger id is no row, not a database error.
+ID_MAX = 2**63 - 1
+# Paging by offset deeper than this is a crawl, not a person reading a queue.
+OFFSET_MAX = 100_000
+# Dates a person may mean: birth years, test and travel dates (Python's datetime reaches
+# year 9999, where moving to UTC+7 overflows).
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+# JSON Schema and pydantic both read this as "no NUL anywhere".
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+def max_length(model: type[models.Model], field_name: str) -> int:
+    """The declared length of `model.field_name`; a TextField has none, so it gets
+    TEXT_MAX_LENGTH."""
+    field = model._meta.get_field(field_name)
+    if field.max_length is not None:
+        return field.max_length
+    if isinstance(field, models.TextField):
+        return TEXT_MAX_LENGTH
+    raise ImproperlyConfigured(f"{model.__name__}.{field_name} has no length")
+
+
+def ApiText(  # noqa: N802 (used as a type in Schema annotations)
+    model: type[models.Model] | None = None,
+    field_name: str | None = None,
+    *,
+    length: int | None = None,
+    min_length: int = 0,
+    **field_kwargs: Any,
+) -> Any:
+    """A schema string bounded like `model.field_name` (or `length`), without NUL."""
+    bound = length if length is not None else max_length(model, field_name)
+    return Annotated[
+        str,
+        Field(min_length=min_length, max_length=bound, pattern=NO_NUL_PATTERN, **field_kwargs),
+    ]
+
+
+def _year_in_range(value):
+    if value is not None and not (YEAR_MIN <= value.year <= YEAR_MAX):
+        raise PydanticCustomError(
+            "year_out_of_range",
+            "year outside {year_min}–{year_max}",
+            {"year_min": YEAR_MIN, "year_max": YEAR_MAX},
+        )
+    return value
+
+
+ApiId = Annotated[int, Field(ge=1, le=ID_MAX)]
+ApiDate = Annotated[date, AfterValidator(_year_in_range)]
+ApiDateTime = Annotated[datetime, AfterValidator(_year_in_range)]
