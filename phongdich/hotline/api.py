@@ -121,9 +121,7 @@ def ticket_create(request, payload: TicketIn):
 @router.get("/tickets", response=responses({200: list[TicketOut]}))
 def ticket_list(
     request,
-    category: str = Query(
-        "", max_length=max_length(Category, "code"), pattern=NO_NUL_PATTERN
-    ),
+    category: str = Query("", max_length=max_length(Category, "code"), pattern=NO_NUL_PATTERN),
     priority: Literal[("", *Priority.values)] = "",
     state: Literal[("open", "all", *TicketStatus.values)] = "open",
     limit: int = Query(50, ge=1, le=200),

@@ -10,23 +10,30 @@ into Asia/Ho_Chi_Minh. Forms and schemas refuse all of these at the edge:
   whose strings (unlike Django's form CharField) accept NUL unless told otherwise.
 """
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django import forms
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 # Free text kept in a TextField (a ticket, a report's commentary, a reply): room for any
 # message a person types; a request can still not fill the database.
 TEXT_MAX_LENGTH = 4000
+# Free text that may run to pages (a unit's progress report on a directive, a review).
+LONG_TEXT_MAX_LENGTH = 20_000
 # A whole directive pasted into the import form: the longest conclusion so far is ~60 pages.
 DOCUMENT_MAX_LENGTH = 500_000
 # A phone number as typed ("0912 345 678", "+84 912-345-678"); it is stored normalised.
 PHONE_INPUT_MAX_LENGTH = 20
 # A CCCD/CMND as typed ("038 090 012 345"); people.Person stores the digits only.
 ID_NUMBER_INPUT_MAX_LENGTH = 20
+# A field only bots fill (hidden from people); what they put there is never stored.
+HONEYPOT_MAX_LENGTH = 200
 # A search box: longer than any name, phone or CCCD it can match.
 SEARCH_MAX_LENGTH = 120
 # BigAutoField's range: a larger id is no row, not a database error.
@@ -81,3 +88,24 @@ def _year_in_range(value):
 ApiId = Annotated[int, Field(ge=1, le=ID_MAX)]
 ApiDate = Annotated[date, AfterValidator(_year_in_range)]
 ApiDateTime = Annotated[datetime, AfterValidator(_year_in_range)]
+
+
+class SeparatedNamesField(forms.CharField):
+    """Names typed in one box, separated by `separators` ("Sở Y tế; Công an tỉnh"): each
+    name becomes a row, so each is bounded by that row's column (`item_max_length`)."""
+
+    def __init__(self, *, item_max_length: int, separators: str = r";", **kwargs):
+        kwargs.setdefault("max_length", TEXT_MAX_LENGTH)
+        super().__init__(**kwargs)
+        self.item_max_length = item_max_length
+        self.separators = re.compile(separators)
+
+    def validate(self, value):
+        super().validate(value)
+        for name in self.separators.split(value or ""):
+            if len(name.strip()) > self.item_max_length:
+                raise ValidationError(
+                    _("Mỗi tên tối đa %(limit)d ký tự (tên quá dài: “%(start)s…”)."),
+                    code="item_too_long",
+                    params={"limit": self.item_max_length, "start": name.strip()[:40]},
+                )

@@ -158,12 +158,16 @@ def _operations(schema):
 
 
 def test_the_probe_covers_every_operation(client, db):
-    known = set(NOT_PROBED) | set(QUERY_OPERATIONS) | {
-        ("post", "/api/cases/lab-results"),
-        ("post", "/api/hotline/tickets"),
-        ("post", "/api/checkpoints/declarations"),
-        ("post", "/api/checkpoints/passages"),
-    }
+    known = (
+        set(NOT_PROBED)
+        | set(QUERY_OPERATIONS)
+        | {
+            ("post", "/api/cases/lab-results"),
+            ("post", "/api/hotline/tickets"),
+            ("post", "/api/checkpoints/declarations"),
+            ("post", "/api/checkpoints/passages"),
+        }
+    )
     found = {(method, path) for method, path, _op in _operations(_schema(client))}
     assert found <= known, f"probe these operations too: {sorted(found - known)}"
 
@@ -230,7 +234,11 @@ def test_unknown_routes_and_methods_answer_json(client, api_world):
     for response in (
         client.get("/api/no-such-thing", **headers),
         client.delete("/api/people/", **headers),
-        client.post("/api/hotline/tickets", "{not json", content_type="application/json",
-                    **api_world["token_of"]["hotline_agent"]),
+        client.post(
+            "/api/hotline/tickets",
+            "{not json",
+            content_type="application/json",
+            **api_world["token_of"]["hotline_agent"],
+        ),
     ):
         _assert_refused(response, response.status_code)
