@@ -22,7 +22,7 @@ from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
-from phongdich.lib.files import html_to_pdf, pdf_response, xlsx_response
+from phongdich.lib.files import file_response, html_to_pdf, pdf_response, xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
 
@@ -157,6 +157,9 @@ def me(request, token: str):
 @public_view
 @never_cache
 def me_qr(request, token: str, fmt: str):
+    # The URL's <str:fmt> matches anything but "/": only the two formats offered exist.
+    if fmt not in ("svg", "png"):
+        raise Http404
     link = _link_or_404(token)
     qr = _qr(services.qr_payload(link.declaration))
     buffer = io.BytesIO()
@@ -166,11 +169,7 @@ def me_qr(request, token: str, fmt: str):
     else:
         qr.save(buffer, kind="png", scale=10, border=4)
         content_type = "image/png"
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="to-khai-{link.declaration.code}.{fmt}"'
-    )
-    return response
+    return file_response(buffer.getvalue(), f"to-khai-{link.declaration.code}.{fmt}", content_type)
 
 
 # --- checkpoint officer -------------------------------------------------------------------
