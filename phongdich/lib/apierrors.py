@@ -46,10 +46,11 @@ STATUS_MESSAGES = {
 }
 # ninja's own English messages, said in the interface's language.
 _NINJA_MESSAGES = {
-    "Unauthorized": 401,
-    "Forbidden": 403,
-    "CSRF check Failed": 403,
-    "Too many requests.": 429,
+    "Unauthorized": STATUS_MESSAGES[401],
+    "Forbidden": STATUS_MESSAGES[403],
+    "CSRF check Failed": gettext_lazy("Thiếu mã CSRF: tải lại trang rồi thử lại."),
+    "Too many requests.": STATUS_MESSAGES[429],
+    "Cannot parse request body": gettext_lazy("Nội dung gửi lên không phải JSON hợp lệ."),
 }
 
 
@@ -70,9 +71,10 @@ def json_error(status: int, detail: str | None = None, errors=()) -> JsonRespons
 
 
 def responses(ok: dict, *codes: int, public: bool = False) -> dict:
-    """`response=` for an operation: its success schemas, then Error for 422 (every
-    operation validates its input), 401 and 403 unless it is public, and `codes`."""
-    errors = {422, *codes} | (set() if public else {401, 403})
+    """`response=` for an operation: its success schemas, then Error for 400 (a body that
+    is not JSON, a URL with a NUL) and 422 (every operation validates its input), 401 and
+    403 unless it is public, and `codes`."""
+    errors = {400, 422, *codes} | (set() if public else {401, 403})
     return {**ok, **{code: Error for code in sorted(errors)}}
 
 
@@ -161,7 +163,7 @@ def install(api) -> None:
     def on_http_error(request, exc: HttpError):
         message = str(exc)
         if message in _NINJA_MESSAGES:
-            message = status_message(exc.status_code)
+            message = str(_NINJA_MESSAGES[message])
         return respond(request, exc.status_code, message)
 
     def on_not_found(request, exc):
