@@ -22,6 +22,7 @@ from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.bounds import pk_or_none
 from phongdich.lib.files import file_response, html_to_pdf, pdf_response, xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
@@ -274,7 +275,7 @@ def passage_create(request):
     if form.is_valid():
         data = form.cleaned_data
         facility = Facility.objects.filter(
-            pk=request.POST.get("facility") or 0, kind=Facility.Kind.QUARANTINE_SITE
+            pk=pk_or_none(request.POST.get("facility")), kind=Facility.Kind.QUARANTINE_SITE
         ).first()
         hours = data.get("expected_hours")
         try:
@@ -500,7 +501,9 @@ def transit(request):
     if request.method == "POST":
         if request.POST.get("exit"):
             escort = (
-                selectors.escorts_visible_to(request.user).filter(pk=request.POST["exit"]).first()
+                selectors.escorts_visible_to(request.user)
+                .filter(pk=pk_or_none(request.POST["exit"]))
+                .first()
             )
             if escort is None:
                 raise Http404
@@ -628,7 +631,7 @@ def follow_ups(request):
     if request.method == "POST":
         follow_up = (
             selectors.follow_ups_visible_to(request.user)
-            .filter(pk=request.POST.get("id") or 0)
+            .filter(pk=pk_or_none(request.POST.get("id")))
             .first()
         )
         if follow_up is None:
@@ -718,7 +721,7 @@ def areas(request):
         if not can_edit or request.user.jurisdiction.kind != AdminUnit.Kind.PROVINCE:
             raise PermissionDenied
         if request.POST.get("end"):
-            area = EpidemicArea.objects.filter(pk=request.POST["end"]).first()
+            area = EpidemicArea.objects.filter(pk=pk_or_none(request.POST["end"])).first()
             if area is None:
                 raise Http404
             services.epidemic_area_end(by=request.user, area=area, on=timezone.localdate())

@@ -59,6 +59,17 @@ def max_length(model: type[models.Model], field_name: str) -> int:
     raise ImproperlyConfigured(f"{model.__name__}.{field_name} has no length")
 
 
+def pk_or_none(value) -> int | None:
+    """A record id read from raw request data ("12"), or None for anything that cannot be
+    one: text, zero, negative, past BigAutoField's range. The ORM raises ValueError on
+    text, so a view that filters by a raw value would answer 500."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
 def ApiText(  # noqa: N802 (used as a type in Schema annotations)
     model: type[models.Model] | None = None,
     field_name: str | None = None,

@@ -19,23 +19,35 @@ class VietnameseFirstMiddleware:
         return self.get_response(request)
 
 
-class RejectNulMiddleware:
-    """Answer 400 to a path or query string holding a NUL character.
+def _has_nul(query_dict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in query_dict.lists()
+    )
 
-    PostgreSQL refuses NUL in any text, so `?q=%00` reaching a filter is a 500. Forms
-    already refuse NUL (Django's CharField) and API bodies do (lib.bounds.ApiText); this
-    covers the URL, which every view reads directly.
+
+class RejectNulMiddleware:
+    """Answer 400 to a path, query string or posted form holding a NUL character.
+
+    PostgreSQL refuses NUL in any text, so `?q=%00` reaching a filter, or a posted note a
+    view reads from request.POST, is a 500. Forms already refuse NUL (Django's CharField)
+    and API bodies do (lib.bounds.ApiText); this covers what views read directly. Form
+    posts are parsed here as CsrfViewMiddleware would parse them next; JSON bodies under
+    /api/ are left to the API's schemas.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
+        if "\x00" in request.path or _has_nul(request.GET):
             raise BadRequest("NUL character in the URL")
+        if (
+            request.method == "POST"
+            and not request.path.startswith(apierrors.API_PREFIX)
+            and _has_nul(request.POST)
+        ):
+            raise BadRequest("NUL character in the posted form")
         return self.get_response(request)
 
 
