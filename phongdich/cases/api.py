@@ -68,7 +68,7 @@ def _require(request, roles) -> None:
         raise HttpError(403, "Không có quyền.")
 
 
-@router.post("/lab-results", response=responses({200: LabResultOut, 201: LabResultOut}))
+@router.post("/lab-results", response=responses({200: LabResultOut, 201: LabResultOut}, 413))
 def lab_result(request, payload: LabResultIn):
     """Record a test result. Posting the same (lab, sample_id) again returns the first
     record with `created: false` (200) instead of making a second one."""

@@ -123,7 +123,7 @@ def _unit(code: str, kind=None):
 
 
 @router.post(
-    "/declarations", auth=None, response=responses({201: DeclarationOut}, 429, public=True)
+    "/declarations", auth=None, response=responses({201: DeclarationOut}, 413, 429, public=True)
 )
 def declaration_create(request, payload: DeclarationIn):
     """Public: a traveller's declaration; returns the short code and the personal link."""
@@ -172,7 +172,7 @@ def declaration_lookup(
     }
 
 
-@router.post("/passages", response=responses({200: PassageOut, 201: PassageOut}, 404))
+@router.post("/passages", response=responses({200: PassageOut, 201: PassageOut}, 404, 413))
 def passage_create(request, payload: PassageIn):
     """Record a passage; the same idempotency_key twice returns the first passage (200)."""
     _officer(request)

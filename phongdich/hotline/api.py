@@ -86,7 +86,7 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-@router.post("/tickets", response=responses({201: TicketOut}, 404))
+@router.post("/tickets", response=responses({201: TicketOut}, 404, 413))
 def ticket_create(request, payload: TicketIn):
     """Open a ticket (triage and routing run on the server)."""
     _require(request, DESK_ROLES)
@@ -157,7 +157,7 @@ def _strings(value):
             yield from _strings(item)
 
 
-@router.post("/inbound", auth=None, response={200: InboundOut, 400: Error, 401: Error})
+@router.post("/inbound", auth=None, response={200: InboundOut, 400: Error, 401: Error, 413: Error})
 def inbound(request):
     """SMS/chat gateway webhook. Body: {"channel": "sms"|"chat", "from": "+84…", "text": "…",
     "id": "<gateway message id>"}; header X-Phongdich-Signature: hex HMAC-SHA256 of the raw

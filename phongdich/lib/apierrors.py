@@ -8,7 +8,7 @@ read `detail`; the site's own pages may show `errors` beside their fields.
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.http import Http404, JsonResponse
@@ -73,7 +73,8 @@ def json_error(status: int, detail: str | None = None, errors=()) -> JsonRespons
 def responses(ok: dict, *codes: int, public: bool = False) -> dict:
     """`response=` for an operation: its success schemas, then Error for 400 (a body that
     is not JSON, a URL with a NUL) and 422 (every operation validates its input), 401 and
-    403 unless it is public, and `codes`."""
+    403 unless it is public, and `codes` (413 for a body past DATA_UPLOAD_MAX_MEMORY_SIZE,
+    404, 429)."""
     errors = {400, 422, *codes} | (set() if public else {401, 403})
     return {**ok, **{code: Error for code in sorted(errors)}}
 
@@ -172,6 +173,13 @@ def install(api) -> None:
     def on_permission_denied(request, exc):
         return respond(request, 403)
 
+    def on_too_big(request, exc):
+        return respond(request, 413)
+
+    def on_suspicious(request, exc):
+        logging.getLogger("django.security").warning("%s: %s", type(exc).__name__, exc)
+        return respond(request, 400)
+
     def on_service_validation(request, exc: DjangoValidationError):
         return respond(request, 422, f"{status_message(422)} {' '.join(exc.messages)}".strip())
 
@@ -187,4 +195,6 @@ def install(api) -> None:
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(DjangoValidationError, on_service_validation)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
+    api.add_exception_handler(SuspiciousOperation, on_suspicious)
     api.add_exception_handler(Exception, on_unexpected)

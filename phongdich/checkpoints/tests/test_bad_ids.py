@@ -34,4 +34,3 @@ def test_a_posted_facility_that_is_no_record_is_ignored():
         None,
         None,
     ]
-

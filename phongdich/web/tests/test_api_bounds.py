@@ -242,3 +242,11 @@ def test_unknown_routes_and_methods_answer_json(client, api_world):
         ),
     ):
         _assert_refused(response, response.status_code)
+
+
+def test_a_body_past_the_upload_limit_is_refused_in_the_same_shape(client, db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"full_name": "x" * 20_000})
+    response = client.post("/api/checkpoints/declarations", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"]
