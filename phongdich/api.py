@@ -37,7 +37,10 @@ class HealthOut(Schema):
 health_router = Router(tags=["health"])
 
 
-@health_router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
+# 400: a URL with a NUL character is refused before any operation runs (web.middleware).
+@health_router.get(
+    "/health", auth=None, response={200: HealthOut, 400: apierrors.Error, 503: HealthOut}
+)
 def health(request):
     try:
         with connection.cursor() as cursor:
@@ -52,7 +55,7 @@ class PingOut(Schema):
     ping: str
 
 
-@health_router.get("/ping", auth=None, response=PingOut)
+@health_router.get("/ping", auth=None, response={200: PingOut, 400: apierrors.Error})
 def ping(request):
     """A trivial endpoint: benchmarks measure it as their same-run baseline (bench/common.py)."""
     return {"ping": "pong"}

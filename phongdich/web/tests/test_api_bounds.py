@@ -250,3 +250,31 @@ def test_a_body_past_the_upload_limit_is_refused_in_the_same_shape(client, db, s
     response = client.post("/api/checkpoints/declarations", body, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["detail"]
+
+
+def test_an_unexpected_error_is_json_too(client, api_world, monkeypatch):
+    from phongdich.people import selectors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(selectors, "person_search", broken)
+    client.raise_request_exception = False
+    response = client.get("/api/people/", {"q": "an"}, **api_world["token_of"]["province_admin"])
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Lỗi máy chủ, vui lòng thử lại sau.", "errors": []}
+
+
+def test_every_operation_documents_its_error_codes(client, db):
+    schema = _schema(client)
+    for method, path, operation in _operations(schema):
+        if (method, path) in NOT_PROBED and path != "/api/hotline/inbound":
+            continue
+        codes = set(operation["responses"])
+        expected = {"400"} if path == "/api/hotline/inbound" else {"400", "422"}
+        if operation.get("security"):
+            expected |= {"401", "403"}
+        assert expected <= codes, (method, path, sorted(codes))
+        for code in codes - {"200", "201"}:
+            content = operation["responses"][code]["content"]["application/json"]
+            assert content["schema"]["$ref"].endswith("/Error"), (method, path, code)
