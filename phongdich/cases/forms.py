@@ -9,6 +9,8 @@ from phongdich.lib.bounds import (
     ID_MAX,
     ID_NUMBER_INPUT_MAX_LENGTH,
     PHONE_INPUT_MAX_LENGTH,
+    BoundedDateField,
+    BoundedDateTimeField,
     max_length,
 )
 from phongdich.lib.identity import normalize_phone, validate_id_number
@@ -74,7 +76,7 @@ class PersonFieldsMixin(forms.Form):
     birth_year = forms.IntegerField(
         label=_("Năm sinh"), min_value=1900, max_value=2100, required=False
     )
-    birth_date = forms.DateField(label=_("Ngày sinh (trẻ dưới 5 tuổi: bắt buộc)"), required=False)
+    birth_date = BoundedDateField(label=_("Ngày sinh (trẻ dưới 5 tuổi: bắt buộc)"), required=False)
     sex = forms.ChoiceField(
         label=_("Giới tính"), choices=[("", "—"), ("M", _("Nam")), ("F", _("Nữ"))], required=False
     )
@@ -114,11 +116,11 @@ class CaseRegisterForm(PersonFieldsMixin):
         label=_("Loại xét nghiệm dương tính"),
         choices=[("pcr", _("RT-PCR")), ("rat", _("Test nhanh kháng nguyên"))],
     )
-    tested_at = forms.DateTimeField(label=_("Thời điểm lấy mẫu"), initial=timezone.now)
+    tested_at = BoundedDateTimeField(label=_("Thời điểm lấy mẫu"), initial=timezone.now)
     supervised = forms.BooleanField(
         label=_("Test nhanh do nhân viên y tế làm hoặc giám sát"), required=False, initial=True
     )
-    second_rat_at = forms.DateTimeField(
+    second_rat_at = BoundedDateTimeField(
         label=_("Thời điểm test nhanh lần 2 (nếu có)"), required=False
     )
     sample_id = forms.CharField(
@@ -273,11 +275,11 @@ class TransferForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
-    negative_rat_on = forms.DateField(label=_("Ngày test nhanh âm tính (nếu có)"), required=False)
+    negative_rat_on = BoundedDateField(label=_("Ngày test nhanh âm tính (nếu có)"), required=False)
 
 
 class DeathForm(forms.Form):
-    died_on = forms.DateField(label=_("Ngày mất"))
+    died_on = BoundedDateField(label=_("Ngày mất"))
     place = forms.CharField(label=_("Nơi mất"), max_length=max_length(Death, "place"))
     cause = forms.CharField(label=_("Nguyên nhân"), max_length=max_length(Death, "cause"))
     pcr_confirmed = forms.BooleanField(label=_("Đã khẳng định bằng RT-PCR"), required=False)
@@ -291,14 +293,14 @@ class DossierForm(forms.Form):
 
 class MedicineBagForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại túi thuốc"), choices=MedicineBag.Kind.choices)
-    handed_on = forms.DateField(label=_("Ngày cấp"), initial=timezone.localdate)
+    handed_on = BoundedDateField(label=_("Ngày cấp"), initial=timezone.localdate)
     note = forms.CharField(
         label=_("Ghi chú"), required=False, max_length=max_length(MedicineBag, "note")
     )
 
 
 class MobileVisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("Ngày khám"), initial=timezone.localdate)
+    visited_on = BoundedDateField(label=_("Ngày khám"), initial=timezone.localdate)
     note = forms.CharField(
         label=_("Ghi chú"), required=False, max_length=max_length(MobileStationVisit, "note")
     )
@@ -331,7 +333,7 @@ class SelfDeclareForm(forms.Form):
         required=False,
         max_length=max_length(Person, "address"),
     )
-    tested_on = forms.DateField(label=_("Ngày test nhanh dương tính"), initial=timezone.localdate)
+    tested_on = BoundedDateField(label=_("Ngày test nhanh dương tính"), initial=timezone.localdate)
     has_symptoms = forms.BooleanField(label=_("Có sốt, ho, đau họng hoặc mệt"), required=False)
     is_f1 = forms.BooleanField(label=_("Đã tiếp xúc gần với người mắc COVID-19"), required=False)
     photo = forms.ImageField(label=_("Ảnh que test (không bắt buộc)"), required=False)

@@ -6,7 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
-from phongdich.lib.bounds import HONEYPOT_MAX_LENGTH, ID_MAX, PHONE_INPUT_MAX_LENGTH, max_length
+from phongdich.lib.bounds import (
+    HONEYPOT_MAX_LENGTH,
+    ID_MAX,
+    PHONE_INPUT_MAX_LENGTH,
+    BoundedDateField,
+    BoundedDateTimeField,
+    max_length,
+)
 from phongdich.lib.identity import normalize_phone
 
 from .models import (
@@ -69,8 +76,8 @@ class DeclarationForm(forms.Form):
     seat = forms.CharField(
         label=_("Số ghế"), required=False, max_length=max_length(Declaration, "seat")
     )
-    departure_date = forms.DateField(label=_("Ngày khởi hành (dd/mm/yyyy)"), required=False)
-    arrival_date = forms.DateField(label=_("Ngày đến (dd/mm/yyyy)"))
+    departure_date = BoundedDateField(label=_("Ngày khởi hành (dd/mm/yyyy)"), required=False)
+    arrival_date = BoundedDateField(label=_("Ngày đến (dd/mm/yyyy)"))
     origin = UnitChoiceField(
         label=_("Đi từ (tỉnh/huyện)"), queryset=AdminUnit.objects.none(), required=False
     )
@@ -111,7 +118,7 @@ class DeclarationForm(forms.Form):
     test_result = forms.ChoiceField(
         label=_("Xét nghiệm gần nhất"), choices=Declaration.TestResult.choices, required=False
     )
-    test_taken_at = forms.DateTimeField(
+    test_taken_at = BoundedDateTimeField(
         label=_("Thời điểm lấy mẫu (dd/mm/yyyy hh:mm)"),
         required=False,
         input_formats=["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y"],
@@ -123,7 +130,7 @@ class DeclarationForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    recovered_on = forms.DateField(label=_("Ngày khỏi COVID-19 (nếu có)"), required=False)
+    recovered_on = BoundedDateField(label=_("Ngày khỏi COVID-19 (nếu có)"), required=False)
     checkpoint = forms.ModelChoiceField(
         queryset=Checkpoint.objects.filter(active=True),
         required=False,
@@ -291,7 +298,7 @@ class CitizenReportForm(forms.Form):
         max_length=max_length(CitizenReport, "subject_name"),
         required=False,
     )
-    arrived_on = forms.DateField(label=_("Ngày về (nếu biết)"), required=False)
+    arrived_on = BoundedDateField(label=_("Ngày về (nếu biết)"), required=False)
     description = forms.CharField(
         label=_("Nội dung"),
         max_length=max_length(CitizenReport, "description"),
@@ -377,8 +384,8 @@ class EpidemicAreaForm(forms.Form):
     level = forms.TypedChoiceField(
         label=_("Cấp độ dịch"), choices=[(i, str(i)) for i in (1, 2, 3, 4)], coerce=int, initial=3
     )
-    valid_from = forms.DateField(label=_("Từ ngày"))
-    valid_to = forms.DateField(label=_("Đến ngày (để trống nếu chưa rõ)"), required=False)
+    valid_from = BoundedDateField(label=_("Từ ngày"))
+    valid_to = BoundedDateField(label=_("Đến ngày (để trống nếu chưa rõ)"), required=False)
     note = forms.CharField(
         label=_("Căn cứ / ghi chú"), max_length=max_length(EpidemicArea, "note"), required=False
     )

@@ -5,6 +5,7 @@ from phongdich.accounts.models import Role, User
 from phongdich.lib.bounds import (
     DOCUMENT_MAX_LENGTH,
     LONG_TEXT_MAX_LENGTH,
+    BoundedDateField,
     SeparatedNamesField,
     max_length,
 )
@@ -50,6 +51,7 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["title", "number", "issuer", "meeting_date", "issued_date", "signer"]
+        field_classes = {"meeting_date": BoundedDateField, "issued_date": BoundedDateField}
 
 
 class TaskForm(forms.Form):
@@ -86,7 +88,7 @@ class TaskForm(forms.Form):
         separators=r"[;\n]",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    deadline = forms.DateField(
+    deadline = BoundedDateField(
         label=_("Thời hạn (dd/mm/yyyy)"),
         required=False,
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),

@@ -120,3 +120,32 @@ class SeparatedNamesField(forms.CharField):
                     code="item_too_long",
                     params={"limit": self.item_max_length, "start": name.strip()[:40]},
                 )
+
+
+def validate_year(value) -> None:
+    """Refuse a date outside YEAR_MIN–YEAR_MAX: year 1 or 9999 is a typo, and moving it
+    across the UTC offset (or adding days to it) overflows Python's datetime."""
+    if value is not None and not (YEAR_MIN <= value.year <= YEAR_MAX):
+        raise ValidationError(
+            _("Năm phải từ %(min)s đến %(max)s."),
+            code="year_out_of_range",
+            params={"min": YEAR_MIN, "max": YEAR_MAX},
+        )
+
+
+class BoundedDateField(forms.DateField):
+    default_validators = [validate_year]
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    default_validators = [validate_year]
+
+
+def parse_day(raw: str, fmt: str) -> date | None:
+    """A day typed into a filter (`?day=15/01/2022`), or None if it is not one or lies
+    outside YEAR_MIN–YEAR_MAX."""
+    try:
+        day = datetime.strptime((raw or "").strip(), fmt).date()
+    except ValueError:
+        return None
+    return day if YEAR_MIN <= day.year <= YEAR_MAX else None

@@ -2,7 +2,8 @@
 
 The probe walks every form class of every app: each text field must have a bound no larger
 than the column it fills, and refuse an over-long value and a NUL character; each choice
-refuses a value that is not a choice; each number has a ceiling. A form added later is
+refuses a value that is not a choice; each number has a floor and a ceiling; each date
+refuses year 1 and year 9999. A form added later is
 probed too (the first test makes sure it is declared below).
 """
 
@@ -159,6 +160,10 @@ def test_every_field_refuses_overlong_nul_and_non_choices(db, name, cls):
             bad += [[NOT_A_CHOICE]]
         elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
             bad += [NOT_A_CHOICE]
+        elif isinstance(field, forms.DateTimeField):
+            bad += ["01/01/0001 00:00", "31/12/9999 23:59", "0001-01-01T00:00"]
+        elif isinstance(field, forms.DateField):
+            bad += ["01/01/0001", "31/12/9999", "0001-01-01"]
         elif isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
             assert field.max_value is not None, f"{name}.{field_name} has no ceiling"
             assert field.min_value is not None, f"{name}.{field_name} has no floor"
