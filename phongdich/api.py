@@ -2,6 +2,9 @@
 
 Two ways in: the web session (with CSRF) for the site's own pages, and hashed bearer tokens
 for integrations. Every router declares its roles; nothing is open unless it says so.
+
+Every error has one shape, `{"detail": "…", "errors": [{"field", "message"}]}`
+(`lib/apierrors.py`), and every operation documents each status code it returns.
 """
 
 from django.apps import apps
@@ -10,6 +13,7 @@ from django.utils.module_loading import import_string, module_has_submodule
 from ninja import NinjaAPI, Router, Schema
 
 from phongdich.accounts.api_auth import API_AUTH, TokenAuth  # noqa: F401 (re-exported)
+from phongdich.lib import apierrors
 
 AUTH = API_AUTH
 
@@ -17,10 +21,12 @@ api = NinjaAPI(
     title="phongdich API",
     version="1",
     description="API của nền tảng phòng chống dịch. Xác thực bằng phiên đăng nhập hoặc "
-    "khóa API (Authorization: Bearer pd_...).",
+    "khóa API (Authorization: Bearer pd_...). Mọi lỗi trả về JSON dạng "
+    '{"detail": "…", "errors": [{"field": "…", "message": "…"}]}.',
     auth=AUTH,
     urls_namespace="api",
 )
+apierrors.install(api)
 
 
 class HealthOut(Schema):
@@ -31,7 +37,10 @@ class HealthOut(Schema):
 health_router = Router(tags=["health"])
 
 
-@health_router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
+# 400: a URL with a NUL character is refused before any operation runs (web.middleware).
+@health_router.get(
+    "/health", auth=None, response={200: HealthOut, 400: apierrors.Error, 503: HealthOut}
+)
 def health(request):
     try:
         with connection.cursor() as cursor:
@@ -42,7 +51,11 @@ def health(request):
     return {"status": "ok", "database": connection.vendor}
 
 
-@health_router.get("/ping", auth=None)
+class PingOut(Schema):
+    ping: str
+
+
+@health_router.get("/ping", auth=None, response={200: PingOut, 400: apierrors.Error})
 def ping(request):
     """A trivial endpoint: benchmarks measure it as their same-run baseline (bench/common.py)."""
     return {"ping": "pong"}

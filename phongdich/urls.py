@@ -31,6 +31,7 @@ for app in ("cases", "hotline", "checkpoints", "directives"):
     ):
         urlpatterns.append(path(f"{app}/", include(f"phongdich.{app}.urls")))
 
+handler400 = "phongdich.web.views.error_400"
 handler403 = "phongdich.web.views.error_403"
 handler404 = "phongdich.web.views.error_404"
 handler500 = "phongdich.web.views.error_500"

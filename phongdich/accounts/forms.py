@@ -2,18 +2,28 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.bounds import max_length
 
-from .models import Role
+from .models import ApiToken, Role, User
+
+# Passwords are hashed, never stored; the bound keeps a megabyte "password" from tying up
+# the (deliberately slow) hasher.
+PASSWORD_MAX_LENGTH = 128
 
 
 class UserCreateForm(forms.Form):
-    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    username = forms.CharField(label=_("Tên đăng nhập"), max_length=max_length(User, "username"))
+    # Split into first_name and last_name by the service: each part fits.
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=max_length(User, "first_name"))
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
     jurisdiction = forms.ModelChoiceField(label=_("Địa bàn"), queryset=AdminUnit.objects.none())
-    email = forms.EmailField(label=_("Email"), required=False)
-    organisation = forms.CharField(label=_("Đơn vị công tác"), required=False)
-    password = forms.CharField(label=_("Mật khẩu ban đầu"), widget=forms.PasswordInput)
+    email = forms.EmailField(label=_("Email"), required=False, max_length=max_length(User, "email"))
+    organisation = forms.CharField(
+        label=_("Đơn vị công tác"), required=False, max_length=max_length(User, "organisation")
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu ban đầu"), widget=forms.PasswordInput, max_length=PASSWORD_MAX_LENGTH
+    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,7 +32,9 @@ class UserCreateForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Tên hệ thống tích hợp"), max_length=100)
+    name = forms.CharField(
+        label=_("Tên hệ thống tích hợp"), max_length=max_length(ApiToken, "name")
+    )
     valid_days = forms.TypedChoiceField(
         label=_("Thời hạn"),
         coerce=int,

@@ -2,36 +2,48 @@
 staff read a case summary."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from phongdich.audit.services import audit_read
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.apierrors import responses
+from phongdich.lib.bounds import (
+    ID_MAX,
+    ID_NUMBER_INPUT_MAX_LENGTH,
+    PHONE_INPUT_MAX_LENGTH,
+    YEAR_MAX,
+    YEAR_MIN,
+    ApiDateTime,
+    ApiText,
+)
+from phongdich.people.models import Person
 
 from . import selectors, services
-from .models import DetectionSetting
+from .models import DetectionSetting, LabResult
 from .permissions import CASE_ROLES, LAB_ROLES
 
 router = Router(tags=["cases"])
 
 
 class LabResultIn(Schema):
-    lab: str = Field(..., min_length=1, max_length=60)
-    sample_id: str = Field(..., min_length=1, max_length=60)
-    kind: str = Field(..., pattern="^(pcr|rat)$")
+    lab: ApiText(LabResult, "lab", min_length=1)
+    sample_id: ApiText(LabResult, "sample_id", min_length=1)
+    kind: Literal[tuple(LabResult.Kind.values)]
     positive: bool
-    taken_at: datetime
-    full_name: str = Field(..., min_length=1, max_length=120)
-    birth_year: int | None = Field(None, ge=1900, le=2100)
-    phone: str = ""
-    id_number: str = ""
-    address: str = ""
-    commune_code: str = Field(..., max_length=10)
-    detection: str = DetectionSetting.COMMUNITY
+    taken_at: ApiDateTime
+    full_name: ApiText(Person, "full_name", min_length=1)
+    birth_year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
+    phone: ApiText(length=PHONE_INPUT_MAX_LENGTH) = ""
+    id_number: ApiText(length=ID_NUMBER_INPUT_MAX_LENGTH) = ""
+    address: ApiText(Person, "address") = ""
+    commune_code: ApiText(AdminUnit, "code")
+    detection: Literal[tuple(DetectionSetting.values)] = DetectionSetting.COMMUNITY
 
 
 class LabResultOut(Schema):
@@ -57,7 +69,7 @@ def _require(request, roles) -> None:
         raise HttpError(403, "Không có quyền.")
 
 
-@router.post("/lab-results", response={200: LabResultOut, 201: LabResultOut})
+@router.post("/lab-results", response=responses({200: LabResultOut, 201: LabResultOut}, 413))
 def lab_result(request, payload: LabResultIn):
     """Record a test result. Posting the same (lab, sample_id) again returns the first
     record with `created: false` (200) instead of making a second one."""
@@ -68,8 +80,6 @@ def lab_result(request, payload: LabResultIn):
     ).first()
     if commune is None or unit is None or not commune.is_within(unit):
         raise HttpError(422, "Mã xã không thuộc địa bàn của tài khoản.")
-    if payload.detection not in DetectionSetting.values:
-        raise HttpError(422, "detection không hợp lệ.")
     try:
         result, created = services.lab_result_record(
             by=request.user,
@@ -102,8 +112,8 @@ def lab_result(request, payload: LabResultIn):
     )
 
 
-@router.get("/{case_id}/summary", response=CaseSummaryOut)
-def case_summary(request, case_id: int):
+@router.get("/{case_id}/summary", response=responses({200: CaseSummaryOut}, 404))
+def case_summary(request, case_id: int = Path(..., ge=1, le=ID_MAX)):
     _require(request, CASE_ROLES)
     try:
         case = selectors.case_get(request.user, case_id)

@@ -4,13 +4,31 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.bounds import (
+    HONEYPOT_MAX_LENGTH,
+    ID_MAX,
+    ID_NUMBER_INPUT_MAX_LENGTH,
+    PHONE_INPUT_MAX_LENGTH,
+    BoundedDateField,
+    BoundedDateTimeField,
+    max_length,
+)
 from phongdich.lib.identity import normalize_phone, validate_id_number
+from phongdich.people.models import Person
 
 from . import rules
 from .models import (
+    Alert,
+    Case,
+    DailyReport,
+    Death,
     DetectionSetting,
+    HealthCheck,
+    LabResult,
     MedicineBag,
+    MobileStationVisit,
     OccupationGroup,
+    Transfer,
     TreatmentPlace,
     Vaccination,
 )
@@ -54,17 +72,25 @@ def _phone(value: str) -> str:
 
 
 class PersonFieldsMixin(forms.Form):
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=max_length(Person, "full_name"))
     birth_year = forms.IntegerField(
         label=_("Năm sinh"), min_value=1900, max_value=2100, required=False
     )
-    birth_date = forms.DateField(label=_("Ngày sinh (trẻ dưới 5 tuổi: bắt buộc)"), required=False)
+    birth_date = BoundedDateField(label=_("Ngày sinh (trẻ dưới 5 tuổi: bắt buộc)"), required=False)
     sex = forms.ChoiceField(
         label=_("Giới tính"), choices=[("", "—"), ("M", _("Nam")), ("F", _("Nữ"))], required=False
     )
-    phone = forms.CharField(label=_("Số điện thoại"), required=False)
-    id_number = forms.CharField(label=_("Số CCCD/CMND"), required=False)
-    address = forms.CharField(label=_("Địa chỉ (số nhà, thôn/xóm)"), required=False)
+    phone = forms.CharField(
+        label=_("Số điện thoại"), required=False, max_length=PHONE_INPUT_MAX_LENGTH
+    )
+    id_number = forms.CharField(
+        label=_("Số CCCD/CMND"), required=False, max_length=ID_NUMBER_INPUT_MAX_LENGTH
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ (số nhà, thôn/xóm)"),
+        required=False,
+        max_length=max_length(Person, "address"),
+    )
 
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])
@@ -90,14 +116,16 @@ class CaseRegisterForm(PersonFieldsMixin):
         label=_("Loại xét nghiệm dương tính"),
         choices=[("pcr", _("RT-PCR")), ("rat", _("Test nhanh kháng nguyên"))],
     )
-    tested_at = forms.DateTimeField(label=_("Thời điểm lấy mẫu"), initial=timezone.now)
+    tested_at = BoundedDateTimeField(label=_("Thời điểm lấy mẫu"), initial=timezone.now)
     supervised = forms.BooleanField(
         label=_("Test nhanh do nhân viên y tế làm hoặc giám sát"), required=False, initial=True
     )
-    second_rat_at = forms.DateTimeField(
+    second_rat_at = BoundedDateTimeField(
         label=_("Thời điểm test nhanh lần 2 (nếu có)"), required=False
     )
-    sample_id = forms.CharField(label=_("Mã mẫu"), required=False, max_length=60)
+    sample_id = forms.CharField(
+        label=_("Mã mẫu"), required=False, max_length=max_length(LabResult, "sample_id")
+    )
     is_f1 = forms.BooleanField(label=_("Là F1"), required=False)
     has_epi_link = forms.BooleanField(label=_("Có yếu tố dịch tễ"), required=False)
     symptoms = forms.MultipleChoiceField(
@@ -113,7 +141,9 @@ class CaseRegisterForm(PersonFieldsMixin):
     detection = forms.ChoiceField(label=_("Nơi phát hiện"), choices=DetectionSetting.choices)
     occupation = forms.ChoiceField(label=_("Nhóm nghề nghiệp"), choices=OccupationGroup.choices)
     vaccination = forms.ChoiceField(label=_("Tiêm chủng"), choices=Vaccination.choices)
-    comorbidities = forms.CharField(label=_("Bệnh nền (nếu có)"), required=False)
+    comorbidities = forms.CharField(
+        label=_("Bệnh nền (nếu có)"), required=False, max_length=max_length(Case, "comorbidities")
+    )
     comorbidity_stable = forms.BooleanField(label=_("Bệnh nền điều trị ổn định"), required=False)
     pregnant = forms.BooleanField(label=_("Đang mang thai"), required=False)
     can_self_care = forms.BooleanField(
@@ -162,11 +192,13 @@ class ImportForm(forms.Form):
     ]
     file = forms.FileField(label=_("Tệp kết quả xét nghiệm (.xlsx hoặc .csv)"))
     mode = forms.ChoiceField(label=_("Khi có dòng lỗi"), choices=MODES, widget=forms.RadioSelect)
-    lab = forms.CharField(label=_("Nơi xét nghiệm"), max_length=60)
+    lab = forms.CharField(label=_("Nơi xét nghiệm"), max_length=max_length(LabResult, "lab"))
 
 
 class CheckForm(forms.Form):
-    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    submission_key = forms.CharField(
+        widget=forms.HiddenInput, max_length=max_length(HealthCheck, "submission_key")
+    )
     temperature = forms.DecimalField(
         label=_("Nhiệt độ (°C)"), min_value=34, max_value=43, decimal_places=1, required=False
     )
@@ -190,7 +222,10 @@ class CheckForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(
-        label=_("Ghi chú"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Ghi chú"),
+        required=False,
+        max_length=max_length(HealthCheck, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean(self):
@@ -209,7 +244,7 @@ class AlertActionForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("acknowledge", "acknowledge"), ("resolve", "resolve"), ("escalate", "escalate")]
     )
-    note = forms.CharField(required=False, max_length=500)
+    note = forms.CharField(required=False, max_length=max_length(Alert, "note"))
 
 
 class TransferForm(forms.Form):
@@ -217,8 +252,10 @@ class TransferForm(forms.Form):
     facility = forms.ModelChoiceField(
         label=_("Cơ sở"), queryset=None, required=False, empty_label="—"
     )
-    reason = forms.CharField(label=_("Lý do"), max_length=500)
-    alert_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Lý do"), max_length=max_length(Transfer, "reason"))
+    alert_id = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=ID_MAX
+    )
 
     def __init__(self, *args, facilities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,13 +267,13 @@ class TransferForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
-    negative_rat_on = forms.DateField(label=_("Ngày test nhanh âm tính (nếu có)"), required=False)
+    negative_rat_on = BoundedDateField(label=_("Ngày test nhanh âm tính (nếu có)"), required=False)
 
 
 class DeathForm(forms.Form):
-    died_on = forms.DateField(label=_("Ngày mất"))
-    place = forms.CharField(label=_("Nơi mất"), max_length=200)
-    cause = forms.CharField(label=_("Nguyên nhân"), max_length=500)
+    died_on = BoundedDateField(label=_("Ngày mất"))
+    place = forms.CharField(label=_("Nơi mất"), max_length=max_length(Death, "place"))
+    cause = forms.CharField(label=_("Nguyên nhân"), max_length=max_length(Death, "cause"))
     pcr_confirmed = forms.BooleanField(label=_("Đã khẳng định bằng RT-PCR"), required=False)
 
 
@@ -248,13 +285,17 @@ class DossierForm(forms.Form):
 
 class MedicineBagForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại túi thuốc"), choices=MedicineBag.Kind.choices)
-    handed_on = forms.DateField(label=_("Ngày cấp"), initial=timezone.localdate)
-    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=255)
+    handed_on = BoundedDateField(label=_("Ngày cấp"), initial=timezone.localdate)
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, max_length=max_length(MedicineBag, "note")
+    )
 
 
 class MobileVisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("Ngày khám"), initial=timezone.localdate)
-    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=500)
+    visited_on = BoundedDateField(label=_("Ngày khám"), initial=timezone.localdate)
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, max_length=max_length(MobileStationVisit, "note")
+    )
 
 
 class VerifyForm(forms.Form):
@@ -269,21 +310,27 @@ class VerifyForm(forms.Form):
 
 class OverrideForm(forms.Form):
     eligible = forms.BooleanField(label=_("Đủ điều kiện điều trị tại nhà"), required=False)
-    reason = forms.CharField(label=_("Lý do điều chỉnh"), max_length=255)
+    reason = forms.CharField(
+        label=_("Lý do điều chỉnh"), max_length=max_length(Case, "home_care_override")
+    )
 
 
 class SelfDeclareForm(forms.Form):
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=max_length(Person, "full_name"))
     birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2100)
-    phone = forms.CharField(label=_("Số điện thoại"))
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=PHONE_INPUT_MAX_LENGTH)
     commune = forms.ModelChoiceField(label=_("Xã/phường nơi ở"), queryset=AdminUnit.objects.none())
-    address = forms.CharField(label=_("Địa chỉ (số nhà, thôn/xóm)"), required=False, max_length=255)
-    tested_on = forms.DateField(label=_("Ngày test nhanh dương tính"), initial=timezone.localdate)
+    address = forms.CharField(
+        label=_("Địa chỉ (số nhà, thôn/xóm)"),
+        required=False,
+        max_length=max_length(Person, "address"),
+    )
+    tested_on = BoundedDateField(label=_("Ngày test nhanh dương tính"), initial=timezone.localdate)
     has_symptoms = forms.BooleanField(label=_("Có sốt, ho, đau họng hoặc mệt"), required=False)
     is_f1 = forms.BooleanField(label=_("Đã tiếp xúc gần với người mắc COVID-19"), required=False)
     photo = forms.ImageField(label=_("Ảnh que test (không bắt buộc)"), required=False)
     # Left empty by people; filled by naive bots (hidden with CSS).
-    website = forms.CharField(required=False, label="Website")
+    website = forms.CharField(required=False, label="Website", max_length=HONEYPOT_MAX_LENGTH)
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -309,5 +356,7 @@ class SelfDeclareForm(forms.Form):
 
 class ReportForm(forms.Form):
     commentary = forms.CharField(
-        label=_("Nhận định, lý giải số liệu"), widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Nhận định, lý giải số liệu"),
+        max_length=max_length(DailyReport, "commentary"),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )

@@ -1,19 +1,33 @@
 """JSON API: public declaration, officer lookup and passages (for checkpoint tablets and
 integrations). Passages are idempotent on the client's key."""
 
-from datetime import date, datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 
 from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_read
 from phongdich.geo.models import AdminUnit
 from phongdich.lib import idempotency
+from phongdich.lib.apierrors import error_body, responses
+from phongdich.lib.bounds import (
+    NO_NUL_PATTERN,
+    PHONE_INPUT_MAX_LENGTH,
+    YEAR_MAX,
+    YEAR_MIN,
+    ApiDate,
+    ApiDateTime,
+    ApiId,
+    ApiText,
+    max_length,
+)
 
 from . import selectors, services
+from .forms import QR_MAX_LENGTH
+from .models import Decision, Declaration, Passage
 from .views import throttled
 
 router = Router(tags=["checkpoints"])
@@ -22,30 +36,36 @@ router = Router(tags=["checkpoints"])
 OFFICER = (Role.CHECKPOINT_OFFICER, Role.PROVINCE_ADMIN)
 
 
+def _text(field_name: str, **kwargs):
+    return ApiText(Declaration, field_name, **kwargs)
+
+
 class DeclarationIn(Schema):
-    full_name: str
-    birth_year: int
-    sex: str = ""
-    nationality: str = "Việt Nam"
-    id_number: str = ""
-    phone: str = ""
-    email: str = ""
-    travel_mode: str = "car"
-    vehicle_number: str = ""
-    seat: str = ""
-    departure_date: date | None = None
-    arrival_date: date
-    places_visited: str = ""
-    origin_code: str = ""
-    origin_text: str = ""
-    destination_commune_code: str = ""
-    destination_address: str = ""
-    symptoms: list[str] = []
-    exposures: list[str] = []
-    test_result: str = ""
-    test_taken_at: datetime | None = None
-    vaccine_doses: int | None = None
-    checkpoint_id: int | None = None
+    full_name: _text("full_name", min_length=1)
+    birth_year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
+    sex: Literal["", "M", "F"] = ""
+    nationality: _text("nationality") = "Việt Nam"
+    id_number: _text("id_number") = ""
+    phone: ApiText(length=PHONE_INPUT_MAX_LENGTH) = ""
+    email: _text("email") = ""
+    travel_mode: Literal[tuple(Declaration.TravelMode.values)] = Declaration.TravelMode.CAR
+    vehicle_number: _text("vehicle_number") = ""
+    seat: _text("seat") = ""
+    departure_date: ApiDate | None = None
+    arrival_date: ApiDate
+    places_visited: _text("places_visited") = ""
+    origin_code: ApiText(AdminUnit, "code") = ""
+    origin_text: _text("origin_text") = ""
+    destination_commune_code: ApiText(AdminUnit, "code") = ""
+    destination_address: _text("destination_address") = ""
+    symptoms: list[Literal[tuple(services.SYMPTOMS)]] = Field([], max_length=len(services.SYMPTOMS))
+    exposures: list[Literal[tuple(services.EXPOSURES)]] = Field(
+        [], max_length=len(services.EXPOSURES)
+    )
+    test_result: Literal[tuple(Declaration.TestResult.values)] = ""
+    test_taken_at: ApiDateTime | None = None
+    vaccine_doses: int | None = Field(None, ge=0, le=10)
+    checkpoint_id: ApiId | None = None
 
 
 class DeclarationOut(Schema):
@@ -69,14 +89,14 @@ class DeclarationSummary(Schema):
 
 
 class PassageIn(Schema):
-    code: str = ""
-    qr: str = ""
-    checkpoint_id: int
-    decision: str
-    idempotency_key: str
-    temperature: float | None = None
-    note: str = ""
-    exit_checkpoint_id: int | None = None
+    code: ApiText(Declaration, "code") = ""
+    qr: ApiText(length=QR_MAX_LENGTH) = ""
+    checkpoint_id: ApiId
+    decision: Literal[tuple(Decision.values)]
+    idempotency_key: ApiText(Passage, "idempotency_key", min_length=8)
+    temperature: float | None = Field(None, ge=30, le=45, allow_inf_nan=False)
+    note: ApiText(Passage, "note") = ""
+    exit_checkpoint_id: ApiId | None = None
 
 
 class PassageOut(Schema):
@@ -103,14 +123,10 @@ def _unit(code: str, kind=None):
     return unit
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 @router.post(
     "/declarations",
     auth=None,
-    response={200: DeclarationOut, 201: DeclarationOut, 409: ErrorOut},
+    response=responses({200: DeclarationOut, 201: DeclarationOut}, 409, 413, 429, public=True),
     openapi_extra={"parameters": [idempotency.OPENAPI_HEADER]},
 )
 def declaration_create(request, payload: DeclarationIn, response: HttpResponse):
@@ -131,12 +147,10 @@ def declaration_create(request, payload: DeclarationIn, response: HttpResponse):
     data["checkpoint"] = (
         services.Checkpoint.objects.filter(pk=checkpoint_id).first() if checkpoint_id else None
     )
-    if data["test_result"] not in ("", "negative", "positive"):
-        raise HttpError(422, "test_result")
     try:
         declaration, raw = services.declaration_submit(data=data, submission=submission)
     except idempotency.SubmissionConflict as exc:
-        return Status(409, {"detail": "; ".join(exc.messages)})
+        return Status(409, error_body(409, "; ".join(exc.messages)))
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
     body = {"code": declaration.code, "personal_link": f"/checkpoints/me/{raw}/"}
@@ -146,8 +160,11 @@ def declaration_create(request, payload: DeclarationIn, response: HttpResponse):
     return Status(201, body)
 
 
-@router.get("/declarations/{code}", response=DeclarationSummary)
-def declaration_lookup(request, code: str):
+@router.get("/declarations/{code}", response=responses({200: DeclarationSummary}, 404))
+def declaration_lookup(
+    request,
+    code: str = Path(..., max_length=max_length(Declaration, "code"), pattern=NO_NUL_PATTERN),
+):
     _officer(request)
     declaration = services.declaration_by_code(code)
     if declaration is None:
@@ -172,7 +189,7 @@ def declaration_lookup(request, code: str):
     }
 
 
-@router.post("/passages", response={200: PassageOut, 201: PassageOut})
+@router.post("/passages", response=responses({200: PassageOut, 201: PassageOut}, 404, 413))
 def passage_create(request, payload: PassageIn):
     """Record a passage; the same idempotency_key twice returns the first passage (200)."""
     _officer(request)

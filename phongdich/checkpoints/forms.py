@@ -6,11 +6,35 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.bounds import (
+    HONEYPOT_MAX_LENGTH,
+    ID_MAX,
+    PHONE_INPUT_MAX_LENGTH,
+    BoundedDateField,
+    BoundedDateTimeField,
+    max_length,
+)
 from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
 
-from .models import Checkpoint, Decision, Declaration
+from .models import (
+    Checkpoint,
+    CitizenReport,
+    Decision,
+    Declaration,
+    EpidemicArea,
+    ForecastImport,
+    Passage,
+    Pharmacy,
+    PharmacyReport,
+    QuarantineCheck,
+    TransitEscort,
+)
 from .services import EXPOSURES, SYMPTOMS
+
+# A declaration's QR payload ("PD1:" + a signed id and nonce) is under 100 characters; a
+# scanner's misread may be longer, but nothing past this bound can be one.
+QR_MAX_LENGTH = 500
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -23,28 +47,51 @@ def _phone(value: str) -> str:
 
 
 class DeclarationForm(SubmissionKeyForm):
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    full_name = forms.CharField(
+        label=_("Họ và tên"), max_length=max_length(Declaration, "full_name")
+    )
     birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2030)
     sex = forms.ChoiceField(
         label=_("Giới tính"), choices=[("M", _("Nam")), ("F", _("Nữ"))], required=False
     )
-    nationality = forms.CharField(label=_("Quốc tịch"), initial="Việt Nam", max_length=60)
-    id_number = forms.CharField(label=_("Số CCCD/CMND/hộ chiếu"), max_length=20, required=False)
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
+    nationality = forms.CharField(
+        label=_("Quốc tịch"), initial="Việt Nam", max_length=max_length(Declaration, "nationality")
+    )
+    id_number = forms.CharField(
+        label=_("Số CCCD/CMND/hộ chiếu"),
+        max_length=max_length(Declaration, "id_number"),
+        required=False,
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"), max_length=PHONE_INPUT_MAX_LENGTH, required=False
+    )
+    email = forms.EmailField(
+        label=_("Email"), required=False, max_length=max_length(Declaration, "email")
+    )
     travel_mode = forms.ChoiceField(label=_("Phương tiện"), choices=Declaration.TravelMode.choices)
-    vehicle_number = forms.CharField(label=_("Biển số xe / số hiệu chuyến"), required=False)
-    seat = forms.CharField(label=_("Số ghế"), required=False, max_length=10)
-    departure_date = forms.DateField(label=_("Ngày khởi hành (dd/mm/yyyy)"), required=False)
-    arrival_date = forms.DateField(label=_("Ngày đến (dd/mm/yyyy)"))
+    vehicle_number = forms.CharField(
+        label=_("Biển số xe / số hiệu chuyến"),
+        required=False,
+        max_length=max_length(Declaration, "vehicle_number"),
+    )
+    seat = forms.CharField(
+        label=_("Số ghế"), required=False, max_length=max_length(Declaration, "seat")
+    )
+    departure_date = BoundedDateField(label=_("Ngày khởi hành (dd/mm/yyyy)"), required=False)
+    arrival_date = BoundedDateField(label=_("Ngày đến (dd/mm/yyyy)"))
     origin = UnitChoiceField(
         label=_("Đi từ (tỉnh/huyện)"), queryset=AdminUnit.objects.none(), required=False
     )
-    origin_text = forms.CharField(label=_("Nơi đi (ghi rõ)"), required=False, max_length=200)
+    origin_text = forms.CharField(
+        label=_("Nơi đi (ghi rõ)"),
+        required=False,
+        max_length=max_length(Declaration, "origin_text"),
+    )
     places_visited = forms.CharField(
         label=_("Những nơi đã đến trong 14 ngày"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=max_length(Declaration, "places_visited"),
     )
     destination_commune = UnitChoiceField(
         label=_("Xã/phường nơi đến trong tỉnh"),
@@ -53,7 +100,9 @@ class DeclarationForm(SubmissionKeyForm):
         empty_label=_("— Chỉ đi qua tỉnh —"),
     )
     destination_address = forms.CharField(
-        label=_("Địa chỉ nơi đến (số nhà, thôn/xóm)"), max_length=200, required=False
+        label=_("Địa chỉ nơi đến (số nhà, thôn/xóm)"),
+        max_length=max_length(Declaration, "destination_address"),
+        required=False,
     )
     symptoms = forms.MultipleChoiceField(
         label=_("Trong 14 ngày qua có triệu chứng"),
@@ -70,7 +119,7 @@ class DeclarationForm(SubmissionKeyForm):
     test_result = forms.ChoiceField(
         label=_("Xét nghiệm gần nhất"), choices=Declaration.TestResult.choices, required=False
     )
-    test_taken_at = forms.DateTimeField(
+    test_taken_at = BoundedDateTimeField(
         label=_("Thời điểm lấy mẫu (dd/mm/yyyy hh:mm)"),
         required=False,
         input_formats=["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y"],
@@ -82,14 +131,16 @@ class DeclarationForm(SubmissionKeyForm):
         empty_value=None,
         required=False,
     )
-    recovered_on = forms.DateField(label=_("Ngày khỏi COVID-19 (nếu có)"), required=False)
+    recovered_on = BoundedDateField(label=_("Ngày khỏi COVID-19 (nếu có)"), required=False)
     checkpoint = forms.ModelChoiceField(
         queryset=Checkpoint.objects.filter(active=True),
         required=False,
         widget=forms.HiddenInput,
     )
     # A bot fills every field; people never see this one.
-    website = forms.CharField(required=False, widget=forms.HiddenInput)
+    website = forms.CharField(
+        required=False, widget=forms.HiddenInput, max_length=HONEYPOT_MAX_LENGTH
+    )
 
     def __init__(self, *args, province=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,15 +192,21 @@ def declaration_initial(declaration: Declaration) -> dict:
 
 
 class LookupForm(forms.Form):
-    code = forms.CharField(label=_("Mã khai báo (6 ký tự)"), max_length=12, required=False)
-    qr = forms.CharField(required=False, widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("Mã khai báo (6 ký tự)"),
+        max_length=max_length(Declaration, "code"),
+        required=False,
+    )
+    qr = forms.CharField(required=False, widget=forms.HiddenInput, max_length=QR_MAX_LENGTH)
     photo = forms.ImageField(label=_("Hoặc chụp ảnh mã QR"), required=False)
 
 
 class PassageForm(forms.Form):
-    declaration = forms.IntegerField(widget=forms.HiddenInput)
+    declaration = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=ID_MAX)
     checkpoint = forms.ModelChoiceField(queryset=Checkpoint.objects.none())
-    idempotency_key = forms.CharField(max_length=64, min_length=8, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(
+        max_length=max_length(Passage, "idempotency_key"), min_length=8, widget=forms.HiddenInput
+    )
     temperature = forms.DecimalField(
         label=_("Nhiệt độ (°C)"),
         max_digits=3,
@@ -169,7 +226,9 @@ class PassageForm(forms.Form):
     expected_hours = forms.IntegerField(
         label=_("Dự kiến đến xã sau (giờ)"), min_value=0, max_value=72, initial=3, required=False
     )
-    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), max_length=max_length(Passage, "note"), required=False
+    )
 
     def __init__(self, *args, checkpoints=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,11 +252,15 @@ class QuarantineCheckForm(SubmissionKeyForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), max_length=max_length(QuarantineCheck, "note"), required=False
+    )
 
 
 class TransitForm(SubmissionKeyForm):
-    vehicle_number = forms.CharField(label=_("Biển số xe"), max_length=30)
+    vehicle_number = forms.CharField(
+        label=_("Biển số xe"), max_length=max_length(TransitEscort, "vehicle_number")
+    )
     people_count = forms.IntegerField(label=_("Số người"), min_value=1, max_value=100, initial=1)
     entry_checkpoint = forms.ModelChoiceField(
         label=_("Chốt vào"), queryset=Checkpoint.objects.none()
@@ -215,7 +278,8 @@ class TransitForm(SubmissionKeyForm):
 
 class ForecastImportForm(SubmissionKeyForm):
     source_association = forms.CharField(
-        label=_("Hội đồng hương / nguồn danh sách"), max_length=200
+        label=_("Hội đồng hương / nguồn danh sách"),
+        max_length=max_length(ForecastImport, "source_association"),
     )
     file = forms.FileField(label=_("Tệp Excel (.xlsx) hoặc CSV"))
     keep_good_rows = forms.BooleanField(
@@ -227,16 +291,32 @@ class ForecastImportForm(SubmissionKeyForm):
 
 class CitizenReportForm(SubmissionKeyForm):
     commune = UnitChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
-    address = forms.CharField(label=_("Địa chỉ người về"), max_length=200)
-    subject_name = forms.CharField(
-        label=_("Tên người về (nếu biết)"), max_length=120, required=False
+    address = forms.CharField(
+        label=_("Địa chỉ người về"), max_length=max_length(CitizenReport, "address")
     )
-    arrived_on = forms.DateField(label=_("Ngày về (nếu biết)"), required=False)
-    description = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
+    subject_name = forms.CharField(
+        label=_("Tên người về (nếu biết)"),
+        max_length=max_length(CitizenReport, "subject_name"),
+        required=False,
+    )
+    arrived_on = BoundedDateField(label=_("Ngày về (nếu biết)"), required=False)
+    description = forms.CharField(
+        label=_("Nội dung"),
+        max_length=max_length(CitizenReport, "description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     anonymous = forms.BooleanField(label=_("Tôi muốn giấu tên"), required=False, initial=True)
-    reporter_name = forms.CharField(label=_("Tên người báo"), max_length=120, required=False)
-    reporter_phone = forms.CharField(label=_("Điện thoại người báo"), max_length=20, required=False)
-    website = forms.CharField(required=False, widget=forms.HiddenInput)
+    reporter_name = forms.CharField(
+        label=_("Tên người báo"),
+        max_length=max_length(CitizenReport, "reporter_name"),
+        required=False,
+    )
+    reporter_phone = forms.CharField(
+        label=_("Điện thoại người báo"), max_length=PHONE_INPUT_MAX_LENGTH, required=False
+    )
+    website = forms.CharField(
+        required=False, widget=forms.HiddenInput, max_length=HONEYPOT_MAX_LENGTH
+    )
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -247,12 +327,16 @@ class CitizenReportForm(SubmissionKeyForm):
 
 
 class PharmacyForm(SubmissionKeyForm):
-    name = forms.CharField(label=_("Tên nhà thuốc"), max_length=150)
-    owner_name = forms.CharField(label=_("Người phụ trách"), max_length=120)
-    phone = forms.CharField(label=_("Điện thoại"), max_length=20)
-    address = forms.CharField(label=_("Địa chỉ"), max_length=200)
+    name = forms.CharField(label=_("Tên nhà thuốc"), max_length=max_length(Pharmacy, "name"))
+    owner_name = forms.CharField(
+        label=_("Người phụ trách"), max_length=max_length(Pharmacy, "owner_name")
+    )
+    phone = forms.CharField(label=_("Điện thoại"), max_length=PHONE_INPUT_MAX_LENGTH)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=max_length(Pharmacy, "address"))
     commune = UnitChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
-    website = forms.CharField(required=False, widget=forms.HiddenInput)
+    website = forms.CharField(
+        required=False, widget=forms.HiddenInput, max_length=HONEYPOT_MAX_LENGTH
+    )
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,9 +347,17 @@ class PharmacyForm(SubmissionKeyForm):
 
 
 class PharmacyReportForm(SubmissionKeyForm):
-    buyer_name = forms.CharField(label=_("Họ tên người mua"), max_length=120)
-    buyer_phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
-    buyer_address = forms.CharField(label=_("Địa chỉ"), max_length=200, required=False)
+    buyer_name = forms.CharField(
+        label=_("Họ tên người mua"), max_length=max_length(PharmacyReport, "buyer_name")
+    )
+    buyer_phone = forms.CharField(
+        label=_("Điện thoại"), max_length=PHONE_INPUT_MAX_LENGTH, required=False
+    )
+    buyer_address = forms.CharField(
+        label=_("Địa chỉ"),
+        max_length=max_length(PharmacyReport, "buyer_address"),
+        required=False,
+    )
     commune = UnitChoiceField(label=_("Xã/phường nơi ở"), queryset=AdminUnit.objects.none())
     symptoms = forms.MultipleChoiceField(
         label=_("Triệu chứng"),
@@ -293,9 +385,11 @@ class EpidemicAreaForm(SubmissionKeyForm):
     level = forms.TypedChoiceField(
         label=_("Cấp độ dịch"), choices=[(i, str(i)) for i in (1, 2, 3, 4)], coerce=int, initial=3
     )
-    valid_from = forms.DateField(label=_("Từ ngày"))
-    valid_to = forms.DateField(label=_("Đến ngày (để trống nếu chưa rõ)"), required=False)
-    note = forms.CharField(label=_("Căn cứ / ghi chú"), max_length=200, required=False)
+    valid_from = BoundedDateField(label=_("Từ ngày"))
+    valid_to = BoundedDateField(label=_("Đến ngày (để trống nếu chưa rõ)"), required=False)
+    note = forms.CharField(
+        label=_("Căn cứ / ghi chú"), max_length=max_length(EpidemicArea, "note"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,7 +24,8 @@ from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
 from phongdich.lib import imports
-from phongdich.lib.files import html_to_pdf, pdf_response, xlsx_response
+from phongdich.lib.bounds import pk_or_none
+from phongdich.lib.files import file_response, html_to_pdf, pdf_response, xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
 
@@ -162,6 +163,9 @@ def me(request, token: str):
 @public_view
 @never_cache
 def me_qr(request, token: str, fmt: str):
+    # The URL's <str:fmt> matches anything but "/": only the two formats offered exist.
+    if fmt not in ("svg", "png"):
+        raise Http404
     link = _link_or_404(token)
     qr = _qr(services.qr_payload(link.declaration))
     buffer = io.BytesIO()
@@ -171,11 +175,7 @@ def me_qr(request, token: str, fmt: str):
     else:
         qr.save(buffer, kind="png", scale=10, border=4)
         content_type = "image/png"
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="to-khai-{link.declaration.code}.{fmt}"'
-    )
-    return response
+    return file_response(buffer.getvalue(), f"to-khai-{link.declaration.code}.{fmt}", content_type)
 
 
 # --- checkpoint officer -------------------------------------------------------------------
@@ -284,7 +284,7 @@ def passage_create(request):
     if form.is_valid():
         data = form.cleaned_data
         facility = Facility.objects.filter(
-            pk=request.POST.get("facility") or 0, kind=Facility.Kind.QUARANTINE_SITE
+            pk=pk_or_none(request.POST.get("facility")), kind=Facility.Kind.QUARANTINE_SITE
         ).first()
         hours = data.get("expected_hours")
         try:
@@ -528,7 +528,9 @@ def transit(request):
     if request.method == "POST":
         if request.POST.get("exit"):
             escort = (
-                selectors.escorts_visible_to(request.user).filter(pk=request.POST["exit"]).first()
+                selectors.escorts_visible_to(request.user)
+                .filter(pk=pk_or_none(request.POST["exit"]))
+                .first()
             )
             if escort is None:
                 raise Http404
@@ -702,7 +704,7 @@ def follow_ups(request):
     if request.method == "POST":
         follow_up = (
             selectors.follow_ups_visible_to(request.user)
-            .filter(pk=request.POST.get("id") or 0)
+            .filter(pk=pk_or_none(request.POST.get("id")))
             .first()
         )
         if follow_up is None:
@@ -797,7 +799,7 @@ def areas(request):
         if not can_edit or request.user.jurisdiction.kind != AdminUnit.Kind.PROVINCE:
             raise PermissionDenied
         if request.POST.get("end"):
-            area = EpidemicArea.objects.filter(pk=request.POST["end"]).first()
+            area = EpidemicArea.objects.filter(pk=pk_or_none(request.POST["end"])).first()
             if area is None:
                 raise Http404
             services.epidemic_area_end(by=request.user, area=area, on=timezone.localdate())

@@ -2,8 +2,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.models import Role, User
+from phongdich.lib.bounds import (
+    DOCUMENT_MAX_LENGTH,
+    LONG_TEXT_MAX_LENGTH,
+    BoundedDateField,
+    SeparatedNamesField,
+    max_length,
+)
 
-from .models import Document, OrgUnit, Task, TaskAssignment
+from .models import (
+    Document,
+    Official,
+    OfficialAlias,
+    OrgUnit,
+    OrgUnitAlias,
+    Task,
+    TaskAssignment,
+)
 
 
 def _unit_choices():
@@ -21,6 +36,7 @@ class ImportForm(forms.Form):
     text = forms.CharField(
         label=_("Hoặc dán nội dung văn bản"),
         required=False,
+        max_length=DOCUMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 10}),
     )
 
@@ -35,19 +51,28 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["title", "number", "issuer", "meeting_date", "issued_date", "signer"]
+        field_classes = {"meeting_date": BoundedDateField, "issued_date": BoundedDateField}
 
 
 class TaskForm(forms.Form):
-    text = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 5}))
+    # A task is a span of its document, so the document's bound is the task's.
+    text = forms.CharField(
+        label=_("Nội dung nhiệm vụ"),
+        max_length=DOCUMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     lead_units = forms.ModelMultipleChoiceField(
         label=_("Đơn vị chủ trì (trong danh bạ)"),
         queryset=OrgUnit.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    lead_names = forms.CharField(
+    # Split on ";" and line breaks like services._parse_names; each name is an assignment.
+    lead_names = SeparatedNamesField(
         label=_("Chủ trì khác (ghi như văn bản, cách nhau bởi dấu ;)"),
         required=False,
+        item_max_length=max_length(TaskAssignment, "name"),
+        separators=r"[;\n]",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     coordinating_units = forms.ModelMultipleChoiceField(
@@ -56,17 +81,21 @@ class TaskForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    coordinating_names = forms.CharField(
+    coordinating_names = SeparatedNamesField(
         label=_("Phối hợp khác (cách nhau bởi dấu ;)"),
         required=False,
+        item_max_length=max_length(TaskAssignment, "name"),
+        separators=r"[;\n]",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    deadline = forms.DateField(
+    deadline = BoundedDateField(
         label=_("Thời hạn (dd/mm/yyyy)"),
         required=False,
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
     )
-    deadline_text = forms.CharField(label=_("Cụm từ thời hạn"), required=False, max_length=200)
+    deadline_text = forms.CharField(
+        label=_("Cụm từ thời hạn"), required=False, max_length=max_length(Task, "deadline_text")
+    )
 
     def __init__(self, *args, task: Task | None = None, **kwargs):
         if task is not None and "initial" not in kwargs:
@@ -108,6 +137,7 @@ class ReportForm(forms.Form):
     text = forms.CharField(
         label=_("Nội dung báo cáo, kết quả"),
         required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -116,12 +146,13 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Nhận xét (bắt buộc khi trả lại)"),
         required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ProposalAcceptForm(forms.Form):
-    name = forms.CharField(label=_("Tên đơn vị"), max_length=200)
+    name = forms.CharField(label=_("Tên đơn vị"), max_length=max_length(OrgUnit, "name"))
     kind = forms.ChoiceField(label=_("Loại"), choices=OrgUnit.Kind.choices)
 
 
@@ -146,17 +177,21 @@ class MembershipForm(forms.Form):
 
 
 class AliasForm(forms.Form):
-    text = forms.CharField(label=_("Tên gọi khác"), max_length=300)
+    text = forms.CharField(label=_("Tên gọi khác"), max_length=max_length(OrgUnitAlias, "text"))
 
 
 class OfficialForm(forms.Form):
-    name = forms.CharField(label=_("Họ tên"), max_length=120)
-    title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
+    name = forms.CharField(label=_("Họ tên"), max_length=max_length(Official, "name"))
+    title = forms.CharField(
+        label=_("Chức vụ"), max_length=max_length(Official, "title"), required=False
+    )
     org = forms.ModelChoiceField(
         label=_("Đơn vị báo cáo thay (văn phòng giúp việc)"), queryset=OrgUnit.objects.none()
     )
-    aliases = forms.CharField(
-        label=_("Cách viết khác trong văn bản (cách nhau bởi dấu ;)"), required=False
+    aliases = SeparatedNamesField(
+        label=_("Cách viết khác trong văn bản (cách nhau bởi dấu ;)"),
+        required=False,
+        item_max_length=max_length(OfficialAlias, "text"),
     )
 
     def __init__(self, *args, **kwargs):

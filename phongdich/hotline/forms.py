@@ -2,10 +2,29 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.bounds import (
+    HONEYPOT_MAX_LENGTH,
+    ID_MAX,
+    PHONE_INPUT_MAX_LENGTH,
+    max_length,
+)
 from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
 
-from .models import Category, ReliefRequest, ResponsibleUnit, SupportPolicy
+from .models import (
+    Category,
+    Fulfilment,
+    ReliefRequest,
+    ResponsibleUnit,
+    SupportPayment,
+    SupportPolicy,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
+
+# Optimistic concurrency: the version the page was rendered with (Ticket.version).
+VERSION_MAX = 2**31 - 1
 
 
 def _phone(value: str) -> str:
@@ -15,13 +34,23 @@ def _phone(value: str) -> str:
 class CallForm(SubmissionKeyForm):
     """The agent's fast entry: phone first, then branch, words, commune (keyboard order)."""
 
-    caller_phone = forms.CharField(label=_("Số gọi đến"), required=False)
-    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    caller_name = forms.CharField(label=_("Họ tên người gọi"), required=False, max_length=120)
+    caller_phone = forms.CharField(
+        label=_("Số gọi đến"), required=False, max_length=PHONE_INPUT_MAX_LENGTH
+    )
+    person = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=ID_MAX
+    )
+    caller_name = forms.CharField(
+        label=_("Họ tên người gọi"), required=False, max_length=max_length(Ticket, "caller_name")
+    )
     category = forms.ModelChoiceField(
         label=_("Nhánh"), queryset=Category.objects.filter(active=True), empty_label=None
     )
-    text = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("Nội dung"),
+        max_length=max_length(Ticket, "text"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     commune = forms.ModelChoiceField(
         label=_("Xã/phường"), queryset=AdminUnit.objects.none(), required=False
     )
@@ -44,13 +73,19 @@ class PublicTicketForm(SubmissionKeyForm):
         empty_label=None,
     )
     text = forms.CharField(
-        label=_("Nội dung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Nội dung"),
+        max_length=max_length(Ticket, "text"),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     caller_name = forms.CharField(
-        label=_("Họ tên (không bắt buộc)"), required=False, max_length=120
+        label=_("Họ tên (không bắt buộc)"),
+        required=False,
+        max_length=max_length(Ticket, "caller_name"),
     )
     caller_phone = forms.CharField(
-        label=_("Số điện thoại để cán bộ gọi lại (không bắt buộc)"), required=False
+        label=_("Số điện thoại để cán bộ gọi lại (không bắt buộc)"),
+        required=False,
+        max_length=PHONE_INPUT_MAX_LENGTH,
     )
     commune = forms.ModelChoiceField(
         label=_("Xã/phường nơi bạn ở"),
@@ -60,7 +95,9 @@ class PublicTicketForm(SubmissionKeyForm):
     anonymous = forms.BooleanField(label=_("Tôi muốn giấu tên"), required=False)
     # A field people never see: bots fill it, humans leave it empty.
     website = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+        required=False,
+        max_length=HONEYPOT_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
     def clean_caller_phone(self):
@@ -69,15 +106,19 @@ class PublicTicketForm(SubmissionKeyForm):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label=_("Nội dung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Nội dung"),
+        max_length=max_length(TicketMessage, "body"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     internal = forms.BooleanField(label=_("Ghi chú nội bộ (người dân không thấy)"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX)
 
 
 class CitizenReplyForm(SubmissionKeyForm):
     body = forms.CharField(
-        label=_("Trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Trả lời"),
+        max_length=max_length(TicketMessage, "body"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -85,8 +126,10 @@ class ForwardForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Chuyển đến đơn vị"), queryset=ResponsibleUnit.objects.none()
     )
-    note = forms.CharField(label=_("Lý do"), required=False, max_length=400)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Lý do"), required=False, max_length=max_length(TicketEvent, "note")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,14 +138,20 @@ class ForwardForm(forms.Form):
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(required=False, max_length=400)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX)
+    note = forms.CharField(required=False, max_length=max_length(TicketEvent, "note"))
 
 
 class ReliefForm(SubmissionKeyForm):
-    household_name = forms.CharField(label=_("Chủ hộ"), max_length=120)
-    phone = forms.CharField(label=_("Số điện thoại"), required=False)
-    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=255)
+    household_name = forms.CharField(
+        label=_("Chủ hộ"), max_length=max_length(ReliefRequest, "household_name")
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"), required=False, max_length=PHONE_INPUT_MAX_LENGTH
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ"), required=False, max_length=max_length(ReliefRequest, "address")
+    )
     commune = forms.ModelChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
     people_count = forms.IntegerField(
         label=_("Số nhân khẩu"), min_value=1, max_value=100, initial=1
@@ -111,7 +160,9 @@ class ReliefForm(SubmissionKeyForm):
     need_food = forms.BooleanField(label=_("Thực phẩm"), required=False)
     need_medicine = forms.BooleanField(label=_("Thuốc"), required=False)
     need_cash = forms.BooleanField(label=_("Tiền mặt"), required=False)
-    need_other = forms.CharField(label=_("Nhu cầu khác"), required=False, max_length=255)
+    need_other = forms.CharField(
+        label=_("Nhu cầu khác"), required=False, max_length=max_length(ReliefRequest, "need_other")
+    )
     urgency = forms.ChoiceField(label=_("Mức độ"), choices=ReliefRequest.Urgency.choices)
 
     def __init__(self, *args, communes=None, **kwargs):
@@ -124,15 +175,24 @@ class ReliefForm(SubmissionKeyForm):
 
 
 class FulfilForm(SubmissionKeyForm):
-    what = forms.CharField(label=_("Đã trao"), max_length=255)
-    delivered_by = forms.CharField(label=_("Người/đơn vị trao"), required=False, max_length=160)
+    what = forms.CharField(label=_("Đã trao"), max_length=max_length(Fulfilment, "what"))
+    delivered_by = forms.CharField(
+        label=_("Người/đơn vị trao"),
+        required=False,
+        max_length=max_length(Fulfilment, "delivered_by"),
+    )
     complete = forms.BooleanField(label=_("Đã đáp ứng đủ yêu cầu"), required=False, initial=True)
 
 
 class SupportForm(SubmissionKeyForm):
-    person = forms.IntegerField(label=_("Mã hồ sơ người dân"))
+    person = forms.IntegerField(label=_("Mã hồ sơ người dân"), min_value=1, max_value=ID_MAX)
     policy = forms.ModelChoiceField(
         label=_("Chính sách"), queryset=SupportPolicy.objects.filter(active=True), empty_label=None
     )
-    days = forms.IntegerField(label=_("Số ngày (với tiền ăn)"), required=False, min_value=1)
-    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=255)
+    # SupportPayment.days is a PositiveSmallIntegerField; no policy pays for more than a year.
+    days = forms.IntegerField(
+        label=_("Số ngày (với tiền ăn)"), required=False, min_value=1, max_value=366
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, max_length=max_length(SupportPayment, "note")
+    )

@@ -1,9 +1,11 @@
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from phongdich.accounts.permissions import PERSONAL_DATA_ROLES
 from phongdich.audit.services import audit_read, audit_read_many
+from phongdich.lib.apierrors import responses
+from phongdich.lib.bounds import ID_MAX, NO_NUL_PATTERN, SEARCH_MAX_LENGTH
 
 from . import need_to_know, selectors
 from .models import Person
@@ -40,8 +42,11 @@ def _require_personal_data_role(request) -> None:
         raise HttpError(403, "Không có quyền xem dữ liệu cá nhân.")
 
 
-@router.get("/", response=list[PersonOut])
-def search(request, q: str):
+@router.get("/", response=responses({200: list[PersonOut]}))
+def search(
+    request,
+    q: str = Query(..., max_length=SEARCH_MAX_LENGTH, pattern=NO_NUL_PATTERN),
+):
     """Search people by name (with or without diacritics), phone or CCCD."""
     _require_personal_data_role(request)
     results = selectors.person_search(request.user, q)
@@ -49,8 +54,8 @@ def search(request, q: str):
     return need_to_know.present(results, request.user)
 
 
-@router.get("/{person_id}", response=PersonOut)
-def detail(request, person_id: int):
+@router.get("/{person_id}", response=responses({200: PersonOut}, 404))
+def detail(request, person_id: int = Path(..., ge=1, le=ID_MAX)):
     _require_personal_data_role(request)
     try:
         person = selectors.person_get(request.user, person_id)

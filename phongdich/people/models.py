@@ -62,8 +62,11 @@ class Person(models.Model):
         return self.full_name
 
     def refresh_keys(self) -> None:
-        self.name_key = name_key(self.full_name)
-        self.given_key = self.name_key.rsplit(" ", 1)[-1] if self.name_key else ""
+        # Cut to the columns: one long word may be the whole name (search by a prefix that
+        # long finds nothing either way), and it must not make the row unstorable.
+        self.name_key = name_key(self.full_name)[: self._meta.get_field("name_key").max_length]
+        given = self.name_key.rsplit(" ", 1)[-1] if self.name_key else ""
+        self.given_key = given[: self._meta.get_field("given_key").max_length]
         if self.birth_date and not self.birth_year:
             self.birth_year = self.birth_date.year
 

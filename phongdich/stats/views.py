@@ -1,4 +1,3 @@
-from datetime import datetime
 
 from django.http import Http404
 from django.shortcuts import render
@@ -7,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from phongdich.accounts.permissions import role_required
 from phongdich.geo.selectors import units_within
+from phongdich.lib.bounds import parse_day
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.xlsx import build_workbook
 
@@ -16,11 +16,7 @@ from .models import DailyCount
 
 
 def _day(request):
-    raw = request.GET.get("day", "").strip()
-    try:
-        return datetime.strptime(raw, "%d/%m/%Y").date() if raw else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    return parse_day(request.GET.get("day", ""), "%d/%m/%Y") or timezone.localdate()
 
 
 @role_required(*OVERVIEW_ROLES)

@@ -1,4 +1,6 @@
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from phongdich.accounts.permissions import ALL_STAFF, role_required
@@ -22,6 +24,12 @@ def _error(template: str, status: int):
         return render(request, template, status=status)
 
     return view
+
+
+def error_400(request, exception=None):
+    # A bad request can be refused before the session and user are read (RejectNul
+    # middleware, a bad Host): render without the request's context processors.
+    return HttpResponseBadRequest(render_to_string("400.html"))
 
 
 error_403 = _error("403.html", 403)
