@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from phongdich.geo.models import AdminUnit
+from phongdich.people.services import MatchScope
 
 from . import selectors, services
 from .models import DetectionSetting
@@ -90,6 +91,8 @@ def lab_result(request, payload: LabResultIn):
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
     case = result.case
+    if case is not None and not MatchScope.for_caller(request.user).contains(case.commune):
+        case = None  # the answer names only what this account could open itself
     return Status(
         201 if created else 200,
         {

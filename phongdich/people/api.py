@@ -21,6 +21,10 @@ class PersonOut(Schema):
     commune_code: str | None
 
     @staticmethod
+    def resolve_id_number(obj: Person) -> str | None:
+        return obj.id_shown or None
+
+    @staticmethod
     def resolve_commune_code(obj: Person) -> str | None:
         return obj.commune.code if obj.commune_id else None
 

@@ -3,7 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
 from phongdich.lib.identity import normalize_phone
@@ -40,7 +40,10 @@ def person_search(user, query: str, limit: int = 50) -> list[Person]:
     if _DIGITS_ONLY.match(query):
         digits = re.sub(r"\D", "", query)
         if len(digits) in (9, 12):  # CMND / CCCD; phones have 10 digits (11 with 84)
-            return list(visible.filter(id_number=digits)[:limit])
+            # a CCCD held back on a local record until a merge is found like any other
+            return list(
+                visible.filter(Q(id_number=digits) | Q(claimed_id_number=digits))[:limit]
+            )
         try:
             return list(visible.filter(phone=normalize_phone(digits))[:limit])
         except ValidationError:  # not a valid phone either: nothing can match

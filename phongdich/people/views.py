@@ -41,22 +41,18 @@ def detail(request, pk: int):
         [
             c
             for c in services.person_candidates(
+                by=request.user,
                 full_name=person.full_name,
                 birth_year=person.birth_year,
                 phone=person.phone,
+                id_number=person.claimed_id_number,
                 commune=person.commune,
             )
             if c.person.pk != person.pk
         ]
-        if person.phone or person.birth_year
+        if person.phone or person.birth_year or person.claimed_id_number
         else []
     )
-    visible_ids = set(
-        selectors.people_visible_to(request.user)
-        .filter(pk__in=[c.person.pk for c in duplicates])
-        .values_list("pk", flat=True)
-    )
-    duplicates = [c for c in duplicates if c.person.pk in visible_ids]
     return render(
         request,
         "people/detail.html",
@@ -78,6 +74,7 @@ def register(request):
         candidates = [
             c
             for c in services.person_candidates(
+                by=request.user,
                 full_name=data["full_name"],
                 birth_year=data["birth_year"],
                 phone=data["phone"],
