@@ -46,3 +46,7 @@ class PersonForm(forms.Form):
 
 class MergeForm(forms.Form):
     duplicate_id = forms.IntegerField(label=_("Mã hồ sơ trùng"), widget=forms.HiddenInput)
+
+
+class ReferralForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("merge", "merge"), ("dismiss", "dismiss")])

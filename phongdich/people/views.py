@@ -11,8 +11,8 @@ from phongdich.audit.services import audit_read
 from phongdich.geo.selectors import communes_within
 
 from . import selectors, services
-from .forms import MergeForm, PersonForm
-from .models import Person
+from .forms import MergeForm, PersonForm, ReferralForm
+from .models import MatchReferral, Person
 
 
 def _get_person_for_user(request, pk: int) -> Person:
@@ -60,6 +60,7 @@ def detail(request, pk: int):
             "person": person,
             "history": history,
             "duplicates": duplicates,
+            "referrals": selectors.referrals_for(request.user).filter(existing=person),
         },
     )
 
@@ -124,3 +125,39 @@ def merge(request, pk: int):
     else:
         messages.success(request, _("Đã gộp hồ sơ trùng vào hồ sơ này."))
     return redirect("people:detail", pk=keep.pk)
+
+
+@role_required(*PERSONAL_DATA_ROLES)
+def referrals(request):
+    """Registrations elsewhere that matched a person of this jurisdiction: the commune
+    holding the record judges whether it is the same human."""
+    return render(
+        request,
+        "people/referrals.html",
+        {"referrals": selectors.referrals_for(request.user)[:200]},
+    )
+
+
+@require_POST
+@role_required(*PERSONAL_DATA_ROLES)
+def referral_resolve(request, pk: int):
+    try:
+        referral = selectors.referral_get(request.user, pk)
+    except MatchReferral.DoesNotExist:
+        raise Http404 from None
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    same_person = form.cleaned_data["decision"] == "merge"
+    try:
+        services.referral_resolve(by=request.user, referral=referral, same_person=same_person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Đã gộp hồ sơ đăng ký nơi khác vào hồ sơ này.")
+            if same_person
+            else _("Đã ghi nhận: không phải cùng một người."),
+        )
+    return redirect("people:detail", pk=referral.existing_id)

@@ -63,6 +63,26 @@ def _people_merge(world, staff):
     return _people_person(world, staff)
 
 
+def _people_referral(world, staff):
+    """A referral commune B must judge: commune A registered B's person's CCCD."""
+    from phongdich.people.models import MatchReferral
+    from phongdich.people.services import person_register
+
+    person_register(
+        by=staff.commune_worker_b,
+        full_name="Người Xã B",
+        id_number="038090000123",
+        commune=world.commune_b,
+    )
+    person_register(
+        by=staff.commune_worker_a,
+        full_name="Người Xã B",
+        id_number="038090000123",
+        commune=world.commune_a,
+    )
+    return {"pk": MatchReferral.objects.get(owner_unit=world.commune_b).pk}
+
+
 def _accounts_user(world, staff):
     return {"pk": staff.commune_worker_b.pk}
 
@@ -75,6 +95,7 @@ def _geo_unit(world, staff):
 RECORDS_IN_COMMUNE_B = {
     "people:detail": _people_person,
     "people:merge": _people_merge,
+    "people:referral_resolve": _people_referral,
     "accounts:user_toggle": _accounts_user,
     "geo:unit": _geo_unit,
 }
