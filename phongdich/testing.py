@@ -84,3 +84,42 @@ def make_staff(world: World) -> Staff:
         unit_reporter_a=make_user("baocao.a", Role.UNIT_REPORTER, world.district_a),
         outsider=make_user("outsider", Role.COMMUNE_HEALTH_WORKER, None),
     )
+
+
+def race(count: int, work) -> list:
+    """Run `work(i)` for i in range(count) at the same moment and return each outcome (the
+    value, or the exception it raised).
+
+    On PostgreSQL each call runs in its own thread on its own connection, released together
+    by a barrier, so their statements really interleave; SQLite has one writer, so there the
+    calls run one after the other. Use with `@pytest.mark.django_db(transaction=True)`.
+    """
+    import threading
+
+    from django.db import connection, connections
+
+    outcomes: list = [None] * count
+    if connection.vendor != "postgresql":
+        for i in range(count):
+            try:
+                outcomes[i] = work(i)
+            except Exception as exc:  # noqa: BLE001 - returned for the test to judge
+                outcomes[i] = exc
+        return outcomes
+    barrier = threading.Barrier(count)
+
+    def run(i):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[i] = work(i)
+        except Exception as exc:  # noqa: BLE001 - returned for the test to judge
+            outcomes[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
