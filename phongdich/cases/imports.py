@@ -169,7 +169,7 @@ def import_lab_results(*, by, name: str, content: bytes, lab: str, mode: str) ->
             if errors:
                 report.errors.append(RowError(line, errors))
             else:
-                good.append(row)
+                good.append((line, row))
     except Exception as exc:  # openpyxl/csv raise many kinds on a damaged file
         report.errors.append(RowError(0, [f"Không đọc được tệp: {type(exc).__name__}"]))
         report.refused = True
@@ -177,28 +177,49 @@ def import_lab_results(*, by, name: str, content: bytes, lab: str, mode: str) ->
     if report.errors and mode == "all_or_nothing":
         report.refused = True
         return report
-    with transaction.atomic():
-        for row in good:
-            result, created = services.lab_result_record(
-                by=by,
-                lab=lab,
-                sample_id=row["sample_id"],
-                kind=row["kind"],
-                positive=row["positive"],
-                taken_at=row["taken_at"],
-                person_data=services.PersonData(
-                    full_name=row["full_name"],
-                    birth_year=row["birth_year"],
-                    phone=row["phone"],
-                    id_number=row["id_number"],
-                    address=row["address"],
-                ),
-                commune=row["commune"],
-                detection=row["detection"],
-                source="import",
-            )
-            if created:
-                report.recorded += 1
-            else:
-                report.duplicates += 1
+    try:
+        with transaction.atomic():
+            for line, row in good:
+                try:
+                    with transaction.atomic():
+                        created = _record_row(by=by, lab=lab, row=row)
+                except ValidationError as exc:
+                    # e.g. a sample id another unit already recorded: this row only
+                    report.errors.append(RowError(line, exc.messages))
+                    if mode == "all_or_nothing":
+                        raise _Refused from exc
+                    continue
+                if created:
+                    report.recorded += 1
+                else:
+                    report.duplicates += 1
+    except _Refused:
+        report.recorded = report.duplicates = 0
+        report.refused = True
     return report
+
+
+class _Refused(Exception):
+    """Rolls back an all-or-nothing import when a row fails while being recorded."""
+
+
+def _record_row(*, by, lab: str, row: dict) -> bool:
+    _result, created = services.lab_result_record(
+        by=by,
+        lab=lab,
+        sample_id=row["sample_id"],
+        kind=row["kind"],
+        positive=row["positive"],
+        taken_at=row["taken_at"],
+        person_data=services.PersonData(
+            full_name=row["full_name"],
+            birth_year=row["birth_year"],
+            phone=row["phone"],
+            id_number=row["id_number"],
+            address=row["address"],
+        ),
+        commune=row["commune"],
+        detection=row["detection"],
+        source="import",
+    )
+    return created

@@ -171,3 +171,29 @@ def test_merging_two_people_who_both_have_open_cases_is_refused_clearly(world, s
     two = make_case(world, staff.commune_worker_a, name="Người Hai")
     with pytest.raises(ValidationError, match="Cả hai hồ sơ đều đang có ca F0"):
         person_merge(by=staff.commune_worker_a, keep=one.person, duplicate=two.person)
+
+
+def test_an_import_row_whose_sample_another_unit_recorded_is_a_row_error(client, world, staff):
+    _token, raw_b = api_token_create(by=staff.commune_worker_b, name="trạm B")
+    _lab_post(
+        client, world, raw_b, lab="Trạm A", sample_id="S-9", commune_code=world.commune_b.code
+    )
+    taken = (timezone.localtime() - timedelta(hours=2)).strftime("%d/%m/%Y %H:%M")
+    content = (
+        "Họ tên,Năm sinh,Số điện thoại,Mã xã,Loại XN,Kết quả,Thời điểm lấy mẫu,Mã mẫu\n"
+        f"Người Một,1990,0977000001,{world.commune_a.code},RAT,âm tính,{taken},S-9\n"
+        f"Người Hai,1991,0977000002,{world.commune_a.code},RAT,âm tính,{taken},S-10\n"
+    ).encode()
+    report = imports.import_lab_results(
+        by=staff.commune_worker_a, name="kq.csv", content=content, lab="Trạm A", mode="keep_good"
+    )
+    assert report.recorded == 1 and [e.line for e in report.errors] == [2]
+    refused = imports.import_lab_results(
+        by=staff.commune_worker_a,
+        name="kq.csv",
+        content=content,
+        lab="Trạm A",
+        mode="all_or_nothing",
+    )
+    assert refused.refused and refused.recorded == 0
+    assert LabResult.objects.filter(sample_id="S-10").count() == 1  # from the first import
