@@ -38,22 +38,39 @@ class MatchScope:
       account's jurisdiction (a province-wide token may attach to any person of the
       province); the lab API answers only with ids the account could open anyway.
 
-    A person with no commune is inside nobody's scope: no commune holds that record, so
-    nobody may be led to it by typing a phone number or CCCD (the province resolves its
-    referrals, see `MatchReferral`).
+    A person with no commune (a traveller who only passed through, say) belongs to no
+    commune: such records are inside the scope of the province (a user whose jurisdiction is
+    the top unit) and of a public form that names no commune either; no commune's worker is
+    led to them by typing a phone number or CCCD.
     """
 
-    path: str | None  # None: nobody is inside
+    path: str | None  # None: no commune is inside
+    unowned: bool = False  # whether people with no commune are inside
 
     @classmethod
     def for_caller(cls, by, *, commune=None) -> "MatchScope":
         if getattr(by, "is_authenticated", False):
             unit = by.jurisdiction if by.is_active else None
-            return cls(unit.path if unit is not None else None)
-        return cls(commune.path if commune is not None else None)
+            if unit is None:
+                return cls(None)
+            return cls(unit.path, unowned=unit.parent_id is None)
+        if commune is None:
+            return cls(None, unowned=True)
+        return cls(commune.path)
 
     def contains(self, unit) -> bool:
-        return self.path is not None and unit is not None and unit.path.startswith(self.path)
+        if unit is None:
+            return self.unowned
+        return self.path is not None and unit.path.startswith(self.path)
+
+    def q(self, field: str = "commune") -> Q:
+        """The scope as a filter on a unit foreign key (nothing, when nobody is inside)."""
+        inside = Q(pk__in=[])
+        if self.path is not None:
+            inside |= Q(**{f"{field}__path__startswith": self.path})
+        if self.unowned:
+            inside |= Q(**{f"{field}__isnull": True})
+        return inside
 
 
 def _clean_identity(full_name: str, phone: str, id_number: str) -> tuple[str, str, str | None]:
@@ -86,14 +103,11 @@ def _all_candidates(
 
     if id_number:
         add(live.filter(id_number=id_number), "id", True)
-        if scope.path is not None:
-            add(
-                live.filter(
-                    claimed_id_number=id_number, commune__path__startswith=scope.path
-                ).order_by("pk"),
-                "id",
-                True,
-            )
+        add(
+            live.filter(scope.q(), claimed_id_number=id_number).order_by("pk"),
+            "id",
+            True,
+        )
     if phone:
         same_phone = list(live.filter(phone=phone).order_by("pk")[:20])
         add(
@@ -336,18 +350,34 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def person_update(*, by, person: Person, **values) -> Person:
+    """Change a person's facts. A CCCD already on another record is refused when the caller
+    can see that record, and otherwise held back and referred (see `person_register`)."""
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     if "phone" in values and values["phone"]:
         values["phone"] = normalize_phone(values["phone"])
+    referral_to = None
     if "id_number" in values:
         values["id_number"] = (
             validate_id_number(values["id_number"]) if values["id_number"] else None
         )
-        clash = Person.objects.filter(id_number=values["id_number"]).exclude(pk=person.pk)
-        if values["id_number"] and clash.exists():
-            raise ValidationError({"id_number": _("Số CCCD này đã thuộc về người khác.")})
+        key_lock(f"person:id:{values['id_number']}")
+        holder = (
+            Person.objects.filter(id_number=values["id_number"])
+            .exclude(pk=person.pk)
+            .select_related("commune")
+            .first()
+            if values["id_number"]
+            else None
+        )
+        if holder is not None:
+            if MatchScope.for_caller(by, commune=person.commune).contains(holder.commune):
+                raise ValidationError({"id_number": _("Số CCCD này đã thuộc về người khác.")})
+            # Held by a record the caller may not see: say nothing, hold it back on this
+            # record and ask the holder's commune, as registration does.
+            values["claimed_id_number"] = values.pop("id_number")
+            referral_to = holder
     changes = {}
     for field, value in values.items():
         if getattr(person, field) != value:
@@ -357,6 +387,15 @@ def person_update(*, by, person: Person, **values) -> Person:
         person.refresh_keys()
         person.save()
         audit_record(actor=by, action="person.update", target=person, changes=changes)
+    if referral_to is not None:
+        _refer(
+            by=by,
+            existing=referral_to,
+            new_person=person,
+            reason=MatchReferral.Reason.ID_NUMBER,
+            owner_unit=referral_to.commune,
+            commune=person.commune,
+        )
     return person
 
 

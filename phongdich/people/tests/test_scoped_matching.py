@@ -167,3 +167,34 @@ def test_the_province_sees_every_referral_and_a_dismissal_keeps_both(world, staf
     referral.refresh_from_db()
     assert referral.status == "dismissed" and Person.objects.filter(merged_into=None).count() == 2
     assert selectors.referrals_for(staff.commune_worker_b).count() == 0
+
+
+def test_a_record_no_commune_holds_is_reused_only_by_the_province_and_public_transit(world, staff):
+    traveller, _ = services.person_register(
+        by=None, full_name="Khách Đi Qua", id_number="038199000555"
+    )
+    again, created = services.person_register(
+        by=None, full_name="Khách Đi Qua", id_number="038199000555"
+    )
+    assert again == traveller and not created
+    province, created = services.person_register(
+        by=staff.checkpoint_officer, full_name="Khách Đi Qua", id_number="038199000555"
+    )
+    assert province == traveller and not created
+    local, created = _register_in_a(
+        staff, world, full_name="Khách Đi Qua", id_number="038199000555"
+    )
+    assert created and local != traveller
+    traveller.refresh_from_db()
+    assert traveller.commune is None  # not claimed by commune A's registration
+    referral = MatchReferral.objects.get()
+    assert referral.owner_unit == world.province
+    assert selectors.referrals_for(staff.province_health_officer).get() == referral
+
+
+def test_editing_in_a_cccd_held_elsewhere_reveals_nothing_and_refers(world, staff, person_b):
+    local, _ = _register_in_a(staff, world, full_name="Người Khác", birth_year=2000)
+    services.person_update(by=staff.commune_worker_a, person=local, id_number="038166000777")
+    local.refresh_from_db()
+    assert local.id_shown == "038166000777" and local.id_number is None
+    assert MatchReferral.objects.get().existing == person_b
