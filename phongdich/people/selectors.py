@@ -41,9 +41,7 @@ def person_search(user, query: str, limit: int = 50) -> list[Person]:
         digits = re.sub(r"\D", "", query)
         if len(digits) in (9, 12):  # CMND / CCCD; phones have 10 digits (11 with 84)
             # a CCCD held back on a local record until a merge is found like any other
-            return list(
-                visible.filter(Q(id_number=digits) | Q(claimed_id_number=digits))[:limit]
-            )
+            return list(visible.filter(Q(id_number=digits) | Q(claimed_id_number=digits))[:limit])
         try:
             return list(visible.filter(phone=normalize_phone(digits))[:limit])
         except ValidationError:  # not a valid phone either: nothing can match

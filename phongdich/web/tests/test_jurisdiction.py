@@ -369,9 +369,7 @@ def _difference(expected: list[str], seen: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("variant", sorted(IDENTITIES))
-def test_matching_shows_and_changes_nothing_outside_the_jurisdiction(
-    client, world, staff, variant
-):
+def test_matching_shows_and_changes_nothing_outside_the_jurisdiction(client, world, staff, variant):
     from django.db import transaction
 
     known, extra = IDENTITIES[variant]
