@@ -32,7 +32,10 @@ class Person(models.Model):
     # here (shown and searched like `id_number`, so the registering commune sees the same
     # record whether or not the other exists) and a `MatchReferral` asks the other commune to
     # merge. The merge moves it into `id_number` on the kept record.
-    claimed_id_number = models.CharField(max_length=12, blank=True, db_index=True)
+    # (db_default: bulk loaders that list their own columns, like the demo's COPY, leave it out)
+    claimed_id_number = models.CharField(
+        max_length=12, blank=True, default="", db_default="", db_index=True
+    )
     phone = models.CharField(_("số điện thoại"), max_length=12, blank=True)  # +84XXXXXXXXX
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     commune = models.ForeignKey(

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='claimed_id_number',
-            field=models.CharField(blank=True, db_index=True, max_length=12),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', max_length=12),
         ),
         migrations.CreateModel(
             name='MatchReferral',
