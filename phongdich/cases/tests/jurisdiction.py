@@ -95,20 +95,30 @@ def _submit_case_register(client, world, staff, typed):
         },
         follow=True,
     )
+    assert response.redirect_chain, "the form was refused: the walk would check nothing"
     return [str(response.status_code), response.content.decode()]
 
 
 def _submit_import(client, world, staff, typed):
+    import csv
+    import io
+
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(staff.commune_worker_a)
     taken = (timezone.localtime() - timedelta(hours=3)).strftime("%d/%m/%Y %H:%M")
-    content = (
-        "Họ tên,Năm sinh,Số điện thoại,CCCD,Mã xã,Địa chỉ,Loại XN,Kết quả,Thời điểm lấy mẫu,Mã mẫu\n"
-        f"{typed['full_name']},{typed['birth_year']},{typed.get('phone', '')},"
-        f"{typed.get('id_number', '')},{world.commune_a.code},{typed['address']},RAT,âm tính,"
-        f"{taken},A-IMPORT-1\n"
-    ).encode()
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(
+        ["Họ tên", "Năm sinh", "Số điện thoại", "CCCD", "Mã xã", "Địa chỉ", "Loại XN"]
+        + ["Kết quả", "Thời điểm lấy mẫu", "Mã mẫu"]
+    )
+    writer.writerow(
+        [typed["full_name"], typed["birth_year"], typed.get("phone", "")]
+        + [typed.get("id_number", ""), world.commune_a.code, typed["address"], "RAT"]
+        + ["âm tính", taken, "A-IMPORT-1"]
+    )
+    content = rows.getvalue().encode()
     response = client.post(
         "/cases/import/",
         {
@@ -118,7 +128,9 @@ def _submit_import(client, world, staff, typed):
         },
         follow=True,
     )
-    return [str(response.status_code), response.content.decode()]
+    page = response.content.decode()
+    assert "Đã ghi 1 kết quả" in page  # the row itself is valid: it must be recorded
+    return [str(response.status_code), page]
 
 
 def _submit_lab_result(client, world, staff, typed):
@@ -145,6 +157,7 @@ def _submit_lab_result(client, world, staff, typed):
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {raw}",
         )
+        assert response.status_code == 201, response.content
         seen += [str(response.status_code), response.content.decode()]
     return seen
 
@@ -163,6 +176,7 @@ def _submit_self_declaration(client, world, staff, typed):
         },
         follow=True,
     )
+    assert "Đã nhận khai báo" in response.content.decode(), "the declaration was refused"
     return [str(response.status_code), response.content.decode()]
 
 

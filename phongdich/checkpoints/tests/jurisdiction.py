@@ -66,6 +66,7 @@ def _submit_public_declaration(client, world, staff, typed):
             "destination_address": typed["address"],
         },
     )
+    assert response.status_code == 302, "the declaration was refused"
     seen = [str(response.status_code), re.sub(r"/me/[^/]+/", "/me/token/", response["Location"])]
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     page = client.get(response["Location"]).content.decode().replace(token, "token")
@@ -97,6 +98,7 @@ def _submit_public_declaration_api(client, world, staff, typed):
         },
         content_type="application/json",
     )
+    assert response.status_code == 201, response.content
     body = response.json()
     # The short code and the link's token are random; which fields come back must not differ.
     return [str(response.status_code), json.dumps(sorted(body))]

@@ -278,6 +278,7 @@ def _submit_people_register(client, world, staff, typed):
         },
         follow=True,
     )
+    assert response.redirect_chain, "the form was refused: the walk would check nothing"
     return [str(response.status_code), response.content.decode()]
 
 
