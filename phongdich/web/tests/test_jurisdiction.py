@@ -298,6 +298,52 @@ MATCHING_PATHS = {
 }
 
 
+# Every module outside tests that calls the matching (person_register, person_candidates,
+# PersonData), with the walked paths that reach it. A new caller (vaccination, tracing...)
+# fails `test_every_caller_of_the_matching_is_walked` until its paths are in the walk; apps
+# may extend this table with MATCHING_CALLERS in their tests/jurisdiction.py.
+MATCHING_CALLERS = {
+    "people/services.py": ("people:register",),
+    "people/views.py": ("people:register",),
+    "cases/services.py": (
+        "cases:register",
+        "cases:import",
+        "api:cases/lab-results",
+        "cases:self_declare",
+    ),
+    "cases/views.py": ("cases:register", "cases:self_declare"),
+    "cases/imports.py": ("cases:import",),
+    "cases/api.py": ("api:cases/lab-results",),
+    "checkpoints/services.py": ("checkpoints:declare", "api:checkpoints/declarations"),
+}
+
+
+def test_every_caller_of_the_matching_is_walked():
+    from pathlib import Path
+
+    import phongdich
+
+    root = Path(phongdich.__file__).parent
+    callers = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name != "testing.py"
+        and re.search(r"\b(person_register|person_candidates|PersonData)\(", path.read_text())
+    }
+    table = dict(MATCHING_CALLERS)
+    for config in apps.get_app_configs():
+        if config.name.startswith("phongdich."):
+            try:
+                module = importlib.import_module(f"{config.name}.tests.jurisdiction")
+            except ModuleNotFoundError:
+                continue
+            table.update(getattr(module, "MATCHING_CALLERS", {}))
+    assert sorted(callers - set(table)) == []
+    walked = set(_matching_paths())
+    assert sorted({p for paths in table.values() for p in paths} - walked) == []
+
+
 def _matching_paths():
     paths = dict(MATCHING_PATHS)
     for config in apps.get_app_configs():
