@@ -23,6 +23,7 @@ from phongdich.lib.bounds import (
     ApiText,
 )
 from phongdich.people.models import Person
+from phongdich.people.services import MatchScope
 
 from . import selectors, services
 from .models import DetectionSetting, LabResult
@@ -101,6 +102,8 @@ def lab_result(request, payload: LabResultIn):
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
     case = result.case
+    if case is not None and not MatchScope.for_caller(request.user).contains(case.commune):
+        case = None  # the answer names only what this account could open itself
     return Status(
         201 if created else 200,
         {

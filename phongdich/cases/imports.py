@@ -211,3 +211,4 @@ def import_lab_results(*, by, upload, lab: str, mode: str) -> ImportReport:
         if exc.report is not None:
             report.errors = exc.report
     return report
+

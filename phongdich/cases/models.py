@@ -168,6 +168,15 @@ class Case(models.Model):
             # serves the daily report: cases confirmed on a day
             models.Index(fields=["diagnosed_on"], name="case_diagnosed_idx"),
         ]
+        constraints = [
+            # One open episode per person, enforced by the database: two registrations of
+            # one F0 racing past the "already a case?" check cannot both insert.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="case_one_open_per_person",
+            )
+        ]
         verbose_name = _("ca bệnh F0")
 
     def __str__(self) -> str:

@@ -16,7 +16,9 @@ from phongdich.accounts.permissions import check_act_on_unit
 from phongdich.audit.services import audit_record
 from phongdich.facilities.models import Facility
 from phongdich.facilities.services import facility_occupy
-from phongdich.people.services import person_register
+from phongdich.lib.locks import key_lock
+from phongdich.people.models import Person
+from phongdich.people.services import MatchScope, person_register
 
 from . import rules
 from .models import (
@@ -116,8 +118,13 @@ class PersonData:
     address: str = ""
 
     def register(self, *, by, commune, force_new: bool = False):
-        """The person through the matching service: (person, created)."""
+        """The person through the matching service: (person, created).
+
+        A match is reused only if their open case (where registering a case or a result
+        would lead the caller) lies in the caller's jurisdiction too; otherwise the caller
+        gets a new local person and the case's commune a referral."""
         return person_register(
+            leads_to=_open_case_unit,
             by=by,
             full_name=self.full_name,
             birth_year=self.birth_year,
@@ -133,6 +140,15 @@ class PersonData:
 
 def open_case_for(person) -> Case | None:
     return Case.objects.filter(person=person, status__in=OPEN_STATUSES).order_by("-pk").first()
+
+
+def _open_case_unit(person):
+    case = (
+        Case.objects.filter(person=person, status__in=OPEN_STATUSES)
+        .select_related("commune")
+        .first()
+    )
+    return case.commune if case is not None else None
 
 
 @transaction.atomic
@@ -176,6 +192,9 @@ def case_register(
         if person_data is None:
             raise ValueError("person or person_data is required")
         person, _created = person_data.register(by=by, commune=commune, force_new=force_new_person)
+    # The person's row is the lock for "one open case": a second registration of the same
+    # person waits here and then finds the first one's case.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     existing = open_case_for(person)
     if existing is not None:
         return existing, False
@@ -235,7 +254,13 @@ def case_register(
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     case.risk_score = _risk_score(case, table)
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # the case_one_open_per_person constraint: a backstop
+        raise ValidationError(
+            _("Người này vừa được ghi nhận một ca bệnh khác chưa kết thúc; hãy tải lại trang.")
+        ) from exc
     if facility is not None:
         facility_occupy(by=by, facility=facility, delta=1, icu=treatment_place == "icu")
     if record_evidence:
@@ -351,8 +376,18 @@ def lab_result_record(
     result registers (or joins) the person's case; a negative one joins an open case, where
     it may end isolation early (250/QĐ-BYT)."""
     if sample_id:
-        existing = LabResult.objects.filter(lab=lab, sample_id=sample_id).first()
+        # Before anyone is registered: concurrent posts of one sample wait here, and the
+        # losers find the winner's result instead of each registering a person.
+        key_lock(f"lab-sample:{lab}|{sample_id}")
+        existing = (
+            LabResult.objects.filter(lab=lab, sample_id=sample_id)
+            .select_related("commune", "case")
+            .first()
+        )
         if existing is not None:
+            if not MatchScope.for_caller(by, commune=commune).contains(existing.commune):
+                # Recorded by another unit: say so without showing whose it is.
+                raise ValidationError({"sample_id": _("Mã mẫu này đã được ghi nhận trước đó.")})
             return existing, False
     person, _created = person_data.register(by=by, commune=commune)
     result = LabResult(

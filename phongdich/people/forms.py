@@ -62,3 +62,7 @@ class MergeForm(forms.Form):
     duplicate_id = forms.IntegerField(
         label=_("Mã hồ sơ trùng"), widget=forms.HiddenInput, min_value=1, max_value=ID_MAX
     )
+
+
+class ReferralForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("merge", "merge"), ("dismiss", "dismiss")])

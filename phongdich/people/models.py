@@ -26,6 +26,16 @@ class Person(models.Model):
     id_number = models.CharField(
         _("số CCCD/CMND"), max_length=12, null=True, blank=True, unique=True
     )
+    # The CCCD typed at registration when the same CCCD is already on a person outside the
+    # registering user's jurisdiction. `id_number` is unique across the province, so this
+    # record cannot carry it there without the other record's commune agreeing; it is kept
+    # here (shown and searched like `id_number`, so the registering commune sees the same
+    # record whether or not the other exists) and a `MatchReferral` asks the other commune to
+    # merge. The merge moves it into `id_number` on the kept record.
+    # (db_default: bulk loaders that list their own columns, like the demo's COPY, leave it out)
+    claimed_id_number = models.CharField(
+        max_length=12, blank=True, default="", db_default="", db_index=True
+    )
     phone = models.CharField(_("số điện thoại"), max_length=12, blank=True)  # +84XXXXXXXXX
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     commune = models.ForeignKey(
@@ -75,8 +85,78 @@ class Person(models.Model):
         return format_phone(self.phone)
 
     @property
+    def id_shown(self) -> str:
+        """The CCCD as the registering commune typed it, whether it could be stored in
+        `id_number` or is held in `claimed_id_number` until a merge."""
+        return self.id_number or self.claimed_id_number
+
+    @property
     def id_masked(self) -> str:
         """CCCD shown with its middle hidden, for lists and screens others can see."""
-        if not self.id_number:
+        shown = self.id_shown
+        if not shown:
             return ""
-        return self.id_number[:3] + "•" * (len(self.id_number) - 6) + self.id_number[-3:]
+        return shown[:3] + "•" * (len(shown) - 6) + shown[-3:]
+
+
+class MatchReferral(models.Model):
+    """A registration matched a person outside the registering user's jurisdiction.
+
+    The registering user was given a new local record (the answer they get when nobody
+    matches) and saw nothing of the other; this row asks the other person's commune (or the
+    province, for a record no commune holds) to look and, if it is the same human, merge the
+    new record into theirs with `person_merge`. Only the owner side sees it.
+    """
+
+    class Reason(models.TextChoices):
+        ID_NUMBER = "id", _("Trùng số CCCD/CMND")
+        PHONE_NAME_YEAR = "phone_name_year", _("Trùng số điện thoại, họ tên và năm sinh")
+        OPEN_CASE = "open_case", _("Đang là ca F0 do đơn vị khác quản lý")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ xử lý")
+        MERGED = "merged", _("Đã gộp")
+        DISMISSED = "dismissed", _("Không phải cùng một người")
+
+    existing = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="referrals_as_existing"
+    )
+    new_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="referrals_as_new"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    # Who must look: the existing person's commune (or the unit holding their open case);
+    # null when no commune holds the record, and then the province does.
+    owner_unit = models.ForeignKey(
+        "geo.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The unit the new record was registered in: shown to the owner so they know whom to call.
+    requesting_unit = models.ForeignKey(
+        "geo.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # The same pair is referred once however often the new record is registered.
+            models.UniqueConstraint(
+                fields=["existing", "new_person"], name="match_referral_pair_uniq"
+            )
+        ]
+        indexes = [
+            # serves the owner's list: open referrals of the units in a jurisdiction
+            models.Index(fields=["owner_unit", "status"], name="referral_owner_idx"),
+        ]
+        verbose_name = _("yêu cầu đối chiếu hồ sơ")
+
+    def __str__(self) -> str:
+        return f"{self.existing_id} ~ {self.new_person_id} ({self.reason})"

@@ -84,7 +84,7 @@ def present(people, user):
     (for pages) and `shown_phone_raw` (for the API). Returns `people`."""
     access = access_for(getattr(user, "role", ""))
     for person in people:
-        person.shown_id_number = _shown(access.id_number, person.id_number or "", mask_id_number)
+        person.shown_id_number = _shown(access.id_number, person.id_shown or "", mask_id_number)
         person.shown_phone_raw = _shown(access.phone, person.phone, mask_phone)
         person.shown_phone = (
             format_phone(person.phone) if access.phone == FULL else person.shown_phone_raw

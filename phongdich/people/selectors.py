@@ -3,7 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
 from phongdich.lib.identity import normalize_phone
@@ -11,7 +11,7 @@ from phongdich.lib.query import prefix_q
 from phongdich.lib.text import name_key
 
 from . import need_to_know
-from .models import Person
+from .models import MatchReferral, Person
 
 _DIGITS_ONLY = re.compile(r"^[\d\s+().-]+$")
 
@@ -45,7 +45,8 @@ def person_search(user, query: str, limit: int = 50) -> list[Person]:
     if _DIGITS_ONLY.match(query):
         digits = re.sub(r"\D", "", query)
         if len(digits) in (9, 12):  # CMND / CCCD; phones have 10 digits (11 with 84)
-            return list(visible.filter(id_number=digits)[:limit])
+            # a CCCD held back on a local record until a merge is found like any other
+            return list(visible.filter(Q(id_number=digits) | Q(claimed_id_number=digits))[:limit])
         try:
             return list(visible.filter(phone=normalize_phone(digits))[:limit])
         except ValidationError:  # not a valid phone either: nothing can match
@@ -64,3 +65,23 @@ def person_search(user, query: str, limit: int = 50) -> list[Person]:
     for person in by_name[:limit]:
         found.setdefault(person.pk, person)
     return list(found.values())[:limit]
+
+
+def referrals_for(user) -> QuerySet[MatchReferral]:
+    """Open referrals the user's units must judge: those about a person of their
+    jurisdiction; the province also takes those about records no commune holds."""
+    qs = MatchReferral.objects.filter(status=MatchReferral.Status.OPEN).select_related(
+        "existing__commune", "new_person", "requesting_unit__parent", "requested_by"
+    )
+    unit = getattr(user, "jurisdiction", None)
+    if unit is not None and unit.parent_id is None and user.is_authenticated and user.is_active:
+        return qs.filter(
+            Q(owner_unit__isnull=True)
+            | Q(pk__in=scope_to_jurisdiction(qs, user, "owner_unit").values("pk"))
+        )
+    return scope_to_jurisdiction(qs, user, "owner_unit")
+
+
+def referral_get(user, pk: int) -> MatchReferral:
+    """The open referral if it is the user's to judge; MatchReferral.DoesNotExist otherwise."""
+    return referrals_for(user).get(pk=pk)

@@ -8,4 +8,6 @@ urlpatterns = [
     path("new/", views.register, name="register"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/merge/", views.merge, name="merge"),
+    path("referrals/", views.referrals, name="referrals"),
+    path("referrals/<int:pk>/", views.referral_resolve, name="referral_resolve"),
 ]

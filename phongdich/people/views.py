@@ -15,8 +15,8 @@ from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 
 from . import need_to_know, selectors, services
-from .forms import MergeForm, PersonForm
-from .models import Person
+from .forms import MergeForm, PersonForm, ReferralForm
+from .models import MatchReferral, Person
 
 # Who may see which colleagues read a person's records: the commune health station that
 # keeps them, and the health officers and administrators who supervise access.
@@ -68,22 +68,18 @@ def detail(request, pk: int):
         [
             c
             for c in services.person_candidates(
+                by=request.user,
                 full_name=person.full_name,
                 birth_year=person.birth_year,
                 phone=person.phone,
+                id_number=person.claimed_id_number,
                 commune=person.commune,
             )
             if c.person.pk != person.pk
         ]
-        if person.phone or person.birth_year
+        if person.phone or person.birth_year or person.claimed_id_number
         else []
     )
-    visible_ids = set(
-        selectors.people_visible_to(request.user)
-        .filter(pk__in=[c.person.pk for c in duplicates])
-        .values_list("pk", flat=True)
-    )
-    duplicates = [c for c in duplicates if c.person.pk in visible_ids]
     need_to_know.present([person, *(c.person for c in duplicates)], request.user)
     return render(
         request,
@@ -93,6 +89,7 @@ def detail(request, pk: int):
             "history": history,
             "reads": reads,
             "duplicates": duplicates,
+            "referrals": selectors.referrals_for(request.user).filter(existing=person),
         },
     )
 
@@ -107,6 +104,7 @@ def register(request):
         candidates = [
             c
             for c in services.person_candidates(
+                by=request.user,
                 full_name=data["full_name"],
                 birth_year=data["birth_year"],
                 phone=data["phone"],
@@ -115,14 +113,8 @@ def register(request):
             )
             if not c.strong
         ]
-        # A weak match on the phone alone may live outside the user's area: show only the
-        # look-alikes the user may open, with the identifiers their role may see.
-        visible_ids = set(
-            selectors.people_visible_to(request.user)
-            .filter(pk__in=[c.person.pk for c in candidates])
-            .values_list("pk", flat=True)
-        )
-        candidates = [c for c in candidates if c.person.pk in visible_ids]
+        # person_candidates already keeps to the user's jurisdiction; show the look-alikes
+        # with the identifiers this role may see.
         need_to_know.present([c.person for c in candidates], request.user)
         audit_read_many(
             actor=request.user,
@@ -170,3 +162,39 @@ def merge(request, pk: int):
     else:
         messages.success(request, _("Đã gộp hồ sơ trùng vào hồ sơ này."))
     return redirect("people:detail", pk=keep.pk)
+
+
+@role_required(*PERSONAL_DATA_ROLES)
+def referrals(request):
+    """Registrations elsewhere that matched a person of this jurisdiction: the commune
+    holding the record judges whether it is the same human."""
+    return render(
+        request,
+        "people/referrals.html",
+        {"referrals": selectors.referrals_for(request.user)[:200]},
+    )
+
+
+@require_POST
+@role_required(*PERSONAL_DATA_ROLES)
+def referral_resolve(request, pk: int):
+    try:
+        referral = selectors.referral_get(request.user, pk)
+    except MatchReferral.DoesNotExist:
+        raise Http404 from None
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    same_person = form.cleaned_data["decision"] == "merge"
+    try:
+        services.referral_resolve(by=request.user, referral=referral, same_person=same_person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Đã gộp hồ sơ đăng ký nơi khác vào hồ sơ này.")
+            if same_person
+            else _("Đã ghi nhận: không phải cùng một người."),
+        )
+    return redirect("people:detail", pk=referral.existing_id)

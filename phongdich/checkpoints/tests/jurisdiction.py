@@ -50,3 +50,75 @@ NOT_PERSONAL = {
 }
 # The public twin of the declaration form (rate-limited, reveals nothing about others).
 API_PUBLIC = {"/api/checkpoints/declarations": "public health declaration (rate-limited)"}
+
+
+# --- matching paths (web/tests/test_jurisdiction.py: nothing shown or changed elsewhere) ------
+
+
+def _submit_public_declaration(client, world, staff, typed):
+    """A traveller declares publicly, bound for commune A, with the identity typed."""
+    import re
+
+    from django.utils import timezone
+
+    from phongdich.checkpoints.models import Declaration
+
+    client.logout()
+    response = client.post(
+        "/checkpoints/declare/",
+        {
+            "full_name": typed["full_name"],
+            "birth_year": typed["birth_year"],
+            "sex": "F",
+            "nationality": "Việt Nam",
+            "id_number": typed.get("id_number", ""),
+            "phone": typed.get("phone", ""),
+            "travel_mode": "bus",
+            "arrival_date": timezone.localdate().strftime("%d/%m/%Y"),
+            "origin_text": "TP Hồ Chí Minh",
+            "destination_commune": world.commune_a.pk,
+            "destination_address": typed["address"],
+        },
+    )
+    assert response.status_code == 302, "the declaration was refused"
+    seen = [str(response.status_code), re.sub(r"/me/[^/]+/", "/me/token/", response["Location"])]
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    page = client.get(response["Location"]).content.decode().replace(token, "token")
+    # The short code, its QR and the link's token are random per declaration; the rest of
+    # the traveller's page must not differ.
+    page = re.sub(r"<svg.*?</svg>", "qr", page, flags=re.S)
+    seen.append(page.replace(Declaration.objects.latest("pk").code, "code"))
+    return seen
+
+
+def _submit_public_declaration_api(client, world, staff, typed):
+    """The same declaration through the public API (the gateway of partner apps)."""
+    import json
+
+    from django.utils import timezone
+
+    client.logout()
+    response = client.post(
+        "/api/checkpoints/declarations",
+        {
+            "full_name": typed["full_name"],
+            "birth_year": typed["birth_year"],
+            "id_number": typed.get("id_number", ""),
+            "phone": typed.get("phone", ""),
+            "arrival_date": timezone.localdate().isoformat(),
+            "origin_text": "TP Hồ Chí Minh",
+            "destination_commune_code": world.commune_a.code,
+            "destination_address": typed["address"],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # The short code and the link's token are random; which fields come back must not differ.
+    return [str(response.status_code), json.dumps(sorted(body))]
+
+
+MATCHING_PATHS = {
+    "checkpoints:declare": _submit_public_declaration,
+    "api:checkpoints/declarations": _submit_public_declaration_api,
+}

@@ -1,6 +1,6 @@
 """A declaration, a report, a daily check sent twice is saved once (lib.idempotency).
 
-The racing tests run real threads on PostgreSQL (in turn on SQLite, phongdich/testing_race.py).
+The racing tests run real threads on PostgreSQL (in turn on SQLite, phongdich/testing.py).
 """
 
 import io
@@ -25,8 +25,7 @@ from phongdich.checkpoints.models import (
     QuarantineCheck,
     TransitEscort,
 )
-from phongdich.testing import make_world
-from phongdich.testing_race import race, winners
+from phongdich.testing import make_world, race, winners
 
 from . import builders
 

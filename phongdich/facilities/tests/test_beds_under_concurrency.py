@@ -11,8 +11,7 @@ from phongdich.cases.models import Case, Transfer
 from phongdich.cases.tests.builders import make_case
 from phongdich.facilities.models import Facility
 from phongdich.facilities.services import facility_occupy
-from phongdich.testing import make_staff, make_world
-from phongdich.testing_race import losers, race, winners
+from phongdich.testing import losers, make_staff, make_world, race, winners
 
 RACERS = 6
 

@@ -1,7 +1,7 @@
 """A call, a citizen's report, a reply, a relief request sent twice is recorded once.
 
 Forms carry a hidden single-use key; the API takes an Idempotency-Key header. The racing
-tests run real threads on PostgreSQL (in turn on SQLite, see phongdich/testing_race.py).
+tests run real threads on PostgreSQL (in turn on SQLite, see phongdich/testing.py).
 """
 
 import re
@@ -22,8 +22,7 @@ from phongdich.hotline.models import (
     Ticket,
     TicketMessage,
 )
-from phongdich.testing import make_staff, make_world
-from phongdich.testing_race import race, winners
+from phongdich.testing import make_staff, make_world, race, winners
 
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 

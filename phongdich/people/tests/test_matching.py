@@ -65,9 +65,13 @@ def test_it_matches_on_registration(existing, staff, world, label, arguments, sa
     assert Person.objects.count() == (1 if same else 2)
 
 
-def test_it_shows_weak_candidates_without_merging(existing, world):
+def test_it_shows_weak_candidates_without_merging(existing, world, staff):
     candidates = services.person_candidates(
-        full_name="Nguyễn Thị Bình", birth_year=1975, phone="0912345678", commune=world.commune_a
+        by=staff.commune_worker_a,
+        full_name="Nguyễn Thị Bình",
+        birth_year=1975,
+        phone="0912345678",
+        commune=world.commune_a,
     )
     assert [(c.person, c.reason, c.strong) for c in candidates] == [(existing, "phone", False)]
     assert Person.objects.count() == 1

@@ -31,6 +31,7 @@ FORM_MODELS = {
     "accounts.ApiTokenForm": [ApiToken],
     "people.PersonForm": [Person],
     "people.MergeForm": [],
+    "people.ReferralForm": [],
     "cases.PersonFieldsMixin": [Person],
     "cases.CaseRegisterForm": [Person, cases.Case, cases.LabResult],
     "cases.ImportForm": [cases.LabResult],

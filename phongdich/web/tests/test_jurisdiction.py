@@ -63,6 +63,26 @@ def _people_merge(world, staff):
     return _people_person(world, staff)
 
 
+def _people_referral(world, staff):
+    """A referral commune B must judge: commune A registered B's person's CCCD."""
+    from phongdich.people.models import MatchReferral
+    from phongdich.people.services import person_register
+
+    person_register(
+        by=staff.commune_worker_b,
+        full_name="Người Xã B",
+        id_number="038090000123",
+        commune=world.commune_b,
+    )
+    person_register(
+        by=staff.commune_worker_a,
+        full_name="Người Xã B",
+        id_number="038090000123",
+        commune=world.commune_a,
+    )
+    return {"pk": MatchReferral.objects.get(owner_unit=world.commune_b).pk}
+
+
 def _accounts_user(world, staff):
     return {"pk": staff.commune_worker_b.pk}
 
@@ -75,6 +95,7 @@ def _geo_unit(world, staff):
 RECORDS_IN_COMMUNE_B = {
     "people:detail": _people_person,
     "people:merge": _people_merge,
+    "people:referral_resolve": _people_referral,
     "accounts:user_toggle": _accounts_user,
     "geo:unit": _geo_unit,
 }
@@ -213,3 +234,227 @@ def test_api_people_detail_is_404_outside_the_jurisdiction(client, world, staff)
     assert client.get(f"/api/people/{kwargs['pk']}").status_code == 404
     client.logout()
     assert client.get(f"/api/people/{kwargs['pk']}").status_code == 401
+
+
+# --- matching and registration ---------------------------------------------------------------
+#
+# Every path that looks people up by phone or CCCD and registers them (forms, case
+# registration, imports, lab and other write APIs, public declarations) is listed in
+# MATCHING_PATHS (here and in each app's `tests/jurisdiction.py`): a function
+# `submit(client, world, staff, typed)` that logs in as commune A's worker (or stays
+# anonymous for a public form), submits `typed` as a new person of commune A and returns what
+# the caller saw (every response body, redirects followed). The walk below has a person of
+# commune B, with an open F0 case there, carry that identity, and checks for every path that
+# the caller sees nothing of them, nothing of theirs changes, and the caller gets the very
+# answer they get when nobody of that identity exists.
+
+ELSEWHERE_ADDRESS = "Số 9 ngõ Kín, Bắc Sơn"
+IDENTITIES = {
+    # B's record has the CCCD but no phone: matching on the CCCD must not fill B's phone.
+    "cccd": (
+        {"full_name": "Trần Thị Kín", "birth_year": 1971, "id_number": "038171000111"},
+        {"phone": "0977000111"},
+    ),
+    # B's record has the phone: phone + folded name + birth year is a strong match.
+    "phone": (
+        {"full_name": "Trần Thị Kín", "birth_year": 1971, "phone": "0977000111"},
+        {"id_number": "038171000222"},
+    ),
+}
+
+
+def _submit_people_register(client, world, staff, typed):
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/people/new/",
+        {
+            "full_name": typed["full_name"],
+            "birth_year": typed["birth_year"],
+            "phone": typed.get("phone", ""),
+            "id_number": typed.get("id_number", ""),
+            "address": typed["address"],
+            "commune": world.commune_a.pk,
+            "sex": "F",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain, "the form was refused: the walk would check nothing"
+    return [str(response.status_code), response.content.decode()]
+
+
+def _submit_people_api_search(client, world, staff, typed):
+    client.force_login(staff.commune_worker_a)
+    seen = []
+    for query in (typed.get("phone"), typed.get("id_number"), typed["full_name"]):
+        if query:
+            response = client.get("/api/people/", {"q": query})
+            seen += [str(response.status_code), response.content.decode()]
+    return seen
+
+
+MATCHING_PATHS = {
+    "people:register": _submit_people_register,
+    "api:people/search": _submit_people_api_search,
+}
+
+
+# Every module outside tests that calls the matching (person_register, person_candidates,
+# PersonData), with the walked paths that reach it. A new caller (vaccination, tracing...)
+# fails `test_every_caller_of_the_matching_is_walked` until its paths are in the walk; apps
+# may extend this table with MATCHING_CALLERS in their tests/jurisdiction.py.
+MATCHING_CALLERS = {
+    "people/services.py": ("people:register",),
+    "people/views.py": ("people:register",),
+    "cases/services.py": (
+        "cases:register",
+        "cases:import",
+        "api:cases/lab-results",
+        "cases:self_declare",
+    ),
+    "cases/views.py": ("cases:register", "cases:self_declare"),
+    "cases/imports.py": ("cases:import",),
+    "cases/api.py": ("api:cases/lab-results",),
+    "checkpoints/services.py": ("checkpoints:declare", "api:checkpoints/declarations"),
+}
+
+
+def test_every_caller_of_the_matching_is_walked():
+    from pathlib import Path
+
+    import phongdich
+
+    root = Path(phongdich.__file__).parent
+    callers = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name != "testing.py"
+        and re.search(r"\b(person_register|person_candidates|PersonData)\(", path.read_text())
+    }
+    table = dict(MATCHING_CALLERS)
+    for config in apps.get_app_configs():
+        if config.name.startswith("phongdich."):
+            try:
+                module = importlib.import_module(f"{config.name}.tests.jurisdiction")
+            except ModuleNotFoundError:
+                continue
+            table.update(getattr(module, "MATCHING_CALLERS", {}))
+    assert sorted(callers - set(table)) == []
+    walked = set(_matching_paths())
+    assert sorted({p for paths in table.values() for p in paths} - walked) == []
+
+
+def _matching_paths():
+    paths = dict(MATCHING_PATHS)
+    for config in apps.get_app_configs():
+        if config.name.startswith("phongdich."):
+            try:
+                module = importlib.import_module(f"{config.name}.tests.jurisdiction")
+            except ModuleNotFoundError:
+                continue
+            paths.update(getattr(module, "MATCHING_PATHS", {}))
+    return paths
+
+
+def _person_elsewhere(world, staff, known: dict):
+    """A person of commune B with an open F0 case there, registered by B's own worker."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from phongdich.cases import rules
+    from phongdich.cases import services as case_services
+
+    case, _ = case_services.case_register(
+        by=staff.commune_worker_b,
+        person_data=case_services.PersonData(address=ELSEWHERE_ADDRESS, **known),
+        commune=world.commune_b,
+        evidence=[rules.LabEvidence("pcr", True, timezone.now() - timedelta(days=2))],
+        record_evidence=True,
+        lab="CDC",
+        sample_id="B-0001",
+    )
+    return case
+
+
+def _snapshot(case):
+    from django.forms.models import model_to_dict
+
+    from phongdich.cases.models import Case, LabResult
+    from phongdich.people.models import Person
+
+    person = Person.objects.get(pk=case.person_id)
+    case = Case.objects.get(pk=case.pk)
+    return (
+        {**model_to_dict(person), "updated_at": person.updated_at},
+        {**model_to_dict(case, exclude=["self_test_photo"]), "updated_at": case.updated_at},
+        sorted(LabResult.objects.filter(person=person).values_list("pk", flat=True)),
+        sorted(LabResult.objects.filter(case=case).values_list("pk", flat=True)),
+        Case.objects.filter(person=person).count(),
+    )
+
+
+# Random per page: CSRF tokens and the double-submit keys of forms.
+_RANDOM = re.compile(
+    r'(csrfmiddlewaretoken" value=|csrf-token" content=|X-CSRFToken": |submission_key" value=)'
+    r'"[^"]*"'
+)
+
+
+def _normalise(seen: list[str]) -> list[str]:
+    """What the caller saw, without what differs between any two requests (random tokens,
+    record ids, times)."""
+    return [re.sub(r"\d+", "#", _RANDOM.sub("random", text)) for text in seen]
+
+
+def _difference(expected: list[str], seen: list[str]) -> list[str]:
+    import difflib
+
+    lines = lambda texts: "\n".join(texts).splitlines()  # noqa: E731
+    diff = difflib.unified_diff(lines(expected), lines(_normalise(seen)), lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-"][:20]
+
+
+@pytest.mark.parametrize("variant", sorted(IDENTITIES))
+def test_matching_shows_and_changes_nothing_outside_the_jurisdiction(client, world, staff, variant):
+    from django.db import transaction
+
+    known, extra = IDENTITIES[variant]
+    typed = {**known, **extra, "address": "Thôn Mới, Hàm Rồng"}
+    paths = _matching_paths()
+    assert {"people:register", "cases:register", "cases:import", "api:cases/lab-results"} <= set(
+        paths
+    )
+    alone = {}
+    for name, submit in paths.items():
+        with transaction.atomic():
+            alone[name] = _normalise(submit(client, world, staff, typed))
+            transaction.set_rollback(True)
+    case_b = _person_elsewhere(world, staff, known)
+    before = _snapshot(case_b)
+    for name, submit in paths.items():
+        with transaction.atomic():
+            seen = submit(client, world, staff, typed)
+            text = "\n".join(seen)
+            assert ELSEWHERE_ADDRESS not in text, name
+            assert f"/people/{case_b.person_id}/" not in text, name
+            assert f"/cases/{case_b.pk}/" not in text, name
+            assert f'"case_id": {case_b.pk}' not in text, name
+            assert _snapshot(case_b) == before, name
+            assert _normalise(seen) == alone[name], (name, _difference(alone[name], seen))
+            transaction.set_rollback(True)
+
+
+def test_commune_a_finds_nobody_of_commune_b_by_name_phone_or_cccd(client, world, staff):
+    known, _extra = IDENTITIES["cccd"]
+    case_b = _person_elsewhere(world, staff, {**known, "phone": "0977000111"})
+    client.force_login(staff.commune_worker_a)
+    for query in ("0977000111", "038171000111", "Trần Thị Kín", "kin"):
+        page = client.get("/people/", {"q": query}).content.decode()
+        api_answer = client.get("/api/people/", {"q": query})
+        assert f"/people/{case_b.person_id}/" not in page, query
+        assert api_answer.status_code == 200 and api_answer.json() == [], query
+    client.force_login(staff.commune_worker_b)
+    assert [p["id"] for p in client.get("/api/people/", {"q": "038171000111"}).json()] == [
+        case_b.person_id
+    ]

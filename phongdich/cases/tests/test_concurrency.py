@@ -1,0 +1,96 @@
+"""Simultaneous registrations of one F0 and simultaneous posts of one lab sample make one
+record each (real threads on PostgreSQL, released together; in turn on SQLite)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from phongdich.cases import rules, services
+from phongdich.cases.models import Case, LabResult
+from phongdich.people.models import Person
+from phongdich.testing import losers, make_staff, make_world, race, winners
+
+
+def _evidence():
+    return [rules.LabEvidence("pcr", True, timezone.now() - timedelta(hours=2))]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_simultaneous_f0_registrations_make_one_person_and_one_case():
+    world = make_world()
+    staff = make_staff(world)
+    workers = [
+        staff.commune_worker_a,
+        staff.care_team_a,
+        staff.province_admin,
+        staff.commune_worker_a,
+    ]
+
+    def register(i):
+        return services.case_register(
+            by=workers[i],
+            person_data=services.PersonData(
+                full_name="Nguyễn Thị Đồng Thời", birth_year=1988, phone="0988777666"
+            ),
+            commune=world.commune_a,
+            evidence=_evidence(),
+        )
+
+    outcomes = race([lambda i=i: register(i) for i in range(4)])
+    assert not losers(outcomes), losers(outcomes)
+    outcomes = winners(outcomes)
+    assert Person.objects.count() == 1
+    assert Case.objects.count() == 1
+    assert sorted(created for _case, created in outcomes) == [False, False, False, True]
+    assert {case.pk for case, _created in outcomes} == {Case.objects.get().pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_cases_for_one_known_person_make_one_open_case():
+    world = make_world()
+    staff = make_staff(world)
+    person, _ = services.PersonData(full_name="Trần Văn Một", birth_year=1970).register(
+        by=staff.commune_worker_a, commune=world.commune_a
+    )
+
+    def register(i):
+        return services.case_register(
+            by=staff.commune_worker_a,
+            person=Person.objects.get(pk=person.pk),
+            commune=world.commune_a,
+            evidence=_evidence(),
+        )
+
+    outcomes = race([lambda i=i: register(i) for i in range(4)])
+    assert not losers(outcomes), losers(outcomes)
+    outcomes = winners(outcomes)
+    assert Case.objects.filter(person=person).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_lab_posts_of_one_sample_record_it_once_and_register_one_person():
+    world = make_world()
+    staff = make_staff(world)
+
+    def post(i):
+        return services.lab_result_record(
+            by=staff.province_health_officer,
+            lab="CDC Thanh Hóa",
+            sample_id="TH-RACE-1",
+            kind="pcr",
+            positive=True,
+            taken_at=timezone.now() - timedelta(hours=1),
+            person_data=services.PersonData(
+                full_name="Lê Văn Mẫu", birth_year=1995, phone="0988111000"
+            ),
+            commune=world.commune_a,
+        )
+
+    outcomes = race([lambda i=i: post(i) for i in range(5)])
+    assert not losers(outcomes), losers(outcomes)
+    outcomes = winners(outcomes)
+    assert LabResult.objects.count() == 1
+    assert Person.objects.count() == 1
+    assert Case.objects.count() == 1
+    assert sorted(created for _result, created in outcomes) == [False] * 4 + [True]
