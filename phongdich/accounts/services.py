@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.lib import idempotency
 
 from .models import ApiToken, Role, User
 from .permissions import ADMIN_ROLES, API_TOKEN_ROLES
 
 
+@idempotency.submitted_once(User)
 @transaction.atomic
 def user_create(
     *,
@@ -24,8 +26,10 @@ def user_create(
     email: str = "",
     phone: str = "",
     organisation: str = "",
+    submission: idempotency.Submission | None = None,
 ) -> User:
     """Create a staff account. An admin may only create users inside their own jurisdiction.
+    The same submission sent twice is one account (the second gets it back).
 
     `by=None` is reserved for set-up commands (demo, createsuperuser-like bootstrap).
     """
@@ -54,6 +58,7 @@ def user_create(
         organisation=organisation,
         first_name=first,
         last_name=last,
+        **idempotency.fields(submission),
     )
     if by is not None:
         validate_password(password, user)
@@ -106,34 +111,43 @@ def api_token_can_manage(user: User, token: ApiToken) -> bool:
 
 @transaction.atomic
 def api_token_create(
-    *, by: User, name: str, valid_days: int = API_TOKEN_DEFAULT_DAYS
-) -> tuple[ApiToken, str]:
-    """Create a token for `by`; the raw value is returned once and never stored."""
+    *,
+    by: User,
+    name: str,
+    valid_days: int = API_TOKEN_DEFAULT_DAYS,
+    submission: idempotency.Submission | None = None,
+) -> tuple[ApiToken, str | None]:
+    """Create a token for `by`; the raw value is returned once and never stored.
+
+    A replay of the same submission (a refresh of the page that showed the token) mints
+    nothing: it gets the first token back with raw None, as the raw value is gone."""
     if not by.has_role(*API_TOKEN_ROLES):
         raise PermissionDenied
     if not 1 <= valid_days <= API_TOKEN_MAX_DAYS:
         raise ValidationError(
-            {
-                "valid_days": _("Thời hạn từ 1 đến %(max)d ngày.")
-                % {"max": API_TOKEN_MAX_DAYS}
-            }
+            {"valid_days": _("Thời hạn từ 1 đến %(max)d ngày.") % {"max": API_TOKEN_MAX_DAYS}}
         )
     raw = ApiToken.generate()
-    now = timezone.now()
-    token = ApiToken.objects.create(
-        user=by,
-        name=name,
-        prefix=raw[3:11],
-        token_hash=ApiToken.hash(raw),
-        expires_at=now + timedelta(days=valid_days),
-    )
-    audit_record(
-        actor=by,
-        action="api_token.create",
-        target=token,
-        changes={"name": name, "expires_at": token.expires_at.isoformat()},
-    )
-    return token, raw
+
+    def mint() -> ApiToken:
+        token = ApiToken.objects.create(
+            user=by,
+            name=name,
+            prefix=raw[3:11],
+            token_hash=ApiToken.hash(raw),
+            expires_at=timezone.now() + timedelta(days=valid_days),
+            **idempotency.fields(submission),
+        )
+        audit_record(
+            actor=by,
+            action="api_token.create",
+            target=token,
+            changes={"name": name, "expires_at": token.expires_at.isoformat()},
+        )
+        return token
+
+    token = idempotency.submit_once(ApiToken, submission, mint)
+    return token, (None if token.submission_replayed else raw)
 
 
 @transaction.atomic

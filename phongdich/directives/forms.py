@@ -9,6 +9,7 @@ from phongdich.lib.bounds import (
     SeparatedNamesField,
     max_length,
 )
+from phongdich.lib.idempotency import SubmissionKeyForm
 
 from .models import (
     Document,
@@ -27,7 +28,7 @@ def _unit_choices():
     return OrgUnit.objects.filter(is_active=True).exclude(kind=OrgUnit.Kind.COMMUNE)
 
 
-class ImportForm(forms.Form):
+class ImportForm(SubmissionKeyForm):
     file = forms.FileField(
         label=_("Tệp văn bản (.txt, .docx, .pdf)"),
         required=False,

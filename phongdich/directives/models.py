@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.text import name_key
 
 
@@ -132,7 +133,7 @@ class ReporterMembership(models.Model):
         return f"{self.user} → {self.unit}"
 
 
-class Document(models.Model):
+class Document(SubmittedOnce):
     class Kind(models.TextChoices):
         KET_LUAN = "ket_luan", _("Kết luận")
         THONG_BAO_KET_LUAN = "thong_bao_ket_luan", _("Thông báo kết luận")

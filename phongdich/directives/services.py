@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_record
 from phongdich.geo.models import AdminUnit
+from phongdich.lib import idempotency
 
 from . import directory
 from .extraction import extract_document, normalize_text
@@ -218,13 +219,24 @@ def _document_title(data: dict) -> str:
     return " ".join(parts)[:300]
 
 
+@idempotency.submitted_once(Document)
 @transaction.atomic
-def document_import(*, by, text: str = "", upload=None, background: bool | None = None) -> Document:
+def document_import(
+    *,
+    by,
+    text: str = "",
+    upload=None,
+    background: bool | None = None,
+    submission: idempotency.Submission | None = None,
+) -> Document:
     """Store the document and extract its tasks: inline for ordinary files, or by the
-    background job for big ones (`background=None` decides by size)."""
+    background job for big ones (`background=None` decides by size). The same submission
+    sent twice (a double click on a slow upload) is one document, read once."""
     if upload is None and not (text or "").strip():
         raise ValidationError(_("Hãy chọn tệp hoặc dán nội dung văn bản."))
-    document = Document(created_by=by, status=Document.Status.EXTRACTING)
+    document = Document(
+        created_by=by, status=Document.Status.EXTRACTING, **idempotency.fields(submission)
+    )
     size = len(text.encode())
     if upload is not None:
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""

@@ -138,11 +138,14 @@ def import_document(request):
                 by=request.user,
                 text=form.cleaned_data["text"],
                 upload=form.cleaned_data["file"],
+                submission=form.submission(request.user),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if document.status == Document.Status.FAILED:
+            if document.submission_replayed:
+                pass  # a double submission: the first one's page, without a second message
+            elif document.status == Document.Status.FAILED:
                 messages.error(request, document.error)
             elif document.status == Document.Status.DRAFT:
                 messages.success(

@@ -1,0 +1,77 @@
+"""A document import sent twice (a double click on a slow upload, a browser retry) is one
+document, read once. The racing test runs real threads on PostgreSQL (in turn on SQLite,
+see phongdich/testing_race.py)."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from phongdich.directives.models import Document
+from phongdich.testing import make_staff, make_world
+from phongdich.testing_race import race, winners
+
+KEY = re.compile(r'name="submission_key" value="([^"]+)"')
+TEXT = (
+    "KẾT LUẬN số 12-KL/BCĐ ngày 01/08/2021\n"
+    "1. Giao Sở Y tế chủ trì tổ chức xét nghiệm diện rộng, hoàn thành trước ngày 15/08/2021.\n"
+)
+
+
+def _key(page) -> str:
+    found = KEY.search(page.content.decode())
+    assert found, "the form carries no submission key"
+    return found.group(1)
+
+
+def test_a_double_submitted_upload_is_one_document(client, staff):
+    client.force_login(staff.directive_clerk)
+    key = _key(client.get(reverse("directives:import")))
+    answers = []
+    for _ in range(2):
+        upload = SimpleUploadedFile("kl12.txt", TEXT.encode(), content_type="text/plain")
+        answers.append(
+            client.post(reverse("directives:import"), {"submission_key": key, "file": upload})
+        )
+    document = Document.objects.get()
+    assert [a.status_code for a in answers] == [302, 302]
+    assert {a["Location"] for a in answers} == {reverse("directives:document", args=[document.pk])}
+
+
+def test_a_double_submitted_pasted_text_is_one_document(client, staff):
+    client.force_login(staff.directive_clerk)
+    data = {"submission_key": "paste-key-00001", "text": TEXT}
+    for _ in range(2):
+        client.post(reverse("directives:import"), data)
+    assert Document.objects.count() == 1
+
+
+def test_an_import_key_reused_for_another_text_is_refused_and_a_new_key_offered(client, staff):
+    client.force_login(staff.directive_clerk)
+    data = {"submission_key": "paste-key-00002", "text": TEXT}
+    client.post(reverse("directives:import"), data)
+    page = client.post(reverse("directives:import"), data | {"text": TEXT + "2. Giao Công an.\n"})
+    assert page.status_code == 200
+    assert "đã được gửi trước đó với nội dung khác" in page.content.decode()
+    assert _key(page) != "paste-key-00002"
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_imports_with_one_key_store_one_document(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = make_world()
+    staff = make_staff(world)
+    data = {"submission_key": "d" * 24, "text": TEXT}
+
+    def post():
+        client = Client()
+        client.force_login(staff.directive_clerk)
+        return client.post(reverse("directives:import"), data)
+
+    responses = winners(race([post for _ in range(4)]))
+    assert [r.status_code for r in responses] == [302] * 4
+    assert len({r["Location"] for r in responses}) == 1
+    assert Document.objects.count() == 1
