@@ -127,7 +127,7 @@ class TaskForm(forms.Form):
         return initial
 
 
-class ReportForm(forms.Form):
+class ReportForm(SubmissionKeyForm):
     status = forms.ChoiceField(
         label=_("Tình trạng"),
         choices=[

@@ -307,7 +307,7 @@ class TaskAssignment(models.Model):
         return self.unit.name if self.unit_id else self.name
 
 
-class ProgressReport(models.Model):
+class ProgressReport(SubmittedOnce):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=16, choices=Task.Status.choices)

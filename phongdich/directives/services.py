@@ -709,11 +709,20 @@ def task_assign_lead(*, by, task: Task, unit: OrgUnit) -> Task:
 REPORTABLE = (Task.Status.IN_PROGRESS, Task.Status.REPORTED_DONE)
 
 
+@idempotency.submitted_once(ProgressReport)
 @transaction.atomic
 def task_report(
-    *, by, task: Task, unit: OrgUnit, status: str, text: str, files=()
+    *,
+    by,
+    task: Task,
+    unit: OrgUnit,
+    status: str,
+    text: str,
+    files=(),
+    submission: idempotency.Submission | None = None,
 ) -> ProgressReport:
-    """A unit reports progress on its own task (the caller has checked the unit is a lead)."""
+    """A unit reports progress on its own task (the caller has checked the unit is a lead).
+    The same submission sent twice is one report, with its attachments stored once."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.is_draft or task.status == Task.Status.ACCEPTED:
         raise ValidationError(_("Nhiệm vụ đã hoàn thành, không báo cáo thêm được."))
@@ -722,7 +731,12 @@ def task_report(
     if status == Task.Status.REPORTED_DONE and not text.strip():
         raise ValidationError({"text": _("Hãy nêu kết quả khi báo cáo hoàn thành.")})
     report = ProgressReport.objects.create(
-        task=task, unit=unit, status=status, text=text.strip(), by=by
+        task=task,
+        unit=unit,
+        status=status,
+        text=text.strip(),
+        by=by,
+        **idempotency.fields(submission),
     )
     for upload in files:
         if upload.size > MAX_UPLOAD_BYTES:

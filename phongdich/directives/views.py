@@ -376,7 +376,8 @@ def task_report(request, pk: int):
         unit = services.check_reporter_owns(request.user, task)
     except PermissionDenied:
         raise Http404 from None  # a coordinating unit may read the task, not report on it
-    form = ReportForm(request.POST)
+    # With the files, so the attachments are part of what a reused key is compared on.
+    form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.task_report(
@@ -386,6 +387,7 @@ def task_report(request, pk: int):
                 status=form.cleaned_data["status"],
                 text=form.cleaned_data["text"],
                 files=request.FILES.getlist("attachments"),
+                submission=form.submission(request.user),
             )
         except ValidationError as exc:
             messages.error(request, _error_message(exc))

@@ -75,3 +75,43 @@ def test_racing_imports_with_one_key_store_one_document(settings, tmp_path):
     assert [r.status_code for r in responses] == [302] * 4
     assert len({r["Location"] for r in responses}) == 1
     assert Document.objects.count() == 1
+
+
+def _reported_task(confirmed, reporters):
+    return confirmed.tasks.get(is_draft=False, ref="2", assignments__unit=reporters["unit_a"])
+
+
+def test_a_double_submitted_progress_report_is_one_report(client, confirmed, reporters):
+    from phongdich.directives.models import ReportAttachment
+
+    task = _reported_task(confirmed, reporters)
+    client.force_login(reporters["a"])
+    page = client.get(reverse("directives:task", args=[task.pk]))
+    key = _key(page)
+    for _ in range(2):
+        upload = SimpleUploadedFile("ds.txt", b"danh sach", content_type="text/plain")
+        client.post(
+            reverse("directives:task_report", args=[task.pk]),
+            {
+                "submission_key": key,
+                "status": "in_progress",
+                "text": "Đang lập danh sách",
+                "attachments": upload,
+            },
+        )
+    assert task.reports.count() == 1
+    assert ReportAttachment.objects.filter(report__task=task).count() == 1
+    again = client.get(reverse("directives:task", args=[task.pk]))
+    assert _key(again) != key
+
+
+def test_a_report_key_reused_for_another_report_is_refused(client, confirmed, reporters):
+    task = _reported_task(confirmed, reporters)
+    client.force_login(reporters["a"])
+    url = reverse("directives:task_report", args=[task.pk])
+    data = {"submission_key": "report-key-0001", "status": "in_progress", "text": "Đang làm"}
+    client.post(url, data)
+    page = client.post(url, data | {"text": "Đã xong một nửa"}, follow=True)
+    assert "đã được gửi trước đó với nội dung khác" in page.content.decode()
+    assert _key(page) != "report-key-0001"
+    assert list(task.reports.values_list("text", flat=True)) == ["Đang làm"]
