@@ -181,7 +181,7 @@ class AliasForm(forms.Form):
     text = forms.CharField(label=_("Tên gọi khác"), max_length=max_length(OrgUnitAlias, "text"))
 
 
-class OfficialForm(forms.Form):
+class OfficialForm(SubmissionKeyForm):
     name = forms.CharField(label=_("Họ tên"), max_length=max_length(Official, "name"))
     title = forms.CharField(
         label=_("Chức vụ"), max_length=max_length(Official, "title"), required=False

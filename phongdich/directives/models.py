@@ -81,7 +81,7 @@ class OrgUnitAlias(models.Model):
         super().save(*args, **kwargs)
 
 
-class Official(models.Model):
+class Official(SubmittedOnce):
     """A named official ('đồng chí Mai Hùng Dũng, Phó Chủ tịch UBND tỉnh'); their office reports."""
 
     name = models.CharField(_("họ tên"), max_length=120)

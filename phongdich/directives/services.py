@@ -834,9 +834,21 @@ def _send_reminder(task: Task, kind: str, emails: list[str]) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
 
 
-def official_add(*, by, name: str, title: str, org: OrgUnit | None, aliases=()) -> Official:
+@idempotency.submitted_once(Official)
+def official_add(
+    *,
+    by,
+    name: str,
+    title: str,
+    org: OrgUnit | None,
+    aliases=(),
+    submission: idempotency.Submission | None = None,
+) -> Official:
+    """Add a named official; the same submission sent twice adds them once."""
     with transaction.atomic():
-        official = directory.add_official(name, title, org, aliases)
+        official = directory.add_official(
+            name, title, org, aliases, **idempotency.fields(submission)
+        )
         if org is not None:
             for alias in OfficialAlias.objects.filter(official=official):
                 _attach_pending(alias.key, org, official)

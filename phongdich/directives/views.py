@@ -530,14 +530,19 @@ def official_add(request):
     form = OfficialForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        services.official_add(
-            by=request.user,
-            name=data["name"],
-            title=data["title"],
-            org=data["org"],
-            aliases=[a.strip() for a in data["aliases"].split(";") if a.strip()],
-        )
-        messages.success(request, _("Đã thêm cán bộ %(name)s.") % {"name": data["name"]})
+        try:
+            services.official_add(
+                by=request.user,
+                name=data["name"],
+                title=data["title"],
+                org=data["org"],
+                aliases=[a.strip() for a in data["aliases"].split(";") if a.strip()],
+                submission=form.submission(request.user),
+            )
+        except ValidationError as exc:  # the key was used for someone else: the page has a new one
+            messages.error(request, _error_message(exc))
+        else:
+            messages.success(request, _("Đã thêm cán bộ %(name)s.") % {"name": data["name"]})
     else:
         messages.error(request, _("Cần họ tên và đơn vị báo cáo thay."))
     return redirect("directives:units")

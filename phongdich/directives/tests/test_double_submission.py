@@ -115,3 +115,24 @@ def test_a_report_key_reused_for_another_report_is_refused(client, confirmed, re
     assert "đã được gửi trước đó với nội dung khác" in page.content.decode()
     assert _key(page) != "report-key-0001"
     assert list(task.reports.values_list("text", flat=True)) == ["Đang làm"]
+
+
+def test_a_double_submitted_official_is_added_once(client, staff, directory):
+    from phongdich.directives.models import Official
+
+    client.force_login(staff.directive_clerk)
+    key = _key(client.get(reverse("directives:units")))
+    data = {
+        "submission_key": key,
+        "name": "Mai Hùng Dũng",
+        "title": "Phó Chủ tịch UBND tỉnh",
+        "org": directory["Văn phòng UBND tỉnh"].pk,
+    }
+    for _ in range(2):
+        client.post(reverse("directives:official_add"), data)
+    assert Official.objects.filter(name="Mai Hùng Dũng").count() == 1
+    page = client.post(
+        reverse("directives:official_add"), data | {"name": "Lê Đức Giang"}, follow=True
+    )
+    assert "đã được gửi trước đó với nội dung khác" in page.content.decode()
+    assert not Official.objects.filter(name="Lê Đức Giang").exists()
