@@ -136,9 +136,16 @@ def _attach_pending(key: str, unit: OrgUnit, official: Official | None = None) -
         proposal.assignments.filter(unit__isnull=True).update(unit=unit, official=official)
 
 
+def _proposal_locked(proposal: UnitProposal) -> UnitProposal:
+    # Re-read under the row lock: two clerks (or one double click) resolving the same name
+    # at once would otherwise both see it pending and create two units for it.
+    return UnitProposal.objects.select_for_update().get(pk=proposal.pk)
+
+
 @transaction.atomic
 def proposal_accept(*, by, proposal: UnitProposal, name: str, kind: str) -> OrgUnit:
     """Create the proposed unit (clerk may tidy its name) with the proposed text as alias."""
+    proposal = _proposal_locked(proposal)
     if proposal.status != UnitProposal.Status.PENDING:
         raise ValidationError(_("Đề xuất này đã được xử lý."))
     if kind not in OrgUnit.Kind.values:
@@ -154,6 +161,7 @@ def proposal_accept(*, by, proposal: UnitProposal, name: str, kind: str) -> OrgU
 @transaction.atomic
 def proposal_map(*, by, proposal: UnitProposal, unit: OrgUnit) -> UnitProposal:
     """The name is another way of writing an existing unit (or a person who reports via it)."""
+    proposal = _proposal_locked(proposal)
     if proposal.status != UnitProposal.Status.PENDING:
         raise ValidationError(_("Đề xuất này đã được xử lý."))
     official = None

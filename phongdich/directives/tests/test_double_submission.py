@@ -136,3 +136,31 @@ def test_a_double_submitted_official_is_added_once(client, staff, directory):
     )
     assert "đã được gửi trước đó với nội dung khác" in page.content.decode()
     assert not Official.objects.filter(name="Lê Đức Giang").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_clerks_accept_a_proposed_unit_once():
+    from django.core.exceptions import ValidationError
+
+    from phongdich.directives import services
+    from phongdich.directives.models import OrgUnit, UnitProposal
+
+    world = make_world()
+    staff = make_staff(world)
+    proposal = UnitProposal.objects.create(
+        name="Ban Quản lý các khu công nghiệp tỉnh", key="ban quan ly cac khu cong nghiep tinh"
+    )
+
+    def accept():
+        # Each clerk's page loaded the proposal while it was still pending.
+        return services.proposal_accept(
+            by=staff.directive_clerk,
+            proposal=UnitProposal.objects.get(pk=proposal.pk),
+            name=proposal.name,
+            kind="other",
+        )
+
+    outcomes = race([accept for _ in range(3)])
+    assert len(winners(outcomes)) == 1
+    assert all(isinstance(exc, ValidationError) for kind, exc in outcomes if kind == "error")
+    assert OrgUnit.objects.filter(name=proposal.name).count() == 1
