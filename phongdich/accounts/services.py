@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +63,15 @@ def user_create(
     if by is not None:
         validate_password(password, user)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Two admins (or two copies of one form) took the name at the same moment: the
+        # check above passed for both and the unique index refused the later INSERT.
+        if submission is not None and User.objects.filter(submission_key=submission.key).exists():
+            raise  # our own earlier copy won: `submitted_once` answers with its account
+        raise ValidationError({"username": _("Tên đăng nhập đã tồn tại.")}) from None
     audit_record(
         actor=by,
         action="user.create",

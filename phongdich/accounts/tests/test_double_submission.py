@@ -113,3 +113,24 @@ def test_racing_token_posts_with_one_key_mint_one_token():
     assert len(shown) == 1  # exactly one answer carries the raw token
     assert sorted(r.status_code for r in responses) == [200, 302, 302, 302]
     assert ApiToken.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_account_posts_create_one_account_and_never_fail():
+    world = make_world()
+    staff = make_staff(world)
+    same_key = _account(world, "a" * 24)
+    other_key = _account(world, "b" * 24)  # a second admin's form for the same name
+
+    def post(data):
+        client = Client()
+        client.force_login(staff.province_admin)
+        return client.post(reverse("accounts:users"), data)
+
+    outcomes = race([lambda d=d: post(d) for d in (same_key, same_key, other_key, other_key)])
+    responses = winners(outcomes)
+    assert len(responses) == 4
+    assert all(r.status_code in (200, 302) for r in responses)  # a refusal, never a 500
+    assert User.objects.filter(username="yte_xa_moi").count() == 1
+    refused = [r for r in responses if r.status_code == 200]
+    assert all("Tên đăng nhập đã tồn tại" in r.content.decode() for r in refused)
