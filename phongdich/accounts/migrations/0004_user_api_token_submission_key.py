@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_api_token_expiry'),
+        ("accounts", "0003_api_token_expiry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='submission_fingerprint',
+            model_name="apitoken",
+            name="submission_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='submission_key',
+            model_name="apitoken",
+            name="submission_key",
             field=models.CharField(blank=True, max_length=80, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='user',
-            name='submission_fingerprint',
+            model_name="user",
+            name="submission_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='user',
-            name='submission_key',
+            model_name="user",
+            name="submission_key",
             field=models.CharField(blank=True, max_length=80, null=True, unique=True),
         ),
     ]

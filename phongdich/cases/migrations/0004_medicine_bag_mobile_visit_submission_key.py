@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_seed_threshold_rows'),
+        ("cases", "0003_seed_threshold_rows"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='medicinebag',
-            name='submission_fingerprint',
+            model_name="medicinebag",
+            name="submission_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='medicinebag',
-            name='submission_key',
+            model_name="medicinebag",
+            name="submission_key",
             field=models.CharField(blank=True, max_length=80, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='mobilestationvisit',
-            name='submission_fingerprint',
+            model_name="mobilestationvisit",
+            name="submission_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='mobilestationvisit',
-            name='submission_key',
+            model_name="mobilestationvisit",
+            name="submission_key",
             field=models.CharField(blank=True, max_length=80, null=True, unique=True),
         ),
     ]

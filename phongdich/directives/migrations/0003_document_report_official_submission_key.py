@@ -4,40 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directives', '0002_document_extract_job'),
+        ("directives", "0002_document_extract_job"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='submission_fingerprint',
+            model_name="document",
+            name="submission_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='document',
-            name='submission_key',
+            model_name="document",
+            name="submission_key",
             field=models.CharField(blank=True, max_length=80, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='official',
-            name='submission_fingerprint',
+            model_name="official",
+            name="submission_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='official',
-            name='submission_key',
+            model_name="official",
+            name="submission_key",
             field=models.CharField(blank=True, max_length=80, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='progressreport',
-            name='submission_fingerprint',
+            model_name="progressreport",
+            name="submission_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='progressreport',
-            name='submission_key',
+            model_name="progressreport",
+            name="submission_key",
             field=models.CharField(blank=True, max_length=80, null=True, unique=True),
         ),
     ]
