@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import max_length
+from phongdich.lib.idempotency import SubmissionKeyForm
 
 from .models import ApiToken, Role, User
 
@@ -11,7 +12,9 @@ from .models import ApiToken, Role, User
 PASSWORD_MAX_LENGTH = 128
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(SubmissionKeyForm):
+    secret_fields = ("password",)
+
     username = forms.CharField(label=_("Tên đăng nhập"), max_length=max_length(User, "username"))
     # Split into first_name and last_name by the service: each part fits.
     full_name = forms.CharField(label=_("Họ và tên"), max_length=max_length(User, "first_name"))
@@ -31,7 +34,7 @@ class UserCreateForm(forms.Form):
             self.fields["jurisdiction"].queryset = units
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(SubmissionKeyForm):
     name = forms.CharField(
         label=_("Tên hệ thống tích hợp"), max_length=max_length(ApiToken, "name")
     )

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.idempotency import SubmittedOnce
+
 
 class Role(models.TextChoices):
     PROVINCE_ADMIN = "province_admin", _("Quản trị hệ thống")
@@ -20,7 +22,7 @@ class Role(models.TextChoices):
     UNIT_REPORTER = "unit_reporter", _("Cán bộ báo cáo của đơn vị")
 
 
-class User(AbstractUser):
+class User(SubmittedOnce, AbstractUser):
     """A staff member. Citizens never get accounts: they use personal links."""
 
     role = models.CharField(max_length=32, choices=Role.choices, blank=True)
@@ -43,7 +45,7 @@ class User(AbstractUser):
         return self.has_role(Role.PROVINCE_ADMIN)
 
 
-class ApiToken(models.Model):
+class ApiToken(SubmittedOnce):
     """A token for integrations (lab systems, SMS gateways). Only its SHA-256 is stored.
 
     Every token expires (services.API_TOKEN_MAX_DAYS at most) and can be revoked by its

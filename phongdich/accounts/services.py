@@ -2,16 +2,18 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.lib import idempotency
 
 from .models import ApiToken, Role, User
 from .permissions import ADMIN_ROLES, API_TOKEN_ROLES
 
 
+@idempotency.submitted_once(User)
 @transaction.atomic
 def user_create(
     *,
@@ -24,8 +26,10 @@ def user_create(
     email: str = "",
     phone: str = "",
     organisation: str = "",
+    submission: idempotency.Submission | None = None,
 ) -> User:
     """Create a staff account. An admin may only create users inside their own jurisdiction.
+    The same submission sent twice is one account (the second gets it back).
 
     `by=None` is reserved for set-up commands (demo, createsuperuser-like bootstrap).
     """
@@ -54,11 +58,20 @@ def user_create(
         organisation=organisation,
         first_name=first,
         last_name=last,
+        **idempotency.fields(submission),
     )
     if by is not None:
         validate_password(password, user)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Two admins (or two copies of one form) took the name at the same moment: the
+        # check above passed for both and the unique index refused the later INSERT.
+        if submission is not None and User.objects.filter(submission_key=submission.key).exists():
+            raise  # our own earlier copy won: `submitted_once` answers with its account
+        raise ValidationError({"username": _("Tên đăng nhập đã tồn tại.")}) from None
     audit_record(
         actor=by,
         action="user.create",
@@ -106,34 +119,43 @@ def api_token_can_manage(user: User, token: ApiToken) -> bool:
 
 @transaction.atomic
 def api_token_create(
-    *, by: User, name: str, valid_days: int = API_TOKEN_DEFAULT_DAYS
-) -> tuple[ApiToken, str]:
-    """Create a token for `by`; the raw value is returned once and never stored."""
+    *,
+    by: User,
+    name: str,
+    valid_days: int = API_TOKEN_DEFAULT_DAYS,
+    submission: idempotency.Submission | None = None,
+) -> tuple[ApiToken, str | None]:
+    """Create a token for `by`; the raw value is returned once and never stored.
+
+    A replay of the same submission (a refresh of the page that showed the token) mints
+    nothing: it gets the first token back with raw None, as the raw value is gone."""
     if not by.has_role(*API_TOKEN_ROLES):
         raise PermissionDenied
     if not 1 <= valid_days <= API_TOKEN_MAX_DAYS:
         raise ValidationError(
-            {
-                "valid_days": _("Thời hạn từ 1 đến %(max)d ngày.")
-                % {"max": API_TOKEN_MAX_DAYS}
-            }
+            {"valid_days": _("Thời hạn từ 1 đến %(max)d ngày.") % {"max": API_TOKEN_MAX_DAYS}}
         )
     raw = ApiToken.generate()
-    now = timezone.now()
-    token = ApiToken.objects.create(
-        user=by,
-        name=name,
-        prefix=raw[3:11],
-        token_hash=ApiToken.hash(raw),
-        expires_at=now + timedelta(days=valid_days),
-    )
-    audit_record(
-        actor=by,
-        action="api_token.create",
-        target=token,
-        changes={"name": name, "expires_at": token.expires_at.isoformat()},
-    )
-    return token, raw
+
+    def mint() -> ApiToken:
+        token = ApiToken.objects.create(
+            user=by,
+            name=name,
+            prefix=raw[3:11],
+            token_hash=ApiToken.hash(raw),
+            expires_at=timezone.now() + timedelta(days=valid_days),
+            **idempotency.fields(submission),
+        )
+        audit_record(
+            actor=by,
+            action="api_token.create",
+            target=token,
+            changes={"name": name, "expires_at": token.expires_at.isoformat()},
+        )
+        return token
+
+    token = idempotency.submit_once(ApiToken, submission, mint)
+    return token, (None if token.submission_replayed else raw)
 
 
 @transaction.atomic

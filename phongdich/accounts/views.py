@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.geo.selectors import units_within
+from phongdich.lib.idempotency import SubmissionConflict
 
 from . import selectors, services
 from .forms import ApiTokenForm, UserCreateForm
@@ -39,9 +40,12 @@ def users(request):
                 full_name=data["full_name"],
                 email=data["email"],
                 organisation=data["organisation"],
+                submission=form.submission(request.user),
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
+            if isinstance(exc, SubmissionConflict):
+                form.add_error(None, exc)
+            elif hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
@@ -76,12 +80,29 @@ def tokens(request):
                 by=request.user,
                 name=form.cleaned_data["name"],
                 valid_days=form.cleaned_data["valid_days"],
+                submission=form.submission(request.user),
             )
+        except SubmissionConflict as exc:
+            form.add_error(None, exc)
         except ValidationError as exc:
             form.add_error("valid_days", exc.messages)
         else:
+            if raw is None:
+                # A refresh (or second click) of the POST that showed the token: nothing
+                # new was minted, and the raw value is not kept anywhere to show again.
+                messages.info(
+                    request,
+                    _(
+                        "Khóa %(name)s đã được tạo ở lần gửi trước; mã khóa chỉ hiện một lần. "
+                        "Nếu chưa kịp sao chép, hãy thu hồi khóa đó và tạo khóa mới."
+                    )
+                    % {"name": _token.name},
+                )
+                return redirect("accounts:tokens")
             form = ApiTokenForm()
-    return render(
+    # The raw token is rendered into this one answer, never stored (only its hash is): it
+    # cannot be behind a redirect, so the page is kept out of every cache instead.
+    response = render(
         request,
         "accounts/tokens.html",
         {
@@ -92,6 +113,9 @@ def tokens(request):
             "now": timezone.now(),
         },
     )
+    if raw:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @role_required(*ALL_STAFF)

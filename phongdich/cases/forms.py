@@ -13,6 +13,7 @@ from phongdich.lib.bounds import (
     BoundedDateTimeField,
     max_length,
 )
+from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone, validate_id_number
 from phongdich.people.models import Person
 
@@ -283,7 +284,7 @@ class DossierForm(forms.Form):
     )
 
 
-class MedicineBagForm(forms.Form):
+class MedicineBagForm(SubmissionKeyForm):
     kind = forms.ChoiceField(label=_("Loại túi thuốc"), choices=MedicineBag.Kind.choices)
     handed_on = BoundedDateField(label=_("Ngày cấp"), initial=timezone.localdate)
     note = forms.CharField(
@@ -291,7 +292,7 @@ class MedicineBagForm(forms.Form):
     )
 
 
-class MobileVisitForm(forms.Form):
+class MobileVisitForm(SubmissionKeyForm):
     visited_on = BoundedDateField(label=_("Ngày khám"), initial=timezone.localdate)
     note = forms.CharField(
         label=_("Ghi chú"), required=False, max_length=max_length(MobileStationVisit, "note")

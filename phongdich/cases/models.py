@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.tokens import PersonalLinkMixin
 
 
@@ -367,7 +368,7 @@ class Death(models.Model):
         return f"Tử vong F0 #{self.case_id}"
 
 
-class MedicineBag(models.Model):
+class MedicineBag(SubmittedOnce):
     class Kind(models.TextChoices):
         # Ministry medicine bags for F0 at home: A (symptoms), B (antiviral, prescribed),
         # C (anti-inflammatory, prescribed).
@@ -387,7 +388,7 @@ class MedicineBag(models.Model):
         return f"Túi thuốc {self.kind} F0 #{self.case_id}"
 
 
-class MobileStationVisit(models.Model):
+class MobileStationVisit(SubmittedOnce):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mobile_visits")
     station = models.ForeignKey(
         "facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -16,6 +16,7 @@ from phongdich.accounts.permissions import check_act_on_unit
 from phongdich.audit.services import audit_record
 from phongdich.facilities.models import Facility
 from phongdich.facilities.services import facility_occupy
+from phongdich.lib import idempotency
 from phongdich.lib.locks import key_lock
 from phongdich.people.models import Person
 from phongdich.people.services import MatchScope, person_register
@@ -889,17 +890,50 @@ def death_dossier_advance(*, by, death: Death, status: str) -> Death:
     return death
 
 
+@idempotency.submitted_once(MedicineBag)
 @transaction.atomic
-def medicine_bag_record(*, by, case: Case, kind: str, handed_on: date, note: str = ""):
-    bag = MedicineBag.objects.create(case=case, kind=kind, handed_on=handed_on, note=note, by=by)
+def medicine_bag_record(
+    *,
+    by,
+    case: Case,
+    kind: str,
+    handed_on: date,
+    note: str = "",
+    submission: idempotency.Submission | None = None,
+):
+    """Record a bag handed over; the same submission sent twice (a double click on the
+    case page) is one bag."""
+    bag = MedicineBag.objects.create(
+        case=case,
+        kind=kind,
+        handed_on=handed_on,
+        note=note,
+        by=by,
+        **idempotency.fields(submission),
+    )
     audit_record(actor=by, action="cases.medicine_bag", target=case, changes={"kind": kind})
     return bag
 
 
+@idempotency.submitted_once(MobileStationVisit)
 @transaction.atomic
-def mobile_visit_record(*, by, case: Case, visited_on: date, station=None, note: str = ""):
+def mobile_visit_record(
+    *,
+    by,
+    case: Case,
+    visited_on: date,
+    station=None,
+    note: str = "",
+    submission: idempotency.Submission | None = None,
+):
+    """Record a mobile station's visit; the same submission sent twice is one visit."""
     visit = MobileStationVisit.objects.create(
-        case=case, visited_on=visited_on, station=station, note=note, by=by
+        case=case,
+        visited_on=visited_on,
+        station=station,
+        note=note,
+        by=by,
+        **idempotency.fields(submission),
     )
     audit_record(actor=by, action="cases.mobile_visit", target=case)
     return visit

@@ -438,8 +438,17 @@ def medicine_bag(request, pk: int):
     case = selectors.case_get(request.user, pk)
     form = MedicineBagForm(request.POST)
     if form.is_valid():
-        services.medicine_bag_record(by=request.user, case=case, **form.cleaned_data)
-        messages.success(request, _("Đã ghi nhận cấp túi thuốc."))
+        try:
+            services.medicine_bag_record(
+                by=request.user,
+                case=case,
+                submission=form.submission(request.user),
+                **form.answers(),
+            )
+        except ValidationError as exc:  # the key was used for another bag: the page has a new one
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi nhận cấp túi thuốc."))
     return redirect("cases:detail", pk=case.pk)
 
 
@@ -449,8 +458,17 @@ def mobile_visit(request, pk: int):
     case = selectors.case_get(request.user, pk)
     form = MobileVisitForm(request.POST)
     if form.is_valid():
-        services.mobile_visit_record(by=request.user, case=case, **form.cleaned_data)
-        messages.success(request, _("Đã ghi nhận lượt khám của trạm y tế lưu động."))
+        try:
+            services.mobile_visit_record(
+                by=request.user,
+                case=case,
+                submission=form.submission(request.user),
+                **form.answers(),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi nhận lượt khám của trạm y tế lưu động."))
     return redirect("cases:detail", pk=case.pk)
 
 

@@ -211,8 +211,9 @@ def add_aliases(unit: OrgUnit, texts) -> int:
     return len(rows)
 
 
-def add_official(name: str, title: str, org: OrgUnit | None, aliases=()) -> Official:
-    official = Official.objects.create(name=name, title=title, org=org)
+def add_official(name: str, title: str, org: OrgUnit | None, aliases=(), **fields) -> Official:
+    """`fields`: further columns of the new row (a submission's key)."""
+    official = Official.objects.create(name=name, title=title, org=org, **fields)
     for text in {name, f"đồng chí {name}", *aliases}:
         if not OfficialAlias.objects.filter(key=unit_key(text)).exists():
             OfficialAlias.objects.create(official=official, text=text)

@@ -9,6 +9,7 @@ from phongdich.lib.bounds import (
     SeparatedNamesField,
     max_length,
 )
+from phongdich.lib.idempotency import SubmissionKeyForm
 
 from .models import (
     Document,
@@ -27,7 +28,7 @@ def _unit_choices():
     return OrgUnit.objects.filter(is_active=True).exclude(kind=OrgUnit.Kind.COMMUNE)
 
 
-class ImportForm(forms.Form):
+class ImportForm(SubmissionKeyForm):
     file = forms.FileField(
         label=_("Tệp văn bản (.txt, .docx, .pdf)"),
         required=False,
@@ -126,7 +127,7 @@ class TaskForm(forms.Form):
         return initial
 
 
-class ReportForm(forms.Form):
+class ReportForm(SubmissionKeyForm):
     status = forms.ChoiceField(
         label=_("Tình trạng"),
         choices=[
@@ -180,7 +181,7 @@ class AliasForm(forms.Form):
     text = forms.CharField(label=_("Tên gọi khác"), max_length=max_length(OrgUnitAlias, "text"))
 
 
-class OfficialForm(forms.Form):
+class OfficialForm(SubmissionKeyForm):
     name = forms.CharField(label=_("Họ tên"), max_length=max_length(Official, "name"))
     title = forms.CharField(
         label=_("Chức vụ"), max_length=max_length(Official, "title"), required=False

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.text import name_key
 
 
@@ -80,7 +81,7 @@ class OrgUnitAlias(models.Model):
         super().save(*args, **kwargs)
 
 
-class Official(models.Model):
+class Official(SubmittedOnce):
     """A named official ('đồng chí Mai Hùng Dũng, Phó Chủ tịch UBND tỉnh'); their office reports."""
 
     name = models.CharField(_("họ tên"), max_length=120)
@@ -132,7 +133,7 @@ class ReporterMembership(models.Model):
         return f"{self.user} → {self.unit}"
 
 
-class Document(models.Model):
+class Document(SubmittedOnce):
     class Kind(models.TextChoices):
         KET_LUAN = "ket_luan", _("Kết luận")
         THONG_BAO_KET_LUAN = "thong_bao_ket_luan", _("Thông báo kết luận")
@@ -306,7 +307,7 @@ class TaskAssignment(models.Model):
         return self.unit.name if self.unit_id else self.name
 
 
-class ProgressReport(models.Model):
+class ProgressReport(SubmittedOnce):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=16, choices=Task.Status.choices)

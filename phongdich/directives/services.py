@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_record
 from phongdich.geo.models import AdminUnit
+from phongdich.lib import idempotency
 
 from . import directory
 from .extraction import extract_document, normalize_text
@@ -135,9 +136,16 @@ def _attach_pending(key: str, unit: OrgUnit, official: Official | None = None) -
         proposal.assignments.filter(unit__isnull=True).update(unit=unit, official=official)
 
 
+def _proposal_locked(proposal: UnitProposal) -> UnitProposal:
+    # Re-read under the row lock: two clerks (or one double click) resolving the same name
+    # at once would otherwise both see it pending and create two units for it.
+    return UnitProposal.objects.select_for_update().get(pk=proposal.pk)
+
+
 @transaction.atomic
 def proposal_accept(*, by, proposal: UnitProposal, name: str, kind: str) -> OrgUnit:
     """Create the proposed unit (clerk may tidy its name) with the proposed text as alias."""
+    proposal = _proposal_locked(proposal)
     if proposal.status != UnitProposal.Status.PENDING:
         raise ValidationError(_("Đề xuất này đã được xử lý."))
     if kind not in OrgUnit.Kind.values:
@@ -153,6 +161,7 @@ def proposal_accept(*, by, proposal: UnitProposal, name: str, kind: str) -> OrgU
 @transaction.atomic
 def proposal_map(*, by, proposal: UnitProposal, unit: OrgUnit) -> UnitProposal:
     """The name is another way of writing an existing unit (or a person who reports via it)."""
+    proposal = _proposal_locked(proposal)
     if proposal.status != UnitProposal.Status.PENDING:
         raise ValidationError(_("Đề xuất này đã được xử lý."))
     official = None
@@ -218,13 +227,24 @@ def _document_title(data: dict) -> str:
     return " ".join(parts)[:300]
 
 
+@idempotency.submitted_once(Document)
 @transaction.atomic
-def document_import(*, by, text: str = "", upload=None, background: bool | None = None) -> Document:
+def document_import(
+    *,
+    by,
+    text: str = "",
+    upload=None,
+    background: bool | None = None,
+    submission: idempotency.Submission | None = None,
+) -> Document:
     """Store the document and extract its tasks: inline for ordinary files, or by the
-    background job for big ones (`background=None` decides by size)."""
+    background job for big ones (`background=None` decides by size). The same submission
+    sent twice (a double click on a slow upload) is one document, read once."""
     if upload is None and not (text or "").strip():
         raise ValidationError(_("Hãy chọn tệp hoặc dán nội dung văn bản."))
-    document = Document(created_by=by, status=Document.Status.EXTRACTING)
+    document = Document(
+        created_by=by, status=Document.Status.EXTRACTING, **idempotency.fields(submission)
+    )
     size = len(text.encode())
     if upload is not None:
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
@@ -697,11 +717,20 @@ def task_assign_lead(*, by, task: Task, unit: OrgUnit) -> Task:
 REPORTABLE = (Task.Status.IN_PROGRESS, Task.Status.REPORTED_DONE)
 
 
+@idempotency.submitted_once(ProgressReport)
 @transaction.atomic
 def task_report(
-    *, by, task: Task, unit: OrgUnit, status: str, text: str, files=()
+    *,
+    by,
+    task: Task,
+    unit: OrgUnit,
+    status: str,
+    text: str,
+    files=(),
+    submission: idempotency.Submission | None = None,
 ) -> ProgressReport:
-    """A unit reports progress on its own task (the caller has checked the unit is a lead)."""
+    """A unit reports progress on its own task (the caller has checked the unit is a lead).
+    The same submission sent twice is one report, with its attachments stored once."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.is_draft or task.status == Task.Status.ACCEPTED:
         raise ValidationError(_("Nhiệm vụ đã hoàn thành, không báo cáo thêm được."))
@@ -710,7 +739,12 @@ def task_report(
     if status == Task.Status.REPORTED_DONE and not text.strip():
         raise ValidationError({"text": _("Hãy nêu kết quả khi báo cáo hoàn thành.")})
     report = ProgressReport.objects.create(
-        task=task, unit=unit, status=status, text=text.strip(), by=by
+        task=task,
+        unit=unit,
+        status=status,
+        text=text.strip(),
+        by=by,
+        **idempotency.fields(submission),
     )
     for upload in files:
         if upload.size > MAX_UPLOAD_BYTES:
@@ -808,9 +842,21 @@ def _send_reminder(task: Task, kind: str, emails: list[str]) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
 
 
-def official_add(*, by, name: str, title: str, org: OrgUnit | None, aliases=()) -> Official:
+@idempotency.submitted_once(Official)
+def official_add(
+    *,
+    by,
+    name: str,
+    title: str,
+    org: OrgUnit | None,
+    aliases=(),
+    submission: idempotency.Submission | None = None,
+) -> Official:
+    """Add a named official; the same submission sent twice adds them once."""
     with transaction.atomic():
-        official = directory.add_official(name, title, org, aliases)
+        official = directory.add_official(
+            name, title, org, aliases, **idempotency.fields(submission)
+        )
         if org is not None:
             for alias in OfficialAlias.objects.filter(official=official):
                 _attach_pending(alias.key, org, official)

@@ -138,11 +138,14 @@ def import_document(request):
                 by=request.user,
                 text=form.cleaned_data["text"],
                 upload=form.cleaned_data["file"],
+                submission=form.submission(request.user),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if document.status == Document.Status.FAILED:
+            if document.submission_replayed:
+                pass  # a double submission: the first one's page, without a second message
+            elif document.status == Document.Status.FAILED:
                 messages.error(request, document.error)
             elif document.status == Document.Status.DRAFT:
                 messages.success(
@@ -373,7 +376,8 @@ def task_report(request, pk: int):
         unit = services.check_reporter_owns(request.user, task)
     except PermissionDenied:
         raise Http404 from None  # a coordinating unit may read the task, not report on it
-    form = ReportForm(request.POST)
+    # With the files, so the attachments are part of what a reused key is compared on.
+    form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.task_report(
@@ -383,6 +387,7 @@ def task_report(request, pk: int):
                 status=form.cleaned_data["status"],
                 text=form.cleaned_data["text"],
                 files=request.FILES.getlist("attachments"),
+                submission=form.submission(request.user),
             )
         except ValidationError as exc:
             messages.error(request, _error_message(exc))
@@ -525,14 +530,19 @@ def official_add(request):
     form = OfficialForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        services.official_add(
-            by=request.user,
-            name=data["name"],
-            title=data["title"],
-            org=data["org"],
-            aliases=[a.strip() for a in data["aliases"].split(";") if a.strip()],
-        )
-        messages.success(request, _("Đã thêm cán bộ %(name)s.") % {"name": data["name"]})
+        try:
+            services.official_add(
+                by=request.user,
+                name=data["name"],
+                title=data["title"],
+                org=data["org"],
+                aliases=[a.strip() for a in data["aliases"].split(";") if a.strip()],
+                submission=form.submission(request.user),
+            )
+        except ValidationError as exc:  # the key was used for someone else: the page has a new one
+            messages.error(request, _error_message(exc))
+        else:
+            messages.success(request, _("Đã thêm cán bộ %(name)s.") % {"name": data["name"]})
     else:
         messages.error(request, _("Cần họ tên và đơn vị báo cáo thay."))
     return redirect("directives:units")

@@ -170,6 +170,10 @@ class SubmissionKeyForm(forms.Form):
     submission_key = forms.CharField(
         widget=forms.HiddenInput, required=False, max_length=64, initial=new_key
     )
+    # Fields left out of the fingerprint: it is an unsalted SHA-256 stored on the record,
+    # so a password in it could be recovered by guessing. A resubmission differing only
+    # in these is a replay.
+    secret_fields: tuple[str, ...] = ()
 
     def clean_submission_key(self) -> str:
         key = (self.cleaned_data.get("submission_key") or "").strip()
@@ -187,7 +191,7 @@ class SubmissionKeyForm(forms.Form):
         content = {
             name: self.data.getlist(name) if hasattr(self.data, "getlist") else self.data[name]
             for name in sorted(self.data)
-            if name not in _NOT_CONTENT
+            if name not in _NOT_CONTENT and name not in self.secret_fields
         }
         for name, upload in (self.files or {}).items():
             content[name] = [upload.name, upload.size]
