@@ -1,6 +1,6 @@
 """An API token or a staff account created twice by one submission (a double click, a
 refresh of the page that answered the POST) is created once. The racing test runs real
-threads on PostgreSQL (in turn on SQLite, see phongdich/testing_race.py)."""
+threads on PostgreSQL (in turn on SQLite, see phongdich/testing.py)."""
 
 import re
 
@@ -9,8 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from phongdich.accounts.models import ApiToken, User
-from phongdich.testing import make_staff, make_world
-from phongdich.testing_race import race, winners
+from phongdich.testing import make_staff, make_world, race, winners
 
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 RAW = re.compile(r"<code>(pd_[^<]+)</code>")

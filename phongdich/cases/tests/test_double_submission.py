@@ -1,6 +1,6 @@
 """A medicine bag or a mobile station visit sent twice (a double click on the case page, a
 browser retry) is recorded once. The racing test runs real threads on PostgreSQL (in turn on
-SQLite, see phongdich/testing_race.py)."""
+SQLite, see phongdich/testing.py)."""
 
 import re
 
@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from phongdich.cases.models import MedicineBag, MobileStationVisit
 from phongdich.cases.tests.builders import make_case
-from phongdich.testing import make_staff, make_world
-from phongdich.testing_race import race, winners
+from phongdich.testing import make_staff, make_world, race, winners
 
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 

@@ -1,6 +1,6 @@
 """A document import sent twice (a double click on a slow upload, a browser retry) is one
 document, read once. The racing test runs real threads on PostgreSQL (in turn on SQLite,
-see phongdich/testing_race.py)."""
+see phongdich/testing.py)."""
 
 import re
 
@@ -10,8 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from phongdich.directives.models import Document
-from phongdich.testing import make_staff, make_world
-from phongdich.testing_race import race, winners
+from phongdich.testing import make_staff, make_world, race, winners
 
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 TEXT = (
