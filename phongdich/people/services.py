@@ -1,5 +1,6 @@
 """Writes on people: registration with matching, updates, merge."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,8 @@ from phongdich.lib.locks import key_lock
 from phongdich.lib.text import name_key, nfc
 
 from .models import MatchReferral, Person
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,17 @@ def _refer(*, by, existing: Person, new_person: Person, reason: str, owner_unit,
             target=referral,
             changes={"existing": existing.pk, "new": new_person.pk, "reason": reason},
         )
+        referral_id = referral.pk
+        transaction.on_commit(lambda: _notify_referral(referral_id))
+
+
+def _notify_referral(referral_id: int) -> None:
+    from .tasks import notify_referral
+
+    try:
+        notify_referral.enqueue(referral_id)
+    except Exception:  # a queue hiccup must not undo a registration already committed
+        logger.exception("could not enqueue the referral notice %s", referral_id)
 
 
 def _cccd_taken(id_number: str, *, other_than: Person | None = None) -> bool:
