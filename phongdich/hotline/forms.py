@@ -104,7 +104,7 @@ class PublicTicketForm(SubmissionKeyForm):
         return _phone(self.cleaned_data["caller_phone"])
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SubmissionKeyForm):
     body = forms.CharField(
         label=_("Nội dung"),
         max_length=max_length(TicketMessage, "body"),

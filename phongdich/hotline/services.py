@@ -330,25 +330,26 @@ def ticket_reassign(
     return ticket
 
 
+@idempotency.submitted_once(TicketMessage)
 @transaction.atomic
 def ticket_reply(
-    *, by, ticket: Ticket, body: str, internal: bool = False, version: int | None = None
+    *,
+    by,
+    ticket: Ticket,
+    body: str,
+    internal: bool = False,
+    version: int | None = None,
+    submission: idempotency.Submission | None = None,
 ) -> TicketMessage:
     """A staff reply (sent on the ticket's channel) or an internal note (never sent)."""
     body = nfc(body)
     if not body:
         raise ValidationError({"body": _("Cần nội dung.")})
     now = timezone.now()
-    if internal:
-        values = {}
-    else:
-        values = {"status": Status.WAITING if ticket.is_open else ticket.status}
-        if ticket.first_response_at is None:
-            values["first_response_at"] = now
-        if ticket.claimed_by_id is None and ticket.is_open:
-            values.update(claimed_by=by, claimed_at=now)
-    _guarded_update(ticket, version, **values)
     out_on_gateway = not internal and ticket.channel in GATEWAY_CHANNELS and ticket.caller_phone
+    # The message (carrying the submission key) is inserted before the ticket's guarded
+    # UPDATE: two racing copies of one double click then meet on the key's unique index,
+    # and the loser gets the first reply back instead of a version conflict.
     message = TicketMessage.objects.create(
         ticket=ticket,
         direction=TicketMessage.Direction.OUT,
@@ -364,7 +365,17 @@ def ticket_reply(
             else TicketMessage.Delivery.ON_LINK
         ),
         created_at=now,
+        **idempotency.fields(submission),
     )
+    if internal:
+        values = {}
+    else:
+        values = {"status": Status.WAITING if ticket.is_open else ticket.status}
+        if ticket.first_response_at is None:
+            values["first_response_at"] = now
+        if ticket.claimed_by_id is None and ticket.is_open:
+            values.update(claimed_by=by, claimed_at=now)
+    _guarded_update(ticket, version, **values)
     _event(ticket, TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY, by)
     audit_record(
         actor=by,

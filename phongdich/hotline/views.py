@@ -316,6 +316,7 @@ def ticket_reply(request, pk: int):
             body=form.cleaned_data["body"],
             internal=form.cleaned_data["internal"],
             version=form.cleaned_data["version"],
+            submission=form.submission(request.user),
         )
         messages.success(
             request,

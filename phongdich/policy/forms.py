@@ -11,6 +11,8 @@ from django.forms.models import modelform_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.idempotency import SubmissionKeyForm
+
 from .registry import PolicyTable
 from .selectors import scoped
 
@@ -39,9 +41,17 @@ def _field_callback(field: models.Field, **kwargs):
     return formfield
 
 
+class _CreateForm(forms.ModelForm, SubmissionKeyForm):
+    """A new row's form carries a submission key (a double click adds one row); an edit
+    needs none: saving the same values twice changes nothing."""
+
+
 def policy_form(table: PolicyTable, user, *, data=None, instance=None) -> forms.ModelForm:
     form_class = modelform_factory(
-        table.model, fields=list(table.fields), formfield_callback=_field_callback
+        table.model,
+        form=_CreateForm if instance is None else forms.ModelForm,
+        fields=list(table.fields),
+        formfield_callback=_field_callback,
     )
     form = form_class(data=data, instance=instance)
     for name, formfield in form.fields.items():

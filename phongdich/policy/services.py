@@ -9,7 +9,9 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.lib import idempotency
 
+from .models import RowSubmission
 from .registry import PolicyTable
 
 
@@ -57,10 +59,7 @@ def _save(row, cleaned: dict, table: PolicyTable) -> None:
         getattr(row, name).set(values)
 
 
-@transaction.atomic
-def policy_row_create(*, by, table: PolicyTable, values: dict):
-    if not table.can_create:
-        raise ValidationError(_("Bảng này không cho thêm dòng mới."))
+def _row_create(by, table: PolicyTable, values: dict):
     row = table.model()
     _save(row, values, table)
     audit_record(
@@ -69,6 +68,34 @@ def policy_row_create(*, by, table: PolicyTable, values: dict):
         target=row,
         changes={"before": {}, "after": snapshot(table, row)},
     )
+    return row
+
+
+def _row_create_once(by, table: PolicyTable, values: dict, submission):
+    # The receipt first: a racing copy of this submission waits on its unique key, then
+    # fails and keeps none of its work, before it has written a row of its own.
+    receipt = RowSubmission.objects.create(table=table.slug, **submission.fields())
+    receipt.row_pk = _row_create(by, table, values).pk
+    receipt.save(update_fields=["row_pk"])
+    return receipt
+
+
+@transaction.atomic
+def policy_row_create(
+    *, by, table: PolicyTable, values: dict, submission: idempotency.Submission | None = None
+):
+    """Add a row; with a submission, once however often it is sent (see lib/idempotency)."""
+    if not table.can_create:
+        raise ValidationError(_("Bảng này không cho thêm dòng mới."))
+    if submission is None:
+        return _row_create(by, table, values)
+    receipt = idempotency.submit_once(
+        RowSubmission, submission, lambda: _row_create_once(by, table, values, submission)
+    )
+    if receipt.table != table.slug:  # the same key once used on another table's form
+        raise idempotency.SubmissionConflict()
+    row = table.model._default_manager.get(pk=receipt.row_pk)
+    row.submission_replayed = receipt.submission_replayed
     return row
 
 

@@ -113,7 +113,12 @@ def _save_form(request, table: PolicyTable, row=None):
         values = {name: form.cleaned_data[name] for name in names if name in table.fields}
         try:
             if row is None:
-                services.policy_row_create(by=request.user, table=table, values=values)
+                services.policy_row_create(
+                    by=request.user,
+                    table=table,
+                    values=values,
+                    submission=form.submission(request.user),
+                )
             else:
                 services.policy_row_update(by=request.user, table=table, row=row, values=values)
         except ValidationError as exc:

@@ -280,3 +280,60 @@ def test_a_gateway_retrying_a_webhook_records_the_message_once(units):
     assert TicketMessage.objects.filter(ticket=first).count() == 2
     services.ticket_inbound(channel="sms", phone="0912345678", text="nhà 4 người")
     assert TicketMessage.objects.filter(ticket=first).count() == 3  # no id: nothing to match
+
+
+def _staff_ticket(world):
+    from phongdich.hotline import services
+
+    return services.ticket_create(
+        by=None, channel="web", category="f0_advice", text="Hỏi SpO2", commune=world.commune_a
+    )
+
+
+def test_a_staff_reply_double_clicked_is_one_message(client, units, staff, world):
+    ticket = _staff_ticket(world)
+    client.force_login(staff.hotline_agent)
+    page = client.get(reverse("hotline:ticket", args=[ticket.pk]))
+    data = {"submission_key": _key(page), "body": "Đo SpO2 mỗi 4 giờ", "version": ticket.version}
+    first = client.post(reverse("hotline:reply", args=[ticket.pk]), data, follow=True)
+    second = client.post(reverse("hotline:reply", args=[ticket.pk]), data, follow=True)
+    assert [str(m) for m in first.context["messages"]] == ["Đã gửi trả lời."]
+    assert TicketMessage.objects.filter(ticket=ticket, body="Đo SpO2 mỗi 4 giờ").count() == 1
+    # The second click is the first one's answer, not a "someone changed the ticket" refusal.
+    shown = [str(m) for m in second.context["messages"]]
+    assert shown == ["Đã gửi trả lời."]
+
+
+def test_a_staff_reply_key_reused_for_other_words_is_refused(client, units, staff, world):
+    ticket = _staff_ticket(world)
+    client.force_login(staff.hotline_agent)
+    key = _key(client.get(reverse("hotline:ticket", args=[ticket.pk])))
+    data = {"submission_key": key, "body": "Đo SpO2 mỗi 4 giờ", "version": ticket.version}
+    client.post(reverse("hotline:reply", args=[ticket.pk]), data)
+    page = client.post(
+        reverse("hotline:reply", args=[ticket.pk]),
+        data | {"body": "Uống nhiều nước", "version": ticket.version + 1},
+        follow=True,
+    )
+    assert "đã được gửi trước đó với nội dung khác" in page.content.decode()
+    assert _key(page) != key
+    assert not TicketMessage.objects.filter(ticket=ticket, body="Uống nhiều nước").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_staff_reply_posts_with_one_key_add_one_message():
+    world, staff = _world_with_routes()
+    ticket = _staff_ticket(world)
+    data = {"submission_key": "r" * 24, "body": "Đo SpO2 mỗi 4 giờ", "version": ticket.version}
+
+    def post():
+        client = Client()
+        client.force_login(staff.hotline_agent)
+        return client.post(reverse("hotline:reply", args=[ticket.pk]), data, follow=True)
+
+    outcomes = race([post for _ in range(4)])
+    pages = winners(outcomes)
+    assert len(pages) == 4
+    assert TicketMessage.objects.filter(ticket=ticket, direction="out").count() == 1
+    for page in pages:
+        assert [str(m) for m in page.context["messages"]] == ["Đã gửi trả lời."]
