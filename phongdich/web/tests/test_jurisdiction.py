@@ -102,9 +102,9 @@ RECORDS_IN_COMMUNE_B = {
 NOT_PERSONAL: dict[str, str] = {}
 
 
-def _app_registries():
-    """Domain apps extend the tables with `tests/jurisdiction.py` (same two dicts)."""
-    records, not_personal = dict(RECORDS_IN_COMMUNE_B), dict(NOT_PERSONAL)
+def _app_tables(name: str, base: dict) -> dict:
+    """`base` extended with the dict `name` of each domain app's `tests/jurisdiction.py`."""
+    table = dict(base)
     for config in apps.get_app_configs():
         if not config.name.startswith("phongdich."):
             continue
@@ -112,9 +112,16 @@ def _app_registries():
             module = importlib.import_module(f"{config.name}.tests.jurisdiction")
         except ModuleNotFoundError:
             continue
-        records.update(getattr(module, "RECORDS_IN_COMMUNE_B", {}))
-        not_personal.update(getattr(module, "NOT_PERSONAL", {}))
-    return records, not_personal
+        table.update(getattr(module, name, {}))
+    return table
+
+
+def _app_registries():
+    """Domain apps extend the tables with `tests/jurisdiction.py` (same two dicts)."""
+    return (
+        _app_tables("RECORDS_IN_COMMUNE_B", RECORDS_IN_COMMUNE_B),
+        _app_tables("NOT_PERSONAL", NOT_PERSONAL),
+    )
 
 
 def _has_parameters(route: str) -> bool:
@@ -205,15 +212,7 @@ API_PUBLIC = {"/api/health": "liveness probe", "/api/ping": "benchmark baseline"
 
 
 def _api_app_public():
-    public = dict(API_PUBLIC)
-    for config in apps.get_app_configs():
-        if config.name.startswith("phongdich."):
-            try:
-                module = importlib.import_module(f"{config.name}.tests.jurisdiction")
-            except ModuleNotFoundError:
-                continue
-            public.update(getattr(module, "API_PUBLIC", {}))
-    return public
+    return _app_tables("API_PUBLIC", API_PUBLIC)
 
 
 def test_every_api_operation_requires_auth_unless_declared_public():
@@ -331,29 +330,14 @@ def test_every_caller_of_the_matching_is_walked():
         and path.name != "testing.py"
         and re.search(r"\b(person_register|person_candidates|PersonData)\(", path.read_text())
     }
-    table = dict(MATCHING_CALLERS)
-    for config in apps.get_app_configs():
-        if config.name.startswith("phongdich."):
-            try:
-                module = importlib.import_module(f"{config.name}.tests.jurisdiction")
-            except ModuleNotFoundError:
-                continue
-            table.update(getattr(module, "MATCHING_CALLERS", {}))
+    table = _app_tables("MATCHING_CALLERS", MATCHING_CALLERS)
     assert sorted(callers - set(table)) == []
     walked = set(_matching_paths())
     assert sorted({p for paths in table.values() for p in paths} - walked) == []
 
 
 def _matching_paths():
-    paths = dict(MATCHING_PATHS)
-    for config in apps.get_app_configs():
-        if config.name.startswith("phongdich."):
-            try:
-                module = importlib.import_module(f"{config.name}.tests.jurisdiction")
-            except ModuleNotFoundError:
-                continue
-            paths.update(getattr(module, "MATCHING_PATHS", {}))
-    return paths
+    return _app_tables("MATCHING_PATHS", MATCHING_PATHS)
 
 
 def _person_elsewhere(world, staff, known: dict):
