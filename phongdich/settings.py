@@ -224,6 +224,9 @@ STORAGES = {
 # UploadCapHandler): it is never held in memory or on disk, and the view sees its size only.
 # Every feature refuses far smaller files by that size (imports 5 MB, documents 10 MB).
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# The same reader shown the same records by the same page again within this window adds no
+# read event (the F0 queue refreshes itself every 15 seconds); 0 records every request.
+AUDIT_READ_REPEAT_SECONDS = envint("AUDIT_READ_REPEAT_SECONDS", 600)
 FILE_UPLOAD_HANDLERS = [
     "phongdich.lib.imports.UploadCapHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

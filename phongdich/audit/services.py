@@ -63,7 +63,7 @@ def _repeats_last_read(actor, action: str, digest: str) -> bool:
     """True when the actor's latest event is this very read a moment ago: an htmx queue that
     refreshes itself every 15 seconds, or a page reloaded, shows nothing new, and one event
     per refresh would bury the trail. Served by audit_actor_idx."""
-    window = getattr(settings, "AUDIT_READ_REPEAT_SECONDS", 600)
+    window = settings.AUDIT_READ_REPEAT_SECONDS
     if not window or actor is None:
         return False
     last = (
