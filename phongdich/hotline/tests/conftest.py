@@ -22,7 +22,7 @@ def _no_cases(monkeypatch):
     from phongdich.hotline import selectors
 
     monkeypatch.setattr(selectors, "case_summary", lambda person: None)
-    monkeypatch.setattr("phongdich.hotline.services.case_summary", lambda person: None)
+    monkeypatch.setattr("phongdich.hotline.services.tickets.case_summary", lambda person: None)
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def fake_case(monkeypatch):
             return summary if p is not None and p.pk == person.pk else None
 
         monkeypatch.setattr("phongdich.hotline.selectors.case_summary", fake)
-        monkeypatch.setattr("phongdich.hotline.services.case_summary", fake)
+        monkeypatch.setattr("phongdich.hotline.services.tickets.case_summary", fake)
 
     return install
 

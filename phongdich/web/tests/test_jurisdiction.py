@@ -304,7 +304,7 @@ MATCHING_PATHS = {
 MATCHING_CALLERS = {
     "people/services.py": ("people:register",),
     "people/views.py": ("people:register",),
-    "cases/services.py": (
+    "cases/services/registration.py": (
         "cases:register",
         "cases:import",
         "api:cases/lab-results",

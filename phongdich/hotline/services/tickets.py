@@ -1,19 +1,9 @@
-"""Every write of the hotline: tickets, conversations, routing, escalation, relief, NQ 68.
-
-Public contract for other apps (checkpoints reports undeclared arrivals with it):
-
-    ticket_create(*, by, channel, category, text, person=None, commune=None,
-                  caller_phone="", caller_name="", anonymous=False, source_ref="",
-                  submission=None) -> Ticket
-
-`by` is the staff user or None for a citizen/system; `category` is a Category or its code
-("violation" for reports of violations, including undeclared arrivals); `commune` an
-AdminUnit or None. Triage and routing run inside; the ticket is audited. With a
-`submission` (lib.idempotency) the same submission twice opens one ticket: the second call
-returns the first ticket, with `submission_replayed` set.
+"""A ticket's life at the desk: opened (triage, SLA due time, routing), claimed, released,
+forwarded, reassigned, answered, resolved, closed, and escalated when its SLA runs out.
+Every staff move is a guarded UPDATE on the ticket's version, so two agents never
+overwrite each other.
 """
 
-import hashlib
 import logging
 from datetime import timedelta
 
@@ -27,27 +17,23 @@ from django.utils.translation import gettext as _
 from phongdich.audit.services import audit_record
 from phongdich.lib import idempotency
 from phongdich.lib.identity import normalize_phone
-from phongdich.lib.text import fold, nfc
+from phongdich.lib.text import nfc
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     OPEN_STATUSES,
     Category,
     Channel,
-    Fulfilment,
-    ReliefRequest,
     ResponsibleUnit,
     RoutingRule,
     SlaPolicy,
     Status,
-    SupportPayment,
-    SupportPolicy,
     Ticket,
     TicketEvent,
     TicketLink,
     TicketMessage,
 )
-from .selectors import case_summary
+from ..selectors import case_summary
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +190,7 @@ def ticket_create(
 
 
 def _enqueue(name: str, *args) -> None:
-    from . import tasks
+    from .. import tasks
 
     try:
         getattr(tasks, name).enqueue(*args)
@@ -411,136 +397,6 @@ def ticket_close(*, by, ticket: Ticket, version: int | None = None) -> Ticket:
     return ticket
 
 
-def _citizen_message(
-    ticket: Ticket,
-    body: str,
-    channel: str,
-    external_id: str = "",
-    submission: idempotency.Submission | None = None,
-):
-    """Append the citizen's message; a waiting or resolved ticket comes back to staff."""
-    body = nfc(body)[:4000]
-    if not body:
-        raise ValidationError({"body": _("Cần nội dung.")})
-    now = timezone.now()
-    message = TicketMessage.objects.create(
-        ticket=ticket,
-        direction=TicketMessage.Direction.IN,
-        body=body,
-        channel=channel,
-        external_id=external_id[:100],
-        created_at=now,
-        **idempotency.fields(submission),
-    )
-    # The citizen's word never fails on a version clash: bump the version unconditionally so
-    # any staff form opened before this message must reload and see it.
-    reopen = ticket.status in (Status.WAITING, Status.RESOLVED)
-    new_status = (Status.CLAIMED if ticket.claimed_by_id else Status.NEW) if reopen else None
-    updates = {"version": F("version") + 1, "updated_at": now}
-    if new_status:
-        updates["status"] = new_status
-    Ticket.objects.filter(pk=ticket.pk).update(**updates)
-    ticket.refresh_from_db()
-    _event(ticket, TicketEvent.Kind.REOPEN if reopen else TicketEvent.Kind.CITIZEN, None)
-    audit_record(
-        actor=None,
-        action="hotline.citizen_message",
-        target=ticket,
-        changes={"message": message.pk, "channel": channel},
-        actor_label="người dân",
-    )
-    return message
-
-
-@idempotency.submitted_once(TicketMessage)
-@transaction.atomic
-def ticket_citizen_reply(
-    *, link: TicketLink, body: str, submission: idempotency.Submission | None = None
-) -> TicketMessage:
-    ticket = Ticket.objects.select_for_update().get(pk=link.ticket_id)
-    if ticket.status == Status.CLOSED:
-        raise ValidationError(_("Phiếu đã đóng. Hãy gọi 1022 hoặc gửi phản ánh mới."))
-    return _citizen_message(ticket, body, Channel.WEB, submission=submission)
-
-
-INBOUND_THREAD_DAYS = 7
-
-
-@transaction.atomic
-def ticket_inbound(*, channel: str, phone: str, text: str, external_id: str = "") -> Ticket:
-    """An SMS/chat message from a citizen: continue their open ticket or open a new one."""
-    if channel not in (Channel.SMS, Channel.CHAT):
-        raise ValidationError({"channel": _("Kênh không hợp lệ.")})
-    phone = normalize_phone(phone)
-    submission = _gateway_submission(channel, external_id, phone, text)
-    if submission is not None:
-        # A gateway retrying a webhook it thinks was lost: the first delivery may have
-        # opened a ticket (the key is on the ticket) or continued one (on the message).
-        opened = idempotency.earlier(Ticket, submission)
-        if opened is not None:
-            return opened
-    since = timezone.now() - timedelta(days=INBOUND_THREAD_DAYS)
-    ticket = (
-        Ticket.objects.select_for_update()
-        .filter(caller_phone=phone, channel=channel, created_at__gte=since)
-        .exclude(status=Status.CLOSED)
-        .order_by("-created_at")
-        .first()
-    )
-    if ticket is None:
-        return ticket_create(
-            by=None,
-            channel=channel,
-            category="other",
-            text=text,
-            caller_phone=phone,
-            source_ref=f"{channel}:{external_id}" if external_id else "",
-            submission=submission,
-        )
-    idempotency.submit_once(
-        TicketMessage,
-        submission,
-        lambda: _citizen_message(ticket, text, channel, external_id, submission=submission),
-    )
-    return ticket
-
-
-def _gateway_submission(channel, external_id, phone, text) -> idempotency.Submission | None:
-    """A gateway's message id names one delivery; retries of the webhook carry it again."""
-    if not external_id:
-        return None
-    digest = hashlib.sha256(f"{channel}:{external_id}".encode()).hexdigest()[:40]
-    return idempotency.Submission(
-        key=f"gateway:{digest}",
-        fingerprint=hashlib.sha256(f"{phone}\n{text}".encode()).hexdigest(),
-    )
-
-
-@transaction.atomic
-def message_deliver(*, message_id: int) -> TicketMessage:
-    """Send one staff reply through the configured gateway and record the outcome."""
-    from .gateways import GatewayError, get_gateway
-
-    message = TicketMessage.objects.select_for_update().select_related("ticket").get(pk=message_id)
-    if message.internal or message.delivery_status != TicketMessage.Delivery.QUEUED:
-        return message  # never send a note; never send twice
-    try:
-        external = get_gateway().send(
-            message.ticket.caller_phone,
-            message.body,
-            channel=message.channel,
-            reference=f"1022-{message.ticket_id}",
-        )
-    except GatewayError as exc:
-        message.delivery_status = TicketMessage.Delivery.FAILED
-        message.delivery_error = str(exc)[:255]
-    else:
-        message.delivery_status = TicketMessage.Delivery.SENT
-        message.external_id = external[:100]
-    message.save(update_fields=["delivery_status", "delivery_error", "external_id"])
-    return message
-
-
 def tickets_overdue(now=None):
     now = now or timezone.now()
     return Ticket.objects.filter(
@@ -590,243 +446,3 @@ def unit_recipients(unit: ResponsibleUnit | None) -> list[str]:
     if unit.email:
         emails.append(unit.email)
     return sorted(set(emails))
-
-
-# --- Relief centre ----------------------------------------------------------------------
-
-
-def household_key(name: str, address: str) -> str:
-    return " ".join(fold(f"{name} | {address}").split())[:255]
-
-
-def relief_repeat_days() -> int:
-    return int(getattr(settings, "HOTLINE_RELIEF_REPEAT_DAYS", 7))
-
-
-@idempotency.submitted_once(ReliefRequest)
-@transaction.atomic
-def relief_request_create(
-    *,
-    by,
-    household_name: str,
-    commune,
-    people_count: int = 1,
-    address: str = "",
-    phone: str = "",
-    need_rice: bool = False,
-    need_food: bool = False,
-    need_medicine: bool = False,
-    need_cash: bool = False,
-    need_other: str = "",
-    urgency: str = ReliefRequest.Urgency.NORMAL,
-    person=None,
-    ticket=None,
-    submission: idempotency.Submission | None = None,
-) -> ReliefRequest:
-    """Record a relief request. A repeat (same household or phone within the window) is
-    flagged through `repeat_of`, never refused: families do run out twice in a week. The
-    same submission sent twice (a double click) is one request, not a repeat."""
-    household_name = nfc(household_name)
-    if not household_name:
-        raise ValidationError({"household_name": _("Cần tên chủ hộ.")})
-    if not (need_rice or need_food or need_medicine or need_cash or need_other.strip()):
-        raise ValidationError(_("Chọn ít nhất một nhu cầu."))
-    phone = normalize_phone(phone) if phone else ""
-    key = household_key(household_name, address)
-    since = timezone.now() - timedelta(days=relief_repeat_days())
-    earlier = ReliefRequest.objects.filter(created_at__gte=since, commune=commune).exclude(
-        status=ReliefRequest.Status.CANCELLED
-    )
-    match = earlier.filter(household_key=key).order_by("-created_at").first()
-    if match is None and phone:
-        match = (
-            ReliefRequest.objects.filter(created_at__gte=since, phone=phone)
-            .order_by("-created_at")
-            .first()
-        )
-    request = ReliefRequest.objects.create(
-        household_name=household_name,
-        household_key=key,
-        address=nfc(address),
-        people_count=people_count,
-        need_rice=need_rice,
-        need_food=need_food,
-        need_medicine=need_medicine,
-        need_cash=need_cash,
-        need_other=nfc(need_other),
-        urgency=urgency,
-        phone=phone,
-        commune=commune,
-        person=person,
-        ticket=ticket,
-        repeat_of=match,
-        created_by=by,
-        **idempotency.fields(submission),
-    )
-    audit_record(
-        actor=by,
-        action="hotline.relief_create",
-        target=request,
-        changes={"repeat_of": match.pk if match else None, "commune": commune.code},
-    )
-    return request
-
-
-@idempotency.submitted_once(Fulfilment)
-@transaction.atomic
-def relief_fulfil(
-    *,
-    by,
-    request: ReliefRequest,
-    what: str,
-    delivered_at=None,
-    delivered_by: str = "",
-    complete: bool = True,
-    submission: idempotency.Submission | None = None,
-) -> Fulfilment:
-    what = nfc(what)
-    if not what:
-        raise ValidationError({"what": _("Cần ghi đã trao gì.")})
-    if request.status == ReliefRequest.Status.CANCELLED:
-        raise ValidationError(_("Yêu cầu đã hủy."))
-    fulfilment = Fulfilment.objects.create(
-        request=request,
-        what=what,
-        delivered_at=delivered_at or timezone.now(),
-        delivered_by=nfc(delivered_by) or by.get_full_name() or by.username,
-        recorded_by=by,
-        **idempotency.fields(submission),
-    )
-    request.status = ReliefRequest.Status.DONE if complete else ReliefRequest.Status.PARTLY
-    request.save(update_fields=["status"])
-    audit_record(
-        actor=by,
-        action="hotline.relief_fulfil",
-        target=request,
-        changes={"fulfilment": fulfilment.pk, "status": request.status},
-    )
-    return fulfilment
-
-
-@idempotency.submitted_once(SupportPayment)
-@transaction.atomic
-def support_payment_record(
-    *,
-    by,
-    person,
-    policy: SupportPolicy,
-    days: int | None = None,
-    note: str = "",
-    submission: idempotency.Submission | None = None,
-) -> SupportPayment:
-    """Record NQ 68 support with the amount computed from the policy row."""
-    # The person's row lock makes "once per person" and "at most N days" hold when two
-    # officers record support for the same person at the same moment: the second waits,
-    # then counts the first's payment.
-    type(person).objects.select_for_update().filter(pk=person.pk).values_list(
-        "pk", flat=True
-    ).first()
-    if not policy.active:
-        raise ValidationError(_("Chính sách này không còn áp dụng."))
-    if (
-        policy.once_per_person
-        and SupportPayment.objects.filter(person=person, policy=policy).exists()
-    ):
-        raise ValidationError(_("Người này đã nhận khoản hỗ trợ một lần này."))
-    if policy.max_age_exclusive is not None:
-        age = rules.age_from_birth_year(person.birth_year, timezone.localdate().year)
-        if age is None or age >= policy.max_age_exclusive:
-            raise ValidationError(
-                _("Khoản này chỉ dành cho trẻ dưới %(n)s tuổi (cần năm sinh).")
-                % {"n": policy.max_age_exclusive}
-            )
-    if policy.per_day:
-        already = sum(
-            SupportPayment.objects.filter(person=person, policy=policy).values_list(
-                "days", flat=True
-            )
-            or [0],
-            0,
-        )
-        remaining = (policy.max_days - (already or 0)) if policy.max_days else None
-        if remaining is not None and remaining <= 0:
-            raise ValidationError(_("Người này đã nhận đủ số ngày tối đa của chính sách."))
-        if days is None:
-            raise ValidationError({"days": _("Cần số ngày.")})
-        if remaining is not None:
-            days = min(days, remaining)
-    try:
-        amount = rules.support_amount(
-            amount=policy.amount_vnd, per_day=policy.per_day, max_days=policy.max_days, days=days
-        )
-    except ValueError as exc:
-        raise ValidationError({"days": _("Số ngày phải từ 1 trở lên.")}) from exc
-    payment = SupportPayment.objects.create(
-        person=person,
-        policy=policy,
-        days=amount.days,
-        amount_vnd=amount.amount,
-        note=nfc(note),
-        recorded_by=by,
-        **idempotency.fields(submission),
-    )
-    audit_record(
-        actor=by,
-        action="hotline.support_record",
-        target=person,
-        changes={"policy": policy.code, "days": amount.days, "amount": amount.amount},
-    )
-    return payment
-
-
-# --- Routing table set-up --------------------------------------------------------------------
-
-
-@transaction.atomic
-def routing_seed_province(*, by, province) -> dict:
-    """Create the default units and routing table for a province (idempotent).
-
-    Province: the 1022 desk (catch-all), the CDC (branch cdc) and the relief centre (food);
-    each district: its police (violations, including undeclared arrivals); each commune:
-    its health station (catch-all: emergency, F0 advice...) and its People's Committee
-    (social welfare, administrative procedures). Officials then edit units, focal points
-    and rules in the admin.
-    """
-    from phongdich.geo.models import AdminUnit
-
-    cats = {c.code: c for c in Category.objects.all()}
-    created = {"units": 0, "rules": 0}
-
-    def unit(name, kind, admin_unit):
-        obj, made = ResponsibleUnit.objects.get_or_create(
-            kind=kind, admin_unit=admin_unit, defaults={"name": name}
-        )
-        created["units"] += made
-        return obj
-
-    def rule(category_code, admin_unit, target):
-        _obj, made = RoutingRule.objects.get_or_create(
-            category=cats.get(category_code) if category_code else None,
-            admin_unit=admin_unit,
-            defaults={"unit": target},
-        )
-        created["rules"] += made
-
-    desk = unit(f"Tổng đài 1022 {province.name}", ResponsibleUnit.Kind.OTHER, province)
-    cdc = unit(f"CDC {province.name}", ResponsibleUnit.Kind.CDC, province)
-    relief = unit("Trung tâm hỗ trợ người dân", ResponsibleUnit.Kind.RELIEF_CENTRE, province)
-    rule(None, province, desk)
-    rule("cdc", province, cdc)
-    rule("food", province, relief)
-    below = AdminUnit.objects.filter(path__startswith=province.path).exclude(pk=province.pk)
-    for district in below.filter(kind=AdminUnit.Kind.DISTRICT):
-        police = unit(f"Công an {district.name}", ResponsibleUnit.Kind.DISTRICT_POLICE, district)
-        rule("violation", district, police)
-    for commune in below.filter(kind=AdminUnit.Kind.COMMUNE):
-        station = unit(f"Trạm y tế {commune.name}", ResponsibleUnit.Kind.HEALTH_STATION, commune)
-        committee = unit(f"UBND {commune.name}", ResponsibleUnit.Kind.COMMUNE_COMMITTEE, commune)
-        rule(None, commune, station)
-        rule("social_welfare", commune, committee)
-        rule("admin_procedures", commune, committee)
-    audit_record(actor=by, action="hotline.routing_seed", target=province, changes=created)
-    return created

@@ -1,0 +1,81 @@
+"""Every write on F0 cases. Keyword-only, atomic, audited; side effects after commit.
+
+A package split by sub-domain (one module each); every public name is re-exported here, so
+callers keep importing from `phongdich.cases.services`.
+"""
+
+from ._common import (
+    F0_LABEL,
+    HOSPITAL_PLACES,
+    LINK_VALID_DAYS,
+    PLACE_FACILITY_KINDS,
+    thresholds,
+)
+from .alerts import (
+    alert_move,
+    alerts_scan_no_contact,
+    no_contact_gap,
+)
+from .care import (
+    case_death_record,
+    case_release,
+    case_transfer,
+    death_dossier_advance,
+    medicine_bag_record,
+    mobile_visit_record,
+    release_for,
+)
+from .checks import (
+    CheckOutcome,
+    case_link_issue,
+    check_submit,
+    new_submission_key,
+)
+from .registration import (
+    PersonData,
+    case_home_care_override,
+    case_register,
+    case_self_declare,
+    case_verify,
+    lab_result_record,
+    open_case_for,
+)
+from .reports import (
+    daily_figures,
+    daily_report_draft,
+    daily_report_publish,
+    daily_reports_draft_all,
+)
+
+__all__ = [
+    "CheckOutcome",
+    "F0_LABEL",
+    "HOSPITAL_PLACES",
+    "LINK_VALID_DAYS",
+    "PLACE_FACILITY_KINDS",
+    "PersonData",
+    "alert_move",
+    "alerts_scan_no_contact",
+    "case_death_record",
+    "case_home_care_override",
+    "case_link_issue",
+    "case_register",
+    "case_release",
+    "case_self_declare",
+    "case_transfer",
+    "case_verify",
+    "check_submit",
+    "daily_figures",
+    "daily_report_draft",
+    "daily_report_publish",
+    "daily_reports_draft_all",
+    "death_dossier_advance",
+    "lab_result_record",
+    "medicine_bag_record",
+    "mobile_visit_record",
+    "new_submission_key",
+    "no_contact_gap",
+    "open_case_for",
+    "release_for",
+    "thresholds",
+]

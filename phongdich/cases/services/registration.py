@@ -1,0 +1,419 @@
+"""Registering an F0: the person through the matching, verification against the Ministry's
+evidence rules, the home-care override, lab results and citizens' self-declarations.
+"""
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phongdich.audit.services import audit_record
+from phongdich.facilities.models import Facility
+from phongdich.facilities.services import facility_occupy
+from phongdich.lib.locks import key_lock
+from phongdich.people.models import Person
+from phongdich.people.services import MatchScope, person_register
+
+from .. import rules
+from ..models import (
+    OPEN_STATUSES,
+    Case,
+    CaseSource,
+    CaseStatus,
+    DetectionSetting,
+    LabResult,
+    OccupationGroup,
+    TreatmentPlace,
+    Vaccination,
+)
+from ._common import (
+    F0_LABEL,
+    HOSPITAL_PLACES,
+    PLACE_FACILITY_KINDS,
+    _age_months,
+    _risk_score,
+    _today,
+    thresholds,
+)
+
+
+@dataclass(frozen=True)
+class PersonData:
+    full_name: str
+    birth_year: int | None = None
+    birth_date: date | None = None
+    sex: str = ""
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+
+    def register(self, *, by, commune, force_new: bool = False):
+        """The person through the matching service: (person, created).
+
+        A match is reused only if their open case (where registering a case or a result
+        would lead the caller) lies in the caller's jurisdiction too; otherwise the caller
+        gets a new local person and the case's commune a referral."""
+        return person_register(
+            leads_to=_open_case_unit,
+            by=by,
+            full_name=self.full_name,
+            birth_year=self.birth_year,
+            birth_date=self.birth_date,
+            sex=self.sex,
+            phone=self.phone,
+            id_number=self.id_number,
+            address=self.address,
+            commune=commune,
+            force_new=force_new,
+        )
+
+
+def open_case_for(person) -> Case | None:
+    return Case.objects.filter(person=person, status__in=OPEN_STATUSES).order_by("-pk").first()
+
+
+def _open_case_unit(person):
+    case = (
+        Case.objects.filter(person=person, status__in=OPEN_STATUSES)
+        .select_related("commune")
+        .first()
+    )
+    return case.commune if case is not None else None
+
+
+@transaction.atomic
+def case_register(
+    *,
+    by,
+    person_data: PersonData | None = None,
+    person=None,
+    commune,
+    evidence: Sequence[rules.LabEvidence] = (),
+    is_f1: bool = False,
+    has_symptoms: bool = False,
+    has_epi_link: bool = False,
+    symptoms: Sequence[str] = (),
+    spo2: int | None = None,
+    respiratory_rate: int | None = None,
+    detection: str = DetectionSetting.COMMUNITY,
+    occupation: str = OccupationGroup.OTHER,
+    vaccination: str = Vaccination.NONE,
+    comorbidities: str = "",
+    comorbidity_stable: bool = False,
+    pregnant: bool = False,
+    can_self_care: bool = True,
+    treatment_place: str = TreatmentPlace.HOME,
+    facility: Facility | None = None,
+    diagnosed_on: date | None = None,
+    source: str = CaseSource.STAFF,
+    force_new_person: bool = False,
+    record_evidence: bool = False,
+    lab: str = "",
+    sample_id: str = "",
+) -> tuple[Case, bool]:
+    """Register an F0 (or return the person's open case). Returns (case, created).
+
+    The person goes through the matching service, so the same CCCD or phone + name + birth
+    year never makes a second person; a person with an open case never gets a second one.
+    The case is classified by 11042 (pending with the reason when not yet confirmed) and its
+    home-care eligibility evaluated by 261.
+    """
+    if person is None:
+        if person_data is None:
+            raise ValueError("person or person_data is required")
+        person, _created = person_data.register(by=by, commune=commune, force_new=force_new_person)
+    # The person's row is the lock for "one open case": a second registration of the same
+    # person waits here and then finds the first one's case.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    existing = open_case_for(person)
+    if existing is not None:
+        return existing, False
+
+    table = thresholds()
+    classification = rules.classify_case(
+        evidence,
+        is_f1=is_f1,
+        has_symptoms=has_symptoms,
+        has_epi_link=has_epi_link,
+        thresholds=table,
+    )
+    vitals = rules.Vitals(spo2=spo2, respiratory_rate=respiratory_rate, symptoms=tuple(symptoms))
+    eligibility = rules.home_care_eligibility(
+        confirmed=classification.confirmed,
+        vitals=vitals,
+        age_months=_age_months(person),
+        has_comorbidity=bool(comorbidities),
+        comorbidity_stable=comorbidity_stable,
+        can_self_care_or_has_carer=can_self_care,
+        thresholds=table,
+    )
+    if treatment_place != TreatmentPlace.HOME and (
+        facility is None or facility.kind not in PLACE_FACILITY_KINDS[treatment_place]
+    ):
+        raise ValidationError({"facility": _("Cơ sở không phù hợp với nơi điều trị.")})
+    status = CaseStatus.ACTIVE if classification.confirmed else CaseStatus.PENDING
+    if status == CaseStatus.ACTIVE and treatment_place in HOSPITAL_PLACES:
+        status = CaseStatus.TRANSFERRED  # admitted straight to hospital
+    diagnosed_on = diagnosed_on or (
+        timezone.localtime(min(e.taken_at for e in evidence)).date() if evidence else _today()
+    )
+    case = Case(
+        person=person,
+        commune=commune,
+        status=status,
+        source=source,
+        basis=classification.basis,
+        basis_reason=classification.reason,
+        is_f1=is_f1,
+        has_symptoms=has_symptoms or bool(symptoms),
+        has_epi_link=has_epi_link,
+        detection=detection,
+        occupation=occupation,
+        vaccination=vaccination,
+        comorbidities=comorbidities,
+        comorbidity_stable=comorbidity_stable,
+        pregnant=pregnant,
+        can_self_care=can_self_care,
+        severity=rules.severity(vitals, thresholds=table),
+        treatment_place=treatment_place,
+        facility=facility,
+        home_care_eligible=eligibility.eligible,
+        home_care_reasons=list(eligibility.reasons),
+        diagnosed_on=diagnosed_on,
+        isolation_start=diagnosed_on,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    case.risk_score = _risk_score(case, table)
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # the case_one_open_per_person constraint: a backstop
+        raise ValidationError(
+            _("Người này vừa được ghi nhận một ca bệnh khác chưa kết thúc; hãy tải lại trang.")
+        ) from exc
+    if facility is not None:
+        facility_occupy(by=by, facility=facility, delta=1, icu=treatment_place == "icu")
+    if record_evidence:
+        _record_evidence(by=by, case=case, evidence=evidence, lab=lab, sample_id=sample_id)
+    audit_record(
+        actor=by,
+        action="cases.register",
+        target=case,
+        changes={
+            "status": case.status,
+            "basis": case.basis,
+            "source": source,
+            "commune": commune.code,
+            "home_care_eligible": case.home_care_eligible,
+        },
+        actor_label="" if by else F0_LABEL,
+    )
+    return case, True
+
+
+def _record_evidence(*, by, case: Case, evidence, lab: str, sample_id: str) -> None:
+    for index, item in enumerate(evidence):
+        result = LabResult(
+            person=case.person,
+            case=case,
+            commune=case.commune,
+            kind=item.kind,
+            positive=item.positive,
+            taken_at=item.taken_at,
+            supervised=item.supervised,
+            lab=lab,
+            sample_id=sample_id if index == 0 else "",
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        try:
+            with transaction.atomic():
+                result.save()
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"sample_id": _("Mã mẫu này đã được ghi nhận trước đó.")}
+            ) from exc
+
+
+@transaction.atomic
+def case_verify(
+    *,
+    by,
+    case: Case,
+    is_f1: bool,
+    has_symptoms: bool,
+    has_epi_link: bool,
+    rat_supervised: bool,
+) -> Case:
+    """Staff re-classify a pending case after checking it (e.g. a self-test the station has
+    now supervised remotely, which 11042 accepts). Raises when it still is not a case."""
+    if case.status != CaseStatus.PENDING:
+        raise ValidationError(_("Ca bệnh này không ở trạng thái chờ xác minh."))
+    evidence = [
+        rules.LabEvidence(t.kind, t.positive, t.taken_at, supervised=t.supervised or rat_supervised)
+        for t in case.tests.all()
+    ]
+    classification = rules.classify_case(
+        evidence,
+        is_f1=is_f1,
+        has_symptoms=has_symptoms,
+        has_epi_link=has_epi_link,
+        thresholds=thresholds(),
+    )
+    if not classification.confirmed:
+        raise ValidationError(classification.reason)
+    if rat_supervised:
+        case.tests.filter(kind=LabResult.Kind.RAT).update(supervised=True)
+    case.is_f1, case.has_symptoms, case.has_epi_link = is_f1, has_symptoms, has_epi_link
+    case.basis, case.basis_reason = classification.basis, classification.reason
+    case.status = CaseStatus.ACTIVE
+    case.save()
+    audit_record(actor=by, action="cases.verify", target=case, changes={"basis": case.basis})
+    return case
+
+
+@transaction.atomic
+def case_home_care_override(*, by, case: Case, eligible: bool, reason: str) -> Case:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Cần ghi lý do khi điều chỉnh.")})
+    before = case.home_care_eligible
+    case.home_care_eligible, case.home_care_override = eligible, reason.strip()
+    case.save(update_fields=["home_care_eligible", "home_care_override", "updated_at"])
+    audit_record(
+        actor=by,
+        action="cases.home_care_override",
+        target=case,
+        changes={"eligible": [before, eligible], "reason": reason},
+    )
+    return case
+
+
+@transaction.atomic
+def lab_result_record(
+    *,
+    by,
+    lab: str,
+    sample_id: str,
+    kind: str,
+    positive: bool,
+    taken_at: datetime,
+    person_data: PersonData,
+    commune,
+    supervised: bool = True,
+    detection: str = DetectionSetting.COMMUNITY,
+    source: str = CaseSource.LAB,
+) -> tuple[LabResult, bool]:
+    """Record one result; the same (lab, sample id) twice records it once. A positive
+    result registers (or joins) the person's case; a negative one joins an open case, where
+    it may end isolation early (250/QĐ-BYT)."""
+    if sample_id:
+        # Before anyone is registered: concurrent posts of one sample wait here, and the
+        # losers find the winner's result instead of each registering a person.
+        key_lock(f"lab-sample:{lab}|{sample_id}")
+        existing = (
+            LabResult.objects.filter(lab=lab, sample_id=sample_id)
+            .select_related("commune", "case")
+            .first()
+        )
+        if existing is not None:
+            if not MatchScope.for_caller(by, commune=commune).contains(existing.commune):
+                # Recorded by another unit: say so without showing whose it is.
+                raise ValidationError({"sample_id": _("Mã mẫu này đã được ghi nhận trước đó.")})
+            return existing, False
+    person, _created = person_data.register(by=by, commune=commune)
+    result = LabResult(
+        person=person,
+        commune=commune,
+        kind=kind,
+        positive=positive,
+        taken_at=taken_at,
+        supervised=supervised,
+        lab=lab,
+        sample_id=sample_id,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    try:
+        with transaction.atomic():
+            result.save()
+    except IntegrityError:
+        # The same sample posted concurrently: the other request recorded it.
+        return LabResult.objects.get(lab=lab, sample_id=sample_id), False
+    case = open_case_for(person)
+    if positive and case is None:
+        case, _new = case_register(
+            by=by,
+            person=person,
+            commune=commune,
+            evidence=[rules.LabEvidence(kind, True, taken_at, supervised)],
+            detection=detection,
+            source=source,
+        )
+    elif positive and case.status == CaseStatus.PENDING:
+        evidence = [
+            rules.LabEvidence(t.kind, t.positive, t.taken_at, t.supervised)
+            for t in case.tests.all()
+        ] + [rules.LabEvidence(kind, True, taken_at, supervised)]
+        classification = rules.classify_case(
+            evidence,
+            is_f1=case.is_f1,
+            has_symptoms=case.has_symptoms,
+            has_epi_link=case.has_epi_link,
+        )
+        if classification.confirmed:
+            case.status, case.basis = CaseStatus.ACTIVE, classification.basis
+            case.basis_reason = classification.reason
+            case.save(update_fields=["status", "basis", "basis_reason", "updated_at"])
+    if case is not None:
+        result.case = case
+        result.save(update_fields=["case"])
+    audit_record(
+        actor=by,
+        action="cases.lab_result",
+        target=result,
+        changes={
+            "lab": lab,
+            "sample_id": sample_id,
+            "positive": positive,
+            "case": case and case.pk,
+        },
+    )
+    return result, True
+
+
+@transaction.atomic
+def case_self_declare(
+    *,
+    full_name: str,
+    birth_year: int | None,
+    phone: str,
+    commune,
+    address: str = "",
+    tested_at: datetime,
+    has_symptoms: bool = False,
+    is_f1: bool = False,
+    photo=None,
+) -> Case:
+    """A citizen declares a positive self-test: a pending case for the commune station.
+
+    The self-test was not supervised, so 11042 leaves it "to verify" until the station
+    confirms it. The caller shows the same answer whatever happens here."""
+    case, created = case_register(
+        by=None,
+        person_data=PersonData(
+            full_name=full_name, birth_year=birth_year, phone=phone, address=address
+        ),
+        commune=commune,
+        evidence=[rules.LabEvidence("rat", True, tested_at, supervised=False)],
+        is_f1=is_f1,
+        has_symptoms=has_symptoms,
+        source=CaseSource.SELF,
+        record_evidence=True,
+        lab="tự test",
+    )
+    if created and photo is not None:
+        case.self_test_photo.save(f"{case.pk}-{secrets.token_hex(8)}.jpg", photo, save=True)
+    return case
