@@ -42,6 +42,55 @@ def unit_label(unit: AdminUnit) -> str:
     return unit.label() if unit.parent_id else unit.name
 
 
+def placed_group(obj) -> str:
+    """An office or facility (anything with an `admin_unit`) under its place's district."""
+    return district_group(obj.admin_unit)
+
+
+def placed_label(obj) -> str:
+    """'UBND Phường Bắc Sơn, Thị xã Bỉm Sơn': the office with its place, never a bare name
+    that two communes share ('Công an huyện (Thị xã Bỉm Sơn)' when the name lacks it)."""
+    name, place = str(obj), obj.admin_unit
+    where = unit_label(place) if place.kind == AdminUnit.Kind.COMMUNE else place.name
+    if name.endswith(place.name):
+        return name + where[len(place.name) :]
+    return f"{name} ({where})"
+
+
+def is_placed(model) -> bool:
+    """True for AdminUnit and for models placed in one (an `admin_unit` foreign key)."""
+    if model is AdminUnit:
+        return True
+    try:
+        field = model._meta.get_field("admin_unit")
+    except Exception:  # FieldDoesNotExist
+        return False
+    return getattr(field, "related_model", None) is AdminUnit
+
+
+def place_label(obj) -> str:
+    """Any unit or placed object as text that tells same-named places apart."""
+    if isinstance(obj, AdminUnit):
+        return unit_label(obj)
+    if is_placed(type(obj)):
+        return placed_label(obj)
+    return str(obj)
+
+
+def place_select_related(model, prefix: str = "") -> list[str]:
+    """The joins `place_label` needs for `model` reached through `prefix`."""
+    if model is AdminUnit:
+        return [f"{prefix}parent"]
+    return [f"{prefix}admin_unit__parent"] if is_placed(model) else []
+
+
+def place_ordering(model) -> list[str]:
+    """The order that keeps each district's options together."""
+    if model is AdminUnit:
+        return ["path"]
+    return ["admin_unit__path", "pk"] if is_placed(model) else []
+
+
 class GroupedChoiceIterator(ModelChoiceIterator):
     """Options grouped by `field.group_from_instance`, in the queryset's order (units are
     ordered by path, so each district's communes come together)."""
@@ -135,6 +184,13 @@ def origin_label(unit: AdminUnit) -> str:
     if unit.kind == AdminUnit.Kind.PROVINCE:
         return _("%(name)s (cả tỉnh, không rõ huyện)") % {"name": unit.name}
     return unit_label(unit)
+
+
+def place_field_for(model, **kwargs) -> PlaceChoiceField:
+    """The picker for a foreign key to `model` (a unit, or an office placed in one)."""
+    if model is AdminUnit:
+        return PlaceChoiceField(**kwargs)
+    return PlaceChoiceField(group_by=placed_group, label_by=placed_label, **kwargs)
 
 
 class OriginChoiceField(PlaceChoiceField):

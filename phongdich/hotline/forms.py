@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.geo.fields import PlaceChoiceField
+from phongdich.geo.fields import PlaceChoiceField, placed_group, placed_label
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import home_communes
 from phongdich.lib.bounds import (
@@ -126,28 +126,12 @@ class CitizenReplyForm(SubmissionKeyForm):
     )
 
 
-def unit_group(unit: ResponsibleUnit) -> str:
-    """A commune's offices under their district; district and province offices under theirs."""
-    place = unit.admin_unit
-    return place.parent.name if place.kind == AdminUnit.Kind.COMMUNE else place.name
-
-
-def unit_label(unit: ResponsibleUnit) -> str:
-    """'UBND Phường Bắc Sơn, Thị xã Bỉm Sơn': the office with its place, never a bare name
-    that two communes share."""
-    place = unit.admin_unit
-    where = place.label() if place.kind == AdminUnit.Kind.COMMUNE else place.name
-    if unit.name.endswith(place.name):
-        return unit.name + where[len(place.name) :]
-    return f"{unit.name} ({where})"
-
-
 class ForwardForm(forms.Form):
     unit = PlaceChoiceField(
         label=_("Chuyển đến đơn vị"),
         queryset=ResponsibleUnit.objects.none(),
-        group_by=unit_group,
-        label_by=unit_label,
+        group_by=placed_group,
+        label_by=placed_label,
     )
     note = forms.CharField(
         label=_("Lý do"), required=False, max_length=max_length(TicketEvent, "note")

@@ -173,3 +173,29 @@ def test_the_origin_offers_other_provinces_grouped_with_their_districts(world):
     assert "Quận Ba Đình, Thành phố Hà Nội" in labels
     assert "Thành phố Hà Nội (cả tỉnh, không rõ huyện)" in labels
     assert not any(unit.kind == "commune" for unit in origins())
+
+
+def test_the_routing_table_names_places_and_offices_with_their_district(client, world, staff, twin):
+    """The policy page of routing rules (~1,100 offices in the province): both selects are
+    the picker, and the rows read with districts too."""
+    from phongdich.hotline.models import Category, RoutingRule
+    from phongdich.policy import registry
+    from phongdich.policy.forms import policy_form
+
+    sam_son = ResponsibleUnit.objects.create(
+        name="UBND Phường Bắc Sơn", kind="commune_committee", admin_unit=twin
+    )
+    ResponsibleUnit.objects.create(
+        name="UBND Phường Bắc Sơn", kind="commune_committee", admin_unit=world.commune_b
+    )
+    form = policy_form(registry.get("hotline-routing"), staff.province_admin)
+    assert isinstance(form.fields["admin_unit"], PlaceChoiceField)
+    assert isinstance(form.fields["unit"], PlaceChoiceField)
+    assert "Phường Bắc Sơn, Thành phố Sầm Sơn" in _options(str(form["admin_unit"]))
+    assert "UBND Phường Bắc Sơn, Thành phố Sầm Sơn" in _options(str(form["unit"]))
+    assert "UBND Phường Bắc Sơn, Thị xã Bỉm Sơn" in _options(str(form["unit"]))
+    category = Category.objects.first() or Category.objects.create(name="Khác", code="other")
+    RoutingRule.objects.create(category=category, admin_unit=twin, unit=sam_son)
+    client.force_login(staff.province_admin)
+    page = client.get("/policy/hotline-routing/").content.decode()
+    assert "UBND Phường Bắc Sơn, Thành phố Sầm Sơn" in page
