@@ -25,7 +25,10 @@
     var options = [];
     groups.forEach(function (group, gi) {
       Array.prototype.forEach.call(group.querySelectorAll("option"), function (opt) {
-        options.push({ value: opt.value, label: opt.textContent, group: gi, key: fold(opt.textContent) });
+        var label = opt.textContent;
+        // The unit's own name, without its district: what a caller usually says first.
+        var own = label.indexOf(", " + group.label) > 0 ? label.slice(0, label.indexOf(", " + group.label)) : label;
+        options.push({ value: opt.value, label: label, group: gi, key: fold(label), own: fold(own) });
       });
     });
     // One choice (a commune worker's own commune) or none: nothing to pick among.
@@ -119,9 +122,20 @@
       list.textContent = "";
       active = -1;
       if (!words.length) return close();
-      matches = options.filter(function (o) {
-        return words.every(function (w) { return o.key.indexOf(w) !== -1; });
-      }).slice(0, 30);
+      var phrase = words.join(" ");
+      // Best first: the name itself holds the words as typed, then the name holds every
+      // word, then the words are spread over name and district ("bac son sam son").
+      function rank(o) {
+        if (o.own.indexOf(phrase) !== -1) return 0;
+        if (words.every(function (w) { return o.own.indexOf(w) !== -1; })) return 1;
+        return 2;
+      }
+      matches = options
+        .filter(function (o) { return words.every(function (w) { return o.key.indexOf(w) !== -1; }); })
+        .map(function (o, i) { return { o: o, r: rank(o), i: i }; })
+        .sort(function (a, b) { return a.r - b.r || a.i - b.i; })
+        .slice(0, 30)
+        .map(function (m) { return m.o; });
       if (!matches.length) {
         var none = document.createElement("li");
         none.className = "muted";
