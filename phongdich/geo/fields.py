@@ -12,8 +12,6 @@ three "Xã Xuân Lộc"), so every place choice goes through `PlaceChoiceField`:
   required field offers no empty "---------" line.
 """
 
-from itertools import groupby
-
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +89,20 @@ def place_ordering(model) -> list[str]:
     return ["admin_unit__path", "pk"] if is_placed(model) else []
 
 
+def grouped(objects, group_of, choice_of) -> list[tuple[str, list]]:
+    """[(group, [choice, ...]), ...] in the order each group first appears: a queryset
+    ordered by path keeps each district together, and one that is not (offices by name)
+    still gets one group per district rather than the same district many times."""
+    groups: dict[str, list] = {}
+    for obj in objects:
+        groups.setdefault(group_of(obj), []).append(choice_of(obj))
+    return list(groups.items())
+
+
+def place_group(obj) -> str:
+    return district_group(obj) if isinstance(obj, AdminUnit) else placed_group(obj)
+
+
 class GroupedChoiceIterator(ModelChoiceIterator):
     """Options grouped by `field.group_from_instance`, in the queryset's order (units are
     ordered by path, so each district's communes come together)."""
@@ -101,8 +113,7 @@ class GroupedChoiceIterator(ModelChoiceIterator):
         queryset = self.queryset
         if not queryset._prefetch_related_lookups:
             queryset = queryset.iterator()
-        for group, objs in groupby(queryset, key=self.field.group_from_instance):
-            yield (group, [self.choice(obj) for obj in objs])
+        yield from grouped(queryset, self.field.group_from_instance, self.choice)
 
     def __len__(self):
         return self.queryset.count() + (1 if self.field.empty_label is not None else 0)

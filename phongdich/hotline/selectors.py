@@ -131,7 +131,7 @@ def ticket_events(ticket: Ticket):
 def units_visible_to(user) -> QuerySet[ResponsibleUnit]:
     return scope_to_jurisdiction(
         ResponsibleUnit.objects.filter(active=True), user, "admin_unit"
-    ).select_related("admin_unit")
+    ).select_related("admin_unit__parent")
 
 
 def forward_targets(user) -> QuerySet[ResponsibleUnit]:

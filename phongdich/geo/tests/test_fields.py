@@ -199,3 +199,16 @@ def test_the_routing_table_names_places_and_offices_with_their_district(client, 
     client.force_login(staff.province_admin)
     page = client.get("/policy/hotline-routing/").content.decode()
     assert "UBND Phường Bắc Sơn, Thành phố Sầm Sơn" in page
+
+
+def test_list_filters_use_the_picker_too(client, world, staff, twin):
+    from django.urls import reverse
+
+    client.force_login(staff.province_health_officer)
+    page = client.get(reverse("cases:queue")).content.decode()
+    select = page.split('name="commune"')[1].split("</select>")[0]
+    assert '<optgroup label="Thành phố Sầm Sơn">' in select
+    assert "Phường Bắc Sơn, Thành phố Sầm Sơn" in select
+    assert "Phường Bắc Sơn, Thị xã Bỉm Sơn" in select
+    filtered = client.get(reverse("cases:queue"), {"commune": twin.pk}).content.decode()
+    assert f'<option value="{twin.pk}" selected>' in filtered

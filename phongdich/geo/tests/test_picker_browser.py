@@ -21,10 +21,30 @@ def _seed_policy():
     import_module("phongdich.hotline.migrations.0002_seed_policy").seed(apps, None)
 
 
+SAM_SON_WARDS = [
+    "Phường Trung Sơn",
+    "Phường Trường Sơn",
+    "Phường Quảng Cư",
+    "Phường Quảng Tiến",
+    "Xã Quảng Hùng",
+    "Phường Quảng Châu",
+    "Phường Quảng Thọ",
+    "Phường Quảng Vinh",
+    "Xã Quảng Minh",
+    "Xã Quảng Đại",
+]
+COMMUNES = 3 + 1 + len(SAM_SON_WARDS)  # the world's three, the twin, Sầm Sơn's others
+
+
 @pytest.fixture
 def twin(world):
+    """The second Phường Bắc Sơn, with the rest of Sầm Sơn: a list long enough (over a
+    dozen) for the search box and the district select to appear."""
     sam_son = _unit("382", "Thành phố Sầm Sơn", "district", world.province)
-    return _unit("14833", "Phường Bắc Sơn", "commune", sam_son)
+    twin = _unit("14833", "Phường Bắc Sơn", "commune", sam_son)
+    for i, name in enumerate(SAM_SON_WARDS):
+        _unit(f"1484{i}", name, "commune", sam_son)
+    return twin
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,14 +90,14 @@ def test_the_district_select_narrows_the_communes(live_server, page, login, worl
     login(staff.hotline_agent)
     page.goto(f"{live_server.url}/hotline/call/")
     commune_options = page.locator("#id_commune option:not([value=''])")
-    expect(commune_options).to_have_count(4)
+    expect(commune_options).to_have_count(COMMUNES)
     page.select_option("#id_commune-district", label="Thị xã Bỉm Sơn")
     expect(commune_options).to_have_text(["Phường Bắc Sơn, Thị xã Bỉm Sơn"])
     page.select_option("#id_commune", label="Phường Bắc Sơn, Thị xã Bỉm Sơn")
     expect(page.locator("#id_commune")).to_have_value(str(world.commune_b.pk))
     # Back to every district: the choice made stays.
     page.select_option("#id_commune-district", index=0)
-    expect(commune_options).to_have_count(4)
+    expect(commune_options).to_have_count(COMMUNES)
     expect(page.locator("#id_commune")).to_have_value(str(world.commune_b.pk))
 
 
@@ -87,7 +107,7 @@ def test_a_citizen_on_a_phone_finds_the_commune_with_its_district(live_server, p
         _seed_policy()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/hotline/hoi/")
-    page.fill("#id_commune-search", "sầm sơn")
+    page.fill("#id_commune-search", "bắc sơn sầm")  # name and district words together
     expect(page.locator("#id_commune-matches [role=option]")).to_have_text(
         ["Phường Bắc Sơn, Thành phố Sầm Sơn"]
     )
@@ -96,3 +116,17 @@ def test_a_citizen_on_a_phone_finds_the_commune_with_its_district(live_server, p
     box = page.locator(".place-picker").bounding_box()
     assert box["x"] + box["width"] <= 390
     page.screenshot(path="/tmp/h2-picker-phone.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commune_worker_finds_their_commune_already_chosen(
+    live_server, page, login, world, staff
+):
+    """F0 registration by a commune station: the commune is theirs, set, with no empty line."""
+    login(staff.commune_worker_a)
+    page.goto(f"{live_server.url}/cases/new/")
+    expect(page.locator("#id_commune option")).to_have_text(
+        ["Phường Hàm Rồng, Thành phố Thanh Hóa"]
+    )
+    expect(page.locator("#id_commune")).to_have_value(str(world.commune_a.pk))
+    expect(page.locator("#id_commune-search")).to_have_count(0)

@@ -31,8 +31,9 @@
         options.push({ value: opt.value, label: label, group: gi, key: fold(label), own: fold(own) });
       });
     });
-    // One choice (a commune worker's own commune) or none: nothing to pick among.
-    if (options.length < 2) return;
+    // A short list (a commune worker's own commune, a district's dozen offices) reads
+    // fine as the grouped select alone; search and district help past that.
+    if (options.length <= 12) return;
     select.dataset.placeReady = "1";
     var empty = select.querySelector(":scope > option[value='']");
     var emptyLabel = empty ? empty.textContent : null;
