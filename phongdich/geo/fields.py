@@ -131,7 +131,7 @@ class PlaceSelect(forms.Select):
             "data-place-picker": "",
             "data-search-label": _("Tìm theo tên (không cần dấu)"),
             "data-district-label": _("Quận/huyện"),
-            "data-all-label": _("— Tất cả —"),
+            "data-all-label": _("— Mọi quận/huyện —"),
             "data-none-label": _("Không có nơi nào khớp"),
         }
         super().__init__({**base, **(attrs or {})})
@@ -210,5 +210,13 @@ class OriginChoiceField(PlaceChoiceField):
     def __init__(self, queryset, **kwargs):
         kwargs.setdefault("group_by", province_group)
         kwargs.setdefault("label_by", origin_label)
-        kwargs.setdefault("widget", PlaceSelect(attrs={"data-district-label": _("Tỉnh/thành phố")}))
+        kwargs.setdefault(
+            "widget",
+            PlaceSelect(
+                attrs={
+                    "data-district-label": _("Tỉnh/thành phố"),
+                    "data-all-label": _("— Mọi tỉnh/thành phố —"),
+                }
+            ),
+        )
         super().__init__(queryset, **kwargs)
