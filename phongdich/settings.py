@@ -303,6 +303,9 @@ if not DEBUG:
 
 # Which administrative dataset this deployment runs on (see phongdich/geo/data).
 GEO_DATASET = os.environ.get("GEO_DATASET", "2021")
+# GSO code of the province this deployment serves (38: Thanh Hóa). Its communes are loaded;
+# other provinces only with their districts (travellers' origins).
+HOME_PROVINCE_CODE = os.environ.get("HOME_PROVINCE_CODE", "38")
 
 LOGGING = {
     "version": 1,

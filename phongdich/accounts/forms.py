@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.fields import PlaceChoiceField
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import max_length
 from phongdich.lib.idempotency import SubmissionKeyForm
@@ -19,7 +20,7 @@ class UserCreateForm(SubmissionKeyForm):
     # Split into first_name and last_name by the service: each part fits.
     full_name = forms.CharField(label=_("Họ và tên"), max_length=max_length(User, "first_name"))
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
-    jurisdiction = forms.ModelChoiceField(label=_("Địa bàn"), queryset=AdminUnit.objects.none())
+    jurisdiction = PlaceChoiceField(label=_("Địa bàn"), queryset=AdminUnit.objects.none())
     email = forms.EmailField(label=_("Email"), required=False, max_length=max_length(User, "email"))
     organisation = forms.CharField(
         label=_("Đơn vị công tác"), required=False, max_length=max_length(User, "organisation")

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.fields import PlaceChoiceField
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import (
     HONEYPOT_MAX_LENGTH,
@@ -110,9 +111,7 @@ class PersonFieldsMixin(forms.Form):
 
 
 class CaseRegisterForm(PersonFieldsMixin):
-    commune = forms.ModelChoiceField(
-        label=_("Xã/phường quản lý"), queryset=AdminUnit.objects.none()
-    )
+    commune = PlaceChoiceField(label=_("Xã/phường quản lý"), queryset=AdminUnit.objects.none())
     test_kind = forms.ChoiceField(
         label=_("Loại xét nghiệm dương tính"),
         choices=[("pcr", _("RT-PCR")), ("rat", _("Test nhanh kháng nguyên"))],
@@ -320,7 +319,7 @@ class SelfDeclareForm(forms.Form):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=max_length(Person, "full_name"))
     birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2100)
     phone = forms.CharField(label=_("Số điện thoại"), max_length=PHONE_INPUT_MAX_LENGTH)
-    commune = forms.ModelChoiceField(label=_("Xã/phường nơi ở"), queryset=AdminUnit.objects.none())
+    commune = PlaceChoiceField(label=_("Xã/phường nơi ở"), queryset=AdminUnit.objects.none())
     address = forms.CharField(
         label=_("Địa chỉ (số nhà, thôn/xóm)"),
         required=False,

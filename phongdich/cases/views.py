@@ -19,8 +19,7 @@ from phongdich.accounts.permissions import may_act_on_unit, public_view, role_re
 from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.selectors import transfer_targets
-from phongdich.geo.models import AdminUnit
-from phongdich.geo.selectors import communes_within
+from phongdich.geo.selectors import communes_within, home_communes
 from phongdich.lib import ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
@@ -612,7 +611,7 @@ def check_form(request, token: str):
 
 @public_view
 def self_declare(request):
-    communes = AdminUnit.objects.filter(kind=AdminUnit.Kind.COMMUNE).select_related("parent")
+    communes = home_communes()
     form = SelfDeclareForm(request.POST or None, request.FILES or None, communes=communes)
     if request.method == "POST":
         if not ratelimit.allow(

@@ -19,7 +19,16 @@ from .models import Checkpoint, EpidemicArea, Passage, TransitEscort
 GIVEN = ["An", "Bình", "Cường", "Dung", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Minh", "Nam", "Thảo"]
 FAMILY = ["Nguyễn", "Lê", "Trần", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi"]
 MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu"]
-ORIGINS = [("01", "Hà Nội"), ("79", "TP Hồ Chí Minh"), ("74", "Bình Dương"), ("40", "Nghệ An")]
+# Origins of the demo's travellers; the national outline of provinces and districts is
+# loaded, so a district of another province (412 Thành phố Vinh) is a real unit too.
+ORIGINS = [
+    ("01", "Hà Nội"),
+    ("79", "TP Hồ Chí Minh"),
+    ("74", "Bình Dương"),
+    ("412", "TP Vinh, Nghệ An"),
+]
+# (code, level) of the listed epidemic areas, with the basis written as an officer would.
+AREAS = [("79", 4), ("74", 3), ("412", 3)]
 
 
 def build(*, seed: int, scale: float, province, users: dict, log) -> None:
@@ -48,13 +57,18 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
     today = timezone.localdate()
     origins = {}
     for code, name in ORIGINS:
-        unit = AdminUnit.objects.filter(code=code, kind="province").first()
-        origins[name] = unit
-        if unit and code in ("79", "74"):
-            EpidemicArea.objects.get_or_create(
+        origins[name] = AdminUnit.objects.filter(code=code).first()
+    for code, level in AREAS:
+        unit = AdminUnit.objects.filter(code=code).first()
+        if unit and not EpidemicArea.objects.filter(unit=unit).exists():
+            # Through the service, as the health officer would: audited, so the list page
+            # can say who changed it last.
+            services.epidemic_area_add(
+                by=users["soyte"],
                 unit=unit,
+                level=level,
                 valid_from=today - timedelta(days=14),
-                defaults={"level": 4 if code == "79" else 3, "note": "demo"},
+                note=f"Cấp độ {level} theo công bố của {unit.label()}",
             )
     count = max(12, int(1500 * scale))
     for i in range(count):

@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.fields import OriginChoiceField, PlaceChoiceField
 from phongdich.geo.models import AdminUnit
+from phongdich.geo.selectors import origins
 from phongdich.lib.bounds import (
     HONEYPOT_MAX_LENGTH,
     ID_MAX,
@@ -35,11 +37,6 @@ from .services import EXPOSURES, SYMPTOMS
 # A declaration's QR payload ("PD1:" + a signed id and nonce) is under 100 characters; a
 # scanner's misread may be longer, but nothing past this bound can be one.
 QR_MAX_LENGTH = 500
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.label() if obj.parent_id else obj.name
 
 
 def _phone(value: str) -> str:
@@ -79,7 +76,7 @@ class DeclarationForm(SubmissionKeyForm):
     )
     departure_date = BoundedDateField(label=_("Ngày khởi hành (dd/mm/yyyy)"), required=False)
     arrival_date = BoundedDateField(label=_("Ngày đến (dd/mm/yyyy)"))
-    origin = UnitChoiceField(
+    origin = OriginChoiceField(
         label=_("Đi từ (tỉnh/huyện)"), queryset=AdminUnit.objects.none(), required=False
     )
     origin_text = forms.CharField(
@@ -93,7 +90,7 @@ class DeclarationForm(SubmissionKeyForm):
         required=False,
         max_length=max_length(Declaration, "places_visited"),
     )
-    destination_commune = UnitChoiceField(
+    destination_commune = PlaceChoiceField(
         label=_("Xã/phường nơi đến trong tỉnh"),
         queryset=AdminUnit.objects.none(),
         required=False,
@@ -148,9 +145,7 @@ class DeclarationForm(SubmissionKeyForm):
             self.fields["destination_commune"].queryset = AdminUnit.objects.filter(
                 path__startswith=province.path, kind=AdminUnit.Kind.COMMUNE
             ).select_related("parent")
-        self.fields["origin"].queryset = AdminUnit.objects.filter(
-            kind__in=[AdminUnit.Kind.PROVINCE, AdminUnit.Kind.DISTRICT]
-        ).select_related("parent")
+        self.fields["origin"].queryset = origins()
         for name in ("phone", "full_name", "birth_year"):
             self.fields[name].widget.attrs["autocomplete"] = {
                 "phone": "tel",
@@ -290,7 +285,7 @@ class ForecastImportForm(SubmissionKeyForm):
 
 
 class CitizenReportForm(SubmissionKeyForm):
-    commune = UnitChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    commune = PlaceChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
     address = forms.CharField(
         label=_("Địa chỉ người về"), max_length=max_length(CitizenReport, "address")
     )
@@ -333,7 +328,7 @@ class PharmacyForm(SubmissionKeyForm):
     )
     phone = forms.CharField(label=_("Điện thoại"), max_length=PHONE_INPUT_MAX_LENGTH)
     address = forms.CharField(label=_("Địa chỉ"), max_length=max_length(Pharmacy, "address"))
-    commune = UnitChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    commune = PlaceChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
     website = forms.CharField(
         required=False, widget=forms.HiddenInput, max_length=HONEYPOT_MAX_LENGTH
     )
@@ -358,7 +353,7 @@ class PharmacyReportForm(SubmissionKeyForm):
         max_length=max_length(PharmacyReport, "buyer_address"),
         required=False,
     )
-    commune = UnitChoiceField(label=_("Xã/phường nơi ở"), queryset=AdminUnit.objects.none())
+    commune = PlaceChoiceField(label=_("Xã/phường nơi ở"), queryset=AdminUnit.objects.none())
     symptoms = forms.MultipleChoiceField(
         label=_("Triệu chứng"),
         choices=list(SYMPTOMS.items()),
@@ -381,7 +376,7 @@ def parse_local_datetime(value: str) -> datetime | None:
 
 
 class EpidemicAreaForm(SubmissionKeyForm):
-    unit = UnitChoiceField(label=_("Tỉnh/huyện/xã là vùng dịch"), queryset=AdminUnit.objects.none())
+    unit = OriginChoiceField(label=_("Tỉnh/huyện là vùng dịch"), queryset=AdminUnit.objects.none())
     level = forms.TypedChoiceField(
         label=_("Cấp độ dịch"), choices=[(i, str(i)) for i in (1, 2, 3, 4)], coerce=int, initial=3
     )
@@ -393,6 +388,4 @@ class EpidemicAreaForm(SubmissionKeyForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = AdminUnit.objects.filter(
-            kind__in=[AdminUnit.Kind.PROVINCE, AdminUnit.Kind.DISTRICT]
-        ).select_related("parent")
+        self.fields["unit"].queryset = origins()

@@ -351,8 +351,8 @@ def assess(
 
 
 def home_province() -> AdminUnit | None:
-    """The province this deployment serves (CHECKPOINTS_PROVINCE_CODE, default Thanh Hóa)."""
-    code = getattr(settings, "CHECKPOINTS_PROVINCE_CODE", "38")
+    """The province this deployment serves (CHECKPOINTS_PROVINCE_CODE, else HOME_PROVINCE_CODE)."""
+    code = getattr(settings, "CHECKPOINTS_PROVINCE_CODE", settings.HOME_PROVINCE_CODE)
     return AdminUnit.objects.filter(code=code, kind=AdminUnit.Kind.PROVINCE).first()
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.labels import citizen_read_rows
+from phongdich.audit.models import AuditEvent
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
@@ -819,11 +820,22 @@ def areas(request):
         .exclude(valid_to__lt=today)
         .select_related("unit__parent")
     )
+    # Who changed the list last and when: the page says who keeps it, so a checkpoint that
+    # finds it stale knows whom to call.
+    last_change = (
+        AuditEvent.objects.filter(
+            action__in=["checkpoints.epidemic_area_add", "checkpoints.epidemic_area_end"]
+        )
+        .select_related("actor")
+        .order_by("-at")
+        .first()
+    )
     return render(
         request,
         "checkpoints/areas.html",
         {
             "areas": current,
+            "last_change": last_change,
             "form": form,
             "can_edit": can_edit and request.user.jurisdiction.kind == AdminUnit.Kind.PROVINCE,
         },

@@ -24,7 +24,7 @@ def units_file(dataset: str) -> Path:
     return DATA_DIR / f"units_{dataset}.csv"
 
 
-def _read_rows(dataset: str, province: str | None) -> list[dict]:
+def _read_rows(dataset: str, province: str | None, outline: bool = False) -> list[dict]:
     with units_file(dataset).open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     if province is None:
@@ -37,7 +37,11 @@ def _read_rows(dataset: str, province: str | None) -> list[dict]:
             row = by_code[row["parent_code"]]
         return row["code"]
 
-    return [r for r in rows if province_of(r) == province]
+    return [
+        r
+        for r in rows
+        if province_of(r) == province or (outline and r["kind"] != AdminUnit.Kind.COMMUNE)
+    ]
 
 
 @dataclass
@@ -48,9 +52,17 @@ class LoadResult:
 
 
 @transaction.atomic
-def geography_load(*, dataset: str, province: str | None = None, by=None) -> LoadResult:
-    """Create or update units from the shipped data file; running it twice changes nothing."""
-    rows = _read_rows(dataset, province)
+def geography_load(
+    *, dataset: str, province: str | None = None, outline: bool = True, by=None
+) -> LoadResult:
+    """Create or update units from the shipped data file; running it twice changes nothing.
+
+    With `province`, that province is loaded down to its communes and, with `outline`, every
+    other province and district of the country too (about 770 more rows): a traveller's
+    origin and an epidemic area elsewhere must exist as units with their codes. Communes of
+    other provinces are left out: no form offers them, and 10,000 rows would slow every
+    test database and `make run` for nothing."""
+    rows = _read_rows(dataset, province, outline)
     existing = {u.code: u for u in AdminUnit.objects.filter(code__in=[r["code"] for r in rows])}
     result = LoadResult()
     to_create: list[AdminUnit] = []
@@ -100,7 +112,12 @@ def geography_load(*, dataset: str, province: str | None = None, by=None) -> Loa
             actor=by,
             action="geo.load",
             target=None,
-            changes={"dataset": dataset, "province": province, **result.__dict__},
+            changes={
+                "dataset": dataset,
+                "province": province,
+                "outline": outline,
+                **result.__dict__,
+            },
         )
     return result
 

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.fields import PlaceChoiceField, placed_group, placed_label
 from phongdich.geo.models import AdminUnit
+from phongdich.geo.selectors import home_communes
 from phongdich.lib.bounds import (
     HONEYPOT_MAX_LENGTH,
     ID_MAX,
@@ -51,7 +53,7 @@ class CallForm(SubmissionKeyForm):
         max_length=max_length(Ticket, "text"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    commune = forms.ModelChoiceField(
+    commune = PlaceChoiceField(
         label=_("Xã/phường"), queryset=AdminUnit.objects.none(), required=False
     )
     pregnant = forms.BooleanField(label=_("Phụ nữ mang thai"), required=False)
@@ -87,10 +89,8 @@ class PublicTicketForm(SubmissionKeyForm):
         required=False,
         max_length=PHONE_INPUT_MAX_LENGTH,
     )
-    commune = forms.ModelChoiceField(
-        label=_("Xã/phường nơi bạn ở"),
-        queryset=AdminUnit.objects.filter(kind=AdminUnit.Kind.COMMUNE).select_related("parent"),
-        required=False,
+    commune = PlaceChoiceField(
+        label=_("Xã/phường nơi bạn ở"), queryset=AdminUnit.objects.none(), required=False
     )
     anonymous = forms.BooleanField(label=_("Tôi muốn giấu tên"), required=False)
     # A field people never see: bots fill it, humans leave it empty.
@@ -99,6 +99,10 @@ class PublicTicketForm(SubmissionKeyForm):
         max_length=HONEYPOT_MAX_LENGTH,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = home_communes()
 
     def clean_caller_phone(self):
         return _phone(self.cleaned_data["caller_phone"])
@@ -123,8 +127,11 @@ class CitizenReplyForm(SubmissionKeyForm):
 
 
 class ForwardForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        label=_("Chuyển đến đơn vị"), queryset=ResponsibleUnit.objects.none()
+    unit = PlaceChoiceField(
+        label=_("Chuyển đến đơn vị"),
+        queryset=ResponsibleUnit.objects.none(),
+        group_by=placed_group,
+        label_by=placed_label,
     )
     note = forms.CharField(
         label=_("Lý do"), required=False, max_length=max_length(TicketEvent, "note")
@@ -152,7 +159,7 @@ class ReliefForm(SubmissionKeyForm):
     address = forms.CharField(
         label=_("Địa chỉ"), required=False, max_length=max_length(ReliefRequest, "address")
     )
-    commune = forms.ModelChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    commune = PlaceChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
     people_count = forms.IntegerField(
         label=_("Số nhân khẩu"), min_value=1, max_value=100, initial=1
     )

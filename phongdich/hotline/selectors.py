@@ -131,7 +131,7 @@ def ticket_events(ticket: Ticket):
 def units_visible_to(user) -> QuerySet[ResponsibleUnit]:
     return scope_to_jurisdiction(
         ResponsibleUnit.objects.filter(active=True), user, "admin_unit"
-    ).select_related("admin_unit")
+    ).select_related("admin_unit__parent")
 
 
 def forward_targets(user) -> QuerySet[ResponsibleUnit]:
@@ -142,7 +142,7 @@ def forward_targets(user) -> QuerySet[ResponsibleUnit]:
     province_path = "/" + user.jurisdiction.path.strip("/").split("/")[0] + "/"
     return (
         ResponsibleUnit.objects.filter(active=True, admin_unit__path__startswith=province_path)
-        .select_related("admin_unit")
+        .select_related("admin_unit__parent")
         .order_by("admin_unit__path", "name")
     )
 

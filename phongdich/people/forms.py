@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.fields import PlaceChoiceField
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import (
     ID_MAX,
@@ -31,7 +32,7 @@ class PersonForm(forms.Form):
         required=False,
         max_length=max_length(Person, "address"),
     )
-    commune = forms.ModelChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    commune = PlaceChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
     force_new = forms.BooleanField(
         label=_("Vẫn tạo người mới (không phải những người trên)"), required=False
     )

@@ -11,6 +11,7 @@ from django.forms.models import modelform_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.fields import is_placed, place_field_for, place_ordering, place_select_related
 from phongdich.lib.idempotency import SubmissionKeyForm
 
 from .registry import PolicyTable
@@ -54,11 +55,26 @@ def policy_form(table: PolicyTable, user, *, data=None, instance=None) -> forms.
         formfield_callback=_field_callback,
     )
     form = form_class(data=data, instance=instance)
-    for name, formfield in form.fields.items():
+    for name, formfield in list(form.fields.items()):
         if isinstance(formfield, forms.ModelChoiceField):  # also ModelMultipleChoiceField
             related = table.model._meta.get_field(name).related_model
-            formfield.queryset = scoped(user, related)
             single = not isinstance(formfield, forms.ModelMultipleChoiceField)
+            queryset = scoped(user, related)
+            if single and is_placed(related):
+                # A unit or an office in one: the place picker, never a bare name that
+                # two communes share (the routing table has ~1,100 offices).
+                queryset = queryset.select_related(*place_select_related(related)).order_by(
+                    *place_ordering(related)
+                )
+                formfield = form.fields[name] = place_field_for(
+                    related,
+                    queryset=queryset,
+                    required=formfield.required,
+                    label=formfield.label,
+                    help_text=formfield.help_text,
+                    **({"initial": formfield.initial} if formfield.initial is not None else {}),
+                )
+            formfield.queryset = queryset
             if single and not formfield.required:
                 formfield.empty_label = _("— Để trống —")
         if instance is not None and instance.pk and name in table.fixed_fields:

@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
+from phongdich.geo.fields import place_label, place_select_related
 from phongdich.geo.models import AdminUnit
 
 from . import registry
@@ -77,6 +78,11 @@ def rows_for(user, table: PolicyTable, params=None) -> QuerySet:
     qs = scoped(user, table.model)
     single, many = _relations(table)
     single = [*single, *table.related_paths]
+    # Units and offices are shown with their district (place_label): join what it reads.
+    for name in list(single):
+        field = table.model._meta.get_field(name.split("__")[0])
+        if "__" not in name and isinstance(field, models.ForeignKey):
+            single += place_select_related(field.related_model, f"{name}__")
     if single:
         qs = qs.select_related(*single)
     if many:
@@ -126,7 +132,9 @@ def filter_choices(user, table: PolicyTable) -> list[dict]:
     for name in table.filter_fields:
         field = table.model._meta.get_field(name)
         if isinstance(field, models.ForeignKey):
-            options = [(str(o.pk), str(o)) for o in scoped(user, field.related_model)[:200]]
+            related = field.related_model
+            choices = scoped(user, related).select_related(*place_select_related(related))
+            options = [(str(o.pk), place_label(o)) for o in choices[:200]]
         elif isinstance(field, models.BooleanField):
             options = [("1", str(_("Có"))), ("0", str(_("Không")))]
         else:

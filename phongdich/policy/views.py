@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.permissions import ADMIN_ROLES, role_required
+from phongdich.geo.fields import place_label
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.xlsx import build_workbook
 
@@ -38,7 +39,7 @@ def _display(row, name: str) -> str:
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    return str(value)
+    return place_label(value)
 
 
 def _header(table: PolicyTable) -> list[str]:

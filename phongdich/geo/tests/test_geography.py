@@ -44,14 +44,30 @@ def test_thanh_hoa_2021_has_its_27_districts():
 
 @pytest.mark.django_db
 def test_loading_a_province_is_idempotent():
-    first = geography_load(dataset="2021", province="38")
+    first = geography_load(dataset="2021", province="38", outline=False)
     assert first.created == 1 + 27 + 559
-    second = geography_load(dataset="2021", province="38")
+    second = geography_load(dataset="2021", province="38", outline=False)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 587)
     commune = AdminUnit.objects.get(code="14755")
     assert commune.path == "/38/380/14755/"
     assert commune.parent.code == "380" and commune.parent.parent.code == "38"
     assert commune.division == "phuong"
+
+
+@pytest.mark.django_db
+def test_the_home_province_comes_with_the_national_outline():
+    """Every province and district of the country exists (a traveller's origin), with the
+    communes of the home province only."""
+    first = geography_load(dataset="2021", province="38")
+    assert first.created == 63 + 705 + 559
+    assert AdminUnit.objects.filter(kind="province").count() == 63
+    assert AdminUnit.objects.filter(kind="district").count() == 705
+    communes = AdminUnit.objects.filter(kind="commune")
+    assert communes.count() == communes.filter(path__startswith="/38/").count() == 559
+    ba_dinh = AdminUnit.objects.get(code="001")
+    assert (ba_dinh.name, ba_dinh.parent.code, ba_dinh.path) == ("Quận Ba Đình", "01", "/01/001/")
+    again = geography_load(dataset="2021", province="38")
+    assert (again.created, again.updated) == (0, 0)
 
 
 @pytest.mark.django_db

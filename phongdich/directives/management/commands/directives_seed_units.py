@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from phongdich.directives import services
@@ -11,15 +12,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--province", help="GSO code of the province (e.g. 38)")
+        parser.add_argument(
+            "--province", help="GSO code of the province (default: HOME_PROVINCE_CODE)"
+        )
 
     def handle(self, *args, province=None, **options):
-        provinces = AdminUnit.objects.filter(kind=AdminUnit.Kind.PROVINCE)
-        if province:
-            provinces = provinces.filter(code=province)
-        elif provinces.count() > 1:
-            raise CommandError("several provinces are loaded: choose one with --province CODE")
-        unit = provinces.first()
+        # Every province of the country is loaded (travellers' origins): the directory is
+        # the home province's unless told otherwise.
+        code = province or settings.HOME_PROVINCE_CODE
+        unit = AdminUnit.objects.filter(kind=AdminUnit.Kind.PROVINCE, code=code).first()
         if unit is None:
             raise CommandError("no such province in geo; load the geography first")
         counts = services.units_seed(by=None, province=unit)
