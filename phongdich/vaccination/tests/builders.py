@@ -14,6 +14,7 @@ def officer(world, name="tiemchung.a", unit=None):
 
 
 def product(code="pfizer") -> VaccineProduct:
+    services.policy_seed_if_empty()  # transactional tests flush the seeded rows
     return VaccineProduct.objects.get(code=code)
 
 
