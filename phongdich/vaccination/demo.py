@@ -10,6 +10,7 @@ scale (36,000 people) that is about 70,000 doses in a few seconds. Deterministic
 """
 
 import random
+import time
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -21,6 +22,7 @@ from phongdich.audit.services import audit_record
 from phongdich.people.models import Person
 
 from . import rules, services
+from .coverage import coverage_refresh
 from .models import Dose, Source, VaccineProduct
 
 OFFICER = "tiemchung.a"
@@ -142,7 +144,13 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
         total += len(batch)
         audit_record(actor=None, action="vaccination.demo", changes={"doses": total})
     _quality_cases(rng, officer, users, products, log)
-    log(f"vaccination: {total:,} doses; log in as {OFFICER} for the review queue")
+    started = time.perf_counter()
+    for day in (date(2022, 3, 1), today):
+        coverage_refresh(day=day, province=province)
+    log(
+        f"vaccination: {total:,} doses; coverage of 2 days in {time.perf_counter() - started:.1f} s;"
+        f" log in as {OFFICER} for the review queue"
+    )
 
 
 def _quality_cases(rng, officer, users, products, log) -> None:

@@ -288,3 +288,45 @@ class DoseReview(DoseFields):
 
     def __str__(self) -> str:
         return f"{self.full_name} · {self.dose_number} · {self.given_on:%d/%m/%Y}"
+
+
+# --- coverage (precomputed for dashboards and the epidemic level) ---------------------------
+
+
+class CoverageBand(models.TextChoices):
+    ALL = "all", _("Toàn bộ dân số")
+    AGE_5_11 = "5-11", _("5 đến 11 tuổi")
+    AGE_12_17 = "12-17", _("12 đến 17 tuổi")
+    AGE_18_PLUS = "18+", _("Từ 18 tuổi")
+    AGE_50_PLUS = "50+", _("Từ 50 tuổi")
+    AGE_65_PLUS = "65+", _("Từ 65 tuổi")
+
+
+class CoverageFigure(models.Model):
+    """Vaccination figures of one unit (commune, district, province), day and age band.
+
+    The denominator is the people of the registry in the band (no population by age band
+    is imported yet): docs/vaccination.md, "Coverage"."""
+
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    band = models.CharField(max_length=8, choices=CoverageBand.choices)
+    population = models.PositiveIntegerField(default=0)
+    at_least_one = models.PositiveIntegerField(default=0)
+    full = models.PositiveIntegerField(default=0)
+    boosted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day", "band"], name="coverage_unit_day_band")
+        ]
+        indexes = [
+            # The coverage page: every unit of one day.
+            models.Index(fields=["day", "band"], name="coverage_day_band_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.day:%d/%m/%Y} · {self.band}"
+
+    def share(self, field: str) -> float | None:
+        return getattr(self, field) / self.population if self.population else None

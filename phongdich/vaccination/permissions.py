@@ -10,3 +10,5 @@ RECORD_ROLES = (
     Role.PROVINCE_ADMIN,
 )
 REVIEW_ROLES = RECORD_ROLES
+# Coverage figures are aggregates (no personal data): also the steering committee.
+COVERAGE_ROLES = (*RECORD_ROLES, Role.COMMITTEE_MEMBER, Role.UNIT_REPORTER)

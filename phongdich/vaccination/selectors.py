@@ -42,3 +42,19 @@ def dose_get(user, pk: int) -> Dose:
 
 def products():
     return VaccineProduct.objects.filter(active=True).order_by("name")
+
+
+def coverage_rows(user, day):
+    """The user's unit and its children, each with its figures of the day by band."""
+    from phongdich.geo.models import AdminUnit
+
+    from .models import CoverageFigure
+
+    unit = getattr(user, "jurisdiction", None)
+    if unit is None:
+        return []
+    units = [unit, *AdminUnit.objects.filter(parent=unit).order_by("name")]
+    figures = {}
+    for figure in CoverageFigure.objects.filter(day=day, unit__in=units):
+        figures.setdefault(figure.unit_id, {})[figure.band] = figure
+    return [(u, figures.get(u.pk, {})) for u in units]

@@ -14,5 +14,7 @@ urlpatterns = [
     path("reviews/<int:pk>/match/", views.review_match, name="review_match"),
     path("reviews/<int:pk>/register/", views.review_register, name="review_register"),
     path("import/", views.import_doses, name="import"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage.xlsx", views.coverage_export, name="coverage_export"),
     path("import/errors.xlsx", views.import_errors, name="import_errors"),
 ]

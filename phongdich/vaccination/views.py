@@ -2,14 +2,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.permissions import role_required
 from phongdich.audit.services import audit_read, audit_read_many, audit_record
 from phongdich.geo.selectors import communes_within
+from phongdich.lib.bounds import parse_day
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.xlsx import build_workbook
 from phongdich.people import need_to_know
 from phongdich.people.models import Person
 from phongdich.people.selectors import person_get
@@ -17,7 +21,7 @@ from phongdich.people.selectors import person_get
 from . import imports, labels, panels, selectors, services
 from .forms import DoseFieldsForm, DoseForm, ImportForm, ReviewMatchForm
 from .models import Dose, DoseReview
-from .permissions import RECORD_ROLES, REVIEW_ROLES
+from .permissions import COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
 
 IMPORT_ERRORS_KEY = "vaccination_import_errors"
 
@@ -254,3 +258,51 @@ def import_doses(request):
 def import_errors(request):
     report = ErrorReport.from_dict(request.session.get(IMPORT_ERRORS_KEY))
     return xlsx_response(report.workbook(), "loi-nhap-mui-tiem.xlsx")
+
+
+# Columns of the coverage page and export: (band, figure, heading).
+COVERAGE_COLUMNS = [
+    ("18+", "at_least_one", gettext_lazy("Từ 18 tuổi: ít nhất 1 mũi")),
+    ("50+", "full", gettext_lazy("Từ 50 tuổi: đủ liều cơ bản")),
+    ("all", "full", gettext_lazy("Toàn dân: đủ liều cơ bản")),
+    ("18+", "boosted", gettext_lazy("Từ 18 tuổi: đã tiêm nhắc lại")),
+    ("65+", "full", gettext_lazy("Từ 65 tuổi: đủ liều cơ bản")),
+    ("12-17", "full", gettext_lazy("12–17 tuổi: đủ liều cơ bản")),
+    ("5-11", "at_least_one", gettext_lazy("5–11 tuổi: ít nhất 1 mũi")),
+]
+
+
+def _coverage_table(request):
+    day = parse_day(request.GET.get("day", ""), "%d/%m/%Y") or timezone.localdate()
+    table = []
+    for unit, figures in selectors.coverage_rows(request.user, day):
+        cells = []
+        for band, field, _heading in COVERAGE_COLUMNS:
+            figure = figures.get(band)
+            share = figure.share(field) if figure else None
+            cells.append(None if share is None else share * 100)
+        table.append((unit, cells))
+    return day, table
+
+
+@role_required(*COVERAGE_ROLES)
+def coverage(request):
+    day, table = _coverage_table(request)
+    headings = [heading for _b, _f, heading in COVERAGE_COLUMNS]
+    return render(
+        request, "vaccination/coverage.html", {"day": day, "table": table, "headings": headings}
+    )
+
+
+@role_required(*COVERAGE_ROLES)
+def coverage_export(request):
+    day, table = _coverage_table(request)
+    header = [_("Đơn vị"), *(str(h) for _b, _f, h in COVERAGE_COLUMNS)]
+    rows = [
+        [unit.label(), *("" if percent is None else round(percent, 1) for percent in cells)]
+        for unit, cells in table
+    ]
+    return xlsx_response(
+        build_workbook(_("Độ bao phủ tiêm chủng"), header, rows),
+        f"do-bao-phu-tiem-chung-{day:%Y%m%d}.xlsx",
+    )
