@@ -22,6 +22,7 @@ class VaccinationConfig(AppConfig):
         register(NavItem(_("Ghi mũi tiêm"), "vaccination:dose_new", RECORD_ROLES, 40))
         register(NavItem(_("Mũi tiêm chờ xác định"), "vaccination:reviews", REVIEW_ROLES, 41))
         register(NavItem(_("Nhập mũi tiêm từ tệp"), "vaccination:import", REVIEW_ROLES, 42))
+        register(NavItem(_("Danh sách cần tiêm"), "vaccination:outreach", RECORD_ROLES, 44))
         register(NavItem(_("Độ bao phủ tiêm chủng"), "vaccination:coverage", COVERAGE_ROLES, 43))
         register_panel(Panel("vaccination/_home_panel.html", REVIEW_ROLES, panels.review_panel, 40))
         register_section(Section("vaccination/_person_section.html", panels.person_section, 20))

@@ -11,10 +11,11 @@ from phongdich.lib.bounds import (
     BoundedDateField,
     max_length,
 )
+from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone, validate_id_number
 from phongdich.people.models import Person
 
-from .models import Dose, DoseKind, SiteKind, VaccineProduct
+from .models import Dose, DoseKind, OutreachOutcome, SiteKind, VaccineProduct
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
@@ -105,3 +106,38 @@ class ImportForm(forms.Form):
     ]
     file = forms.FileField(label=_("Tệp mũi tiêm (.xlsx hoặc .csv)"))
     mode = forms.ChoiceField(label=_("Khi có dòng lỗi"), choices=MODES, widget=forms.RadioSelect)
+
+
+class OutreachFilterForm(forms.Form):
+    NEEDS = [
+        ("", _("Chưa tiêm hoặc quá hạn mũi tiếp theo")),
+        ("unvaccinated", _("Chưa tiêm")),
+        ("overdue", _("Quá hạn mũi tiếp theo")),
+    ]
+    commune = CommuneChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    min_age = forms.IntegerField(label=_("Từ tuổi"), min_value=0, max_value=130, required=False)
+    max_age = forms.IntegerField(label=_("Đến tuổi"), min_value=0, max_value=130, required=False)
+    need = forms.ChoiceField(label=_("Cần"), choices=NEEDS, required=False)
+    min_days_overdue = forms.IntegerField(
+        label=_("Quá hạn từ (ngày)"), min_value=0, max_value=2000, required=False
+    )
+    dose_number = forms.IntegerField(
+        label=_("Mũi cần tiêm"), min_value=1, max_value=6, required=False
+    )
+    without_outcome = forms.BooleanField(
+        label=_("Chỉ người chưa có kết quả vận động"), required=False
+    )
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["commune"].queryset = communes
+
+
+class OutcomeForm(SubmissionKeyForm):
+    person_id = forms.IntegerField(min_value=1, max_value=ID_MAX)
+    kind = forms.ChoiceField(label=_("Kết quả"), choices=OutreachOutcome.Kind.choices)
+    reason = forms.CharField(
+        label=_("Lý do, ghi chú"), required=False, max_length=max_length(OutreachOutcome, "reason")
+    )
+    until = BoundedDateField(label=_("Hoãn đến ngày"), required=False)

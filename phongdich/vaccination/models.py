@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.idempotency import SubmittedOnce
+
 from . import rules
 
 AGE_MAX = 130
@@ -330,3 +332,44 @@ class CoverageFigure(models.Model):
 
     def share(self, field: str) -> float | None:
         return getattr(self, field) / self.population if self.population else None
+
+
+# --- no one missed: outreach outcomes -------------------------------------------------------
+
+
+class OutreachOutcome(SubmittedOnce):
+    """What became of a person on an outreach list (the latest outcome counts)."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Đã liên hệ, hẹn lịch tiêm")
+        REFUSED = "refused", _("Từ chối tiêm")
+        CONTRAINDICATION = "contraindication", _("Chống chỉ định")
+        POSTPONED = "postponed", _("Tạm hoãn")
+        MOVED_AWAY = "moved_away", _("Đã chuyển đi nơi khác")
+        DECEASED = "deceased", _("Đã mất")
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="outreach_outcomes"
+    )
+    kind = models.CharField(_("kết quả"), max_length=20, choices=Kind.choices)
+    reason = models.CharField(_("lý do, ghi chú"), max_length=200, blank=True)
+    until = models.DateField(_("hoãn đến ngày"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "-created_at", "-pk"]
+        indexes = [
+            # The latest outcome of each person on a list.
+            models.Index(fields=["person", "-created_at"], name="outreach_person_idx"),
+        ]
+        verbose_name = _("kết quả vận động tiêm")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.kind}"
+
+    def counts_on(self, day) -> bool:
+        """A postponement counts until its day; every other outcome for good."""
+        return self.kind != self.Kind.POSTPONED or (self.until is not None and self.until >= day)

@@ -15,6 +15,9 @@ urlpatterns = [
     path("reviews/<int:pk>/register/", views.review_register, name="review_register"),
     path("import/", views.import_doses, name="import"),
     path("coverage/", views.coverage, name="coverage"),
+    path("outreach/", views.outreach_list, name="outreach"),
+    path("outreach.xlsx", views.outreach_export, name="outreach_export"),
+    path("outreach/outcome/", views.outreach_outcome, name="outreach_outcome"),
     path("coverage.xlsx", views.coverage_export, name="coverage_export"),
     path("import/errors.xlsx", views.import_errors, name="import_errors"),
 ]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,14 +13,22 @@ from phongdich.audit.services import audit_read, audit_read_many, audit_record
 from phongdich.geo.selectors import communes_within
 from phongdich.lib.bounds import parse_day
 from phongdich.lib.files import xlsx_response
+from phongdich.lib.idempotency import new_key
 from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people import need_to_know
 from phongdich.people.models import Person
 from phongdich.people.selectors import person_get
 
-from . import imports, labels, panels, selectors, services
-from .forms import DoseFieldsForm, DoseForm, ImportForm, ReviewMatchForm
+from . import imports, labels, outreach, panels, selectors, services
+from .forms import (
+    DoseFieldsForm,
+    DoseForm,
+    ImportForm,
+    OutcomeForm,
+    OutreachFilterForm,
+    ReviewMatchForm,
+)
 from .models import Dose, DoseReview
 from .permissions import COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
 
@@ -306,3 +315,131 @@ def coverage_export(request):
         build_workbook(_("Độ bao phủ tiêm chủng"), header, rows),
         f"do-bao-phu-tiem-chung-{day:%Y%m%d}.xlsx",
     )
+
+
+# --- no one missed -------------------------------------------------------------------------
+
+OUTREACH_PAGE = 200
+
+
+def _outreach(request):
+    communes = communes_within(request.user.jurisdiction)
+    form = OutreachFilterForm(request.GET or None, communes=communes)
+    if not request.GET:
+        first = communes.order_by("name").first()
+        form = OutreachFilterForm({"commune": first.pk if first else ""}, communes=communes)
+    if not form.is_valid():
+        return form, None, timezone.localdate()
+    data = form.cleaned_data
+    day = timezone.localdate()
+    found = outreach.outreach_list(
+        data["commune"],
+        outreach.Filters(
+            min_age=data["min_age"],
+            max_age=data["max_age"],
+            need=data["need"],
+            min_days_overdue=data["min_days_overdue"] or 0,
+            dose_number=data["dose_number"],
+            without_outcome=data["without_outcome"],
+        ),
+        day,
+    )
+    return form, found, day
+
+
+@role_required(*RECORD_ROLES)
+def outreach_list(request):
+    """Everyone of a commune to vaccinate: not vaccinated, or overdue for the next dose."""
+    form, found, day = _outreach(request)
+    entries = found.entries[:OUTREACH_PAGE] if found else []
+    people = [e.person for e in entries]
+    audit_read_many(actor=request.user, action="vaccination.outreach", records=people)
+    need_to_know.present(people, request.user)
+    return render(
+        request,
+        "vaccination/outreach.html",
+        {
+            "form": form,
+            "found": found,
+            "entries": entries,
+            "day": day,
+            "kinds": outreach.OutreachOutcome.Kind.choices,
+            "query": request.GET.urlencode(),
+            "new_key": new_key,
+        },
+    )
+
+
+@role_required(*RECORD_ROLES)
+def outreach_export(request):
+    form, found, day = _outreach(request)
+    if found is None:
+        return redirect("vaccination:outreach")
+    people = [e.person for e in found.entries]
+    audit_read_many(actor=request.user, action="vaccination.outreach_export", records=people)
+    need_to_know.present(people, request.user)
+    commune = form.cleaned_data["commune"]
+    header = [
+        _("STT"),
+        _("Họ và tên"),
+        _("Năm sinh"),
+        _("Giới tính"),
+        _("Điện thoại"),
+        _("Địa chỉ"),
+        _("Số mũi đã tiêm"),
+        _("Mũi cần tiêm"),
+        _("Tiêm được từ ngày"),
+        _("Số ngày quá hạn"),
+        _("Kết quả vận động"),
+        _("Ghi chú"),
+    ]
+    rows = [
+        [
+            i,
+            e.person.full_name,
+            e.person.birth_year or "",
+            e.person.get_sex_display(),
+            e.person.shown_phone,
+            e.person.address,
+            e.status.doses,
+            e.status.next.dose_number or "",
+            e.status.next.earliest.strftime("%d/%m/%Y") if e.status.next.earliest else "",
+            e.days_overdue,
+            e.outcome.get_kind_display() if e.outcome else "",
+            e.outcome.reason if e.outcome else "",
+        ]
+        for i, e in enumerate(found.entries, start=1)
+    ]
+    return xlsx_response(
+        build_workbook(_("Danh sách cần tiêm"), header, rows),
+        f"danh-sach-can-tiem-{commune.code}-{day:%Y%m%d}.xlsx",
+    )
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def outreach_outcome(request):
+    form = OutcomeForm(request.POST)
+    back = request.POST.get("back", "")
+    target = f"{reverse('vaccination:outreach')}?{back}" if back.isascii() else None
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Kết quả vận động không hợp lệ: %(why)s")
+            % {"why": "; ".join(m for ms in form.errors.values() for m in ms)},
+        )
+        return redirect(target or "vaccination:outreach")
+    person = _person(request, form.cleaned_data["person_id"])
+    answers = form.answers()
+    answers.pop("person_id")
+    try:
+        outreach.outreach_outcome_record(
+            by=request.user, person=person, submission=form.submission(request.user), **answers
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Đã ghi kết quả vận động của %(name)s.") % {"name": person.full_name}
+        )
+    return redirect(target or "vaccination:outreach")

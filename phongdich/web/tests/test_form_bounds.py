@@ -81,6 +81,8 @@ FORM_MODELS = {
     "vaccination.DoseForm": [Person, vaccination.Dose],
     "vaccination.ReviewMatchForm": [],
     "vaccination.ImportForm": [],
+    "vaccination.OutreachFilterForm": [],
+    "vaccination.OutcomeForm": [vaccination.OutreachOutcome],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.
