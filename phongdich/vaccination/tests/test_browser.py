@@ -62,3 +62,55 @@ def test_an_officer_records_doses_and_sees_the_status_change(
     page.wait_for_url(f"{live_server.url}/vaccination/people/{person.pk}/")
     assert page.inner_text("#vaccination-status [data-status]") == "Đã tiêm nhắc lại"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commune_worker_lists_unvaccinated_people_records_an_outcome_and_exports(
+    live_server, page, login, world, staff
+):
+    from phongdich.vaccination.models import OutreachOutcome
+
+    services.policy_seed_if_empty()
+    today = timezone.localdate()
+    adult = builders.person(
+        world, staff, full_name="Ông Chưa Tiêm", birth_year=1960, phone="0911000001", id_number=""
+    )
+    builders.person(
+        world,
+        staff,
+        full_name="Em Mười Bốn",
+        birth_year=today.year - 14,
+        phone="0911000002",
+        id_number="",
+    )
+    done = builders.person(
+        world, staff, full_name="Anh Đủ Mũi", birth_year=1990, phone="0911000003", id_number=""
+    )
+    for n, days in ((1, 60), (2, 30)):
+        services.dose_record_for_person(
+            by=staff.commune_worker_a,
+            person=done,
+            dose=builders.dose(n=n, day=today - timedelta(days=days)),
+        )
+    page.set_viewport_size(PHONE)
+    login(staff.commune_worker_a)
+    page.goto(f"{live_server.url}/vaccination/outreach/")
+    page.select_option("#id_commune", str(world.commune_a.pk))
+    page.fill("#id_min_age", "15")
+    page.select_option("#id_need", "unvaccinated")
+    page.click("#outreach-filters button[type=submit]")
+    page.wait_for_selector("#outreach")
+    rows = page.locator("#outreach tbody tr")
+    assert rows.count() == 1 and "Ông Chưa Tiêm" in rows.first.inner_text()
+    form = rows.first.locator("form.outcome-form")
+    form.locator("select[name=kind]").select_option("refused")
+    form.locator("input[name=reason]").fill("Sợ tác dụng phụ")
+    form.locator("button").click()
+    page.wait_for_selector("text=Đã ghi kết quả vận động")
+    assert OutreachOutcome.objects.get(person=adult).reason == "Sợ tác dụng phụ"
+    assert "Từ chối tiêm: Sợ tác dụng phụ" in page.inner_text("#outreach")
+    assert "2/2" in page.inner_text("#not-missed")
+    with page.expect_download() as download:
+        page.click("#outreach-export")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
