@@ -322,7 +322,7 @@ def coverage_export(request):
 OUTREACH_PAGE = 200
 
 
-def _outreach(request):
+def _outreach(request, people_for=None):
     communes = communes_within(request.user.jurisdiction)
     form = OutreachFilterForm(request.GET or None, communes=communes)
     if not request.GET:
@@ -343,6 +343,7 @@ def _outreach(request):
             without_outcome=data["without_outcome"],
         ),
         day,
+        people_for=people_for,
     )
     return form, found, day
 
@@ -350,7 +351,7 @@ def _outreach(request):
 @role_required(*RECORD_ROLES)
 def outreach_list(request):
     """Everyone of a commune to vaccinate: not vaccinated, or overdue for the next dose."""
-    form, found, day = _outreach(request)
+    form, found, day = _outreach(request, people_for=OUTREACH_PAGE)
     entries = found.entries[:OUTREACH_PAGE] if found else []
     people = [e.person for e in entries]
     audit_read_many(actor=request.user, action="vaccination.outreach", records=people)
