@@ -131,3 +131,24 @@ def test_the_page_the_outcome_and_the_export(client, world, staff, officer):
     )
     page = client.get("/vaccination/outreach/", {"commune": world.commune_b.pk}).content.decode()
     assert "Người Bắc Sơn" not in page
+
+
+def test_the_list_costs_the_same_queries_whatever_its_size(
+    world, staff, officer, django_assert_num_queries
+):
+    _people(world, staff, officer)
+    current = services.policy()
+    with django_assert_num_queries(4):  # residents, doses, outcomes, the rows shown
+        small = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY, current)
+    for i in range(30):
+        builders.person(
+            world,
+            staff,
+            full_name=f"Người Thêm {i}",
+            birth_year=1980 + i % 20,
+            phone=f"09120000{i:02d}",
+            id_number="",
+        )
+    with django_assert_num_queries(4):
+        large = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY, current)
+    assert len(large.entries) == len(small.entries) + 30
