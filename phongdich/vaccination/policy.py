@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phongdich.policy.registry import PolicyTable, register
 
+from . import rules
 from .models import EligibilityRow, IntervalRow, MixRow, VaccineProduct
 
 GROUP = _("Tiêm chủng")
@@ -135,3 +136,104 @@ def register_tables() -> None:
             ordering=("valid_from", "key"),
         )
     )
+
+
+# --- the rows as the rules' values --------------------------------------------------------------------------------
+
+
+def policy_seed_if_empty() -> None:
+    """Put the built-in tables in an empty database (one emptied by a test's flush, or a
+    demo loaded before the seed migration's rows existed); rows already there stay."""
+    if VaccineProduct.objects.exists():
+        return
+    products = {
+        p.code: VaccineProduct.objects.create(
+            code=p.code, name=p.name, primary_doses=p.primary_doses, confirmed=p.confirmed
+        )
+        for p in rules.PRODUCTS
+    }
+    for r in rules.INTERVALS:
+        IntervalRow.objects.create(
+            key=r.key,
+            valid_from=r.valid_from,
+            dose_number=r.dose_number,
+            kind=r.kind,
+            min_days=r.min_days,
+            recommended_days=r.recommended_days,
+            regulation=r.regulation,
+            product=products.get(r.product),
+            min_age=r.min_age,
+            max_age=r.max_age,
+            confirmed=r.confirmed,
+        )
+    for r in rules.ELIGIBILITY:
+        EligibilityRow.objects.create(
+            key=r.key,
+            valid_from=r.valid_from,
+            min_age=r.min_age,
+            max_age=r.max_age,
+            regulation=r.regulation,
+            product=products.get(r.product),
+            confirmed=r.confirmed,
+        )
+    for r in rules.MIXES:
+        MixRow.objects.create(
+            key=r.key,
+            valid_from=r.valid_from,
+            first=products[r.first],
+            then=products[r.then],
+            dose_number=r.dose_number,
+            regulation=r.regulation,
+            min_age=r.min_age,
+            confirmed=r.confirmed,
+        )
+
+
+def policy() -> rules.Policy:
+    """The active policy rows as the rules' values (four small queries)."""
+    products = tuple(
+        rules.Product(p.code, p.name, p.primary_doses, p.confirmed)
+        for p in VaccineProduct.objects.filter(active=True)
+    )
+    intervals = tuple(
+        rules.Interval(
+            r.key,
+            r.valid_from,
+            r.dose_number,
+            r.kind,
+            r.min_days,
+            r.recommended_days,
+            r.regulation,
+            r.product.code if r.product_id else "",
+            r.min_age,
+            r.max_age,
+            r.confirmed,
+        )
+        for r in IntervalRow.objects.filter(active=True).select_related("product")
+    )
+    eligibility = tuple(
+        rules.Eligibility(
+            r.key,
+            r.valid_from,
+            r.min_age,
+            r.max_age,
+            r.regulation,
+            r.product.code if r.product_id else "",
+            r.confirmed,
+        )
+        for r in EligibilityRow.objects.filter(active=True).select_related("product")
+    )
+    mixes = tuple(
+        rules.Mix(
+            r.key,
+            r.valid_from,
+            r.first.code,
+            r.then.code,
+            r.dose_number,
+            r.regulation,
+            r.min_age,
+            r.confirmed,
+        )
+        for r in MixRow.objects.filter(active=True).select_related("first", "then")
+    )
+    return rules.Policy(products, intervals, eligibility, mixes)
