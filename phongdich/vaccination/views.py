@@ -286,10 +286,10 @@ def _coverage_table(request):
     table = []
     for unit, figures in selectors.coverage_rows(request.user, day):
         cells = []
-        for band, field, _heading in COVERAGE_COLUMNS:
+        for band, field, heading in COVERAGE_COLUMNS:
             figure = figures.get(band)
             share = figure.share(field) if figure else None
-            cells.append(None if share is None else share * 100)
+            cells.append((heading, None if share is None else share * 100))
         table.append((unit, cells))
     return day, table
 
@@ -308,7 +308,7 @@ def coverage_export(request):
     day, table = _coverage_table(request)
     header = [_("Đơn vị"), *(str(h) for _b, _f, h in COVERAGE_COLUMNS)]
     rows = [
-        [unit.label(), *("" if percent is None else round(percent, 1) for percent in cells)]
+        [unit.label(), *("" if pct is None else round(pct, 1) for _heading, pct in cells)]
         for unit, cells in table
     ]
     return xlsx_response(
