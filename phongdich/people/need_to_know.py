@@ -48,6 +48,9 @@ NEED_TO_KNOW: dict[str, Access] = {
     Role.RELIEF_OFFICER: Access(BY_IDENTIFIER, MASKED, FULL),
     # Reports the unit's figures; names are enough to check a line, identifiers are not needed.
     Role.UNIT_REPORTER: Access(BY_NAME, MASKED, MASKED),
+    # Matches each dose to the person by CCCD (the national platform's key) and calls people
+    # whose next dose is due: the whole record.
+    Role.VACCINATION_OFFICER: Access(BY_NAME, FULL, FULL),
 }
 
 

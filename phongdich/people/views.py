@@ -17,6 +17,7 @@ from phongdich.geo.selectors import communes_within
 from . import need_to_know, selectors, services
 from .forms import MergeForm, PersonForm, ReferralForm
 from .models import MatchReferral, Person
+from .sections import sections_for
 
 # Who may see which colleagues read a person's records: the commune health station that
 # keeps them, and the health officers and administrators who supervise access.
@@ -90,6 +91,7 @@ def detail(request, pk: int):
             "reads": reads,
             "duplicates": duplicates,
             "referrals": selectors.referrals_for(request.user).filter(existing=person),
+            "sections": sections_for(request, person),
         },
     )
 

@@ -66,4 +66,10 @@ JOBS = [
         timedelta(hours=6),
         "deadline reminders; each is sent once per task and kind",
     ),
+    PeriodicJob(
+        "vaccination.refresh_coverage",
+        "phongdich.vaccination.tasks.refresh_coverage",
+        timedelta(hours=1),
+        "today's and yesterday's vaccination coverage per unit and age band",
+    ),
 ]

@@ -27,6 +27,7 @@ PROMISES = [
     ("docs/checkpoints.md", "every 10 minutes", "checkpoints.scan_transit"),
     ("docs/hotline.md", "every 2 minutes", "hotline.escalate_overdue"),
     ("docs/directives.md", "every 6 hours", "directives.send_reminders"),
+    ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
 ]
 
 SCHEDULE_PHRASE = re.compile(

@@ -22,8 +22,9 @@ from phongdich.geo.models import AdminUnit
 from phongdich.hotline import models as hotline
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
+from phongdich.vaccination import models as vaccination
 
-APPS = ("accounts", "people", "cases", "hotline", "checkpoints", "directives")
+APPS = ("accounts", "people", "cases", "hotline", "checkpoints", "directives", "vaccination")
 
 # The models whose columns each form fills (fields are matched by name).
 FORM_MODELS = {
@@ -76,6 +77,12 @@ FORM_MODELS = {
     "directives.MembershipForm": [],
     "directives.AliasForm": [directives.OrgUnitAlias],
     "directives.OfficialForm": [directives.Official],
+    "vaccination.DoseFieldsForm": [vaccination.Dose],
+    "vaccination.DoseForm": [Person, vaccination.Dose],
+    "vaccination.ReviewMatchForm": [],
+    "vaccination.ImportForm": [],
+    "vaccination.OutreachFilterForm": [],
+    "vaccination.OutcomeForm": [vaccination.OutreachOutcome],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.

@@ -1,0 +1,183 @@
+"""Demo data: the synthetic province vaccinated as in early-to-mid 2022.
+
+Adults mostly two or three doses (a few per cent none, dose 4 for some people 50 and over),
+12–17 two doses of Pfizer, 5–11 starting after their group opened, under-fives none; plus a
+few data-quality cases through the services (doses nobody could be matched to, a dose given
+too early) and a vaccination officer for commune A.
+
+The bulk is written with bulk_create in batches (never one save() per dose): at the default
+scale (36,000 people) that is about 70,000 doses in a few seconds. Deterministic for a seed.
+"""
+
+import random
+import time
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from phongdich.accounts.models import Role, User
+from phongdich.accounts.services import user_create
+from phongdich.audit.services import audit_record
+from phongdich.people.models import Person
+
+from . import rules, services
+from .coverage import coverage_refresh
+from .models import Dose, Source, VaccineProduct
+
+OFFICER = "tiemchung.a"
+BATCH = 5000
+ADULT_PRODUCTS = [
+    ("astrazeneca", 40),
+    ("pfizer", 25),
+    ("verocell", 20),
+    ("moderna", 10),
+    ("sputnikv", 5),
+]
+SECOND_GAP = {
+    "astrazeneca": (56, 84),
+    "pfizer": (21, 35),
+    "moderna": (28, 42),
+    "verocell": (21, 35),
+    "sputnikv": (21, 35),
+}
+
+
+def _between(rng, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def person_schedule(rng, age: int) -> list[tuple[str, int, str, date]]:
+    """(product, dose number, kind, day) of one synthetic person, by age in early 2022."""
+    doses = []
+    if age < 5:
+        return doses
+    if age < 12:
+        if rng.random() < 0.45:
+            first = _between(rng, date(2022, 4, 14), date(2022, 6, 15))
+            doses.append(("pfizer", 1, rules.PRIMARY, first))
+            if rng.random() < 0.6:
+                doses.append(("pfizer", 2, rules.PRIMARY, first + timedelta(rng.randint(21, 35))))
+        return doses
+    if age < 18:
+        if rng.random() < 0.95:
+            first = _between(rng, date(2021, 10, 20), date(2021, 12, 15))
+            doses.append(("pfizer", 1, rules.PRIMARY, first))
+            if rng.random() < 0.93:
+                doses.append(("pfizer", 2, rules.PRIMARY, first + timedelta(rng.randint(21, 35))))
+        return doses
+    if rng.random() < 0.03:
+        return doses  # a few per cent unvaccinated
+    product = rng.choices([p for p, _w in ADULT_PRODUCTS], [w for _p, w in ADULT_PRODUCTS])[0]
+    first = _between(rng, date(2021, 6, 1), date(2021, 10, 31))
+    doses.append((product, 1, rules.PRIMARY, first))
+    if rng.random() < 0.05:
+        return doses
+    low, high = SECOND_GAP[product]
+    second = first + timedelta(rng.randint(low, high))
+    doses.append((product, 2, rules.PRIMARY, second))
+    if rng.random() < (0.85 if age >= 50 else 0.65):
+        third = max(second + timedelta(rng.randint(90, 150)), date(2022, 1, 3))
+        doses.append((rng.choice(["pfizer", "moderna"]), 3, rules.BOOSTER, third))
+        if age >= 50 and rng.random() < 0.35:
+            fourth = max(third + timedelta(rng.randint(120, 160)), date(2022, 6, 23))
+            doses.append((rng.choice(["pfizer", "moderna"]), 4, rules.BOOSTER, fourth))
+    return doses
+
+
+def _officer(users) -> User:
+    existing = User.objects.filter(username=OFFICER).first()
+    return existing or user_create(
+        by=None,
+        username=OFFICER,
+        password="phongdich-demo",
+        role=Role.VACCINATION_OFFICER,
+        jurisdiction=users["tramyte.a"].jurisdiction,
+        full_name="Phan Thị Tiêm",
+        email="tiemchung_a@demo.phongdich.local",
+    )
+
+
+def build(*, seed: int, scale: float, province, users: dict, log) -> None:
+    services.policy_seed_if_empty()
+    officer = _officer(users)
+    if Dose.objects.filter(source=Source.IMPORTED, source_id__startswith=f"demo-{seed}-").exists():
+        log("vaccination: demo data already present")
+        return  # building again changes nothing
+    rng = random.Random(seed + 11)
+    products = {p.code: p for p in VaccineProduct.objects.all()}
+    today = timezone.localdate()
+    people = (
+        Person.objects.filter(merged_into__isnull=True, commune__path__startswith=province.path)
+        .order_by("pk")
+        .values_list("pk", "birth_date", "birth_year")
+    )
+    batch, total = [], 0
+    with transaction.atomic():
+        for pk, birth_date, birth_year in people.iterator(chunk_size=BATCH):
+            person = rules.Person(birth_date=birth_date, birth_year=birth_year)
+            age = rules.age_on(person, date(2022, 3, 1))
+            if age is None:
+                continue
+            for code, number, kind, day in person_schedule(rng, age):
+                if day > today:
+                    continue
+                batch.append(
+                    Dose(
+                        person_id=pk,
+                        product=products[code],
+                        dose_number=number,
+                        kind=kind,
+                        given_on=day,
+                        site_kind="fixed",
+                        site_name="Trạm y tế xã",
+                        lot=f"L{rng.randint(1000, 9999)}",
+                        source=Source.IMPORTED,
+                        source_id=f"demo-{seed}-{pk}-{number}",
+                    )
+                )
+            if len(batch) >= BATCH:
+                Dose.objects.bulk_create(batch)
+                total += len(batch)
+                batch = []
+        Dose.objects.bulk_create(batch)
+        total += len(batch)
+        audit_record(actor=None, action="vaccination.demo", changes={"doses": total})
+    _quality_cases(rng, officer, users, products, log)
+    started = time.perf_counter()
+    for day in (date(2022, 3, 1), today):
+        coverage_refresh(day=day, province=province)
+    log(
+        f"vaccination: {total:,} doses; coverage of 2 days in {time.perf_counter() - started:.1f} s;"
+        f" log in as {OFFICER} for the review queue"
+    )
+
+
+def _quality_cases(rng, officer, users, products, log) -> None:
+    """Doses the registry cannot match with confidence, through the real service."""
+    commune = officer.jurisdiction
+    sample = list(
+        Person.objects.filter(commune=commune, birth_year__lte=2000).exclude(phone="")[:6]
+    )
+    made = 0
+    for i, person in enumerate(sample):
+        # The platform's record spells the name differently and has no CCCD: a weak match.
+        typed = services.Identity(
+            full_name=person.full_name.split()[-1] + " " + " ".join(person.full_name.split()[:-1]),
+            commune=commune,
+            birth_year=person.birth_year,
+            phone=person.phone,
+        )
+        outcome = services.dose_record(
+            by=officer,
+            identity=typed,
+            dose=services.DoseInput(
+                product=products["pfizer"],
+                dose_number=3,
+                given_on=date(2022, 3, 10 + i),
+                source=Source.IMPORTED,
+                source_id=f"demo-review-{person.pk}",
+            ),
+        )
+        made += outcome.review is not None
+    log(f"vaccination: {made} doses waiting for staff to identify the person")

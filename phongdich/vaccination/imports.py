@@ -1,0 +1,247 @@
+"""Import of doses from the national platform's XLSX/CSV exports through lib.imports, with a
+line-numbered report; the same function serves the page and `manage.py import_doses`.
+
+Every row goes through `services.dose_record`, so each dose is matched by the people
+registry (or queued for review) exactly as a dose typed in the form, and a re-import
+changes nothing (same source id, or same person + dose number + day)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from phongdich.geo.selectors import communes_within
+from phongdich.lib import imports
+from phongdich.lib.identity import normalize_phone, validate_id_number
+from phongdich.lib.text import fold
+from phongdich.people.models import Person
+
+from . import services
+from .models import Dose, Source, VaccineProduct
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000  # one request (docs/architecture.md, "Imports of uploaded tables")
+SEX_WORDS = {"nam": "M", "m": "M", "nu": "F", "f": "F"}
+
+
+@dataclass
+class DoseImport:
+    recorded: int = 0  # doses attached to a person
+    queued: int = 0  # doses waiting in the review queue (no confident match)
+    unchanged: int = 0  # already recorded or already queued
+    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
+    refusal: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusal)
+
+
+def _parse_birth(text: str) -> tuple[date | None, int]:
+    """A date of birth (dd/mm/yyyy) or a birth year alone."""
+    if text.isdigit() and len(text) == 4:
+        year, born = int(text), None
+    else:
+        born = imports.parse_date(text)
+        year = born.year
+    if not 1900 <= year <= timezone.localdate().year:
+        raise ValueError(_("ngoài khoảng 1900 đến nay"))
+    return born, year
+
+
+def _parse_dose_number(text: str) -> int:
+    digits = "".join(ch for ch in text if ch.isdigit())  # "Mũi 2", "2"
+    if not digits or not 1 <= int(digits) <= 6:
+        raise ValueError(_("phải là số từ 1 đến 6"))
+    return int(digits)
+
+
+def _parse_given_on(text: str) -> date:
+    value = imports.parse_date(text)
+    if value > timezone.localdate():
+        raise ValueError(_("ở tương lai"))
+    if value.year < 2020:
+        raise ValueError(_("trước năm 2020"))
+    return value
+
+
+def columns() -> list[imports.Column]:
+    """Columns (header row, any order, with or without diacritics): CCCD, Họ và tên, Ngày
+    sinh (or Năm sinh), Giới tính, Số điện thoại, Mã xã, Vắc xin, Mũi số, Ngày tiêm
+    (dd/mm/yyyy), Điểm tiêm, Số lô, Mã bản ghi."""
+    limit = imports.model_max_length
+    return [
+        imports.Column(
+            "id_number",
+            gettext_lazy("CCCD"),
+            headers=("cccd", "cmnd", "cccd/cmnd", "số cccd", "số định danh"),
+            max_length=20,
+            parse=validate_id_number,
+        ),
+        imports.Column(
+            "full_name",
+            gettext_lazy("Họ và tên"),
+            headers=("họ và tên", "họ tên"),
+            required=True,
+            max_length=limit(Person, "full_name"),
+        ),
+        imports.Column(
+            "birth",
+            gettext_lazy("Ngày sinh"),
+            headers=("ngày sinh", "năm sinh", "ngày/năm sinh"),
+            max_length=10,
+            parse=_parse_birth,
+        ),
+        imports.Column(
+            "sex",
+            gettext_lazy("Giới tính"),
+            headers=("giới tính",),
+            max_length=3,
+            parse=imports.parse_choice(SEX_WORDS, gettext_lazy("phải là Nam hoặc Nữ")),
+        ),
+        imports.Column(
+            "phone",
+            gettext_lazy("Số điện thoại"),
+            headers=("số điện thoại", "sđt", "điện thoại"),
+            max_length=20,
+            parse=normalize_phone,
+        ),
+        imports.Column(
+            "commune_code",
+            gettext_lazy("Mã xã"),
+            headers=("mã xã", "mã xã/phường"),
+            required=True,
+            max_length=5,
+        ),
+        imports.Column(
+            "vaccine",
+            gettext_lazy("Vắc xin"),
+            headers=("vắc xin", "vaccine", "loại vắc xin", "tên vắc xin"),
+            required=True,
+            max_length=120,
+        ),
+        imports.Column(
+            "dose_number",
+            gettext_lazy("Mũi số"),
+            headers=("mũi số", "mũi", "mũi tiêm"),
+            required=True,
+            max_length=10,
+            parse=_parse_dose_number,
+        ),
+        imports.Column(
+            "given_on",
+            gettext_lazy("Ngày tiêm"),
+            headers=("ngày tiêm",),
+            required=True,
+            parse=_parse_given_on,
+        ),
+        imports.Column(
+            "site_name",
+            gettext_lazy("Điểm tiêm"),
+            headers=("điểm tiêm", "nơi tiêm", "cơ sở tiêm"),
+            max_length=limit(Dose, "site_name"),
+        ),
+        imports.Column(
+            "lot",
+            gettext_lazy("Số lô"),
+            headers=("số lô", "lô vắc xin"),
+            max_length=limit(Dose, "lot"),
+        ),
+        imports.Column(
+            "source_id",
+            gettext_lazy("Mã bản ghi"),
+            headers=("mã bản ghi", "mã nguồn", "id"),
+            max_length=limit(Dose, "source_id"),
+        ),
+    ]
+
+
+def product_words() -> dict[str, VaccineProduct]:
+    """Folded code, name, and aliases of every active product."""
+    words = {}
+    for product in VaccineProduct.objects.filter(active=True):
+        for word in (product.code, product.name, *product.aliases.split(";")):
+            if word.strip():
+                words[fold(word.strip())] = product
+    return words
+
+
+def import_doses(
+    *, by, upload, mode: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
+) -> DoseImport:
+    """Validate every row, then record the good ones ("keep_good") or, when any row is
+    wrong, nothing at all ("all_or_nothing")."""
+    kind = imports.check_upload(upload, max_bytes=max_bytes)
+    result = DoseImport()
+    communes = {u.code: u for u in communes_within(by.jurisdiction)}
+    products = product_words()
+    current = services.policy()
+
+    def check(row: imports.Row) -> None:
+        values = row.values
+        code = values.get("commune_code")
+        if code:
+            values["commune"] = communes.get(code.zfill(5))
+            if values["commune"] is None:
+                row.errors.append(
+                    _("Mã xã: xã %(code)s không thuộc địa bàn của bạn") % {"code": code}
+                )
+        name = values.get("vaccine")
+        if name:
+            values["product"] = products.get(fold(name))
+            if values["product"] is None:
+                row.errors.append(
+                    _("Vắc xin: không có trong danh mục (“%(name)s”)") % {"name": name[:60]}
+                )
+        identifiers = {"phone", "id_number", "birth"}
+        if not any(values.get(key) for key in identifiers) and not row.failed & identifiers:
+            row.errors.append(_("Cần số CCCD, số điện thoại hoặc ngày/năm sinh"))
+
+    def record(row: imports.Row) -> None:
+        values = row.values
+        born, year = values["birth"] or (None, None)
+        outcome = services.dose_record(
+            by=by,
+            identity=services.Identity(
+                full_name=values["full_name"],
+                commune=values["commune"],
+                birth_year=year,
+                birth_date=born,
+                sex=values["sex"] or "",
+                phone=values["phone"] or "",
+                id_number=values["id_number"] or "",
+            ),
+            dose=services.DoseInput(
+                product=values["product"],
+                dose_number=values["dose_number"],
+                given_on=values["given_on"],
+                site_name=values["site_name"],
+                lot=values["lot"],
+                source=Source.IMPORTED,
+                source_id=values["source_id"],
+            ),
+            current=current,
+        )
+        if not outcome.created:
+            result.unchanged += 1
+        elif outcome.dose is not None:
+            result.recorded += 1
+        else:
+            result.queued += 1
+
+    try:
+        table = imports.read_table(
+            upload, columns(), kind=kind, max_rows=max_rows, header="required", check=check
+        )
+        result.errors = table.report
+        if table.report and mode == imports.ALL_OR_NOTHING:
+            raise imports.FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
+        imports.write_rows(table.rows, record, mode=mode, report=table.report)
+    except imports.FileRefused as exc:
+        result.recorded = result.queued = result.unchanged = 0
+        result.refusal = exc.messages[0]
+        if exc.report is not None:
+            result.errors = exc.report
+    return result

@@ -1,0 +1,375 @@
+"""Vaccination: products and dated schedule rows (policy data), doses matched to people,
+and the data-quality queue of doses no person could be matched to with confidence."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.lib.idempotency import SubmittedOnce
+
+from . import rules
+
+AGE_MAX = 130
+
+
+class DoseKind(models.TextChoices):
+    PRIMARY = rules.PRIMARY, _("Liều cơ bản")
+    ADDITIONAL = rules.ADDITIONAL, _("Liều bổ sung")
+    BOOSTER = rules.BOOSTER, _("Liều nhắc lại")
+
+
+class SiteKind(models.TextChoices):
+    FIXED = "fixed", _("Điểm tiêm cố định")
+    MOBILE = "mobile", _("Đội tiêm lưu động")
+    FACILITY = "facility", _("Cơ sở y tế")
+
+
+class Source(models.TextChoices):
+    ENTERED = "entered", _("Cán bộ nhập")
+    IMPORTED = "imported", _("Nhập từ tệp")
+    API = "api", _("Qua API")
+
+
+# --- policy data (edited on /policy/, seeded from rules.py) ---------------------------------
+
+
+class VaccineProduct(models.Model):
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên vắc xin"), max_length=120)
+    primary_doses = models.PositiveSmallIntegerField(
+        _("số mũi cơ bản"), default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    # Extra words the import accepts for this product ("AZD1222", "Comirnaty"), separated by ;
+    aliases = models.CharField(_("tên khác (cách nhau bằng ;)"), max_length=300, blank=True)
+    regulation = models.CharField(_("văn bản quy định"), max_length=200, blank=True)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vắc xin")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntervalRow(models.Model):
+    """A dated interval before dose `dose_number` (rules.Interval)."""
+
+    key = models.SlugField(_("mã"), max_length=40, unique=True)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    product = models.ForeignKey(
+        VaccineProduct,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("sau mũi trước của vắc xin (trống: mọi loại)"),
+    )
+    dose_number = models.PositiveSmallIntegerField(
+        _("mũi"), validators=[MinValueValidator(2), MaxValueValidator(6)]
+    )
+    kind = models.CharField(_("loại liều"), max_length=12, choices=DoseKind.choices)
+    min_age = models.PositiveSmallIntegerField(
+        _("từ tuổi"), null=True, blank=True, validators=[MaxValueValidator(AGE_MAX)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("đến dưới tuổi"), null=True, blank=True, validators=[MaxValueValidator(AGE_MAX)]
+    )
+    min_days = models.PositiveSmallIntegerField(
+        _("khoảng cách tối thiểu (ngày)"), validators=[MaxValueValidator(1000)]
+    )
+    recommended_days = models.PositiveSmallIntegerField(
+        _("khoảng cách khuyến cáo (ngày)"), validators=[MaxValueValidator(1000)]
+    )
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["dose_number", "valid_from", "key"]
+        verbose_name = _("khoảng cách giữa các mũi")
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.valid_from:%d/%m/%Y}"
+
+
+class EligibilityRow(models.Model):
+    """From `valid_from`, people aged [min_age, max_age) may be vaccinated with `product`."""
+
+    key = models.SlugField(_("mã"), max_length=40, unique=True)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    product = models.ForeignKey(
+        VaccineProduct,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("vắc xin (trống: mọi loại)"),
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("từ tuổi"), validators=[MaxValueValidator(AGE_MAX)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("đến dưới tuổi"), null=True, blank=True, validators=[MaxValueValidator(AGE_MAX)]
+    )
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["valid_from", "min_age", "key"]
+        verbose_name = _("độ tuổi được tiêm")
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.valid_from:%d/%m/%Y}"
+
+
+class MixRow(models.Model):
+    """Primary dose `dose_number` of `then` may follow `first` (a mixed schedule)."""
+
+    key = models.SlugField(_("mã"), max_length=40, unique=True)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    first = models.ForeignKey(
+        VaccineProduct, on_delete=models.PROTECT, related_name="+", verbose_name=_("mũi trước")
+    )
+    then = models.ForeignKey(
+        VaccineProduct, on_delete=models.PROTECT, related_name="+", verbose_name=_("mũi sau")
+    )
+    dose_number = models.PositiveSmallIntegerField(
+        _("mũi"), default=2, validators=[MinValueValidator(2), MaxValueValidator(6)]
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("từ tuổi"), null=True, blank=True, validators=[MaxValueValidator(AGE_MAX)]
+    )
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["valid_from", "key"]
+        verbose_name = _("phối hợp vắc xin")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# --- doses ------------------------------------------------------------------------------------
+
+
+class DoseFields(models.Model):
+    """What a dose record says, whether matched to a person (Dose) or waiting (DoseReview)."""
+
+    product = models.ForeignKey(VaccineProduct, on_delete=models.PROTECT, verbose_name=_("vắc xin"))
+    dose_number = models.PositiveSmallIntegerField(
+        _("mũi số"), validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    kind = models.CharField(_("loại liều"), max_length=12, choices=DoseKind.choices)
+    given_on = models.DateField(_("ngày tiêm"))
+    site_kind = models.CharField(
+        _("loại điểm tiêm"), max_length=12, choices=SiteKind.choices, default=SiteKind.FIXED
+    )
+    site_name = models.CharField(_("điểm tiêm"), max_length=200, blank=True)
+    lot = models.CharField(_("số lô"), max_length=40, blank=True)
+    source = models.CharField(
+        _("nguồn"), max_length=12, choices=Source.choices, default=Source.ENTERED
+    )
+    # The source's own id (the national platform's record id): re-imports meet on it.
+    source_id = models.CharField(_("mã bản ghi nguồn"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def dose_fact(self) -> rules.DoseFact:
+        return rules.DoseFact(
+            self.product.code, self.dose_number, self.kind, self.given_on, getattr(self, "pk", None)
+        )
+
+
+class Dose(DoseFields):
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="doses", verbose_name=_("người")
+    )
+    # The rules the dose broke when recorded (rules.VIOLATIONS, separated by ","), kept for
+    # the review list; the dose itself counts as recorded.
+    flags = models.CharField(max_length=120, blank=True)
+    flags_cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["person", "given_on", "dose_number"]
+        constraints = [
+            # Idempotency of entry and re-import without a source id.
+            models.UniqueConstraint(
+                fields=["person", "dose_number", "given_on"], name="dose_person_number_day"
+            ),
+            # Idempotency of re-imports from one source.
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~Q(source_id=""),
+                name="dose_source_id",
+            ),
+        ]
+        indexes = [
+            # The review list: doses with flags not yet cleared.
+            models.Index(
+                fields=["created_at"],
+                condition=~Q(flags="") & Q(flags_cleared_by__isnull=True),
+                name="dose_flagged_idx",
+            ),
+        ]
+        verbose_name = _("mũi tiêm")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.dose_number} · {self.given_on:%d/%m/%Y}"
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [f for f in self.flags.split(",") if f]
+
+
+class DoseReview(DoseFields):
+    """A dose whose person could not be found with confidence: staff match it to a
+    candidate or register the person; it never attaches itself to a guess."""
+
+    class Reason(models.TextChoices):
+        NO_MATCH = "no_match", _("Không tìm thấy người khớp")
+        WEAK = "weak", _("Chỉ khớp một phần (cần cán bộ xác định)")
+        CONFLICT = "conflict", _("Thông tin khớp với nhiều người khác nhau")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ xử lý")
+        MATCHED = "matched", _("Đã gắn với người có sẵn")
+        CREATED = "created", _("Đã đăng ký người mới")
+
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    sex = models.CharField(_("giới tính"), max_length=1, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=12, blank=True)
+    id_number = models.CharField(_("CCCD/CMND"), max_length=12, blank=True)
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
+    )
+    # sha256 of the typed identity: a re-import of a row with no source id meets its review.
+    identity_key = models.CharField(max_length=64)
+    reason = models.CharField(_("lý do"), max_length=12, choices=Reason.choices)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    dose = models.OneToOneField(
+        Dose, null=True, blank=True, on_delete=models.PROTECT, related_name="review"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_key", "dose_number", "given_on"], name="dosereview_identity_day"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~Q(source_id=""),
+                name="dosereview_source_id",
+            ),
+        ]
+        indexes = [
+            # The queue of a jurisdiction: open reviews by commune.
+            models.Index(fields=["status", "commune"], name="dosereview_queue_idx"),
+        ]
+        verbose_name = _("mũi tiêm chờ xác định người")
+
+    def __str__(self) -> str:
+        return f"{self.full_name} · {self.dose_number} · {self.given_on:%d/%m/%Y}"
+
+
+# --- coverage (precomputed for dashboards and the epidemic level) ---------------------------
+
+
+class CoverageBand(models.TextChoices):
+    ALL = "all", _("Toàn bộ dân số")
+    AGE_5_11 = "5-11", _("5 đến 11 tuổi")
+    AGE_12_17 = "12-17", _("12 đến 17 tuổi")
+    AGE_18_PLUS = "18+", _("Từ 18 tuổi")
+    AGE_50_PLUS = "50+", _("Từ 50 tuổi")
+    AGE_65_PLUS = "65+", _("Từ 65 tuổi")
+
+
+class CoverageFigure(models.Model):
+    """Vaccination figures of one unit (commune, district, province), day and age band.
+
+    The denominator is the people of the registry in the band (no population by age band
+    is imported yet): docs/vaccination.md, "Coverage"."""
+
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    band = models.CharField(max_length=8, choices=CoverageBand.choices)
+    population = models.PositiveIntegerField(default=0)
+    at_least_one = models.PositiveIntegerField(default=0)
+    full = models.PositiveIntegerField(default=0)
+    boosted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day", "band"], name="coverage_unit_day_band")
+        ]
+        indexes = [
+            # The coverage page: every unit of one day.
+            models.Index(fields=["day", "band"], name="coverage_day_band_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.day:%d/%m/%Y} · {self.band}"
+
+    def share(self, field: str) -> float | None:
+        return getattr(self, field) / self.population if self.population else None
+
+
+# --- no one missed: outreach outcomes -------------------------------------------------------
+
+
+class OutreachOutcome(SubmittedOnce):
+    """What became of a person on an outreach list (the latest outcome counts)."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Đã liên hệ, hẹn lịch tiêm")
+        REFUSED = "refused", _("Từ chối tiêm")
+        CONTRAINDICATION = "contraindication", _("Chống chỉ định")
+        POSTPONED = "postponed", _("Tạm hoãn")
+        MOVED_AWAY = "moved_away", _("Đã chuyển đi nơi khác")
+        DECEASED = "deceased", _("Đã mất")
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="outreach_outcomes"
+    )
+    kind = models.CharField(_("kết quả"), max_length=20, choices=Kind.choices)
+    reason = models.CharField(_("lý do, ghi chú"), max_length=200, blank=True)
+    until = models.DateField(_("hoãn đến ngày"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "-created_at", "-pk"]
+        indexes = [
+            # The latest outcome of each person on a list.
+            models.Index(fields=["person", "-created_at"], name="outreach_person_idx"),
+        ]
+        verbose_name = _("kết quả vận động tiêm")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.kind}"
+
+    def counts_on(self, day) -> bool:
+        """A postponement counts until its day; every other outcome for good."""
+        return self.kind != self.Kind.POSTPONED or (self.until is not None and self.until >= day)

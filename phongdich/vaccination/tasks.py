@@ -1,0 +1,20 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from phongdich.geo.models import AdminUnit
+
+from .coverage import coverage_refresh
+
+
+@task()
+def refresh_coverage() -> int:
+    """Today's and yesterday's coverage for every province loaded (doses of yesterday keep
+    arriving by import)."""
+    today = timezone.localdate()
+    return sum(
+        coverage_refresh(day=today - timedelta(days=back), province=province)
+        for province in AdminUnit.objects.filter(parent__isnull=True)
+        for back in (0, 1)
+    )

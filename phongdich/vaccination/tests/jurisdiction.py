@@ -1,0 +1,131 @@
+"""Vaccination records of commune B, and the paths that match doses to people, for the
+site-wide boundary walk (web/tests/test_jurisdiction.py)."""
+
+from datetime import date
+
+
+def _person_of_b(world, staff):
+    from phongdich.people.services import person_register
+
+    person, _created = person_register(
+        by=staff.commune_worker_b,
+        full_name="Đỗ Văn Bê",
+        birth_year=1975,
+        phone="0913555666",
+        commune=world.commune_b,
+    )
+    return person
+
+
+def _officer_b(world):
+    from phongdich.accounts.models import Role, User
+    from phongdich.testing import make_user
+
+    found = User.objects.filter(username="tiemchung.b").first()
+    return found or make_user("tiemchung.b", Role.VACCINATION_OFFICER, world.commune_b)
+
+
+def _dose_input(**values):
+    from phongdich.vaccination import services
+    from phongdich.vaccination.models import VaccineProduct
+
+    return services.DoseInput(
+        product=VaccineProduct.objects.get(code="pfizer"),
+        dose_number=1,
+        given_on=date(2021, 10, 11),
+        **values,
+    )
+
+
+def _record_of_b(world, staff):
+    return {"pk": _person_of_b(world, staff).pk}
+
+
+def _dose_of_b(world, staff):
+    from phongdich.vaccination import services
+
+    outcome = services.dose_record_for_person(
+        by=staff.commune_worker_b, person=_person_of_b(world, staff), dose=_dose_input()
+    )
+    return {"pk": outcome.dose.pk}
+
+
+def _review_of_b(world, staff):
+    from phongdich.vaccination import services
+
+    outcome = services.dose_record(
+        by=_officer_b(world),
+        identity=services.Identity(
+            full_name="Người Chưa Rõ", birth_year=1990, phone="0913000777", commune=world.commune_b
+        ),
+        dose=_dose_input(),
+    )
+    return {"pk": outcome.review.pk}
+
+
+RECORDS_IN_COMMUNE_B = {
+    "vaccination:record": _record_of_b,
+    "vaccination:dose_for_person": _record_of_b,
+    "vaccination:dose_check": _dose_of_b,
+    "vaccination:review": _review_of_b,
+    "vaccination:review_match": _review_of_b,
+    "vaccination:review_register": _review_of_b,
+}
+NOT_PERSONAL: dict[str, str] = {}
+
+
+# --- matching paths: a dose typed or imported for commune A ---------------------------------
+
+
+def _submit_dose_form(client, world, staff, typed):
+    from phongdich.vaccination.models import VaccineProduct
+
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/vaccination/doses/new/",
+        {
+            "full_name": typed["full_name"],
+            "birth_year": typed["birth_year"],
+            "phone": typed.get("phone", ""),
+            "id_number": typed.get("id_number", ""),
+            "commune": world.commune_a.pk,
+            "sex": "F",
+            "product": VaccineProduct.objects.get(code="pfizer").pk,
+            "dose_number": 1,
+            "given_on": "11/10/2021",
+            "site_kind": "fixed",
+            "site_name": "Trạm y tế Hàm Rồng",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain, "the form was refused: the walk would check nothing"
+    return [str(response.status_code), response.content.decode()]
+
+
+def _submit_dose_import(client, world, staff, typed):
+    from phongdich.lib.imports import as_upload
+
+    client.force_login(staff.commune_worker_a)
+    text = (
+        "Họ và tên,Năm sinh,Số điện thoại,CCCD,Mã xã,Vắc xin,Mũi số,Ngày tiêm\n"
+        f"{typed['full_name']},{typed['birth_year']},{typed.get('phone', '')},"
+        f"{typed.get('id_number', '')},{world.commune_a.code},Pfizer,1,11/10/2021\n"
+    )
+    response = client.post(
+        "/vaccination/import/",
+        {"file": as_upload("mui-tiem.csv", text.encode()), "mode": "keep_good"},
+    )
+    assert "import-report" in response.content.decode()
+    return [str(response.status_code), response.content.decode()]
+
+
+MATCHING_PATHS = {
+    "vaccination:dose_new": _submit_dose_form,
+    "vaccination:import": _submit_dose_import,
+}
+MATCHING_CALLERS = {
+    "vaccination/services.py": (
+        "vaccination:dose_new",
+        "vaccination:import",
+    ),
+}

@@ -1,0 +1,101 @@
+"""Coverage per unit and band, set-based, agrees with the per-person rules."""
+
+from datetime import date, timedelta
+
+from phongdich.vaccination import coverage, services
+from phongdich.vaccination.models import CoverageFigure
+
+from . import builders
+
+DAY = date(2022, 3, 1)
+
+
+def _doses(person, officer, *doses):
+    for code, n, day, kind in doses:
+        services.dose_record_for_person(
+            by=officer, person=person, dose=builders.dose(code, n, day, kind=kind)
+        )
+
+
+def test_figures_per_band_and_unit_follow_the_rules(world, staff):
+    officer = builders.officer(world, unit=world.province)
+    second = DAY - timedelta(days=14)
+    old = builders.person(
+        world, staff, full_name="Cụ Một", birth_year=1950, phone="0911000001", id_number=""
+    )
+    fresh = builders.person(
+        world, staff, full_name="Anh Hai", birth_year=1990, phone="0911000002", id_number=""
+    )
+    teen = builders.person(
+        world,
+        staff,
+        full_name="Em Ba",
+        birth_year=2008,
+        phone="0911000003",
+        id_number="",
+        commune=world.commune_b,
+    )
+    builders.person(
+        world, staff, full_name="Chị Bốn", birth_year=1985, phone="0911000004", id_number=""
+    )  # none
+    # Fully vaccinated on day 14 exactly, then boosted.
+    _doses(
+        old,
+        officer,
+        ("astrazeneca", 1, second - timedelta(days=60), ""),
+        ("astrazeneca", 2, second, ""),
+        ("pfizer", 3, DAY, "booster"),
+    )
+    # Dose 2 thirteen days before: not yet fully vaccinated.
+    _doses(
+        fresh,
+        officer,
+        ("pfizer", 1, DAY - timedelta(days=40), ""),
+        ("pfizer", 2, DAY - timedelta(days=13), ""),
+    )
+    _doses(
+        teen,
+        officer,
+        ("pfizer", 1, DAY - timedelta(days=50), ""),
+        ("pfizer", 2, DAY - timedelta(days=29), ""),
+    )
+    coverage.coverage_refresh(day=DAY)
+
+    def figure(unit, band):
+        f = CoverageFigure.objects.get(unit=unit, day=DAY, band=band)
+        return (f.population, f.at_least_one, f.full, f.boosted)
+
+    assert figure(world.commune_a, "18+") == (3, 2, 1, 1)
+    assert figure(world.commune_a, "50+") == (1, 1, 1, 1)
+    assert figure(world.commune_b, "12-17") == (1, 1, 1, 0)
+    assert figure(world.province, "all") == (4, 3, 2, 1)
+    assert figure(world.district_a, "all") == (3, 2, 1, 1)
+    # The same statuses as the per-person rules.
+    statuses = [services.person_status(p, DAY).status for p in (old, fresh, teen)]
+    assert statuses == ["boosted", "partly", "fully"]
+    levels = coverage.criterion_2(world.province, DAY)
+    assert levels["adults_at_least_one"] == 2 / 3 and levels["over_50_full"] == 1.0
+    assert levels["population_full"] == 0.5
+    # Rebuilding the day replaces its rows.
+    rows = CoverageFigure.objects.count()
+    coverage.coverage_refresh(day=DAY)
+    assert CoverageFigure.objects.count() == rows
+
+
+def test_the_page_and_export(client, world, staff):
+    officer = builders.officer(world, unit=world.province)
+    person = builders.person(world, staff)
+    _doses(
+        person,
+        officer,
+        ("pfizer", 1, DAY - timedelta(days=50), ""),
+        ("pfizer", 2, DAY - timedelta(days=29), ""),
+    )
+    coverage.coverage_refresh(day=DAY)
+    client.force_login(staff.committee_member)
+    page = client.get("/vaccination/coverage/", {"day": "01/03/2022"}).content.decode()
+    assert "100,0 %" in page or "100.0 %" in page
+    assert "Thành phố Thanh Hóa" in page
+    response = client.get("/vaccination/coverage.xlsx", {"day": "01/03/2022"})
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert client.get("/vaccination/coverage/", {"day": "99/99/9999"}).status_code == 200

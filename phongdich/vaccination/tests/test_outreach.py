@@ -1,0 +1,154 @@
+"""No one missed: who is on a commune's list, outcomes, and the "không bỏ sót" share."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from phongdich.audit.models import AuditEvent
+from phongdich.lib.idempotency import new_key
+from phongdich.vaccination import outreach, services
+from phongdich.vaccination.models import OutreachOutcome
+
+from . import builders
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def officer(world):
+    return builders.officer(world)
+
+
+def _people(world, staff, officer):
+    """Five residents of commune A: none, overdue, up to date, a child, a toddler."""
+    make = lambda name, year, phone: builders.person(  # noqa: E731
+        world, staff, full_name=name, birth_year=year, phone=phone, id_number=""
+    )
+    none = make("Ông Chưa Tiêm", 1960, "0911000001")
+    overdue = make("Bà Quá Hạn", 1970, "0911000002")
+    done = make("Anh Đủ Mũi", 1990, "0911000003")
+    child = make("Cháu Mười Sáu", TODAY.year - 16, "0911000004")
+    make("Bé Ba Tuổi", TODAY.year - 3, "0911000005")  # not eligible: neither listed nor counted
+    dose = lambda p, n, days, kind="": services.dose_record_for_person(  # noqa: E731
+        by=officer,
+        person=p,
+        dose=builders.dose("pfizer", n, TODAY - timedelta(days=days), kind=kind),
+    )
+    dose(overdue, 1, 60)  # dose 2 was due 21 days after: 39 days overdue
+    dose(done, 1, 40)
+    dose(done, 2, 19)  # booster not due before 90 days
+    return none, overdue, done, child
+
+
+def test_the_list_and_the_not_missed_share(world, staff, officer):
+    none, overdue, done, child = _people(world, staff, officer)
+    found = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY)
+    listed = {e.person.pk: e for e in found.entries}
+    assert set(listed) == {none.pk, overdue.pk, child.pk}
+    assert listed[overdue.pk].need == outreach.OVERDUE and listed[overdue.pk].days_overdue == 39
+    assert (found.eligible, found.accounted) == (4, 1)
+    # Outcomes account for people still on the list; a postponement ends on its day.
+    outreach.outreach_outcome_record(
+        by=officer, person=none, kind="refused", reason="sợ tác dụng phụ"
+    )
+    outreach.outreach_outcome_record(
+        by=officer, person=child, kind="postponed", until=TODAY + timedelta(days=1)
+    )
+    found = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY)
+    assert (found.eligible, found.accounted, found.not_missed) == (4, 3, 0.75)
+    later = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY + timedelta(days=2))
+    assert later.accounted == 2
+    waiting = outreach.outreach_list(world.commune_a, outreach.Filters(without_outcome=True), TODAY)
+    assert [e.person for e in waiting.entries] == [overdue]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"min_age": 15}, {"none", "overdue", "child"}),
+        ({"min_age": 18}, {"none", "overdue"}),
+        ({"need": "unvaccinated", "min_age": 15}, {"none", "child"}),
+        ({"need": "overdue"}, {"overdue"}),
+        ({"min_days_overdue": 39}, {"overdue"}),
+        ({"min_days_overdue": 40}, set()),
+        ({"dose_number": 2}, {"overdue"}),
+        ({"max_age": 17}, {"child"}),
+    ],
+)
+def test_filters(world, staff, officer, filters, expected):
+    none, overdue, done, child = _people(world, staff, officer)
+    names = {none.pk: "none", overdue.pk: "overdue", done.pk: "done", child.pk: "child"}
+    found = outreach.outreach_list(world.commune_a, outreach.Filters(**filters), TODAY)
+    assert {names[e.person.pk] for e in found.entries} == expected
+
+
+def test_the_outcome_needs_its_details(world, staff, officer):
+    person = builders.person(world, staff)
+    with pytest.raises(Exception, match="lý do"):
+        outreach.outreach_outcome_record(by=officer, person=person, kind="refused")
+    with pytest.raises(Exception, match="ngày hết tạm hoãn"):
+        outreach.outreach_outcome_record(by=officer, person=person, kind="postponed")
+
+
+def test_the_page_the_outcome_and_the_export(client, world, staff, officer):
+    none, *_rest = _people(world, staff, officer)
+    client.force_login(officer)
+    query = {"commune": world.commune_a.pk, "min_age": 15}
+    page = client.get("/vaccination/outreach/", query).content.decode()
+    assert "Ông Chưa Tiêm" in page and "Bé Ba Tuổi" not in page
+    assert AuditEvent.objects.filter(action="vaccination.outreach").exists()
+    key = new_key()
+    post = {
+        "person_id": none.pk,
+        "kind": "booked",
+        "reason": "hẹn thứ Bảy",
+        "submission_key": key,
+        "back": f"commune={world.commune_a.pk}&min_age=15",
+    }
+    client.post("/vaccination/outreach/outcome/", post)
+    client.post("/vaccination/outreach/outcome/", post)  # a double click
+    assert OutreachOutcome.objects.filter(person=none).count() == 1
+    page = client.get("/vaccination/outreach/", query).content.decode()
+    assert "Đã liên hệ, hẹn lịch tiêm" in page
+    response = client.get("/vaccination/outreach.xlsx", query)
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    # Another commune's people or list are out of reach.
+    other = builders.person(
+        world,
+        staff,
+        commune=world.commune_b,
+        full_name="Người Bắc Sơn",
+        phone="0911000099",
+        id_number="",
+    )
+    assert (
+        client.post(
+            "/vaccination/outreach/outcome/",
+            {**post, "person_id": other.pk, "submission_key": new_key()},
+        ).status_code
+        == 404
+    )
+    page = client.get("/vaccination/outreach/", {"commune": world.commune_b.pk}).content.decode()
+    assert "Người Bắc Sơn" not in page
+
+
+def test_the_list_costs_the_same_queries_whatever_its_size(
+    world, staff, officer, django_assert_num_queries
+):
+    _people(world, staff, officer)
+    current = services.policy()
+    with django_assert_num_queries(4):  # residents, doses, outcomes, the rows shown
+        small = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY, current)
+    for i in range(30):
+        builders.person(
+            world,
+            staff,
+            full_name=f"Người Thêm {i}",
+            birth_year=1980 + i % 20,
+            phone=f"09120000{i:02d}",
+            id_number="",
+        )
+    with django_assert_num_queries(4):
+        large = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY, current)
+    assert len(large.entries) == len(small.entries) + 30

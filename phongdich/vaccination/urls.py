@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "vaccination"
+
+urlpatterns = [
+    path("doses/new/", views.dose_new, name="dose_new"),
+    path("people/<int:pk>/", views.record, name="record"),
+    path("people/<int:pk>/doses/new/", views.dose_for_person, name="dose_for_person"),
+    path("doses/<int:pk>/checked/", views.dose_check, name="dose_check"),
+    path("reviews/", views.reviews, name="reviews"),
+    path("reviews/<int:pk>/", views.review, name="review"),
+    path("reviews/<int:pk>/match/", views.review_match, name="review_match"),
+    path("reviews/<int:pk>/register/", views.review_register, name="review_register"),
+    path("import/", views.import_doses, name="import"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("outreach/", views.outreach_list, name="outreach"),
+    path("outreach.xlsx", views.outreach_export, name="outreach_export"),
+    path("outreach/outcome/", views.outreach_outcome, name="outreach_outcome"),
+    path("coverage.xlsx", views.coverage_export, name="coverage_export"),
+    path("import/errors.xlsx", views.import_errors, name="import_errors"),
+]

@@ -1,0 +1,446 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts.permissions import role_required
+from phongdich.audit.services import audit_read, audit_read_many, audit_record
+from phongdich.geo.selectors import communes_within
+from phongdich.lib.bounds import parse_day
+from phongdich.lib.files import xlsx_response
+from phongdich.lib.idempotency import new_key
+from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.xlsx import build_workbook
+from phongdich.people import need_to_know
+from phongdich.people.models import Person
+from phongdich.people.selectors import person_get
+
+from . import imports, labels, outreach, panels, selectors, services
+from .forms import (
+    DoseFieldsForm,
+    DoseForm,
+    ImportForm,
+    OutcomeForm,
+    OutreachFilterForm,
+    ReviewMatchForm,
+)
+from .models import Dose, DoseReview
+from .permissions import COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
+
+IMPORT_ERRORS_KEY = "vaccination_import_errors"
+
+
+def _person(request, pk: int) -> Person:
+    try:
+        return person_get(request.user, pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def _dose_input(data, **extra) -> services.DoseInput:
+    return services.DoseInput(
+        product=data["product"],
+        dose_number=data["dose_number"],
+        given_on=data["given_on"],
+        kind=data["kind"],
+        site_kind=data["site_kind"],
+        site_name=data["site_name"],
+        lot=data["lot"],
+        **extra,
+    )
+
+
+def _after_record(request, outcome):
+    if outcome.dose is not None:
+        if outcome.created:
+            messages.success(request, _("Đã ghi mũi tiêm."))
+            if outcome.dose.flags:
+                messages.warning(
+                    request,
+                    _("Mũi tiêm được ghi nhận và đưa vào danh sách cần rà soát: %(why)s.")
+                    % {"why": "; ".join(labels.flag_words(outcome.dose.flag_list))},
+                )
+        else:
+            messages.info(request, _("Mũi tiêm này đã được ghi trước đó; không ghi thêm."))
+        return redirect("vaccination:record", pk=outcome.dose.person_id)
+    if outcome.created:
+        messages.warning(
+            request,
+            _(
+                "Chưa xác định chắc chắn được người này trong danh sách dân cư: mũi tiêm đã "
+                "được đưa vào danh sách chờ xác định người."
+            ),
+        )
+    else:
+        messages.info(request, _("Mũi tiêm này đã có trong danh sách chờ xác định người."))
+    return redirect("vaccination:review", pk=outcome.review.pk)
+
+
+@role_required(*RECORD_ROLES)
+def dose_new(request):
+    """A dose given to someone identified by their CCCD, phone, name and birth year."""
+    communes = communes_within(request.user.jurisdiction)
+    form = DoseForm(request.POST or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        identity = services.Identity(
+            full_name=data["full_name"],
+            commune=data["commune"],
+            birth_year=data["birth_year"],
+            birth_date=data["birth_date"],
+            sex=data["sex"],
+            phone=data["phone"],
+            id_number=data["id_number"],
+        )
+        try:
+            outcome = services.dose_record(
+                by=request.user, identity=identity, dose=_dose_input(data)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error("commune", str(exc))
+        else:
+            return _after_record(request, outcome)
+    return render(request, "vaccination/dose_form.html", {"form": form, "person": None})
+
+
+@role_required(*RECORD_ROLES)
+def dose_for_person(request, pk: int):
+    """A dose for a person opened from the registry (their page, their record)."""
+    person = _person(request, pk)
+    form = DoseFieldsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.dose_record_for_person(
+                by=request.user, person=person, dose=_dose_input(form.cleaned_data)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _after_record(request, outcome)
+    audit_read(actor=request.user, target=person, action="vaccination.dose_form")
+    need_to_know.present([person], request.user)
+    return render(request, "vaccination/dose_form.html", {"form": form, "person": person})
+
+
+@role_required(*RECORD_ROLES)
+def record(request, pk: int):
+    """A person's vaccination record: an audited read of the person."""
+    person = _person(request, pk)
+    audit_read(actor=request.user, target=person, action="vaccination.record")
+    need_to_know.present([person], request.user)
+    context = panels.status_context(person)
+    context["flag_words"] = {d.pk: labels.flag_words(d.flag_list) for d in context["doses"]}
+    return render(request, "vaccination/record.html", context)
+
+
+@role_required(*REVIEW_ROLES)
+def reviews(request):
+    """Doses waiting for a person, and doses recorded against the rules, to check."""
+    waiting = list(selectors.open_reviews(request.user)[:200])
+    flagged = list(selectors.flagged_doses(request.user)[:200])
+    audit_read_many(actor=request.user, action="vaccination.reviews", records=[*waiting, *flagged])
+    for review in waiting:
+        review.shown_id_number = need_to_know.mask_id_number(review.id_number)
+    for dose in flagged:
+        dose.flag_words = labels.flag_words(dose.flag_list)
+    return render(request, "vaccination/reviews.html", {"waiting": waiting, "flagged": flagged})
+
+
+def _review(request, pk: int) -> DoseReview:
+    try:
+        return selectors.review_get(request.user, pk)
+    except DoseReview.DoesNotExist:
+        raise Http404 from None
+
+
+@role_required(*REVIEW_ROLES)
+def review(request, pk: int):
+    item = _review(request, pk)
+    candidates = (
+        services.review_candidates(by=request.user, review=item)
+        if item.status == DoseReview.Status.OPEN
+        else []
+    )
+    audit_read_many(
+        actor=request.user,
+        action="vaccination.review",
+        records=[item, *(c.person for c in candidates)],
+    )
+    need_to_know.present([c.person for c in candidates], request.user)
+    access = need_to_know.access_for(request.user.role)
+    item.shown_id_number = (
+        item.id_number
+        if access.id_number == need_to_know.FULL
+        else need_to_know.mask_id_number(item.id_number)
+    )
+    return render(
+        request,
+        "vaccination/review.html",
+        {"review": item, "candidates": candidates},
+    )
+
+
+@require_POST
+@role_required(*REVIEW_ROLES)
+def review_match(request, pk: int):
+    item = _review(request, pk)
+    form = ReviewMatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy chọn một người trong danh sách."))
+        return redirect("vaccination:review", pk=item.pk)
+    person = _person(request, form.cleaned_data["person_id"])
+    try:
+        services.review_match(by=request.user, review=item, person=person)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("vaccination:review", pk=item.pk)
+    messages.success(request, _("Đã ghi mũi tiêm vào hồ sơ của người được chọn."))
+    return redirect("vaccination:record", pk=person.pk)
+
+
+@require_POST
+@role_required(*REVIEW_ROLES)
+def review_register(request, pk: int):
+    item = _review(request, pk)
+    try:
+        item = services.review_register(by=request.user, review=item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("vaccination:review", pk=item.pk)
+    if item.status == DoseReview.Status.CREATED:
+        messages.success(request, _("Đã đăng ký người mới và ghi mũi tiêm."))
+    else:
+        messages.info(
+            request, _("Danh sách dân cư đã có người này; mũi tiêm được ghi vào hồ sơ đó.")
+        )
+    return redirect("vaccination:record", pk=item.dose.person_id)
+
+
+@require_POST
+@role_required(*REVIEW_ROLES)
+def dose_check(request, pk: int):
+    try:
+        dose = selectors.dose_get(request.user, pk)
+    except Dose.DoesNotExist:
+        raise Http404 from None
+    services.dose_flags_clear(by=request.user, dose=dose)
+    messages.success(request, _("Đã đánh dấu mũi tiêm là đã rà soát."))
+    return redirect("vaccination:reviews")
+
+
+@role_required(*REVIEW_ROLES)
+def import_doses(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.import_doses(
+                by=request.user, upload=form.cleaned_data["file"], mode=form.cleaned_data["mode"]
+            )
+        except FileRefused as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            request.session[IMPORT_ERRORS_KEY] = result.errors.as_dict()
+            audit_record(
+                actor=request.user,
+                action="vaccination.import",
+                changes={
+                    "file": form.cleaned_data["file"].name[:100],
+                    "recorded": result.recorded,
+                    "queued": result.queued,
+                    "unchanged": result.unchanged,
+                    "errors": result.errors.total,
+                    "refused": result.refused,
+                },
+            )
+    return render(request, "vaccination/import.html", {"form": form, "result": result})
+
+
+@role_required(*REVIEW_ROLES)
+def import_errors(request):
+    report = ErrorReport.from_dict(request.session.get(IMPORT_ERRORS_KEY))
+    return xlsx_response(report.workbook(), "loi-nhap-mui-tiem.xlsx")
+
+
+# Columns of the coverage page and export: (band, figure, heading).
+COVERAGE_COLUMNS = [
+    ("18+", "at_least_one", gettext_lazy("Từ 18 tuổi: ít nhất 1 mũi")),
+    ("50+", "full", gettext_lazy("Từ 50 tuổi: đủ liều cơ bản")),
+    ("all", "full", gettext_lazy("Toàn dân: đủ liều cơ bản")),
+    ("18+", "boosted", gettext_lazy("Từ 18 tuổi: đã tiêm nhắc lại")),
+    ("65+", "full", gettext_lazy("Từ 65 tuổi: đủ liều cơ bản")),
+    ("12-17", "full", gettext_lazy("12–17 tuổi: đủ liều cơ bản")),
+    ("5-11", "at_least_one", gettext_lazy("5–11 tuổi: ít nhất 1 mũi")),
+]
+
+
+def _coverage_table(request):
+    day = parse_day(request.GET.get("day", ""), "%d/%m/%Y") or timezone.localdate()
+    table = []
+    for unit, figures in selectors.coverage_rows(request.user, day):
+        cells = []
+        for band, field, heading in COVERAGE_COLUMNS:
+            figure = figures.get(band)
+            share = figure.share(field) if figure else None
+            cells.append((heading, None if share is None else share * 100))
+        table.append((unit, cells))
+    return day, table
+
+
+@role_required(*COVERAGE_ROLES)
+def coverage(request):
+    day, table = _coverage_table(request)
+    headings = [heading for _b, _f, heading in COVERAGE_COLUMNS]
+    return render(
+        request, "vaccination/coverage.html", {"day": day, "table": table, "headings": headings}
+    )
+
+
+@role_required(*COVERAGE_ROLES)
+def coverage_export(request):
+    day, table = _coverage_table(request)
+    header = [_("Đơn vị"), *(str(h) for _b, _f, h in COVERAGE_COLUMNS)]
+    rows = [
+        [unit.label(), *("" if pct is None else round(pct, 1) for _heading, pct in cells)]
+        for unit, cells in table
+    ]
+    return xlsx_response(
+        build_workbook(_("Độ bao phủ tiêm chủng"), header, rows),
+        f"do-bao-phu-tiem-chung-{day:%Y%m%d}.xlsx",
+    )
+
+
+# --- no one missed -------------------------------------------------------------------------
+
+OUTREACH_PAGE = 200
+
+
+def _outreach(request, people_for=None):
+    communes = communes_within(request.user.jurisdiction)
+    form = OutreachFilterForm(request.GET or None, communes=communes)
+    if not request.GET:
+        first = communes.order_by("name").first()
+        form = OutreachFilterForm({"commune": first.pk if first else ""}, communes=communes)
+    if not form.is_valid():
+        return form, None, timezone.localdate()
+    data = form.cleaned_data
+    day = timezone.localdate()
+    found = outreach.outreach_list(
+        data["commune"],
+        outreach.Filters(
+            min_age=data["min_age"],
+            max_age=data["max_age"],
+            need=data["need"],
+            min_days_overdue=data["min_days_overdue"] or 0,
+            dose_number=data["dose_number"],
+            without_outcome=data["without_outcome"],
+        ),
+        day,
+        people_for=people_for,
+    )
+    return form, found, day
+
+
+@role_required(*RECORD_ROLES)
+def outreach_list(request):
+    """Everyone of a commune to vaccinate: not vaccinated, or overdue for the next dose."""
+    form, found, day = _outreach(request, people_for=OUTREACH_PAGE)
+    entries = found.entries[:OUTREACH_PAGE] if found else []
+    people = [e.person for e in entries]
+    audit_read_many(actor=request.user, action="vaccination.outreach", records=people)
+    need_to_know.present(people, request.user)
+    return render(
+        request,
+        "vaccination/outreach.html",
+        {
+            "form": form,
+            "found": found,
+            "entries": entries,
+            "day": day,
+            "kinds": outreach.OutreachOutcome.Kind.choices,
+            "query": request.GET.urlencode(),
+            "new_key": new_key,
+        },
+    )
+
+
+@role_required(*RECORD_ROLES)
+def outreach_export(request):
+    form, found, day = _outreach(request)
+    if found is None:
+        return redirect("vaccination:outreach")
+    people = [e.person for e in found.entries]
+    audit_read_many(actor=request.user, action="vaccination.outreach_export", records=people)
+    need_to_know.present(people, request.user)
+    commune = form.cleaned_data["commune"]
+    header = [
+        _("STT"),
+        _("Họ và tên"),
+        _("Năm sinh"),
+        _("Giới tính"),
+        _("Điện thoại"),
+        _("Địa chỉ"),
+        _("Số mũi đã tiêm"),
+        _("Mũi cần tiêm"),
+        _("Tiêm được từ ngày"),
+        _("Số ngày quá hạn"),
+        _("Kết quả vận động"),
+        _("Ghi chú"),
+    ]
+    rows = [
+        [
+            i,
+            e.person.full_name,
+            e.person.birth_year or "",
+            e.person.get_sex_display(),
+            e.person.shown_phone,
+            e.person.address,
+            e.status.doses,
+            e.status.next.dose_number or "",
+            e.status.next.earliest.strftime("%d/%m/%Y") if e.status.next.earliest else "",
+            e.days_overdue,
+            e.outcome.get_kind_display() if e.outcome else "",
+            e.outcome.reason if e.outcome else "",
+        ]
+        for i, e in enumerate(found.entries, start=1)
+    ]
+    return xlsx_response(
+        build_workbook(_("Danh sách cần tiêm"), header, rows),
+        f"danh-sach-can-tiem-{commune.code}-{day:%Y%m%d}.xlsx",
+    )
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def outreach_outcome(request):
+    form = OutcomeForm(request.POST)
+    back = request.POST.get("back", "")
+    target = f"{reverse('vaccination:outreach')}?{back}" if back.isascii() else None
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Kết quả vận động không hợp lệ: %(why)s")
+            % {"why": "; ".join(m for ms in form.errors.values() for m in ms)},
+        )
+        return redirect(target or "vaccination:outreach")
+    person = _person(request, form.cleaned_data["person_id"])
+    answers = form.answers()
+    answers.pop("person_id")
+    try:
+        outreach.outreach_outcome_record(
+            by=request.user, person=person, submission=form.submission(request.user), **answers
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Đã ghi kết quả vận động của %(name)s.") % {"name": person.full_name}
+        )
+    return redirect(target or "vaccination:outreach")
