@@ -25,6 +25,7 @@ from phongdich.lib import ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.tokens import hash_token
+from phongdich.lib.urls import absolute_url
 
 from . import imports, pdf, rules, selectors, services
 from .forms import (
@@ -301,8 +302,8 @@ def link_issue(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         # Shown once on the next page; only its hash is stored.
-        request.session[f"case_link_{case.pk}"] = request.build_absolute_uri(
-            reverse("cases:check_form", args=[raw])
+        request.session[f"case_link_{case.pk}"] = absolute_url(
+            reverse("cases:check_form", args=[raw]), request
         )
     return redirect("cases:detail", pk=case.pk)
 
@@ -393,8 +394,8 @@ def certificate(request, pk: int):
     if case.status != CaseStatus.RECOVERED or not case.certificate_code:
         raise Http404
     audit_read(actor=request.user, target=case, action="cases.certificate")
-    verify_url = request.build_absolute_uri(
-        reverse("cases:certificate_verify", args=[case.certificate_code])
+    verify_url = absolute_url(
+        reverse("cases:certificate_verify", args=[case.certificate_code]), request
     )
     content = pdf.certificate_pdf(case, verify_url)
     return pdf_response(content, f"giay-khoi-benh-{case.pk}.pdf")

@@ -27,6 +27,7 @@ from phongdich.lib import imports
 from phongdich.lib.bounds import pk_or_none
 from phongdich.lib.files import file_response, html_to_pdf, pdf_response, xlsx_response
 from phongdich.lib.ratelimit import allow
+from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 
 from . import rules, selectors, services
@@ -341,7 +342,7 @@ def checkpoint_poster(request, pk: int):
     checkpoint = selectors.checkpoints_for(request.user).filter(pk=pk).first()
     if checkpoint is None:
         raise Http404
-    url = request.build_absolute_uri(f"{reverse('checkpoints:declare')}?checkpoint={checkpoint.pk}")
+    url = absolute_url(f"{reverse('checkpoints:declare')}?checkpoint={checkpoint.pk}", request)
     html = render_to_string(
         "checkpoints/pdf/poster.html",
         {"checkpoint": checkpoint, "url": url, "qr": _qr(url).png_data_uri(scale=12, border=2)},
@@ -454,7 +455,7 @@ def quarantine_detail(request, pk: int):
                 return redirect("checkpoints:quarantines")
             if action == "link":
                 raw = services.quarantine_link_mint(by=request.user, quarantine=quarantine)
-                new_link = request.build_absolute_uri(reverse("checkpoints:self_check", args=[raw]))
+                new_link = absolute_url(reverse("checkpoints:self_check", args=[raw]), request)
         except ValidationError as exc:
             if action == "check":
                 form.add_error(None, exc)  # a refused check must offer a fresh form
@@ -694,7 +695,7 @@ def pharmacy_report(request, token: str):
             "form": form,
             "pharmacy": link.pharmacy,
             "sent": sent,
-            "link": request.build_absolute_uri(),
+            "link": absolute_url(request.get_full_path(), request),
         },
     )
 

@@ -21,6 +21,7 @@ from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
+from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people.selectors import people_visible_to
 
@@ -141,7 +142,7 @@ def call(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            url = services.citizen_url(raw)
+            url = services.citizen_url(raw, request)
             if ticket.caller_phone:
                 _send_link_after_commit(ticket, url)
             # Shown once to the agent (to read out or send again); never stored raw.
@@ -429,7 +430,7 @@ def citizen(request, token: str):
             "thread": selectors.ticket_thread(ticket, include_internal=False),
             "form": form,
             "is_new": request.session.pop("hotline-new-link", False),
-            "link_url": request.build_absolute_uri(),
+            "link_url": absolute_url(request.get_full_path(), request),
         },
     )
 
