@@ -21,7 +21,7 @@ from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.selectors import transfer_targets
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
-from phongdich.lib import ratelimit
+from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.tokens import hash_token
@@ -45,7 +45,7 @@ from .forms import (
     TransferForm,
     VerifyForm,
 )
-from .models import Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
+from .models import Alert, Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
 from .permissions import CASE_ROLES, REPORT_EDIT_ABOVE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
 from .queue_html import queue_rows_html
 
@@ -207,16 +207,29 @@ def import_errors(request):
 # --- case detail and actions ----------------------------------------------------------------
 
 
+def release_confirm_text(open_alerts: int) -> str:
+    """What releasing does, said before it is done (lib/confirm.py)."""
+    text = _("Cấp giấy xác nhận khỏi bệnh và kết thúc theo dõi F0 này.")
+    if open_alerts:
+        text += " " + _("%(n)s cảnh báo đang mở sẽ được đóng.") % {"n": open_alerts}
+    return text + " " + _("Không thể hoàn tác.")
+
+
 @role_required(*CASE_ROLES)
 def detail(request, pk: int):
     case = selectors.case_get(request.user, pk)
     audit_read(actor=request.user, target=case)
     release = services.release_for(case) if case.is_open else None
     death = Death.objects.filter(case=case).first()
+    alerts = selectors.case_alerts(case)
     context = {
         "case": case,
         "checks": selectors.case_checks(case),
-        "alerts": selectors.case_alerts(case),
+        "alerts": alerts,
+        "release_confirm": release_confirm_text(
+            # the same alerts case_release closes (all open ones, not only the 50 listed)
+            case.alerts.filter(status__in=Alert.OPEN_STATES).count()
+        ),
         "transfers": case.transfers.select_related("facility", "by")[:20],
         "bags": case.medicine_bags.all(),
         "visits": case.mobile_visits.all(),
@@ -378,6 +391,7 @@ def release(request, pk: int):
     form = ReleaseForm(request.POST)
     if form.is_valid():
         try:
+            confirm.require_confirmed(request)
             services.case_release(
                 by=request.user, case=case, negative_rat_on=form.cleaned_data["negative_rat_on"]
             )

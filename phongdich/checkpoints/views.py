@@ -23,7 +23,7 @@ from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
-from phongdich.lib import imports
+from phongdich.lib import confirm, imports
 from phongdich.lib.bounds import pk_or_none
 from phongdich.lib.files import file_response, html_to_pdf, pdf_response, xlsx_response
 from phongdich.lib.ratelimit import allow
@@ -395,6 +395,7 @@ def handover_action(request, pk: int, action: str):
             services.handover_confirm(by=request.user, handover=handover)
             messages.success(request, _("Đã xác nhận người về đến địa phương."))
         elif action == "no_show":
+            confirm.require_confirmed(request)
             services.handover_no_show(by=request.user, handover=handover)
             messages.warning(request, _("Đã báo không đến; đã báo Trung tâm Y tế huyện."))
         elif action == "quarantine":
@@ -450,6 +451,7 @@ def quarantine_detail(request, pk: int):
                 services.quarantine_mark(by=request.user, quarantine=quarantine, what=action)
                 return redirect("checkpoints:quarantine", pk=pk)
             if action == "release":
+                confirm.require_confirmed(request)
                 services.quarantine_release(by=request.user, quarantine=quarantine)
                 messages.success(request, _("Đã kết thúc cách ly."))
                 return redirect("checkpoints:quarantines")

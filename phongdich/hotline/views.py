@@ -19,6 +19,7 @@ from phongdich.accounts.models import User
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
+from phongdich.lib import confirm
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.urls import absolute_url
@@ -331,6 +332,7 @@ def ticket_reply(request, pk: int):
 @role_required(*TICKET_ROLES)
 def ticket_resolve(request, pk: int):
     def resolve(ticket):
+        confirm.require_confirmed(request)
         services.ticket_resolve(
             by=request.user,
             ticket=ticket,

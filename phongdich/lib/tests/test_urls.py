@@ -10,7 +10,11 @@ from phongdich.lib.urls import absolute_url
     ("site_url", "host", "expected"),
     [
         ("https://covid.example.gov.vn", "127.0.0.1:8123", "https://covid.example.gov.vn/a/b/?x=1"),
-        ("https://covid.example.gov.vn/", "127.0.0.1:8123", "https://covid.example.gov.vn/a/b/?x=1"),
+        (
+            "https://covid.example.gov.vn/",
+            "127.0.0.1:8123",
+            "https://covid.example.gov.vn/a/b/?x=1",
+        ),
         ("https://example.vn/sub", "testserver", "https://example.vn/sub/a/b/?x=1"),
         ("", "127.0.0.1:8123", "http://127.0.0.1:8123/a/b/?x=1"),
         ("", "localhost:9000", "http://localhost:9000/a/b/?x=1"),
