@@ -265,6 +265,16 @@ def officer_entry(request):
     return render(request, "checkpoints/officer_entry.html", {"form": form})
 
 
+def passage_echo(passage, declaration) -> str:
+    """What the officer sees once a decision is stored: who, what, when (the stored time, so
+    a passage re-sent after a dropped connection echoes when it was first recorded)."""
+    return _("Đã ghi: %(name)s — %(decision)s — %(at)s") % {
+        "name": declaration.full_name,
+        "decision": passage.get_decision_display(),
+        "at": timezone.localtime(passage.at).strftime("%H:%M %d/%m/%Y"),
+    }
+
+
 @require_POST
 @role_required(*OFFICER)
 def passage_create(request):
@@ -306,16 +316,18 @@ def passage_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            echo = passage_echo(passage, declaration)
             if wants_json:
                 return JsonResponse(
-                    {"id": passage.pk, "created": created, "decision": passage.decision},
+                    {
+                        "id": passage.pk,
+                        "created": created,
+                        "decision": passage.decision,
+                        "echo": echo,
+                    },
                     status=201 if created else 200,
                 )
-            messages.success(
-                request,
-                _("Đã ghi nhận: %(name)s — %(decision)s")
-                % {"name": declaration.full_name, "decision": passage.get_decision_display()},
-            )
+            messages.success(request, echo)
             return redirect(f"{reverse('checkpoints:officer')}?checkpoint={passage.checkpoint_id}")
     if wants_json:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
