@@ -24,6 +24,7 @@ from phongdich.geo.selectors import communes_within
 from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.references import reference_decoy, reference_for
 from phongdich.lib.tokens import hash_token
 from phongdich.lib.urls import absolute_url
 
@@ -612,7 +613,7 @@ def check_form(request, token: str):
             return render(
                 request,
                 "cases/public/check_done.html",
-                {"outcome": outcome, "token": token},
+                {"outcome": outcome, "token": token, "reference": reference_for(outcome.check)},
             )
     return render(
         request,
@@ -643,7 +644,7 @@ def self_declare(request):
                 tested_at = timezone.make_aware(
                     datetime.combine(data["tested_on"], datetime.min.time().replace(hour=12))
                 )
-                services.case_self_declare(
+                case = services.case_self_declare(
                     full_name=data["full_name"],
                     birth_year=data["birth_year"],
                     phone=data["phone"],
@@ -654,8 +655,13 @@ def self_declare(request):
                     is_f1=data["is_f1"],
                     photo=data["photo"],
                 )
+                # Dated today even for a case already open: the answer must not tell
+                # whether this person was known (the code itself is opaque either way).
+                reference = reference_for(case, on=timezone.localdate())
+            else:
+                reference = reference_decoy("F0")
             # The same answer whether the person was new, known, or already a case.
-            return render(request, "cases/public/declare_done.html")
+            return render(request, "cases/public/declare_done.html", {"reference": reference})
     return render(request, "cases/public/declare.html", {"form": form})
 
 

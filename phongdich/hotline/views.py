@@ -22,6 +22,7 @@ from phongdich.geo.selectors import communes_within
 from phongdich.lib import confirm
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
+from phongdich.lib.references import reference_for
 from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people.selectors import people_visible_to
@@ -473,7 +474,11 @@ def relief_new(request):
                     % {"d": timezone.localtime(relief.repeat_of.created_at).strftime("%d/%m/%Y")},
                 )
             else:
-                messages.success(request, _("Đã ghi nhận yêu cầu hỗ trợ."))
+                messages.success(
+                    request,
+                    _("Đã ghi nhận yêu cầu hỗ trợ, số tham chiếu %(ref)s (báo lại cho người dân).")
+                    % {"ref": reference_for(relief)},
+                )
             return redirect("hotline:relief_detail", pk=relief.pk)
     return render(request, "hotline/relief_new.html", {"form": form})
 
