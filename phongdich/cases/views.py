@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -37,6 +38,7 @@ from .forms import (
     DeathForm,
     DossierForm,
     ImportForm,
+    LinkSendForm,
     MedicineBagForm,
     MobileVisitForm,
     OverrideForm,
@@ -208,6 +210,24 @@ def import_errors(request):
 # --- case detail and actions ----------------------------------------------------------------
 
 
+def _link_panel_context(request, case) -> dict:
+    new_link = request.session.pop(_link_session_key(case), None)
+    has_link = case.is_open and CaseLink.objects.filter(case=case, revoked_at__isnull=True).exists()
+    return {
+        "new_link": new_link,
+        "new_link_qr": pdf.qr_svg(new_link) if new_link else "",
+        "send_form": LinkSendForm(),
+        "signed_link": _signed_link(case, new_link) if new_link else "",
+        "link_sends": list(case.link_sends.all()[:5]),
+        "reissue_confirm": _(
+            "Cấp đường link mới: đường link F0 đang dùng sẽ ngừng hoạt động ngay, "
+            "F0 phải dùng link mới."
+        )
+        if has_link
+        else "",
+    }
+
+
 def release_confirm_text(open_alerts: int) -> str:
     """What releasing does, said before it is done (lib/confirm.py)."""
     text = _("Cấp giấy xác nhận khỏi bệnh và kết thúc theo dõi F0 này.")
@@ -249,7 +269,7 @@ def detail(request, pk: int):
         "bag_form": MedicineBagForm(),
         "visit_form": MobileVisitForm(),
         "symptom_labels": SYMPTOM_LABELS,
-        "new_link": request.session.pop(f"case_link_{case.pk}", None),
+        **_link_panel_context(request, case),
     }
     return render(request, "cases/detail.html", context)
 
@@ -311,15 +331,77 @@ def alert_action(request, pk: int):
 def link_issue(request, pk: int):
     case = selectors.case_get(request.user, pk)
     try:
+        if CaseLink.objects.filter(case=case, revoked_at__isnull=True).exists():
+            # Re-issuing revokes the link the F0 already has: asked first.
+            confirm.require_confirmed(request)
         _link, raw = services.case_link_issue(by=request.user, case=case)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        # Shown once on the next page; only its hash is stored.
-        request.session[f"case_link_{case.pk}"] = absolute_url(
+        # Shown once on the next page (with copy, QR and send); only its hash is stored.
+        request.session[_link_session_key(case)] = absolute_url(
             reverse("cases:check_form", args=[raw]), request
         )
-    return redirect("cases:detail", pk=case.pk)
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#link-panel")
+
+
+# The page showing a new link may send it for this long (a signed copy rides in the form:
+# the server keeps only the link's hash).
+LINK_SEND_SECONDS = 15 * 60
+LINK_SEND_SALT = "cases.link_send"
+
+
+def _link_session_key(case) -> str:
+    return f"case_link_{case.pk}"
+
+
+def _signed_link(case, url: str) -> str:
+    return signing.dumps({"case": case.pk, "url": url}, salt=LINK_SEND_SALT)
+
+
+def _unsigned_link(case, value: str) -> str | None:
+    try:
+        data = signing.loads(value or "", salt=LINK_SEND_SALT, max_age=LINK_SEND_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("case") != case.pk:
+        return None
+    return data.get("url") if isinstance(data.get("url"), str) else None
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def link_send(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = LinkSendForm(request.POST)
+    url = _unsigned_link(case, request.POST.get("link", ""))
+    if url is None:
+        messages.error(request, _("Đường link đã hết thời gian hiển thị; hãy cấp link mới để gửi."))
+    elif form.is_valid():
+        try:
+            sent = services.case_link_send(
+                by=request.user,
+                case=case,
+                url=url,
+                channel=form.cleaned_data["channel"],
+                submission=form.submission(request.user),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if sent.status == sent.Status.SENT:
+                messages.success(
+                    request,
+                    _("Đã gửi đường link qua %(channel)s đến %(phone)s.")
+                    % {"channel": sent.get_channel_display(), "phone": case.person.phone_display},
+                )
+            else:
+                messages.error(
+                    request,
+                    _("Gửi qua %(channel)s không được; hãy đọc hoặc cho quét mã QR.")
+                    % {"channel": sent.get_channel_display()},
+                )
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#link-panel")
 
 
 @require_POST

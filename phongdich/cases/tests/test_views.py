@@ -38,6 +38,7 @@ CASE_PAGES = [
     ("get", "cases:detail"),
     ("post", "cases:check_new"),
     ("post", "cases:link_issue"),
+    ("post", "cases:link_send"),
     ("post", "cases:verify"),
     ("post", "cases:home_care_override"),
     ("get", "cases:transfer"),

@@ -67,3 +67,25 @@ document.addEventListener("submit", function (event) {
     true
   );
 })();
+
+// Copy buttons (data-copy-target="<input id>"): shown only where the clipboard can be written.
+document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+  const input = document.getElementById(button.dataset.copyTarget);
+  if (!input) return;
+  button.hidden = false;
+  const label = button.textContent;
+  button.addEventListener("click", function () {
+    const done = function () {
+      button.textContent = button.dataset.copied;
+      window.setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () {
+        input.select();
+      });
+    } else {
+      input.select(); // no clipboard API (plain http): leave it selected for a long press
+      try { if (document.execCommand("copy")) done(); } catch (e) { /* selected is enough */ }
+    }
+  });
+});
