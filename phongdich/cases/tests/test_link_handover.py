@@ -104,7 +104,9 @@ def test_a_forged_or_foreign_link_is_not_sent(client, world, staff):
     foreign = signing.dumps({"case": other.pk, "url": URL}, salt="cases.link_send")
     for link in ("", "x" * 500, foreign):
         response = client.post(
-            reverse("cases:link_send", args=[case.pk]), {"link": link, "channel": "sms"}, follow=True
+            reverse("cases:link_send", args=[case.pk]),
+            {"link": link, "channel": "sms"},
+            follow=True,
         )
         assert response.status_code == 200
         assert "hãy cấp link mới" in response.content.decode()

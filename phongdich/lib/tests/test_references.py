@@ -44,7 +44,8 @@ def test_it_reads_what_people_type():
 
 
 @pytest.mark.parametrize(
-    "text", ["", "F0", "XX-2612-ABCDEF", "F0-26-ABCDEF", "F0-2612-ABCDE", "F0-2612-ABCDEFG", "x" * 500]
+    "text",
+    ["", "F0", "XX-2612-ABCDEF", "F0-26-ABCDEF", "F0-2612-ABCDE", "F0-2612-ABCDEFG", "x" * 500],
 )
 def test_it_refuses_anything_else_without_raising(text):
     assert reference_parse(text) is None
