@@ -68,7 +68,7 @@ document.addEventListener("submit", function (event) {
   );
 })();
 
-// Copy buttons (data-copy-target="<input id>"): shown only where the clipboard can be written.
+// Copy buttons (data-copy-target="<input id>"): hidden without JavaScript, where they cannot work.
 document.querySelectorAll("[data-copy-target]").forEach(function (button) {
   const input = document.getElementById(button.dataset.copyTarget);
   if (!input) return;
