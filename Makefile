@@ -41,8 +41,8 @@ demo: migrate
 run: demo
 	@echo "phongdich: http://$(HOST):$(PORT)  (background worker started too)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py worker & \
-	  DB_CONN_MAX_AGE=0 $(PY) manage.py runserver $(HOST):$(PORT)
+	  DEV_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py worker & \
+	  DEV_SITE_URL=http://$(HOST):$(PORT) DB_CONN_MAX_AGE=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: setup
 	$(PY) manage.py worker

@@ -73,6 +73,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# Keys the permutation behind citizens' reference numbers (lib.references). Must never change
+# once references were handed out; derived from SECRET_KEY when empty.
+REFERENCE_KEY = os.environ.get("REFERENCE_KEY", "")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -86,7 +89,13 @@ TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEBUG)
 SEEDS_DIR = Path(os.environ.get("PHONGDICH_SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 REQUIRE_SEEDS = envbool("PHONGDICH_REQUIRE_SEEDS", False)
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Every absolute link (citizen links, QR codes, e-mails) starts with SITE_URL: lib.urls.
+# Empty in development: links then follow the request's own host and port; background jobs
+# (no request) use DEV_SITE_URL, the address `make run` serves on.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+DEV_SITE_URL = os.environ.get("DEV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL and not DEBUG:
+    raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (links sent to citizens)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

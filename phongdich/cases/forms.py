@@ -22,6 +22,7 @@ from . import rules
 from .models import (
     Alert,
     Case,
+    CaseLinkSend,
     DailyReport,
     Death,
     DetectionSetting,
@@ -264,6 +265,12 @@ class TransferForm(forms.Form):
             f"{f.name} · {f.get_kind_display()} · "
             + str(_("còn %(free)d/%(total)d giường")) % {"free": f.beds_free, "total": f.beds_total}
         )
+
+
+class LinkSendForm(SubmissionKeyForm):
+    """Send the just-issued personal link to the F0 (cases.services.case_link_send)."""
+
+    channel = forms.ChoiceField(choices=CaseLinkSend.Channel.choices)
 
 
 class ReleaseForm(forms.Form):

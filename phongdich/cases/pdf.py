@@ -12,6 +12,12 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4)
 
 
+def qr_svg(url: str) -> str:
+    """The QR code as inline SVG markup (the F0 scans the officer's screen); made here, never
+    by a third-party service, so the personal link leaves nowhere."""
+    return segno.make(url, error="m").svg_inline(scale=5, border=2, title="QR")
+
+
 def certificate_pdf(case, verify_url: str) -> bytes:
     html = render_to_string(
         "cases/pdf/certificate.html",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/check/", views.check_new, name="check_new"),
     path("<int:pk>/link/", views.link_issue, name="link_issue"),
+    path("<int:pk>/link/send/", views.link_send, name="link_send"),
     path("<int:pk>/verify/", views.verify, name="verify"),
     path("<int:pk>/home-care/", views.home_care_override, name="home_care_override"),
     path("<int:pk>/transfer/", views.transfer, name="transfer"),

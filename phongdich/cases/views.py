@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -20,10 +21,12 @@ from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.selectors import transfer_targets
 from phongdich.geo.selectors import communes_within, home_communes
-from phongdich.lib import ratelimit
+from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.references import reference_decoy, reference_for
 from phongdich.lib.tokens import hash_token
+from phongdich.lib.urls import absolute_url
 
 from . import imports, pdf, rules, selectors, services
 from .forms import (
@@ -34,6 +37,7 @@ from .forms import (
     DeathForm,
     DossierForm,
     ImportForm,
+    LinkSendForm,
     MedicineBagForm,
     MobileVisitForm,
     OverrideForm,
@@ -43,7 +47,7 @@ from .forms import (
     TransferForm,
     VerifyForm,
 )
-from .models import Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
+from .models import Alert, Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
 from .permissions import CASE_ROLES, REPORT_EDIT_ABOVE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
 from .queue_html import queue_rows_html
 
@@ -205,16 +209,47 @@ def import_errors(request):
 # --- case detail and actions ----------------------------------------------------------------
 
 
+def _link_panel_context(request, case) -> dict:
+    new_link = request.session.pop(_link_session_key(case), None)
+    has_link = case.is_open and CaseLink.objects.filter(case=case, revoked_at__isnull=True).exists()
+    return {
+        "new_link": new_link,
+        "new_link_qr": pdf.qr_svg(new_link) if new_link else "",
+        "send_form": LinkSendForm(),
+        "signed_link": _signed_link(case, new_link) if new_link else "",
+        "link_sends": list(case.link_sends.all()[:5]),
+        "reissue_confirm": _(
+            "Cấp đường link mới: đường link F0 đang dùng sẽ ngừng hoạt động ngay, "
+            "F0 phải dùng link mới."
+        )
+        if has_link
+        else "",
+    }
+
+
+def release_confirm_text(open_alerts: int) -> str:
+    """What releasing does, said before it is done (lib/confirm.py)."""
+    text = _("Cấp giấy xác nhận khỏi bệnh và kết thúc theo dõi F0 này.")
+    if open_alerts:
+        text += " " + _("%(n)s cảnh báo đang mở sẽ được đóng.") % {"n": open_alerts}
+    return text + " " + _("Không thể hoàn tác.")
+
+
 @role_required(*CASE_ROLES)
 def detail(request, pk: int):
     case = selectors.case_get(request.user, pk)
     audit_read(actor=request.user, target=case)
     release = services.release_for(case) if case.is_open else None
     death = Death.objects.filter(case=case).first()
+    alerts = selectors.case_alerts(case)
     context = {
         "case": case,
         "checks": selectors.case_checks(case),
-        "alerts": selectors.case_alerts(case),
+        "alerts": alerts,
+        "release_confirm": release_confirm_text(
+            # the same alerts case_release closes (all open ones, not only the 50 listed)
+            case.alerts.filter(status__in=Alert.OPEN_STATES).count()
+        ),
         "transfers": case.transfers.select_related("facility", "by")[:20],
         "bags": case.medicine_bags.all(),
         "visits": case.mobile_visits.all(),
@@ -233,7 +268,7 @@ def detail(request, pk: int):
         "bag_form": MedicineBagForm(),
         "visit_form": MobileVisitForm(),
         "symptom_labels": SYMPTOM_LABELS,
-        "new_link": request.session.pop(f"case_link_{case.pk}", None),
+        **_link_panel_context(request, case),
     }
     return render(request, "cases/detail.html", context)
 
@@ -295,15 +330,77 @@ def alert_action(request, pk: int):
 def link_issue(request, pk: int):
     case = selectors.case_get(request.user, pk)
     try:
+        if CaseLink.objects.filter(case=case, revoked_at__isnull=True).exists():
+            # Re-issuing revokes the link the F0 already has: asked first.
+            confirm.require_confirmed(request)
         _link, raw = services.case_link_issue(by=request.user, case=case)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        # Shown once on the next page; only its hash is stored.
-        request.session[f"case_link_{case.pk}"] = request.build_absolute_uri(
-            reverse("cases:check_form", args=[raw])
+        # Shown once on the next page (with copy, QR and send); only its hash is stored.
+        request.session[_link_session_key(case)] = absolute_url(
+            reverse("cases:check_form", args=[raw]), request
         )
-    return redirect("cases:detail", pk=case.pk)
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#link-panel")
+
+
+# The page showing a new link may send it for this long (a signed copy rides in the form:
+# the server keeps only the link's hash).
+LINK_SEND_SECONDS = 15 * 60
+LINK_SEND_SALT = "cases.link_send"
+
+
+def _link_session_key(case) -> str:
+    return f"case_link_{case.pk}"
+
+
+def _signed_link(case, url: str) -> str:
+    return signing.dumps({"case": case.pk, "url": url}, salt=LINK_SEND_SALT)
+
+
+def _unsigned_link(case, value: str) -> str | None:
+    try:
+        data = signing.loads(value or "", salt=LINK_SEND_SALT, max_age=LINK_SEND_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("case") != case.pk:
+        return None
+    return data.get("url") if isinstance(data.get("url"), str) else None
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def link_send(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = LinkSendForm(request.POST)
+    url = _unsigned_link(case, request.POST.get("link", ""))
+    if url is None:
+        messages.error(request, _("Đường link đã hết thời gian hiển thị; hãy cấp link mới để gửi."))
+    elif form.is_valid():
+        try:
+            sent = services.case_link_send(
+                by=request.user,
+                case=case,
+                url=url,
+                channel=form.cleaned_data["channel"],
+                submission=form.submission(request.user),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if sent.status == sent.Status.SENT:
+                messages.success(
+                    request,
+                    _("Đã gửi đường link qua %(channel)s đến %(phone)s.")
+                    % {"channel": sent.get_channel_display(), "phone": case.person.phone_display},
+                )
+            else:
+                messages.error(
+                    request,
+                    _("Gửi qua %(channel)s không được; hãy đọc hoặc cho quét mã QR.")
+                    % {"channel": sent.get_channel_display()},
+                )
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#link-panel")
 
 
 @require_POST
@@ -376,6 +473,7 @@ def release(request, pk: int):
     form = ReleaseForm(request.POST)
     if form.is_valid():
         try:
+            confirm.require_confirmed(request)
             services.case_release(
                 by=request.user, case=case, negative_rat_on=form.cleaned_data["negative_rat_on"]
             )
@@ -392,8 +490,8 @@ def certificate(request, pk: int):
     if case.status != CaseStatus.RECOVERED or not case.certificate_code:
         raise Http404
     audit_read(actor=request.user, target=case, action="cases.certificate")
-    verify_url = request.build_absolute_uri(
-        reverse("cases:certificate_verify", args=[case.certificate_code])
+    verify_url = absolute_url(
+        reverse("cases:certificate_verify", args=[case.certificate_code]), request
     )
     content = pdf.certificate_pdf(case, verify_url)
     return pdf_response(content, f"giay-khoi-benh-{case.pk}.pdf")
@@ -596,7 +694,7 @@ def check_form(request, token: str):
             return render(
                 request,
                 "cases/public/check_done.html",
-                {"outcome": outcome, "token": token},
+                {"outcome": outcome, "token": token, "reference": reference_for(outcome.check)},
             )
     return render(
         request,
@@ -627,7 +725,7 @@ def self_declare(request):
                 tested_at = timezone.make_aware(
                     datetime.combine(data["tested_on"], datetime.min.time().replace(hour=12))
                 )
-                services.case_self_declare(
+                case = services.case_self_declare(
                     full_name=data["full_name"],
                     birth_year=data["birth_year"],
                     phone=data["phone"],
@@ -638,8 +736,13 @@ def self_declare(request):
                     is_f1=data["is_f1"],
                     photo=data["photo"],
                 )
+                # Dated today even for a case already open: the answer must not tell
+                # whether this person was known (the code itself is opaque either way).
+                reference = reference_for(case, on=timezone.localdate())
+            else:
+                reference = reference_decoy("F0")
             # The same answer whether the person was new, known, or already a case.
-            return render(request, "cases/public/declare_done.html")
+            return render(request, "cases/public/declare_done.html", {"reference": reference})
     return render(request, "cases/public/declare.html", {"form": form})
 
 

@@ -19,8 +19,11 @@ from phongdich.accounts.models import User
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
+from phongdich.lib import confirm
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
+from phongdich.lib.references import reference_for
+from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people.selectors import people_visible_to
 
@@ -141,7 +144,7 @@ def call(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            url = services.citizen_url(raw)
+            url = services.citizen_url(raw, request)
             if ticket.caller_phone:
                 _send_link_after_commit(ticket, url)
             # Shown once to the agent (to read out or send again); never stored raw.
@@ -330,6 +333,7 @@ def ticket_reply(request, pk: int):
 @role_required(*TICKET_ROLES)
 def ticket_resolve(request, pk: int):
     def resolve(ticket):
+        confirm.require_confirmed(request)
         services.ticket_resolve(
             by=request.user,
             ticket=ticket,
@@ -429,7 +433,7 @@ def citizen(request, token: str):
             "thread": selectors.ticket_thread(ticket, include_internal=False),
             "form": form,
             "is_new": request.session.pop("hotline-new-link", False),
-            "link_url": request.build_absolute_uri(),
+            "link_url": absolute_url(request.get_full_path(), request),
         },
     )
 
@@ -470,7 +474,11 @@ def relief_new(request):
                     % {"d": timezone.localtime(relief.repeat_of.created_at).strftime("%d/%m/%Y")},
                 )
             else:
-                messages.success(request, _("Đã ghi nhận yêu cầu hỗ trợ."))
+                messages.success(
+                    request,
+                    _("Đã ghi nhận yêu cầu hỗ trợ, số tham chiếu %(ref)s (báo lại cho người dân).")
+                    % {"ref": reference_for(relief)},
+                )
             return redirect("hotline:relief_detail", pk=relief.pk)
     return render(request, "hotline/relief_new.html", {"form": form})
 

@@ -31,6 +31,7 @@ from .checks import (
     check_submit,
     new_submission_key,
 )
+from .links import case_link_send
 from .registration import (
     PersonData,
     case_home_care_override,
@@ -59,6 +60,7 @@ __all__ = [
     "case_death_record",
     "case_home_care_override",
     "case_link_issue",
+    "case_link_send",
     "case_register",
     "case_release",
     "case_self_declare",

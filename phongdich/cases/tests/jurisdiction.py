@@ -55,6 +55,7 @@ RECORDS_IN_COMMUNE_B = {
     "cases:detail": _case,
     "cases:check_new": _case,
     "cases:link_issue": _case,
+    "cases:link_send": _case,
     "cases:verify": _case,
     "cases:home_care_override": _case,
     "cases:transfer": _case,

@@ -7,7 +7,6 @@ overwrite each other.
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -206,10 +205,12 @@ def ticket_link_mint(*, by, ticket: Ticket) -> str:
     return raw
 
 
-def citizen_url(raw: str) -> str:
+def citizen_url(raw: str, request=None) -> str:
     from django.urls import reverse
 
-    return settings.SITE_URL + reverse("hotline:citizen", args=[raw])
+    from phongdich.lib.urls import absolute_url
+
+    return absolute_url(reverse("hotline:citizen", args=[raw]), request)
 
 
 def _guarded_update(ticket: Ticket, version: int | None, **values) -> Ticket:

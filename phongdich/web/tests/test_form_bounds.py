@@ -37,6 +37,7 @@ FORM_MODELS = {
     "cases.CaseRegisterForm": [Person, cases.Case, cases.LabResult],
     "cases.ImportForm": [cases.LabResult],
     "cases.CheckForm": [cases.HealthCheck],
+    "cases.LinkSendForm": [cases.CaseLinkSend],
     "cases.AlertActionForm": [cases.Alert],
     "cases.TransferForm": [cases.Transfer],
     "cases.ReleaseForm": [],
