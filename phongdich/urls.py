@@ -25,7 +25,7 @@ urlpatterns = [
 ]
 
 # Domain apps mount their pages under their own prefix when present (`<app>/urls.py`).
-for app in ("cases", "hotline", "checkpoints", "directives"):
+for app in ("cases", "hotline", "checkpoints", "directives", "facilities", "supplies"):
     if apps.is_installed(f"phongdich.{app}") and module_has_submodule(
         apps.get_app_config(app).module, "urls"
     ):

@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     RELIEF_OFFICER = "relief_officer", _("Cán bộ trung tâm hỗ trợ")
     DIRECTIVE_CLERK = "directive_clerk", _("Chuyên viên theo dõi kết luận")
     UNIT_REPORTER = "unit_reporter", _("Cán bộ báo cáo của đơn vị")
+    FACILITY_OFFICER = "facility_officer", _("Cán bộ cơ sở điều trị/cách ly")
 
 
 class User(SubmittedOnce, AbstractUser):

@@ -18,12 +18,13 @@ from phongdich.accounts.models import ApiToken, User
 from phongdich.cases import models as cases
 from phongdich.checkpoints import models as checkpoints
 from phongdich.directives import models as directives
+from phongdich.facilities import models as facilities
 from phongdich.geo.models import AdminUnit
 from phongdich.hotline import models as hotline
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
 
-APPS = ("accounts", "people", "cases", "hotline", "checkpoints", "directives")
+APPS = ("accounts", "people", "cases", "hotline", "checkpoints", "directives", "facilities")
 
 # The models whose columns each form fills (fields are matched by name).
 FORM_MODELS = {
@@ -76,6 +77,12 @@ FORM_MODELS = {
     "directives.MembershipForm": [],
     "directives.AliasForm": [directives.OrgUnitAlias],
     "directives.OfficialForm": [directives.Official],
+    "facilities.FacilityForm": [facilities.Facility],
+    "facilities.FacilityCreateForm": [facilities.Facility],
+    "facilities.CapacityForm": [facilities.CapacityChange],
+    "facilities.OccupancyReportForm": [facilities.OccupancyReport],
+    "facilities.AdmitForm": [facilities.Stay],
+    "facilities.StaffForm": [User],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.
