@@ -23,8 +23,9 @@ from phongdich.geo.models import AdminUnit
 from phongdich.hotline import models as hotline
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
+from phongdich.supplies import models as supplies
 
-APPS = ("accounts", "people", "cases", "hotline", "checkpoints", "directives", "facilities")
+APPS = ("accounts", "people", "cases", "hotline", "checkpoints", "directives", "facilities", "supplies")
 
 # The models whose columns each form fills (fields are matched by name).
 FORM_MODELS = {
@@ -83,6 +84,9 @@ FORM_MODELS = {
     "facilities.OccupancyReportForm": [facilities.OccupancyReport],
     "facilities.AdmitForm": [facilities.Stay],
     "facilities.StaffForm": [User],
+    "supplies.MovementForm": [supplies.StockEntry],
+    "supplies.TransferForm": [supplies.StockEntry],
+    "supplies.CorrectionForm": [supplies.StockEntry],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.
