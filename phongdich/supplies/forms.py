@@ -3,10 +3,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.lib.bounds import BoundedDateTimeField, max_length
+from phongdich.lib.bounds import BoundedDateField, BoundedDateTimeField, max_length
 from phongdich.lib.idempotency import SubmissionKeyForm
 
-from .models import Item, Place, StockEntry
+from .models import Item, Place, StockEntry, SupplyRequest
 
 # Ten million units of anything is past what a province holds; the ceiling keeps typos out.
 QUANTITY_MAX = Decimal("10000000")
@@ -62,3 +62,42 @@ class TransferForm(SubmissionKeyForm):
 class CorrectionForm(forms.Form):
     right_quantity = _quantity(_("Số lượng đúng"))
     note = forms.CharField(label=_("Lý do điều chỉnh"), max_length=max_length(StockEntry, "note"))
+
+
+class RequestForm(SubmissionKeyForm):
+    item = forms.ModelChoiceField(label=_("Vật tư"), queryset=Item.objects.filter(active=True))
+    quantity = _quantity(_("Số lượng đề nghị"))
+    needed_by = BoundedDateField(label=_("Cần trước ngày"))
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=max_length(SupplyRequest, "reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Quyết định"), choices=[("approve", _("Duyệt")), ("reject", _("Không duyệt"))]
+    )
+    quantity = forms.DecimalField(
+        label=_("Số lượng duyệt (để trống: như đề nghị)"),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=QUANTITY_MAX,
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+    )
+    note = forms.CharField(
+        label=_("Ý kiến"), max_length=max_length(SupplyRequest, "decision_note"), required=False
+    )
+
+
+class FulfilForm(forms.Form):
+    source = PlaceChoiceField(label=_("Cấp từ"), queryset=Place.objects.none())
+    quantity = _quantity(_("Số lượng cấp"))
+
+    def __init__(self, *args, sources=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sources is not None:
+            self.fields["source"].queryset = sources

@@ -107,6 +107,10 @@ class StockEntry(SubmittedOnce):
     corrects = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
+    # The request a transfer in fulfils (set on both entries of the transfer).
+    request = models.ForeignKey(
+        "SupplyRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -161,3 +165,43 @@ class AlertThreshold(models.Model):
     @property
     def hours(self) -> int:
         return self.within * (24 if self.per == self.Per.DAYS else 1)
+
+
+class SupplyRequest(SubmittedOnce):
+    """A commune station or a facility asks for an item: what, how much, by when, why. A
+    health officer over the place approves it (perhaps for less) or refuses it; transfers
+    into the place fulfil it in part or in full (`StockEntry.request`)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Chờ duyệt")
+        APPROVED = "approved", _("Đã duyệt")
+        PARTLY = "partly", _("Đã cấp một phần")
+        FULFILLED = "fulfilled", _("Đã cấp đủ")
+        REJECTED = "rejected", _("Không duyệt")
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="requests")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("số lượng đề nghị"), max_digits=14, decimal_places=2)
+    needed_by = models.DateField(_("cần trước ngày"))
+    reason = models.CharField(_("lý do"), max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    approved_quantity = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    decision_note = models.CharField(_("ý kiến"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # Serves the list of open requests of a jurisdiction, oldest need first.
+            models.Index(fields=["status", "needed_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} {self.item_id} {self.quantity}"

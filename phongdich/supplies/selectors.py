@@ -15,7 +15,7 @@ from phongdich.facilities.selectors import own_facility_id
 from phongdich.geo.models import AdminUnit
 
 from . import rules
-from .models import AlertThreshold, Item, Place, StockEntry
+from .models import AlertThreshold, Item, Place, StockEntry, SupplyRequest
 
 BOARD_ROLES = (
     Role.HEALTH_OFFICER,
@@ -129,3 +129,34 @@ def alerts(unit: AdminUnit, *, now=None) -> list[StockLine]:
 
 def ledger(place: Place, limit: int = 200) -> QuerySet[StockEntry]:
     return place.entries.select_related("item", "by", "counterpart", "corrects")[:limit]
+
+
+# --- requests -------------------------------------------------------------------------------
+
+DECIDER_ROLES = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)
+
+
+def requests_for(user) -> QuerySet[SupplyRequest]:
+    """Requests from the places the user reaches, open ones first by need."""
+    return (
+        SupplyRequest.objects.filter(place__in=places_for(user))
+        .select_related("place__unit__parent", "item")
+        .order_by("status", "needed_by", "pk")
+    )
+
+
+def request_for(user, pk) -> SupplyRequest:
+    found = requests_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_decide(user, request: SupplyRequest) -> bool:
+    return user.has_role(*DECIDER_ROLES) and places_for(user).filter(pk=request.place_id).exists()
+
+
+def fulfilment_sources(user, request: SupplyRequest) -> QuerySet[Place]:
+    """Places the decider may send from: their own places holding the item."""
+    holding = StockEntry.objects.filter(item=request.item).values("place_id")
+    return places_for(user).filter(pk__in=holding).exclude(pk=request.place_id)

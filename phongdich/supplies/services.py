@@ -17,7 +17,7 @@ from phongdich.lib import idempotency
 from phongdich.lib.locks import key_lock
 from phongdich.lib.text import nfc
 
-from .models import Item, Place, StockEntry
+from .models import Item, Place, StockEntry, SupplyRequest
 
 K = StockEntry.Kind
 
@@ -132,9 +132,11 @@ def stock_transfer(
     quantity,
     occurred_at=None,
     note="",
+    request=None,
 ) -> StockEntry:
     """Two entries sharing one transfer id: out of `source`, into `destination`. Returns
-    the entry out (which carries the submission key)."""
+    the entry out (which carries the submission key). `request` links both entries to the
+    supply request they fulfil (`supply_request_fulfil`)."""
     quantity = _positive(quantity)
     if source.pk == destination.pk:
         raise ValidationError({"destination": _("Nơi nhận phải khác nơi chuyển.")})
@@ -152,6 +154,7 @@ def stock_transfer(
         transfer=transfer,
         counterpart=destination,
         submission=submission,
+        request=request,
     )
     into = _append(
         by=by,
@@ -163,6 +166,7 @@ def stock_transfer(
         note=note,
         transfer=transfer,
         counterpart=source,
+        request=request,
     )
     del into
     return out
@@ -242,3 +246,112 @@ def place_for_facility(*, by, facility) -> Place:
     if created:
         audit_record(actor=by, action="supplies.place_create", target=place)
     return place
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+@idempotency.submitted_once(SupplyRequest)
+@transaction.atomic
+def supply_request_create(
+    *, submission=None, by, place: Place, item: Item, quantity, needed_by, reason: str
+) -> SupplyRequest:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Cần ghi lý do đề nghị.")})
+    request = SupplyRequest.objects.create(
+        place=place,
+        item=item,
+        quantity=_positive(quantity),
+        needed_by=needed_by,
+        reason=nfc(reason),
+        created_by=by,
+        **idempotency.fields(submission),
+    )
+    audit_record(
+        actor=by,
+        action="supplies.request_create",
+        target=request,
+        changes={"item": item.code, "quantity": str(request.quantity)},
+    )
+    return request
+
+
+def _lock_request(request: SupplyRequest) -> SupplyRequest:
+    return (
+        SupplyRequest.objects.select_for_update().select_related("place", "item").get(pk=request.pk)
+    )
+
+
+@transaction.atomic
+def supply_request_decide(
+    *, by, request: SupplyRequest, approve: bool, quantity=None, note: str = ""
+) -> SupplyRequest:
+    """Approve (for the quantity asked, or less) or refuse, once."""
+    locked = _lock_request(request)
+    if locked.status != SupplyRequest.Status.SUBMITTED:
+        raise ValidationError(_("Đề nghị này đã được xử lý."))
+    if approve:
+        approved = _positive(quantity if quantity is not None else locked.quantity)
+        if approved > locked.quantity:
+            raise ValidationError(
+                {
+                    "quantity": _("Không duyệt nhiều hơn số đề nghị (%(asked)s).")
+                    % {"asked": _amount(locked.quantity)}
+                }
+            )
+        locked.status, locked.approved_quantity = SupplyRequest.Status.APPROVED, approved
+    else:
+        if not note.strip():
+            raise ValidationError({"note": _("Cần ghi lý do không duyệt.")})
+        locked.status = SupplyRequest.Status.REJECTED
+    locked.decision_note, locked.decided_by, locked.decided_at = nfc(note), by, timezone.now()
+    locked.save(
+        update_fields=["status", "approved_quantity", "decision_note", "decided_by", "decided_at"]
+    )
+    audit_record(
+        actor=by,
+        action="supplies.request_decide",
+        target=locked,
+        changes={"status": locked.status, "approved": str(locked.approved_quantity or "")},
+    )
+    return locked
+
+
+def fulfilled_quantity(request: SupplyRequest) -> Decimal:
+    total = request.entries.filter(kind=K.TRANSFER_IN).aggregate(s=Sum("quantity"))["s"]
+    return total or Decimal(0)
+
+
+@transaction.atomic
+def supply_request_fulfil(*, by, request: SupplyRequest, source: Place, quantity) -> StockEntry:
+    """Send (part of) an approved request from `source`: a transfer linked to the request;
+    the request is fully fulfilled once the approved quantity has arrived."""
+    locked = _lock_request(request)
+    if locked.status not in (SupplyRequest.Status.APPROVED, SupplyRequest.Status.PARTLY):
+        raise ValidationError(_("Chỉ cấp cho đề nghị đã duyệt và chưa cấp đủ."))
+    quantity = _positive(quantity)
+    remaining = locked.approved_quantity - fulfilled_quantity(locked)
+    if quantity > remaining:
+        raise ValidationError(
+            {"quantity": _("Chỉ còn phải cấp %(remaining)s.") % {"remaining": _amount(remaining)}}
+        )
+    out = stock_transfer(
+        by=by,
+        source=source,
+        destination=locked.place,
+        item=locked.item,
+        quantity=quantity,
+        note=_("Cấp theo đề nghị #%(pk)s") % {"pk": locked.pk},
+        request=locked,
+    )
+    locked.status = (
+        SupplyRequest.Status.FULFILLED if quantity == remaining else SupplyRequest.Status.PARTLY
+    )
+    locked.save(update_fields=["status"])
+    audit_record(
+        actor=by,
+        action="supplies.request_fulfil",
+        target=locked,
+        changes={"quantity": str(quantity), "status": locked.status},
+    )
+    return out

@@ -12,7 +12,7 @@ from phongdich.accounts.permissions import role_required
 from phongdich.facilities.selectors import board_unit, board_units, own_facility_id
 
 from . import selectors, services
-from .forms import CorrectionForm, MovementForm, TransferForm
+from .forms import CorrectionForm, DecideForm, FulfilForm, MovementForm, RequestForm, TransferForm
 from .models import Place, StockEntry
 
 READERS = (*selectors.BOARD_ROLES, Role.FACILITY_OFFICER)
@@ -56,6 +56,8 @@ def _place_page(request, place, **forms):
             "movement_form": forms.get("movement_form") or MovementForm(),
             "transfer_form": forms.get("transfer_form")
             or TransferForm(destinations=selectors.transfer_destinations(request.user)),
+            "request_form": forms.get("request_form") or RequestForm(),
+            "requests": place.requests.select_related("item")[:20],
         },
     )
 
@@ -137,3 +139,94 @@ def correct(request, pk, entry):
             messages.success(request, _("Đã ghi bút toán điều chỉnh; phiếu gốc được giữ nguyên."))
             return redirect("supplies:place", pk=where.pk)
     return render(request, "supplies/correct.html", {"place": where, "entry": record, "form": form})
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(*selectors.WRITER_ROLES)
+def request_create(request, pk):
+    where = selectors.place_for(request.user, pk)
+    form = RequestForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.supply_request_create(
+                by=request.user,
+                submission=form.submission(request.user),
+                place=where,
+                **form.answers(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("supplies:request", pk=created.pk)
+    return _place_page(request, where, request_form=form)
+
+
+@role_required(*READERS)
+def request_list(request):
+    return render(
+        request, "supplies/requests.html", {"requests": selectors.requests_for(request.user)[:300]}
+    )
+
+
+def _request_page(request, record, **forms):
+    may_decide = selectors.may_decide(request.user, record)
+    return render(
+        request,
+        "supplies/request.html",
+        {
+            "record": record,
+            "fulfilled": services.fulfilled_quantity(record),
+            "entries": record.entries.filter(kind=StockEntry.Kind.TRANSFER_IN).select_related(
+                "counterpart"
+            ),
+            "may_decide": may_decide,
+            "decide_form": forms.get("decide_form") or DecideForm(),
+            "fulfil_form": forms.get("fulfil_form")
+            or FulfilForm(sources=selectors.fulfilment_sources(request.user, record)),
+        },
+    )
+
+
+@role_required(*READERS)
+def request_detail(request, pk):
+    return _request_page(request, selectors.request_for(request.user, pk))
+
+
+@require_POST
+@role_required(*selectors.DECIDER_ROLES)
+def request_decide(request, pk):
+    record = selectors.request_for(request.user, pk)
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supply_request_decide(
+                by=request.user,
+                request=record,
+                approve=form.cleaned_data["decision"] == "approve",
+                quantity=form.cleaned_data["quantity"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("supplies:request", pk=record.pk)
+    return _request_page(request, record, decide_form=form)
+
+
+@require_POST
+@role_required(*selectors.DECIDER_ROLES)
+def request_fulfil(request, pk):
+    record = selectors.request_for(request.user, pk)
+    form = FulfilForm(request.POST, sources=selectors.fulfilment_sources(request.user, record))
+    if form.is_valid():
+        try:
+            services.supply_request_fulfil(by=request.user, request=record, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã ghi phiếu điều chuyển."))
+            return redirect("supplies:request", pk=record.pk)
+    return _request_page(request, record, fulfil_form=form)

@@ -19,7 +19,29 @@ def _entry_b(world, staff):
     return {"pk": place.pk, "entry": entry.pk}
 
 
+def _request_b(world, staff):
+    from datetime import date
+
+    from phongdich.supplies import services
+
+    from .builders import item, station
+
+    request = services.supply_request_create(
+        by=staff.commune_worker_b,
+        place=station(world.commune_b),
+        item=item("test-nhanh"),
+        quantity=500,
+        needed_by=date(2026, 12, 10),
+        reason="Hết kit test",
+    )
+    return {"pk": request.pk}
+
+
 RECORDS_IN_COMMUNE_B = {
+    "supplies:request_create": _place_b,
+    "supplies:request": _request_b,
+    "supplies:request_decide": _request_b,
+    "supplies:request_fulfil": _request_b,
     "supplies:place": _place_b,
     "supplies:movement": _place_b,
     "supplies:transfer": _place_b,

@@ -87,6 +87,9 @@ FORM_MODELS = {
     "supplies.MovementForm": [supplies.StockEntry],
     "supplies.TransferForm": [supplies.StockEntry],
     "supplies.CorrectionForm": [supplies.StockEntry],
+    "supplies.RequestForm": [supplies.SupplyRequest],
+    "supplies.DecideForm": [supplies.SupplyRequest],
+    "supplies.FulfilForm": [supplies.StockEntry],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.
