@@ -6,7 +6,7 @@ from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import BoundedDateField, max_length
 from phongdich.lib.idempotency import SubmissionKeyForm
 
-from .models import BedType, CapacityChange, Facility, Stay
+from .models import BedType, CapacityChange, Facility, ReadinessPlan, Stay
 
 # No site in a province has more beds than this; the ceiling keeps a typo out.
 BEDS_MAX = 20_000
@@ -102,4 +102,33 @@ class AdmitForm(forms.Form):
 class StaffForm(forms.Form):
     username = forms.CharField(
         label=_("Tên đăng nhập của cán bộ cơ sở"), max_length=max_length(User, "username")
+    )
+
+
+def _count_field(label, ceiling=1_000_000):
+    return forms.IntegerField(label=label, min_value=0, max_value=ceiling, initial=0)
+
+
+class ReadinessPlanForm(forms.Form):
+    scenario = forms.CharField(
+        label=_("Tình huống (ví dụ: 30.000 F0 đang điều trị)"),
+        max_length=max_length(ReadinessPlan, "scenario"),
+    )
+    epidemic_level = forms.TypedChoiceField(
+        label=_("Cấp độ dịch"),
+        choices=[("", "—")] + [(i, str(i)) for i in (1, 2, 3, 4)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    active_cases = _count_field(_("Số F0 đang điều trị dự kiến"), 10_000_000)
+    beds_regular = _count_field(_("Giường thường"))
+    beds_oxygen = _count_field(_("Giường có oxy"))
+    beds_icu = _count_field(_("Giường hồi sức tích cực"))
+    beds_ventilator = _count_field(_("Giường thở máy"))
+    staff = _count_field(_("Nhân lực y tế"))
+    oxygen_kg = _count_field(_("Oxy lỏng (kg)"), 100_000_000)
+    medicine_bags = _count_field(_("Túi thuốc"), 10_000_000)
+    note = forms.CharField(
+        label=_("Ghi chú"), max_length=max_length(ReadinessPlan, "note"), required=False
     )

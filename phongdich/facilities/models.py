@@ -201,3 +201,36 @@ class FacilityStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.facility_id}"
+
+
+class ReadinessPlan(models.Model):
+    """What a district or the province plans to have ready for an epidemic level or a case
+    scenario ("4 tại chỗ"): beds by type, staff, oxygen and medicine bags. The board sets it
+    against what exists today. Rows are replaced by new ones (the newest of a unit and
+    scenario is current), so earlier plans stay readable."""
+
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    scenario = models.CharField(_("tình huống"), max_length=120)
+    epidemic_level = models.PositiveSmallIntegerField(_("cấp độ dịch"), null=True, blank=True)
+    active_cases = models.PositiveIntegerField(_("số F0 đang điều trị dự kiến"), default=0)
+    beds_regular = models.PositiveIntegerField(_("giường thường"), default=0)
+    beds_oxygen = models.PositiveIntegerField(_("giường có oxy"), default=0)
+    beds_icu = models.PositiveIntegerField(_("giường hồi sức tích cực"), default=0)
+    beds_ventilator = models.PositiveIntegerField(_("giường thở máy"), default=0)
+    staff = models.PositiveIntegerField(_("nhân lực y tế"), default=0)
+    oxygen_kg = models.PositiveIntegerField(_("oxy (kg)"), default=0)
+    medicine_bags = models.PositiveIntegerField(_("túi thuốc"), default=0)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["epidemic_level", "active_cases", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.scenario}"
+
+    def beds_needed(self, bed_type: str) -> int:
+        return getattr(self, f"beds_{bed_type}")

@@ -22,6 +22,7 @@ from .models import (
     Facility,
     FacilityStaff,
     OccupancyReport,
+    ReadinessPlan,
     Stay,
 )
 
@@ -344,3 +345,57 @@ def treatment_capacity(unit: AdminUnit) -> TreatmentCapacity:
     icu_total = beds[BedType.ICU][0] + beds[BedType.VENTILATOR][0]
     icu_free = sum(max(t - o, 0) for t, o in (beds[BedType.ICU], beds[BedType.VENTILATOR]))
     return TreatmentCapacity(unit, unit.population, total, free, icu_total, icu_free)
+
+
+# --- readiness per epidemic level -----------------------------------------------------------
+
+
+@dataclass
+class PlanLine:
+    label: str
+    needed: int
+    existing: int | None  # None: the platform holds no such figure (staff)
+
+    @property
+    def gap(self) -> int | None:
+        return None if self.existing is None else max(self.needed - self.existing, 0)
+
+
+def _stock_in(unit: AdminUnit, kinds: tuple[str, ...]) -> int | None:
+    """Stock of these item kinds held in the subtree, when the supplies app is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("phongdich.supplies"):
+        return None
+    from phongdich.supplies.models import StockEntry
+
+    total = StockEntry.objects.filter(
+        place__unit__path__startswith=unit.path, item__kind__in=kinds
+    ).aggregate(s=Sum("quantity"))["s"]
+    return int(total or 0)
+
+
+def readiness(unit: AdminUnit, totals: list[BedFigure]) -> list[dict]:
+    """The unit's current plans (the newest of each scenario), each set against the beds
+    open today (`totals` of the bed board), the oxygen and medicine bags in stock, and the
+    gap."""
+    newest: dict[str, ReadinessPlan] = {}
+    for plan in ReadinessPlan.objects.filter(unit=unit).order_by("-created_at", "-pk"):
+        newest.setdefault(plan.scenario, plan)
+    if not newest:
+        return []
+    beds = {f.bed_type: f.total for f in totals}
+    oxygen = _stock_in(unit, ("liquid_oxygen",))
+    bags = _stock_in(unit, ("medicine_bag",))
+    from django.utils.translation import gettext as _
+
+    result = []
+    for plan in sorted(newest.values(), key=lambda p: (p.epidemic_level or 0, p.active_cases)):
+        lines = [PlanLine(t.label, plan.beds_needed(t.value), beds[t.value]) for t in BedType]
+        lines += [
+            PlanLine(_("Nhân lực y tế"), plan.staff, None),
+            PlanLine(_("Oxy lỏng (kg)"), plan.oxygen_kg, oxygen),
+            PlanLine(_("Túi thuốc"), plan.medicine_bags, bags),
+        ]
+        result.append({"plan": plan, "lines": lines})
+    return result

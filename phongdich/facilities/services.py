@@ -20,6 +20,7 @@ from .models import (
     Facility,
     FacilityStaff,
     OccupancyReport,
+    ReadinessPlan,
     Stay,
 )
 
@@ -303,3 +304,38 @@ def facility_staff_remove(*, by, link: FacilityStaff) -> None:
     audit_record(
         actor=by, action="facilities.staff_remove", target=facility, changes={"user": username}
     )
+
+
+PLAN_FIELDS = (
+    "scenario",
+    "epidemic_level",
+    "active_cases",
+    "beds_regular",
+    "beds_oxygen",
+    "beds_icu",
+    "beds_ventilator",
+    "staff",
+    "oxygen_kg",
+    "medicine_bags",
+    "note",
+)
+
+
+@transaction.atomic
+def readiness_plan_create(*, by, unit, **fields) -> ReadinessPlan:
+    """A plan of the user's own unit (a district or the province). A plan changes by a new
+    row, so earlier versions stay readable."""
+    if unit.kind not in ("province", "district"):
+        raise ValidationError(_("Kế hoạch sẵn sàng lập cho cấp tỉnh hoặc cấp huyện."))
+    plan = ReadinessPlan.objects.create(
+        unit=unit,
+        created_by=by,
+        **{k: (nfc(v) if k in ("scenario", "note") else v) for k, v in fields.items()},
+    )
+    audit_record(
+        actor=by,
+        action="facilities.readiness_plan",
+        target=plan,
+        changes={k: str(getattr(plan, k)) for k in PLAN_FIELDS},
+    )
+    return plan

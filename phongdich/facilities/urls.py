@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.facility_list, name="list"),
     path("new/", views.facility_create, name="create"),
     path("board/", views.board, name="board"),
+    path("plans/", views.plans, name="plans"),
     path("<int:pk>/", views.facility_detail, name="detail"),
     path("<int:pk>/edit/", views.facility_edit, name="edit"),
     path("<int:pk>/capacity/", views.facility_capacity, name="capacity"),

@@ -2,7 +2,7 @@
 personal data; a stay carries only the site's own register number."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,9 +21,10 @@ from .forms import (
     FacilityCreateForm,
     FacilityForm,
     OccupancyReportForm,
+    ReadinessPlanForm,
     StaffForm,
 )
-from .models import BedType, Facility, FacilityStaff, Stay
+from .models import BedType, Facility, FacilityStaff, ReadinessPlan, Stay
 
 EDITORS = selectors.EDITOR_ROLES
 FACILITY_ROLES = (*EDITORS, Role.FACILITY_OFFICER)
@@ -243,10 +244,44 @@ def board(request):
         request,
         "facilities/board.html",
         {
+            "readiness": selectors.readiness(unit, data.totals),
             "board": data,
             "units": units,
             "bed_types": BedType.choices,
             "chart": selectors.trend_chart(data.trend),
             "near_full_share": f"{selectors.NEAR_FULL_SHARE:.0%}",
+        },
+    )
+
+
+@role_required(*selectors.BOARD_ROLES)
+def plans(request):
+    """Readiness plans of the user's unit (or, for the province, one of its districts)."""
+    units = selectors.board_units(request.user)
+    unit = selectors.board_unit(request.user, request.GET.get("unit"), units)
+    can_edit = request.user.has_role(*EDITORS)
+    form = ReadinessPlanForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.readiness_plan_create(by=request.user, unit=unit, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã lưu kế hoạch sẵn sàng."))
+                return redirect(f"{request.path}?unit={unit.code}")
+    board = selectors.bed_board(unit)
+    return render(
+        request,
+        "facilities/plans.html",
+        {
+            "unit": unit,
+            "units": units,
+            "readiness": selectors.readiness(unit, board.totals),
+            "history": ReadinessPlan.objects.filter(unit=unit).order_by("-created_at")[:50],
+            "form": form,
+            "can_edit": can_edit,
         },
     )

@@ -25,6 +25,8 @@ def _stay(world, staff):
     return {"pk": site.pk, "stay": stay.pk}
 
 
+# /facilities/plans/ and /facilities/board/ take the unit in the query string, not the
+# path; test_readiness and test_board walk the other district's answer (404).
 RECORDS_IN_COMMUNE_B = {
     "facilities:detail": _facility,
     "facilities:edit": _facility,

@@ -122,8 +122,9 @@ def test_the_board_reads_a_fixed_number_of_queries(client, world, staff, django_
             facility = site(world, name=f"Khu {size}-{n}", beds_total=10, oxygen_beds_total=2)
             facility_occupy(by=staff.province_admin, facility=facility, delta=1)
         # session, user, the user's unit, its districts, the sums by kind, the facilities,
-        # the stays of the trend, the reports of the trend: the same for 2 or 10 sites.
-        with django_assert_num_queries(8):
+        # the stays of the trend, the reports of the trend, the readiness plans: the same
+        # for 2 or 10 sites.
+        with django_assert_num_queries(9):
             client.get("/facilities/board/")
 
 

@@ -84,6 +84,7 @@ FORM_MODELS = {
     "facilities.OccupancyReportForm": [facilities.OccupancyReport],
     "facilities.AdmitForm": [facilities.Stay],
     "facilities.StaffForm": [User],
+    "facilities.ReadinessPlanForm": [facilities.ReadinessPlan],
     "supplies.MovementForm": [supplies.StockEntry],
     "supplies.TransferForm": [supplies.StockEntry],
     "supplies.CorrectionForm": [supplies.StockEntry],
