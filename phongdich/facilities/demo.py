@@ -209,4 +209,29 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
             day=today,
             counts={BedType.REGULAR: reporting.beds_total // 2, BedType.OXYGEN: 3},
         )
+        # Readiness plans ("4 tại chỗ") of the province and the city, for two scenarios.
+        for unit, scale_of, by in (
+            (province, 1, officer_of_province),
+            (places["district"], 0.2, users["ytehuyen"]),
+        ):
+            for scenario, level, cases in (
+                ("Cấp độ 3: 10.000 F0 đang điều trị", 3, 10_000),
+                ("Cấp độ 4: 30.000 F0 đang điều trị", 4, 30_000),
+            ):
+                n = int(cases * scale_of)
+                services.readiness_plan_create(
+                    by=by,
+                    unit=unit,
+                    scenario=scenario,
+                    epidemic_level=level,
+                    active_cases=n,
+                    beds_regular=n // 20,
+                    beds_oxygen=n // 50,
+                    beds_icu=n // 400,
+                    beds_ventilator=n // 1000,
+                    staff=n // 25,
+                    oxygen_kg=n * 2,
+                    medicine_bags=n,
+                    note="Theo phương án 4 tại chỗ",
+                )
     log(f"facilities: {len(created) + 1} facilities, {Stay.objects.count()} stays")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import role_required
+from phongdich.facilities.models import Facility
 from phongdich.facilities.selectors import board_unit, board_units, own_facility_id
 
 from . import selectors, services
@@ -21,9 +22,12 @@ READERS = (*selectors.BOARD_ROLES, Role.FACILITY_OFFICER)
 @role_required(*READERS)
 def board(request):
     if request.user.has_role(Role.FACILITY_OFFICER):
-        place = Place.objects.filter(facility_id=own_facility_id(request.user) or 0).first()
-        if place is None:
+        facility = Facility.objects.filter(pk=own_facility_id(request.user) or 0).first()
+        if facility is None:
             raise Http404
+        # The facility's stock place is made on its officer's first visit, so a site can
+        # start its ledger without asking anyone.
+        place = services.place_for_facility(by=request.user, facility=facility)
         return redirect("supplies:place", pk=place.pk)
     units = board_units(request.user)
     unit = board_unit(request.user, request.GET.get("unit"), units)

@@ -173,3 +173,14 @@ def test_the_board_reads_a_fixed_number_of_queries(client, world, staff, django_
         # session, user, unit, districts, places, balances, issues, thresholds, items
         with django_assert_num_queries(9):
             client.get("/supplies/")
+
+
+def test_a_facility_officer_starts_the_ledger_of_their_facility(client, world, staff):
+    own = site(world, name="Khu cách ly Hàm Rồng")
+    client.force_login(officer_of(own))
+    response = client.get("/supplies/")
+    place = Place.objects.get(facility=own)
+    assert response["Location"] == f"/supplies/places/{place.pk}/"
+    assert place.unit == own.unit and place.kind == "facility"
+    client.get("/supplies/")
+    assert Place.objects.filter(facility=own).count() == 1
