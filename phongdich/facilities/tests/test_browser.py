@@ -40,6 +40,7 @@ def test_raised_oxygen_beds_and_a_transfer_show_on_the_board(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     page.goto(f"{live_server.url}/facilities/{hospital.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.select_option("#capacity-form select[name=bed_type]", "oxygen")
     page.fill("#capacity-form input[name=total]", "10")
     page.fill("#capacity-form input[name=note]", "Lắp thêm hệ thống oxy")
@@ -73,3 +74,7 @@ def test_raised_oxygen_beds_and_a_transfer_show_on_the_board(
     expect(page.locator(".msg.success")).to_contain_text("Đã nhận một người vào giường")
     page.goto(board)
     assert _free(page, "oxygen") == 9
+    if apps.is_installed("phongdich.supplies"):
+        for path in ("/supplies/", "/facilities/plans/"):
+            page.goto(live_server.url + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
