@@ -123,7 +123,7 @@ INSTALLED_APPS = [
 ]
 # Domain apps built on the foundation register themselves here as they land.
 # PHONGDICH_APPS narrows the set (e.g. "cases,hotline") for a slimmer deployment or a test run.
-DOMAIN_APPS = envlist("PHONGDICH_APPS", "cases,hotline,checkpoints,directives,vaccination")
+DOMAIN_APPS = envlist("PHONGDICH_APPS", "cases,hotline,checkpoints,directives,vaccination,supplies")
 for optional_app in DOMAIN_APPS:
     if (BASE_DIR / "phongdich" / optional_app / "apps.py").exists():
         INSTALLED_APPS.append(f"phongdich.{optional_app}")
