@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
 
@@ -33,4 +33,17 @@ def transfer_targets(user) -> QuerySet[Facility]:
         )
         .select_related("unit")
         .order_by("kind", "name")
+    )
+
+
+def transfer_choices(user) -> QuerySet[Facility]:
+    """The transfer form's facility list: the same facilities as `transfer_targets`, most
+    free beds first, each with `free_beds` (full ones are shown but cannot be chosen).
+    The one place a transfer's choice is made, so that it can count beds by bed type once
+    facilities have them."""
+    return (
+        transfer_targets(user)
+        .select_related("unit__parent")
+        .annotate(free_beds=F("beds_total") - F("beds_occupied"))
+        .order_by("-free_beds", "kind", "name")
     )

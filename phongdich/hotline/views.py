@@ -218,6 +218,28 @@ def ticket(request, pk: int):
     )
 
 
+@role_required(*TICKET_ROLES)
+def ticket_case(request, pk: int):
+    """The caller's F0 case as a hotline agent may see it: status, place of care, days since
+    onset, open alerts and the commune station's phone; no identifiers, no clinical record
+    (people/need_to_know.py). Care-team roles get a link on to the full record."""
+    ticket = selectors.ticket_get(request.user, pk)
+    summary = selectors.case_summary(ticket.person) if ticket.person_id else None
+    if summary is None:
+        raise Http404
+    audit_read(actor=request.user, target=ticket, action="hotline.case_summary_read")
+    return render(
+        request,
+        "hotline/case_summary.html",
+        {
+            "ticket": ticket,
+            "case": summary,
+            "station": selectors.station_for_commune(summary["commune_id"]),
+            "full_record": request.user.has_role(*selectors.CASE_RECORD_ROLES),
+        },
+    )
+
+
 def _colleagues(user):
     if user.jurisdiction is None:
         return User.objects.none()

@@ -37,6 +37,8 @@ FORM_MODELS = {
     "cases.ImportForm": [cases.LabResult],
     "cases.CheckForm": [cases.HealthCheck],
     "cases.AlertActionForm": [cases.Alert],
+    "cases.AlertResolveForm": [cases.Alert],
+    "cases.TransferOverrideForm": [cases.Case],
     "cases.TransferForm": [cases.Transfer],
     "cases.ReleaseForm": [],
     "cases.DeathForm": [cases.Death],
