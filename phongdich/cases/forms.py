@@ -296,7 +296,10 @@ class _FacilitySelect(forms.Select):
 
 
 class TransferForm(forms.Form):
-    to_place = forms.ChoiceField(label=_("Chuyển đến"), choices=TreatmentPlace.choices)
+    # Starts empty: a preset "Tại nhà" could be sent by mistake for a patient going up.
+    to_place = forms.ChoiceField(
+        label=_("Chuyển đến"), choices=[("", "—"), *TreatmentPlace.choices]
+    )
     facility = forms.ModelChoiceField(
         label=_("Cơ sở (xếp theo số giường trống)"),
         queryset=None,
@@ -321,12 +324,6 @@ class TransferForm(forms.Form):
                 else str(_("hết giường"))
             )
         )
-
-    def clean_facility(self):
-        facility = self.cleaned_data.get("facility")
-        if facility is not None and facility.beds_free <= 0:
-            raise ValidationError(_("Cơ sở này đã hết giường; hãy chọn cơ sở khác."))
-        return facility
 
 
 class ReleaseForm(forms.Form):

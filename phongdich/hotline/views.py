@@ -22,6 +22,7 @@ from phongdich.geo.selectors import communes_within
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.xlsx import build_workbook
+from phongdich.people.need_to_know import case_summary_for_role
 from phongdich.people.selectors import people_visible_to
 
 from . import selectors, services
@@ -228,14 +229,15 @@ def ticket_case(request, pk: int):
     if summary is None:
         raise Http404
     audit_read(actor=request.user, target=ticket, action="hotline.case_summary_read")
+    full_record = request.user.has_role(*selectors.CASE_RECORD_ROLES)
     return render(
         request,
         "hotline/case_summary.html",
         {
             "ticket": ticket,
-            "case": summary,
+            "case": case_summary_for_role(summary, full_record=full_record),
             "station": selectors.station_for_commune(summary["commune_id"]),
-            "full_record": request.user.has_role(*selectors.CASE_RECORD_ROLES),
+            "full_record": full_record,
         },
     )
 

@@ -17,6 +17,18 @@ from phongdich.testing import losers, make_staff, make_world, race, winners
 from .builders import make_case, submit
 
 
+def _seed_hotline_policy():
+    # transaction=True tests start from an empty database: re-seed the migration's rows.
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from phongdich.hotline.models import Category
+
+    if not Category.objects.exists():
+        import_module("phongdich.hotline.migrations.0002_seed_policy").seed(apps, None)
+
+
 @pytest.fixture
 def station(world):
     return ResponsibleUnit.objects.create(
@@ -233,6 +245,7 @@ def test_release_closes_the_alert_and_its_ticket(
 def test_two_care_team_members_closing_one_alert_at_once_make_one_close():
     world = make_world()
     staff = make_staff(world)
+    _seed_hotline_policy()
     ResponsibleUnit.objects.create(
         name="Trạm y tế Hàm Rồng", kind="health_station", admin_unit=world.commune_a
     )

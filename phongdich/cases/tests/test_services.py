@@ -121,7 +121,9 @@ def test_it_walks_alerts_through_their_states_once(world, staff):
     services.alert_move(by=staff.care_team_a, alert=alert, action="acknowledge")
     case.refresh_from_db()
     assert case.open_alerts == 1
-    services.alert_move(by=staff.care_team_a, alert=alert, action="resolve", note="đã gọi", outcome="called")
+    services.alert_move(
+        by=staff.care_team_a, alert=alert, action="resolve", note="đã gọi", outcome="called"
+    )
     case.refresh_from_db()
     assert case.open_alerts == 0 and case.open_danger_alerts == 0
     with pytest.raises(ValidationError):
