@@ -246,12 +246,66 @@ class AlertActionForm(forms.Form):
         choices=[("acknowledge", "acknowledge"), ("resolve", "resolve"), ("escalate", "escalate")]
     )
     note = forms.CharField(required=False, max_length=max_length(Alert, "note"))
+    outcome = forms.ChoiceField(required=False, choices=Alert.Outcome.choices)
+
+
+class AlertResolveForm(forms.Form):
+    """The confirmation step before an alert is closed: what was done, and a note. The
+    "transferred" outcome is not offered: a transfer is recorded on the transfer page, which
+    closes the alert itself."""
+
+    outcome = forms.ChoiceField(
+        label=_("Kết quả xử lý"),
+        widget=forms.RadioSelect,
+        choices=[
+            (value, label)
+            for value, label in Alert.Outcome.choices
+            if value and value != Alert.Outcome.TRANSFERRED
+        ],
+    )
+    note = forms.CharField(
+        label=_("Ghi chú (đã làm gì, dặn F0 điều gì)"),
+        max_length=max_length(Alert, "note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, alert: Alert | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if alert is not None and alert.kind != Alert.Kind.DANGER:
+            self.fields["outcome"].required = False
+            self.fields["note"].required = False
+
+
+class TransferOverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do không chuyển tuyến"),
+        max_length=max_length(Case, "transfer_need_note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class _FacilitySelect(forms.Select):
+    """Full facilities are listed (so staff see them) but cannot be chosen."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and getattr(instance, "free_beds", 1) <= 0:
+            option["attrs"]["disabled"] = True
+        return option
 
 
 class TransferForm(forms.Form):
-    to_place = forms.ChoiceField(label=_("Chuyển đến"), choices=TreatmentPlace.choices)
+    # Starts empty: a preset "Tại nhà" could be sent by mistake for a patient going up.
+    to_place = forms.ChoiceField(
+        label=_("Chuyển đến"), choices=[("", "—"), *TreatmentPlace.choices]
+    )
     facility = forms.ModelChoiceField(
-        label=_("Cơ sở"), queryset=None, required=False, empty_label="—"
+        label=_("Cơ sở (xếp theo số giường trống)"),
+        queryset=None,
+        required=False,
+        empty_label="—",
+        widget=_FacilitySelect,
     )
     reason = forms.CharField(label=_("Lý do"), max_length=max_length(Transfer, "reason"))
     alert_id = forms.IntegerField(
@@ -262,8 +316,13 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = facilities
         self.fields["facility"].label_from_instance = lambda f: (
-            f"{f.name} · {f.get_kind_display()} · "
-            + str(_("còn %(free)d/%(total)d giường")) % {"free": f.beds_free, "total": f.beds_total}
+            f"{f.name} ({f.unit.label()}) · {f.get_kind_display()} · "
+            + (
+                str(_("còn %(free)d/%(total)d giường"))
+                % {"free": f.beds_free, "total": f.beds_total}
+                if f.beds_free
+                else str(_("hết giường"))
+            )
         )
 
 

@@ -1,8 +1,11 @@
 """Every read on F0 cases, scoped to the reader's jurisdiction (the case's care commune)."""
 
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
 
@@ -98,6 +101,31 @@ def attach_open_alerts(cases) -> None:
         case.open_alert_list = by_case.get(case.pk, [])
 
 
+def cases_alerts_visible(user) -> QuerySet[Alert]:
+    return scope_to_jurisdiction(Alert.objects.all(), user, "case__commune")
+
+
+def transfers_to_do(user) -> QuerySet[Case]:
+    """The queue's "Cần chuyển tuyến": open cases with a transfer to do (an escalated danger
+    alert, ineligible for home care, severity "nặng"), the longest waiting first."""
+    return (
+        cases_visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .exclude(transfer_need="")
+        .order_by("transfer_need_since", "pk")
+    )
+
+
+def alert_ticket_id(alert: Alert) -> int | None:
+    """The hotline ticket opened for this alert, if the hotline is installed and made one."""
+    if not apps.is_installed("phongdich.hotline"):
+        return None
+    try:
+        return alert.ticket.pk
+    except ObjectDoesNotExist:
+        return None
+
+
 def pending_cases(user) -> QuerySet[Case]:
     return cases_visible_to(user).filter(status=CaseStatus.PENDING).order_by("created_at")
 
@@ -138,11 +166,26 @@ def reports_for(user) -> QuerySet[DailyReport]:
 def case_summary_for_person(person) -> dict | None:
     """Contract for the hotline: the person's open case in a few fields, or None.
 
-    Callers have already checked that their user may see `person`."""
+    Callers have already checked that their user may see `person`. Only what a hotline
+    agent needs to answer the caller (status, place of care, days since onset, open alerts):
+    no identifiers, no clinical detail."""
     case = (
         Case.objects.filter(person=person, status__in=OPEN_STATUSES)
         .order_by("-pk")
-        .only("pk", "status", "severity", "commune_id", "open_danger_alerts", "last_check_at")
+        .select_related("facility")
+        .only(
+            "pk",
+            "status",
+            "severity",
+            "commune_id",
+            "open_alerts",
+            "open_danger_alerts",
+            "last_check_at",
+            "treatment_place",
+            "facility__name",
+            "diagnosed_on",
+            "transfer_need",
+        )
         .first()
     )
     if case is None:
@@ -152,8 +195,14 @@ def case_summary_for_person(person) -> dict | None:
         "status": case.status,
         "status_label": str(case.get_status_display()),
         "severity": case.severity,
+        "severity_label": str(case.get_severity_display()),
         "commune_id": case.commune_id,
+        "open_alerts": int(case.open_alerts),
         "open_danger_alerts": int(case.open_danger_alerts),
         "last_check_at": case.last_check_at,
+        "place_label": str(case.get_treatment_place_display()),
+        "facility_name": case.facility.name if case.facility_id else "",
+        "days_since_onset": (timezone.localdate() - case.diagnosed_on).days,
+        "transfer_need_label": str(case.get_transfer_need_display()) if case.transfer_need else "",
         "url": reverse("cases:detail", args=[case.pk]),
     }

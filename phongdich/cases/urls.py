@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/verify/", views.verify, name="verify"),
     path("<int:pk>/home-care/", views.home_care_override, name="home_care_override"),
     path("<int:pk>/transfer/", views.transfer, name="transfer"),
+    path("<int:pk>/transfer/override/", views.transfer_override, name="transfer_override"),
     path("<int:pk>/release/", views.release, name="release"),
     path("<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("<int:pk>/death/", views.death, name="death"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/mobile-visit/", views.mobile_visit, name="mobile_visit"),
     path("<int:pk>/photo/", views.photo, name="photo"),
     path("alerts/<int:pk>/", views.alert_action, name="alert_action"),
+    path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report, name="report"),
     # Public (citizens, no account)

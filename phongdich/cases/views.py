@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts.permissions import may_act_on_unit, public_view, role_required
 from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
-from phongdich.facilities.selectors import transfer_targets
+from phongdich.facilities.selectors import transfer_choices, transfer_targets
 from phongdich.geo.selectors import communes_within, home_communes
 from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
@@ -32,6 +32,7 @@ from . import imports, pdf, rules, selectors, services
 from .forms import (
     SYMPTOM_LABELS,
     AlertActionForm,
+    AlertResolveForm,
     CaseRegisterForm,
     CheckForm,
     DeathForm,
@@ -45,6 +46,7 @@ from .forms import (
     ReportForm,
     SelfDeclareForm,
     TransferForm,
+    TransferOverrideForm,
     VerifyForm,
 )
 from .models import Alert, Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
@@ -100,10 +102,15 @@ def queue(request):
             else []
         )
         context["pending"] = list(selectors.pending_cases(request.user)[:50])
+        context["to_transfer"] = list(selectors.transfers_to_do(request.user)[:100])
     audit_read_many(
         actor=request.user,
         action="cases.queue",
-        records=[*context["page"].object_list, *context.get("pending", ())],
+        records=[
+            *context["page"].object_list,
+            *context.get("pending", ()),
+            *context.get("to_transfer", ()),
+        ],
     )
     if request.htmx:
         return render(request, "cases/_queue_rows.html", context)
@@ -304,15 +311,25 @@ def alert_action(request, pk: int):
     form = AlertActionForm(request.POST)
     if not form.is_valid():
         raise Http404
+    action = form.cleaned_data["action"]
     try:
         services.alert_move(
             by=request.user,
             alert=alert,
-            action=form.cleaned_data["action"],
+            action=action,
             note=form.cleaned_data["note"],
+            outcome=form.cleaned_data["outcome"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        if action == "escalate":
+            # Escalating is not a transfer: go on to choose the facility (or say why not).
+            messages.warning(
+                request,
+                _("F0 đã vào danh sách cần chuyển tuyến. Hãy chọn cơ sở tiếp nhận để chuyển."),
+            )
+            return redirect(reverse("cases:transfer", args=[alert.case_id]) + f"?alert={alert.pk}")
     if request.htmx:
         context = _queue_context(request)
         audit_read_many(
@@ -323,6 +340,64 @@ def alert_action(request, pk: int):
     if nxt == "queue":
         return redirect("cases:queue")
     return redirect("cases:detail", pk=alert.case_id)
+
+
+@role_required(*CASE_ROLES)
+def alert_resolve(request, pk: int):
+    """The confirmation step before an alert closes: it shows the alert, says what will
+    happen (the alert closes, the hotline ticket opened for it is resolved with it), and
+    asks for the outcome and a note. A plain page, so it works on a phone and without JS."""
+    alert = selectors.alert_get(request.user, pk)
+    audit_read(actor=request.user, target=alert.case, action="cases.alert_resolve_form")
+    form = AlertResolveForm(request.POST or None, alert=alert)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_move(
+                by=request.user,
+                alert=alert,
+                action="resolve",
+                note=form.cleaned_data["note"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "handled":
+                messages.error(request, " ".join(exc.messages))
+                return redirect("cases:detail", pk=alert.case_id)
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã đóng cảnh báo."))
+            if request.GET.get("next") == "queue":
+                return redirect("cases:queue")
+            return redirect("cases:detail", pk=alert.case_id)
+    return render(
+        request,
+        "cases/alert_resolve.html",
+        {
+            "alert": alert,
+            "case": alert.case,
+            "form": form,
+            "ticket_id": selectors.alert_ticket_id(alert),
+        },
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def transfer_override(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = TransferOverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cần ghi lý do không chuyển tuyến."))
+        return redirect("cases:transfer", pk=case.pk)
+    try:
+        services.case_transfer_override(
+            by=request.user, case=case, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã ghi lý do không chuyển tuyến; F0 tiếp tục ở nơi hiện tại."))
+    return redirect("cases:detail", pk=case.pk)
 
 
 @require_POST
@@ -435,8 +510,9 @@ def home_care_override(request, pk: int):
 def transfer(request, pk: int):
     case = selectors.case_get(request.user, pk)
     audit_read(actor=request.user, target=case, action="cases.transfer_form")
-    facilities = transfer_targets(request.user)
-    initial = {"alert_id": request.GET.get("alert")}
+    facilities = transfer_choices(request.user)
+    alert = _alert_of_case(request, case, request.GET.get("alert"))
+    initial = {"alert_id": alert.pk if alert else None}
     form = TransferForm(request.POST or None, facilities=facilities, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -462,8 +538,28 @@ def transfer(request, pk: int):
     return render(
         request,
         "cases/transfer.html",
-        {"case": case, "form": form, "facilities": facilities, "places": TreatmentPlace},
+        {
+            "case": case,
+            "form": form,
+            "facilities": facilities,
+            "places": TreatmentPlace,
+            "alert": alert,
+            "ticket_id": selectors.alert_ticket_id(alert) if alert else None,
+            "override_form": TransferOverrideForm(),
+        },
     )
+
+
+def _alert_of_case(request, case, raw) -> object | None:
+    """The alert named in ?alert= if it is this case's and the user may see it."""
+    try:
+        alert_id = int(raw or 0)
+    except ValueError:
+        return None
+    if not alert_id or alert_id > 2**31:
+        return None
+    alert = selectors.cases_alerts_visible(request.user).filter(pk=alert_id, case=case).first()
+    return alert
 
 
 @require_POST

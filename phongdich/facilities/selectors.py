@@ -7,7 +7,7 @@ facility officer reads only their own facility."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -81,6 +81,19 @@ def facilities_with_free_beds(user, bed_type: str | None = None) -> list[Facilit
         facilities.sort(key=lambda f: (-f.free_beds[bed_type], f.name))
     return facilities
 
+
+
+def transfer_choices(user, bed_type: str = BedType.REGULAR) -> QuerySet[Facility]:
+    """The transfer form's facility list: the same facilities as `transfer_targets`, most
+    free beds of `bed_type` first, each with `free_beds` (full ones are shown but cannot be
+    chosen). The one place a transfer's choice is made."""
+    total, occupied = BED_COLUMNS[bed_type]
+    return (
+        transfer_targets(user)
+        .select_related("unit__parent")
+        .annotate(free_beds=F(total) - F(occupied))
+        .order_by("-free_beds", "kind", "name")
+    )
 
 # --- the facility register ----------------------------------------------------------------
 

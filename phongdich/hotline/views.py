@@ -25,6 +25,7 @@ from phongdich.lib.ratelimit import allow
 from phongdich.lib.references import reference_for
 from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
+from phongdich.people.need_to_know import case_summary_for_role
 from phongdich.people.selectors import people_visible_to
 
 from . import selectors, services
@@ -217,6 +218,29 @@ def ticket(request, pk: int):
             "link_url": link_url,
             "now": timezone.now(),
             "is_desk": request.user.has_role(*DESK_ROLES),
+        },
+    )
+
+
+@role_required(*TICKET_ROLES)
+def ticket_case(request, pk: int):
+    """The caller's F0 case as a hotline agent may see it: status, place of care, days since
+    onset, open alerts and the commune station's phone; no identifiers, no clinical record
+    (people/need_to_know.py). Care-team roles get a link on to the full record."""
+    ticket = selectors.ticket_get(request.user, pk)
+    summary = selectors.case_summary(ticket.person) if ticket.person_id else None
+    if summary is None:
+        raise Http404
+    audit_read(actor=request.user, target=ticket, action="hotline.case_summary_read")
+    full_record = request.user.has_role(*selectors.CASE_RECORD_ROLES)
+    return render(
+        request,
+        "hotline/case_summary.html",
+        {
+            "ticket": ticket,
+            "case": case_summary_for_role(summary, full_record=full_record),
+            "station": selectors.station_for_commune(summary["commune_id"]),
+            "full_record": full_record,
         },
     )
 

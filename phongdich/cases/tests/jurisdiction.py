@@ -67,6 +67,8 @@ RECORDS_IN_COMMUNE_B = {
     "cases:mobile_visit": _case,
     "cases:photo": _case,
     "cases:alert_action": _alert,
+    "cases:alert_resolve": _alert,
+    "cases:transfer_override": _case,
 }
 NOT_PERSONAL = {
     "cases:report": "a daily announcement: aggregate figures only, scoped to the user's units",

@@ -51,6 +51,8 @@ FORM_MODELS = {
     "cases.CheckForm": [cases.HealthCheck],
     "cases.LinkSendForm": [cases.CaseLinkSend],
     "cases.AlertActionForm": [cases.Alert],
+    "cases.AlertResolveForm": [cases.Alert],
+    "cases.TransferOverrideForm": [cases.Case],
     "cases.TransferForm": [cases.Transfer],
     "cases.ReleaseForm": [],
     "cases.DeathForm": [cases.Death],
