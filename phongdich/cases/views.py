@@ -123,7 +123,7 @@ def register(request):
                 data["test_kind"],
                 True,
                 data["tested_at"],
-                data["supervised"] or data["test_kind"] == "pcr",
+                data["supervised"],
             )
         ]
         if data["second_rat_at"]:
@@ -162,7 +162,7 @@ def register(request):
                 if data["facility"] and data["treatment_place"] not in ("home", "isolation")
                 else "staff",
                 record_evidence=True,
-                lab=_("Trạm y tế"),
+                lab=data["lab"] or _("Trạm y tế"),
                 sample_id=data["sample_id"],
             )
         except ValidationError as exc:
