@@ -61,7 +61,9 @@ def test_a_required_choice_left_empty_is_refused_in_vietnamese(world, name, mess
 def test_a_68_year_old_is_not_saved_as_a_student_when_nobody_asked(client, world, staff):
     client.force_login(staff.commune_worker_a)
     year = str(timezone.localdate().year - 68)
-    response = client.post(reverse("cases:register"), _post(world, birth_year=year, occupation=None))
+    response = client.post(
+        reverse("cases:register"), _post(world, birth_year=year, occupation=None)
+    )
     assert response.status_code == 200 and Case.objects.count() == 0
     assert "Chọn nhóm nghề nghiệp." in response.content.decode()
 
