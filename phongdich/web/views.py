@@ -1,4 +1,5 @@
-from django.http import HttpResponseBadRequest
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
@@ -17,6 +18,18 @@ def root(request):
 def home(request):
     """One page per role: each app contributes panels for the roles it serves."""
     return render(request, "web/home.html", {"panels": home_panels.panels_for(request)})
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; answer it rather than log a
+    404 per visit. The same file the pages link to (<link rel=icon>)."""
+    path = finders.find("web/favicon.ico")
+    if path is None:
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _error(template: str, status: int):
