@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from phongdich.accounts.permissions import ALL_STAFF, role_required
+from phongdich.accounts.permissions import ALL_STAFF, public_view, role_required
 
 from . import home_panels
 
@@ -20,6 +20,7 @@ def home(request):
     return render(request, "web/home.html", {"panels": home_panels.panels_for(request)})
 
 
+@public_view
 @require_GET
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page links; answer it rather than log a
