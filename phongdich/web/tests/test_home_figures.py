@@ -88,6 +88,8 @@ def test_the_care_team_sees_the_f0s_in_danger_first_with_links(client, busy_worl
     names = [c.person.full_name for c in danger.context["page"].object_list]
     assert "Lê Văn Một" in names and "Lê Văn Ba" not in names
     assert f"<strong>{len(names)}</strong>" in danger.content.decode()
+    # The queue refreshes itself every 15 s: the refresh keeps the filter.
+    assert "show=danger&amp;page=1" in danger.content.decode()
 
 
 @pytest.mark.parametrize("show", ["", "danger", "alerts", "nonsense"])
