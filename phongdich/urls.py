@@ -11,6 +11,7 @@ urlpatterns = [
     path("", web_views.root, name="root"),
     path("home/", web_views.home, name="home"),
     path("ref/", web_views.reference_lookup, name="reference_lookup"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -61,7 +61,14 @@ QUEUE_FIELDS = (
 )
 
 
-def care_queue(user, *, commune_id: int | None = None) -> QuerySet[Case]:
+# The home page's figures link to the queue filtered by these (cases.panels counts the same).
+QUEUE_SHOWS = {
+    "danger": Q(open_danger_alerts__gt=0),
+    "alerts": Q(open_alerts__gt=0, open_danger_alerts=0),
+}
+
+
+def care_queue(user, *, commune_id: int | None = None, show: str = "") -> QuerySet[Case]:
     """The care team's F0s at home or in an isolation site, most urgent first: open danger
     alerts, then any open alert, then the longest silence (never checked first), then risk
     factors (age ≥ 50, comorbidity, not fully vaccinated). Served by case_queue_idx."""
@@ -75,6 +82,8 @@ def care_queue(user, *, commune_id: int | None = None) -> QuerySet[Case]:
     )
     if commune_id:
         qs = qs.filter(commune_id=commune_id)
+    if show in QUEUE_SHOWS:
+        qs = qs.filter(QUEUE_SHOWS[show])
     return qs.order_by(
         F("open_danger_alerts").desc(),
         F("open_alerts").desc(),

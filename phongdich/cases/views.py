@@ -73,7 +73,9 @@ def _queue_context(request) -> dict:
         commune_id = int(request.GET.get("commune") or 0)
     except ValueError:
         commune_id = 0
-    queue = selectors.care_queue(request.user, commune_id=commune_id or None)
+    show = request.GET.get("show", "")
+    show = show if show in selectors.QUEUE_SHOWS else ""
+    queue = selectors.care_queue(request.user, commune_id=commune_id or None, show=show)
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     selectors.attach_open_alerts(page.object_list)
@@ -81,11 +83,12 @@ def _queue_context(request) -> dict:
     return {
         "page": page,
         "commune_id": commune_id,
+        "show": show,
         "now": now,
         "rows_html": queue_rows_html(
             page,
             base=reverse("cases:queue"),
-            query=f"commune={commune_id or ''}&page={page.number}",
+            query=f"commune={commune_id or ''}&show={show}&page={page.number}",
             csrf_token=get_token(request),
             now=now,
         ),
@@ -133,7 +136,7 @@ def register(request):
                 data["test_kind"],
                 True,
                 data["tested_at"],
-                data["supervised"] or data["test_kind"] == "pcr",
+                data["supervised"],
             )
         ]
         if data["second_rat_at"]:
@@ -172,7 +175,7 @@ def register(request):
                 if data["facility"] and data["treatment_place"] not in ("home", "isolation")
                 else "staff",
                 record_evidence=True,
-                lab=_("Trạm y tế"),
+                lab=data["lab"] or _("Trạm y tế"),
                 sample_id=data["sample_id"],
             )
         except ValidationError as exc:

@@ -122,6 +122,8 @@ def ticket_queue(
     unit: int | None = None,
     state: str = "open",
     mine: bool = False,
+    overdue: bool = False,
+    unclaimed: bool = False,
 ) -> QuerySet[Ticket]:
     qs = tickets_visible_to(user)
     if state == "open":
@@ -136,6 +138,11 @@ def ticket_queue(
         qs = qs.filter(assigned_unit_id=unit)
     if mine:
         qs = qs.filter(claimed_by=user)
+    # The home page's figures link here with these (hotline.panels counts the same).
+    if overdue:
+        qs = qs.filter(due_at__lt=timezone.now())
+    if unclaimed:
+        qs = qs.filter(claimed_by__isnull=True)
     return qs.select_related("category", "assigned_unit", "commune", "claimed_by").order_by(
         "due_at", "pk"
     )

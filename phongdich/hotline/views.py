@@ -90,6 +90,8 @@ def queue(request):
         "unit": _int(request.GET.get("unit")),
         "state": request.GET.get("state", "open"),
         "mine": request.GET.get("mine") == "1",
+        "overdue": request.GET.get("overdue") == "1",
+        "unclaimed": request.GET.get("unclaimed") == "1",
     }
     qs = selectors.ticket_queue(request.user, **filters)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

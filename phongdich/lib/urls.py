@@ -4,7 +4,8 @@ A link handed to a citizen (SMS, QR, printed paper) or put in an e-mail must poi
 address people actually reach, whatever port or proxy the server runs behind. In production
 that is the configured SITE_URL; in development (no SITE_URL) the request says where the
 server answers. Background jobs have no request: they fall back to DEV_SITE_URL, which only
-development uses (settings refuse to start without SITE_URL when DEBUG is off).
+development uses (settings refuse to start without SITE_URL when DEBUG is off, except
+under PHONGDICH_LOCAL_RUN, the local `make run`).
 """
 
 from django.conf import settings

@@ -1,10 +1,11 @@
-from django.http import HttpResponseBadRequest
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from phongdich.accounts.permissions import ALL_STAFF, role_required
+from phongdich.accounts.permissions import ALL_STAFF, public_view, role_required
 
 from . import home_panels
 
@@ -79,6 +80,17 @@ def reference_lookup(request):
                 "Không tìm thấy hồ sơ với số tham chiếu này trong phạm vi của bạn."
             )
     return render(request, "web/reference.html", context)
+@public_view
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; answer it rather than log a
+    404 per visit. The same file the pages link to (<link rel=icon>)."""
+    path = finders.find("web/favicon.ico")
+    if path is None:
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _error(template: str, status: int):

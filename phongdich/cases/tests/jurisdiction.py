@@ -90,6 +90,7 @@ def _submit_case_register(client, world, staff, typed):
             "address": typed["address"],
             "commune": world.commune_a.pk,
             "test_kind": "pcr",
+            "lab": "CDC Thanh Hóa",
             "tested_at": (timezone.localtime() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"),
             "detection": "community",
             "occupation": "other",

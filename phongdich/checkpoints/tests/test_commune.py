@@ -362,9 +362,9 @@ def test_it_prints_a_checkpoint_poster(client, world, staff):
 def test_it_shows_home_panels_for_commune_and_officer(client, world, staff):
     builders.handover(world, staff)
     client.force_login(staff.commune_worker_a)
-    assert "Chờ đến" in client.get("/home/").content.decode()
+    assert "người về chờ đến" in client.get("/home/").content.decode()
     client.force_login(staff.checkpoint_officer)
-    assert "Lượt qua chốt hôm nay" in client.get("/home/").content.decode()
+    assert "lượt qua chốt hôm nay" in client.get("/home/").content.decode()
 
 
 def test_it_pins_queries_on_the_quarantine_and_follow_up_lists(
