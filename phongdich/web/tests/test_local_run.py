@@ -55,7 +55,9 @@ def test_make_run_turns_debug_off_but_stays_on_plain_http_locally():
 def test_production_without_the_local_flag_still_requires_its_secret():
     code, _out, err = _settings_in_a_fresh_process(DEBUG="0")
     assert code != 0 and "SECRET_KEY must be set" in err
-    code, out, err = _settings_in_a_fresh_process(DEBUG="0", SECRET_KEY="x" * 50)
+    code, out, err = _settings_in_a_fresh_process(
+        DEBUG="0", SECRET_KEY="x" * 50, SITE_URL="https://covid.example.gov.vn"
+    )
     assert code == 0, err
     debug, hosts, secure_cookie, ssl_redirect, _email, storage = json.loads(out)
     assert (debug, hosts, secure_cookie, ssl_redirect) == (False, [], True, True)
