@@ -44,7 +44,7 @@ def events(request):
                 e.target_id,
                 e.target_label,
                 e.ip or "",
-                str(e.changes),
+                e.changes,  # written as "key: value; …" by lib.xlsx, not as a repr
             )
             for e in qs[:50000]
         )
