@@ -159,6 +159,12 @@ RECORD_NAMES = {
     "checkpoints.homequarantine": _("hồ sơ cách ly tại nhà"),
     "checkpoints.returneeforecast": _("dự kiến người về"),
     "hotline.supportpayment": _("khoản chi hỗ trợ"),
+    "checkpoints.passage": _("lượt qua chốt"),
+    "checkpoints.pharmacy": _("nhà thuốc"),
+    "checkpoints.pharmacyreport": _("báo cáo của nhà thuốc"),
+    "checkpoints.citizenreport": _("tin báo của người dân"),
+    "hotline.reliefrequest": _("yêu cầu hỗ trợ"),
+    "hotline.ticket": _("phiếu 1022"),
 }
 
 # Where a record shown through a read can be opened again, when it has a page.
@@ -198,6 +204,8 @@ def actor_office(event) -> str:
     if actor is None:
         if event.actor_label in ("", "hệ thống"):
             return str(_("Hệ thống"))
+        if event.actor_label in ("người dân", "công dân"):  # "công dân" before it was one word
+            return str(_("Người dân"))
         return event.actor_label
     unit = actor.jurisdiction
     office = OFFICE_BY_ROLE.get(actor.role)
@@ -223,7 +231,7 @@ def event_sentence(event) -> str:
 
 
 # Records named by their own label in a sentence: a place's name says more than its id.
-NAMED_BY_LABEL = {"geo.adminunit", "directives.document", "directives.orgunit"}
+NAMED_BY_LABEL = {"geo.adminunit", "directives.document", "directives.orgunit", "people.person"}
 
 
 def event_target(event) -> str:

@@ -184,7 +184,8 @@ class Passage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.declaration_id} @ {self.checkpoint_id}: {self.decision}"
+        # Read in the audit trail: the decision by its name, never its code.
+        return f"{self.get_decision_display()} · tờ khai #{self.declaration_id}"
 
 
 class Handover(models.Model):
