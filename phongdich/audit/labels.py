@@ -216,6 +216,14 @@ def actor_office(event) -> str:
     return f"{name} ({event.actor_label or actor.get_username()})"
 
 
+def actor_name(event) -> str:
+    """The "performed by" column: the account's username, or citizens and the scheduler in
+    the reader's language."""
+    if event.actor_id is None and event.actor_label in ("", "hệ thống", "người dân", "công dân"):
+        return actor_office(event)
+    return event.actor_label
+
+
 def event_sentence(event) -> str:
     """One audit event as a sentence: "Trạm y tế Xã A, Huyện B xác nhận người về đã đến:
     bàn giao #12". Reads say what was looked at, sign-ins that someone signed in."""

@@ -9,7 +9,7 @@ from phongdich.accounts.permissions import ADMIN_ROLES, role_required
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.xlsx import build_workbook
 
-from .labels import event_sentence, event_target
+from .labels import actor_name, event_sentence, event_target
 from .models import AuditEvent
 from .selectors import audit_events_visible_to
 
@@ -71,6 +71,7 @@ def events(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for event in page:
         event.sentence = event_sentence(event)
+        event.actor_shown = actor_name(event)
         # The record by its kind and id (or a person's, a place's name): a stored label may
         # carry codes from before the models named themselves in words.
         event.target_shown = event_target(event)

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from phongdich.audit.labels import READ_ACTIONS, WRITE_ACTIONS, event_sentence, write_label
+from phongdich.audit.labels import (
+    READ_ACTIONS,
+    WRITE_ACTIONS,
+    actor_name,
+    event_sentence,
+    write_label,
+)
 from phongdich.audit.models import AuditEvent
 from phongdich.audit.services import audit_record
 
@@ -78,6 +84,10 @@ def test_a_read_and_a_system_event_read_as_sentences(world, staff):
     with translation.override("vi"):
         assert "xem “Danh sách phiếu 1022”" in event_sentence(read)
         assert event_sentence(system) == "Hệ thống chạy lại việc định kỳ bị lỗi"
+    citizen = audit_record(actor=None, action="hotline.ticket_create", actor_label="người dân")
+    with translation.override("en"):
+        assert actor_name(citizen) == "Resident"
+        assert event_sentence(citizen).startswith("Resident created a 1022 ticket")
 
 
 def test_the_log_page_and_its_export_show_sentences_not_codes(client, world, staff):
