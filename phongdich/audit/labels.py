@@ -34,6 +34,124 @@ READ_ACTIONS = {
     "checkpoints.oversight": _("Giám sát chốt: kết thúc cách ly hôm nay"),
 }
 
+# What a write did, as the verb phrase of a sentence whose subject is the actor's office:
+# "Trạm y tế Xã A, Huyện B xác nhận người về đã đến". Every action the code records is here
+# (audit/tests/test_labels.py walks the source); an action missing here would show its code.
+WRITE_ACTIONS = {
+    "api_token.create": _("tạo khóa truy cập API"),
+    "api_token.revoke": _("thu hồi khóa truy cập API"),
+    "user.create": _("tạo tài khoản"),
+    "user.activate": _("mở lại tài khoản"),
+    "user.deactivate": _("khóa tài khoản"),
+    "person.create": _("thêm người dân"),
+    "person.update": _("sửa thông tin người dân"),
+    "person.merge": _("gộp hai hồ sơ người dân trùng nhau"),
+    "person.referral": _("chuyển hồ sơ có thể trùng cho xã khác xem xét"),
+    "person.referral_resolve": _("xử lý đề nghị xem xét hồ sơ trùng"),
+    "cases.register": _("ghi nhận ca F0"),
+    "cases.check": _("ghi phiếu theo dõi sức khỏe F0"),
+    "cases.verify": _("xác minh ca F0 tự khai báo"),
+    "cases.lab_result": _("ghi kết quả xét nghiệm"),
+    "cases.link_issue": _("tạo đường dẫn cá nhân cho F0"),
+    "cases.home_care_override": _("cho F0 tiếp tục điều trị tại nhà, ghi lý do"),
+    "cases.transfer": _("chuyển F0 đến cơ sở điều trị"),
+    "cases.release": _("kết thúc cách ly và cấp giấy khỏi bệnh cho F0"),
+    "cases.death": _("ghi nhận F0 tử vong"),
+    "cases.dossier": _("lập hồ sơ tử vong"),
+    "cases.medicine_bag": _("ghi nhận phát túi thuốc cho F0"),
+    "cases.mobile_visit": _("ghi nhận trạm y tế lưu động đến khám F0"),
+    "cases.no_contact_scan": _("rà soát F0 không liên lạc được"),
+    "cases.alert_acknowledge": _("nhận xử lý cảnh báo của F0"),
+    "cases.alert_resolve": _("đóng cảnh báo của F0"),
+    "cases.alert_escalate": _("chuyển tuyến cảnh báo của F0"),
+    "cases.report_draft": _("lập bản tin ngày"),
+    "cases.report_publish": _("công bố bản tin ngày"),
+    "checkpoints.declare": _("khai báo y tế tại chốt"),
+    "checkpoints.passage": _("ghi quyết định tại chốt cho người qua chốt"),
+    "checkpoints.handover_arrived": _("xác nhận người về đã đến"),
+    "checkpoints.handover_no_show": _("báo người về không đến"),
+    "checkpoints.quarantine_start": _("bắt đầu cách ly y tế tại nhà"),
+    "checkpoints.quarantine_check": _("ghi theo dõi sức khỏe người cách ly"),
+    "checkpoints.quarantine_link": _("tạo đường dẫn cá nhân cho người cách ly"),
+    "checkpoints.quarantine_release": _("kết thúc cách ly tại nhà"),
+    "checkpoints.quarantine_commitment": _("ghi nhận đã ký bản cam kết cách ly"),
+    "checkpoints.quarantine_door_sign": _("ghi nhận đã dán biển cách ly"),
+    "checkpoints.citizen_report": _("nhận tin báo của người dân về người về chưa khai báo"),
+    "checkpoints.follow_up_done": _("hoàn thành việc cần theo dõi"),
+    "checkpoints.transit_create": _("bắt đầu dẫn đường xe đi qua tỉnh"),
+    "checkpoints.transit_exit": _("xác nhận xe đi qua đã ra khỏi tỉnh"),
+    "checkpoints.transit_overdue": _("báo xe đi qua quá giờ chưa ra khỏi tỉnh"),
+    "checkpoints.epidemic_area_add": _("thêm vùng dịch"),
+    "checkpoints.epidemic_area_end": _("kết thúc vùng dịch"),
+    "checkpoints.forecast_import": _("nhập danh sách dự kiến người về"),
+    "checkpoints.forecast_refuse": _("từ chối tệp danh sách dự kiến người về"),
+    "checkpoints.pharmacy_register": _("đăng ký nhà thuốc báo người mua thuốc"),
+    "checkpoints.pharmacy_report": _("nhận báo cáo của nhà thuốc"),
+    "hotline.ticket_create": _("tạo phiếu 1022"),
+    "hotline.ticket_claim": _("nhận xử lý phiếu 1022"),
+    "hotline.ticket_release": _("trả lại phiếu 1022 cho đơn vị"),
+    "hotline.ticket_reply": _("trả lời người dân trên phiếu 1022"),
+    "hotline.ticket_note": _("ghi chú nội bộ trên phiếu 1022"),
+    "hotline.ticket_forward": _("chuyển phiếu 1022 sang đơn vị khác"),
+    "hotline.ticket_reassign": _("giao lại phiếu 1022"),
+    "hotline.ticket_escalate": _("nâng mức phiếu 1022 lên cấp trên"),
+    "hotline.ticket_resolve": _("giải quyết xong phiếu 1022"),
+    "hotline.ticket_close": _("đóng phiếu 1022"),
+    "hotline.citizen_message": _("gửi tin nhắn vào phiếu 1022"),
+    "hotline.link_mint": _("tạo đường dẫn theo dõi phiếu cho người dân"),
+    "hotline.relief_create": _("ghi yêu cầu hỗ trợ"),
+    "hotline.relief_fulfil": _("ghi nhận đã hỗ trợ"),
+    "hotline.support_record": _("ghi khoản chi hỗ trợ"),
+    "hotline.routing_seed": _("lập bảng phân tuyến phiếu 1022"),
+    "directives.document_import": _("nhập văn bản chỉ đạo"),
+    "directives.document_extract_retry": _("đọc lại văn bản chỉ đạo"),
+    "directives.document_update": _("sửa thông tin văn bản chỉ đạo"),
+    "directives.document_confirm": _("xác nhận nhiệm vụ của văn bản chỉ đạo"),
+    "directives.task_assign": _("giao nhiệm vụ cho đơn vị"),
+    "directives.task_update": _("sửa nhiệm vụ"),
+    "directives.task_delete": _("xóa nhiệm vụ"),
+    "directives.task_merge": _("gộp hai nhiệm vụ"),
+    "directives.task_split": _("tách nhiệm vụ"),
+    "directives.task_report": _("báo cáo tiến độ nhiệm vụ"),
+    "directives.task_accept": _("chấp nhận kết quả nhiệm vụ"),
+    "directives.task_return": _("trả lại kết quả nhiệm vụ"),
+    "directives.alias_add": _("thêm tên gọi khác của đơn vị"),
+    "directives.official_add": _("thêm cán bộ đầu mối của đơn vị"),
+    "directives.membership_add": _("gắn tài khoản báo cáo với đơn vị"),
+    "directives.proposal_accept": _("thêm đơn vị mới từ đề xuất"),
+    "directives.proposal_map": _("gắn tên đề xuất với đơn vị có sẵn"),
+    "directives.proposal_ignore": _("bỏ qua đề xuất đơn vị"),
+    "directives.units_seed": _("lập danh mục đơn vị"),
+    "facility.occupy": _("xếp giường tại cơ sở điều trị"),
+    "geo.load": _("nạp danh mục đơn vị hành chính"),
+    "geo.population_import": _("nhập dân số theo xã"),
+    "schedule.task_retry": _("chạy lại việc định kỳ bị lỗi"),
+    "schedule.task_abandoned": _("bỏ việc định kỳ lỗi nhiều lần"),
+    "demo.build": _("dựng dữ liệu mẫu"),
+}
+# Policy pages record "policy.<app>.<model>.<verb>"; the verb names the change.
+POLICY_VERBS = {
+    "create": _("thêm dòng"),
+    "update": _("sửa dòng"),
+    "activate": _("bật lại dòng"),
+    "deactivate": _("ngừng dòng"),
+}
+
+# How an actor's office is named in a sentence, by role: a commune worker speaks for the
+# commune's health station, a checkpoint officer for the checkpoint team of the district.
+OFFICE_BY_ROLE = {
+    "commune_health_worker": _("Trạm y tế %(unit)s"),
+    "care_team_member": _("Tổ chăm sóc F0 %(unit)s"),
+    "health_officer": _("Cơ quan y tế %(unit)s"),
+    "checkpoint_officer": _("Tổ kiểm soát %(unit)s"),
+    "hotline_agent": _("Tổng đài 1022 %(unit)s"),
+    "relief_officer": _("Trung tâm hỗ trợ %(unit)s"),
+    "committee_member": _("Ban Chỉ đạo %(unit)s"),
+    "province_admin": _("Quản trị hệ thống %(unit)s"),
+    "directive_clerk": _("Bộ phận theo dõi kết luận %(unit)s"),
+    "unit_reporter": _("Cán bộ báo cáo %(unit)s"),
+}
+
 # Names for records whose model has no Vietnamese verbose_name of its own.
 RECORD_NAMES = {
     "checkpoints.declaration": _("tờ khai"),
@@ -41,6 +159,12 @@ RECORD_NAMES = {
     "checkpoints.homequarantine": _("hồ sơ cách ly tại nhà"),
     "checkpoints.returneeforecast": _("dự kiến người về"),
     "hotline.supportpayment": _("khoản chi hỗ trợ"),
+    "checkpoints.passage": _("lượt qua chốt"),
+    "checkpoints.pharmacy": _("nhà thuốc"),
+    "checkpoints.pharmacyreport": _("báo cáo của nhà thuốc"),
+    "checkpoints.citizenreport": _("tin báo của người dân"),
+    "hotline.reliefrequest": _("yêu cầu hỗ trợ"),
+    "hotline.ticket": _("phiếu 1022"),
 }
 
 # Where a record shown through a read can be opened again, when it has a page.
@@ -54,6 +178,76 @@ RECORD_URLS = {
 
 def action_label(action: str) -> str:
     return READ_ACTIONS.get(action, action)
+
+
+def write_label(action: str) -> str:
+    """The verb phrase of a write; a policy change names its table."""
+    if action in WRITE_ACTIONS:
+        return str(WRITE_ACTIONS[action])
+    parts = action.split(".")
+    if parts[0] == "policy" and len(parts) == 4 and parts[3] in POLICY_VERBS:
+        try:
+            table = apps.get_model(parts[1], parts[2])._meta.verbose_name
+        except LookupError:
+            table = ".".join(parts[1:3])
+        return _("%(verb)s “%(table)s” trên trang chính sách") % {
+            "verb": POLICY_VERBS[parts[3]],
+            "table": table,
+        }
+    return action
+
+
+def actor_office(event) -> str:
+    """Who acted, as an office and its place ("Trạm y tế Phường Hàm Rồng, Thành phố Thanh
+    Hóa"), with the account in brackets; the scheduler and citizens by their label."""
+    actor = event.actor
+    if actor is None:
+        if event.actor_label in ("", "hệ thống"):
+            return str(_("Hệ thống"))
+        if event.actor_label in ("người dân", "công dân"):  # "công dân" before it was one word
+            return str(_("Người dân"))
+        return event.actor_label
+    unit = actor.jurisdiction
+    office = OFFICE_BY_ROLE.get(actor.role)
+    if office is None or unit is None:
+        name = actor.get_role_display() or str(_("Tài khoản nhân viên"))
+    else:
+        name = office % {"unit": unit.label()}
+    return f"{name} ({event.actor_label or actor.get_username()})"
+
+
+def actor_name(event) -> str:
+    """The "performed by" column: the account's username, or citizens and the scheduler in
+    the reader's language."""
+    if event.actor_id is None and event.actor_label in ("", "hệ thống", "người dân", "công dân"):
+        return actor_office(event)
+    return event.actor_label
+
+
+def event_sentence(event) -> str:
+    """One audit event as a sentence: "Trạm y tế Xã A, Huyện B xác nhận người về đã đến:
+    bàn giao #12". Reads say what was looked at, sign-ins that someone signed in."""
+    who = actor_office(event)
+    if event.kind == "read":
+        what = _("xem “%(what)s”") % {"what": action_label(event.action)}
+    elif event.kind == "auth":
+        what = str(READ_ACTIONS.get(event.action, _("đăng nhập")))
+    else:
+        what = write_label(event.action)
+    target = event_target(event)
+    return f"{who} {what}: {target}" if target else f"{who} {what}"
+
+
+# Records named by their own label in a sentence: a place's name says more than its id.
+NAMED_BY_LABEL = {"geo.adminunit", "directives.document", "directives.orgunit", "people.person"}
+
+
+def event_target(event) -> str:
+    if not event.target_type or event.target_type in NAMED_BY_LABEL:
+        return event.target_label
+    if event.target_id.isdigit():
+        return record_label(event.target_type, int(event.target_id))
+    return event.target_label
 
 
 def record_label(record_type: str, record_id: int) -> str:

@@ -14,7 +14,8 @@ def audit_events_visible_to(
     scope = Q(actor__jurisdiction__path__startswith=unit.path)
     if unit.parent_id is None:
         scope |= Q(actor__isnull=True)
-    qs = AuditEvent.objects.filter(scope).select_related("actor")
+    # The actor's unit and its parent name the office in each event's sentence.
+    qs = AuditEvent.objects.filter(scope).select_related("actor__jurisdiction__parent")
     if actor:
         qs = qs.filter(actor_label__icontains=actor)
     if action:

@@ -2,12 +2,14 @@ from datetime import datetime
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.accounts.permissions import ADMIN_ROLES, role_required
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.xlsx import build_workbook
 
+from .labels import actor_name, event_sentence, event_target
 from .models import AuditEvent
 from .selectors import audit_events_visible_to
 
@@ -36,15 +38,16 @@ def events(request):
     if request.GET.get("format") == "xlsx":
         rows = (
             (
-                e.at.astimezone().strftime("%d/%m/%Y %H:%M:%S"),
+                timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M:%S"),
                 e.actor_label,
                 e.get_kind_display(),
-                e.action,
+                event_sentence(e),
                 e.target_type,
                 e.target_id,
                 e.target_label,
                 e.ip or "",
-                str(e.changes),
+                e.changes,  # written as "key: value; …" by lib.xlsx, not as a repr
+                e.action,  # the code, for filtering in a spreadsheet
             )
             for e in qs[:50000]
         )
@@ -60,11 +63,18 @@ def events(request):
                 _("Mô tả"),
                 "IP",
                 _("Thay đổi"),
+                _("Mã hành động"),
             ],
             rows,
         )
         return xlsx_response(content, "nhat-ky.xlsx")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.sentence = event_sentence(event)
+        event.actor_shown = actor_name(event)
+        # The record by its kind and id (or a person's, a place's name): a stored label may
+        # carry codes from before the models named themselves in words.
+        event.target_shown = event_target(event)
     return render(
         request,
         "audit/events.html",

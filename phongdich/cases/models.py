@@ -211,6 +211,15 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def certificate_number(self) -> str:
+        """The recovery certificate's document number ("Số: 000123/GXN-2022"): one
+        certificate per case, so the case id makes it unique without a counter to keep;
+        the year of release follows, as station registers number papers by year."""
+        if not self.released_on:
+            return ""
+        return f"{self.pk:06d}/GXN-{self.released_on:%Y}"
+
 
 class LabResult(models.Model):
     """A laboratory or rapid test result. (lab, sample_id) makes lab posts idempotent."""

@@ -403,6 +403,16 @@ def severity(vitals: Vitals, *, thresholds: Mapping[str, Threshold] | None = Non
 # --- 261: home-care eligibility ----------------------------------------------------------
 
 
+# The reasons a case stores, in Vietnamese (the record's language); cases.labels reads a
+# stored reason back into the reader's language with these same texts as msgids.
+REASON_UNCONFIRMED = "Chưa được khẳng định bằng RT-PCR hoặc test nhanh theo 11042"
+REASON_OTHER_SYMPTOMS = "Có triệu chứng ngoài nhóm nhẹ: %(symptoms)s"
+REASON_RESPIRATORY_RATE = "Nhịp thở %(rate)s/phút (cần < %(limit)s)"
+REASON_SPO2 = "SpO2 %(spo2)s%% (cần > %(limit)s%%)"
+REASON_COMORBIDITY = "Bệnh nền chưa điều trị ổn định"
+REASON_NO_CARER = "Không tự chăm sóc được và không có người chăm sóc"
+
+
 @dataclass(frozen=True)
 class Eligibility:
     eligible: bool
@@ -422,10 +432,10 @@ def home_care_eligibility(
     """Eligibility for home care under 261/QĐ-BYT, with every failed condition listed."""
     reasons = []
     if not confirmed:
-        reasons.append("Chưa được khẳng định bằng RT-PCR hoặc test nhanh theo 11042")
+        reasons.append(REASON_UNCONFIRMED)
     other = [s for s in vitals.symptoms if s not in MILD_SYMPTOMS]
     if other:
-        reasons.append("Có triệu chứng ngoài nhóm nhẹ: " + ", ".join(sorted(other)))
+        reasons.append(REASON_OTHER_SYMPTOMS % {"symptoms": ", ".join(sorted(other))})
     group = age_group(age_months)
     rr_limit = (
         threshold("home_care_rr_below", thresholds)
@@ -433,14 +443,16 @@ def home_care_eligibility(
         else threshold(RR_THRESHOLD_BY_GROUP[group], thresholds)
     )
     if vitals.respiratory_rate is not None and vitals.respiratory_rate >= rr_limit:
-        reasons.append(f"Nhịp thở {vitals.respiratory_rate}/phút (cần < {int(rr_limit)})")
+        reasons.append(
+            REASON_RESPIRATORY_RATE % {"rate": vitals.respiratory_rate, "limit": int(rr_limit)}
+        )
     if vitals.spo2 is not None and vitals.spo2 <= threshold("home_care_spo2_above", thresholds):
         spo2_limit = _number(threshold("home_care_spo2_above", thresholds))
-        reasons.append(f"SpO2 {vitals.spo2}% (cần > {spo2_limit}%)")
+        reasons.append(REASON_SPO2 % {"spo2": vitals.spo2, "limit": spo2_limit})
     if has_comorbidity and not comorbidity_stable:
-        reasons.append("Bệnh nền chưa điều trị ổn định")
+        reasons.append(REASON_COMORBIDITY)
     if not can_self_care_or_has_carer:
-        reasons.append("Không tự chăm sóc được và không có người chăm sóc")
+        reasons.append(REASON_NO_CARER)
     return Eligibility(not reasons, tuple(reasons))
 
 
@@ -474,10 +486,16 @@ def release_date(
     earliest = isolation_start + timedelta(days=min_days)
     negatives = sorted(d for d in negative_rat_dates if earliest <= d < long_date)
     if negatives:
-        return Release(negatives[0], f"Ngày thứ {min_days} trở đi, test nhanh âm tính (250/QĐ-BYT)")
+        return Release(negatives[0], RELEASE_NEGATIVE_RAT % {"days": min_days})
     if fully_vaccinated:
-        return Release(long_date, f"Đủ {int(long_days)} ngày, đã tiêm đủ liều (250/QĐ-BYT)")
-    return Release(long_date, f"Đủ {int(long_days)} ngày, chưa tiêm đủ liều (250/QĐ-BYT)")
+        return Release(long_date, RELEASE_VACCINATED % {"days": int(long_days)})
+    return Release(long_date, RELEASE_NOT_VACCINATED % {"days": int(long_days)})
+
+
+# The bases of a release date, in Vietnamese; cases.labels shows them in the reader's language.
+RELEASE_NEGATIVE_RAT = "Ngày thứ %(days)d trở đi, test nhanh âm tính (250/QĐ-BYT)"
+RELEASE_VACCINATED = "Đủ %(days)d ngày, đã tiêm đủ liều (250/QĐ-BYT)"
+RELEASE_NOT_VACCINATED = "Đủ %(days)d ngày, chưa tiêm đủ liều (250/QĐ-BYT)"
 
 
 # --- queue ordering ----------------------------------------------------------------------

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -182,7 +184,8 @@ class Passage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.declaration_id} @ {self.checkpoint_id}: {self.decision}"
+        # Read in the audit trail: the decision by its name, never its code.
+        return f"{self.get_decision_display()} · tờ khai #{self.declaration_id}"
 
 
 class Handover(models.Model):
@@ -252,6 +255,17 @@ class HomeQuarantine(models.Model):
 
     def __str__(self) -> str:
         return f"cách ly {self.person_id} đến {self.end_date:%d/%m/%Y}"
+
+    @property
+    def test_dates_shown(self) -> str:
+        """The test days as a page or paper prints dates (dd/mm/yyyy); stored as ISO."""
+        shown = []
+        for value in self.test_dates or ():
+            try:
+                shown.append(date.fromisoformat(value).strftime("%d/%m/%Y"))
+            except (TypeError, ValueError):
+                shown.append(str(value))
+        return ", ".join(shown)
 
 
 class QuarantineLink(PersonalLinkMixin):

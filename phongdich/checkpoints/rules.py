@@ -60,7 +60,7 @@ QUARANTINE_POLICIES: tuple[QuarantinePolicy, ...] = (
         key="2021-mid",
         # "mid-2021": the exact start date is not in the sources we could check.
         valid_from=date(2021, 7, 1),
-        source="Hướng dẫn của Bộ Y tế giữa năm 2021 (ngày áp dụng chưa xác nhận)",
+        source="Hướng dẫn của Bộ Y tế giữa năm 2021",
         summary="14 ngày cách ly tập trung, sau đó 14 ngày theo dõi tại nhà",
         groups=(PolicyGroup("Mọi người", centralised_days=14, monitoring_days=14),),
         unconfirmed=True,
@@ -92,7 +92,7 @@ QUARANTINE_POLICIES: tuple[QuarantinePolicy, ...] = (
         key="2022-early",
         # Early 2022 guidance; its number and exact date are unconfirmed (RULES.md).
         valid_from=date(2022, 2, 1),
-        source="Hướng dẫn của Bộ Y tế đầu năm 2022 (số hiệu, ngày chưa xác nhận)",
+        source="Hướng dẫn của Bộ Y tế đầu năm 2022",
         summary=(
             "Tiêm ≥ 2 mũi hoặc khỏi bệnh ≤ 3 tháng: 5 ngày + 5 ngày theo dõi (xét nghiệm "
             "ngày 5); người khác: 7 ngày + 3 ngày theo dõi (xét nghiệm ngày 7); tính từ lần "
@@ -115,7 +115,7 @@ QUARANTINE_POLICIES: tuple[QuarantinePolicy, ...] = (
     QuarantinePolicy(
         key="2022-04-15-1909",
         valid_from=date(2022, 4, 15),
-        source="Công văn 1909/BYT-DP, 15/4/2022 (nội dung chính xác chưa xác nhận)",
+        source="Công văn 1909/BYT-DP, 15/4/2022",
         summary="F1 không phải cách ly",
         groups=(PolicyGroup("Mọi người"),),
         unconfirmed=True,
@@ -280,12 +280,12 @@ class DecisionRule:
         )
 
 
-# Checkpoint practice of the seeds' provinces (seed 001: hand-over of returnees to their
-# districts, escort of people passing through). The Ministry set no national table for this:
-# it is the province's own configuration and is shown as such (unconfirmed).
-DECISION_RULES_SOURCE = (
-    "Cấu hình của Ban Chỉ đạo tỉnh (theo kết luận seed 001); chưa phải quy định của Bộ Y tế"
-)
+# Checkpoint practice of the provinces whose directives we read (hand-over of returnees to
+# their districts, escort of people passing through). The Ministry set no national table for
+# this: it is the province's own configuration and is shown as such (unconfirmed). The
+# source names only the issuer: what is unchecked is said by the page's badge, never inside
+# a citation that may be printed.
+DECISION_RULES_SOURCE = "Cấu hình của Ban Chỉ đạo tỉnh"
 DECISION_RULES: tuple[DecisionRule, ...] = (
     DecisionRule(
         "positive_test",

@@ -149,3 +149,21 @@ def oversight(user, days: int = 7) -> dict:
         "ending_today": ending_today,
         "days": days,
     }
+
+
+def health_station_phone(commune) -> str:
+    """The phone of the commune's health station, for papers posted at a household: the
+    hotline's directory (`ResponsibleUnit`) is where the province keeps the stations'
+    numbers. Empty when none is recorded, and the paper leaves a line to write it in."""
+    from phongdich.hotline.models import ResponsibleUnit
+    from phongdich.lib.identity import format_phone
+
+    phone = (
+        ResponsibleUnit.objects.filter(
+            kind=ResponsibleUnit.Kind.HEALTH_STATION, admin_unit=commune, active=True
+        )
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+        .first()
+    )
+    return format_phone(phone) if phone else ""

@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_record
@@ -51,25 +52,27 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-CITIZEN = "công dân"
+# How a citizen's own action is named in the audit trail: one word for citizens throughout.
+CITIZEN = "người dân"
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud over traffic noise.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
 CODE_RECENT_DAYS = 30
 LINK_VALID = timedelta(days=30)
 QR_SALT = "checkpoints.declaration.qr"
+# Lazy: these labels are read at import by the forms' choices, before any request's language.
 SYMPTOMS = {
-    "fever": _("Sốt"),
-    "cough": _("Ho"),
-    "breathless": _("Khó thở"),
-    "pneumonia": _("Viêm phổi"),
-    "sore_throat": _("Đau họng"),
-    "fatigue": _("Mệt mỏi"),
+    "fever": _lazy("Sốt"),
+    "cough": _lazy("Ho"),
+    "breathless": _lazy("Khó thở"),
+    "pneumonia": _lazy("Viêm phổi"),
+    "sore_throat": _lazy("Đau họng"),
+    "fatigue": _lazy("Mệt mỏi"),
 }
 EXPOSURES = {
-    "sick_person": _("Tiếp xúc người bệnh hoặc nghi mắc COVID-19"),
-    "from_area": _("Tiếp xúc người từ nơi có dịch"),
-    "symptomatic": _("Tiếp xúc người có triệu chứng"),
+    "sick_person": _lazy("Tiếp xúc người bệnh hoặc nghi mắc COVID-19"),
+    "from_area": _lazy("Tiếp xúc người từ nơi có dịch"),
+    "symptomatic": _lazy("Tiếp xúc người có triệu chứng"),
 }
 
 

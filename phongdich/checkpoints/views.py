@@ -205,7 +205,6 @@ def _decide_context(request, declaration, checkpoints, form=None, selected_check
         "form": form,
         "ref": signing.dumps(declaration.pk, salt=REF_SALT),
         "facilities": Facility.objects.filter(kind=Facility.Kind.QUARANTINE_SITE, is_active=True),
-        "rules_source": rules.DECISION_RULES_SOURCE,
     }
 
 
@@ -502,7 +501,12 @@ def quarantine_document(request, pk: int, kind: str):
         raise Http404
     audit_read(actor=request.user, target=quarantine, action="checkpoints.quarantine_pdf")
     html = render_to_string(
-        template, {"q": quarantine, "policy": services.quarantine_policy(quarantine.policy_key)}
+        template,
+        {
+            "q": quarantine,
+            "policy": services.quarantine_policy(quarantine.policy_key),
+            "station_phone": selectors.health_station_phone(quarantine.commune),
+        },
     )
     return _pdf(html, f"{kind}-{quarantine.pk}.pdf")
 
@@ -797,7 +801,6 @@ def rules_page(request):
             "current": rules.policy_on(timezone.localdate(), policies),
             "table": table,
             "edited": bool(rows),
-            "rules_source": rules.DECISION_RULES_SOURCE,
             "fever": rules.FEVER_CELSIUS,
         },
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.lib.idempotency import SubmittedOnce
@@ -43,7 +44,13 @@ class Category(models.Model):
         verbose_name = _("nhánh tổng đài")
 
     def __str__(self) -> str:
-        return f"{self.branch_number} · {self.name}" if self.branch_number else self.name
+        return f"{self.branch_number} · {self.label}" if self.branch_number else self.label
+
+    @property
+    def label(self) -> str:
+        """The branch's name in the reader's language: the seeded names are msgids; a branch
+        the province adds shows as typed."""
+        return gettext(self.name) if self.name else self.name
 
 
 class ResponsibleUnit(models.Model):
@@ -446,7 +453,8 @@ class SupportPolicy(models.Model):
         verbose_name = _("chính sách hỗ trợ")
 
     def __str__(self) -> str:
-        return self.label
+        # The seeded labels are msgids: a payment form's choices read in the reader's language.
+        return gettext(self.label) if self.label else self.label
 
 
 class SupportPayment(SubmittedOnce):

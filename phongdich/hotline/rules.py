@@ -38,6 +38,38 @@ EMERGENCY_PHRASES: tuple[tuple[str, str], ...] = (
     ("sot tren 39", P2),
     ("khong an uong duoc", P2),  # trẻ không ăn uống được (528/QĐ-BYT)
 )
+# How each phrase is written for people: reasons are read by agents and officers, so a
+# matched phrase is shown with its diacritics ("thở gấp"), never folded ("tho gap").
+PHRASE_LABELS: dict[str, str] = {
+    "kho tho": "khó thở",
+    "khong tho duoc": "không thở được",
+    "tho gap": "thở gấp",
+    "tho doc": "thở dốc",
+    "tim tai": "tím tái",
+    "moi tim": "môi tím",
+    "ngat": "ngất",
+    "bat tinh": "bất tỉnh",
+    "hon me": "hôn mê",
+    "lo mo": "lơ mơ",
+    "co giat": "co giật",
+    "dau nguc": "đau ngực",
+    "tuc nguc": "tức ngực",
+    "spo2 thap": "SpO2 thấp",
+    "ho ra mau": "ho ra máu",
+    "cap cuu": "cấp cứu",
+    "sot cao": "sốt cao",
+    "sot tren 39": "sốt trên 39",
+    "khong an uong duoc": "không ăn uống được",
+}
+
+# The reasons a ticket stores, in Vietnamese (the record's language); hotline.labels turns a
+# stored reason back into the reader's language with these same texts as msgids.
+REASON_PHRASE = "%(priority)s: “%(phrase)s”"
+REASON_DANGER_ALERTS = "P1: F0 có %(n)d cảnh báo nguy hiểm chưa xử lý"
+REASON_ELDERLY = "P2: %(age)d tuổi (≥ %(limit)d)"
+REASON_INFANT = "P2: trẻ dưới %(limit)d tuổi"
+REASON_PREGNANT = "P2: phụ nữ mang thai"
+
 # A phrase preceded by one of these words is denied, not reported: "không khó thở".
 NEGATIONS = ("khong", "ko", "k", "chua", "het", "khong con", "da het", "khong bi")
 PREGNANCY_PHRASES = ("mang thai", "co thai", "thai phu", "ba bau", "dang bau", "co bau")
@@ -97,19 +129,21 @@ def triage(
     reasons: list[str] = []
     for phrase, prio in emergency_words(text):
         priority = raise_to(priority, prio)
-        reasons.append(f"{prio}: “{phrase}”")
+        reasons.append(
+            REASON_PHRASE % {"priority": prio, "phrase": PHRASE_LABELS.get(phrase, phrase)}
+        )
     if open_danger_alerts:
         priority = raise_to(priority, P1)
-        reasons.append(f"P1: F0 có {open_danger_alerts} cảnh báo nguy hiểm chưa xử lý")
+        reasons.append(REASON_DANGER_ALERTS % {"n": open_danger_alerts})
     if age is not None and age >= ELDERLY_AGE:
         priority = raise_to(priority, P2)
-        reasons.append(f"P2: {age} tuổi (≥ {ELDERLY_AGE})")
+        reasons.append(REASON_ELDERLY % {"age": age, "limit": ELDERLY_AGE})
     if age is not None and age < INFANT_AGE:
         priority = raise_to(priority, P2)
-        reasons.append(f"P2: trẻ dưới {INFANT_AGE} tuổi")
+        reasons.append(REASON_INFANT % {"limit": INFANT_AGE})
     if pregnant or mentions_pregnancy(text):
         priority = raise_to(priority, P2)
-        reasons.append("P2: phụ nữ mang thai")
+        reasons.append(REASON_PREGNANT)
     return Triage(priority, tuple(reasons))
 
 

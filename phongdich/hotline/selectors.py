@@ -19,6 +19,7 @@ from phongdich.people.selectors import people_visible_to
 from .models import (
     OPEN_STATUSES,
     Category,
+    Priority,
     ReliefRequest,
     ResponsibleUnit,
     Status,
@@ -220,9 +221,10 @@ def oversight(user, *, days: int = 30) -> dict:
         "by_category": list(
             open_qs.values("category__name").annotate(n=Count("pk")).order_by("-n")
         ),
-        "by_priority": list(
-            open_qs.values("priority").annotate(n=Count("pk")).order_by("priority")
-        ),
+        "by_priority": [
+            {**row, "priority_label": Priority(row["priority"]).label}
+            for row in open_qs.values("priority").annotate(n=Count("pk")).order_by("priority")
+        ],
         "by_unit": list(
             open_qs.values("assigned_unit__name").annotate(n=Count("pk")).order_by("-n")[:50]
         ),

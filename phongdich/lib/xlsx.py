@@ -41,6 +41,19 @@ def _cell(sheet, value, *, font=None):
     return cell
 
 
+def readable(value):
+    """A structured value as the text a reader expects in a cell, never a Python repr:
+    {"from": "a", "to": "b"} → "from: a; to: b", ["x", "y"] → "x, y". Other values pass
+    through (numbers and dates stay typed cells)."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {readable(item)}" for key, item in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(readable(item)) for item in value)
+    if value is None:
+        return ""
+    return value
+
+
 def build_workbook(title: str, header: list[str], rows: Iterable[Iterable]) -> bytes:
     """One sheet with a bold header; write-only so large exports stream.
 
@@ -52,7 +65,7 @@ def build_workbook(title: str, header: list[str], rows: Iterable[Iterable]) -> b
     bold = Font(bold=True)
     sheet.append([_cell(sheet, str(value), font=bold) for value in header])
     for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append([_cell(sheet, readable(value)) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -64,7 +64,7 @@ def overview(request, code: str | None = None):
             "rows": rows,
             "columns": columns,
             "bands": rules.CRITERION_1_BANDS,
-            "source": rules.SOURCE,
+            "source": _(rules.SOURCE),  # the criterion's name, in the reader's language
             "latest": latest,
             "ancestors": root.ancestors(),
         },

@@ -150,7 +150,13 @@ def test_it_shows_the_rules_with_their_sources_and_unconfirmed_flags(client, wor
     client.force_login(staff.commune_worker_a)
     page = client.get(reverse("checkpoints:rules")).content.decode()
     assert "10696/BYT-MT" in page and "1909/BYT-DP" in page
-    assert page.count("chưa xác nhận") >= 3
+    # Three quarantine rows are unchecked, and every decision row is the province's own.
+    assert page.count(">chưa đối chiếu văn bản</span>") >= 3
+    # Flagged in proper words, never as working notes inside the citations.
+    for note in ("seed", "(số hiệu", "chưa xác nhận)", "Mọi người chưa"):
+        assert note not in page, note
+    # The table's origin is said once, not once more in every row.
+    assert page.count("Ban Chỉ đạo tỉnh") == 1 + page.count('<td data-label="Văn bản">Cấu hình')
 
 
 def test_it_lets_the_province_list_an_epidemic_area(client, world, staff):

@@ -60,3 +60,22 @@ def test_a_sample_is_about_the_demo_province(path):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("UBND TỈNH THANH HÓA") and "Thanh Hóa, ngày" in text
     assert re.search(r"^1\. ", text, re.MULTILINE) and re.search(r"trước ngày \d", text)
+
+
+def test_the_overall_export_of_the_demo_has_readable_cells(staff, world):
+    """Every cell of the follow-up table reads as text an office would type: no Python
+    repr of a dict or list (a structured value once reached a cell as "{'…': …}")."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from phongdich.directives.export import overall_workbook
+
+    users = {"vanthu": staff.directive_clerk, "baocao.huyen": staff.unit_reporter_a}
+    demo.build(seed=1, scale=0.01, province=world.province, users=users, log=lambda *a: None)
+    rows = list(load_workbook(io.BytesIO(overall_workbook())).active.iter_rows(values_only=True))
+    assert len(rows) > 20
+    repr_like = re.compile(r"^[\[{]|\{'|'\}|\['|'\]|\bNone\b")
+    bad = [(i, c) for i, row in enumerate(rows) for c in row if c and repr_like.search(str(c))]
+    assert not bad, bad[:5]

@@ -62,3 +62,21 @@ def test_every_spreadsheet_export_goes_through_the_shared_writer():
         and any(w in path.read_text(encoding="utf-8") for w in writers)
     ]
     assert offenders == []
+
+
+def test_structured_values_are_written_as_readable_text_not_reprs():
+    import io
+
+    from openpyxl import load_workbook
+
+    from phongdich.lib.xlsx import build_workbook, readable
+
+    assert readable({"status": ["open", "resolved"], "note": "gọi lại"}) == (
+        "status: open, resolved; note: gọi lại"
+    )
+    assert readable(("Sở Y tế", "CDC")) == "Sở Y tế, CDC"
+    assert readable(None) == "" and readable(7) == 7
+    content = build_workbook("t", ["a", "b"], [[{"from": "x", "to": "y"}, ["u", "v"]]])
+    cells = list(load_workbook(io.BytesIO(content)).active.values)[1]
+    assert cells == ("from: x; to: y", "u, v")
+    assert not any(str(c).startswith(("{", "[")) for c in cells)

@@ -232,7 +232,7 @@ def test_it_shows_the_regulation_and_an_unconfirmed_badge(client, staff):
     page = client.get(url).content.decode()
     assert "Nghị quyết 68/NQ-CP" in page
     # Three NQ 68 lines are seeded as unconfirmed (RULES.md); the other three are confirmed.
-    assert page.count('<span class="badge warn">chưa xác nhận</span>') == 3
+    assert page.count('">chưa đối chiếu văn bản</span>') == 3
     only = client.get(url, {"unconfirmed": "1"}).content.decode()
     assert "household_business" in only and "f0_food" not in only
 
