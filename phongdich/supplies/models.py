@@ -205,3 +205,43 @@ class SupplyRequest(SubmittedOnce):
 
     def __str__(self) -> str:
         return f"{self.place_id} {self.item_id} {self.quantity}"
+
+
+class AlertEpisode(models.Model):
+    """One alert from when it starts until it clears: stock of an item at a place running
+    out within its threshold, or a site with a bed type nearly full. The person in charge is
+    told once when an episode opens; the episode closes when the condition no longer holds,
+    so a new notice goes out only after the stock recovered and fell again."""
+
+    class Kind(models.TextChoices):
+        STOCK = "stock", _("Vật tư sắp hết")
+        BEDS = "beds", _("Cơ sở gần hết giường")
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    # "stock:<place>:<item>" or "beds:<facility>": at most one open episode per key.
+    key = models.CharField(max_length=64)
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    facility = models.ForeignKey(
+        "facilities.Facility", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(closed_at__isnull=True),
+                name="supplies_one_open_alert_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
