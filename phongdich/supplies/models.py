@@ -245,3 +245,72 @@ class AlertEpisode(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Procurement(SubmittedOnce):
+    """A purchase from the need to the payment, shown publicly for transparency (seed 003).
+    Organisational data only: the buying unit, the item, the supplier (a company), the
+    amount, the decision number and the dates of each step."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Đề xuất")
+        APPROVED = "approved", _("Đã phê duyệt")
+        CONTRACTED = "contracted", _("Đã ký hợp đồng")
+        DELIVERED = "delivered", _("Đã giao hàng")
+        PAID = "paid", _("Đã thanh toán")
+
+    # The order of the dossier; a step is only ever followed by the next one.
+    STEPS = [s.value for s in Status]
+
+    unit = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị mua")
+    )
+    need = models.CharField(_("nhu cầu"), max_length=300)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("số lượng"), max_digits=14, decimal_places=2)
+    supplier = models.CharField(_("nhà cung cấp"), max_length=200, blank=True)
+    amount_vnd = models.PositiveBigIntegerField(_("giá trị (đồng)"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
+    proposed_on = models.DateField(_("ngày đề xuất"))
+    approved_on = models.DateField(null=True, blank=True)
+    contracted_on = models.DateField(null=True, blank=True)
+    delivered_on = models.DateField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-proposed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.quantity} ({self.status})"
+
+    @property
+    def next_status(self) -> str | None:
+        at = self.STEPS.index(self.status)
+        return self.STEPS[at + 1] if at + 1 < len(self.STEPS) else None
+
+    def step_dates(self) -> list[tuple[str, object]]:
+        return [(s.label, getattr(self, f"{s.value}_on")) for s in self.Status]
+
+
+class ProcurementDocument(models.Model):
+    """A document of the dossier (decision, contract, delivery note, invoice), shown to staff
+    only: the public summary lists the decision number, not the files."""
+
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="supplies/procurement/%Y/%m/")
+    name = models.CharField(_("tên tệp"), max_length=200)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
