@@ -141,3 +141,20 @@ def test_the_scan_is_in_the_scheduler_table():
     from phongdich.supplies.tasks import scan_alerts
 
     assert scan_alerts.module_path == job.task_path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_send_one_notice():
+    from phongdich.testing import make_staff, make_world, race
+
+    world = make_world()
+    staff = make_staff(world)
+    facility = site(world, name="Bệnh viện dã chiến số 2")
+    staff.district_health_officer_a.email = "ytehuyen@example.vn"
+    staff.district_health_officer_a.save()
+    now = timezone.now()
+    _oxygen(staff, facility, 4, now=now)
+    outcomes = race([lambda: alerts_scan(now=now) for _ in range(3)])
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    assert len(mail.outbox) == 1
+    assert AlertEpisode.objects.count() == 1

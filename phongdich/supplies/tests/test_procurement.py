@@ -232,3 +232,21 @@ def test_a_document_is_downloaded_by_staff_only(client, world, staff):
     client.force_login(staff.province_health_officer)
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 x"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_advancing_at_once_take_one_step():
+    from phongdich.testing import losers, make_staff, make_world, race, winners
+
+    world = make_world()
+    staff = make_staff(world)
+    record = _dossier(world, staff)
+    outcomes = race(
+        [
+            lambda n=n: _advance(record, staff, S.APPROVED, decision_number=f"{n}/QĐ")
+            for n in range(3)
+        ]
+    )
+    assert len(winners(outcomes)) == 1
+    assert all(isinstance(e, ValidationError) for e in losers(outcomes)), losers(outcomes)
+    assert AuditEvent.objects.filter(action="supplies.procurement_advance").count() == 1
