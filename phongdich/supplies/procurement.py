@@ -96,6 +96,8 @@ def procurement_advance(
             _("Phải qua bước “%(step)s” trước.") % {"step": S(locked.next_status).label}
         )
     on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("Không ghi bước cho một ngày chưa tới.")})
     previous = getattr(locked, f"{locked.status}_on")
     if previous and on < previous:
         raise ValidationError({"on": _("Ngày này trước ngày của bước trước.")})

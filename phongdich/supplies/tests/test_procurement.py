@@ -250,3 +250,21 @@ def test_two_officers_advancing_at_once_take_one_step():
     assert len(winners(outcomes)) == 1
     assert all(isinstance(e, ValidationError) for e in losers(outcomes)), losers(outcomes)
     assert AuditEvent.objects.filter(action="supplies.procurement_advance").count() == 1
+
+
+def test_a_step_is_not_dated_before_the_previous_one_or_in_the_future(world, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    record = _dossier(world, staff, proposed_on=today - timedelta(days=3))
+    for on, message in (
+        (today - timedelta(days=4), "trước ngày"),
+        (today + timedelta(days=1), "chưa tới"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            _advance(record, staff, S.APPROVED, decision_number="1/QĐ", on=on)
+    assert _advance(
+        record, staff, S.APPROVED, decision_number="1/QĐ", on=today - timedelta(days=3)
+    ).approved_on
