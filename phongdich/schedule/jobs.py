@@ -72,4 +72,10 @@ JOBS = [
         timedelta(hours=1),
         "today's and yesterday's vaccination coverage per unit and age band",
     ),
+    PeriodicJob(
+        "supplies.scan_alerts",
+        "phongdich.supplies.tasks.scan_alerts",
+        timedelta(minutes=30),
+        "oxygen is warned about 8 hours ahead; each alert is sent once per episode",
+    ),
 ]

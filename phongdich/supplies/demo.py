@@ -12,7 +12,7 @@ from django.utils import timezone
 from phongdich.facilities.models import Facility
 
 from . import catalogue, services
-from .models import Place, StockEntry
+from .models import Place, Procurement, StockEntry
 
 DAYS = 14
 
@@ -137,4 +137,52 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
             counted=services.balance_of(places[3], items["test-nhanh"]) - 20,
             note="Kiểm kê cuối tuần: 20 kit hỏng",
         )
+        _procurements(province, users, items, now)
     log(f"supplies: {len(places)} places, {StockEntry.objects.count()} ledger entries")
+
+
+def _procurements(province, users, items, now) -> None:
+    """Three purchases at different steps, so the public summary shows a dossier's life."""
+    from . import procurement as proc
+
+    by, today = users["soyte"], timezone.localtime(now).date()
+    district = users["ytehuyen"].jurisdiction
+    rows = [
+        (
+            province,
+            "oxy-long",
+            40_000,
+            1_600_000_000,
+            "paid",
+            "Công ty CP Khí công nghiệp Thanh Hóa",
+        ),
+        (
+            province,
+            "test-nhanh",
+            100_000,
+            6_500_000_000,
+            "contracted",
+            "Công ty TNHH Thiết bị y tế Miền Bắc",
+        ),
+        (district, "binh-oxy-40l", 300, 1_050_000_000, "approved", ""),
+        (district, "bo-phong-ho", 5_000, 400_000_000, "proposed", ""),
+    ]
+    for number, (unit, code, quantity, amount, status, supplier) in enumerate(rows, start=1):
+        record = proc.procurement_create(
+            by=by,
+            unit=unit,
+            need="Bổ sung dự trữ theo phương án 4 tại chỗ",
+            item=items[code],
+            quantity=quantity,
+            amount_vnd=amount,
+            proposed_on=today - timedelta(days=40),
+        )
+        for step_no, step in enumerate(Procurement.STEPS[1 : Procurement.STEPS.index(status) + 1]):
+            record = proc.procurement_advance(
+                by=by,
+                procurement=record,
+                to=step,
+                on=today - timedelta(days=30 - 7 * step_no),
+                decision_number=f"{100 + number}/QĐ-SYT",
+                supplier=supplier,
+            )

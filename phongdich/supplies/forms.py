@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from phongdich.lib.bounds import BoundedDateField, BoundedDateTimeField, max_length
 from phongdich.lib.idempotency import SubmissionKeyForm
 
-from .models import Item, Place, StockEntry, SupplyRequest
+from .models import Item, Place, Procurement, StockEntry, SupplyRequest
+from .procurement import AMOUNT_MAX
 
 # Ten million units of anything is past what a province holds; the ceiling keeps typos out.
 QUANTITY_MAX = Decimal("10000000")
@@ -101,3 +102,51 @@ class FulfilForm(forms.Form):
         super().__init__(*args, **kwargs)
         if sources is not None:
             self.fields["source"].queryset = sources
+
+
+class ProcurementForm(SubmissionKeyForm):
+    unit = forms.ChoiceField(label=_("Đơn vị mua"))
+    need = forms.CharField(
+        label=_("Nhu cầu"),
+        max_length=max_length(Procurement, "need"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    item = forms.ModelChoiceField(label=_("Vật tư"), queryset=Item.objects.filter(active=True))
+    quantity = _quantity(_("Số lượng"))
+    supplier = forms.CharField(
+        label=_("Nhà cung cấp (nếu đã biết)"),
+        max_length=max_length(Procurement, "supplier"),
+        required=False,
+    )
+    amount_vnd = forms.IntegerField(
+        label=_("Giá trị dự kiến (đồng)"), min_value=0, max_value=AMOUNT_MAX
+    )
+    proposed_on = BoundedDateField(label=_("Ngày đề xuất (để trống: hôm nay)"), required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {u.code: u for u in units}
+        self.fields["unit"].choices = [(u.code, u.label()) for u in units]
+
+    def clean_unit(self):
+        return self.units[self.cleaned_data["unit"]]
+
+
+class AdvanceForm(forms.Form):
+    to = forms.ChoiceField(label=_("Bước tiếp theo"), choices=Procurement.Status.choices)
+    on = BoundedDateField(label=_("Ngày (để trống: hôm nay)"), required=False)
+    decision_number = forms.CharField(
+        label=_("Số quyết định phê duyệt"),
+        max_length=max_length(Procurement, "decision_number"),
+        required=False,
+    )
+    supplier = forms.CharField(
+        label=_("Nhà cung cấp"), max_length=max_length(Procurement, "supplier"), required=False
+    )
+    amount_vnd = forms.IntegerField(
+        label=_("Giá trị hợp đồng (đồng)"), min_value=0, max_value=AMOUNT_MAX, required=False
+    )
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("Tệp hồ sơ (PDF, ảnh, Word, Excel; tối đa 10 MB)"))

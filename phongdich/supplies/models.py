@@ -205,3 +205,112 @@ class SupplyRequest(SubmittedOnce):
 
     def __str__(self) -> str:
         return f"{self.place_id} {self.item_id} {self.quantity}"
+
+
+class AlertEpisode(models.Model):
+    """One alert from when it starts until it clears: stock of an item at a place running
+    out within its threshold, or a site with a bed type nearly full. The person in charge is
+    told once when an episode opens; the episode closes when the condition no longer holds,
+    so a new notice goes out only after the stock recovered and fell again."""
+
+    class Kind(models.TextChoices):
+        STOCK = "stock", _("Vật tư sắp hết")
+        BEDS = "beds", _("Cơ sở gần hết giường")
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    # "stock:<place>:<item>" or "beds:<facility>": at most one open episode per key.
+    key = models.CharField(max_length=64)
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    facility = models.ForeignKey(
+        "facilities.Facility", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(closed_at__isnull=True),
+                name="supplies_one_open_alert_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Procurement(SubmittedOnce):
+    """A purchase from the need to the payment, shown publicly for transparency (seed 003).
+    Organisational data only: the buying unit, the item, the supplier (a company), the
+    amount, the decision number and the dates of each step."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Đề xuất")
+        APPROVED = "approved", _("Đã phê duyệt")
+        CONTRACTED = "contracted", _("Đã ký hợp đồng")
+        DELIVERED = "delivered", _("Đã giao hàng")
+        PAID = "paid", _("Đã thanh toán")
+
+    # The order of the dossier; a step is only ever followed by the next one.
+    STEPS = [s.value for s in Status]
+
+    unit = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị mua")
+    )
+    need = models.CharField(_("nhu cầu"), max_length=300)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("số lượng"), max_digits=14, decimal_places=2)
+    supplier = models.CharField(_("nhà cung cấp"), max_length=200, blank=True)
+    amount_vnd = models.PositiveBigIntegerField(_("giá trị (đồng)"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
+    proposed_on = models.DateField(_("ngày đề xuất"))
+    approved_on = models.DateField(null=True, blank=True)
+    contracted_on = models.DateField(null=True, blank=True)
+    delivered_on = models.DateField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-proposed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.quantity} ({self.status})"
+
+    @property
+    def next_status(self) -> str | None:
+        at = self.STEPS.index(self.status)
+        return self.STEPS[at + 1] if at + 1 < len(self.STEPS) else None
+
+    def step_dates(self) -> list[tuple[str, object]]:
+        return [(s.label, getattr(self, f"{s.value}_on")) for s in self.Status]
+
+
+class ProcurementDocument(models.Model):
+    """A document of the dossier (decision, contract, delivery note, invoice), shown to staff
+    only: the public summary lists the decision number, not the files."""
+
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="supplies/procurement/%Y/%m/")
+    name = models.CharField(_("tên tệp"), max_length=200)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

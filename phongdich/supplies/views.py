@@ -15,6 +15,7 @@ from phongdich.facilities.selectors import board_unit, board_units, own_facility
 from . import selectors, services
 from .forms import CorrectionForm, DecideForm, FulfilForm, MovementForm, RequestForm, TransferForm
 from .models import Place, StockEntry
+from .procurement import READER_ROLES as PROCUREMENT_READERS
 
 READERS = (*selectors.BOARD_ROLES, Role.FACILITY_OFFICER)
 
@@ -40,6 +41,7 @@ def board(request):
             "units": units,
             "lines": lines,
             "alerts": [line for line in lines if line.supply.alert],
+            "perms_procurement": request.user.has_role(*PROCUREMENT_READERS),
         },
     )
 

@@ -111,6 +111,9 @@ FORM_MODELS = {
     "supplies.RequestForm": [supplies.SupplyRequest],
     "supplies.DecideForm": [supplies.SupplyRequest],
     "supplies.FulfilForm": [supplies.StockEntry],
+    "supplies.ProcurementForm": [supplies.Procurement],
+    "supplies.AdvanceForm": [supplies.Procurement],
+    "supplies.DocumentForm": [supplies.ProcurementDocument],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.
