@@ -1,15 +1,11 @@
 """PDF documents: the recovery certificate (with a QR code) and the daily announcement."""
 
-import segno
 from django.template.loader import render_to_string
 
+from phongdich.lib.certificates import qr_data_uri
 from phongdich.lib.files import html_to_pdf
 
 from .models import OccupationGroup, TreatmentPlace
-
-
-def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4)
 
 
 def certificate_pdf(case, verify_url: str) -> bytes:

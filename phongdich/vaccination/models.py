@@ -373,3 +373,23 @@ class OutreachOutcome(SubmittedOnce):
     def counts_on(self, day) -> bool:
         """A postponement counts until its day; every other outcome for good."""
         return self.kind != self.Kind.POSTPONED or (self.until is not None and self.until >= day)
+
+
+class VaccinationCertificate(models.Model):
+    """A person's vaccination certificate: one per person, so printing it again keeps its
+    number. The PDF lists the doses on the day it is printed; the public page checks the
+    doses recorded now, so a certificate never vouches for more than the registry holds."""
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.PROTECT, related_name="vaccination_certificate"
+    )
+    number = models.CharField(_("số giấy chứng nhận"), max_length=24, unique=True)
+    code = models.CharField(max_length=32, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -8,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from phongdich.accounts.permissions import role_required
+from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many, audit_record
 from phongdich.geo.selectors import communes_within
+from phongdich.lib import ratelimit
 from phongdich.lib.bounds import parse_day
-from phongdich.lib.files import xlsx_response
+from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.idempotency import new_key
 from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.xlsx import build_workbook
@@ -20,7 +22,7 @@ from phongdich.people import need_to_know
 from phongdich.people.models import Person
 from phongdich.people.selectors import person_get
 
-from . import imports, labels, outreach, panels, selectors, services
+from . import certificates, imports, labels, outreach, panels, selectors, services
 from .forms import (
     DoseFieldsForm,
     DoseForm,
@@ -29,7 +31,7 @@ from .forms import (
     OutreachFilterForm,
     ReviewMatchForm,
 )
-from .models import Dose, DoseReview
+from .models import Dose, DoseReview, VaccinationCertificate
 from .permissions import COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
 
 IMPORT_ERRORS_KEY = "vaccination_import_errors"
@@ -444,3 +446,54 @@ def outreach_outcome(request):
             request, _("Đã ghi kết quả vận động của %(name)s.") % {"name": person.full_name}
         )
     return redirect(target or "vaccination:outreach")
+
+
+# --- certificate ----------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def certificate_issue(request, pk: int):
+    person = _person(request, pk)
+    try:
+        certificates.certificate_issue(by=request.user, person=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("vaccination:record", pk=person.pk)
+    return redirect("vaccination:certificate", pk=person.pk)
+
+
+@role_required(*RECORD_ROLES)
+def certificate(request, pk: int):
+    """The certificate's PDF: a read of the person's data, audited."""
+    person = _person(request, pk)
+    cert = VaccinationCertificate.objects.filter(person=person, revoked_at__isnull=True).first()
+    if cert is None:
+        raise Http404
+    audit_read(actor=request.user, target=person, action="vaccination.certificate")
+    verify_url = request.build_absolute_uri(
+        reverse("vaccination:certificate_verify", args=[certificates.verify_token(cert)])
+    )
+    return pdf_response(
+        certificates.certificate_pdf(cert, verify_url), f"chung-nhan-tiem-{cert.number}.pdf"
+    )
+
+
+@public_view
+def certificate_verify(request, token: str):
+    """Anyone scanning the QR: per address, generous for a checkpoint behind one carrier
+    address, low enough that codes cannot be tried in bulk (each try is an HMAC check)."""
+    if not ratelimit.allow(
+        request,
+        "vaccination-verify",
+        limit=int(getattr(settings, "VACCINATION_VERIFY_IP_LIMIT", 600)),
+        window_seconds=3600,
+    ):
+        return render(request, "vaccination/public/slow_down.html", status=429)
+    found = certificates.verify(token)
+    return render(
+        request,
+        "vaccination/public/certificate_verify.html",
+        {"found": found},
+        status=200 if found else 404,
+    )
