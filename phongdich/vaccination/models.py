@@ -393,3 +393,33 @@ class VaccinationCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class OutreachSummary(models.Model):
+    """What the outreach list needs of one person, precomputed by the rules so the list is a
+    set-based query (outreach.py). A row holds for the days [valid_from, valid_until) under
+    the policy it was computed with: the rules' answer for a fixed set of doses changes only
+    on a birthday (or 1 January for a birth year), the start of a policy row or a dose dated
+    later. A row missing, out of its days or of another policy is recomputed on the next
+    read; a dose or a person saved drops the person's row (summary.py)."""
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    age = models.PositiveSmallIntegerField(null=True)
+    doses = models.PositiveSmallIntegerField(default=0)
+    eligible = models.BooleanField(default=True)  # the rules give a dose now or later
+    next_dose_number = models.PositiveSmallIntegerField(null=True)
+    next_earliest = models.DateField(null=True)
+    next_due = models.DateField(null=True)  # recommended day, else the earliest
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    policy_key = models.CharField(max_length=16)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["valid_until", "policy_key"], name="outreach_summary_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.doses}"

@@ -324,7 +324,7 @@ def coverage_export(request):
 OUTREACH_PAGE = 200
 
 
-def _outreach(request, people_for=None):
+def _outreach(request):
     communes = communes_within(request.user.jurisdiction)
     form = OutreachFilterForm(request.GET or None, communes=communes)
     if not request.GET:
@@ -333,31 +333,43 @@ def _outreach(request, people_for=None):
     if not form.is_valid():
         return form, None, timezone.localdate()
     data = form.cleaned_data
-    day = timezone.localdate()
-    found = outreach.outreach_list(
-        data["commune"],
-        outreach.Filters(
-            min_age=data["min_age"],
-            max_age=data["max_age"],
-            need=data["need"],
-            min_days_overdue=data["min_days_overdue"] or 0,
-            dose_number=data["dose_number"],
-            without_outcome=data["without_outcome"],
-        ),
-        day,
-        people_for=people_for,
+    filters = outreach.Filters(
+        min_age=data["min_age"],
+        max_age=data["max_age"],
+        need=data["need"],
+        min_days_overdue=data["min_days_overdue"] or 0,
+        dose_number=data["dose_number"],
+        without_outcome=data["without_outcome"],
     )
-    return form, found, day
+    return form, filters, timezone.localdate()
+
+
+def _page_number(request) -> int:
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
 
 
 @role_required(*RECORD_ROLES)
 def outreach_list(request):
     """Everyone of a commune to vaccinate: not vaccinated, or overdue for the next dose."""
-    form, found, day = _outreach(request, people_for=OUTREACH_PAGE)
-    entries = found.entries[:OUTREACH_PAGE] if found else []
+    form, filters, day = _outreach(request)
+    found, entries, page, pages = None, [], 1, 1
+    if filters is not None:
+        page = _page_number(request)
+        found = outreach.outreach_list(
+            form.cleaned_data["commune"],
+            filters,
+            day,
+            people_for=OUTREACH_PAGE,
+            offset=(page - 1) * OUTREACH_PAGE,
+        )
+        pages = max(1, -(-found.total // OUTREACH_PAGE))
+        entries = found.entries
     people = [e.person for e in entries]
     audit_read_many(actor=request.user, action="vaccination.outreach", records=people)
     need_to_know.present(people, request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "vaccination/outreach.html",
@@ -368,6 +380,11 @@ def outreach_list(request):
             "day": day,
             "kinds": outreach.OutreachOutcome.Kind.choices,
             "query": request.GET.urlencode(),
+            "page_query": query.urlencode(),
+            "page": page,
+            "pages": pages,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if page < pages else None,
             "new_key": new_key,
         },
     )
@@ -375,12 +392,9 @@ def outreach_list(request):
 
 @role_required(*RECORD_ROLES)
 def outreach_export(request):
-    form, found, day = _outreach(request)
-    if found is None:
+    form, filters, day = _outreach(request)
+    if filters is None:
         return redirect("vaccination:outreach")
-    people = [e.person for e in found.entries]
-    audit_read_many(actor=request.user, action="vaccination.outreach_export", records=people)
-    need_to_know.present(people, request.user)
     commune = form.cleaned_data["commune"]
     header = [
         _("STT"),
@@ -396,25 +410,38 @@ def outreach_export(request):
         _("Kết quả vận động"),
         _("Ghi chú"),
     ]
-    rows = [
-        [
-            i,
-            e.person.full_name,
-            e.person.birth_year or "",
-            e.person.get_sex_display(),
-            e.person.shown_phone,
-            e.person.address,
-            e.status.doses,
-            e.status.next.dose_number or "",
-            e.status.next.earliest.strftime("%d/%m/%Y") if e.status.next.earliest else "",
-            e.days_overdue,
-            e.outcome.get_kind_display() if e.outcome else "",
-            e.outcome.reason if e.outcome else "",
-        ]
-        for i, e in enumerate(found.entries, start=1)
-    ]
+
+    def rows():
+        # Read in chunks and written to a write-only sheet: the whole list never sits in
+        # memory as model rows; each chunk's people are an audited read.
+        chunk = []
+        for i, e in enumerate(outreach.outreach_rows(commune, filters, day), start=1):
+            need_to_know.present([e.person], request.user)
+            chunk.append(e.person)
+            if len(chunk) >= 2000:
+                audit_read_many(
+                    actor=request.user, action="vaccination.outreach_export", records=chunk
+                )
+                chunk = []
+            yield [
+                i,
+                e.person.full_name,
+                e.person.birth_year or "",
+                e.person.get_sex_display(),
+                e.person.shown_phone,
+                e.person.address,
+                e.status.doses,
+                e.status.next.dose_number or "",
+                e.status.next.earliest.strftime("%d/%m/%Y") if e.status.next.earliest else "",
+                e.days_overdue,
+                e.outcome.get_kind_display() if e.outcome else "",
+                e.outcome.reason if e.outcome else "",
+            ]
+        if chunk:
+            audit_read_many(actor=request.user, action="vaccination.outreach_export", records=chunk)
+
     return xlsx_response(
-        build_workbook(_("Danh sách cần tiêm"), header, rows),
+        build_workbook(_("Danh sách cần tiêm"), header, rows()),
         f"danh-sach-can-tiem-{commune.code}-{day:%Y%m%d}.xlsx",
     )
 
