@@ -32,7 +32,7 @@ def certificate_issue(*, by, person: Person) -> VaccinationCertificate:
     if not MatchScope.for_caller(by).contains(person.commune) or person.merged_into_id:
         raise PermissionDenied(_("Người này nằm ngoài địa bàn của bạn."))
     key_lock(f"vaccination-certificate:{person.pk}")
-    found = VaccinationCertificate.objects.filter(person=person).first()
+    found = VaccinationCertificate.objects.filter(person=person).order_by("pk").first()
     if found is not None:
         return found
     if not person.doses.exists():

@@ -376,12 +376,14 @@ class OutreachOutcome(SubmittedOnce):
 
 
 class VaccinationCertificate(models.Model):
-    """A person's vaccination certificate: one per person, so printing it again keeps its
-    number. The PDF lists the doses on the day it is printed; the public page checks the
+    """A person's vaccination certificate: issued once per person, so printing it again keeps
+    its number. The PDF lists the doses on the day it is printed; the public page checks the
     doses recorded now, so a certificate never vouches for more than the registry holds."""
 
-    person = models.OneToOneField(
-        "people.Person", on_delete=models.PROTECT, related_name="vaccination_certificate"
+    # A foreign key, not one-to-one: merging two records moves both people's certificates
+    # to the kept one (people.services.person_merge), and both papers stay valid.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="vaccination_certificates"
     )
     number = models.CharField(_("số giấy chứng nhận"), max_length=24, unique=True)
     code = models.CharField(max_length=32, unique=True)

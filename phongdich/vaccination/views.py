@@ -494,7 +494,11 @@ def certificate_issue(request, pk: int):
 def certificate(request, pk: int):
     """The certificate's PDF: a read of the person's data, audited."""
     person = _person(request, pk)
-    cert = VaccinationCertificate.objects.filter(person=person, revoked_at__isnull=True).first()
+    cert = (
+        VaccinationCertificate.objects.filter(person=person, revoked_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
     if cert is None:
         raise Http404
     audit_read(actor=request.user, target=person, action="vaccination.certificate")

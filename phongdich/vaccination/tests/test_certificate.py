@@ -127,3 +127,23 @@ def test_the_public_page_is_rate_limited(client, officer, vaccinated):
 )
 def test_mask_name(name, masked):
     assert certificates.mask_name(name) == masked
+
+
+def test_merging_two_certified_records_keeps_both_papers_valid(client, world, staff, officer):
+    from phongdich.people.services import person_merge
+
+    people = []
+    for name, phone, n, day in (
+        ("Phạm Văn Gộp", "0912000111", 1, date(2021, 9, 1)),
+        ("Pham Van Gop", "0912000222", 2, date(2021, 9, 22)),
+    ):
+        person = builders.person(world, staff, full_name=name, phone=phone, id_number="")
+        services.dose_record_for_person(
+            by=staff.commune_worker_a, person=person, dose=builders.dose(n=n, day=day)
+        )
+        people.append(person)
+    certs = [certificates.certificate_issue(by=officer, person=p) for p in people]
+    person_merge(by=staff.commune_worker_a, keep=people[0], duplicate=people[1])
+    for cert in certs:
+        assert client.get(_verify_url(cert)).status_code == 200
+    assert certificates.certificate_issue(by=officer, person=people[0]).pk == certs[0].pk
