@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 0.01
+# `make run` shows the app's own error pages; `make run DEBUG=1` for Django's debug pages.
+DEBUG ?= 0
 
 .PHONY: run test setup dev-setup messages migrate demo worker lint bench clean
 
@@ -38,11 +40,14 @@ demo: migrate
 # Starts the background worker and the web server together; Ctrl-C stops both.
 # runserver opens a thread per request, so each request closes its database connection
 # (DB_CONN_MAX_AGE=0) instead of leaving one open per finished thread.
+# PHONGDICH_LOCAL_RUN keeps plain http and console mail with DEBUG off; --insecure lets
+# runserver serve the static files then (production serves them with WhiteNoise).
 run: demo
 	@echo "phongdich: http://$(HOST):$(PORT)  (background worker started too)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py worker & \
-	  DB_CONN_MAX_AGE=0 $(PY) manage.py runserver $(HOST):$(PORT)
+	  PHONGDICH_LOCAL_RUN=1 DEBUG=$(DEBUG) DEV_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py worker & \
+	  PHONGDICH_LOCAL_RUN=1 DEBUG=$(DEBUG) DEV_SITE_URL=http://$(HOST):$(PORT) DB_CONN_MAX_AGE=0 \
+	    $(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 worker: setup
 	$(PY) manage.py worker

@@ -2,7 +2,8 @@
 
 Defaults suit a developer's machine (SQLite, DEBUG on). With DEBUG off, the
 production-safe values switch on (secure cookies, HSTS, strict hosts) and a real
-SECRET_KEY is required.
+SECRET_KEY is required, except under PHONGDICH_LOCAL_RUN (`make run`: DEBUG off for the
+app's own error pages, plain http on localhost).
 """
 
 import os
@@ -68,17 +69,25 @@ def database_from_url(url: str, *, debug: bool) -> dict:
 
 
 DEBUG = envbool("DEBUG", True)
+# `make run` on one's own machine: DEBUG off (the app's own error pages, not Django's debug
+# page listing every URL) but still plain http on localhost, console mail and static files
+# from the apps. Never set in production: the secure settings below are skipped with it.
+LOCAL_RUN = envbool("PHONGDICH_LOCAL_RUN", False)
+DEV_MACHINE = DEBUG or LOCAL_RUN
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEV_MACHINE:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# Keys the permutation behind citizens' reference numbers (lib.references). Must never change
+# once references were handed out; derived from SECRET_KEY when empty.
+REFERENCE_KEY = os.environ.get("REFERENCE_KEY", "")
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEV_MACHINE else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 # True when a reverse proxy in front sets X-Real-IP (audit trail, rate limits, login lockout:
 # lib.ratelimit.client_ip). The header is believed only from the proxies' own addresses.
-TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEBUG)
+TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEV_MACHINE)
 
 # The five annotated steering-committee conclusions (shared material beside the checkout).
 # The demo imports them; the extractor's tests score against them. CI sets
@@ -86,7 +95,13 @@ TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", not DEBUG)
 SEEDS_DIR = Path(os.environ.get("PHONGDICH_SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 REQUIRE_SEEDS = envbool("PHONGDICH_REQUIRE_SEEDS", False)
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Every absolute link (citizen links, QR codes, e-mails) starts with SITE_URL: lib.urls.
+# Empty in development: links then follow the request's own host and port; background jobs
+# (no request) use DEV_SITE_URL, the address `make run` serves on.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+DEV_SITE_URL = os.environ.get("DEV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL and not DEV_MACHINE:
+    raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (links sent to citizens)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,7 +129,7 @@ INSTALLED_APPS = [
 ]
 # Domain apps built on the foundation register themselves here as they land.
 # PHONGDICH_APPS narrows the set (e.g. "cases,hotline") for a slimmer deployment or a test run.
-DOMAIN_APPS = envlist("PHONGDICH_APPS", "cases,hotline,checkpoints,directives,vaccination")
+DOMAIN_APPS = envlist("PHONGDICH_APPS", "cases,hotline,checkpoints,directives,vaccination,supplies")
 for optional_app in DOMAIN_APPS:
     if (BASE_DIR / "phongdich" / optional_app / "apps.py").exists():
         INSTALLED_APPS.append(f"phongdich.{optional_app}")
@@ -214,8 +229,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Locally, `runserver --insecure` serves the apps' static folders as they are.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEV_MACHINE
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -252,7 +268,7 @@ TASKS_KEEP_FAILED_DAYS = envint("TASKS_KEEP_FAILED_DAYS", 90)
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
+    if DEV_MACHINE
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -292,7 +308,7 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if not DEV_MACHINE:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)

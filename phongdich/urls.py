@@ -10,6 +10,8 @@ from phongdich.web import views as web_views
 urlpatterns = [
     path("", web_views.root, name="root"),
     path("home/", web_views.home, name="home"),
+    path("ref/", web_views.reference_lookup, name="reference_lookup"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,7 +27,7 @@ urlpatterns = [
 ]
 
 # Domain apps mount their pages under their own prefix when present (`<app>/urls.py`).
-for app in ("cases", "hotline", "checkpoints", "directives", "vaccination"):
+for app in ("cases", "hotline", "checkpoints", "directives", "vaccination", "facilities", "supplies"):
     if apps.is_installed(f"phongdich.{app}") and module_has_submodule(
         apps.get_app_config(app).module, "urls"
     ):

@@ -21,6 +21,7 @@ class Role(models.TextChoices):
     DIRECTIVE_CLERK = "directive_clerk", _("Chuyên viên theo dõi kết luận")
     UNIT_REPORTER = "unit_reporter", _("Cán bộ báo cáo của đơn vị")
     VACCINATION_OFFICER = "vaccination_officer", _("Cán bộ tiêm chủng (xã/huyện)")
+    FACILITY_OFFICER = "facility_officer", _("Cán bộ cơ sở điều trị/cách ly")
 
 
 class User(SubmittedOnce, AbstractUser):

@@ -17,9 +17,13 @@ from phongdich.geo.models import AdminUnit
 from .models import Role
 
 ALL_STAFF = tuple(Role.values)
-# Roles that may see individual people's records (names, phones, health data).
+# Roles that may see individual people's records (names, phones, health data). A facility
+# officer sees only their own facility's beds and stock (facilities.selectors), never the
+# province's people.
 PERSONAL_DATA_ROLES = tuple(
-    r for r in Role.values if r not in (Role.COMMITTEE_MEMBER, Role.DIRECTIVE_CLERK)
+    r
+    for r in Role.values
+    if r not in (Role.COMMITTEE_MEMBER, Role.DIRECTIVE_CLERK, Role.FACILITY_OFFICER)
 )
 ADMIN_ROLES = (Role.PROVINCE_ADMIN,)
 # Roles whose work has a machine on the other end of the API, and so may create API tokens

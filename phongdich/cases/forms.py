@@ -22,6 +22,7 @@ from . import rules
 from .models import (
     Alert,
     Case,
+    CaseLinkSend,
     DailyReport,
     Death,
     DetectionSetting,
@@ -53,6 +54,7 @@ SYMPTOM_LABELS = {
     "child_poor_feeding": _("(Trẻ em) không uống được, bú kém"),
     "other": _("Triệu chứng khác"),
 }
+NO_SYMPTOMS = "none"
 SYMPTOM_CHOICES = [(key, SYMPTOM_LABELS[key]) for key in rules.ALL_SYMPTOMS]
 REGISTRATION_SYMPTOMS = [
     ("fever", _("Sốt")),
@@ -67,6 +69,34 @@ REGISTRATION_SYMPTOMS = [
     ("breathlessness", _("Khó thở")),
     ("chest_pain", _("Đau ngực")),
 ]
+
+
+EMPTY_CHOICE = _("— Chọn —")
+RAT_BY = [
+    ("health_staff", _("Nhân viên y tế làm")),
+    ("supervised", _("Tự làm, nhân viên y tế giám sát (trực tiếp hoặc từ xa)")),
+    ("self", _("Tự làm, không có nhân viên y tế giám sát")),
+]
+RAT_SUPERVISED = {"health_staff", "supervised"}
+
+
+class SymptomBoxes(forms.CheckboxSelectMultiple):
+    """Checkboxes where "no symptoms" is marked data-exclusive for cases/forms.js."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value == NO_SYMPTOMS:
+            option["attrs"]["data-exclusive"] = "true"
+        return option
+
+
+def _required_choice(label, choices, message) -> forms.ChoiceField:
+    """A required choice with an empty first option, so nothing is chosen until someone does."""
+    return forms.ChoiceField(
+        label=label,
+        choices=[("", EMPTY_CHOICE), *choices],
+        error_messages={"required": message},
+    )
 
 
 def _phone(value: str) -> str:
@@ -112,19 +142,27 @@ class PersonFieldsMixin(forms.Form):
 
 class CaseRegisterForm(PersonFieldsMixin):
     commune = PlaceChoiceField(label=_("Xã/phường quản lý"), queryset=AdminUnit.objects.none())
-    test_kind = forms.ChoiceField(
-        label=_("Loại xét nghiệm dương tính"),
-        choices=[("pcr", _("RT-PCR")), ("rat", _("Test nhanh kháng nguyên"))],
+    # Every required choice starts empty: a preset ("student", "RT-PCR") is silently saved
+    # for whoever the worker forgot to ask about, e.g. a 68-year-old recorded as a student.
+    test_kind = _required_choice(
+        _("Loại xét nghiệm dương tính"),
+        [("pcr", _("RT-PCR")), ("rat", _("Test nhanh kháng nguyên"))],
+        _("Chọn loại xét nghiệm."),
     )
     tested_at = BoundedDateTimeField(label=_("Thời điểm lấy mẫu"), initial=timezone.now)
-    supervised = forms.BooleanField(
-        label=_("Test nhanh do nhân viên y tế làm hoặc giám sát"), required=False, initial=True
-    )
-    second_rat_at = BoundedDateTimeField(
-        label=_("Thời điểm test nhanh lần 2 (nếu có)"), required=False
+    # RT-PCR only: the laboratory and its sample number.
+    lab = forms.CharField(
+        label=_("Nơi xét nghiệm RT-PCR"), required=False, max_length=max_length(LabResult, "lab")
     )
     sample_id = forms.CharField(
         label=_("Mã mẫu"), required=False, max_length=max_length(LabResult, "sample_id")
+    )
+    # Rapid test only: who did it decides whether 11042 counts it as supervised.
+    rat_by = forms.ChoiceField(
+        label=_("Ai làm test nhanh"), choices=[("", EMPTY_CHOICE), *RAT_BY], required=False
+    )
+    second_rat_at = BoundedDateTimeField(
+        label=_("Thời điểm test nhanh lần 2 (nếu có)"), required=False
     )
     is_f1 = forms.BooleanField(label=_("Là F1"), required=False)
     has_epi_link = forms.BooleanField(label=_("Có yếu tố dịch tễ"), required=False)
@@ -138,9 +176,15 @@ class CaseRegisterForm(PersonFieldsMixin):
     respiratory_rate = forms.IntegerField(
         label=_("Nhịp thở (lần/phút)"), min_value=5, max_value=90, required=False
     )
-    detection = forms.ChoiceField(label=_("Nơi phát hiện"), choices=DetectionSetting.choices)
-    occupation = forms.ChoiceField(label=_("Nhóm nghề nghiệp"), choices=OccupationGroup.choices)
-    vaccination = forms.ChoiceField(label=_("Tiêm chủng"), choices=Vaccination.choices)
+    detection = _required_choice(
+        _("Nơi phát hiện"), DetectionSetting.choices, _("Chọn nơi phát hiện ca bệnh.")
+    )
+    occupation = _required_choice(
+        _("Nhóm nghề nghiệp"), OccupationGroup.choices, _("Chọn nhóm nghề nghiệp.")
+    )
+    vaccination = _required_choice(
+        _("Tiêm chủng"), Vaccination.choices, _("Chọn tình trạng tiêm chủng.")
+    )
     comorbidities = forms.CharField(
         label=_("Bệnh nền (nếu có)"), required=False, max_length=max_length(Case, "comorbidities")
     )
@@ -168,8 +212,23 @@ class CaseRegisterForm(PersonFieldsMixin):
         if facilities is not None:
             self.fields["facility"].queryset = facilities
 
+    # Fields shown only for one test kind (data-show-when in the template, cases/register.js).
+    PCR_FIELDS = ("lab", "sample_id")
+    RAT_FIELDS = ("rat_by", "second_rat_at")
+
     def clean(self):
         data = super().clean()
+        kind = data.get("test_kind")
+        if kind == "pcr":
+            if not data.get("lab"):
+                self.add_error("lab", _("Nhập nơi xét nghiệm RT-PCR."))
+            # A rapid-test answer left from an earlier choice must not be saved with a PCR.
+            data["rat_by"], data["second_rat_at"] = "", None
+        elif kind == "rat":
+            if not data.get("rat_by"):
+                self.add_error("rat_by", _("Chọn ai đã làm test nhanh."))
+            data["lab"], data["sample_id"] = "", ""
+        data["supervised"] = kind == "pcr" or data.get("rat_by") in RAT_SUPERVISED
         place = data["treatment_place"] = data.get("treatment_place") or TreatmentPlace.HOME
         facility = data.get("facility")
         if place and place != TreatmentPlace.HOME and facility is None:
@@ -217,9 +276,11 @@ class CheckForm(forms.Form):
     )
     symptoms = forms.MultipleChoiceField(
         label=_("Triệu chứng hiện có"),
-        choices=SYMPTOM_CHOICES,
+        # "none" is an answer of its own: an empty list cannot tell "no symptoms" from
+        # "did not answer". It excludes the others (server-side here, in the page by JS).
+        choices=[(NO_SYMPTOMS, _("Không có triệu chứng")), *SYMPTOM_CHOICES],
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=SymptomBoxes,
     )
     note = forms.CharField(
         label=_("Ghi chú"),
@@ -235,8 +296,21 @@ class CheckForm(forms.Form):
             for name in ("temperature", "spo2", "respiratory_rate", "pulse")
             if data.get(name) is not None
         ]
-        if not measured and not data.get("symptoms"):
-            raise ValidationError(_("Nhập ít nhất một chỉ số hoặc một triệu chứng."))
+        symptoms = data.get("symptoms") or []
+        if NO_SYMPTOMS in symptoms:
+            if len(symptoms) > 1:
+                self.add_error(
+                    "symptoms",
+                    _("Đã chọn «Không có triệu chứng» thì không chọn thêm triệu chứng khác."),
+                )
+                return data
+            # Saved as an empty list; the answer itself counts as filling the form in.
+            data["symptoms"] = []
+            return data
+        if not measured and not symptoms:
+            raise ValidationError(
+                _("Nhập ít nhất một chỉ số, một triệu chứng hoặc chọn «Không có triệu chứng».")
+            )
         return data
 
 
@@ -245,12 +319,66 @@ class AlertActionForm(forms.Form):
         choices=[("acknowledge", "acknowledge"), ("resolve", "resolve"), ("escalate", "escalate")]
     )
     note = forms.CharField(required=False, max_length=max_length(Alert, "note"))
+    outcome = forms.ChoiceField(required=False, choices=Alert.Outcome.choices)
+
+
+class AlertResolveForm(forms.Form):
+    """The confirmation step before an alert is closed: what was done, and a note. The
+    "transferred" outcome is not offered: a transfer is recorded on the transfer page, which
+    closes the alert itself."""
+
+    outcome = forms.ChoiceField(
+        label=_("Kết quả xử lý"),
+        widget=forms.RadioSelect,
+        choices=[
+            (value, label)
+            for value, label in Alert.Outcome.choices
+            if value and value != Alert.Outcome.TRANSFERRED
+        ],
+    )
+    note = forms.CharField(
+        label=_("Ghi chú (đã làm gì, dặn F0 điều gì)"),
+        max_length=max_length(Alert, "note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, alert: Alert | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if alert is not None and alert.kind != Alert.Kind.DANGER:
+            self.fields["outcome"].required = False
+            self.fields["note"].required = False
+
+
+class TransferOverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do không chuyển tuyến"),
+        max_length=max_length(Case, "transfer_need_note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class _FacilitySelect(forms.Select):
+    """Full facilities are listed (so staff see them) but cannot be chosen."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and getattr(instance, "free_beds", 1) <= 0:
+            option["attrs"]["disabled"] = True
+        return option
 
 
 class TransferForm(forms.Form):
-    to_place = forms.ChoiceField(label=_("Chuyển đến"), choices=TreatmentPlace.choices)
+    # Starts empty: a preset "Tại nhà" could be sent by mistake for a patient going up.
+    to_place = forms.ChoiceField(
+        label=_("Chuyển đến"), choices=[("", "—"), *TreatmentPlace.choices]
+    )
     facility = forms.ModelChoiceField(
-        label=_("Cơ sở"), queryset=None, required=False, empty_label="—"
+        label=_("Cơ sở (xếp theo số giường trống)"),
+        queryset=None,
+        required=False,
+        empty_label="—",
+        widget=_FacilitySelect,
     )
     reason = forms.CharField(label=_("Lý do"), max_length=max_length(Transfer, "reason"))
     alert_id = forms.IntegerField(
@@ -261,9 +389,20 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = facilities
         self.fields["facility"].label_from_instance = lambda f: (
-            f"{f.name} · {f.get_kind_display()} · "
-            + str(_("còn %(free)d/%(total)d giường")) % {"free": f.beds_free, "total": f.beds_total}
+            f"{f.name} ({f.unit.label()}) · {f.get_kind_display()} · "
+            + (
+                str(_("còn %(free)d/%(total)d giường"))
+                % {"free": f.beds_free, "total": f.beds_total}
+                if f.beds_free
+                else str(_("hết giường"))
+            )
         )
+
+
+class LinkSendForm(SubmissionKeyForm):
+    """Send the just-issued personal link to the F0 (cases.services.case_link_send)."""
+
+    channel = forms.ChoiceField(choices=CaseLinkSend.Channel.choices)
 
 
 class ReleaseForm(forms.Form):

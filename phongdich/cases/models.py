@@ -72,6 +72,16 @@ class TreatmentPlace(models.TextChoices):
     ICU = "icu", _("Hồi sức tích cực")
 
 
+class TransferNeed(models.TextChoices):
+    """Why an F0 must be moved off home care; shown in the queue's "Cần chuyển tuyến"
+    section until a transfer or an override with a reason is recorded."""
+
+    NONE = "", _("Không")
+    ALERT = "alert", _("Cảnh báo nguy hiểm đã chuyển tuyến")
+    INELIGIBLE = "ineligible", _("Không đủ điều kiện điều trị tại nhà")
+    SEVERE = "severe", _("Mức độ nặng")
+
+
 class CaseSource(models.TextChoices):
     STAFF = "staff", _("Nhân viên y tế nhập")
     IMPORT = "import", _("Nhập từ tệp")
@@ -140,6 +150,16 @@ class Case(models.Model):
     home_care_eligible = models.BooleanField(_("đủ điều kiện điều trị tại nhà"), default=True)
     home_care_reasons = models.JSONField(default=list, blank=True)
     home_care_override = models.CharField(_("lý do điều chỉnh"), max_length=255, blank=True)
+    # A transfer to do (services/transfer_need.py): set by an escalated danger alert, an
+    # ineligibility or a severity of "nặng" while the F0 is not in a hospital; cleared by a
+    # transfer or by an override with a reason. `transfer_waived` remembers which reason was
+    # overridden so the same finding does not raise it again on the next check.
+    transfer_need = models.CharField(
+        _("cần chuyển tuyến"), max_length=12, choices=TransferNeed.choices, blank=True
+    )
+    transfer_need_since = models.DateTimeField(null=True, blank=True)
+    transfer_need_note = models.CharField(_("ghi chú chuyển tuyến"), max_length=255, blank=True)
+    transfer_waived = models.CharField(max_length=12, choices=TransferNeed.choices, blank=True)
     diagnosed_on = models.DateField(_("ngày khẳng định"))
     isolation_start = models.DateField(_("bắt đầu cách ly"))
     isolation_end = models.DateField(_("kết thúc cách ly"), null=True, blank=True)
@@ -280,6 +300,14 @@ class Alert(models.Model):
         RESOLVED = "resolved", _("Đã xử lý")
         ESCALATED = "escalated", _("Đã chuyển tuyến trên")
 
+    class Outcome(models.TextChoices):
+        # What the care team did; closing a danger alert needs one and a note.
+        NONE = "", _("—")
+        CALLED = "called", _("Đã gọi điện, tiếp tục theo dõi")
+        ADVISED = "advised", _("Đã tư vấn xử trí tại nhà")
+        TRANSFERRED = "transferred", _("Đã chuyển tuyến")
+        FALSE_READING = "false_reading", _("Đo hoặc nhập sai")
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
@@ -294,6 +322,7 @@ class Alert(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=14, choices=Outcome.choices, blank=True)
 
     OPEN_STATES = (Status.OPEN, Status.ACKNOWLEDGED)
 
@@ -317,6 +346,34 @@ class CaseLink(PersonalLinkMixin):
 
     def __str__(self) -> str:
         return f"Link F0 #{self.case_id}"
+
+
+class CaseLinkSend(SubmittedOnce):
+    """One sending of the F0's personal link by SMS or Zalo (the link itself is not kept:
+    only its hash is stored, on CaseLink). The submission key makes a double tap one send."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        ZALO = "zalo", _("Zalo")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("đã gửi")
+        FAILED = "failed", _("gửi không được")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="link_sends")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    to = models.CharField(max_length=12)  # +84…, the F0's phone at the time of sending
+    status = models.CharField(max_length=8, choices=Status.choices)
+    error = models.CharField(max_length=255, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} F0 #{self.case_id}"
 
 
 class Transfer(models.Model):

@@ -56,13 +56,21 @@ def queue_rows_html(cases, *, base: str, query: str, csrf_token: str, now) -> Sa
                 if alert.status == Alert.Status.OPEN
                 else ""
             )
-            actions_html.append(
+            # Closing and escalating go to a page that says what will happen and asks for
+            # the outcome (or the facility): a plain link, so it works without JS.
+            ack_form = (
                 f'<form method="post" action="{url}" class="inline" hx-post="{url}?{query}" '
                 f'hx-target="#queue" hx-swap="innerHTML">'
                 f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-                f'<input type="hidden" name="next" value="queue">{ack_button}'
-                f'<button name="action" value="resolve" class="secondary">{res}</button>'
-                f'<button name="action" value="escalate" class="danger">{esc}</button></form>'
+                f'<input type="hidden" name="next" value="queue">{ack_button}</form>'
+                if ack_button
+                else ""
+            )
+            actions_html.append(
+                f"{ack_form}"
+                f'<a class="button secondary" href="{url}resolve/?next=queue">{res}</a>'
+                f'<a class="button danger" href="{base}{case.pk}/transfer/?alert={alert.pk}">'
+                f"{esc}</a>"
             )
         if not alerts_html:
             alerts_html.append(f'<span class="badge ok">{none}</span>')

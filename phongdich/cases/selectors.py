@@ -1,8 +1,11 @@
 """Every read on F0 cases, scoped to the reader's jurisdiction (the case's care commune)."""
 
-from django.db.models import F, QuerySet
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
 
@@ -58,7 +61,14 @@ QUEUE_FIELDS = (
 )
 
 
-def care_queue(user, *, commune_id: int | None = None) -> QuerySet[Case]:
+# The home page's figures link to the queue filtered by these (cases.panels counts the same).
+QUEUE_SHOWS = {
+    "danger": Q(open_danger_alerts__gt=0),
+    "alerts": Q(open_alerts__gt=0, open_danger_alerts=0),
+}
+
+
+def care_queue(user, *, commune_id: int | None = None, show: str = "") -> QuerySet[Case]:
     """The care team's F0s at home or in an isolation site, most urgent first: open danger
     alerts, then any open alert, then the longest silence (never checked first), then risk
     factors (age ≥ 50, comorbidity, not fully vaccinated). Served by case_queue_idx."""
@@ -72,6 +82,8 @@ def care_queue(user, *, commune_id: int | None = None) -> QuerySet[Case]:
     )
     if commune_id:
         qs = qs.filter(commune_id=commune_id)
+    if show in QUEUE_SHOWS:
+        qs = qs.filter(QUEUE_SHOWS[show])
     return qs.order_by(
         F("open_danger_alerts").desc(),
         F("open_alerts").desc(),
@@ -96,6 +108,31 @@ def attach_open_alerts(cases) -> None:
             by_case.setdefault(alert.case_id, []).append(alert)
     for case in cases:
         case.open_alert_list = by_case.get(case.pk, [])
+
+
+def cases_alerts_visible(user) -> QuerySet[Alert]:
+    return scope_to_jurisdiction(Alert.objects.all(), user, "case__commune")
+
+
+def transfers_to_do(user) -> QuerySet[Case]:
+    """The queue's "Cần chuyển tuyến": open cases with a transfer to do (an escalated danger
+    alert, ineligible for home care, severity "nặng"), the longest waiting first."""
+    return (
+        cases_visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .exclude(transfer_need="")
+        .order_by("transfer_need_since", "pk")
+    )
+
+
+def alert_ticket_id(alert: Alert) -> int | None:
+    """The hotline ticket opened for this alert, if the hotline is installed and made one."""
+    if not apps.is_installed("phongdich.hotline"):
+        return None
+    try:
+        return alert.ticket.pk
+    except ObjectDoesNotExist:
+        return None
 
 
 def pending_cases(user) -> QuerySet[Case]:
@@ -138,11 +175,26 @@ def reports_for(user) -> QuerySet[DailyReport]:
 def case_summary_for_person(person) -> dict | None:
     """Contract for the hotline: the person's open case in a few fields, or None.
 
-    Callers have already checked that their user may see `person`."""
+    Callers have already checked that their user may see `person`. Only what a hotline
+    agent needs to answer the caller (status, place of care, days since onset, open alerts):
+    no identifiers, no clinical detail."""
     case = (
         Case.objects.filter(person=person, status__in=OPEN_STATUSES)
         .order_by("-pk")
-        .only("pk", "status", "severity", "commune_id", "open_danger_alerts", "last_check_at")
+        .select_related("facility")
+        .only(
+            "pk",
+            "status",
+            "severity",
+            "commune_id",
+            "open_alerts",
+            "open_danger_alerts",
+            "last_check_at",
+            "treatment_place",
+            "facility__name",
+            "diagnosed_on",
+            "transfer_need",
+        )
         .first()
     )
     if case is None:
@@ -152,8 +204,14 @@ def case_summary_for_person(person) -> dict | None:
         "status": case.status,
         "status_label": str(case.get_status_display()),
         "severity": case.severity,
+        "severity_label": str(case.get_severity_display()),
         "commune_id": case.commune_id,
+        "open_alerts": int(case.open_alerts),
         "open_danger_alerts": int(case.open_danger_alerts),
         "last_check_at": case.last_check_at,
+        "place_label": str(case.get_treatment_place_display()),
+        "facility_name": case.facility.name if case.facility_id else "",
+        "days_since_onset": (timezone.localdate() - case.diagnosed_on).days,
+        "transfer_need_label": str(case.get_transfer_need_display()) if case.transfer_need else "",
         "url": reverse("cases:detail", args=[case.pk]),
     }

@@ -1,11 +1,12 @@
 """Background jobs of the F0 app (django-tasks; the `worker` command runs them)."""
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
+from django.urls import reverse
 from django_tasks import task
 
 from phongdich.accounts.models import Role, User
+from phongdich.lib.urls import absolute_url
 
 from . import services
 from .models import Alert
@@ -34,7 +35,7 @@ def notify_danger_alert(alert_id: int) -> int:
     recipients = care_team_emails(alert.case.commune)
     if not recipients:
         return 0
-    url = f"{settings.SITE_URL}/cases/{alert.case_id}/"
+    url = absolute_url(reverse("cases:detail", args=[alert.case_id]))
     body = (
         "Một F0 do trạm quản lý vừa báo dấu hiệu nguy hiểm:\n- "
         + "\n- ".join(alert.reasons)

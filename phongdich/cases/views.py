@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -18,22 +19,26 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts.permissions import may_act_on_unit, public_view, role_required
 from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
-from phongdich.facilities.selectors import transfer_targets
+from phongdich.facilities.selectors import transfer_choices, transfer_targets
 from phongdich.geo.selectors import communes_within, home_communes
-from phongdich.lib import ratelimit
+from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.references import reference_decoy, reference_for
 from phongdich.lib.tokens import hash_token
+from phongdich.lib.urls import absolute_url
 
 from . import imports, pdf, rules, selectors, services
 from .forms import (
     SYMPTOM_LABELS,
     AlertActionForm,
+    AlertResolveForm,
     CaseRegisterForm,
     CheckForm,
     DeathForm,
     DossierForm,
     ImportForm,
+    LinkSendForm,
     MedicineBagForm,
     MobileVisitForm,
     OverrideForm,
@@ -41,9 +46,10 @@ from .forms import (
     ReportForm,
     SelfDeclareForm,
     TransferForm,
+    TransferOverrideForm,
     VerifyForm,
 )
-from .models import Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
+from .models import Alert, Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
 from .permissions import CASE_ROLES, REPORT_EDIT_ABOVE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
 from .queue_html import queue_rows_html
 
@@ -67,7 +73,9 @@ def _queue_context(request) -> dict:
         commune_id = int(request.GET.get("commune") or 0)
     except ValueError:
         commune_id = 0
-    queue = selectors.care_queue(request.user, commune_id=commune_id or None)
+    show = request.GET.get("show", "")
+    show = show if show in selectors.QUEUE_SHOWS else ""
+    queue = selectors.care_queue(request.user, commune_id=commune_id or None, show=show)
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     selectors.attach_open_alerts(page.object_list)
@@ -75,11 +83,12 @@ def _queue_context(request) -> dict:
     return {
         "page": page,
         "commune_id": commune_id,
+        "show": show,
         "now": now,
         "rows_html": queue_rows_html(
             page,
             base=reverse("cases:queue"),
-            query=f"commune={commune_id or ''}&page={page.number}",
+            query=f"commune={commune_id or ''}&show={show}&page={page.number}",
             csrf_token=get_token(request),
             now=now,
         ),
@@ -96,10 +105,15 @@ def queue(request):
             else []
         )
         context["pending"] = list(selectors.pending_cases(request.user)[:50])
+        context["to_transfer"] = list(selectors.transfers_to_do(request.user)[:100])
     audit_read_many(
         actor=request.user,
         action="cases.queue",
-        records=[*context["page"].object_list, *context.get("pending", ())],
+        records=[
+            *context["page"].object_list,
+            *context.get("pending", ()),
+            *context.get("to_transfer", ()),
+        ],
     )
     if request.htmx:
         return render(request, "cases/_queue_rows.html", context)
@@ -122,7 +136,7 @@ def register(request):
                 data["test_kind"],
                 True,
                 data["tested_at"],
-                data["supervised"] or data["test_kind"] == "pcr",
+                data["supervised"],
             )
         ]
         if data["second_rat_at"]:
@@ -161,7 +175,7 @@ def register(request):
                 if data["facility"] and data["treatment_place"] not in ("home", "isolation")
                 else "staff",
                 record_evidence=True,
-                lab=_("Trạm y tế"),
+                lab=data["lab"] or _("Trạm y tế"),
                 sample_id=data["sample_id"],
             )
         except ValidationError as exc:
@@ -205,16 +219,47 @@ def import_errors(request):
 # --- case detail and actions ----------------------------------------------------------------
 
 
+def _link_panel_context(request, case) -> dict:
+    new_link = request.session.pop(_link_session_key(case), None)
+    has_link = case.is_open and CaseLink.objects.filter(case=case, revoked_at__isnull=True).exists()
+    return {
+        "new_link": new_link,
+        "new_link_qr": pdf.qr_svg(new_link) if new_link else "",
+        "send_form": LinkSendForm(),
+        "signed_link": _signed_link(case, new_link) if new_link else "",
+        "link_sends": list(case.link_sends.all()[:5]),
+        "reissue_confirm": _(
+            "Cấp đường link mới: đường link F0 đang dùng sẽ ngừng hoạt động ngay, "
+            "F0 phải dùng link mới."
+        )
+        if has_link
+        else "",
+    }
+
+
+def release_confirm_text(open_alerts: int) -> str:
+    """What releasing does, said before it is done (lib/confirm.py)."""
+    text = _("Cấp giấy xác nhận khỏi bệnh và kết thúc theo dõi F0 này.")
+    if open_alerts:
+        text += " " + _("%(n)s cảnh báo đang mở sẽ được đóng.") % {"n": open_alerts}
+    return text + " " + _("Không thể hoàn tác.")
+
+
 @role_required(*CASE_ROLES)
 def detail(request, pk: int):
     case = selectors.case_get(request.user, pk)
     audit_read(actor=request.user, target=case)
     release = services.release_for(case) if case.is_open else None
     death = Death.objects.filter(case=case).first()
+    alerts = selectors.case_alerts(case)
     context = {
         "case": case,
         "checks": selectors.case_checks(case),
-        "alerts": selectors.case_alerts(case),
+        "alerts": alerts,
+        "release_confirm": release_confirm_text(
+            # the same alerts case_release closes (all open ones, not only the 50 listed)
+            case.alerts.filter(status__in=Alert.OPEN_STATES).count()
+        ),
         "transfers": case.transfers.select_related("facility", "by")[:20],
         "bags": case.medicine_bags.all(),
         "visits": case.mobile_visits.all(),
@@ -233,7 +278,7 @@ def detail(request, pk: int):
         "bag_form": MedicineBagForm(),
         "visit_form": MobileVisitForm(),
         "symptom_labels": SYMPTOM_LABELS,
-        "new_link": request.session.pop(f"case_link_{case.pk}", None),
+        **_link_panel_context(request, case),
     }
     return render(request, "cases/detail.html", context)
 
@@ -269,15 +314,25 @@ def alert_action(request, pk: int):
     form = AlertActionForm(request.POST)
     if not form.is_valid():
         raise Http404
+    action = form.cleaned_data["action"]
     try:
         services.alert_move(
             by=request.user,
             alert=alert,
-            action=form.cleaned_data["action"],
+            action=action,
             note=form.cleaned_data["note"],
+            outcome=form.cleaned_data["outcome"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        if action == "escalate":
+            # Escalating is not a transfer: go on to choose the facility (or say why not).
+            messages.warning(
+                request,
+                _("F0 đã vào danh sách cần chuyển tuyến. Hãy chọn cơ sở tiếp nhận để chuyển."),
+            )
+            return redirect(reverse("cases:transfer", args=[alert.case_id]) + f"?alert={alert.pk}")
     if request.htmx:
         context = _queue_context(request)
         audit_read_many(
@@ -290,20 +345,140 @@ def alert_action(request, pk: int):
     return redirect("cases:detail", pk=alert.case_id)
 
 
+@role_required(*CASE_ROLES)
+def alert_resolve(request, pk: int):
+    """The confirmation step before an alert closes: it shows the alert, says what will
+    happen (the alert closes, the hotline ticket opened for it is resolved with it), and
+    asks for the outcome and a note. A plain page, so it works on a phone and without JS."""
+    alert = selectors.alert_get(request.user, pk)
+    audit_read(actor=request.user, target=alert.case, action="cases.alert_resolve_form")
+    form = AlertResolveForm(request.POST or None, alert=alert)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_move(
+                by=request.user,
+                alert=alert,
+                action="resolve",
+                note=form.cleaned_data["note"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "handled":
+                messages.error(request, " ".join(exc.messages))
+                return redirect("cases:detail", pk=alert.case_id)
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã đóng cảnh báo."))
+            if request.GET.get("next") == "queue":
+                return redirect("cases:queue")
+            return redirect("cases:detail", pk=alert.case_id)
+    return render(
+        request,
+        "cases/alert_resolve.html",
+        {
+            "alert": alert,
+            "case": alert.case,
+            "form": form,
+            "ticket_id": selectors.alert_ticket_id(alert),
+        },
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def transfer_override(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = TransferOverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cần ghi lý do không chuyển tuyến."))
+        return redirect("cases:transfer", pk=case.pk)
+    try:
+        services.case_transfer_override(
+            by=request.user, case=case, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã ghi lý do không chuyển tuyến; F0 tiếp tục ở nơi hiện tại."))
+    return redirect("cases:detail", pk=case.pk)
+
+
 @require_POST
 @role_required(*CASE_ROLES)
 def link_issue(request, pk: int):
     case = selectors.case_get(request.user, pk)
     try:
+        if CaseLink.objects.filter(case=case, revoked_at__isnull=True).exists():
+            # Re-issuing revokes the link the F0 already has: asked first.
+            confirm.require_confirmed(request)
         _link, raw = services.case_link_issue(by=request.user, case=case)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        # Shown once on the next page; only its hash is stored.
-        request.session[f"case_link_{case.pk}"] = request.build_absolute_uri(
-            reverse("cases:check_form", args=[raw])
+        # Shown once on the next page (with copy, QR and send); only its hash is stored.
+        request.session[_link_session_key(case)] = absolute_url(
+            reverse("cases:check_form", args=[raw]), request
         )
-    return redirect("cases:detail", pk=case.pk)
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#link-panel")
+
+
+# The page showing a new link may send it for this long (a signed copy rides in the form:
+# the server keeps only the link's hash).
+LINK_SEND_SECONDS = 15 * 60
+LINK_SEND_SALT = "cases.link_send"
+
+
+def _link_session_key(case) -> str:
+    return f"case_link_{case.pk}"
+
+
+def _signed_link(case, url: str) -> str:
+    return signing.dumps({"case": case.pk, "url": url}, salt=LINK_SEND_SALT)
+
+
+def _unsigned_link(case, value: str) -> str | None:
+    try:
+        data = signing.loads(value or "", salt=LINK_SEND_SALT, max_age=LINK_SEND_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("case") != case.pk:
+        return None
+    return data.get("url") if isinstance(data.get("url"), str) else None
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def link_send(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = LinkSendForm(request.POST)
+    url = _unsigned_link(case, request.POST.get("link", ""))
+    if url is None:
+        messages.error(request, _("Đường link đã hết thời gian hiển thị; hãy cấp link mới để gửi."))
+    elif form.is_valid():
+        try:
+            sent = services.case_link_send(
+                by=request.user,
+                case=case,
+                url=url,
+                channel=form.cleaned_data["channel"],
+                submission=form.submission(request.user),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if sent.status == sent.Status.SENT:
+                messages.success(
+                    request,
+                    _("Đã gửi đường link qua %(channel)s đến %(phone)s.")
+                    % {"channel": sent.get_channel_display(), "phone": case.person.phone_display},
+                )
+            else:
+                messages.error(
+                    request,
+                    _("Gửi qua %(channel)s không được; hãy đọc hoặc cho quét mã QR.")
+                    % {"channel": sent.get_channel_display()},
+                )
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#link-panel")
 
 
 @require_POST
@@ -338,8 +513,9 @@ def home_care_override(request, pk: int):
 def transfer(request, pk: int):
     case = selectors.case_get(request.user, pk)
     audit_read(actor=request.user, target=case, action="cases.transfer_form")
-    facilities = transfer_targets(request.user)
-    initial = {"alert_id": request.GET.get("alert")}
+    facilities = transfer_choices(request.user)
+    alert = _alert_of_case(request, case, request.GET.get("alert"))
+    initial = {"alert_id": alert.pk if alert else None}
     form = TransferForm(request.POST or None, facilities=facilities, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -365,8 +541,28 @@ def transfer(request, pk: int):
     return render(
         request,
         "cases/transfer.html",
-        {"case": case, "form": form, "facilities": facilities, "places": TreatmentPlace},
+        {
+            "case": case,
+            "form": form,
+            "facilities": facilities,
+            "places": TreatmentPlace,
+            "alert": alert,
+            "ticket_id": selectors.alert_ticket_id(alert) if alert else None,
+            "override_form": TransferOverrideForm(),
+        },
     )
+
+
+def _alert_of_case(request, case, raw) -> object | None:
+    """The alert named in ?alert= if it is this case's and the user may see it."""
+    try:
+        alert_id = int(raw or 0)
+    except ValueError:
+        return None
+    if not alert_id or alert_id > 2**31:
+        return None
+    alert = selectors.cases_alerts_visible(request.user).filter(pk=alert_id, case=case).first()
+    return alert
 
 
 @require_POST
@@ -376,6 +572,7 @@ def release(request, pk: int):
     form = ReleaseForm(request.POST)
     if form.is_valid():
         try:
+            confirm.require_confirmed(request)
             services.case_release(
                 by=request.user, case=case, negative_rat_on=form.cleaned_data["negative_rat_on"]
             )
@@ -392,8 +589,8 @@ def certificate(request, pk: int):
     if case.status != CaseStatus.RECOVERED or not case.certificate_code:
         raise Http404
     audit_read(actor=request.user, target=case, action="cases.certificate")
-    verify_url = request.build_absolute_uri(
-        reverse("cases:certificate_verify", args=[case.certificate_code])
+    verify_url = absolute_url(
+        reverse("cases:certificate_verify", args=[case.certificate_code]), request
     )
     content = pdf.certificate_pdf(case, verify_url)
     return pdf_response(content, f"giay-khoi-benh-{case.pk}.pdf")
@@ -596,7 +793,7 @@ def check_form(request, token: str):
             return render(
                 request,
                 "cases/public/check_done.html",
-                {"outcome": outcome, "token": token},
+                {"outcome": outcome, "token": token, "reference": reference_for(outcome.check)},
             )
     return render(
         request,
@@ -627,7 +824,7 @@ def self_declare(request):
                 tested_at = timezone.make_aware(
                     datetime.combine(data["tested_on"], datetime.min.time().replace(hour=12))
                 )
-                services.case_self_declare(
+                case = services.case_self_declare(
                     full_name=data["full_name"],
                     birth_year=data["birth_year"],
                     phone=data["phone"],
@@ -638,8 +835,13 @@ def self_declare(request):
                     is_f1=data["is_f1"],
                     photo=data["photo"],
                 )
+                # Dated today even for a case already open: the answer must not tell
+                # whether this person was known (the code itself is opaque either way).
+                reference = reference_for(case, on=timezone.localdate())
+            else:
+                reference = reference_decoy("F0")
             # The same answer whether the person was new, known, or already a case.
-            return render(request, "cases/public/declare_done.html")
+            return render(request, "cases/public/declare_done.html", {"reference": reference})
     return render(request, "cases/public/declare.html", {"form": form})
 
 

@@ -24,10 +24,11 @@ from phongdich.audit.models import AuditEvent
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.facilities.models import Facility
 from phongdich.geo.models import AdminUnit
-from phongdich.lib import imports
+from phongdich.lib import confirm, imports
 from phongdich.lib.bounds import pk_or_none
 from phongdich.lib.files import file_response, html_to_pdf, pdf_response, xlsx_response
 from phongdich.lib.ratelimit import allow
+from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 
 from . import rules, selectors, services
@@ -265,6 +266,16 @@ def officer_entry(request):
     return render(request, "checkpoints/officer_entry.html", {"form": form})
 
 
+def passage_echo(passage, declaration) -> str:
+    """What the officer sees once a decision is stored: who, what, when (the stored time, so
+    a passage re-sent after a dropped connection echoes when it was first recorded)."""
+    return _("Đã ghi: %(name)s — %(decision)s — %(at)s") % {
+        "name": declaration.full_name,
+        "decision": passage.get_decision_display(),
+        "at": timezone.localtime(passage.at).strftime("%H:%M %d/%m/%Y"),
+    }
+
+
 @require_POST
 @role_required(*OFFICER)
 def passage_create(request):
@@ -306,16 +317,18 @@ def passage_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            echo = passage_echo(passage, declaration)
             if wants_json:
                 return JsonResponse(
-                    {"id": passage.pk, "created": created, "decision": passage.decision},
+                    {
+                        "id": passage.pk,
+                        "created": created,
+                        "decision": passage.decision,
+                        "echo": echo,
+                    },
                     status=201 if created else 200,
                 )
-            messages.success(
-                request,
-                _("Đã ghi nhận: %(name)s — %(decision)s")
-                % {"name": declaration.full_name, "decision": passage.get_decision_display()},
-            )
+            messages.success(request, echo)
             return redirect(f"{reverse('checkpoints:officer')}?checkpoint={passage.checkpoint_id}")
     if wants_json:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -342,7 +355,7 @@ def checkpoint_poster(request, pk: int):
     checkpoint = selectors.checkpoints_for(request.user).filter(pk=pk).first()
     if checkpoint is None:
         raise Http404
-    url = request.build_absolute_uri(f"{reverse('checkpoints:declare')}?checkpoint={checkpoint.pk}")
+    url = absolute_url(f"{reverse('checkpoints:declare')}?checkpoint={checkpoint.pk}", request)
     html = render_to_string(
         "checkpoints/pdf/poster.html",
         {"checkpoint": checkpoint, "url": url, "qr": _qr(url).png_data_uri(scale=12, border=2)},
@@ -395,6 +408,7 @@ def handover_action(request, pk: int, action: str):
             services.handover_confirm(by=request.user, handover=handover)
             messages.success(request, _("Đã xác nhận người về đến địa phương."))
         elif action == "no_show":
+            confirm.require_confirmed(request)
             services.handover_no_show(by=request.user, handover=handover)
             messages.warning(request, _("Đã báo không đến; đã báo Trung tâm Y tế huyện."))
         elif action == "quarantine":
@@ -450,12 +464,13 @@ def quarantine_detail(request, pk: int):
                 services.quarantine_mark(by=request.user, quarantine=quarantine, what=action)
                 return redirect("checkpoints:quarantine", pk=pk)
             if action == "release":
+                confirm.require_confirmed(request)
                 services.quarantine_release(by=request.user, quarantine=quarantine)
                 messages.success(request, _("Đã kết thúc cách ly."))
                 return redirect("checkpoints:quarantines")
             if action == "link":
                 raw = services.quarantine_link_mint(by=request.user, quarantine=quarantine)
-                new_link = request.build_absolute_uri(reverse("checkpoints:self_check", args=[raw]))
+                new_link = absolute_url(reverse("checkpoints:self_check", args=[raw]), request)
         except ValidationError as exc:
             if action == "check":
                 form.add_error(None, exc)  # a refused check must offer a fresh form
@@ -695,7 +710,7 @@ def pharmacy_report(request, token: str):
             "form": form,
             "pharmacy": link.pharmacy,
             "sent": sent,
-            "link": request.build_absolute_uri(),
+            "link": absolute_url(request.get_full_path(), request),
         },
     )
 

@@ -1,5 +1,7 @@
-"""Demo data for directives: the unit directory, the five seed conclusions confirmed, the
-district reporter linked to their People's Committee and a little progress to look at."""
+"""Demo data for directives: the unit directory, the sample conclusions shipped with the
+project (written for the demo province) and the shared seed conclusions when their folder is
+there, all confirmed; the district reporter linked to their People's Committee and a little
+progress to look at."""
 
 import random
 from pathlib import Path
@@ -10,7 +12,9 @@ from django.core.files import File
 from . import services
 from .models import Document, OrgUnit, Task, TaskAssignment
 
-SEEDS_DIR = Path(settings.SEEDS_DIR)
+# Shipped with the code so that a newcomer's `make run` has a directives module to look at
+# even without the shared seeds folder next to the checkout.
+DEMO_DOCUMENTS_DIR = Path(__file__).resolve().parent / "demo_documents"
 REPORTER_UNIT = "UBND Thành phố Thanh Hóa"
 
 
@@ -18,9 +22,13 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
     counts = services.units_seed(by=None, province=province)
     log(f"directives: directory +{counts['bodies']} bodies, +{counts['districts']} districts")
     clerk = users.get("vanthu")
-    paths = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
-    if not paths:
-        log(f"directives: no seed documents in {SEEDS_DIR}; skipped importing")
+    # Read at call time: tests (and a developer) point PHONGDICH_SEEDS_DIR elsewhere.
+    seeds_dir = Path(settings.SEEDS_DIR)
+    paths = sorted(DEMO_DOCUMENTS_DIR.glob("*.txt"))
+    if seeds_dir.is_dir():
+        paths += sorted(seeds_dir.glob("*.txt"))
+    else:
+        log(f"directives: no shared seed documents in {seeds_dir}; the samples only")
     imported = 0
     for path in paths:
         if Document.objects.filter(source_name=path.name).exists():

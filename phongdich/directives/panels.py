@@ -1,22 +1,36 @@
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phongdich.web.home_panels import figure, figures_panel
 
 from .models import Task
-from .selectors import REPORTER_ROLES, tasks_visible_to
+from .selectors import REPORTER_ROLES, reporter_shows, tasks_visible_to
 
 
 def build_panel(request) -> dict:
-    """Open, overdue and waiting-for-review counts in one aggregate query."""
+    """Overdue, open and waiting-for-review counts in one aggregate query. A reporter's
+    figures link to their own list filtered the same way; the others' to the overview."""
     user = request.user
-    today = timezone.localdate()
+    shows = reporter_shows(timezone.localdate())
     qs = tasks_visible_to(user)
-    if user.has_role(*REPORTER_ROLES):
+    reporter = user.has_role(*REPORTER_ROLES)
+    if reporter:
         # distinct() in the reporter queryset does not mix with aggregate; count by id.
         qs = Task.objects.filter(pk__in=qs.values("pk"))
-    counts = qs.aggregate(
-        open=Count("pk", filter=~Q(status__in=Task.DONE_STATUSES)),
-        overdue=Count("pk", filter=~Q(status__in=Task.DONE_STATUSES) & Q(deadline__lt=today)),
-        to_review=Count("pk", filter=Q(status=Task.Status.REPORTED_DONE)),
+    counts = qs.aggregate(**{name: Count("pk", filter=q) for name, q in shows.items()})
+    base = reverse("directives:mine" if reporter else "directives:overview")
+
+    def link(show):
+        return f"{base}?show={show}" if reporter else base
+
+    return figures_panel(
+        _("Thực hiện kết luận"),
+        base,
+        [
+            figure(counts["overdue"], _("quá hạn"), link("overdue"), urgent=True),
+            figure(counts["open"], _("nhiệm vụ đang thực hiện"), link("open")),
+            figure(counts["reported"], _("chờ duyệt"), link("reported")),
+        ],
     )
-    counts["url"] = "directives:mine" if user.has_role(*REPORTER_ROLES) else "directives:overview"
-    return counts

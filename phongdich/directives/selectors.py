@@ -62,6 +62,17 @@ def task_get(user, pk: int) -> Task:
     )
 
 
+def reporter_shows(today) -> dict[str, Q]:
+    """Filters of the reporter's list the home page's figures link to (directives.panels
+    counts the same conditions)."""
+    not_done = ~Q(status__in=Task.DONE_STATUSES)
+    return {
+        "overdue": not_done & Q(deadline__lt=today),
+        "open": not_done,
+        "reported": Q(status=Task.Status.REPORTED_DONE),
+    }
+
+
 def reporter_tasks(user, *, finished: bool = False) -> QuerySet[Task]:
     """The reporter's tasks, soonest deadline first: those still to do, or (`finished`)
     the ones the clerk has accepted."""

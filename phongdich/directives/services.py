@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_record
 from phongdich.geo.models import AdminUnit
 from phongdich.lib import idempotency
+from phongdich.lib.urls import absolute_url
 
 from . import directory
 from .extraction import extract_document, normalize_text
@@ -836,7 +838,7 @@ def _send_reminder(task: Task, kind: str, emails: list[str]) -> None:
             str(task.document),
             task.text[:1500],
             _("Thời hạn: %(deadline)s") % {"deadline": deadline},
-            f"{settings.SITE_URL}/directives/tasks/{task.pk}/",
+            absolute_url(reverse("directives:task", args=[task.pk])),
         ]
     )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)

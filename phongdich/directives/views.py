@@ -329,15 +329,24 @@ def highlight(text: str, tasks: list[Task]) -> list[dict]:
 
 @role_required(*REPORTER_ROLES)
 def mine(request):
-    finished = request.GET.get("show") == "finished"
-    page = Paginator(selectors.reporter_tasks(request.user, finished=finished), 50).get_page(
-        request.GET.get("page")
-    )
+    show = request.GET.get("show", "")
+    finished = show == "finished"
+    tasks = selectors.reporter_tasks(request.user, finished=finished)
+    shows = selectors.reporter_shows(timezone.localdate())
+    if show in shows:
+        tasks = tasks.filter(shows[show])
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     units = OrgUnit.objects.filter(memberships__user=request.user)
     return render(
         request,
         "directives/mine.html",
-        {"tasks": page.object_list, "page": page, "units": units, "finished": finished},
+        {
+            "tasks": page.object_list,
+            "page": page,
+            "units": units,
+            "finished": finished,
+            "show": show if show in shows else "",
+        },
     )
 
 

@@ -45,3 +45,10 @@ class HotlineConfig(AppConfig):
         from .receivers import on_danger_alert
 
         danger_alert_raised.connect(on_danger_alert, dispatch_uid="hotline_danger_alert")
+        try:
+            from phongdich.cases.signals import alert_handled
+        except (ImportError, AttributeError):
+            return
+        from .services.alert_link import on_alert_handled
+
+        alert_handled.connect(on_alert_handled, dispatch_uid="hotline_alert_handled")

@@ -202,6 +202,15 @@ class Ticket(SubmittedOnce):
     )
     # Where it came from outside: "cases.alert:12", "checkpoints.report:5", an SMS id.
     source_ref = models.CharField(max_length=100, blank=True)
+    # The F0 danger alert this ticket was opened for: one event, one piece of work, so
+    # closing either side closes or notes the other (services/alert_link.py).
+    alert = models.OneToOneField(
+        "cases.Alert",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     due_at = models.DateTimeField()

@@ -27,19 +27,38 @@ def open_alert_ticket(alert_id, person, alert) -> None:
     source_ref = f"cases.alert:{alert_id}"
     if alert_id is not None and Ticket.objects.filter(source_ref=source_ref).exists():
         return
-    # The cases app's Alert carries the danger signs found as `reasons` (texts): the agent
-    # triages on them, so they go into the ticket, not just the alert's label.
+    # The agent triages on the danger signs found, so the ticket names them (in Vietnamese,
+    # as the cases app worded them), with the F0 and their commune and district.
     signs = [str(reason) for reason in (getattr(alert, "reasons", None) or [])]
-    text = "; ".join(signs) or str(alert)
+    commune = getattr(person, "commune", None)
+    place = f" ({commune.label()})" if commune is not None else ""
+    who = f"{getattr(person, 'full_name', '')}{place}".strip()
+    text = (
+        f"Cảnh báo dấu hiệu nguy hiểm của F0 {who}. "
+        f"Dấu hiệu: {'; '.join(signs) or str(alert)}. "
+        "Đội chăm sóc F0 của xã đã nhận cảnh báo; phiếu này đóng cùng cảnh báo."
+    )
     try:
         ticket_create(
             by=None,
             channel=Channel.ALERT,
             category="emergency",
-            text=f"Cảnh báo nguy hiểm F0: {text}",
+            text=text,
             person=person,
-            commune=getattr(person, "commune", None),
+            commune=commune,
             source_ref=source_ref,
+            alert_id=_linkable(alert_id),
         )
     except Exception:  # an alert must never be lost because the hotline failed: log loudly
         logger.exception("could not open a hotline ticket for danger alert %s", alert_id)
+
+
+def _linkable(alert_id) -> int | None:
+    """The alert's id for the ticket's foreign key, if that alert row exists (the cases app
+    may be absent, or a caller may describe an alert that was never stored)."""
+    from django.apps import apps
+
+    if alert_id is None or not apps.is_installed("phongdich.cases"):
+        return None
+    model = apps.get_model("cases", "Alert")
+    return alert_id if model.objects.filter(pk=alert_id).exists() else None

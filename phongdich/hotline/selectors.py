@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
 from phongdich.geo.selectors import units_within
 from phongdich.lib.identity import normalize_phone
@@ -47,6 +48,29 @@ def case_summary(person) -> dict | None:
     except Exception:  # the caller's screen must still open if the F0 lookup fails
         logger.exception("case_summary_for_person failed")
         return None
+
+
+# Roles that open the F0's full record in the cases app; everyone else at the desk sees the
+# summary page (their role may not read the clinical record: a link would answer 403).
+CASE_RECORD_ROLES = (
+    Role.PROVINCE_ADMIN,
+    Role.HEALTH_OFFICER,
+    Role.COMMUNE_HEALTH_WORKER,
+    Role.CARE_TEAM_MEMBER,
+)
+
+
+def station_for_commune(commune_id) -> ResponsibleUnit | None:
+    """The commune's health station (its phone is what the agent gives the caller)."""
+    if not commune_id:
+        return None
+    return (
+        ResponsibleUnit.objects.filter(
+            admin_unit_id=commune_id, kind=ResponsibleUnit.Kind.HEALTH_STATION, active=True
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def ticket_scope(user) -> Q:
@@ -98,6 +122,8 @@ def ticket_queue(
     unit: int | None = None,
     state: str = "open",
     mine: bool = False,
+    overdue: bool = False,
+    unclaimed: bool = False,
 ) -> QuerySet[Ticket]:
     qs = tickets_visible_to(user)
     if state == "open":
@@ -112,6 +138,11 @@ def ticket_queue(
         qs = qs.filter(assigned_unit_id=unit)
     if mine:
         qs = qs.filter(claimed_by=user)
+    # The home page's figures link here with these (hotline.panels counts the same).
+    if overdue:
+        qs = qs.filter(due_at__lt=timezone.now())
+    if unclaimed:
+        qs = qs.filter(claimed_by__isnull=True)
     return qs.select_related("category", "assigned_unit", "commune", "claimed_by").order_by(
         "due_at", "pk"
     )

@@ -5,6 +5,8 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
+from phongdich.lib.urls import absolute_url
+
 from . import services
 from .models import Ticket
 
@@ -15,7 +17,7 @@ def deliver_message(message_id: int) -> str:
 
 
 def _ticket_url(ticket_id: int) -> str:
-    return settings.SITE_URL + reverse("hotline:ticket", args=[ticket_id])
+    return absolute_url(reverse("hotline:ticket", args=[ticket_id]))
 
 
 @task()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("call/", views.call, name="call"),
     path("call/lookup/", views.lookup, name="lookup"),
     path("t/<int:pk>/", views.ticket, name="ticket"),
+    path("t/<int:pk>/case/", views.ticket_case, name="ticket_case"),
     path("t/<int:pk>/claim/", views.ticket_claim, name="claim"),
     path("t/<int:pk>/release/", views.ticket_release, name="release"),
     path("t/<int:pk>/forward/", views.ticket_forward, name="forward"),

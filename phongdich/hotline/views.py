@@ -19,9 +19,13 @@ from phongdich.accounts.models import User
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
+from phongdich.lib import confirm
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
+from phongdich.lib.references import reference_for
+from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
+from phongdich.people.need_to_know import case_summary_for_role
 from phongdich.people.selectors import people_visible_to
 
 from . import selectors, services
@@ -86,6 +90,8 @@ def queue(request):
         "unit": _int(request.GET.get("unit")),
         "state": request.GET.get("state", "open"),
         "mine": request.GET.get("mine") == "1",
+        "overdue": request.GET.get("overdue") == "1",
+        "unclaimed": request.GET.get("unclaimed") == "1",
     }
     qs = selectors.ticket_queue(request.user, **filters)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -141,7 +147,7 @@ def call(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            url = services.citizen_url(raw)
+            url = services.citizen_url(raw, request)
             if ticket.caller_phone:
                 _send_link_after_commit(ticket, url)
             # Shown once to the agent (to read out or send again); never stored raw.
@@ -214,6 +220,29 @@ def ticket(request, pk: int):
             "link_url": link_url,
             "now": timezone.now(),
             "is_desk": request.user.has_role(*DESK_ROLES),
+        },
+    )
+
+
+@role_required(*TICKET_ROLES)
+def ticket_case(request, pk: int):
+    """The caller's F0 case as a hotline agent may see it: status, place of care, days since
+    onset, open alerts and the commune station's phone; no identifiers, no clinical record
+    (people/need_to_know.py). Care-team roles get a link on to the full record."""
+    ticket = selectors.ticket_get(request.user, pk)
+    summary = selectors.case_summary(ticket.person) if ticket.person_id else None
+    if summary is None:
+        raise Http404
+    audit_read(actor=request.user, target=ticket, action="hotline.case_summary_read")
+    full_record = request.user.has_role(*selectors.CASE_RECORD_ROLES)
+    return render(
+        request,
+        "hotline/case_summary.html",
+        {
+            "ticket": ticket,
+            "case": case_summary_for_role(summary, full_record=full_record),
+            "station": selectors.station_for_commune(summary["commune_id"]),
+            "full_record": full_record,
         },
     )
 
@@ -330,6 +359,7 @@ def ticket_reply(request, pk: int):
 @role_required(*TICKET_ROLES)
 def ticket_resolve(request, pk: int):
     def resolve(ticket):
+        confirm.require_confirmed(request)
         services.ticket_resolve(
             by=request.user,
             ticket=ticket,
@@ -429,7 +459,7 @@ def citizen(request, token: str):
             "thread": selectors.ticket_thread(ticket, include_internal=False),
             "form": form,
             "is_new": request.session.pop("hotline-new-link", False),
-            "link_url": request.build_absolute_uri(),
+            "link_url": absolute_url(request.get_full_path(), request),
         },
     )
 
@@ -470,7 +500,11 @@ def relief_new(request):
                     % {"d": timezone.localtime(relief.repeat_of.created_at).strftime("%d/%m/%Y")},
                 )
             else:
-                messages.success(request, _("Đã ghi nhận yêu cầu hỗ trợ."))
+                messages.success(
+                    request,
+                    _("Đã ghi nhận yêu cầu hỗ trợ, số tham chiếu %(ref)s (báo lại cho người dân).")
+                    % {"ref": reference_for(relief)},
+                )
             return redirect("hotline:relief_detail", pk=relief.pk)
     return render(request, "hotline/relief_new.html", {"form": form})
 

@@ -93,3 +93,27 @@ def present(people, user):
             format_phone(person.phone) if access.phone == FULL else person.shown_phone_raw
         )
     return people
+
+
+# What the hotline desk sees of a caller's F0 case (/hotline/t/<id>/case/): the state of care
+# it needs to answer the caller, never identifiers or the clinical record. The roles that
+# may open the record itself (the F0 app's CASE_ROLES) also get its address.
+CASE_SUMMARY_FIELDS = frozenset(
+    {
+        "status_label",
+        "severity_label",
+        "place_label",
+        "facility_name",
+        "days_since_onset",
+        "open_alerts",
+        "open_danger_alerts",
+        "transfer_need_label",
+        "last_check_at",
+    }
+)
+
+
+def case_summary_for_role(summary: dict, *, full_record: bool) -> dict:
+    """The summary cut to CASE_SUMMARY_FIELDS (plus the record's address if allowed)."""
+    keep = CASE_SUMMARY_FIELDS | ({"url"} if full_record else set())
+    return {key: value for key, value in summary.items() if key in keep}

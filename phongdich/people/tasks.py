@@ -1,11 +1,11 @@
 """Background jobs of the people app (django-tasks; the `worker` command runs them)."""
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
 from django_tasks import task
 
 from phongdich.accounts.models import Role, User
+from phongdich.lib.urls import absolute_url
 
 from .models import MatchReferral
 
@@ -44,7 +44,7 @@ def notify_referral(referral_id: int) -> int:
     return send_mail(
         "[phongdich] Có hồ sơ có thể trùng cần xem",
         "Có 1 hồ sơ có thể trùng cần xem.\n\n"
-        f"Đăng nhập và mở: {settings.SITE_URL}/people/referrals/\n",
+        f"Đăng nhập và mở: {absolute_url('/people/referrals/')}\n",
         None,
         recipients,
     )

@@ -1,4 +1,3 @@
-
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -53,6 +52,8 @@ def overview(request, code: str | None = None):
         )
     for row in rows:
         row.cells = [row.day_values.get(c, 0) for c, _label in columns]
+        # Each figure with its label: on a phone the table becomes cards with no header row.
+        row.labelled_cells = [(label, row.day_values.get(c, 0)) for c, label in columns]
     latest = DailyCount.objects.order_by("-day").values_list("day", flat=True).first()
     return render(
         request,

@@ -17,6 +17,7 @@ from phongdich.lib.bounds import parse_day
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.idempotency import new_key
 from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people import need_to_know
 from phongdich.people.models import Person
@@ -502,8 +503,8 @@ def certificate(request, pk: int):
     if cert is None:
         raise Http404
     audit_read(actor=request.user, target=person, action="vaccination.certificate")
-    verify_url = request.build_absolute_uri(
-        reverse("vaccination:certificate_verify", args=[certificates.verify_token(cert)])
+    verify_url = absolute_url(
+        reverse("vaccination:certificate_verify", args=[certificates.verify_token(cert)]), request
     )
     return pdf_response(
         certificates.certificate_pdf(cert, verify_url), f"chung-nhan-tiem-{cert.number}.pdf"

@@ -12,7 +12,9 @@ from ._common import (
     thresholds,
 )
 from .alerts import (
+    RESOLVE_OUTCOMES,
     alert_move,
+    alert_note_from_ticket,
     alerts_scan_no_contact,
     no_contact_gap,
 )
@@ -31,6 +33,7 @@ from .checks import (
     check_submit,
     new_submission_key,
 )
+from .links import case_link_send
 from .registration import (
     PersonData,
     case_home_care_override,
@@ -46,6 +49,10 @@ from .reports import (
     daily_report_publish,
     daily_reports_draft_all,
 )
+from .transfer_need import (
+    case_transfer_override,
+    transfer_need_sync,
+)
 
 __all__ = [
     "CheckOutcome",
@@ -54,15 +61,19 @@ __all__ = [
     "LINK_VALID_DAYS",
     "PLACE_FACILITY_KINDS",
     "PersonData",
+    "RESOLVE_OUTCOMES",
     "alert_move",
+    "alert_note_from_ticket",
     "alerts_scan_no_contact",
     "case_death_record",
     "case_home_care_override",
     "case_link_issue",
+    "case_link_send",
     "case_register",
     "case_release",
     "case_self_declare",
     "case_transfer",
+    "case_transfer_override",
     "case_verify",
     "check_submit",
     "daily_figures",
@@ -78,4 +89,5 @@ __all__ = [
     "open_case_for",
     "release_for",
     "thresholds",
+    "transfer_need_sync",
 ]

@@ -79,8 +79,15 @@ def _refresh_alert_counters(case: Case) -> None:
 
 
 def _close_open_alerts(*, by, case: Case, note: str) -> None:
+    from ..signals import alert_handled
+
     now = timezone.now()
-    Alert.objects.filter(case=case, status__in=Alert.OPEN_STATES).update(
+    closing = list(Alert.objects.filter(case=case, status__in=Alert.OPEN_STATES))
+    Alert.objects.filter(pk__in=[a.pk for a in closing]).update(
         status=Alert.Status.RESOLVED, closed_at=now, handled_by=by, note=note
     )
     _refresh_alert_counters(case)
+    # Their hotline tickets are closed too: the F0 recovered or died, nothing is left to do.
+    for alert in closing:
+        alert.status, alert.closed_at, alert.note = Alert.Status.RESOLVED, now, note
+        alert_handled.send(sender=Alert, alert=alert, by=by, action="close")

@@ -15,38 +15,112 @@ from ..models import (
     Alert,
     Case,
     CaseStatus,
+    TransferNeed,
     TreatmentPlace,
 )
+from ..signals import alert_handled
 from ._common import _refresh_alert_counters
+from .transfer_need import NOT_A_HOSPITAL, transfer_need_raise
 
 _ALERT_MOVES = {
     "acknowledge": ((Alert.Status.OPEN,), Alert.Status.ACKNOWLEDGED),
     "resolve": (Alert.OPEN_STATES, Alert.Status.RESOLVED),
     "escalate": (Alert.OPEN_STATES, Alert.Status.ESCALATED),
 }
+# Outcomes the care team may choose when closing an alert by hand ("transferred" only once
+# the transfer itself is recorded; case_transfer sets it when it closes the alert).
+RESOLVE_OUTCOMES = (
+    Alert.Outcome.CALLED,
+    Alert.Outcome.ADVISED,
+    Alert.Outcome.TRANSFERRED,
+    Alert.Outcome.FALSE_READING,
+)
+ALREADY_HANDLED = _("Cảnh báo này đã được người khác xử lý.")
+
+
+def _check_resolution(alert: Alert, outcome: str, note: str) -> None:
+    """A danger alert is closed with what was done and a note; a no-contact alert may be
+    closed with a note alone (the F0 answered the phone)."""
+    errors = {}
+    if alert.kind == Alert.Kind.DANGER:
+        if outcome not in RESOLVE_OUTCOMES:
+            errors["outcome"] = _("Cần chọn kết quả xử lý cảnh báo nguy hiểm.")
+        if not note.strip():
+            errors["note"] = _("Cần ghi chú đã làm gì với cảnh báo nguy hiểm.")
+    elif outcome and outcome not in RESOLVE_OUTCOMES:
+        errors["outcome"] = _("Kết quả xử lý không hợp lệ.")
+    if outcome == Alert.Outcome.TRANSFERRED and alert.case.treatment_place in NOT_A_HOSPITAL:
+        errors["outcome"] = _(
+            "F0 vẫn đang điều trị tại nhà/khu cách ly: hãy ghi nhận chuyển tuyến "
+            "(chọn cơ sở) thay vì đóng cảnh báo."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
-def alert_move(*, by, alert: Alert, action: str, note: str = "") -> Alert:
+def alert_move(*, by, alert: Alert, action: str, note: str = "", outcome: str = "") -> Alert:
     """open → acknowledged → resolved / escalated. A guarded UPDATE, so two care-team
-    members pressing at once make one move and the second is told it already happened."""
+    members pressing at once make one move and the second is told it already happened.
+
+    Resolving a danger alert needs an outcome and a note. Escalating puts the F0 in the
+    queue's "Cần chuyển tuyến" until a transfer (or an override with a reason) is recorded.
+    The linked hotline ticket moves with it (signals.alert_handled, same transaction)."""
     if action not in _ALERT_MOVES:
         raise ValueError(action)
     allowed, target = _ALERT_MOVES[action]
+    note = (note or "").strip()[:500]
+    if action == "resolve":
+        _check_resolution(alert, outcome, note)
     now = timezone.now()
     values = {"status": target, "handled_by": by}
     if target == Alert.Status.ACKNOWLEDGED:
         values["acknowledged_at"] = now
     else:
         values["closed_at"] = now
-        values["note"] = note[:500]
+        values["note"] = note
+        values["outcome"] = outcome if action == "resolve" else ""
     moved = Alert.objects.filter(pk=alert.pk, status__in=allowed).update(**values)
     if not moved:
-        raise ValidationError(_("Cảnh báo này đã được người khác xử lý."))
+        raise ValidationError(ALREADY_HANDLED, code="handled")
     alert.refresh_from_db()
     _refresh_alert_counters(alert.case)
+    if action == "escalate":
+        transfer_need_raise(
+            by=by, case=alert.case, need=TransferNeed.ALERT, note="; ".join(alert.reasons)
+        )
     audit_record(
-        actor=by, action=f"cases.alert_{action}", target=alert.case, changes={"alert": alert.pk}
+        actor=by,
+        action=f"cases.alert_{action}",
+        target=alert.case,
+        changes={"alert": alert.pk, "outcome": alert.outcome, "note": note},
+    )
+    alert_handled.send(sender=Alert, alert=alert, by=by, action=action)
+    return alert
+
+
+@transaction.atomic
+def alert_note_from_ticket(*, by, alert_id: int, ticket_id: int, note: str) -> Alert | None:
+    """Contract for the hotline: the agent resolved the ticket opened for this alert. The
+    clinical outcome is the care team's to record, so the alert is not closed; it is marked
+    received by the agent (if still new) and carries the agent's note, so the care team sees
+    what was done. Returns the alert, or None if it is gone."""
+    alert = Alert.objects.select_related("case").filter(pk=alert_id).first()
+    if alert is None or not alert.is_open:
+        return alert
+    text = (_("Tổng đài (phiếu #%(ticket)d): %(note)s") % {"ticket": ticket_id, "note": note})[:500]
+    values = {"note": text}
+    if alert.status == Alert.Status.OPEN:
+        values.update(
+            status=Alert.Status.ACKNOWLEDGED, acknowledged_at=timezone.now(), handled_by=by
+        )
+    Alert.objects.filter(pk=alert.pk, status__in=Alert.OPEN_STATES).update(**values)
+    alert.refresh_from_db()
+    audit_record(
+        actor=by,
+        action="cases.alert_ticket_resolved",
+        target=alert.case,
+        changes={"alert": alert.pk, "ticket": ticket_id},
     )
     return alert
 

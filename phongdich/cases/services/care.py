@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from ..models import (
     Transfer,
     TreatmentPlace,
 )
+from ..signals import alert_handled
 from ._common import (
     HOSPITAL_PLACES,
     PLACE_FACILITY_KINDS,
@@ -38,6 +40,7 @@ from ._common import (
     _today,
     thresholds,
 )
+from .transfer_need import transfer_need_done
 
 
 def _lock_case(case: Case) -> None:
@@ -99,11 +102,8 @@ def case_transfer(
     if to_place == TreatmentPlace.ICU:
         case.severity = SeverityLevel.CRITICAL
     case.save()
-    if alert is not None and alert.is_open:
-        Alert.objects.filter(pk=alert.pk).update(
-            status=Alert.Status.ESCALATED, closed_at=timezone.now(), handled_by=by, note=reason
-        )
-        _refresh_alert_counters(case)
+    linked = _close_alerts_by_transfer(by=by, case=case, alert=alert, reason=reason)
+    transfer_need_done(case)
     audit_record(
         actor=by,
         action="cases.transfer",
@@ -112,9 +112,34 @@ def case_transfer(
             "from": transfer.from_place,
             "to": to_place,
             "facility": facility.pk if facility else None,
+            "alerts": linked,
         },
     )
     return transfer
+
+
+def _close_alerts_by_transfer(*, by, case: Case, alert: Alert | None, reason: str) -> list[int]:
+    """The transfer is the outcome of the alert it answers (still open, or escalated earlier
+    and waiting in "Cần chuyển tuyến"), and of any other escalation still waiting for one.
+    Each moved alert's hotline ticket follows (signals.alert_handled)."""
+    waiting = Q(status=Alert.Status.ESCALATED, outcome="")
+    if alert is not None:
+        waiting |= Q(pk=alert.pk, status__in=Alert.OPEN_STATES)
+    alerts = list(Alert.objects.select_for_update().filter(waiting, case=case))
+    now = timezone.now()
+    for each in alerts:
+        each.status, each.outcome, each.handled_by = (
+            Alert.Status.ESCALATED,
+            Alert.Outcome.TRANSFERRED,
+            by,
+        )
+        each.closed_at = each.closed_at or now
+        each.note = each.note or reason[:500]
+        each.save(update_fields=["status", "outcome", "handled_by", "closed_at", "note"])
+        alert_handled.send(sender=Alert, alert=each, by=by, action="transfer")
+    if alerts:
+        _refresh_alert_counters(case)
+    return [each.pk for each in alerts]
 
 
 def release_for(case: Case, *, extra_negative: date | None = None) -> rules.Release:
@@ -169,6 +194,7 @@ def case_release(*, by, case: Case, negative_rat_on: date | None = None) -> Case
     case.save()
     CaseLink.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=timezone.now())
     _close_open_alerts(by=by, case=case, note=_("Đã khỏi bệnh"))
+    transfer_need_done(case)
     audit_record(
         actor=by,
         action="cases.release",
@@ -201,6 +227,7 @@ def case_death_record(
     case.save()
     CaseLink.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=timezone.now())
     _close_open_alerts(by=by, case=case, note=_("Tử vong"))
+    transfer_need_done(case)
     audit_record(
         actor=by,
         action="cases.death",

@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..signals import danger_alert_raised
 from ._common import F0_LABEL, LINK_VALID_DAYS, _age_months, _refresh_alert_counters, thresholds
+from .transfer_need import transfer_need_sync
 
 
 @transaction.atomic
@@ -142,6 +143,8 @@ def check_submit(
     Case.objects.filter(pk=case.pk).update(**updates)
     for field, value in updates.items():
         setattr(case, field, value)
+    if "severity" in updates:
+        transfer_need_sync(by=staff, case=case)
     audit_record(
         actor=by,
         action="cases.check",

@@ -40,6 +40,7 @@ from ._common import (
     _today,
     thresholds,
 )
+from .transfer_need import transfer_need_sync
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def case_register(
         facility_occupy(by=by, facility=facility, delta=1, icu=treatment_place == "icu")
     if record_evidence:
         _record_evidence(by=by, case=case, evidence=evidence, lab=lab, sample_id=sample_id)
+    transfer_need_sync(by=by, case=case)
     audit_record(
         actor=by,
         action="cases.register",
@@ -272,6 +274,7 @@ def case_verify(
     case.basis, case.basis_reason = classification.basis, classification.reason
     case.status = CaseStatus.ACTIVE
     case.save()
+    transfer_need_sync(by=by, case=case)
     audit_record(actor=by, action="cases.verify", target=case, changes={"basis": case.basis})
     return case
 
@@ -283,6 +286,7 @@ def case_home_care_override(*, by, case: Case, eligible: bool, reason: str) -> C
     before = case.home_care_eligible
     case.home_care_eligible, case.home_care_override = eligible, reason.strip()
     case.save(update_fields=["home_care_eligible", "home_care_override", "updated_at"])
+    transfer_need_sync(by=by, case=case)
     audit_record(
         actor=by,
         action="cases.home_care_override",

@@ -55,6 +55,7 @@ RECORDS_IN_COMMUNE_B = {
     "cases:detail": _case,
     "cases:check_new": _case,
     "cases:link_issue": _case,
+    "cases:link_send": _case,
     "cases:verify": _case,
     "cases:home_care_override": _case,
     "cases:transfer": _case,
@@ -66,6 +67,8 @@ RECORDS_IN_COMMUNE_B = {
     "cases:mobile_visit": _case,
     "cases:photo": _case,
     "cases:alert_action": _alert,
+    "cases:alert_resolve": _alert,
+    "cases:transfer_override": _case,
 }
 NOT_PERSONAL = {
     "cases:report": "a daily announcement: aggregate figures only, scoped to the user's units",
@@ -87,6 +90,7 @@ def _submit_case_register(client, world, staff, typed):
             "address": typed["address"],
             "commune": world.commune_a.pk,
             "test_kind": "pcr",
+            "lab": "CDC Thanh Hóa",
             "tested_at": (timezone.localtime() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"),
             "detection": "community",
             "occupation": "other",

@@ -61,6 +61,7 @@ def test_register_f0_with_an_identity_of_another_district_opens_a_local_case(cli
             "phone": "0977333444",
             "commune": world.commune_a.pk,
             "test_kind": "pcr",
+            "lab": "CDC Thanh Hóa",
             "tested_at": (timezone.localtime() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"),
             "detection": "community",
             "occupation": "other",

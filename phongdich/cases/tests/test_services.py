@@ -121,7 +121,9 @@ def test_it_walks_alerts_through_their_states_once(world, staff):
     services.alert_move(by=staff.care_team_a, alert=alert, action="acknowledge")
     case.refresh_from_db()
     assert case.open_alerts == 1
-    services.alert_move(by=staff.care_team_a, alert=alert, action="resolve", note="đã gọi")
+    services.alert_move(
+        by=staff.care_team_a, alert=alert, action="resolve", note="đã gọi", outcome="called"
+    )
     case.refresh_from_db()
     assert case.open_alerts == 0 and case.open_danger_alerts == 0
     with pytest.raises(ValidationError):
@@ -250,11 +252,19 @@ def test_case_summary_for_person_follows_the_contract(world, staff):
         "status_label",
         "severity",
         "commune_id",
+        "severity_label",
+        "open_alerts",
         "open_danger_alerts",
         "last_check_at",
+        "place_label",
+        "facility_name",
+        "days_since_onset",
+        "transfer_need_label",
         "url",
     }
     assert summary["case_id"] == case.pk and summary["open_danger_alerts"] == 1
+    # No identifiers reach the hotline through the summary.
+    assert not {"id_number", "phone", "address", "full_name"} & set(summary)
     assert summary["url"] == f"/cases/{case.pk}/"
     services.case_death_record(
         by=staff.commune_worker_a,

@@ -38,6 +38,7 @@ CASE_PAGES = [
     ("get", "cases:detail"),
     ("post", "cases:check_new"),
     ("post", "cases:link_issue"),
+    ("post", "cases:link_send"),
     ("post", "cases:verify"),
     ("post", "cases:home_care_override"),
     ("get", "cases:transfer"),
@@ -160,7 +161,7 @@ def test_staff_register_a_case_through_the_form(client, world, staff):
             "commune": world.commune_a.pk,
             "test_kind": "rat",
             "tested_at": (timezone.localtime() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"),
-            "supervised": "on",
+            "rat_by": "health_staff",
             "is_f1": "on",
             "detection": "community",
             "occupation": "worker",
@@ -335,6 +336,7 @@ def test_a_hospital_registers_an_admitted_f0(client, world, staff):
             "birth_year": "1960",
             "commune": world.commune_b.pk,
             "test_kind": "pcr",
+            "lab": "CDC Thanh Hóa",
             "tested_at": (timezone.localtime() - timedelta(hours=3)).strftime("%d/%m/%Y %H:%M"),
             "detection": "community",
             "occupation": "other",
@@ -440,3 +442,37 @@ def test_a_self_test_photo_is_kept_for_the_station_only(client, world, staff, se
     response = client.get(reverse("cases:photo", args=[case.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == buffer.getvalue()
+
+
+def test_release_says_what_it_does_and_needs_the_confirmation(client, world, staff):
+    case = make_case(world, staff.commune_worker_a, vaccination="full")
+    start = timezone.localdate() - timedelta(days=10)
+    Case.objects.filter(pk=case.pk).update(isolation_start=start, diagnosed_on=start)
+    submit(case, key="a1", spo2=95)
+    submit(case, key="a2", spo2=94)
+    open_alerts = Alert.objects.filter(case=case, status__in=Alert.OPEN_STATES).count()
+    assert open_alerts >= 1
+    login(client, staff.commune_worker_a)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Cấp giấy xác nhận khỏi bệnh và kết thúc theo dõi F0 này." in page
+    assert f"{open_alerts} cảnh báo đang mở sẽ được đóng." in page
+
+    url = reverse("cases:release", args=[case.pk])
+    response = client.post(url, {}, follow=True)
+    assert "Chưa xác nhận thao tác" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACTIVE
+    assert Alert.objects.filter(case=case, status__in=Alert.OPEN_STATES).count() == open_alerts
+
+    client.post(url, {"confirmed": "1"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RECOVERED
+    assert not Alert.objects.filter(case=case, status__in=Alert.OPEN_STATES).exists()
+
+
+def test_release_without_open_alerts_does_not_mention_alerts(client, world, staff):
+    case = make_case(world, staff.commune_worker_a)
+    login(client, staff.commune_worker_a)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Cấp giấy xác nhận khỏi bệnh" in page
+    assert "cảnh báo đang mở sẽ được đóng" not in page

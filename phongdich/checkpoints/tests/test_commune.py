@@ -89,8 +89,16 @@ def test_it_reports_a_no_show_to_the_district(client, world, staff, mailoutbox, 
     staff.district_health_officer_a.save()
     handover = builders.handover(world, staff)
     client.force_login(staff.commune_worker_a)
+    url = reverse("checkpoints:handover_action", args=[handover.pk, "no_show"])
+    page = client.get(reverse("checkpoints:arrivals")).content.decode()
+    assert "Báo Nguyễn Văn An không đến: hệ thống gửi thư điện tử cho Trung tâm Y tế" in page
     with mock.patch("django.db.transaction.on_commit", lambda fn, *a, **k: fn()):
-        client.post(reverse("checkpoints:handover_action", args=[handover.pk, "no_show"]))
+        # Outward action: without the "I confirm" step nothing happens and nobody is e-mailed.
+        response = client.post(url, follow=True)
+        assert "Chưa xác nhận thao tác" in response.content.decode()
+        handover.refresh_from_db()
+        assert handover.status == Handover.Status.PENDING and mailoutbox == []
+        client.post(url, {"confirmed": "1"})
     handover.refresh_from_db()
     assert handover.status == Handover.Status.NO_SHOW
     assert [m.to for m in mailoutbox] == [["ytehuyen@example.vn"]]
@@ -145,7 +153,10 @@ def test_it_follows_up_daily_by_staff_and_personal_link_then_releases(client, wo
     assert "sốt/khó thở" in client.get(reverse("checkpoints:quarantines")).content.decode()
     client.logout()
     client.force_login(staff.commune_worker_a)
-    client.post(url, {"action": "release"})
+    client.post(url, {"action": "release"})  # not confirmed: still running
+    quarantine.refresh_from_db()
+    assert quarantine.status == HomeQuarantine.Status.ACTIVE
+    client.post(url, {"action": "release", "confirmed": "1"})
     quarantine.refresh_from_db()
     assert quarantine.status == HomeQuarantine.Status.RELEASED
     client.logout()
@@ -351,9 +362,9 @@ def test_it_prints_a_checkpoint_poster(client, world, staff):
 def test_it_shows_home_panels_for_commune_and_officer(client, world, staff):
     builders.handover(world, staff)
     client.force_login(staff.commune_worker_a)
-    assert "Chờ đến" in client.get("/home/").content.decode()
+    assert "người về chờ đến" in client.get("/home/").content.decode()
     client.force_login(staff.checkpoint_officer)
-    assert "Lượt qua chốt hôm nay" in client.get("/home/").content.decode()
+    assert "lượt qua chốt hôm nay" in client.get("/home/").content.decode()
 
 
 def test_it_pins_queries_on_the_quarantine_and_follow_up_lists(

@@ -35,6 +35,9 @@ def test_it_records_one_passage_when_the_same_scan_is_posted_twice(client, world
     retry = _post_passage(client, declaration, checkpoint, key)
     assert (first.status_code, retry.status_code) == (201, 200)
     assert first.json()["id"] == retry.json()["id"]
+    # The retry echoes the stored passage (its first recorded time), not a new one.
+    assert first.json()["echo"] == retry.json()["echo"]
+    assert first.json()["echo"].startswith(f"Đã ghi: {declaration.full_name} — ")
     assert Passage.objects.count() == 1
     assert Handover.objects.count() == 1
     # A new traveller (new key) is a new passage.

@@ -7,7 +7,6 @@ overwrite each other.
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -114,6 +113,7 @@ def ticket_create(
     anonymous: bool = False,
     source_ref: str = "",
     pregnant: bool = False,
+    alert_id: int | None = None,
     submission: idempotency.Submission | None = None,
 ) -> Ticket:
     """Open a ticket: triage its priority, set its SLA due time, route it to a unit."""
@@ -156,6 +156,7 @@ def ticket_create(
         assigned_unit=unit,
         created_by=by if getattr(by, "is_authenticated", False) else None,
         source_ref=source_ref[:100],
+        alert_id=alert_id,
         created_at=now,
         due_at=rules.sla_due(now, sla_minutes(triage.priority)),
         **idempotency.fields(submission),
@@ -206,10 +207,12 @@ def ticket_link_mint(*, by, ticket: Ticket) -> str:
     return raw
 
 
-def citizen_url(raw: str) -> str:
+def citizen_url(raw: str, request=None) -> str:
     from django.urls import reverse
 
-    return settings.SITE_URL + reverse("hotline:citizen", args=[raw])
+    from phongdich.lib.urls import absolute_url
+
+    return absolute_url(reverse("hotline:citizen", args=[raw]), request)
 
 
 def _guarded_update(ticket: Ticket, version: int | None, **values) -> Ticket:
@@ -382,18 +385,28 @@ def ticket_resolve(*, by, ticket: Ticket, note: str = "", version: int | None = 
     _guarded_update(ticket, version, status=Status.RESOLVED, resolved_at=now)
     _event(ticket, TicketEvent.Kind.RESOLVE, by, note)
     audit_record(actor=by, action="hotline.ticket_resolve", target=ticket)
+    _follow_alert(by=by, ticket=ticket, note=note)
     return ticket
+
+
+def _follow_alert(*, by, ticket: Ticket, note: str) -> None:
+    from .alert_link import alert_follow_ticket  # alert_link builds on this module
+
+    alert_follow_ticket(by=by, ticket=ticket, note=note)
 
 
 @transaction.atomic
 def ticket_close(*, by, ticket: Ticket, version: int | None = None) -> Ticket:
     if ticket.status == Status.CLOSED:
         raise ValidationError(_("Phiếu đã đóng."))
+    was_open = ticket.is_open
     _guarded_update(
         ticket, version, status=Status.CLOSED, resolved_at=ticket.resolved_at or timezone.now()
     )
     _event(ticket, TicketEvent.Kind.CLOSE, by)
     audit_record(actor=by, action="hotline.ticket_close", target=ticket)
+    if was_open:
+        _follow_alert(by=by, ticket=ticket, note="")
     return ticket
 
 

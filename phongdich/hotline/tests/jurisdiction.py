@@ -34,6 +34,7 @@ RECORDS_IN_COMMUNE_B = {
         f"hotline:{name}": _ticket_in_b
         for name in (
             "ticket",
+            "ticket_case",
             "claim",
             "release",
             "forward",

@@ -237,3 +237,21 @@ def test_it_caps_the_queue_count_and_filters_by_unit(client, units, staff, world
     assert "Hơn 10.000 phiếu" in page and page.count('class="ticket-row"') == 6
     only_relief = client.get(reverse("hotline:queue"), {"unit": units.relief.pk}).content.decode()
     assert only_relief.count('class="ticket-row"') == 5
+
+
+def test_resolving_a_ticket_asks_first_and_says_what_happens(client, units, staff, world):
+    ticket = services.ticket_create(
+        by=None, channel="web", category="f0_advice", text="a", commune=world.commune_a
+    )
+    services.ticket_claim(by=staff.commune_worker_a, ticket=ticket)
+    login(client, staff.commune_worker_a)
+    page = client.get(reverse("hotline:ticket", args=[ticket.pk])).content.decode()
+    assert f"Đánh dấu phiếu #{ticket.pk} đã giải quyết" in page
+    url = reverse("hotline:resolve", args=[ticket.pk])
+    response = client.post(url, {"version": ticket.version + 1}, follow=True)
+    assert "Chưa xác nhận thao tác" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.is_open
+    client.post(url, {"version": ticket.version, "confirmed": "1"})
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"

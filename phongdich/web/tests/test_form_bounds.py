@@ -18,13 +18,25 @@ from phongdich.accounts.models import ApiToken, User
 from phongdich.cases import models as cases
 from phongdich.checkpoints import models as checkpoints
 from phongdich.directives import models as directives
+from phongdich.facilities import models as facilities
 from phongdich.geo.models import AdminUnit
 from phongdich.hotline import models as hotline
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
+from phongdich.supplies import models as supplies
 from phongdich.vaccination import models as vaccination
 
-APPS = ("accounts", "people", "cases", "hotline", "checkpoints", "directives", "vaccination")
+APPS = (
+    "accounts",
+    "people",
+    "cases",
+    "hotline",
+    "checkpoints",
+    "directives",
+    "vaccination",
+    "facilities",
+    "supplies",
+)
 
 # The models whose columns each form fills (fields are matched by name).
 FORM_MODELS = {
@@ -37,7 +49,10 @@ FORM_MODELS = {
     "cases.CaseRegisterForm": [Person, cases.Case, cases.LabResult],
     "cases.ImportForm": [cases.LabResult],
     "cases.CheckForm": [cases.HealthCheck],
+    "cases.LinkSendForm": [cases.CaseLinkSend],
     "cases.AlertActionForm": [cases.Alert],
+    "cases.AlertResolveForm": [cases.Alert],
+    "cases.TransferOverrideForm": [cases.Case],
     "cases.TransferForm": [cases.Transfer],
     "cases.ReleaseForm": [],
     "cases.DeathForm": [cases.Death],
@@ -83,6 +98,19 @@ FORM_MODELS = {
     "vaccination.ImportForm": [],
     "vaccination.OutreachFilterForm": [],
     "vaccination.OutcomeForm": [vaccination.OutreachOutcome],
+    "facilities.FacilityForm": [facilities.Facility],
+    "facilities.FacilityCreateForm": [facilities.Facility],
+    "facilities.CapacityForm": [facilities.CapacityChange],
+    "facilities.OccupancyReportForm": [facilities.OccupancyReport],
+    "facilities.AdmitForm": [facilities.Stay],
+    "facilities.StaffForm": [User],
+    "facilities.ReadinessPlanForm": [facilities.ReadinessPlan],
+    "supplies.MovementForm": [supplies.StockEntry],
+    "supplies.TransferForm": [supplies.StockEntry],
+    "supplies.CorrectionForm": [supplies.StockEntry],
+    "supplies.RequestForm": [supplies.SupplyRequest],
+    "supplies.DecideForm": [supplies.SupplyRequest],
+    "supplies.FulfilForm": [supplies.StockEntry],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from phongdich.settings import database_from_url
@@ -51,7 +52,19 @@ def test_the_settings_module_follows_debug():
     # runserver starts a thread per request; a persistent connection per thread is what
     # exhausted a shared PostgreSQL's connection slots.
     assert _conn_max_age_in_a_fresh_process(DEBUG="1") == 0
-    assert _conn_max_age_in_a_fresh_process(DEBUG="0", SECRET_KEY="x" * 50) == 60
+    assert (
+        _conn_max_age_in_a_fresh_process(
+            DEBUG="0", SECRET_KEY="x" * 50, SITE_URL="https://covid.example.gov.vn"
+        )
+        == 60
+    )
+
+
+def test_production_refuses_to_start_without_site_url():
+    # Links sent to citizens would otherwise carry whatever host a request claimed.
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        _conn_max_age_in_a_fresh_process(DEBUG="0", SECRET_KEY="x" * 50, SITE_URL="")
+    assert "SITE_URL must be set" in failed.value.stderr
 
 
 def test_behind_a_transaction_pooler_server_side_cursors_can_be_switched_off(monkeypatch):

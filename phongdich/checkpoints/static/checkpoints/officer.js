@@ -8,6 +8,21 @@
 (function () {
   "use strict";
   var STORE = "checkpoints.pendingPassages";
+  var ECHO = "checkpoints.lastEcho"; // carried across the redirect to the next lookup
+  var echoBox = document.getElementById("passage-echo");
+  function words(name) { return echoBox ? echoBox.dataset[name] : ""; }
+
+  // The decision echo: the officer sees what was stored (name, decision, time) before the
+  // next traveller, whether it went at once or was re-sent from the queue later.
+  function showEcho(text, kind) {
+    if (!echoBox || !text) return;
+    echoBox.textContent = text;
+    echoBox.className = "msg echo " + kind;
+    echoBox.hidden = false;
+  }
+  function describe(item) {
+    return [item.name, item.decisionLabel].filter(Boolean).join(" — ");
+  }
 
   function pending() {
     try { return JSON.parse(localStorage.getItem(STORE) || "[]"); } catch (e) { return []; }
@@ -50,8 +65,14 @@
     if (!items.length) return Promise.resolve();
     var item = items[0];
     return send(item).then(function (result) {
-      // Recorded (201), already recorded (200) or refused (400): either way it leaves the queue.
+      // Recorded (201), already recorded (200) or refused (400): either way it leaves the queue,
+      // and the officer is told which.
       savePending(pending().filter(function (p) { return p.fields.idempotency_key !== item.fields.idempotency_key; }));
+      if (result.status === 200 || result.status === 201) {
+        showEcho(result.data.echo, "success");
+      } else {
+        showEcho(words("refused") + " " + describe(item), "error");
+      }
       return flush();
     }, function () { /* still offline: keep it for the next attempt */ });
   }
@@ -70,25 +91,35 @@
       var button = document.getElementById("passage-submit");
       var fields = {};
       new FormData(form).forEach(function (value, name) { fields[name] = value; });
-      var item = { url: form.action, fields: fields };
+      var chosen = form.querySelector("input[name=decision]:checked");
+      var chosenLabel = chosen && chosen.closest("label");
+      var item = {
+        url: form.action,
+        fields: fields,
+        name: form.dataset.name || "",
+        decisionLabel: chosenLabel ? chosenLabel.textContent.trim() : "",
+      };
       var items = pending();
       if (!items.some(function (p) { return p.fields.idempotency_key === fields.idempotency_key; })) {
         items.push(item);
         savePending(items);
       }
       button.disabled = true;
-      status.textContent = "Đang gửi…";
+      status.textContent = words("sending");
       send(item).then(function (result) {
         savePending(pending().filter(function (p) { return p.fields.idempotency_key !== fields.idempotency_key; }));
         if (result.status === 200 || result.status === 201) {
-          status.textContent = "Đã ghi nhận.";
+          status.textContent = result.data.echo;
+          showEcho(result.data.echo, "success");
+          try { sessionStorage.setItem(ECHO, result.data.echo); } catch (e) { /* private mode */ }
           window.location.href = form.dataset.next || ("/checkpoints/?checkpoint=" + encodeURIComponent(fields.checkpoint || ""));
         } else {
           button.disabled = false;
-          status.textContent = "Chưa ghi nhận: " + JSON.stringify(result.data.errors || result.data);
+          status.textContent = words("notRecorded") + " " + JSON.stringify(result.data.errors || result.data);
         }
       }, function () {
-        status.textContent = "Mất kết nối: lượt này được lưu trên máy và sẽ tự gửi lại.";
+        status.textContent = words("offline");
+        showEcho(words("pending") + " " + describe(item), "warning");
         button.disabled = false;
       });
     });
@@ -121,6 +152,13 @@
     });
   }
 
+  try {
+    var last = sessionStorage.getItem(ECHO);
+    if (last) {
+      sessionStorage.removeItem(ECHO);
+      showEcho(last, "success");
+    }
+  } catch (e) { /* private mode */ }
   savePending(pending());
   flush();
   window.addEventListener("online", flush);

@@ -1,0 +1,52 @@
+"""Handing the F0 their personal link: sent by SMS or Zalo through the hotline's gateways.
+
+The raw link exists only at issue time (CaseLink stores its hash), so the view passes the URL
+it kept for the officer's session; the service only sends to the case's own phone number.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from phongdich.audit.services import audit_record
+from phongdich.lib import idempotency
+
+from ..models import Case, CaseLinkSend
+
+
+@idempotency.submitted_once(CaseLinkSend)
+@transaction.atomic
+def case_link_send(*, by, case: Case, url: str, channel: str, submission=None) -> CaseLinkSend:
+    """Send `url` to the F0's phone; a replay of the same submission sends nothing more."""
+    from phongdich.hotline.gateways import GatewayError, get_gateway
+
+    if channel not in CaseLinkSend.Channel.values:
+        raise ValidationError(_("Kênh gửi không hợp lệ."))
+    if not case.is_open:
+        raise ValidationError(_("Ca bệnh đã kết thúc, không gửi đường link."))
+    phone = case.person.phone
+    if not phone:
+        raise ValidationError(_("F0 chưa có số điện thoại: hãy đọc hoặc cho quét mã QR."))
+    text = _(
+        "Trạm y tế: đường link tự theo dõi sức khỏe của bạn (gửi phiếu mỗi ngày, không cần "
+        "tài khoản): %(url)s"
+    ) % {"url": url}
+    send = CaseLinkSend(
+        case=case, channel=channel, to=phone, by=by, **idempotency.fields(submission)
+    )
+    try:
+        send.external_id = get_gateway().send(
+            phone, text, channel=channel, reference=f"F0-{case.pk}"
+        )[:100]
+        send.status = CaseLinkSend.Status.SENT
+    except GatewayError as exc:
+        send.status = CaseLinkSend.Status.FAILED
+        send.error = str(exc)[:255]
+    send.save()
+    audit_record(
+        actor=by,
+        action="cases.link_send",
+        target=case,
+        changes={"channel": channel, "status": send.status},
+    )
+    return send

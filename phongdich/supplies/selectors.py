@@ -1,0 +1,162 @@
+"""Reads of stock: balances from the ledger, consumption, days of supply and alerts, scoped
+to who asks. Stock figures are organisational data (no person in them)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from phongdich.accounts.models import Role
+from phongdich.accounts.permissions import scope_to_jurisdiction
+from phongdich.facilities.selectors import own_facility_id
+from phongdich.geo.models import AdminUnit
+
+from . import rules
+from .models import AlertThreshold, Item, Place, StockEntry, SupplyRequest
+
+BOARD_ROLES = (
+    Role.HEALTH_OFFICER,
+    Role.PROVINCE_ADMIN,
+    Role.COMMITTEE_MEMBER,
+    Role.COMMUNE_HEALTH_WORKER,
+)
+# Who records movements: the board's roles but the committee, and a facility's own staff.
+WRITER_ROLES = (
+    Role.HEALTH_OFFICER,
+    Role.PROVINCE_ADMIN,
+    Role.COMMUNE_HEALTH_WORKER,
+    Role.FACILITY_OFFICER,
+)
+
+
+def places_for(user) -> QuerySet[Place]:
+    qs = Place.objects.select_related("unit__parent", "facility")
+    if user.has_role(Role.FACILITY_OFFICER):
+        return qs.filter(facility_id=own_facility_id(user) or 0)
+    if user.has_role(*BOARD_ROLES):
+        return scope_to_jurisdiction(qs, user, "unit")
+    return qs.none()
+
+
+def place_for(user, pk) -> Place:
+    place = places_for(user).filter(pk=pk).first()
+    if place is None:
+        raise Http404
+    return place
+
+
+def transfer_destinations(user) -> QuerySet[Place]:
+    """Any stock place of the user's province: a district sends oxygen to a hospital of
+    the province, a province warehouse to every district."""
+    unit = getattr(user, "jurisdiction", None)
+    if unit is None:
+        facility_id = own_facility_id(user)
+        if facility_id is None:
+            return Place.objects.none()
+        from phongdich.facilities.models import Facility
+
+        unit = Facility.objects.select_related("unit").get(pk=facility_id).unit
+    province = "/" + unit.path.strip("/").split("/")[0] + "/"
+    return Place.objects.filter(unit__path__startswith=province).select_related("unit__parent")
+
+
+def thresholds() -> dict[str, int]:
+    """Item kind -> alert threshold in hours: the province's rows over the defaults."""
+    table = dict(rules.DEFAULT_THRESHOLD_HOURS)
+    for row in AlertThreshold.objects.filter(active=True):
+        table[row.item_kind] = row.hours
+    return table
+
+
+@dataclass
+class StockLine:
+    place: Place
+    item: Item
+    supply: rules.Supply
+
+
+def stock_lines(places: QuerySet[Place], *, now: datetime | None = None) -> list[StockLine]:
+    """Balance, consumption and days of supply of every item held at each place. Five
+    queries whatever the number of places: the places, the balances, the issues of the
+    window, the thresholds and the items."""
+    now = now or timezone.now()
+    since = now - timedelta(days=rules.RATE_WINDOW_DAYS)
+    by_place = {p.pk: p for p in places}
+    place_ids = list(by_place)
+    balances = {
+        (r["place_id"], r["item_id"]): r["total"]
+        for r in StockEntry.objects.filter(place_id__in=place_ids, occurred_at__lte=now)
+        .values("place_id", "item_id")
+        .annotate(total=Sum("quantity"))
+    }
+    consumed = Q(kind=StockEntry.Kind.ISSUE) | Q(
+        kind=StockEntry.Kind.CORRECTION, corrects__kind=StockEntry.Kind.ISSUE
+    )
+    issued = {
+        (r["place_id"], r["item_id"]): -r["total"]
+        for r in StockEntry.objects.filter(
+            consumed, place_id__in=place_ids, occurred_at__gt=since, occurred_at__lte=now
+        )
+        .values("place_id", "item_id")
+        .annotate(total=Sum("quantity"))
+    }
+    table = thresholds()
+    items = {i.pk: i for i in Item.objects.all()}
+    lines = []
+    for (place_id, item_id), balance in sorted(balances.items()):
+        item = items[item_id]
+        figures = rules.supply(
+            balance or Decimal(0), issued.get((place_id, item_id), Decimal(0)), table.get(item.kind)
+        )
+        lines.append(StockLine(by_place[place_id], item, figures))
+    lines.sort(key=lambda line: (not line.supply.alert, line.item.kind, line.place.name))
+    return lines
+
+
+def supply_board(unit: AdminUnit, *, now=None) -> list[StockLine]:
+    places = Place.objects.filter(unit__path__startswith=unit.path).select_related(
+        "unit__parent", "facility"
+    )
+    return stock_lines(places, now=now)
+
+
+def alerts(unit: AdminUnit, *, now=None) -> list[StockLine]:
+    return [line for line in supply_board(unit, now=now) if line.supply.alert]
+
+
+def ledger(place: Place, limit: int = 200) -> QuerySet[StockEntry]:
+    return place.entries.select_related("item", "by", "counterpart", "corrects")[:limit]
+
+
+# --- requests -------------------------------------------------------------------------------
+
+DECIDER_ROLES = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)
+
+
+def requests_for(user) -> QuerySet[SupplyRequest]:
+    """Requests from the places the user reaches, open ones first by need."""
+    return (
+        SupplyRequest.objects.filter(place__in=places_for(user))
+        .select_related("place__unit__parent", "item")
+        .order_by("status", "needed_by", "pk")
+    )
+
+
+def request_for(user, pk) -> SupplyRequest:
+    found = requests_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_decide(user, request: SupplyRequest) -> bool:
+    return user.has_role(*DECIDER_ROLES) and places_for(user).filter(pk=request.place_id).exists()
+
+
+def fulfilment_sources(user, request: SupplyRequest) -> QuerySet[Place]:
+    """Places the decider may send from: their own places holding the item."""
+    holding = StockEntry.objects.filter(item=request.item).values("place_id")
+    return places_for(user).filter(pk__in=holding).exclude(pk=request.place_id)
