@@ -3,13 +3,10 @@
 import segno
 from django.template.loader import render_to_string
 
+from phongdich.lib.certificates import qr_data_uri
 from phongdich.lib.files import html_to_pdf
 
 from .models import OccupationGroup, TreatmentPlace
-
-
-def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4)
 
 
 def qr_svg(url: str) -> str:

@@ -19,6 +19,9 @@ class VaccinationConfig(AppConfig):
         from .policy import register_tables
 
         register_tables()
+        from .summary import connect
+
+        connect()  # doses and people saved drop their outreach summary
         register(NavItem(_("Ghi mũi tiêm"), "vaccination:dose_new", RECORD_ROLES, 40))
         register(NavItem(_("Mũi tiêm chờ xác định"), "vaccination:reviews", REVIEW_ROLES, 41))
         register(NavItem(_("Nhập mũi tiêm từ tệp"), "vaccination:import", REVIEW_ROLES, 42))

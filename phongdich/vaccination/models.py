@@ -373,3 +373,55 @@ class OutreachOutcome(SubmittedOnce):
     def counts_on(self, day) -> bool:
         """A postponement counts until its day; every other outcome for good."""
         return self.kind != self.Kind.POSTPONED or (self.until is not None and self.until >= day)
+
+
+class VaccinationCertificate(models.Model):
+    """A person's vaccination certificate: issued once per person, so printing it again keeps
+    its number. The PDF lists the doses on the day it is printed; the public page checks the
+    doses recorded now, so a certificate never vouches for more than the registry holds."""
+
+    # A foreign key, not one-to-one: merging two records moves both people's certificates
+    # to the kept one (people.services.person_merge), and both papers stay valid.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="vaccination_certificates"
+    )
+    number = models.CharField(_("số giấy chứng nhận"), max_length=24, unique=True)
+    code = models.CharField(max_length=32, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OutreachSummary(models.Model):
+    """What the outreach list needs of one person, precomputed by the rules so the list is a
+    set-based query (outreach.py). A row holds for the days [valid_from, valid_until) under
+    the policy it was computed with: the rules' answer for a fixed set of doses changes only
+    on a birthday (or 1 January for a birth year), the start of a policy row or a dose dated
+    later. A row missing, out of its days or of another policy is recomputed on the next
+    read; a dose or a person saved drops the person's row (summary.py)."""
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    age = models.PositiveSmallIntegerField(null=True)
+    doses = models.PositiveSmallIntegerField(default=0)
+    eligible = models.BooleanField(default=True)  # the rules give a dose now or later
+    next_dose_number = models.PositiveSmallIntegerField(null=True)
+    next_earliest = models.DateField(null=True)
+    next_due = models.DateField(null=True)  # recommended day, else the earliest
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    policy_key = models.CharField(max_length=16)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["valid_until", "policy_key"], name="outreach_summary_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.doses}"

@@ -2,14 +2,15 @@
 overdue for their next dose), outcomes recorded per person, and the share of eligible
 people vaccinated or accounted for.
 
-A commune's list is computed in a fixed number of queries whatever its size: its residents,
-their doses and their outcomes, then the rules per person in Python."""
+A commune's list is set-based: filtered, counted and paged in SQL over a per-person summary
+the rules keep (summary.py), in a fixed number of queries whatever the commune's size."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
@@ -17,8 +18,8 @@ from phongdich.lib.idempotency import fields, submitted_once
 from phongdich.people.models import Person
 from phongdich.people.services import MatchScope
 
-from . import rules, services
-from .models import Dose, OutreachOutcome
+from . import rules, services, summary
+from .models import OutreachOutcome, OutreachSummary
 
 UNVACCINATED, OVERDUE = "unvaccinated", "overdue"
 
@@ -47,6 +48,7 @@ class OutreachList:
     entries: list[Entry] = field(default_factory=list)
     eligible: int = 0  # residents in the age filter to whom the rules give a dose now or later
     accounted: int = 0  # of them: not needing a dose today, or with an outcome that counts
+    total: int = 0  # people on the whole list (`entries` may be one page of it)
 
     @property
     def not_missed(self) -> float | None:
@@ -54,74 +56,120 @@ class OutreachList:
         return self.accounted / self.eligible if self.eligible else None
 
 
-def _need(status: rules.Status, day: date) -> tuple[str, int]:
-    nxt = status.next
-    if nxt.dose_number is None:
-        return "", 0
-    if status.status == rules.NOT_VACCINATED:
-        return UNVACCINATED, 0
-    due = nxt.recommended or nxt.earliest
-    if due is not None and due <= day:
-        return OVERDUE, (day - due).days
-    return "", 0
+NEED_NONE, NEED_UNVACCINATED, NEED_OVERDUE = 0, 1, 2
+NEED_WORDS = {NEED_UNVACCINATED: UNVACCINATED, NEED_OVERDUE: OVERDUE}
+
+
+def _summaries(commune, filters: Filters, day: date, current):
+    """The commune's residents' summaries holding on `day`, in the age filter and given a
+    dose by the rules now or later, annotated with what they need and their outcome."""
+    residents = Person.objects.filter(commune=commune, merged_into__isnull=True)
+    summary.ensure_fresh(residents, day, current)
+    latest = OutreachOutcome.objects.filter(person_id=OuterRef("person_id")).order_by(
+        "-created_at", "-pk"
+    )
+    counts = ~Q(kind=OutreachOutcome.Kind.POSTPONED) | Q(until__gte=day)
+    rows = OutreachSummary.objects.filter(
+        summary.holding(day, summary.policy_key(current)),
+        person__commune=commune,
+        person__merged_into__isnull=True,
+        eligible=True,
+    )
+    if filters.min_age is not None:
+        rows = rows.filter(age__gte=filters.min_age)
+    if filters.max_age is not None:
+        rows = rows.filter(age__lte=filters.max_age)
+    has_next = Q(next_dose_number__isnull=False)
+    return rows.annotate(
+        need=Case(
+            When(has_next & Q(doses=0), then=Value(NEED_UNVACCINATED)),
+            When(has_next & Q(doses__gt=0, next_due__lte=day), then=Value(NEED_OVERDUE)),
+            default=Value(NEED_NONE),
+            output_field=IntegerField(),
+        ),
+        outcome_id=Subquery(latest.values("pk")[:1]),
+        outcome_counts=Exists(OutreachOutcome.objects.filter(counts, pk=OuterRef("outcome_id"))),
+    )
+
+
+def _listed(filters: Filters, day: date) -> Q:
+    q = Q(need__gt=NEED_NONE)
+    if filters.need:
+        q &= Q(need=NEED_OVERDUE if filters.need == OVERDUE else NEED_UNVACCINATED)
+    if filters.min_days_overdue:
+        # The unvaccinated are 0 days overdue; the overdue are counted from the due day.
+        q &= Q(need=NEED_OVERDUE, next_due__lte=day - timedelta(days=filters.min_days_overdue))
+    if filters.dose_number:
+        q &= Q(next_dose_number=filters.dose_number)
+    if filters.without_outcome:
+        q &= Q(outcome_counts=False)
+    return q
 
 
 def outreach_list(
-    commune, filters: Filters, day: date, current=None, *, people_for: int | None = None
+    commune,
+    filters: Filters,
+    day: date,
+    current=None,
+    *,
+    people_for: int | None = None,
+    offset: int = 0,
 ) -> OutreachList:
     """Everyone of `commune` the filters keep who needs a dose on `day` (the caller checks
-    the commune lies in the user's jurisdiction). The rules run over plain tuples; Person
-    rows are loaded only for the first `people_for` entries (all when None), since building
-    20,000 model instances costs more than the rules themselves."""
+    the commune lies in the user's jurisdiction): the figures over the whole list, and the
+    entries `offset`..`offset + people_for` (all when None), in name order.
+
+    Set-based on the per-person summary (summary.py): one query checks the summaries hold,
+    one counts, one reads the rows shown with their people, one their outcomes; the rules
+    run only for the residents whose summary had to be recomputed."""
     current = current or services.policy()
-    residents = Person.objects.filter(commune=commune, merged_into__isnull=True)
-    doses: dict[int, list] = {}
-    for person_id, code, number, kind, given_on in Dose.objects.filter(
-        person__commune=commune
-    ).values_list("person_id", "product__code", "dose_number", "kind", "given_on"):
-        doses.setdefault(person_id, []).append(rules.DoseFact(code, number, kind, given_on))
-    outcomes: dict[int, OutreachOutcome] = {}
-    for outcome in OutreachOutcome.objects.filter(person__commune=commune).order_by(
-        "person_id", "-created_at", "-pk"
-    ):
-        outcomes.setdefault(outcome.person_id, outcome)
-    result = OutreachList()
-    rows = residents.order_by("name_key", "pk").values_list("pk", "birth_date", "birth_year")
-    for pk, birth_date, birth_year in rows:
-        facts = rules.Person(birth_date=birth_date, birth_year=birth_year)
-        age = rules.age_on(facts, day)
-        if filters.min_age is not None and (age is None or age < filters.min_age):
-            continue
-        if filters.max_age is not None and (age is None or age > filters.max_age):
-            continue
-        status = rules.status_on(facts, doses.get(pk, []), day, current)
-        if status.next.reason == rules.NONE_PRIMARY_NOT_OPEN:
-            continue  # not eligible: not counted either way
-        need, overdue = _need(status, day)
-        outcome = outcomes.get(pk)
-        if outcome is not None and not outcome.counts_on(day):
-            outcome = None
-        result.eligible += 1
-        if not need or outcome is not None:
-            result.accounted += 1
-        if not need:
-            continue
-        if filters.need and need != filters.need:
-            continue
-        if overdue < filters.min_days_overdue:
-            continue
-        if filters.dose_number and status.next.dose_number != filters.dose_number:
-            continue
-        if filters.without_outcome and outcome is not None:
-            continue
-        result.entries.append(Entry(pk, status, need, overdue, outcome))
-    shown = result.entries if people_for is None else result.entries[:people_for]
-    for start in range(0, len(shown), 2000):
-        chunk = shown[start : start + 2000]
-        people = residents.in_bulk([e.person for e in chunk])
-        for entry in chunk:
-            entry.person = people[entry.person]
+    rows = _summaries(commune, filters, day, current)
+    listed = _listed(filters, day)
+    figures = rows.aggregate(
+        eligible=Count("pk"),
+        accounted=Count("pk", filter=Q(need=NEED_NONE) | Q(outcome_counts=True)),
+        total=Count("pk", filter=listed),
+    )
+    result = OutreachList(
+        eligible=figures["eligible"], accounted=figures["accounted"], total=figures["total"]
+    )
+    shown = rows.filter(listed).select_related("person").order_by("person__name_key", "pk")
+    shown = shown[offset:] if people_for is None else shown[offset : offset + people_for]
+    return _entries(result, shown, day)
+
+
+def _entries(result: OutreachList, shown, day: date) -> OutreachList:
+    page = list(shown)
+    # Always one query (in_bulk skips an empty list), so the count stays pinned.
+    ids = [r.outcome_id for r in page if r.outcome_counts]
+    outcomes = {o.pk: o for o in OutreachOutcome.objects.filter(pk__in=ids or [0])}
+    for r in page:
+        status = rules.Status(
+            rules.NOT_VACCINATED if r.doses == 0 else "",
+            r.doses,
+            next=rules.NextDose(
+                dose_number=r.next_dose_number, earliest=r.next_earliest, recommended=r.next_due
+            ),
+        )
+        overdue = (day - r.next_due).days if r.need == NEED_OVERDUE else 0
+        result.entries.append(
+            Entry(r.person, status, NEED_WORDS[r.need], overdue, outcomes.get(r.outcome_id))
+        )
     return result
+
+
+def outreach_rows(commune, filters: Filters, day: date, current=None):
+    """Every entry of the list, read in chunks: the export streams them into the sheet."""
+    current = current or services.policy()
+    rows = _summaries(commune, filters, day, current).filter(_listed(filters, day))
+    rows = rows.select_related("person").order_by("person__name_key", "pk")
+    chunk = []
+    for row in rows.iterator(chunk_size=summary.CHUNK):
+        chunk.append(row)
+        if len(chunk) == summary.CHUNK:
+            yield from _entries(OutreachList(), chunk, day).entries
+            chunk = []
+    yield from _entries(OutreachList(), chunk, day).entries
 
 
 @transaction.atomic

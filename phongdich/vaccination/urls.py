@@ -19,5 +19,8 @@ urlpatterns = [
     path("outreach.xlsx", views.outreach_export, name="outreach_export"),
     path("outreach/outcome/", views.outreach_outcome, name="outreach_outcome"),
     path("coverage.xlsx", views.coverage_export, name="coverage_export"),
+    path("people/<int:pk>/certificate/", views.certificate_issue, name="certificate_issue"),
+    path("people/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("xac-minh/<str:token>/", views.certificate_verify, name="certificate_verify"),
     path("import/errors.xlsx", views.import_errors, name="import_errors"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -8,19 +9,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from phongdich.accounts.permissions import role_required
+from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many, audit_record
 from phongdich.geo.selectors import communes_within
+from phongdich.lib import ratelimit
 from phongdich.lib.bounds import parse_day
-from phongdich.lib.files import xlsx_response
+from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.idempotency import new_key
 from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people import need_to_know
 from phongdich.people.models import Person
 from phongdich.people.selectors import person_get
 
-from . import imports, labels, outreach, panels, selectors, services
+from . import certificates, imports, labels, outreach, panels, selectors, services
 from .forms import (
     DoseFieldsForm,
     DoseForm,
@@ -29,7 +32,7 @@ from .forms import (
     OutreachFilterForm,
     ReviewMatchForm,
 )
-from .models import Dose, DoseReview
+from .models import Dose, DoseReview, VaccinationCertificate
 from .permissions import COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
 
 IMPORT_ERRORS_KEY = "vaccination_import_errors"
@@ -322,7 +325,7 @@ def coverage_export(request):
 OUTREACH_PAGE = 200
 
 
-def _outreach(request, people_for=None):
+def _outreach(request):
     communes = communes_within(request.user.jurisdiction)
     form = OutreachFilterForm(request.GET or None, communes=communes)
     if not request.GET:
@@ -331,31 +334,43 @@ def _outreach(request, people_for=None):
     if not form.is_valid():
         return form, None, timezone.localdate()
     data = form.cleaned_data
-    day = timezone.localdate()
-    found = outreach.outreach_list(
-        data["commune"],
-        outreach.Filters(
-            min_age=data["min_age"],
-            max_age=data["max_age"],
-            need=data["need"],
-            min_days_overdue=data["min_days_overdue"] or 0,
-            dose_number=data["dose_number"],
-            without_outcome=data["without_outcome"],
-        ),
-        day,
-        people_for=people_for,
+    filters = outreach.Filters(
+        min_age=data["min_age"],
+        max_age=data["max_age"],
+        need=data["need"],
+        min_days_overdue=data["min_days_overdue"] or 0,
+        dose_number=data["dose_number"],
+        without_outcome=data["without_outcome"],
     )
-    return form, found, day
+    return form, filters, timezone.localdate()
+
+
+def _page_number(request) -> int:
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
 
 
 @role_required(*RECORD_ROLES)
 def outreach_list(request):
     """Everyone of a commune to vaccinate: not vaccinated, or overdue for the next dose."""
-    form, found, day = _outreach(request, people_for=OUTREACH_PAGE)
-    entries = found.entries[:OUTREACH_PAGE] if found else []
+    form, filters, day = _outreach(request)
+    found, entries, page, pages = None, [], 1, 1
+    if filters is not None:
+        page = _page_number(request)
+        found = outreach.outreach_list(
+            form.cleaned_data["commune"],
+            filters,
+            day,
+            people_for=OUTREACH_PAGE,
+            offset=(page - 1) * OUTREACH_PAGE,
+        )
+        pages = max(1, -(-found.total // OUTREACH_PAGE))
+        entries = found.entries
     people = [e.person for e in entries]
     audit_read_many(actor=request.user, action="vaccination.outreach", records=people)
     need_to_know.present(people, request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "vaccination/outreach.html",
@@ -366,6 +381,11 @@ def outreach_list(request):
             "day": day,
             "kinds": outreach.OutreachOutcome.Kind.choices,
             "query": request.GET.urlencode(),
+            "page_query": query.urlencode(),
+            "page": page,
+            "pages": pages,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if page < pages else None,
             "new_key": new_key,
         },
     )
@@ -373,12 +393,9 @@ def outreach_list(request):
 
 @role_required(*RECORD_ROLES)
 def outreach_export(request):
-    form, found, day = _outreach(request)
-    if found is None:
+    form, filters, day = _outreach(request)
+    if filters is None:
         return redirect("vaccination:outreach")
-    people = [e.person for e in found.entries]
-    audit_read_many(actor=request.user, action="vaccination.outreach_export", records=people)
-    need_to_know.present(people, request.user)
     commune = form.cleaned_data["commune"]
     header = [
         _("STT"),
@@ -394,25 +411,38 @@ def outreach_export(request):
         _("Kết quả vận động"),
         _("Ghi chú"),
     ]
-    rows = [
-        [
-            i,
-            e.person.full_name,
-            e.person.birth_year or "",
-            e.person.get_sex_display(),
-            e.person.shown_phone,
-            e.person.address,
-            e.status.doses,
-            e.status.next.dose_number or "",
-            e.status.next.earliest.strftime("%d/%m/%Y") if e.status.next.earliest else "",
-            e.days_overdue,
-            e.outcome.get_kind_display() if e.outcome else "",
-            e.outcome.reason if e.outcome else "",
-        ]
-        for i, e in enumerate(found.entries, start=1)
-    ]
+
+    def rows():
+        # Read in chunks and written to a write-only sheet: the whole list never sits in
+        # memory as model rows; each chunk's people are an audited read.
+        chunk = []
+        for i, e in enumerate(outreach.outreach_rows(commune, filters, day), start=1):
+            need_to_know.present([e.person], request.user)
+            chunk.append(e.person)
+            if len(chunk) >= 2000:
+                audit_read_many(
+                    actor=request.user, action="vaccination.outreach_export", records=chunk
+                )
+                chunk = []
+            yield [
+                i,
+                e.person.full_name,
+                e.person.birth_year or "",
+                e.person.get_sex_display(),
+                e.person.shown_phone,
+                e.person.address,
+                e.status.doses,
+                e.status.next.dose_number or "",
+                e.status.next.earliest.strftime("%d/%m/%Y") if e.status.next.earliest else "",
+                e.days_overdue,
+                e.outcome.get_kind_display() if e.outcome else "",
+                e.outcome.reason if e.outcome else "",
+            ]
+        if chunk:
+            audit_read_many(actor=request.user, action="vaccination.outreach_export", records=chunk)
+
     return xlsx_response(
-        build_workbook(_("Danh sách cần tiêm"), header, rows),
+        build_workbook(_("Danh sách cần tiêm"), header, rows()),
         f"danh-sach-can-tiem-{commune.code}-{day:%Y%m%d}.xlsx",
     )
 
@@ -444,3 +474,58 @@ def outreach_outcome(request):
             request, _("Đã ghi kết quả vận động của %(name)s.") % {"name": person.full_name}
         )
     return redirect(target or "vaccination:outreach")
+
+
+# --- certificate ----------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def certificate_issue(request, pk: int):
+    person = _person(request, pk)
+    try:
+        certificates.certificate_issue(by=request.user, person=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("vaccination:record", pk=person.pk)
+    return redirect("vaccination:certificate", pk=person.pk)
+
+
+@role_required(*RECORD_ROLES)
+def certificate(request, pk: int):
+    """The certificate's PDF: a read of the person's data, audited."""
+    person = _person(request, pk)
+    cert = (
+        VaccinationCertificate.objects.filter(person=person, revoked_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if cert is None:
+        raise Http404
+    audit_read(actor=request.user, target=person, action="vaccination.certificate")
+    verify_url = absolute_url(
+        reverse("vaccination:certificate_verify", args=[certificates.verify_token(cert)]), request
+    )
+    return pdf_response(
+        certificates.certificate_pdf(cert, verify_url), f"chung-nhan-tiem-{cert.number}.pdf"
+    )
+
+
+@public_view
+def certificate_verify(request, token: str):
+    """Anyone scanning the QR: per address, generous for a checkpoint behind one carrier
+    address, low enough that codes cannot be tried in bulk (each try is an HMAC check)."""
+    if not ratelimit.allow(
+        request,
+        "vaccination-verify",
+        limit=int(getattr(settings, "VACCINATION_VERIFY_IP_LIMIT", 600)),
+        window_seconds=3600,
+    ):
+        return render(request, "vaccination/public/slow_down.html", status=429)
+    found = certificates.verify(token)
+    return render(
+        request,
+        "vaccination/public/certificate_verify.html",
+        {"found": found},
+        status=200 if found else 404,
+    )

@@ -3,7 +3,6 @@ through facilities.services.facility_occupy), release, deaths and their dossiers
 medicine bags and mobile station visits.
 """
 
-import secrets
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from phongdich.audit.services import audit_record
 from phongdich.facilities.models import Facility
 from phongdich.facilities.services import facility_occupy
 from phongdich.lib import idempotency
+from phongdich.lib.certificates import new_code
 
 from .. import rules
 from ..models import (
@@ -190,7 +190,7 @@ def case_release(*, by, case: Case, negative_rat_on: date | None = None) -> Case
     case.released_on = today
     case.isolation_end = release.on
     # 128 bits: the public verification URL cannot be guessed or enumerated.
-    case.certificate_code = secrets.token_urlsafe(16)
+    case.certificate_code = new_code()
     case.save()
     CaseLink.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=timezone.now())
     _close_open_alerts(by=by, case=case, note=_("Đã khỏi bệnh"))

@@ -50,6 +50,11 @@ def _dose_of_b(world, staff):
     return {"pk": outcome.dose.pk}
 
 
+def _dose_of_b_person(world, staff):
+    _dose_of_b(world, staff)
+    return {"pk": _person_of_b(world, staff).pk}
+
+
 def _review_of_b(world, staff):
     from phongdich.vaccination import services
 
@@ -63,6 +68,15 @@ def _review_of_b(world, staff):
     return {"pk": outcome.review.pk}
 
 
+def _certificate_of_b(world, staff):
+    from phongdich.vaccination import certificates
+
+    _dose_of_b(world, staff)
+    person = _person_of_b(world, staff)
+    certificates.certificate_issue(by=_officer_b(world), person=person)
+    return {"pk": person.pk}
+
+
 RECORDS_IN_COMMUNE_B = {
     "vaccination:record": _record_of_b,
     "vaccination:dose_for_person": _record_of_b,
@@ -70,6 +84,8 @@ RECORDS_IN_COMMUNE_B = {
     "vaccination:review": _review_of_b,
     "vaccination:review_match": _review_of_b,
     "vaccination:review_register": _review_of_b,
+    "vaccination:certificate_issue": _dose_of_b_person,
+    "vaccination:certificate": _certificate_of_b,
 }
 NOT_PERSONAL: dict[str, str] = {}
 

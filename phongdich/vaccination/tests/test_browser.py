@@ -114,3 +114,33 @@ def test_a_commune_worker_lists_unvaccinated_people_records_an_outcome_and_expor
         page.click("#outreach-export")
     assert download.value.suggested_filename.endswith(".xlsx")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vaccinees_certificate_verifies_at_the_public_url(live_server, page, world, staff):
+    """A verifier (anonymous, on a phone) opens the URL the certificate's QR code carries."""
+    from django.urls import reverse
+
+    from phongdich.vaccination import certificates
+
+    services.policy_seed_if_empty()
+    person = builders.person(world, staff, full_name="Trần Thị Hoa")
+    today = timezone.localdate()
+    for n, ago in ((1, 90), (2, 60)):
+        services.dose_record_for_person(
+            by=staff.commune_worker_a,
+            person=person,
+            dose=builders.dose(n=n, day=today - timedelta(days=ago)),
+        )
+    cert = certificates.certificate_issue(by=builders.officer(world), person=person)
+    token = certificates.verify_token(cert)
+    page.set_viewport_size(PHONE)
+
+    page.goto(live_server.url + reverse("vaccination:certificate_verify", args=[token]))
+    assert page.get_attribute("#verify-result h1", "data-valid") == "yes"
+    assert "hợp lệ" in page.inner_text("#verify-result h1")
+    assert "T. T. Hoa" in page.inner_text("#verify-result")
+    assert "Trần Thị Hoa" not in page.content()
+
+    page.goto(live_server.url + reverse("vaccination:certificate_verify", args=[token + "x"]))
+    assert page.get_attribute("#verify-result h1", "data-valid") == "no"

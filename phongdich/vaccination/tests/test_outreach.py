@@ -1,14 +1,14 @@
 """No one missed: who is on a commune's list, outcomes, and the "không bỏ sót" share."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from phongdich.audit.models import AuditEvent
 from phongdich.lib.idempotency import new_key
-from phongdich.vaccination import outreach, services
-from phongdich.vaccination.models import OutreachOutcome
+from phongdich.vaccination import outreach, services, summary
+from phongdich.vaccination.models import OutreachOutcome, OutreachSummary
 
 from . import builders
 
@@ -138,7 +138,9 @@ def test_the_list_costs_the_same_queries_whatever_its_size(
 ):
     _people(world, staff, officer)
     current = services.policy()
-    with django_assert_num_queries(4):  # residents, doses, outcomes, the rows shown
+    outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY, current)  # summaries
+    # summaries hold?, the figures, the rows shown with their people, their outcomes
+    with django_assert_num_queries(4):
         small = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY, current)
     for i in range(30):
         builders.person(
@@ -149,6 +151,65 @@ def test_the_list_costs_the_same_queries_whatever_its_size(
             phone=f"09120000{i:02d}",
             id_number="",
         )
+    outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY, current)
     with django_assert_num_queries(4):
         large = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY, current)
-    assert len(large.entries) == len(small.entries) + 30
+    assert len(large.entries) == len(small.entries) + 30 == large.total
+
+
+def test_a_dose_recorded_drops_the_summary_and_the_person_leaves_the_list(world, staff, officer):
+    none, *_rest = _people(world, staff, officer)
+    before = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY)
+    assert none.pk in {e.person.pk for e in before.entries}
+    assert OutreachSummary.objects.filter(person=none).exists()
+    services.dose_record_for_person(
+        by=officer, person=none, dose=builders.dose(n=1, day=TODAY - timedelta(days=1))
+    )
+    assert not OutreachSummary.objects.filter(person=none).exists()
+    after = outreach.outreach_list(world.commune_a, outreach.Filters(), TODAY)
+    assert none.pk not in {e.person.pk for e in after.entries}
+    assert after.accounted == before.accounted + 1
+
+
+def test_a_summary_is_recomputed_on_a_birthday_and_on_a_policy_change(world, staff, officer):
+    """Age 14 on the day before 1 January of the year the person turns 15 by birth year."""
+    young = builders.person(
+        world,
+        staff,
+        full_name="Em Sắp Lớn",
+        birth_year=TODAY.year - 15 + 1,
+        id_number="",
+        phone="0912777888",
+    )
+    eve = date(TODAY.year, 12, 31)
+    filters = outreach.Filters(min_age=15, need="unvaccinated")
+    assert young.pk not in {
+        e.person.pk for e in outreach.outreach_list(world.commune_a, filters, eve).entries
+    }
+    row = OutreachSummary.objects.get(person=young)
+    assert row.valid_until == date(TODAY.year + 1, 1, 1)
+    next_year = date(TODAY.year + 2, 1, 1)
+    assert young.pk in {
+        e.person.pk for e in outreach.outreach_list(world.commune_a, filters, next_year).entries
+    }
+    # Another policy: every row is recomputed under it.
+    changed = services.policy()
+    changed = type(changed)(changed.products, changed.intervals, (), changed.mixes)
+    listed = outreach.outreach_list(world.commune_a, outreach.Filters(), next_year, changed)
+    assert young.pk not in {e.person.pk for e in listed.entries}
+    row = OutreachSummary.objects.get(person=young)
+    assert row.policy_key == summary.policy_key(changed) and not row.eligible
+
+
+def test_the_page_is_paginated(client, world, staff, officer, monkeypatch):
+    from phongdich.vaccination import views
+
+    _people(world, staff, officer)
+    monkeypatch.setattr(views, "OUTREACH_PAGE", 2)
+    client.force_login(officer)
+    query = {"commune": world.commune_a.pk}
+    first = client.get("/vaccination/outreach/", query).content.decode()
+    second = client.get("/vaccination/outreach/", {**query, "page": 2}).content.decode()
+    assert "Trang 1/2" in first and "Trang 2/2" in second
+    assert client.get("/vaccination/outreach/", {**query, "page": "x"}).status_code == 200
+    assert client.get("/vaccination/outreach/", {**query, "page": "999"}).status_code == 200
