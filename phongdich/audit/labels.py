@@ -40,6 +40,7 @@ READ_ACTIONS = {
     "vaccination.review": _("Rà soát mũi tiêm chưa khớp người"),
     "vaccination.outreach": _("Danh sách vận động tiêm chủng"),
     "vaccination.outreach_export": _("Danh sách vận động tiêm chủng (Excel)"),
+    "vaccination.certificate": _("Giấy chứng nhận tiêm chủng (PDF)"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:
@@ -161,6 +162,12 @@ WRITE_ACTIONS = {
     "vaccination.import": _("nhập mũi tiêm từ tệp"),
     "vaccination.coverage_refresh": _("tính lại tỷ lệ bao phủ tiêm chủng"),
     "vaccination.demo": _("dựng dữ liệu tiêm chủng mẫu"),
+    "vaccination.certificate_issue": _("cấp giấy chứng nhận tiêm chủng"),
+    "vaccination.dose.record": _("ghi mũi tiêm"),
+    "vaccination.dose.checked": _("đánh dấu đã rà soát mũi tiêm trái quy tắc"),
+    "vaccination.outreach.outcome": _("ghi kết quả vận động tiêm chủng"),
+    "vaccination.review.open": _("đưa mũi tiêm chưa khớp người vào danh sách rà soát"),
+    "vaccination.review.resolve": _("xử lý mũi tiêm chưa khớp người"),
 }
 # Policy pages record "policy.<app>.<model>.<verb>"; the verb names the change.
 POLICY_VERBS = {

@@ -49,7 +49,7 @@ def certificate_issue(*, by, person: Person) -> VaccinationCertificate:
     cert.save(update_fields=["number"])
     audit_record(
         actor=by,
-        action="vaccination.certificate.issue",
+        action="vaccination.certificate_issue",
         target=cert,
         changes={"person": person.pk, "number": cert.number},
     )

@@ -23,7 +23,7 @@ SOURCE = Path(settings.BASE_DIR) / "phongdich"
 # `action=<expression>` up to the end of the argument; the dotted literals inside are the
 # actions (a conditional such as `"user.activate" if active else "user.deactivate"` has two).
 ACTION_ARGUMENT = re.compile(r"action=([^,\n)]*(?:\n\s+[^,\n)]*)?)")
-DOTTED = re.compile(r"""["']([a-z_]+\.[a-z_]+)["']""")
+DOTTED = re.compile(r"""["'](?!policy\.)([a-z_]+(?:\.[a-z_]+)+)["']""")
 # Actions built with an f-string, and the values their placeholder takes.
 FORMATTED = {
     "cases.alert_{action}": ("acknowledge", "resolve", "escalate"),
