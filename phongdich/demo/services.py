@@ -170,15 +170,16 @@ def build_demo(*, seed: int = 1, scale: float = 0.01, reset: bool = False, log=p
 
 
 def describe_logins() -> list[tuple[str, str, str]]:
+    """The foundation's demo accounts in their fixed order, then the accounts the apps'
+    demos add (a vaccination officer, a facility officer...), so the printed list names
+    every login a newcomer can try. A facility officer has no unit: their facility shows."""
     rows = []
-    for spec in DEMO_USERS:
-        user = User.objects.select_related("jurisdiction").filter(username=spec.username).first()
-        if user:
-            rows.append(
-                (
-                    spec.username,
-                    str(user.get_role_display()),
-                    user.jurisdiction.label() if user.jurisdiction else "",
-                )
-            )
+    fixed = [spec.username for spec in DEMO_USERS]
+    users = {u.username: u for u in User.objects.select_related("jurisdiction__parent")}
+    others = sorted(name for name in users if name not in fixed)
+    for username in [*fixed, *others]:
+        user = users.get(username)
+        if user and user.is_active:
+            place = user.jurisdiction.label() if user.jurisdiction else user.organisation
+            rows.append((username, str(user.get_role_display()), place))
     return rows

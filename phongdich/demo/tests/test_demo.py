@@ -1,7 +1,7 @@
 import pytest
 
 from phongdich.accounts.models import Role, User
-from phongdich.demo.services import DEMO_USERS, build_demo
+from phongdich.demo.services import DEMO_USERS, build_demo, describe_logins
 from phongdich.demo.synthetic import PeopleGenerator, split_population
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.identity import normalize_phone, validate_id_number
@@ -47,6 +47,12 @@ def test_the_demo_builds_thanh_hoa_with_users_for_every_role(settings):
     assert 3_400 < Person.objects.count() < 3_900
     assert {u.role for u in User.objects.all()} >= set(Role.values)
     assert User.objects.count() >= len(DEMO_USERS)
+    # The printed list names every login, the apps' own demo officers too, each with a place.
+    printed = describe_logins()
+    assert [row[0] for row in printed[: len(DEMO_USERS)]] == [s.username for s in DEMO_USERS]
+    assert {row[0] for row in printed} == set(User.objects.values_list("username", flat=True))
+    assert {row[1] for row in printed} == {str(label) for _v, label in Role.choices}
+    assert all(row[2] for row in printed)
     # Building again changes nothing (make run calls it on every start).
     count = Person.objects.count()
     build_demo(seed=1, scale=0.001, log=lambda *a: None)
