@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.lib.idempotency import SubmittedOnce
@@ -34,8 +35,18 @@ class Item(models.Model):
     class Meta:
         ordering = ["kind", "name"]
 
+    # The seeded catalogue's names and units are msgids with their English in the catalog;
+    # an item a province adds itself shows as typed.
+    @property
+    def label(self) -> str:
+        return gettext(self.name) if self.name else ""
+
+    @property
+    def unit_label(self) -> str:
+        return gettext(self.unit_of_measure) if self.unit_of_measure else ""
+
     def __str__(self) -> str:
-        return f"{self.name} ({self.unit_of_measure})"
+        return f"{self.label} ({self.unit_label})"
 
 
 class Place(models.Model):

@@ -126,7 +126,7 @@ PRODUCTS = (
 )
 
 _START = date(2021, 3, 8)  # first doses in Viet Nam (not in RULES.md: unconfirmed)
-_RULES_MD = "Bộ Y tế, khoảng cách giữa hai mũi cơ bản (RULES.md)"
+_RULES_MD = "Bộ Y tế, khoảng cách giữa hai mũi cơ bản"
 INTERVALS = (
     Interval(
         "az-2-maker",
@@ -252,7 +252,7 @@ MIXES = (
         "astrazeneca",
         "pfizer",
         2,
-        "AstraZeneca rồi Pfizer sau 8–12 tuần (RULES.md)",
+        "AstraZeneca rồi Pfizer sau 8–12 tuần",
         min_age=18,
     ),
 )

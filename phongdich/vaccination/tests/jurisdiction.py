@@ -84,7 +84,7 @@ RECORDS_IN_COMMUNE_B = {
     "vaccination:review": _review_of_b,
     "vaccination:review_match": _review_of_b,
     "vaccination:review_register": _review_of_b,
-    "vaccination.certificate_issue": _dose_of_b_person,
+    "vaccination:certificate_issue": _dose_of_b_person,
     "vaccination:certificate": _certificate_of_b,
 }
 NOT_PERSONAL: dict[str, str] = {}

@@ -36,6 +36,7 @@ LABEL_COLUMNS = {
     ("hotline", "supportpolicy"),
     ("hotline", "slapolicy"),
     ("cases", "thresholdrow"),
+    ("supplies", "item"),
 }
 # Labels that are meant to stay in their own language: the language switcher names Vietnamese
 # in Vietnamese, as every language menu does.
@@ -85,7 +86,15 @@ def data_strings() -> set[str]:
     for model in apps.get_models():
         meta = model._meta
         if not meta.app_label.startswith(("people", "geo", "cases", "checkpoints", "hotline")):
-            if meta.app_label not in ("directives", "facilities", "accounts", "audit", "stats"):
+            if meta.app_label not in (
+                "directives",
+                "facilities",
+                "accounts",
+                "audit",
+                "stats",
+                "supplies",
+                "vaccination",
+            ):
                 continue
         if (meta.app_label, meta.model_name) in LABEL_COLUMNS:
             continue

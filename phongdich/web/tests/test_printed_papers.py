@@ -49,6 +49,7 @@ CHECKED = {
     "checkpoints/pdf/poster.html",
     "cases/pdf/certificate.html",
     "cases/pdf/report.html",
+    "vaccination/pdf/certificate.html",
 }
 
 
@@ -207,3 +208,16 @@ def test_the_daily_report_and_the_checkpoint_poster_carry_no_working_note(client
 def test_every_printed_paper_is_checked():
     assert len(PDF_TEMPLATES) >= len(CHECKED)
     assert set(PDF_TEMPLATES) == CHECKED, set(PDF_TEMPLATES) ^ CHECKED
+
+
+def test_the_vaccination_certificate_carries_no_working_note(client, world, staff):
+    from phongdich.vaccination.tests import jurisdiction as vaccination_builders
+
+    person_pk = vaccination_builders._certificate_of_b(world, staff)["pk"]
+    client.force_login(staff.commune_worker_b)
+    text = pdf_text(
+        client.get(reverse("vaccination:certificate", args=[person_pk])),
+        "vaccination/pdf/certificate.html",
+    )
+    assert not working_notes(text), working_notes(text)
+    assert "Đỗ Văn Bê" in text and "COVID-19" in text
