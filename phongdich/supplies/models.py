@@ -35,6 +35,9 @@ class Item(models.Model):
     class Meta:
         ordering = ["kind", "name"]
 
+    def __str__(self) -> str:
+        return f"{self.label} ({self.unit_label})"
+
     # The seeded catalogue's names and units are msgids with their English in the catalog;
     # an item a province adds itself shows as typed.
     @property
@@ -44,9 +47,6 @@ class Item(models.Model):
     @property
     def unit_label(self) -> str:
         return gettext(self.unit_of_measure) if self.unit_of_measure else ""
-
-    def __str__(self) -> str:
-        return f"{self.label} ({self.unit_label})"
 
 
 class Place(models.Model):
