@@ -8,8 +8,11 @@ class FacilitiesConfig(AppConfig):
 
     def ready(self):
         from phongdich.accounts.models import Role
+        from phongdich.web.home_panels import Panel
+        from phongdich.web.home_panels import register as register_panel
         from phongdich.web.navigation import NavItem, register
 
+        from . import panels
         from .selectors import BOARD_ROLES, EDITOR_ROLES
 
         register(
@@ -18,3 +21,6 @@ class FacilitiesConfig(AppConfig):
             )
         )
         register(NavItem(_("Bảng giường bệnh"), "facilities:board", BOARD_ROLES, 46))
+        register_panel(
+            Panel("web/_figures.html", (Role.FACILITY_OFFICER,), panels.home_panel, 15)
+        )
