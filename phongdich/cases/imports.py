@@ -161,13 +161,7 @@ def import_lab_results(*, by, upload, lab: str, mode: str) -> ImportReport:
 
     def check(row: imports.Row) -> None:
         values = row.values
-        code = values.get("commune_code")
-        if code:
-            values["commune"] = communes.get(code.zfill(5))
-            if values["commune"] is None:
-                row.errors.append(
-                    _("Mã xã: xã %(code)s không thuộc địa bàn của bạn") % {"code": code}
-                )
+        imports.commune_from_code(row, communes)
         identifiers = {"phone", "id_number", "birth_year"}
         if not any(values.get(key) for key in identifiers) and not row.failed & identifiers:
             row.errors.append(_("Cần số điện thoại, CCCD hoặc năm sinh"))
@@ -202,8 +196,7 @@ def import_lab_results(*, by, upload, lab: str, mode: str) -> ImportReport:
             upload, columns(), kind=kind, max_rows=MAX_ROWS, header="required", check=check
         )
         report.errors = table.report
-        if table.report and mode == imports.ALL_OR_NOTHING:
-            raise imports.FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
+        imports.refuse_if_rows_failed(table, mode)
         imports.write_rows(table.rows, record, mode=mode, report=table.report)
     except imports.FileRefused as exc:
         report.recorded = report.duplicates = 0

@@ -830,8 +830,7 @@ def forecast_import(
             header="optional",
             check=check,
         )
-        if table.report and mode == imports.ALL_OR_NOTHING:
-            raise imports.FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
+        imports.refuse_if_rows_failed(table, mode)
         with transaction.atomic():
             batch = ForecastImport.objects.create(
                 source_association=source_association,

@@ -188,8 +188,7 @@ def population_import(*, by, upload, all_or_nothing: bool = False) -> Population
             check=check,
         )
         result.errors = table.report
-        if table.report and all_or_nothing:
-            raise imports.FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
+        imports.refuse_if_rows_failed(table, mode)
         with transaction.atomic():
             result.updated = imports.write_rows(
                 table.rows,

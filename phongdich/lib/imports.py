@@ -574,6 +574,23 @@ def _reason(exc: Exception) -> list[str]:
     return [_("cơ sở dữ liệu không nhận dòng này")]
 
 
+def refuse_if_rows_failed(table, mode: str) -> None:
+    """All or nothing: a file with any bad line is refused before a row is written, with the
+    report of every bad line (keep_good writes the good rows and reports the rest)."""
+    if table.report and mode == ALL_OR_NOTHING:
+        raise FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
+
+
+def commune_from_code(row: Row, communes: dict, field: str = "commune_code") -> None:
+    """Look the row's commune code up among the communes the importer may write to (keyed by
+    5-digit code; a spreadsheet drops leading zeros), into `row.values["commune"]`."""
+    code = row.values.get(field)
+    if code:
+        row.values["commune"] = communes.get(code.zfill(5))
+        if row.values["commune"] is None:
+            row.errors.append(_("Mã xã: xã %(code)s không thuộc địa bàn của bạn") % {"code": code})
+
+
 def write_rows(
     rows: list[Row],
     write_one: Callable[[Row], Any],

@@ -181,13 +181,7 @@ def import_doses(
 
     def check(row: imports.Row) -> None:
         values = row.values
-        code = values.get("commune_code")
-        if code:
-            values["commune"] = communes.get(code.zfill(5))
-            if values["commune"] is None:
-                row.errors.append(
-                    _("Mã xã: xã %(code)s không thuộc địa bàn của bạn") % {"code": code}
-                )
+        imports.commune_from_code(row, communes)
         name = values.get("vaccine")
         if name:
             values["product"] = products.get(fold(name))
@@ -236,8 +230,7 @@ def import_doses(
             upload, columns(), kind=kind, max_rows=max_rows, header="required", check=check
         )
         result.errors = table.report
-        if table.report and mode == imports.ALL_OR_NOTHING:
-            raise imports.FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
+        imports.refuse_if_rows_failed(table, mode)
         imports.write_rows(table.rows, record, mode=mode, report=table.report)
     except imports.FileRefused as exc:
         result.recorded = result.queued = result.unchanged = 0
