@@ -31,8 +31,16 @@ def case_link_send(*, by, case: Case, url: str, channel: str, submission=None) -
         "Trạm y tế: đường link tự theo dõi sức khỏe của bạn (gửi phiếu mỗi ngày, không cần "
         "tài khoản): %(url)s"
     ) % {"url": url}
-    send = CaseLinkSend(
-        case=case, channel=channel, to=phone, by=by, **idempotency.fields(submission)
+    # The row (with its submission key) is written before the message goes out: a second
+    # tap racing this one waits on the key's unique index and replays this row, instead of
+    # sending its own message and failing only at the insert.
+    send = CaseLinkSend.objects.create(
+        case=case,
+        channel=channel,
+        to=phone,
+        by=by,
+        status=CaseLinkSend.Status.FAILED,
+        **idempotency.fields(submission),
     )
     try:
         send.external_id = get_gateway().send(
@@ -40,9 +48,8 @@ def case_link_send(*, by, case: Case, url: str, channel: str, submission=None) -
         )[:100]
         send.status = CaseLinkSend.Status.SENT
     except GatewayError as exc:
-        send.status = CaseLinkSend.Status.FAILED
         send.error = str(exc)[:255]
-    send.save()
+    send.save(update_fields=["external_id", "status", "error"])
     audit_record(
         actor=by,
         action="cases.link_send",

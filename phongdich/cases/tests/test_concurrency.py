@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from phongdich.cases import rules, services
 from phongdich.cases.models import Case, LabResult
+from phongdich.cases.tests.builders import make_case
 from phongdich.people.models import Person
 from phongdich.testing import losers, make_staff, make_world, race, winners
 
@@ -94,3 +95,29 @@ def test_five_lab_posts_of_one_sample_record_it_once_and_register_one_person():
     assert Person.objects.count() == 1
     assert Case.objects.count() == 1
     assert sorted(created for _result, created in outcomes) == [False] * 4 + [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_link_send_tapped_four_times_at_once_sends_once():
+    from phongdich.cases.models import CaseLinkSend
+    from phongdich.hotline import gateways
+    from phongdich.lib.idempotency import Submission
+
+    world = make_world()
+    staff = make_staff(world)
+    case = make_case(world, staff.commune_worker_a)
+    gateways.console_outbox.clear()
+
+    def send():
+        return services.case_link_send(
+            by=staff.commune_worker_a,
+            case=case,
+            url="https://covid.example.gov.vn/cases/c/abc/",
+            channel="sms",
+            submission=Submission(key=f"{staff.commune_worker_a.pk}:send-1", fingerprint="f"),
+        )
+
+    outcomes = race([send] * 4)
+    assert not losers(outcomes), losers(outcomes)
+    assert CaseLinkSend.objects.count() == 1
+    assert len(gateways.console_outbox) == 1
