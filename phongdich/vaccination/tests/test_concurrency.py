@@ -28,3 +28,42 @@ def test_four_simultaneous_recordings_of_one_dose_make_one(weak):
     assert not losers(outcomes), losers(outcomes)
     assert (Dose.objects.count(), DoseReview.objects.count()) == ((0, 1) if weak else (1, 0))
     assert sorted(outcome.created for _status, outcome in outcomes) == [False, False, False, True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_simultaneous_certificate_issues_make_one_certificate():
+    from phongdich.vaccination import certificates
+    from phongdich.vaccination.models import VaccinationCertificate
+
+    world = make_world()
+    staff = make_staff(world)
+    officer = builders.officer(world)
+    person = builders.person(world, staff)
+    services.dose_record_for_person(by=staff.commune_worker_a, person=person, dose=builders.dose())
+    outcomes = race([lambda: certificates.certificate_issue(by=officer, person=person)] * 4)
+    assert not losers(outcomes), losers(outcomes)
+    assert VaccinationCertificate.objects.count() == 1
+    assert len({cert.number for _status, cert in outcomes}) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_outreach_outcome_sent_four_times_at_once_is_recorded_once():
+    from phongdich.lib.idempotency import Submission
+    from phongdich.vaccination.models import OutreachOutcome
+    from phongdich.vaccination.outreach import outreach_outcome_record
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+
+    def record():
+        return outreach_outcome_record(
+            by=staff.commune_worker_a,
+            person=person,
+            kind=OutreachOutcome.Kind.BOOKED,
+            submission=Submission(key=f"{staff.commune_worker_a.pk}:outcome-1", fingerprint="f"),
+        )
+
+    outcomes = race([record] * 4)
+    assert not losers(outcomes), losers(outcomes)
+    assert OutreachOutcome.objects.count() == 1
