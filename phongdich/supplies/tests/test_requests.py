@@ -137,3 +137,23 @@ def test_requests_are_seen_within_the_jurisdiction(client, world, staff):
         and f"/supplies/requests/{other.pk}/" not in listed
     )
     assert client.get(f"/supplies/requests/{other.pk}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_deciding_one_request_at_once_make_one_decision():
+    from phongdich.testing import losers, make_staff, make_world, race, winners
+
+    world = make_world()
+    staff = make_staff(world)
+    request = _ask(world, staff)
+    officers = [staff.district_health_officer_a, staff.province_health_officer]
+    outcomes = race(
+        [
+            lambda by=by: services.supply_request_decide(by=by, request=request, approve=True)
+            for by in officers
+        ]
+    )
+    assert len(winners(outcomes)) == 1
+    assert [type(e) for e in losers(outcomes)] == [ValidationError], losers(outcomes)
+    request.refresh_from_db()
+    assert request.status == SupplyRequest.Status.APPROVED
