@@ -192,12 +192,9 @@ def import_lab_results(*, by, upload, lab: str, mode: str) -> ImportReport:
             report.duplicates += 1
 
     try:
-        table = imports.read_table(
-            upload, columns(), kind=kind, max_rows=MAX_ROWS, header="required", check=check
+        report.errors = imports.import_rows(
+            upload, columns(), kind=kind, max_rows=MAX_ROWS, mode=mode, check=check, record=record
         )
-        report.errors = table.report
-        imports.refuse_if_rows_failed(table, mode)
-        imports.write_rows(table.rows, record, mode=mode, report=table.report)
     except imports.FileRefused as exc:
         report.recorded = report.duplicates = 0
         report.refusal = exc.messages[0]

@@ -581,6 +581,17 @@ def refuse_if_rows_failed(table, mode: str) -> None:
         raise FileRefused(_("Tệp có dòng lỗi; không nhập dòng nào."), table.report)
 
 
+def import_rows(
+    upload, columns, *, kind, max_rows: int, mode: str, check, record, header="required"
+) -> ErrorReport:
+    """Read a file, refuse it (all or nothing with bad lines) or write its rows one by one
+    with `record`; return the report of bad lines. FileRefused carries the report too."""
+    table = read_table(upload, columns, kind=kind, max_rows=max_rows, header=header, check=check)
+    refuse_if_rows_failed(table, mode)
+    write_rows(table.rows, record, mode=mode, report=table.report)
+    return table.report
+
+
 def commune_from_code(row: Row, communes: dict, field: str = "commune_code") -> None:
     """Look the row's commune code up among the communes the importer may write to (keyed by
     5-digit code; a spreadsheet drops leading zeros), into `row.values["commune"]`."""

@@ -226,12 +226,9 @@ def import_doses(
             result.queued += 1
 
     try:
-        table = imports.read_table(
-            upload, columns(), kind=kind, max_rows=max_rows, header="required", check=check
+        result.errors = imports.import_rows(
+            upload, columns(), kind=kind, max_rows=max_rows, mode=mode, check=check, record=record
         )
-        result.errors = table.report
-        imports.refuse_if_rows_failed(table, mode)
-        imports.write_rows(table.rows, record, mode=mode, report=table.report)
     except imports.FileRefused as exc:
         result.recorded = result.queued = result.unchanged = 0
         result.refusal = exc.messages[0]

@@ -1,17 +1,11 @@
 """The facility officer's home page leads to their own site: its free beds by type, each
 figure the same as the site's page shows, a type near full marked urgent."""
 
-import re
-
 from phongdich.facilities.models import BedType
 from phongdich.facilities.selectors import bed_figures
+from phongdich.web.tests.test_home_figures import FIGURE
 
 from .builders import officer_of, site
-
-FIGURE = re.compile(
-    r'<a class="figure( urgent)?" href="([^"]+)"><span class="stat">(\d+)</span> '
-    r'<span class="figure-label">([^<]+)</span></a>'
-)
 
 
 def test_the_facility_officer_sees_the_free_beds_of_their_site(client, world, staff):
