@@ -68,7 +68,7 @@ class TaskForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    # Split on ";" and line breaks like services._parse_names; each name is an assignment.
+    # Split on ";" and line breaks like services.drafting._parse_names; each name is an assignment.
     lead_names = SeparatedNamesField(
         label=_("Chủ trì khác (ghi như văn bản, cách nhau bởi dấu ;)"),
         required=False,

@@ -155,7 +155,7 @@ def test_an_extractor_crash_keeps_the_upload_and_says_so(staff, directory, small
     def boom(text):
         raise IndexError("odd layout")
 
-    monkeypatch.setattr(services, "extract_document", boom)
+    monkeypatch.setattr(services.documents, "extract_document", boom)
     document = services.document_import(by=staff.directive_clerk, text=small_text)
     assert document.status == Document.Status.FAILED
     assert "quản trị" in document.error and document.source_file
