@@ -161,10 +161,10 @@ def build_demo(*, seed: int = 1, scale: float = 0.01, reset: bool = False, log=p
             builder = import_string(f"{config.name}.demo.build")
             builder(seed=seed, scale=scale, province=places.province, users=users, log=log)
     if apps.is_installed("phongdich.stats"):
-        # Dashboards read precomputed figures; fill the last two weeks so they show at once.
+        # Dashboards read precomputed figures; fill the last 30 days so their trends show at once.
         from phongdich.stats.services import daily_counts_refresh_recent
 
-        daily_counts_refresh_recent(days=14)
+        daily_counts_refresh_recent(days=30)
     audit_record(actor=None, action="demo.build", changes={"seed": seed, "scale": scale})
     return users
 

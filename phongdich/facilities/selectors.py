@@ -14,6 +14,7 @@ from django.utils import timezone
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.charts import line_chart
 
 from .models import (
     BED_COLUMNS,
@@ -297,25 +298,8 @@ def occupancy_trend(unit: AdminUnit, *, today: date | None = None, days: int = T
 
 
 def trend_chart(trend, width: int = 560, height: int = 140, pad: int = 24) -> dict:
-    """Points of a server-drawn SVG polyline for the trend (no charting library or CDN)."""
-    if not trend:
-        return {"points": "", "width": width, "height": height, "labels": []}
-    top = max(v for _d, v in trend) or 1
-    step = (width - 2 * pad) / max(len(trend) - 1, 1)
-    points = [
-        (round(pad + i * step, 1), round(height - pad - (v / top) * (height - 2 * pad), 1))
-        for i, (_d, v) in enumerate(trend)
-    ]
-    return {
-        "points": " ".join(f"{x},{y}" for x, y in points),
-        "dots": [
-            {"x": x, "y": y, "day": d, "value": v}
-            for (x, y), (d, v) in zip(points, trend, strict=True)
-        ],
-        "width": width,
-        "height": height,
-        "top": top,
-    }
+    """The bed-use trend as a server-drawn SVG polyline (lib.charts)."""
+    return line_chart(trend, width=width, height=height, pad=pad)
 
 
 # --- for the epidemic level (218/QĐ-BYT, criterion 3) ---------------------------------------

@@ -7,8 +7,15 @@ class StatsConfig(AppConfig):
     verbose_name = "Số liệu tổng hợp"
 
     def ready(self):
+        from phongdich.web.home_panels import FIGURES_TEMPLATE, Panel
+        from phongdich.web.home_panels import register as register_panel
         from phongdich.web.navigation import NavItem, register
 
+        from .panels import build_panel
+
+        register_panel(Panel(FIGURES_TEMPLATE, DASHBOARD_ROLES, build_panel, 5))
+
+        register(NavItem(_("Bảng điều hành"), "stats:dashboard", DASHBOARD_ROLES, 5))
         register(NavItem(_("Số liệu theo địa bàn"), "stats:overview", OVERVIEW_ROLES, 70))
 
 
@@ -20,3 +27,6 @@ OVERVIEW_ROLES = (
     "commune_health_worker",
     "directive_clerk",
 )
+
+# The committee's dashboard: the committee and the health department (province or district).
+DASHBOARD_ROLES = ("province_admin", "committee_member", "health_officer")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from phongdich.geo.models import AdminUnit
 
 from . import rules
-from .metrics import active_metrics
+from .metrics import FLOW, active_metrics
 from .models import DailyCount
 
 
@@ -64,4 +64,4 @@ def overview(*, root: AdminUnit, day: date) -> list[OverviewRow]:
 
 
 def metric_columns():
-    return [(m.code, m.label) for m in active_metrics()]
+    return [(m.code, m.label) for m in active_metrics(FLOW)]

@@ -9,8 +9,9 @@ from phongdich.lib.bounds import parse_day
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.xlsx import build_workbook
 
+from . import dashboard as dashboard_selectors
 from . import rules, selectors
-from .apps import OVERVIEW_ROLES
+from .apps import DASHBOARD_ROLES, OVERVIEW_ROLES
 from .models import DailyCount
 
 
@@ -66,6 +67,62 @@ def overview(request, code: str | None = None):
             "bands": rules.CRITERION_1_BANDS,
             "source": _(rules.SOURCE),  # the criterion's name, in the reader's language
             "latest": latest,
+            "ancestors": root.ancestors(),
+        },
+    )
+
+
+def _dashboard_root(request, code):
+    root = request.user.jurisdiction
+    if root is None:
+        raise Http404
+    if code:
+        root = units_within(root).filter(code=code).first()
+        if root is None:
+            raise Http404
+    return root
+
+
+@role_required(*DASHBOARD_ROLES)
+def dashboard(request, code: str | None = None):
+    """The committee's picture of the day: key figures with trends, the drill-down by unit
+    below, and each figure's list. Aggregates only."""
+    root = _dashboard_root(request, code)
+    day = _day(request)
+    try:
+        days = int(request.GET.get("days") or 30)
+    except ValueError:
+        days = 30
+    days = days if days in dashboard_selectors.PERIODS else 30
+    sections = dashboard_selectors.figures(root, day, days)
+    columns, children = dashboard_selectors.children_table(root, day)
+    if request.GET.get("format") == "xlsx":
+        header = [_("Nhóm"), _("Chỉ số"), _("Giá trị"), _("Hôm trước")]
+        data = [
+            (str(s.title), str(f.spec.label), f.value, f.previous)
+            for s in sections
+            for f in s.figures
+        ]
+        data += [(), (_("Đơn vị"), *[str(label) for _c, label in columns])]
+        data += [(row.unit.name, *[row.values.get(c, 0) for c, _l in columns]) for row in children]
+        return xlsx_response(
+            build_workbook("Bang dieu hanh", header, data),
+            f"bang-dieu-hanh-{root.code}-{day:%Y%m%d}.xlsx",
+        )
+    for row in children:
+        row.cells = [(label, row.values.get(c, 0)) for c, label in columns]
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "root": root,
+            "day": day,
+            "days": days,
+            "periods": dashboard_selectors.PERIODS,
+            "sections": sections,
+            "columns": columns,
+            "children": children,
+            "overdue_tasks": dashboard_selectors.overdue_tasks(),
             "ancestors": root.ancestors(),
         },
     )
