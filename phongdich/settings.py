@@ -129,7 +129,7 @@ INSTALLED_APPS = [
 ]
 # Domain apps built on the foundation register themselves here as they land.
 # PHONGDICH_APPS narrows the set (e.g. "cases,hotline") for a slimmer deployment or a test run.
-DOMAIN_APPS = envlist("PHONGDICH_APPS", "cases,hotline,checkpoints,directives,vaccination,supplies")
+DOMAIN_APPS = envlist("PHONGDICH_APPS", "cases,hotline,checkpoints,directives,vaccination,supplies,reports")
 for optional_app in DOMAIN_APPS:
     if (BASE_DIR / "phongdich" / optional_app / "apps.py").exists():
         INSTALLED_APPS.append(f"phongdich.{optional_app}")
@@ -322,6 +322,8 @@ GEO_DATASET = os.environ.get("GEO_DATASET", "2021")
 # GSO code of the province this deployment serves (38: Thanh Hóa). Its communes are loaded;
 # other provinces only with their districts (travellers' origins).
 HOME_PROVINCE_CODE = os.environ.get("HOME_PROVINCE_CODE", "38")
+# The local hour from which the daily job drafts the committee's briefing of the day before.
+BRIEFING_DRAFT_HOUR = envint("BRIEFING_DRAFT_HOUR", 6)
 
 LOGGING = {
     "version": 1,

@@ -27,7 +27,16 @@ urlpatterns = [
 ]
 
 # Domain apps mount their pages under their own prefix when present (`<app>/urls.py`).
-for app in ("cases", "hotline", "checkpoints", "directives", "vaccination", "facilities", "supplies"):
+for app in (
+    "cases",
+    "hotline",
+    "checkpoints",
+    "directives",
+    "vaccination",
+    "facilities",
+    "supplies",
+    "reports",
+):
     if apps.is_installed(f"phongdich.{app}") and module_has_submodule(
         apps.get_app_config(app).module, "urls"
     ):

@@ -168,6 +168,8 @@ WRITE_ACTIONS = {
     "vaccination.outreach.outcome": _("ghi kết quả vận động tiêm chủng"),
     "vaccination.review.open": _("đưa mũi tiêm chưa khớp người vào danh sách rà soát"),
     "vaccination.review.resolve": _("xử lý mũi tiêm chưa khớp người"),
+    "reports.briefing_create": _("lập báo cáo nhanh"),
+    "reports.briefing_draft": _("lập bản nháp báo cáo nhanh hằng ngày"),
 }
 # Policy pages record "policy.<app>.<model>.<verb>"; the verb names the change.
 POLICY_VERBS = {

@@ -60,12 +60,34 @@ def build_workbook(title: str, header: list[str], rows: Iterable[Iterable]) -> b
     Every export goes through here, so every cell is written by `_cell`: no text from a
     citizen or an officer (a traveller's origin, a person's name) becomes a live formula.
     """
+    return build_sheets([(title, header, rows)])
+
+
+def build_sheets(sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]) -> bytes:
+    """Several sheets, each (title, header, rows), written like `build_workbook`'s one.
+    Sheet titles are cut to Excel's 31 characters and made unique."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
     bold = Font(bold=True)
-    sheet.append([_cell(sheet, str(value), font=bold) for value in header])
-    for row in rows:
-        sheet.append([_cell(sheet, readable(value)) for value in row])
+    used: set[str] = set()
+    for title, header, rows in sheets:
+        name = _sheet_title(title, used)
+        sheet = workbook.create_sheet(title=name)
+        sheet.append([_cell(sheet, str(value), font=bold) for value in header])
+        for row in rows:
+            sheet.append([_cell(sheet, readable(value)) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = (str(title).translate(_SHEET_FORBIDDEN).strip() or "Sheet")[:31]
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name

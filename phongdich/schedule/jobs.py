@@ -55,6 +55,12 @@ JOBS = [
         "the daily announcement draft stays current for review",
     ),
     PeriodicJob(
+        "reports.draft_daily",
+        "phongdich.reports.tasks.draft_daily",
+        timedelta(hours=1),
+        "from BRIEFING_DRAFT_HOUR, yesterday's briefing for the province and each district",
+    ),
+    PeriodicJob(
         "stats.refresh_recent_counts",
         "phongdich.stats.tasks.refresh_recent_counts",
         timedelta(minutes=10),

@@ -63,8 +63,12 @@ def test_without_a_proxy_a_forged_header_is_ignored(settings):
     settings.TRUST_PROXY_HEADERS = False
     # One client inventing a fresh address for every request still shares one counter.
     calls = [
-        allow(_behind_proxy(f"203.0.113.{n}", proxy="198.51.100.7"), "form", limit=2,
-              window_seconds=60)
+        allow(
+            _behind_proxy(f"203.0.113.{n}", proxy="198.51.100.7"),
+            "form",
+            limit=2,
+            window_seconds=60,
+        )
         for n in range(3)
     ]
     assert calls == [True, True, False]
@@ -115,8 +119,12 @@ def test_two_processes_share_one_counter(tmp_path):
 
     def worker():
         return subprocess.run(
-            [sys.executable, "-c", WORKER, key], cwd=REPO, env=env, check=True,
-            capture_output=True, text=True,
+            [sys.executable, "-c", WORKER, key],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()
 
     assert worker() == ["True", "True"]

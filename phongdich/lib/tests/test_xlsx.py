@@ -7,7 +7,7 @@ from phongdich.lib.xlsx import build_workbook
 
 # Text a spreadsheet would otherwise read as a formula (or as the start of one).
 FORMULA_LIKE = [
-    "=HYPERLINK(\"http://example.invalid\",\"bấm vào đây\")",
+    '=HYPERLINK("http://example.invalid","bấm vào đây")',
     "=1+2",
     "+84912345678",
     "-2+3",

@@ -23,6 +23,11 @@ PROMISES = [
     ("docs/architecture.md", "every minute", "schedule.reap_abandoned"),
     ("docs/architecture.md", "every 10 minutes", "stats.refresh_recent_counts"),
     ("phongdich/stats/templates/stats/overview.html", "mỗi 10 phút", "stats.refresh_recent_counts"),
+    (
+        "phongdich/stats/templates/stats/dashboard.html",
+        "mỗi 10 phút",
+        "stats.refresh_recent_counts",
+    ),
     ("docs/cases.md", "mỗi 15 phút", "cases.scan_no_contact"),
     ("docs/checkpoints.md", "every 10 minutes", "checkpoints.scan_transit"),
     ("docs/hotline.md", "every 2 minutes", "hotline.escalate_overdue"),

@@ -36,10 +36,12 @@ APPS = (
     "vaccination",
     "facilities",
     "supplies",
+    "reports",
 )
 
 # The models whose columns each form fills (fields are matched by name).
 FORM_MODELS = {
+    "reports.BriefingForm": [],
     "accounts.UserCreateForm": [User],
     "accounts.ApiTokenForm": [ApiToken],
     "people.PersonForm": [Person],

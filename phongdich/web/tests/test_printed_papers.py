@@ -50,6 +50,7 @@ CHECKED = {
     "cases/pdf/certificate.html",
     "cases/pdf/report.html",
     "vaccination/pdf/certificate.html",
+    "reports/pdf/briefing.html",
 }
 
 
@@ -221,3 +222,17 @@ def test_the_vaccination_certificate_carries_no_working_note(client, world, staf
     )
     assert not working_notes(text), working_notes(text)
     assert "Đỗ Văn Bê" in text and "COVID-19" in text
+
+
+def test_the_briefing_carries_no_working_note(client, world, staff):
+    from phongdich.reports.services import briefing_create
+
+    today = timezone.localdate()
+    briefing = briefing_create(
+        by=staff.committee_member, unit=world.province, day_from=today, day_to=today
+    )
+    client.force_login(staff.committee_member)
+    response = client.get(reverse("reports:download", args=[briefing.pk, "pdf"]))
+    text = pdf_text(response, "reports/pdf/briefing.html")
+    assert "BÁO CÁO NHANH" in text
+    assert working_notes(text) == []
