@@ -63,3 +63,32 @@ def test_the_audit_export_writes_a_formula_like_name_as_text(client, staff):
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert "=1+2" in [c.value for c in cells]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
+
+
+def test_the_log_pages_by_keyset_and_caps_its_count(client, staff, settings):
+    """Older and newer pages follow the ids shown, never an OFFSET; the total is counted
+    only up to the cap."""
+    from phongdich.audit.services import audit_record
+    from phongdich.lib import pagination
+
+    for n in range(120):
+        audit_record(actor=staff.commune_worker_a, action=f"people.n{n:03d}")
+    client.force_login(staff.province_admin)
+    first = client.get("/audit/", {"action": "people.n"})
+    page = first.context["page"]
+    assert [e.action for e in page][:2] == ["people.n119", "people.n118"]
+    assert page.newer is None and page.older is not None and page.count == 120
+    second = client.get("/audit/", {"action": "people.n", "before": page.older}).context["page"]
+    assert second.items[0].action == "people.n069" and len(second) == 50
+    third = client.get("/audit/", {"action": "people.n", "before": second.older}).context["page"]
+    assert [e.action for e in third][-1] == "people.n000" and third.older is None
+    back = client.get("/audit/", {"action": "people.n", "after": third.newer}).context["page"]
+    assert [e.pk for e in back] == [e.pk for e in second]
+    # Anything that is not an id reads the first page, never a 500.
+    for junk in ("abc", "-5", "99999999999999999999999"):
+        assert client.get("/audit/", {"before": junk}).status_code == 200
+    qs = client.get("/audit/").context["page"]
+    capped = pagination.keyset_page(type(qs.items[0]).objects.all(), size=10, cap=100)
+    assert capped.capped and capped.count == 100
+    html = client.get("/audit/", {"action": "people.n"}).content.decode()
+    assert "before=" in html and "page=" not in html
