@@ -20,3 +20,14 @@ def wait_for_file(path: str, timeout: float = 60.0) -> str:
 @task()
 def add(a: int, b: int) -> int:
     return a + b
+
+
+@task()
+def mark_run(directory: str, token: str) -> str:
+    """Leaves a file named after the job and the process that ran it: a job run twice, or
+    by two workers, leaves two files."""
+    time.sleep(0.02)
+    name = f"{token}.{os.getpid()}"
+    with open(os.path.join(directory, name), "x") as f:
+        f.write("ran")
+    return name
