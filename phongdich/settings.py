@@ -129,7 +129,11 @@ INSTALLED_APPS = [
 ]
 # Domain apps built on the foundation register themselves here as they land.
 # PHONGDICH_APPS narrows the set (e.g. "cases,hotline") for a slimmer deployment or a test run.
-DOMAIN_APPS = envlist("PHONGDICH_APPS", "cases,hotline,checkpoints,directives,vaccination,supplies,reports")
+DOMAIN_APPS = envlist(
+    "PHONGDICH_APPS",
+    "cases,hotline,checkpoints,directives,vaccination,supplies,reports,"
+    "quarantine,tracing,labtests,zones,levels",
+)
 for optional_app in DOMAIN_APPS:
     if (BASE_DIR / "phongdich" / optional_app / "apps.py").exists():
         INSTALLED_APPS.append(f"phongdich.{optional_app}")

@@ -36,6 +36,11 @@ for app in (
     "facilities",
     "supplies",
     "reports",
+    "quarantine",
+    "tracing",
+    "labtests",
+    "zones",
+    "levels",
 ):
     if apps.is_installed(f"phongdich.{app}") and module_has_submodule(
         apps.get_app_config(app).module, "urls"

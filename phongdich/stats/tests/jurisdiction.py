@@ -5,4 +5,4 @@ def _district_b(world, staff):
     return {"code": world.district_b.code}
 
 
-RECORDS_IN_COMMUNE_B = {"stats:unit": _district_b}
+RECORDS_IN_COMMUNE_B = {"stats:unit": _district_b, "stats:dashboard_unit": _district_b}

@@ -60,7 +60,15 @@
     });
   }
 
+  // One flush at a time: the browser's own "online" event, the timer and a page load can
+  // all fire together, and two sends of one queued passage would race on its key.
+  var flushing = null;
   function flush() {
+    if (flushing) return flushing;
+    flushing = drain().then(function () { flushing = null; }, function () { flushing = null; });
+    return flushing;
+  }
+  function drain() {
     var items = pending();
     if (!items.length) return Promise.resolve();
     var item = items[0];
@@ -73,7 +81,7 @@
       } else {
         showEcho(words("refused") + " " + describe(item), "error");
       }
-      return flush();
+      return drain();
     }, function () { /* still offline: keep it for the next attempt */ });
   }
 
