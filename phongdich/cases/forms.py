@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.facilities.models import BedType
 from phongdich.geo.fields import PlaceChoiceField
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import (
@@ -381,20 +382,27 @@ class TransferForm(forms.Form):
         widget=_FacilitySelect,
     )
     reason = forms.CharField(label=_("Lý do"), max_length=max_length(Transfer, "reason"))
+    # Chosen above the form (the list is re-sorted by it), carried here so the bed taken is
+    # the one the list showed free.
+    bed_type = forms.ChoiceField(
+        choices=BedType.choices, widget=forms.HiddenInput, required=False
+    )
     alert_id = forms.IntegerField(
         required=False, widget=forms.HiddenInput, min_value=1, max_value=ID_MAX
     )
 
-    def __init__(self, *args, facilities, **kwargs):
+    def __init__(self, *args, facilities, bed_type=BedType.REGULAR, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["bed_type"].initial = bed_type
         self.fields["facility"].queryset = facilities
+        kind = BedType(bed_type).label.lower()
         self.fields["facility"].label_from_instance = lambda f: (
             f"{f.name} ({f.unit.label()}) · {f.get_kind_display()} · "
             + (
-                str(_("còn %(free)d/%(total)d giường"))
-                % {"free": f.beds_free, "total": f.beds_total}
-                if f.beds_free
-                else str(_("hết giường"))
+                str(_("còn %(free)d/%(total)d %(kind)s"))
+                % {"free": f.free_beds, "total": f.beds(bed_type)[0], "kind": kind}
+                if f.free_beds > 0
+                else str(_("hết %(kind)s")) % {"kind": kind}
             )
         )
 

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts.permissions import may_act_on_unit, public_view, role_required
 from phongdich.audit.labels import citizen_read_rows
 from phongdich.audit.services import audit_read, audit_read_many
-from phongdich.facilities.selectors import transfer_choices, transfer_targets
+from phongdich.facilities.models import BedType
+from phongdich.facilities.selectors import bed_cells, transfer_choices, transfer_targets
 from phongdich.geo.selectors import communes_within, home_communes
 from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
@@ -49,7 +50,17 @@ from .forms import (
     TransferOverrideForm,
     VerifyForm,
 )
-from .models import Alert, Case, CaseLink, CaseStatus, DailyReport, Death, TreatmentPlace
+from .models import (
+    Alert,
+    Case,
+    CaseLink,
+    CaseStatus,
+    DailyReport,
+    Death,
+    SeverityLevel,
+    TransferNeed,
+    TreatmentPlace,
+)
 from .permissions import CASE_ROLES, REPORT_EDIT_ABOVE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
 from .queue_html import queue_rows_html
 
@@ -513,10 +524,13 @@ def home_care_override(request, pk: int):
 def transfer(request, pk: int):
     case = selectors.case_get(request.user, pk)
     audit_read(actor=request.user, target=case, action="cases.transfer_form")
-    facilities = transfer_choices(request.user)
+    bed_type = _needed_bed_type(request, case)
+    facilities = transfer_choices(request.user, bed_type=bed_type)
     alert = _alert_of_case(request, case, request.GET.get("alert"))
     initial = {"alert_id": alert.pk if alert else None}
-    form = TransferForm(request.POST or None, facilities=facilities, initial=initial)
+    form = TransferForm(
+        request.POST or None, facilities=facilities, bed_type=bed_type, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         alert = None
@@ -532,6 +546,7 @@ def transfer(request, pk: int):
                 facility=data["facility"],
                 reason=data["reason"],
                 alert=alert,
+                bed_type=data["bed_type"] or None,
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -544,13 +559,39 @@ def transfer(request, pk: int):
         {
             "case": case,
             "form": form,
-            "facilities": facilities,
+            "facilities": _with_bed_cells(facilities, bed_type),
             "places": TreatmentPlace,
+            "bed_type": bed_type,
+            "bed_types": BedType.choices,
             "alert": alert,
             "ticket_id": selectors.alert_ticket_id(alert) if alert else None,
             "override_form": TransferOverrideForm(),
         },
     )
+
+
+def _with_bed_cells(facilities, bed_type: str) -> list:
+    rows = list(facilities)
+    for facility in rows:
+        facility.bed_cells = bed_cells(facility, bed_type)
+    return rows
+
+
+def _needed_bed_type(request, case) -> str:
+    """The bed type the dialog lists free beds of: what the worker picked, else what the
+    patient's severity suggests (critical: intensive care; moderate or severe, or moved off
+    home care by an alert: a bed with oxygen; otherwise a regular bed)."""
+    picked = request.POST.get("bed_type") or request.GET.get("bed_type")
+    if picked in BedType.values:
+        return picked
+    if case.severity == SeverityLevel.CRITICAL:
+        return BedType.ICU
+    if case.severity in (SeverityLevel.MODERATE, SeverityLevel.SEVERE) or case.transfer_need in (
+        TransferNeed.ALERT,
+        TransferNeed.SEVERE,
+    ):
+        return BedType.OXYGEN
+    return BedType.REGULAR
 
 
 def _alert_of_case(request, case, raw) -> object | None:

@@ -70,20 +70,6 @@ def transfer_targets(user) -> QuerySet[Facility]:
     )
 
 
-def facilities_with_free_beds(user, bed_type: str | None = None) -> list[Facility]:
-    """The transfer picker's list: the treating facilities `transfer_targets` offers, each
-    with `free_beds` ({bed type: free beds}) and, when `bed_type` is given, only those with
-    a free bed of it, most free first. One query."""
-    facilities = list(transfer_targets(user))
-    for facility in facilities:
-        facility.free_beds = {t: facility.free(t) for t in BedType.values}
-    if bed_type:
-        facilities = [f for f in facilities if f.free_beds[bed_type] > 0]
-        facilities.sort(key=lambda f: (-f.free_beds[bed_type], f.name))
-    return facilities
-
-
-
 def transfer_choices(user, bed_type: str = BedType.REGULAR) -> QuerySet[Facility]:
     """The transfer form's facility list: the same facilities as `transfer_targets`, most
     free beds of `bed_type` first, each with `free_beds` (full ones are shown but cannot be
@@ -95,6 +81,22 @@ def transfer_choices(user, bed_type: str = BedType.REGULAR) -> QuerySet[Facility
         .annotate(free_beds=F(total) - F(occupied))
         .order_by("-free_beds", "kind", "name")
     )
+
+
+def bed_cells(facility: Facility, chosen: str) -> list[dict]:
+    """One cell per bed type for the transfer table: free, total, and whether it is the
+    type the list is sorted by."""
+    return [
+        {
+            "type": value,
+            "label": label,
+            "free": facility.free(value),
+            "total": facility.beds(value)[0],
+            "chosen": value == chosen,
+        }
+        for value, label in BedType.choices
+    ]
+
 
 # --- the facility register ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
-from phongdich.facilities.models import Facility
+from phongdich.facilities.models import BedType, Facility, Stay
 from phongdich.facilities.services import facility_occupy
 from phongdich.lib import idempotency
 from phongdich.lib.certificates import new_code
@@ -52,11 +52,35 @@ def _lock_case(case: Case) -> None:
     case.refresh_from_db()
 
 
+def _bed_type_held(case: Case) -> str:
+    """The bed type the case's open stay holds: the one freed when the patient leaves. Stays
+    written before bed types were asked for fall back to ICU for an ICU place, else regular."""
+    held = (
+        Stay.objects.filter(
+            case_id=case.pk, facility_id=case.facility_id, discharged_at__isnull=True
+        )
+        .values_list("bed_type", flat=True)
+        .first()
+    )
+    if held:
+        return held
+    return BedType.ICU if case.treatment_place == TreatmentPlace.ICU else BedType.REGULAR
+
+
 def _free_bed(*, by, case: Case) -> None:
     if case.facility_id:
         facility_occupy(
-            by=by, facility=case.facility, delta=-1, icu=case.treatment_place == TreatmentPlace.ICU
+            by=by, facility=case.facility, delta=-1, bed_type=_bed_type_held(case), case=case
         )
+
+
+# An ICU place means an intensive-care or ventilator bed; the other places take any type the
+# patient needs (a tier-3 ward with oxygen, a tier-2 hospital's ventilator).
+ICU_BED_TYPES = (BedType.ICU, BedType.VENTILATOR)
+
+
+def default_bed_type(to_place: str | None) -> str:
+    return BedType.ICU if to_place == TreatmentPlace.ICU else BedType.REGULAR
 
 
 @transaction.atomic
@@ -68,8 +92,11 @@ def case_transfer(
     facility: Facility | None,
     reason: str,
     alert: Alert | None = None,
+    bed_type: str | None = None,
 ) -> Transfer:
-    """Move the F0 to another treatment place; the facility's beds follow the patient.
+    """Move the F0 to another treatment place; the facility's beds follow the patient: the
+    bed of `bed_type` (by default ICU for an ICU place, else regular) is taken at the new
+    facility and the bed type the patient held is freed at the old one.
 
     The new bed is taken by `facility_occupy`, whose guarded UPDATE refuses it when the
     facility is full, so racing transfers never fill a bed twice."""
@@ -83,6 +110,11 @@ def case_transfer(
     else:
         if facility is None or facility.kind not in PLACE_FACILITY_KINDS[to_place]:
             raise ValidationError({"facility": _("Cơ sở không phù hợp với nơi điều trị.")})
+    bed_type = bed_type or default_bed_type(to_place)
+    if bed_type not in BedType.values or (
+        to_place == TreatmentPlace.ICU and bed_type not in ICU_BED_TYPES
+    ):
+        raise ValidationError({"bed_type": _("Loại giường không phù hợp với nơi điều trị.")})
     if to_place == case.treatment_place and getattr(facility, "pk", None) == case.facility_id:
         raise ValidationError(_("Người bệnh đang điều trị tại nơi này rồi."))
     transfer = Transfer.objects.create(
@@ -96,7 +128,7 @@ def case_transfer(
     )
     _free_bed(by=by, case=case)
     if facility is not None:
-        facility_occupy(by=by, facility=facility, delta=1, icu=to_place == TreatmentPlace.ICU)
+        facility_occupy(by=by, facility=facility, delta=1, bed_type=bed_type, case=case)
     case.treatment_place, case.facility = to_place, facility
     case.status = CaseStatus.TRANSFERRED if to_place in HOSPITAL_PLACES else CaseStatus.ACTIVE
     if to_place == TreatmentPlace.ICU:
@@ -112,6 +144,7 @@ def case_transfer(
             "from": transfer.from_place,
             "to": to_place,
             "facility": facility.pk if facility else None,
+            "bed_type": bed_type if facility else None,
             "alerts": linked,
         },
     )

@@ -198,7 +198,7 @@ def case_register(
             _("Người này vừa được ghi nhận một ca bệnh khác chưa kết thúc; hãy tải lại trang.")
         ) from exc
     if facility is not None:
-        facility_occupy(by=by, facility=facility, delta=1, icu=treatment_place == "icu")
+        facility_occupy(by=by, facility=facility, delta=1, icu=treatment_place == "icu", case=case)
     if record_evidence:
         _record_evidence(by=by, case=case, evidence=evidence, lab=lab, sample_id=sample_id)
     transfer_need_sync(by=by, case=case)

@@ -10,6 +10,15 @@ from phongdich.cases import rules, services
 _phones = itertools.count(1000000)
 
 
+def earlier_today(hours: int = 2):
+    """A moment `hours` ago, but never before local midnight: a case sampled then is
+    diagnosed today in Asia/Ho_Chi_Minh whatever hour the suite runs (at 00:30 local time
+    "two hours ago" is yesterday, and the day's figures would not count it)."""
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(hours=hours), midnight)
+
+
 def make_case(
     world, by, *, commune=None, birth_year=1980, name="Nguyễn Văn An", id_number="", **extra
 ):
@@ -20,7 +29,7 @@ def make_case(
             full_name=name, birth_year=birth_year, phone=phone, id_number=id_number
         ),
         commune=commune or world.commune_a,
-        evidence=[rules.LabEvidence("pcr", True, timezone.now() - timedelta(hours=2))],
+        evidence=[rules.LabEvidence("pcr", True, earlier_today())],
     )
     values.update(extra)
     case, _created = services.case_register(**values)

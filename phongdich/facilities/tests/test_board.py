@@ -128,19 +128,27 @@ def test_the_board_reads_a_fixed_number_of_queries(client, world, staff, django_
             client.get("/facilities/board/")
 
 
-def test_facilities_with_free_beds_of_a_type(world, staff):
+def test_transfer_choices_sort_by_free_beds_of_the_needed_type(world, staff):
     full = site(world, kind="tier2", name="Đầy oxy", oxygen_beds_total=1)
-    roomy = site(world, kind="tier2", name="Còn oxy", oxygen_beds_total=5, beds_total=3)
-    some = site(world, unit=world.commune_b, kind="tier3", name="Còn ít", oxygen_beds_total=2)
+    site(world, kind="tier2", name="Còn oxy", oxygen_beds_total=5, beds_total=3)
+    site(world, unit=world.commune_b, kind="tier3", name="Còn ít", oxygen_beds_total=2)
     site(world, kind="quarantine", name="KCL F1", oxygen_beds_total=9)
     facility_occupy(by=staff.province_admin, facility=full, delta=1, bed_type="oxygen")
-    offered = selectors.facilities_with_free_beds(staff.commune_worker_a, bed_type="oxygen")
-    assert [f.name for f in offered] == ["Còn oxy", "Còn ít"]
-    assert offered[0].free_beds == {"regular": 3, "oxygen": 5, "icu": 0, "ventilator": 0}
-    everyone = selectors.facilities_with_free_beds(staff.commune_worker_a)
-    assert {f.name for f in everyone} == {"Đầy oxy", "Còn oxy", "Còn ít"}
-    assert selectors.facilities_with_free_beds(staff.outsider) == []
-    del roomy, some
+    offered = list(selectors.transfer_choices(staff.commune_worker_a, bed_type="oxygen"))
+    # Full ones stay listed (shown, not choosable), last; quarantine sites never.
+    assert [(f.name, f.free_beds) for f in offered] == [
+        ("Còn oxy", 5),
+        ("Còn ít", 2),
+        ("Đầy oxy", 0),
+    ]
+    cells = selectors.bed_cells(offered[0], "oxygen")
+    assert [(c["type"], c["free"], c["total"], c["chosen"]) for c in cells] == [
+        ("regular", 3, 3, False),
+        ("oxygen", 5, 5, True),
+        ("icu", 0, 0, False),
+        ("ventilator", 0, 0, False),
+    ]
+    assert list(selectors.transfer_choices(staff.outsider, bed_type="oxygen")) == []
 
 
 def test_treatment_capacity_for_criterion_three(world, staff):
