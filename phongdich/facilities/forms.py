@@ -47,6 +47,16 @@ class FacilityForm(forms.Form):
     )
     opens_on = BoundedDateField(label=_("Ngày hoạt động"), required=False)
     closes_on = BoundedDateField(label=_("Ngày đóng"), required=False)
+    health_staff = forms.IntegerField(
+        label=_("Nhân lực y tế (người)"),
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        required=False,
+    )
+
+    def clean_health_staff(self):
+        return self.cleaned_data.get("health_staff") or 0
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,6 +66,9 @@ class Facility(SubmittedOnce):
     )
     opens_on = models.DateField(_("ngày hoạt động"), null=True, blank=True)
     closes_on = models.DateField(_("ngày đóng"), null=True, blank=True)
+    # The health staff working at the site (doctors, nurses, technicians), set by its
+    # editors: the readiness plans' "nhân lực" is measured against the sum of these.
+    health_staff = models.PositiveIntegerField(_("nhân lực y tế"), default=0)
     # Where the occupancy figures come from: counted from stays, or the site's daily report
     # (a site not yet recording every patient here); the board says which.
     occupancy_source = models.CharField(

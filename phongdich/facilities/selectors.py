@@ -218,10 +218,11 @@ class Board:
     facilities: list = field(default_factory=list)
     near_full: list = field(default_factory=list)
     trend: list = field(default_factory=list)
+    staff: int = 0  # health staff at the open facilities
 
 
 def _sums():
-    sums = {}
+    sums = {"staff": Sum("health_staff")}
     for bed_type, (total, occupied) in BED_COLUMNS.items():
         sums[f"{bed_type}_total"] = Sum(total)
         sums[f"{bed_type}_occupied"] = Sum(occupied)
@@ -242,6 +243,7 @@ def bed_board(unit: AdminUnit, *, today: date | None = None) -> Board:
             figures.append(BedFigure(t.value, t.label, total, occupied))
             totals[t.value][0] += total
             totals[t.value][1] += occupied
+        board.staff += row["staff"] or 0
         board.by_kind.append(
             {"kind": row["kind"], "label": kind_labels[row["kind"]], "figures": figures}
         )
@@ -353,7 +355,7 @@ def treatment_capacity(unit: AdminUnit) -> TreatmentCapacity:
 class PlanLine:
     label: str
     needed: int
-    existing: int | None  # None: the platform holds no such figure (staff)
+    existing: int | None  # None: the platform holds no such figure (no supplies app)
 
     @property
     def gap(self) -> int | None:
@@ -374,10 +376,10 @@ def _stock_in(unit: AdminUnit, kinds: tuple[str, ...]) -> int | None:
     return int(total or 0)
 
 
-def readiness(unit: AdminUnit, totals: list[BedFigure]) -> list[dict]:
+def readiness(unit: AdminUnit, totals: list[BedFigure], staff: int | None = None) -> list[dict]:
     """The unit's current plans (the newest of each scenario), each set against the beds
-    open today (`totals` of the bed board), the oxygen and medicine bags in stock, and the
-    gap."""
+    open today (`totals` of the bed board), the health staff of the open facilities
+    (`staff` of the bed board), the oxygen and medicine bags in stock, and the gap."""
     newest: dict[str, ReadinessPlan] = {}
     for plan in ReadinessPlan.objects.filter(unit=unit).order_by("-created_at", "-pk"):
         newest.setdefault(plan.scenario, plan)
@@ -392,7 +394,7 @@ def readiness(unit: AdminUnit, totals: list[BedFigure]) -> list[dict]:
     for plan in sorted(newest.values(), key=lambda p: (p.epidemic_level or 0, p.active_cases)):
         lines = [PlanLine(t.label, plan.beds_needed(t.value), beds[t.value]) for t in BedType]
         lines += [
-            PlanLine(_("Nhân lực y tế"), plan.staff, None),
+            PlanLine(_("Nhân lực y tế"), plan.staff, staff),
             PlanLine(_("Oxy lỏng (kg)"), plan.oxygen_kg, oxygen),
             PlanLine(_("Túi thuốc"), plan.medicine_bags, bags),
         ]

@@ -37,6 +37,7 @@ DESCRIPTION_FIELDS = (
     "status",
     "opens_on",
     "closes_on",
+    "health_staff",
 )
 TEXT_FIELDS = ("name", "address", "operator", "person_in_charge")
 

@@ -244,7 +244,7 @@ def board(request):
         request,
         "facilities/board.html",
         {
-            "readiness": selectors.readiness(unit, data.totals),
+            "readiness": selectors.readiness(unit, data.totals, data.staff),
             "board": data,
             "units": units,
             "bed_types": BedType.choices,
@@ -279,7 +279,7 @@ def plans(request):
         {
             "unit": unit,
             "units": units,
-            "readiness": selectors.readiness(unit, board.totals),
+            "readiness": selectors.readiness(unit, board.totals, board.staff),
             "history": ReadinessPlan.objects.filter(unit=unit).order_by("-created_at")[:50],
             "form": form,
             "can_edit": can_edit,

@@ -24,18 +24,22 @@ def _lines(plan_card):
 
 
 def test_a_district_plan_against_its_beds_and_stock(client, world, staff):
-    site(world, kind="tier2", beds_total=300, oxygen_beds_total=60, icu_beds_total=4)
-    site(world, unit=world.commune_b, kind="tier2", beds_total=500)  # another district
+    site(
+        world, kind="tier2", beds_total=300, oxygen_beds_total=60, icu_beds_total=4, health_staff=70
+    )
+    site(world, kind="tier1", name="Trạm", beds_total=0, health_staff=15)
+    site(world, unit=world.commune_b, kind="tier2", beds_total=500, health_staff=99)  # district B
     client.force_login(staff.district_health_officer_a)
     assert client.post("/facilities/plans/", PLAN).status_code == 302
     plan = ReadinessPlan.objects.get()
     assert plan.unit == world.district_a and plan.created_by == staff.district_health_officer_a
-    (card,) = selectors.readiness(world.district_a, selectors.bed_board(world.district_a).totals)
+    board = selectors.bed_board(world.district_a)
+    (card,) = selectors.readiness(world.district_a, board.totals, board.staff)
     lines = _lines(card)
     assert lines["Giường thường"] == (400, 300, 100)
     assert lines["Giường có oxy"] == (50, 60, 0)
     assert lines["Giường hồi sức tích cực"] == (10, 4, 6)
-    assert lines["Nhân lực y tế"] == (120, None, None)
+    assert lines["Nhân lực y tế"] == (120, 85, 35)
     page = client.get("/facilities/board/").content.decode()
     assert "30.000 F0 đang điều trị" in page
 
