@@ -281,7 +281,13 @@ COVERAGE_COLUMNS = [
     ("65+", "full", gettext_lazy("Từ 65 tuổi: đủ liều cơ bản")),
     ("12-17", "full", gettext_lazy("12–17 tuổi: đủ liều cơ bản")),
     ("5-11", "at_least_one", gettext_lazy("5–11 tuổi: ít nhất 1 mũi")),
+    ("risk", "full", gettext_lazy("Nhóm nguy cơ cao: đủ liều cơ bản")),
 ]
+DENOMINATOR_WORDS = {
+    "official": gettext_lazy("dân số chính thức"),
+    "synthetic": gettext_lazy("dân số mẫu (giả lập)"),
+    "registry": gettext_lazy("danh sách dân cư"),
+}
 
 
 def _coverage_table(request):
@@ -293,7 +299,9 @@ def _coverage_table(request):
             figure = figures.get(band)
             share = figure.share(field) if figure else None
             cells.append((heading, None if share is None else share * 100))
-        table.append((unit, cells))
+        whole = figures.get("all")
+        source = DENOMINATOR_WORDS[whole.denominator_source if whole else "registry"]
+        table.append((unit, cells, source))
     return day, table
 
 
@@ -309,10 +317,14 @@ def coverage(request):
 @role_required(*COVERAGE_ROLES)
 def coverage_export(request):
     day, table = _coverage_table(request)
-    header = [_("Đơn vị"), *(str(h) for _b, _f, h in COVERAGE_COLUMNS)]
+    header = [_("Đơn vị"), *(str(h) for _b, _f, h in COVERAGE_COLUMNS), _("Mẫu số")]
     rows = [
-        [unit.label(), *("" if pct is None else round(pct, 1) for _heading, pct in cells)]
-        for unit, cells in table
+        [
+            unit.label(),
+            *("" if pct is None else round(pct, 1) for _heading, pct in cells),
+            str(source),
+        ]
+        for unit, cells, source in table
     ]
     return xlsx_response(
         build_workbook(_("Độ bao phủ tiêm chủng"), header, rows),
