@@ -54,7 +54,8 @@ def campaigns_visible_to(user):
         return Campaign.objects.none()
     ancestors = _ancestor_paths(unit.path)
     return Campaign.objects.filter(
-        Q(targets__unit__path__startswith=unit.path) | Q(targets__unit__path__in=ancestors)
+        Q(targets__unit__path__startswith=unit.path)
+        | Q(targets__unit__path__in=ancestors)
         | Q(province__path__startswith=unit.path)
     ).distinct()
 
@@ -103,7 +104,13 @@ def _clean(name, age_bands, risk_groups, start, deadline, dose_number):
 
 @transaction.atomic
 def campaign_create(
-    *, by, name: str, start: date, deadline: date, age_bands=(), risk_groups=(),
+    *,
+    by,
+    name: str,
+    start: date,
+    deadline: date,
+    age_bands=(),
+    risk_groups=(),
     dose_number: int | None = None,
 ) -> Campaign:
     _check_manage(by)
@@ -121,15 +128,23 @@ def campaign_create(
         province=province,
         created_by=by,
     )
-    audit_record(actor=by, action="vaccination.campaign.create", target=campaign,
-                 changes={"name": name})
+    audit_record(
+        actor=by, action="vaccination.campaign.create", target=campaign, changes={"name": name}
+    )
     return campaign
 
 
 @transaction.atomic
 def campaign_update(
-    *, by, campaign: Campaign, name: str, start: date, deadline: date, age_bands=(),
-    risk_groups=(), dose_number: int | None = None,
+    *,
+    by,
+    campaign: Campaign,
+    name: str,
+    start: date,
+    deadline: date,
+    age_bands=(),
+    risk_groups=(),
+    dose_number: int | None = None,
 ) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _check_manage(by, campaign)
@@ -138,15 +153,23 @@ def campaign_update(
     campaign.age_bands, campaign.risk_groups = ",".join(age_bands), ",".join(risk_groups)
     campaign.dose_number = dose_number
     campaign.save()
-    audit_record(actor=by, action="vaccination.campaign.update", target=campaign,
-                 changes={"name": name, "start": start.isoformat(),
-                          "deadline": deadline.isoformat()})
+    audit_record(
+        actor=by,
+        action="vaccination.campaign.update",
+        target=campaign,
+        changes={"name": name, "start": start.isoformat(), "deadline": deadline.isoformat()},
+    )
     return campaign
 
 
 @transaction.atomic
 def campaign_target_set(
-    *, by, campaign: Campaign, unit: AdminUnit, target: int, official_name: str,
+    *,
+    by,
+    campaign: Campaign,
+    unit: AdminUnit,
+    target: int,
+    official_name: str,
     official_title: str = "",
 ) -> CampaignTarget:
     """Set a unit's target and answerable official. The unique (campaign, unit) constraint
@@ -164,11 +187,18 @@ def campaign_target_set(
     row, _created = CampaignTarget.objects.update_or_create(
         campaign=campaign,
         unit=unit,
-        defaults={"target": target, "official_name": official_name.strip(),
-                  "official_title": official_title.strip()},
+        defaults={
+            "target": target,
+            "official_name": official_name.strip(),
+            "official_title": official_title.strip(),
+        },
     )
-    audit_record(actor=by, action="vaccination.campaign.target", target=campaign,
-                 changes={"unit": unit.code, "target": target, "official": official_name})
+    audit_record(
+        actor=by,
+        action="vaccination.campaign.target",
+        target=campaign,
+        changes={"unit": unit.code, "target": target, "official": official_name},
+    )
     return row
 
 
@@ -181,8 +211,12 @@ def campaign_task_link(*, by, campaign: Campaign, task) -> CampaignTaskLink:
     link, _created = CampaignTaskLink.objects.update_or_create(
         task=task, defaults={"campaign": campaign, "linked_by": by}
     )
-    audit_record(actor=by, action="vaccination.campaign.link_task", target=campaign,
-                 changes={"task": task.pk})
+    audit_record(
+        actor=by,
+        action="vaccination.campaign.link_task",
+        target=campaign,
+        changes={"task": task.pk},
+    )
     return link
 
 
@@ -233,8 +267,15 @@ def daily_counts(campaign: Campaign, last: date) -> dict[int, dict[date, int]]:
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [last, campaign.start, campaign.start, last, *dose_params,
-             campaign.province.path + "%", *params],
+            [
+                last,
+                campaign.start,
+                campaign.start,
+                last,
+                *dose_params,
+                campaign.province.path + "%",
+                *params,
+            ],
         )
         for commune_id, day, n in cursor.fetchall():
             if isinstance(day, str):  # SQLite hands dates back as text here
@@ -254,9 +295,7 @@ def campaign_refresh(*, campaign: Campaign, today: date | None = None, by=None) 
     rows: list[CampaignProgress] = []
     if last >= campaign.start:
         counts = daily_counts(campaign, last)
-        paths = dict(
-            AdminUnit.objects.filter(pk__in=list(counts)).values_list("pk", "path")
-        )
+        paths = dict(AdminUnit.objects.filter(pk__in=list(counts)).values_list("pk", "path"))
         for target in campaign.targets.select_related("unit"):
             per_day: dict[date, int] = defaultdict(int)
             for commune_id, days in counts.items():
@@ -266,14 +305,19 @@ def campaign_refresh(*, campaign: Campaign, today: date | None = None, by=None) 
             running, day = 0, campaign.start
             while day <= last:
                 running += per_day.get(day, 0)
-                rows.append(CampaignProgress(campaign=campaign, unit=target.unit, day=day,
-                                             done=running))
+                rows.append(
+                    CampaignProgress(campaign=campaign, unit=target.unit, day=day, done=running)
+                )
                 day += timedelta(days=1)
     CampaignProgress.objects.bulk_create(rows, batch_size=2000)
     campaign.refreshed_at = timezone.now()
     campaign.save(update_fields=["refreshed_at"])
-    audit_record(actor=by, action="vaccination.campaign.refresh", target=campaign,
-                 changes={"rows": len(rows)})
+    audit_record(
+        actor=by,
+        action="vaccination.campaign.refresh",
+        target=campaign,
+        changes={"rows": len(rows)},
+    )
     return len(rows)
 
 
@@ -342,7 +386,10 @@ def figures(campaign: Campaign, user=None) -> Figures:
     for t in targets:
         day, done = latest.get(t.unit_id, (last_day, 0))
         pace = rules.pace_projection(
-            target=t.target, done=done, start=campaign.start, deadline=campaign.deadline,
+            target=t.target,
+            done=done,
+            start=campaign.start,
+            deadline=campaign.deadline,
             day=day or campaign.start - timedelta(days=1),
         )
         rows.append(UnitRow(t, pace, day))

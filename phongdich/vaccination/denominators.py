@@ -51,15 +51,23 @@ def columns() -> list[imports.Column]:
             max_length=imports.model_max_length(AdminUnit, "code"),
         ),
         imports.Column(
-            "band", _("Nhóm tuổi"), headers=("nhóm tuổi", "nhóm", "band"), required=True,
+            "band",
+            _("Nhóm tuổi"),
+            headers=("nhóm tuổi", "nhóm", "band"),
+            required=True,
             parse=_parse_band,
         ),
         imports.Column(
-            "population", _("Dân số"), headers=("dân số", "population"), required=True,
+            "population",
+            _("Dân số"),
+            headers=("dân số", "population"),
+            required=True,
             parse=imports.parse_count,
         ),
         imports.Column(
-            "source", _("Nguồn"), headers=("nguồn", "source"),
+            "source",
+            _("Nguồn"),
+            headers=("nguồn", "source"),
             max_length=imports.model_max_length(PopulationBand, "source"),
         ),
     ]
@@ -108,9 +116,7 @@ def population_band_import(*, by, upload, all_or_nothing: bool = False) -> BandI
             row.errors.append(_("Mã đơn vị: không có đơn vị mã %(code)s") % {"code": code})
 
     try:
-        table = imports.read_table(
-            upload, columns(), kind=kind, max_rows=MAX_ROWS, check=check
-        )
+        table = imports.read_table(upload, columns(), kind=kind, max_rows=MAX_ROWS, check=check)
         result.errors = table.report
         imports.refuse_if_rows_failed(table, mode)
         with transaction.atomic():

@@ -61,7 +61,13 @@ def _validate(group: str, enterprise: str, since: date, until: date | None) -> N
 
 @transaction.atomic
 def risk_flag_set(
-    *, by, person: Person, group: str, source: str, since: date, enterprise: str = "",
+    *,
+    by,
+    person: Person,
+    group: str,
+    source: str,
+    since: date,
+    enterprise: str = "",
     until: date | None = None,
 ) -> tuple[RiskFlag, bool]:
     """Record that `person` is in `group` (one flag per person, group and enterprise: the
@@ -130,22 +136,47 @@ def _parse_id(text: str) -> str:
 
 def columns() -> list[imports.Column]:
     return [
-        imports.Column("id_number", _("CCCD"), headers=("cccd", "cmnd", "cccd/cmnd", "số cccd"),
-                       max_length=12, parse=_parse_id),
-        imports.Column("full_name", _("Họ và tên"), headers=("họ và tên", "họ tên", "tên"),
-                       max_length=120),
+        imports.Column(
+            "id_number",
+            _("CCCD"),
+            headers=("cccd", "cmnd", "cccd/cmnd", "số cccd"),
+            max_length=12,
+            parse=_parse_id,
+        ),
+        imports.Column(
+            "full_name", _("Họ và tên"), headers=("họ và tên", "họ tên", "tên"), max_length=120
+        ),
         imports.Column("birth_year", _("Năm sinh"), headers=("năm sinh",), parse=_parse_year),
-        imports.Column("commune_code", _("Mã xã"), headers=("mã xã", "mã xã/phường"),
-                       max_length=10),
-        imports.Column("group", _("Nhóm nguy cơ"), headers=("nhóm nguy cơ", "nhóm"),
-                       required=True, parse=_parse_group),
-        imports.Column("enterprise", _("Tên doanh nghiệp"),
-                       headers=("tên doanh nghiệp", "doanh nghiệp", "nơi làm việc"),
-                       max_length=imports.model_max_length(RiskFlag, "enterprise")),
-        imports.Column("source", _("Nguồn"), headers=("nguồn", "nguồn số liệu"), required=True,
-                       max_length=imports.model_max_length(RiskFlag, "source")),
-        imports.Column("since", _("Từ ngày"), headers=("từ ngày", "ngày ghi nhận"), required=True,
-                       parse=imports.parse_date),
+        imports.Column(
+            "commune_code", _("Mã xã"), headers=("mã xã", "mã xã/phường"), max_length=10
+        ),
+        imports.Column(
+            "group",
+            _("Nhóm nguy cơ"),
+            headers=("nhóm nguy cơ", "nhóm"),
+            required=True,
+            parse=_parse_group,
+        ),
+        imports.Column(
+            "enterprise",
+            _("Tên doanh nghiệp"),
+            headers=("tên doanh nghiệp", "doanh nghiệp", "nơi làm việc"),
+            max_length=imports.model_max_length(RiskFlag, "enterprise"),
+        ),
+        imports.Column(
+            "source",
+            _("Nguồn"),
+            headers=("nguồn", "nguồn số liệu"),
+            required=True,
+            max_length=imports.model_max_length(RiskFlag, "source"),
+        ),
+        imports.Column(
+            "since",
+            _("Từ ngày"),
+            headers=("từ ngày", "ngày ghi nhận"),
+            required=True,
+            parse=imports.parse_date,
+        ),
         imports.Column("until", _("Đến ngày"), headers=("đến ngày",), parse=imports.parse_date),
     ]
 
@@ -162,8 +193,12 @@ def risk_import(*, by, upload, all_or_nothing: bool = False) -> RiskImport:
         for row in table.rows:
             row.values["person"] = people.get(row.line)
             if row.values["person"] is None:
-                row.errors.append(_("Không tìm thấy đúng một người trong danh sách dân cư "
-                                    "của địa bàn (CCCD, hoặc họ tên + năm sinh + mã xã)"))
+                row.errors.append(
+                    _(
+                        "Không tìm thấy đúng một người trong danh sách dân cư "
+                        "của địa bàn (CCCD, hoặc họ tên + năm sinh + mã xã)"
+                    )
+                )
             group, enterprise = row.values["group"], row.values["enterprise"]
             if group == RiskGroup.ENTERPRISE and not enterprise:
                 row.errors.append(_("Tên doanh nghiệp: bắt buộc với nhóm người lao động"))
@@ -180,7 +215,9 @@ def risk_import(*, by, upload, all_or_nothing: bool = False) -> RiskImport:
             # One flag per (person, group, enterprise): a re-import updates it.
             latest = {}
             for row in rows:
-                enterprise = row.values["enterprise"] if row.values["group"] == RiskGroup.ENTERPRISE else ""
+                enterprise = (
+                    row.values["enterprise"] if row.values["group"] == RiskGroup.ENTERPRISE else ""
+                )
                 latest[(row.values["person"].pk, row.values["group"], enterprise)] = row
             RiskFlag.objects.bulk_create(
                 [
@@ -202,7 +239,10 @@ def risk_import(*, by, upload, all_or_nothing: bool = False) -> RiskImport:
 
         with transaction.atomic():
             result.saved = imports.write_rows(
-                table.rows, lambda row: write_many([row]), write_many=write_many, mode=mode,
+                table.rows,
+                lambda row: write_many([row]),
+                write_many=write_many,
+                mode=mode,
                 report=table.report,
             )
             audit_record(
