@@ -79,6 +79,12 @@ JOBS = [
         "today's and yesterday's vaccination coverage per unit and age band",
     ),
     PeriodicJob(
+        "vaccination.refresh_campaigns",
+        "phongdich.vaccination.tasks.refresh_campaigns",
+        timedelta(hours=1),
+        "vaccination campaigns' progress per unit and day against their targets",
+    ),
+    PeriodicJob(
         "supplies.scan_alerts",
         "phongdich.supplies.tasks.scan_alerts",
         timedelta(minutes=30),

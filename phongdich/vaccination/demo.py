@@ -145,8 +145,12 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
         audit_record(actor=None, action="vaccination.demo", changes={"doses": total})
     _quality_cases(rng, officer, users, products, log)
     started = time.perf_counter()
+    _risk_flags(rng, province, log)
+    coverage_refresh(day=date(2022, 3, 1), province=province)
+    _synthetic_denominators(rng, province, log)
     for day in (date(2022, 3, 1), today):
         coverage_refresh(day=day, province=province)
+    _spring_campaigns(rng, province, users, log)
     log(
         f"vaccination: {total:,} doses; coverage of 2 days in {time.perf_counter() - started:.1f} s;"
         f" log in as {OFFICER} for the review queue"
@@ -181,3 +185,154 @@ def _quality_cases(rng, officer, users, products, log) -> None:
         )
         made += outcome.review is not None
     log(f"vaccination: {made} doses waiting for staff to identify the person")
+
+
+SYNTHETIC_SOURCE = "Dữ liệu mẫu (giả lập)"
+# Synthetic employers of the demo, named as such (seed 001 vaccinates workers of key
+# factories first).
+DEMO_ENTERPRISES = ["Công ty May mẫu số 1 (giả lập)", "Công ty Giày mẫu số 2 (giả lập)"]
+
+
+def _risk_flags(rng, province, log) -> None:
+    """Risk groups for a share of the adults: comorbidities ~10 %, teachers ~2 %, health
+    workers ~1 %, pregnant women ~3 % of women 18–40, enterprise workers ~5 % of 18–50."""
+    from .models import RiskFlag, RiskGroup
+
+    flags = []
+    since = date(2021, 7, 1)
+    people = (
+        Person.objects.filter(merged_into__isnull=True, commune__path__startswith=province.path)
+        .order_by("pk")
+        .values_list("pk", "birth_year", "sex")
+    )
+    for pk, year, sex in people.iterator(chunk_size=BATCH):
+        if not year:
+            continue
+        age = 2022 - year
+        if age < 18:
+            continue
+        draw = rng.random()
+        if draw < 0.10:
+            flags.append(RiskFlag(person_id=pk, group=RiskGroup.COMORBIDITY, since=since))
+        elif draw < 0.12 and age < 60:
+            flags.append(RiskFlag(person_id=pk, group=RiskGroup.TEACHER, since=since))
+        elif draw < 0.13 and age < 60:
+            flags.append(RiskFlag(person_id=pk, group=RiskGroup.HEALTH_WORKER, since=since))
+        elif draw < 0.16 and sex == "F" and age <= 40:
+            flags.append(
+                RiskFlag(
+                    person_id=pk,
+                    group=RiskGroup.PREGNANT,
+                    since=date(2021, 12, 1),
+                    until=date(2022, 8, 31),
+                )
+            )
+        elif draw < 0.21 and age <= 50:
+            flags.append(
+                RiskFlag(
+                    person_id=pk,
+                    group=RiskGroup.ENTERPRISE,
+                    enterprise=rng.choice(DEMO_ENTERPRISES),
+                    since=since,
+                )
+            )
+    for flag in flags:
+        flag.source = SYNTHETIC_SOURCE
+    RiskFlag.objects.bulk_create(flags, batch_size=BATCH, ignore_conflicts=True)
+    log(f"vaccination: {len(flags):,} risk flags (synthetic)")
+
+
+def _synthetic_denominators(rng, province, log) -> None:
+    """Official populations by age band, made up from the registry (1–6 % more people
+    than registered) and marked synthetic, so the pages show which denominator they use."""
+    from .models import CoverageFigure, PopulationBand
+
+    bands = ["5-11", "12-17", "18+", "50+", "65+"]
+    rows = [
+        PopulationBand(
+            unit_id=f.unit_id,
+            band=f.band,
+            population=max(f.population, round(f.population * rng.uniform(1.01, 1.06))),
+            source=SYNTHETIC_SOURCE,
+            synthetic=True,
+        )
+        for f in CoverageFigure.objects.filter(day=date(2022, 3, 1), band__in=bands)
+    ]
+    PopulationBand.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["unit", "band"],
+        update_fields=["population", "source", "synthetic"],
+    )
+    log(f"vaccination: {len(rows):,} synthetic population figures by age band")
+
+
+def _spring_campaigns(rng, province, users, log) -> None:
+    """Seed 002 (21/02/2022): finish the doses due by 28/02/2022, and vaccinate children
+    aged 5 to under 12; the head of each district answerable. Targets are the doses the
+    demo gives in the period scaled by 0.9–1.3, so some districts miss at their pace."""
+    from phongdich.geo.models import AdminUnit
+
+    from . import campaigns
+    from .models import Campaign, CampaignTarget, CampaignTaskLink
+
+    if Campaign.objects.filter(province=province).exists():
+        return
+    officer = users.get("soyte") or User.objects.filter(role=Role.HEALTH_OFFICER).first()
+    if officer is None:
+        return
+    districts = list(AdminUnit.objects.filter(parent=province).order_by("path"))
+    made = [
+        campaigns.campaign_create(
+            by=officer,
+            name="Chiến dịch mùa xuân 2022: tiêm hết các mũi đến hạn",
+            start=date(2022, 2, 21),
+            deadline=date(2022, 2, 28),
+        ),
+        campaigns.campaign_create(
+            by=officer,
+            name="Tiêm vắc xin cho trẻ từ 5 đến dưới 12 tuổi (mũi 1)",
+            start=date(2022, 4, 14),
+            deadline=date(2022, 5, 31),
+            age_bands=["5-11"],
+            dose_number=1,
+        ),
+    ]
+    for campaign in made:
+        counts = campaigns.daily_counts(campaign, campaign.deadline)
+        paths = dict(AdminUnit.objects.filter(pk__in=list(counts)).values_list("pk", "path"))
+        targets = []
+        for district in districts:
+            done = sum(
+                sum(days.values())
+                for commune_id, days in counts.items()
+                if paths.get(commune_id, "").startswith(district.path)
+            )
+            targets.append(
+                CampaignTarget(
+                    campaign=campaign,
+                    unit=district,
+                    target=max(1, round(done * rng.uniform(0.9, 1.3))),
+                    official_name=f"Chủ tịch UBND {district.name}",
+                    official_title="Chủ tịch Ủy ban nhân dân",
+                )
+            )
+        CampaignTarget.objects.bulk_create(targets)
+        campaigns.campaign_refresh(campaign=campaign)
+    task = _directive_task()
+    if task is not None:
+        CampaignTaskLink.objects.get_or_create(task=task, defaults={"campaign": made[0]})
+    log(f"vaccination: {len(made)} spring 2022 campaigns for {len(districts)} districts")
+
+
+def _directive_task():
+    from django.apps import apps
+
+    if not apps.is_installed("phongdich.directives"):
+        return None
+    from phongdich.directives.models import Task
+
+    return (
+        Task.objects.filter(is_draft=False, text__icontains="tiêm").order_by("pk").first() or None
+    )

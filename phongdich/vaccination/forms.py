@@ -15,7 +15,17 @@ from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone, validate_id_number
 from phongdich.people.models import Person
 
-from .models import Dose, DoseKind, OutreachOutcome, SiteKind, VaccineProduct
+from .models import (
+    Campaign,
+    CampaignTarget,
+    CoverageBand,
+    Dose,
+    DoseKind,
+    OutreachOutcome,
+    RiskGroup,
+    SiteKind,
+    VaccineProduct,
+)
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
@@ -127,6 +137,17 @@ class OutreachFilterForm(forms.Form):
     without_outcome = forms.BooleanField(
         label=_("Chỉ người chưa có kết quả vận động"), required=False
     )
+    risk_group = forms.ChoiceField(
+        label=_("Nhóm nguy cơ"),
+        required=False,
+        choices=[
+            ("", _("Mọi người")),
+            ("risk", _("Nhóm nguy cơ cao (bất kỳ)")),
+            ("50+", _("Từ 50 tuổi")),
+            ("65+", _("Từ 65 tuổi")),
+            *RiskGroup.choices,
+        ],
+    )
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,3 +162,73 @@ class OutcomeForm(SubmissionKeyForm):
         label=_("Lý do, ghi chú"), required=False, max_length=max_length(OutreachOutcome, "reason")
     )
     until = BoundedDateField(label=_("Hoãn đến ngày"), required=False)
+
+
+# --- risk groups, denominators, campaigns ----------------------------------------------------
+
+
+class RiskImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp nhóm nguy cơ (.xlsx hoặc .csv)"))
+    mode = forms.ChoiceField(
+        label=_("Khi có dòng lỗi"), choices=ImportForm.MODES, widget=forms.RadioSelect
+    )
+
+
+class PopulationBandImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp dân số theo nhóm tuổi (.xlsx hoặc .csv)"))
+    mode = forms.ChoiceField(
+        label=_("Khi có dòng lỗi"), choices=ImportForm.MODES, widget=forms.RadioSelect
+    )
+
+
+CAMPAIGN_AGE_BANDS = [
+    (b, label) for b, label in CoverageBand.choices if b in ("5-11", "12-17", "18+", "50+", "65+")
+]
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Tên chiến dịch"), max_length=max_length(Campaign, "name"))
+    start = BoundedDateField(label=_("Bắt đầu"))
+    deadline = BoundedDateField(label=_("Hạn hoàn thành"))
+    age_bands = forms.MultipleChoiceField(
+        label=_("Nhóm tuổi"),
+        choices=CAMPAIGN_AGE_BANDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    risk_groups = forms.MultipleChoiceField(
+        label=_("Nhóm nguy cơ"),
+        choices=RiskGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    dose_number = forms.IntegerField(
+        label=_("Chỉ tính mũi số (trống: mọi mũi)"), min_value=1, max_value=6, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("deadline") and data["deadline"] < data["start"]:
+            self.add_error("deadline", _("Hạn hoàn thành phải sau ngày bắt đầu."))
+        return data
+
+
+class CampaignTargetForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=AdminUnit.objects.none())
+    target = forms.IntegerField(label=_("Chỉ tiêu (mũi)"), min_value=0, max_value=10**8)
+    official_name = forms.CharField(
+        label=_("Người chịu trách nhiệm"), max_length=max_length(CampaignTarget, "official_name")
+    )
+    official_title = forms.CharField(
+        label=_("Chức vụ"), required=False, max_length=max_length(CampaignTarget, "official_title")
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda u: u.label()
+
+
+class CampaignTaskLinkForm(forms.Form):
+    task = forms.IntegerField(label=_("Mã nhiệm vụ chỉ đạo"), min_value=1, max_value=ID_MAX)

@@ -302,6 +302,24 @@ class CoverageBand(models.TextChoices):
     AGE_18_PLUS = "18+", _("Từ 18 tuổi")
     AGE_50_PLUS = "50+", _("Từ 50 tuổi")
     AGE_65_PLUS = "65+", _("Từ 65 tuổi")
+    # People at high risk (218/QĐ-BYT): 50+ by age, or any stored risk flag; then one band
+    # per stored group.
+    HIGH_RISK = "risk", _("Nhóm nguy cơ cao")
+    COMORBIDITY = "comorbid", _("Người có bệnh nền")
+    PREGNANT = "pregnant", _("Phụ nữ có thai")
+    HEALTH_WORKER = "health", _("Nhân viên y tế")
+    TEACHER = "teacher", _("Giáo viên")
+    ENTERPRISE = "enterprise", _("Người lao động doanh nghiệp")
+
+
+class RiskGroup(models.TextChoices):
+    """Risk groups stored per person (50+ and 65+ come from the age)."""
+
+    COMORBIDITY = "comorbid", _("Người có bệnh nền")
+    PREGNANT = "pregnant", _("Phụ nữ có thai")
+    HEALTH_WORKER = "health", _("Nhân viên y tế")
+    TEACHER = "teacher", _("Giáo viên")
+    ENTERPRISE = "enterprise", _("Người lao động doanh nghiệp")
 
 
 class CoverageFigure(models.Model):
@@ -312,8 +330,12 @@ class CoverageFigure(models.Model):
 
     unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    band = models.CharField(max_length=8, choices=CoverageBand.choices)
-    population = models.PositiveIntegerField(default=0)
+    band = models.CharField(max_length=12, choices=CoverageBand.choices)
+    population = models.PositiveIntegerField(default=0)  # the registry's people in the band
+    # The official population of the band (PopulationBand), when one is imported: the
+    # shares then use it, and the page says so.
+    official_population = models.PositiveIntegerField(null=True, blank=True)
+    official_synthetic = models.BooleanField(default=False)
     at_least_one = models.PositiveIntegerField(default=0)
     full = models.PositiveIntegerField(default=0)
     boosted = models.PositiveIntegerField(default=0)
@@ -330,8 +352,18 @@ class CoverageFigure(models.Model):
     def __str__(self) -> str:
         return f"{self.unit_id} · {self.day:%d/%m/%Y} · {self.band}"
 
+    @property
+    def denominator(self) -> int:
+        return self.official_population if self.official_population else self.population
+
+    @property
+    def denominator_source(self) -> str:
+        if self.official_population:
+            return "synthetic" if self.official_synthetic else "official"
+        return "registry"
+
     def share(self, field: str) -> float | None:
-        return getattr(self, field) / self.population if self.population else None
+        return getattr(self, field) / self.denominator if self.denominator else None
 
 
 # --- no one missed: outreach outcomes -------------------------------------------------------
@@ -425,3 +457,156 @@ class OutreachSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.doses}"
+
+
+# --- risk groups ---------------------------------------------------------------------------
+
+
+class RiskFlag(models.Model):
+    """A person belongs to a risk group, from a source, from a day (and for a pregnancy
+    until a day). One flag per person, group and enterprise: a re-import updates it."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="risk_flags")
+    group = models.CharField(_("nhóm nguy cơ"), max_length=12, choices=RiskGroup.choices)
+    enterprise = models.CharField(_("tên doanh nghiệp"), max_length=200, blank=True)
+    source = models.CharField(_("nguồn"), max_length=200)
+    since = models.DateField(_("từ ngày"))
+    until = models.DateField(_("đến ngày"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "group"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "group", "enterprise"], name="riskflag_person_group"
+            )
+        ]
+        verbose_name = _("nhóm nguy cơ của người")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.group}"
+
+
+# --- official denominators ------------------------------------------------------------------
+
+
+class PopulationBand(models.Model):
+    """The official population of a unit in an age band (imported per unit; the demo's are
+    synthetic and marked so). Coverage divides by it when present."""
+
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    band = models.CharField(_("nhóm tuổi"), max_length=12, choices=CoverageBand.choices)
+    population = models.PositiveIntegerField(_("dân số"))
+    source = models.CharField(_("nguồn"), max_length=200, blank=True)
+    synthetic = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "band"], name="populationband_unit_band")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.band} · {self.population}"
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+class Campaign(models.Model):
+    """A vaccination campaign: target groups (age bands and risk groups; none = everyone),
+    the units it covers (its targets), a start and a deadline. Progress counts the doses
+    given from the start to people of the target groups in each unit."""
+
+    name = models.CharField(_("tên chiến dịch"), max_length=200)
+    age_bands = models.CharField(_("nhóm tuổi"), max_length=100, blank=True)  # "5-11,50+"
+    risk_groups = models.CharField(_("nhóm nguy cơ"), max_length=100, blank=True)
+    dose_number = models.PositiveSmallIntegerField(
+        _("mũi số (trống: mọi mũi)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+    )
+    start = models.DateField(_("bắt đầu"))
+    deadline = models.DateField(_("hạn hoàn thành"))
+    province = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start", "pk"]
+        verbose_name = _("chiến dịch tiêm chủng")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def band_list(self) -> list[str]:
+        return [b for b in self.age_bands.split(",") if b]
+
+    @property
+    def group_list(self) -> list[str]:
+        return [g for g in self.risk_groups.split(",") if g]
+
+
+class CampaignTarget(models.Model):
+    """A unit a campaign covers, its target number and who answers for it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    target = models.PositiveIntegerField(_("chỉ tiêu (mũi)"), validators=[MaxValueValidator(10**8)])
+    official_name = models.CharField(_("người chịu trách nhiệm"), max_length=120)
+    official_title = models.CharField(_("chức vụ"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["campaign", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="campaigntarget_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.unit_id}"
+
+
+class CampaignProgress(models.Model):
+    """Doses counted for a target unit by the end of a day (cumulative), precomputed by the
+    job vaccination.refresh_campaigns."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="progress")
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "day"], name="campaignprogress_unit_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.unit_id} · {self.day:%d/%m/%Y}"
+
+
+class CampaignTaskLink(models.Model):
+    """A confirmed directive task tracked by a campaign's figures (kept here so the
+    directives app needs no migration); its page shows the campaign's progress."""
+
+    task = models.OneToOneField(
+        "directives.Task", on_delete=models.CASCADE, related_name="vaccination_campaign_link"
+    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="task_links")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_id} → {self.campaign_id}"

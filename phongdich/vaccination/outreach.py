@@ -19,7 +19,8 @@ from phongdich.people.models import Person
 from phongdich.people.services import MatchScope
 
 from . import rules, services, summary
-from .models import OutreachOutcome, OutreachSummary
+from .coverage import HIGH_RISK_FROM_AGE
+from .models import OutreachOutcome, OutreachSummary, RiskFlag
 
 UNVACCINATED, OVERDUE = "unvaccinated", "overdue"
 
@@ -32,6 +33,8 @@ class Filters:
     min_days_overdue: int = 0
     dose_number: int | None = None  # the dose due
     without_outcome: bool = False
+    # "", "risk" (50+ or any stored flag), "50+", "65+", or a stored RiskGroup value
+    risk_group: str = ""
 
 
 @dataclass
@@ -79,6 +82,8 @@ def _summaries(commune, filters: Filters, day: date, current):
         rows = rows.filter(age__gte=filters.min_age)
     if filters.max_age is not None:
         rows = rows.filter(age__lte=filters.max_age)
+    if filters.risk_group:
+        rows = rows.filter(_risk_q(filters.risk_group, day))
     has_next = Q(next_dose_number__isnull=False)
     return rows.annotate(
         need=Case(
@@ -90,6 +95,21 @@ def _summaries(commune, filters: Filters, day: date, current):
         outcome_id=Subquery(latest.values("pk")[:1]),
         outcome_counts=Exists(OutreachOutcome.objects.filter(counts, pk=OuterRef("outcome_id"))),
     )
+
+
+def _risk_q(group: str, day: date) -> Q:
+    """People in a risk group on `day`: by age (50+, 65+), by a stored flag holding on the
+    day, or "risk" for either (coverage.HIGH_RISK_FROM_AGE)."""
+    holding = RiskFlag.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=day), person_id=OuterRef("person_id"), since__lte=day
+    )
+    if group == "50+":
+        return Q(age__gte=50)
+    if group == "65+":
+        return Q(age__gte=65)
+    if group == "risk":
+        return Q(age__gte=HIGH_RISK_FROM_AGE) | Q(Exists(holding))
+    return Q(Exists(holding.filter(group=group)))
 
 
 def _listed(filters: Filters, day: date) -> Q:

@@ -12,3 +12,5 @@ RECORD_ROLES = (
 REVIEW_ROLES = RECORD_ROLES
 # Coverage figures are aggregates (no personal data): also the steering committee.
 COVERAGE_ROLES = (*RECORD_ROLES, Role.COMMITTEE_MEMBER, Role.UNIT_REPORTER)
+# Create and edit campaigns, targets and task links (province or district level).
+CAMPAIGN_ROLES = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)

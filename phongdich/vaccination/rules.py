@@ -467,3 +467,30 @@ def violations(
 def default_kind(dose_number: int, product: str, policy: Policy = BUILT_IN) -> str:
     found = policy.product(product)
     return PRIMARY if dose_number <= (found.primary_doses if found else 2) else BOOSTER
+
+
+# --- campaigns: will a unit meet its target by the deadline at its current pace? -----------
+
+
+@dataclass(frozen=True)
+class Pace:
+    done: int
+    target: int
+    projected: int  # doses by the end of the deadline day if the pace so far holds
+    will_miss: bool | None  # None before the campaign's first day: no pace yet
+
+
+def pace_projection(*, target: int, done: int, start: date, deadline: date, day: date) -> Pace:
+    """`done` counts the doses from `start` to the end of `day`. The pace is done per day
+    elapsed (the first day counts as one); the projection adds that pace for every day left
+    after `day` up to the deadline. A unit on or above its target never misses; on or after
+    the deadline day no days are left, so it misses exactly when it is below target."""
+    if done >= target:
+        return Pace(done, target, done, False)
+    if day < start:
+        return Pace(done, target, done, None)
+    last = min(day, deadline)
+    elapsed = (last - start).days + 1
+    left = max((deadline - day).days, 0)
+    projected = done + (done * left) // elapsed
+    return Pace(done, target, projected, projected < target)

@@ -18,3 +18,11 @@ def refresh_coverage() -> int:
         for province in AdminUnit.objects.filter(parent__isnull=True)
         for back in (0, 1)
     )
+
+
+@task()
+def refresh_campaigns() -> int:
+    """Progress per unit and day of every running campaign (and those ended a week ago)."""
+    from .campaigns import refresh_running
+
+    return refresh_running()

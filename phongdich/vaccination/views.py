@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many, audit_record
 from phongdich.geo.selectors import communes_within
@@ -23,17 +24,33 @@ from phongdich.people import need_to_know
 from phongdich.people.models import Person
 from phongdich.people.selectors import person_get
 
-from . import certificates, imports, labels, outreach, panels, selectors, services
+from . import (
+    campaigns,
+    certificates,
+    denominators,
+    imports,
+    labels,
+    outreach,
+    panels,
+    risk,
+    selectors,
+    services,
+)
 from .forms import (
+    CampaignForm,
+    CampaignTargetForm,
+    CampaignTaskLinkForm,
     DoseFieldsForm,
     DoseForm,
     ImportForm,
     OutcomeForm,
     OutreachFilterForm,
+    PopulationBandImportForm,
     ReviewMatchForm,
+    RiskImportForm,
 )
-from .models import Dose, DoseReview, VaccinationCertificate
-from .permissions import COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
+from .models import Campaign, CoverageBand, Dose, DoseReview, RiskGroup, VaccinationCertificate
+from .permissions import CAMPAIGN_ROLES, COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
 
 IMPORT_ERRORS_KEY = "vaccination_import_errors"
 
@@ -281,7 +298,13 @@ COVERAGE_COLUMNS = [
     ("65+", "full", gettext_lazy("Từ 65 tuổi: đủ liều cơ bản")),
     ("12-17", "full", gettext_lazy("12–17 tuổi: đủ liều cơ bản")),
     ("5-11", "at_least_one", gettext_lazy("5–11 tuổi: ít nhất 1 mũi")),
+    ("risk", "full", gettext_lazy("Nhóm nguy cơ cao: đủ liều cơ bản")),
 ]
+DENOMINATOR_WORDS = {
+    "official": gettext_lazy("dân số chính thức"),
+    "synthetic": gettext_lazy("dân số mẫu (giả lập)"),
+    "registry": gettext_lazy("danh sách dân cư"),
+}
 
 
 def _coverage_table(request):
@@ -293,7 +316,9 @@ def _coverage_table(request):
             figure = figures.get(band)
             share = figure.share(field) if figure else None
             cells.append((heading, None if share is None else share * 100))
-        table.append((unit, cells))
+        whole = figures.get("all")
+        source = DENOMINATOR_WORDS[whole.denominator_source if whole else "registry"]
+        table.append((unit, cells, source))
     return day, table
 
 
@@ -309,10 +334,14 @@ def coverage(request):
 @role_required(*COVERAGE_ROLES)
 def coverage_export(request):
     day, table = _coverage_table(request)
-    header = [_("Đơn vị"), *(str(h) for _b, _f, h in COVERAGE_COLUMNS)]
+    header = [_("Đơn vị"), *(str(h) for _b, _f, h in COVERAGE_COLUMNS), _("Mẫu số")]
     rows = [
-        [unit.label(), *("" if pct is None else round(pct, 1) for _heading, pct in cells)]
-        for unit, cells in table
+        [
+            unit.label(),
+            *("" if pct is None else round(pct, 1) for _heading, pct in cells),
+            str(source),
+        ]
+        for unit, cells, source in table
     ]
     return xlsx_response(
         build_workbook(_("Độ bao phủ tiêm chủng"), header, rows),
@@ -341,6 +370,7 @@ def _outreach(request):
         min_days_overdue=data["min_days_overdue"] or 0,
         dose_number=data["dose_number"],
         without_outcome=data["without_outcome"],
+        risk_group=data["risk_group"],
     )
     return form, filters, timezone.localdate()
 
@@ -528,4 +558,257 @@ def certificate_verify(request, token: str):
         "vaccination/public/certificate_verify.html",
         {"found": found},
         status=200 if found else 404,
+    )
+
+
+# --- risk groups ----------------------------------------------------------------------------
+
+RISK_ERRORS_KEY = "vaccination_risk_errors"
+BAND_ERRORS_KEY = "vaccination_band_errors"
+
+
+@role_required(*REVIEW_ROLES)
+def risk_groups(request):
+    """The risk flags of the jurisdiction by group, and their import."""
+    form = RiskImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = risk.risk_import(
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                all_or_nothing=form.cleaned_data["mode"] == "all_or_nothing",
+            )
+        except FileRefused as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            request.session[RISK_ERRORS_KEY] = result.errors.as_dict()
+    counts = risk.group_counts(request.user)
+    groups = [(label, counts.get(value, 0)) for value, label in RiskGroup.choices]
+    return render(
+        request,
+        "vaccination/risk_groups.html",
+        {"form": form, "result": result, "groups": groups},
+    )
+
+
+@role_required(*REVIEW_ROLES)
+def risk_errors(request):
+    report = ErrorReport.from_dict(request.session.get(RISK_ERRORS_KEY))
+    return xlsx_response(report.workbook(), "loi-nhap-nhom-nguy-co.xlsx")
+
+
+@role_required(Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER)
+def population_bands(request):
+    """Official population by age band per unit (the coverage's denominators)."""
+    form = PopulationBandImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = denominators.population_band_import(
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                all_or_nothing=form.cleaned_data["mode"] == "all_or_nothing",
+            )
+        except FileRefused as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            request.session[BAND_ERRORS_KEY] = result.errors.as_dict()
+    return render(request, "vaccination/population_bands.html", {"form": form, "result": result})
+
+
+@role_required(Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER)
+def population_band_errors(request):
+    report = ErrorReport.from_dict(request.session.get(BAND_ERRORS_KEY))
+    return xlsx_response(report.workbook(), "loi-nhap-dan-so-theo-nhom-tuoi.xlsx")
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+def _campaign(request, pk: int) -> Campaign:
+    try:
+        return campaigns.campaign_get(request.user, pk)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+
+
+def _campaign_args(data) -> dict:
+    return {
+        "name": data["name"],
+        "start": data["start"],
+        "deadline": data["deadline"],
+        "age_bands": data["age_bands"],
+        "risk_groups": data["risk_groups"],
+        "dose_number": data["dose_number"],
+    }
+
+
+@role_required(*COVERAGE_ROLES)
+def campaign_list(request):
+    found = list(campaigns.campaigns_visible_to(request.user).order_by("-start", "pk")[:100])
+    rows = [campaigns.figures(c, request.user) for c in found]
+    return render(
+        request,
+        "vaccination/campaigns.html",
+        {"rows": rows, "can_create": campaigns.can_manage(request.user)},
+    )
+
+
+@role_required(*CAMPAIGN_ROLES)
+def campaign_new(request):
+    if not campaigns.can_manage(request.user):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaigns.campaign_create(
+                by=request.user, **_campaign_args(form.cleaned_data)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lập chiến dịch. Hãy đặt chỉ tiêu cho từng đơn vị."))
+            return redirect("vaccination:campaign", pk=campaign.pk)
+    return render(request, "vaccination/campaign_form.html", {"form": form, "campaign": None})
+
+
+@role_required(*CAMPAIGN_ROLES)
+def campaign_edit(request, pk: int):
+    campaign = _campaign(request, pk)
+    if not campaigns.can_manage(request.user, campaign):
+        raise PermissionDenied
+    initial = {
+        "name": campaign.name,
+        "start": campaign.start,
+        "deadline": campaign.deadline,
+        "age_bands": campaign.band_list,
+        "risk_groups": campaign.group_list,
+        "dose_number": campaign.dose_number,
+    }
+    form = CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaigns.campaign_update(
+                by=request.user, campaign=campaign, **_campaign_args(form.cleaned_data)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lưu chiến dịch."))
+            return redirect("vaccination:campaign", pk=campaign.pk)
+    return render(request, "vaccination/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+def _target_units(user):
+    from phongdich.geo.models import AdminUnit
+
+    unit = user.jurisdiction
+    return AdminUnit.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk).select_related(
+        "parent"
+    ).order_by("path") | AdminUnit.objects.filter(pk=unit.pk)
+
+
+@role_required(*COVERAGE_ROLES)
+def campaign_detail(request, pk: int):
+    campaign = _campaign(request, pk)
+    manage = campaigns.can_manage(request.user, campaign)
+    target_form = link_form = None
+    if manage:
+        target_form = CampaignTargetForm(units=_target_units(request.user))
+        link_form = CampaignTaskLinkForm()
+    return render(
+        request,
+        "vaccination/campaign.html",
+        {
+            "campaign": campaign,
+            "found": campaigns.figures(campaign, request.user),
+            "manage": manage,
+            "target_form": target_form,
+            "link_form": link_form,
+            "links": campaign.task_links.select_related("task__document"),
+            "age_labels": [dict(CoverageBand.choices)[b] for b in campaign.band_list],
+            "group_labels": [dict(RiskGroup.choices)[g] for g in campaign.group_list],
+        },
+    )
+
+
+@require_POST
+@role_required(*CAMPAIGN_ROLES)
+def campaign_target(request, pk: int):
+    campaign = _campaign(request, pk)
+    if not campaigns.can_manage(request.user, campaign):
+        raise PermissionDenied
+    form = CampaignTargetForm(request.POST, units=_target_units(request.user))
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Chỉ tiêu không hợp lệ: %(why)s")
+            % {"why": "; ".join(m for ms in form.errors.values() for m in ms)},
+        )
+        return redirect("vaccination:campaign", pk=campaign.pk)
+    try:
+        campaigns.campaign_target_set(by=request.user, campaign=campaign, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        campaigns.campaign_refresh(campaign=campaign, by=request.user)
+        messages.success(request, _("Đã lưu chỉ tiêu."))
+    return redirect("vaccination:campaign", pk=campaign.pk)
+
+
+@require_POST
+@role_required(*CAMPAIGN_ROLES)
+def campaign_link_task(request, pk: int):
+    from phongdich.directives.models import Task
+
+    campaign = _campaign(request, pk)
+    if not campaigns.can_manage(request.user, campaign):
+        raise PermissionDenied
+    form = CampaignTaskLinkForm(request.POST)
+    task = None
+    if form.is_valid():
+        task = Task.objects.filter(pk=form.cleaned_data["task"], is_draft=False).first()
+    if task is None:
+        messages.error(request, _("Không có nhiệm vụ chỉ đạo đã xác nhận với mã này."))
+        return redirect("vaccination:campaign", pk=campaign.pk)
+    try:
+        campaigns.campaign_task_link(by=request.user, campaign=campaign, task=task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã liên kết nhiệm vụ với chiến dịch."))
+    return redirect("vaccination:campaign", pk=campaign.pk)
+
+
+@role_required(*COVERAGE_ROLES)
+def campaign_export(request, pk: int):
+    campaign = _campaign(request, pk)
+    found = campaigns.figures(campaign, request.user)
+    header = [
+        _("Đơn vị"),
+        _("Người chịu trách nhiệm"),
+        _("Chức vụ"),
+        _("Chỉ tiêu (mũi)"),
+        _("Đã tiêm"),
+        _("Tỷ lệ (%)"),
+        _("Dự kiến đến hạn"),
+        _("Không kịp hạn"),
+    ]
+    rows = [
+        [
+            r.target.unit.label(),
+            r.target.official_name,
+            r.target.official_title,
+            r.pace.target,
+            r.pace.done,
+            "" if r.percent is None else round(r.percent, 1),
+            r.pace.projected,
+            _("Có") if r.pace.will_miss else "",
+        ]
+        for r in found.rows
+    ]
+    return xlsx_response(
+        build_workbook(_("Tiến độ chiến dịch"), header, rows),
+        f"chien-dich-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx",
     )

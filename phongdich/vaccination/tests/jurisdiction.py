@@ -77,7 +77,34 @@ def _certificate_of_b(world, staff):
     return {"pk": person.pk}
 
 
+def _campaign_of_b(world, staff):
+    """A campaign whose only target is commune B: commune A's staff must not reach it."""
+    from phongdich.accounts.models import Role, User
+    from phongdich.testing import make_user
+    from phongdich.vaccination import campaigns
+
+    officer = User.objects.filter(username="yte.tinh.campaign").first() or make_user(
+        "yte.tinh.campaign", Role.HEALTH_OFFICER, world.province
+    )
+    campaign = campaigns.campaign_create(
+        by=officer,
+        name="Chiến dịch xã B",
+        start=date(2022, 2, 21),
+        deadline=date(2022, 2, 28),
+        age_bands=["5-11"],
+    )
+    campaigns.campaign_target_set(
+        by=officer, campaign=campaign, unit=world.commune_b, target=100, official_name="Ông B"
+    )
+    return {"pk": campaign.pk}
+
+
 RECORDS_IN_COMMUNE_B = {
+    "vaccination:campaign": _campaign_of_b,
+    "vaccination:campaign_edit": _campaign_of_b,
+    "vaccination:campaign_target": _campaign_of_b,
+    "vaccination:campaign_link_task": _campaign_of_b,
+    "vaccination:campaign_export": _campaign_of_b,
     "vaccination:record": _record_of_b,
     "vaccination:dose_for_person": _record_of_b,
     "vaccination:dose_check": _dose_of_b,

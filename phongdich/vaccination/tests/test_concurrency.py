@@ -67,3 +67,78 @@ def test_one_outreach_outcome_sent_four_times_at_once_is_recorded_once():
     outcomes = race([record] * 4)
     assert not losers(outcomes), losers(outcomes)
     assert OutreachOutcome.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_simultaneous_target_edits_make_one_target():
+    from datetime import date
+
+    from phongdich.vaccination import campaigns
+    from phongdich.vaccination.models import CampaignTarget
+
+    world = make_world()
+    staff = make_staff(world)
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(
+        by=officer, name="Mùa xuân", start=date(2022, 2, 21), deadline=date(2022, 2, 28)
+    )
+
+    def edit(n):
+        return lambda: campaigns.campaign_target_set(
+            by=officer, campaign=campaign, unit=world.district_a, target=n, official_name=f"Ô {n}"
+        )
+
+    outcomes = race([edit(n) for n in (10, 20, 30, 40)])
+    assert not losers(outcomes), losers(outcomes)
+    assert CampaignTarget.objects.count() == 1
+    kept = CampaignTarget.objects.get()
+    assert kept.official_name == f"Ô {kept.target}"  # one edit's values, not a mix
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_simultaneous_risk_flags_make_one():
+    from datetime import date
+
+    from phongdich.vaccination import risk
+    from phongdich.vaccination.models import RiskFlag
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    outcomes = race(
+        [
+            lambda: risk.risk_flag_set(
+                by=staff.commune_worker_a,
+                person=person,
+                group="teacher",
+                source="PGD",
+                since=date(2022, 1, 1),
+            )
+        ]
+        * 4
+    )
+    assert not losers(outcomes), losers(outcomes)
+    assert RiskFlag.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_refreshes_leave_one_set_of_rows():
+    from datetime import date
+
+    from phongdich.vaccination import campaigns
+    from phongdich.vaccination.models import CampaignProgress
+
+    world = make_world()
+    staff = make_staff(world)
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(
+        by=officer, name="Mùa xuân", start=date(2022, 2, 21), deadline=date(2022, 2, 28)
+    )
+    campaigns.campaign_target_set(
+        by=officer, campaign=campaign, unit=world.district_a, target=5, official_name="A"
+    )
+    outcomes = race(
+        [lambda: campaigns.campaign_refresh(campaign=campaign, today=date(2022, 3, 1))] * 2
+    )
+    assert not losers(outcomes), losers(outcomes)
+    assert CampaignProgress.objects.filter(campaign=campaign).count() == 8

@@ -75,7 +75,12 @@ def test_figures_per_band_and_unit_follow_the_rules(world, staff):
     assert statuses == ["boosted", "partly", "fully"]
     levels = coverage.criterion_2(world.province, DAY)
     assert levels["adults_at_least_one"] == 2 / 3 and levels["over_50_full"] == 1.0
-    assert levels["population_full"] == 0.5
+    # The whole population divides by the units' official total (geo's population
+    # import) when there is one; the page says which denominator it used.
+    world.province.refresh_from_db()
+    assert levels["population_full"] == 2 / world.province.population
+    assert coverage.denominators(world.province, DAY)["all"] == "official"
+    assert coverage.denominators(world.province, DAY)["18+"] == "registry"
     # Rebuilding the day replaces its rows.
     rows = CoverageFigure.objects.count()
     coverage.coverage_refresh(day=DAY)

@@ -36,3 +36,27 @@ def test_the_demo_vaccinates_the_province_once(db):
     assert DoseReview.objects.exists()
     build_demo(seed=1, scale=0.001, log=lambda *a: None)
     assert Dose.objects.count() == doses
+
+
+def test_the_demo_has_spring_campaigns_risk_groups_and_synthetic_denominators(db):
+    from phongdich.vaccination import campaigns
+    from phongdich.vaccination.models import (
+        Campaign,
+        CampaignProgress,
+        CoverageFigure,
+        PopulationBand,
+        RiskFlag,
+    )
+
+    build_demo(seed=1, scale=0.001, log=lambda *a: None)
+    assert RiskFlag.objects.exists()
+    assert PopulationBand.objects.exists()
+    assert not PopulationBand.objects.filter(synthetic=False).exists()
+    assert CoverageFigure.objects.filter(band="risk").exists()
+    spring = Campaign.objects.get(deadline=date(2022, 2, 28))
+    assert Campaign.objects.filter(age_bands="5-11").exists()
+    assert CampaignProgress.objects.filter(campaign=spring, day=date(2022, 2, 28)).exists()
+    found = campaigns.figures(spring)
+    assert found.rows and all(r.target.official_name for r in found.rows)
+    build_demo(seed=1, scale=0.001, log=lambda *a: None)
+    assert Campaign.objects.count() == 2

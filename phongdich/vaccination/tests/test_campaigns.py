@@ -1,0 +1,236 @@
+"""Campaigns: the pace rule at its boundaries, progress per unit and day, the pages, the
+link to a directive task."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from phongdich.vaccination import campaigns, rules, services
+from phongdich.vaccination.models import CampaignProgress, CampaignTarget, RiskGroup
+
+from . import builders
+
+START, DEADLINE = date(2022, 2, 21), date(2022, 2, 28)  # seed 002: doses due by 28/02/2022
+
+
+# Seed 002 (Thanh Hóa, 21/02/2022): "finish by 28/02/2022", the head of each district
+# answerable for the pace. Projected = done + done per elapsed day × days left.
+@pytest.mark.parametrize(
+    "target, done, day, projected, will_miss",
+    [
+        # a unit exactly on target never misses, whatever the day
+        (100, 100, START, 100, False),
+        (100, 100, DEADLINE, 100, False),
+        (100, 100, DEADLINE + timedelta(days=3), 100, False),
+        # above target
+        (100, 101, START + timedelta(days=2), 101, False),
+        # on the deadline day no days are left: one short misses
+        (100, 99, DEADLINE, 99, True),
+        # after the deadline likewise
+        (100, 99, DEADLINE + timedelta(days=1), 99, True),
+        # the day before the deadline: 7 days elapsed, one left
+        (80, 70, DEADLINE - timedelta(days=1), 80, False),  # 70 + 70/7 = 80 = target
+        (81, 70, DEADLINE - timedelta(days=1), 80, True),
+        # the first day counts as one elapsed day: 10 a day × 7 days left
+        (80, 10, START, 80, False),
+        (81, 10, START, 80, True),
+        # nothing done yet after the start: certain to miss
+        (1, 0, START + timedelta(days=1), 0, True),
+        # before the start: not judged
+        (100, 0, START - timedelta(days=1), 0, None),
+    ],
+)
+def test_pace_projection(target, done, day, projected, will_miss):
+    pace = rules.pace_projection(target=target, done=done, start=START, deadline=DEADLINE, day=day)
+    assert (pace.projected, pace.will_miss) == (projected, will_miss)
+
+
+def _child(world, staff, name, year=2015, commune=None, **values):
+    return builders.person(
+        world,
+        staff,
+        full_name=name,
+        birth_year=year,
+        phone="",
+        id_number="",
+        commune=commune or world.commune_a,
+        **values,
+    )
+
+
+def _dose(person, day, by, n=1):
+    services.dose_record_for_person(
+        by=by, person=person, dose=builders.dose("pfizer", n=n, day=day)
+    )
+
+
+def test_progress_counts_target_groups_per_unit_and_day(world, staff):
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(
+        by=officer,
+        name="Tiêm trẻ 5-11 tuổi",
+        start=START,
+        deadline=DEADLINE,
+        age_bands=["5-11"],
+        risk_groups=[RiskGroup.TEACHER],
+        dose_number=1,
+    )
+    campaigns.campaign_target_set(
+        by=officer,
+        campaign=campaign,
+        unit=world.district_a,
+        target=4,
+        official_name="Nguyễn Văn Chủ",
+        official_title="Chủ tịch UBND",
+    )
+    campaigns.campaign_target_set(
+        by=officer, campaign=campaign, unit=world.commune_b, target=1, official_name="Bà B"
+    )
+    worker = staff.commune_worker_a
+    # 2015 → 7 years old in 2022: counted; 2010 → 12: not in 5–11; dose 2: not counted.
+    _dose(_child(world, staff, "Trẻ Một"), START, worker)
+    _dose(_child(world, staff, "Trẻ Hai"), START + timedelta(days=2), worker)
+    _dose(_child(world, staff, "Trẻ Lớn", year=2010), START, worker)
+    teacher = _child(world, staff, "Cô Giáo", year=1985)
+    from phongdich.vaccination import risk
+
+    risk.risk_flag_set(
+        by=worker, person=teacher, group=RiskGroup.TEACHER, source="Phòng GD", since=START
+    )
+    _dose(teacher, START + timedelta(days=2), worker)
+    _dose(_child(world, staff, "Trẻ Ba"), START - timedelta(days=1), worker)  # before start
+    rows = campaigns.campaign_refresh(campaign=campaign, today=START + timedelta(days=3))
+    assert rows == 2 * 4  # two targets × four days
+    done = dict(
+        CampaignProgress.objects.filter(campaign=campaign, unit=world.district_a).values_list(
+            "day", "done"
+        )
+    )
+    assert [done[START + timedelta(days=i)] for i in range(4)] == [1, 1, 3, 3]
+    found = campaigns.figures(campaign)
+    by_unit = {r.target.unit_id: r for r in found.rows}
+    # district A: 3 in 4 days, 4 days left → 3 + 3 = 6 ≥ 4; commune B: nothing → misses
+    assert by_unit[world.district_a.pk].pace.projected == 6
+    assert by_unit[world.district_a.pk].pace.will_miss is False
+    assert by_unit[world.commune_b.pk].pace.will_miss is True
+    assert [r.target.unit for r in found.missing] == [world.commune_b]
+    assert found.chart["points"]
+    # A commune of district A sees the district's row, not commune B's.
+    mine = campaigns.figures(campaign, staff.commune_worker_a)
+    assert [r.target.unit for r in mine.rows] == [world.district_a]
+
+
+def test_refresh_stops_at_the_deadline(world, staff):
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(by=officer, name="C", start=START, deadline=DEADLINE)
+    campaigns.campaign_target_set(
+        by=officer, campaign=campaign, unit=world.commune_a, target=1, official_name="X"
+    )
+    campaigns.campaign_refresh(campaign=campaign, today=DEADLINE + timedelta(days=5))
+    days = CampaignProgress.objects.filter(campaign=campaign).values_list("day", flat=True)
+    assert max(days) == DEADLINE and min(days) == START
+
+
+def test_only_province_and_district_officers_manage(world, staff):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        campaigns.campaign_create(
+            by=staff.commune_worker_a, name="C", start=START, deadline=DEADLINE
+        )
+    campaign = campaigns.campaign_create(
+        by=staff.province_health_officer, name="C", start=START, deadline=DEADLINE
+    )
+    with pytest.raises(PermissionDenied):
+        campaigns.campaign_target_set(
+            by=staff.commune_worker_a,
+            campaign=campaign,
+            unit=world.commune_a,
+            target=1,
+            official_name="X",
+        )
+
+
+def test_pages_and_export(client, world, staff):
+    officer = staff.province_health_officer
+    client.force_login(officer)
+    response = client.post(
+        "/vaccination/campaigns/new/",
+        {
+            "name": "Chiến dịch mùa xuân 2022",
+            "start": "21/02/2022",
+            "deadline": "28/02/2022",
+            "age_bands": ["5-11"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    campaign = campaigns.Campaign.objects.get()
+    response = client.post(
+        f"/vaccination/campaigns/{campaign.pk}/targets/",
+        {
+            "unit": world.district_a.pk,
+            "target": 50,
+            "official_name": "Lê Văn Huyện",
+            "official_title": "Chủ tịch UBND",
+        },
+    )
+    assert response.status_code == 302
+    target = CampaignTarget.objects.get()
+    assert (target.unit, target.target) == (world.district_a, 50)
+    page = client.get(f"/vaccination/campaigns/{campaign.pk}/").content.decode()
+    assert "Lê Văn Huyện" in page and "Thành phố Thanh Hóa" in page
+    assert client.get("/vaccination/campaigns/").status_code == 200
+    export = client.get(f"/vaccination/campaigns/{campaign.pk}.xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd")
+    # Bad input never gives a 500.
+    assert (
+        client.post(
+            "/vaccination/campaigns/new/", {"name": "x" * 500, "start": "99/99/9999"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            f"/vaccination/campaigns/{campaign.pk}/targets/", {"unit": "abc", "target": "-1"}
+        ).status_code
+        == 302
+    )
+    # A commune worker sees the campaign (its district's row) but may not edit it.
+    client.force_login(staff.commune_worker_a)
+    assert client.get(f"/vaccination/campaigns/{campaign.pk}/").status_code == 200
+    assert client.get(f"/vaccination/campaigns/{campaign.pk}/edit/").status_code == 403
+
+
+def test_a_confirmed_directive_task_shows_the_campaign(client, world, staff):
+    from phongdich.directives.models import Document, Task
+
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(
+        by=officer, name="Mùa xuân", start=START, deadline=DEADLINE
+    )
+    campaigns.campaign_target_set(
+        by=officer, campaign=campaign, unit=world.district_a, target=10, official_name="Ông A"
+    )
+    document = Document.objects.create(title="Công văn 1", number="1/CV")
+    draft = Task.objects.create(document=document, text="Tiêm đủ mũi", is_draft=True)
+    task = Task.objects.create(
+        document=document, text="Tiêm đủ mũi", is_draft=False, deadline=DEADLINE
+    )
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        campaigns.campaign_task_link(by=officer, campaign=campaign, task=draft)
+    client.force_login(officer)
+    client.post(f"/vaccination/campaigns/{campaign.pk}/task/", {"task": task.pk})
+    assert task.vaccination_campaign_link.campaign == campaign
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = officer
+    html = render_to_string("vaccination/_task_campaign.html", {"task": task}, request=request)
+    assert "Mùa xuân" in html and "Ông A" in html
+    request.user = staff.commune_worker_b  # district B: the campaign covers district A only
+    assert "Mùa xuân" not in render_to_string(
+        "vaccination/_task_campaign.html", {"task": task}, request=request
+    )
