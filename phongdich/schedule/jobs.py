@@ -79,6 +79,12 @@ JOBS = [
         "today's and yesterday's vaccination coverage per unit and age band",
     ),
     PeriodicJob(
+        "vaccination.send_reminders",
+        "phongdich.vaccination.tasks.send_reminders",
+        timedelta(hours=1),
+        "texts people whose next dose became due, once per dose, never 21:00-07:00",
+    ),
+    PeriodicJob(
         "supplies.scan_alerts",
         "phongdich.supplies.tasks.scan_alerts",
         timedelta(minutes=30),

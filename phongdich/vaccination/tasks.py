@@ -18,3 +18,11 @@ def refresh_coverage() -> int:
         for province in AdminUnit.objects.filter(parent__isnull=True)
         for back in (0, 1)
     )
+
+
+@task()
+def send_reminders() -> dict:
+    """Text the people whose next dose became due (once per dose; never 21:00–07:00)."""
+    from .reminders import reminders_send
+
+    return reminders_send()

@@ -67,3 +67,27 @@ def test_one_outreach_outcome_sent_four_times_at_once_is_recorded_once():
     outcomes = race([record] * 4)
     assert not losers(outcomes), losers(outcomes)
     assert OutreachOutcome.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_workers_at_once_send_one_reminder():
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from phongdich.hotline.gateways import console_outbox
+    from phongdich.vaccination.models import DoseReminder
+    from phongdich.vaccination.reminders import reminders_send
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    services.dose_record_for_person(
+        by=staff.commune_worker_a, person=person, dose=builders.dose(day=date(2021, 10, 11))
+    )
+    console_outbox.clear()
+    now = datetime.combine(date(2021, 11, 1), time(9), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    outcomes = race([lambda: reminders_send(now=now)] * 2)
+    assert not losers(outcomes), losers(outcomes)
+    assert DoseReminder.objects.count() == 1
+    assert len(console_outbox) == 1
+    assert sorted(counts["sent"] for _status, counts in outcomes) == [0, 1]
