@@ -43,6 +43,7 @@ READ_ACTIONS = {
     "vaccination.certificate": _("Giấy chứng nhận tiêm chủng (PDF)"),
     "vaccination.aefi_queue": _("Danh sách phản ứng sau tiêm"),
     "vaccination.aefi": _("Mở báo cáo phản ứng sau tiêm"),
+    "vaccination.aefi_form": _("Báo cáo phản ứng sau tiêm"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:

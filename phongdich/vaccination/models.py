@@ -467,8 +467,11 @@ class Aefi(SubmittedOnce):
     dose = models.ForeignKey(
         Dose, null=True, blank=True, on_delete=models.SET_NULL, related_name="aefi_reports"
     )
-    # The district health centre it was routed to: the district of the person's commune
-    # when reported (kept, so the queue does not move if the person moves later).
+    # Where the person lived when it was reported, and the district health centre it was
+    # routed to (that commune's district): kept, so the report does not move if they move.
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
+    )
     district = models.ForeignKey(
         "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("huyện")
     )

@@ -58,3 +58,51 @@ def coverage_rows(user, day):
     for figure in CoverageFigure.objects.filter(day=day, unit__in=units):
         figures.setdefault(figure.unit_id, {})[figure.band] = figure
     return [(u, figures.get(u.pk, {})) for u in units]
+
+
+# --- AEFI (aefi.py) ---------------------------------------------------------------------------
+
+
+def aefi_visible_to(user):
+    """Reports of the communes in the user's jurisdiction: a district sees every commune it
+    was routed from, a commune its own."""
+    from .models import Aefi
+
+    return scope_to_jurisdiction(Aefi.objects.all(), user, "commune")
+
+
+def aefi_queue(user, *, status: str = ""):
+    """Open reports first (serious on top), then the concluded ones."""
+    from .models import Aefi
+
+    qs = aefi_visible_to(user).select_related("person", "commune__parent", "dose__product")
+    if status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status=Aefi.Status.CONCLUDED)
+    return qs.order_by("-serious", "created_at", "pk")
+
+
+def aefi_get(user, pk: int):
+    return (
+        aefi_visible_to(user)
+        .select_related("person__commune__parent", "commune__parent", "district", "dose__product")
+        .get(pk=pk)
+    )
+
+
+def person_vaccination_status(user, person):
+    """The person's vaccination status for other apps' pages (hotline caller card,
+    checkpoint lookup), or None when the user's role may not see it or the person lies
+    outside the jurisdiction. Reads the doses only: the caller's page audits its read."""
+    from phongdich.people.need_to_know import NONE, access_for
+
+    if person is None or access_for(getattr(user, "role", "")).search == NONE:
+        return None
+    if not scope_to_jurisdiction(
+        type(person).objects.filter(pk=person.pk), user, "commune"
+    ).exists():
+        return None
+    from . import panels
+
+    return panels.status_context(person)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_aefi
 
 app_name = "vaccination"
 
@@ -23,4 +23,11 @@ urlpatterns = [
     path("people/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("xac-minh/<str:token>/", views.certificate_verify, name="certificate_verify"),
     path("import/errors.xlsx", views.import_errors, name="import_errors"),
+    # AEFI (views_aefi.py)
+    path("aefi/", views_aefi.aefi_queue, name="aefi_queue"),
+    path("aefi/<int:pk>/", views_aefi.aefi_detail, name="aefi"),
+    path("aefi/<int:pk>/status/", views_aefi.aefi_status, name="aefi_status"),
+    path("people/<int:pk>/aefi/new/", views_aefi.aefi_new, name="aefi_new"),
+    path("people/<int:pk>/aefi/link/", views_aefi.aefi_link, name="aefi_link"),
+    path("phan-ung/<str:token>/", views_aefi.aefi_public, name="aefi_public"),
 ]
