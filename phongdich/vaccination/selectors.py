@@ -91,18 +91,27 @@ def aefi_get(user, pk: int):
     )
 
 
-def person_vaccination_status(user, person):
-    """The person's vaccination status for other apps' pages (hotline caller card,
-    checkpoint lookup), or None when the user's role may not see it or the person lies
-    outside the jurisdiction. Reads the doses only: the caller's page audits its read."""
+def person_vaccination_status(user, person) -> dict | None:
+    """The person's vaccination status for other apps' screens (hotline caller card,
+    checkpoint lookup): status, its words, doses given, the next dose and from when, or
+    why none is due. None when the user's role may see no personal data, or the person
+    lies outside the user's jurisdiction. The caller's own screen audits its read."""
+    from phongdich.people.models import Person
     from phongdich.people.need_to_know import NONE, access_for
+
+    from . import labels, services
 
     if person is None or access_for(getattr(user, "role", "")).search == NONE:
         return None
-    if not scope_to_jurisdiction(
-        type(person).objects.filter(pk=person.pk), user, "commune"
-    ).exists():
+    if not scope_to_jurisdiction(Person.objects.filter(pk=person.pk), user, "commune").exists():
         return None
-    from . import panels
-
-    return panels.status_context(person)
+    status = services.person_status(person)
+    nxt = status.next
+    return {
+        "status": status.status,
+        "label": str(labels.STATUS[status.status]),
+        "doses": status.doses,
+        "next_number": nxt.dose_number,
+        "next_from": nxt.earliest,
+        "no_dose_reason": str(labels.NO_DOSE.get(nxt.reason, "")),
+    }
