@@ -267,3 +267,14 @@ def test_the_link_page_shows_the_link_once(client, staff, vaccinee):
     page = client.post(f"/vaccination/people/{vaccinee.pk}/aefi/link/").content.decode()
     assert "/vaccination/phan-ung/" in page
     assert AefiLink.objects.count() == 1
+
+
+def test_the_home_panel_counts_open_and_serious_reports(client, world, staff, vaccinee):
+    client.force_login(staff.district_health_officer_a)
+    assert 'id="aefi-panel"' not in client.get("/").content.decode()
+    aefi.aefi_report(by=staff.commune_worker_a, person=vaccinee, report=report())
+    aefi.aefi_report(by=staff.commune_worker_a, person=vaccinee, report=report(died=True))
+    html = client.get("/").content.decode()
+    assert 'id="aefi-panel"' in html
+    client.force_login(staff.commune_worker_b)
+    assert 'id="aefi-panel"' not in client.get("/").content.decode()
