@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from phongdich.audit.models import AuditEvent
@@ -271,10 +272,10 @@ def test_the_link_page_shows_the_link_once(client, staff, vaccinee):
 
 def test_the_home_panel_counts_open_and_serious_reports(client, world, staff, vaccinee):
     client.force_login(staff.district_health_officer_a)
-    assert 'id="aefi-panel"' not in client.get("/").content.decode()
+    assert 'id="aefi-panel"' not in client.get(reverse("home")).content.decode()
     aefi.aefi_report(by=staff.commune_worker_a, person=vaccinee, report=report())
     aefi.aefi_report(by=staff.commune_worker_a, person=vaccinee, report=report(died=True))
-    html = client.get("/").content.decode()
+    html = client.get(reverse("home")).content.decode()
     assert 'id="aefi-panel"' in html
     client.force_login(staff.commune_worker_b)
-    assert 'id="aefi-panel"' not in client.get("/").content.decode()
+    assert 'id="aefi-panel"' not in client.get(reverse("home")).content.decode()
