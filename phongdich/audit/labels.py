@@ -41,6 +41,9 @@ READ_ACTIONS = {
     "vaccination.outreach": _("Danh sách vận động tiêm chủng"),
     "vaccination.outreach_export": _("Danh sách vận động tiêm chủng (Excel)"),
     "vaccination.certificate": _("Giấy chứng nhận tiêm chủng (PDF)"),
+    "vaccination.aefi_queue": _("Danh sách phản ứng sau tiêm"),
+    "vaccination.aefi": _("Mở báo cáo phản ứng sau tiêm"),
+    "vaccination.aefi_form": _("Báo cáo phản ứng sau tiêm"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:
@@ -163,6 +166,10 @@ WRITE_ACTIONS = {
     "vaccination.coverage_refresh": _("tính lại tỷ lệ bao phủ tiêm chủng"),
     "vaccination.demo": _("dựng dữ liệu tiêm chủng mẫu"),
     "vaccination.certificate_issue": _("cấp giấy chứng nhận tiêm chủng"),
+    "vaccination.reminder.send": _("nhắn tin nhắc lịch tiêm mũi tiếp theo"),
+    "vaccination.aefi.report": _("ghi nhận phản ứng sau tiêm"),
+    "vaccination.aefi.link": _("tạo đường link báo phản ứng sau tiêm cho người được tiêm"),
+    "vaccination.aefi.status": _("cập nhật điều tra phản ứng sau tiêm"),
     "vaccination.dose.record": _("ghi mũi tiêm"),
     "vaccination.dose.checked": _("đánh dấu đã rà soát mũi tiêm trái quy tắc"),
     "vaccination.outreach.outcome": _("ghi kết quả vận động tiêm chủng"),

@@ -167,3 +167,24 @@ def health_station_phone(commune) -> str:
         .first()
     )
     return format_phone(phone) if phone else ""
+
+
+def vaccination_summary(user, person) -> dict | None:
+    """The traveller's vaccination status in the registry, as the vaccination app gives it
+    to this user, or None (no app, a role that may not see it, a person outside the
+    user's jurisdiction). Looked up at call time; a failure never blocks the lookup."""
+    import logging
+
+    from django.apps import apps
+
+    if person is None or not apps.is_installed("phongdich.vaccination"):
+        return None
+    try:
+        from phongdich.vaccination.selectors import person_vaccination_status
+    except (ImportError, AttributeError):
+        return None
+    try:
+        return person_vaccination_status(user, person)
+    except Exception:
+        logging.getLogger(__name__).exception("person_vaccination_status failed")
+        return None

@@ -205,6 +205,7 @@ def _decide_context(request, declaration, checkpoints, form=None, selected_check
         "form": form,
         "ref": signing.dumps(declaration.pk, salt=REF_SALT),
         "facilities": Facility.objects.filter(kind=Facility.Kind.QUARANTINE_SITE, is_active=True),
+        "vaccination": selectors.vaccination_summary(request.user, declaration.person),
     }
 
 

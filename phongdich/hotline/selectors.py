@@ -51,6 +51,23 @@ def case_summary(person) -> dict | None:
         return None
 
 
+def vaccination_summary(user, person) -> dict | None:
+    """The person's vaccination status as the vaccination app gives it to this user, or
+    None (no app, a role that may not see it, outside the jurisdiction). Same contract as
+    `case_summary`: looked up at call time, and a failure never blocks the caller card."""
+    if person is None or not apps.is_installed("phongdich.vaccination"):
+        return None
+    try:
+        from phongdich.vaccination.selectors import person_vaccination_status
+    except (ImportError, AttributeError):
+        return None
+    try:
+        return person_vaccination_status(user, person)
+    except Exception:
+        logger.exception("person_vaccination_status failed")
+        return None
+
+
 # Roles that open the F0's full record in the cases app; everyone else at the desk sees the
 # summary page (their role may not read the clinical record: a link would answer 403).
 CASE_RECORD_ROLES = (
@@ -187,7 +204,10 @@ def caller_lookup(user, phone: str) -> dict:
     except ValidationError:
         return {"phone": "", "people": [], "tickets": [], "valid": False}
     people = list(people_visible_to(user).filter(phone=normalized)[:5])
-    found = [{"person": p, "case": case_summary(p)} for p in people]
+    found = [
+        {"person": p, "case": case_summary(p), "vaccination": vaccination_summary(user, p)}
+        for p in people
+    ]
     recent = list(
         tickets_visible_to(user)
         .filter(caller_phone=normalized)

@@ -85,6 +85,12 @@ JOBS = [
         "vaccination campaigns' progress per unit and day against their targets",
     ),
     PeriodicJob(
+        "vaccination.send_reminders",
+        "phongdich.vaccination.tasks.send_reminders",
+        timedelta(hours=1),
+        "texts people whose next dose became due, once per dose, never 21:00-07:00",
+    ),
+    PeriodicJob(
         "supplies.scan_alerts",
         "phongdich.supplies.tasks.scan_alerts",
         timedelta(minutes=30),

@@ -27,5 +27,7 @@ class VaccinationConfig(AppConfig):
         register(NavItem(_("Nhập mũi tiêm từ tệp"), "vaccination:import", REVIEW_ROLES, 42))
         register(NavItem(_("Danh sách cần tiêm"), "vaccination:outreach", RECORD_ROLES, 44))
         register(NavItem(_("Độ bao phủ tiêm chủng"), "vaccination:coverage", COVERAGE_ROLES, 43))
+        register(NavItem(_("Phản ứng sau tiêm"), "vaccination:aefi_queue", RECORD_ROLES, 45))
         register_panel(Panel("vaccination/_home_panel.html", REVIEW_ROLES, panels.review_panel, 40))
+        register_panel(Panel("vaccination/_aefi_panel.html", RECORD_ROLES, panels.aefi_panel, 41))
         register_section(Section("vaccination/_person_section.html", panels.person_section, 20))

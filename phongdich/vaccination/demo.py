@@ -144,6 +144,7 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
         total += len(batch)
         audit_record(actor=None, action="vaccination.demo", changes={"doses": total})
     _quality_cases(rng, officer, users, products, log)
+    _aefi_cases(officer, log)
     started = time.perf_counter()
     _risk_flags(rng, province, log)
     coverage_refresh(day=date(2022, 3, 1), province=province)
@@ -336,3 +337,45 @@ def _directive_task():
     return (
         Task.objects.filter(is_draft=False, text__icontains="tiêm").order_by("pk").first() or None
     )
+def _aefi_cases(officer, log) -> None:
+    """Three AEFI reports in commune A through the real service: a sore arm, a fever being
+    investigated, and one serious (hospitalised) waiting at the district health centre."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from . import aefi
+
+    hcm = ZoneInfo("Asia/Ho_Chi_Minh")
+    doses = list(
+        Dose.objects.filter(person__commune=officer.jurisdiction, given_on__lt=timezone.localdate())
+        .select_related("person__commune__parent")
+        .order_by("-given_on", "pk")[:3]
+    )
+    cases = [
+        ("Đau, sưng chỗ tiêm, sốt nhẹ 37,8 độ", {}, aefi.Aefi.Outcome.RECOVERED),
+        ("Sốt 39 độ, đau đầu, mệt nhiều", {}, aefi.Aefi.Outcome.RECOVERING),
+        (
+            "Khó thở, tức ngực, nổi mẩn toàn thân",
+            {"hospitalised": True},
+            aefi.Aefi.Outcome.RECOVERING,
+        ),
+    ]
+    made = []
+    for dose, (text, criteria, outcome) in zip(doses, cases, strict=False):
+        made.append(
+            aefi.aefi_report(
+                by=officer,
+                person=dose.person,
+                dose=dose,
+                report=aefi.AefiInput(
+                    onset_at=datetime.combine(dose.given_on, time(20, 0), tzinfo=hcm),
+                    description=text,
+                    treatment="Theo dõi tại nhà, hạ sốt" if not criteria else "Chuyển viện",
+                    outcome=outcome,
+                    **criteria,
+                ),
+            )
+        )
+    if len(made) > 1:
+        aefi.aefi_status_set(by=officer, aefi=made[1], status=aefi.Aefi.Status.INVESTIGATING)
+    log(f"vaccination: {len(made)} adverse events after immunisation reported")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.lib.idempotency import SubmittedOnce
+from phongdich.lib.tokens import PersonalLinkMixin
 
 from . import rules
 
@@ -610,3 +611,129 @@ class CampaignTaskLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} → {self.campaign_id}"
+# --- adverse events after immunisation (AEFI) -------------------------------------------------
+
+
+class Aefi(SubmittedOnce):
+    """An adverse event after immunisation, with the WHO core fields (onset, what happened,
+    treatment, outcome, reporter) and the four criteria that make it serious. It is routed
+    to the district health centre of the person's commune, whose staff investigate it."""
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Mới báo cáo")
+        INVESTIGATING = "investigating", _("Đang điều tra")
+        CONCLUDED = "concluded", _("Đã kết luận")
+
+    class Outcome(models.TextChoices):
+        # WHO AEFI reporting form: outcome of the event at the time of the report.
+        RECOVERING = "recovering", _("Đang hồi phục")
+        RECOVERED = "recovered", _("Đã khỏi")
+        SEQUELAE = "sequelae", _("Khỏi nhưng để lại di chứng")
+        NOT_RECOVERED = "not_recovered", _("Chưa khỏi")
+        DIED = "died", _("Tử vong")
+        UNKNOWN = "unknown", _("Chưa rõ")
+
+    class Causality(models.TextChoices):
+        # WHO causality assessment of an AEFI (2nd edition, 2018): categories A–D.
+        CONSISTENT = "consistent", _("Có liên quan đến vắc xin hoặc tiêm chủng (A)")
+        INDETERMINATE = "indeterminate", _("Chưa xác định được (B)")
+        COINCIDENTAL = "coincidental", _("Không liên quan, trùng hợp ngẫu nhiên (C)")
+        UNCLASSIFIABLE = "unclassifiable", _("Không đủ thông tin để phân loại (D)")
+
+    class Reporter(models.TextChoices):
+        STAFF = "staff", _("Cán bộ y tế")
+        VACCINEE = "vaccinee", _("Người được tiêm hoặc người nhà")
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="aefi_reports"
+    )
+    dose = models.ForeignKey(
+        Dose, null=True, blank=True, on_delete=models.SET_NULL, related_name="aefi_reports"
+    )
+    # Where the person lived when it was reported, and the district health centre it was
+    # routed to (that commune's district): kept, so the report does not move if they move.
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
+    )
+    district = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("huyện")
+    )
+    onset_at = models.DateTimeField(_("thời điểm xuất hiện triệu chứng"))
+    description = models.TextField(_("triệu chứng, diễn biến"), max_length=2000)
+    treatment = models.CharField(_("xử trí, điều trị"), max_length=500, blank=True)
+    outcome = models.CharField(
+        _("tình trạng hiện tại"), max_length=16, choices=Outcome.choices, default=Outcome.UNKNOWN
+    )
+    died = models.BooleanField(_("tử vong"), default=False)
+    life_threatening = models.BooleanField(_("đe dọa tính mạng"), default=False)
+    hospitalised = models.BooleanField(_("phải nhập viện hoặc kéo dài nằm viện"), default=False)
+    disability = models.BooleanField(_("tàn tật hoặc di chứng kéo dài"), default=False)
+    serious = models.BooleanField(_("nghiêm trọng"), default=False)
+    reporter_kind = models.CharField(max_length=10, choices=Reporter.choices)
+    reporter_name = models.CharField(_("người báo cáo"), max_length=120)
+    reporter_phone = models.CharField(_("số điện thoại người báo cáo"), max_length=12, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.REPORTED)
+    causality = models.CharField(
+        _("phân loại nguyên nhân"), max_length=16, choices=Causality.choices, blank=True
+    )
+    conclusion = models.TextField(_("kết luận điều tra"), max_length=2000, blank=True)
+    investigated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    concluded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["district", "status", "created_at"], name="aefi_queue_idx")]
+        verbose_name = _("phản ứng sau tiêm")
+
+    def __str__(self) -> str:
+        return f"AEFI #{self.pk}"
+
+
+class AefiLink(PersonalLinkMixin):
+    """The vaccinee's personal link to the AEFI report form (no account): only its hash is
+    stored (lib.tokens)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    dose = models.ForeignKey(
+        Dose, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"AEFI link #{self.pk}"
+
+
+# --- dose reminders ---------------------------------------------------------------------------
+
+
+class DoseReminder(models.Model):
+    """One reminder per person and dose number: the row is claimed before the message goes
+    out, and the unique constraint makes a second run or a concurrent worker skip it."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("đã gửi")
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    dose_number = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    to = models.CharField(max_length=12)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SENT)
+    external_id = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "dose_number"], name="dose_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.dose_number}"

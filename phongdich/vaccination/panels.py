@@ -40,3 +40,19 @@ def person_section(request, person) -> dict | None:
     context = status_context(person)
     context["can_record"] = request.user.role in RECORD_ROLES
     return context
+
+
+def aefi_panel(request) -> dict | None:
+    """Open AEFI reports of the user's communes (serious ones counted apart), if any."""
+    from django.db.models import Count, Q
+
+    from .models import Aefi
+
+    if request.user.jurisdiction is None:
+        return None
+    counts = (
+        selectors.aefi_visible_to(request.user)
+        .exclude(status=Aefi.Status.CONCLUDED)
+        .aggregate(open=Count("pk"), serious=Count("pk", filter=Q(serious=True)))
+    )
+    return counts if counts["open"] else None

@@ -26,3 +26,8 @@ def refresh_campaigns() -> int:
     from .campaigns import refresh_running
 
     return refresh_running()
+def send_reminders() -> dict:
+    """Text the people whose next dose became due (once per dose; never 21:00–07:00)."""
+    from .reminders import reminders_send
+
+    return reminders_send()

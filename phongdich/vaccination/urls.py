@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_aefi
 
 app_name = "vaccination"
 
@@ -34,4 +34,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/targets/", views.campaign_target, name="campaign_target"),
     path("campaigns/<int:pk>/task/", views.campaign_link_task, name="campaign_link_task"),
     path("campaigns/<int:pk>.xlsx", views.campaign_export, name="campaign_export"),
+    # AEFI (views_aefi.py)
+    path("aefi/", views_aefi.aefi_queue, name="aefi_queue"),
+    path("aefi/<int:pk>/", views_aefi.aefi_detail, name="aefi"),
+    path("aefi/<int:pk>/status/", views_aefi.aefi_status, name="aefi_status"),
+    path("people/<int:pk>/aefi/new/", views_aefi.aefi_new, name="aefi_new"),
+    path("people/<int:pk>/aefi/link/", views_aefi.aefi_link, name="aefi_link"),
+    path("phan-ung/<str:token>/", views_aefi.aefi_public, name="aefi_public"),
 ]

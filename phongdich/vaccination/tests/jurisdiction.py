@@ -99,12 +99,33 @@ def _campaign_of_b(world, staff):
     return {"pk": campaign.pk}
 
 
+def _aefi_of_b(world, staff):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from phongdich.vaccination import aefi
+
+    report = aefi.aefi_report(
+        by=_officer_b(world),
+        person=_person_of_b(world, staff),
+        report=aefi.AefiInput(
+            onset_at=datetime(2021, 10, 12, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            description="Sốt cao",
+        ),
+    )
+    return {"pk": report.pk}
+
+
 RECORDS_IN_COMMUNE_B = {
     "vaccination:campaign": _campaign_of_b,
     "vaccination:campaign_edit": _campaign_of_b,
     "vaccination:campaign_target": _campaign_of_b,
     "vaccination:campaign_link_task": _campaign_of_b,
     "vaccination:campaign_export": _campaign_of_b,
+    "vaccination:aefi": _aefi_of_b,
+    "vaccination:aefi_status": _aefi_of_b,
+    "vaccination:aefi_new": _record_of_b,
+    "vaccination:aefi_link": _record_of_b,
     "vaccination:record": _record_of_b,
     "vaccination:dose_for_person": _record_of_b,
     "vaccination:dose_check": _dose_of_b,

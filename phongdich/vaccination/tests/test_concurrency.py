@@ -142,3 +142,58 @@ def test_two_simultaneous_refreshes_leave_one_set_of_rows():
     )
     assert not losers(outcomes), losers(outcomes)
     assert CampaignProgress.objects.filter(campaign=campaign).count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_workers_at_once_send_one_reminder():
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from phongdich.hotline.gateways import console_outbox
+    from phongdich.vaccination.models import DoseReminder
+    from phongdich.vaccination.reminders import reminders_send
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    services.dose_record_for_person(
+        by=staff.commune_worker_a, person=person, dose=builders.dose(day=date(2021, 10, 11))
+    )
+    console_outbox.clear()
+    now = datetime.combine(date(2021, 11, 1), time(9), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    outcomes = race([lambda: reminders_send(now=now)] * 2)
+    assert not losers(outcomes), losers(outcomes)
+    assert DoseReminder.objects.count() == 1
+    assert len(console_outbox) == 1
+    assert sorted(counts["sent"] for _status, counts in outcomes) == [0, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_aefi_report_sent_four_times_at_once_is_recorded_once():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from phongdich.lib.idempotency import Submission
+    from phongdich.vaccination import aefi
+    from phongdich.vaccination.models import Aefi
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+
+    def report():
+        return aefi.aefi_report(
+            by=None,
+            person=person,
+            report=aefi.AefiInput(
+                onset_at=datetime(2021, 10, 12, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+                description="Sốt cao",
+                reporter_name="Người nhà",
+            ),
+            submission=Submission(key="anon:aefi-tap-1", fingerprint="f"),
+        )
+
+    outcomes = race([report] * 4)
+    assert not losers(outcomes), losers(outcomes)
+    assert Aefi.objects.count() == 1
+    assert len({item.pk for _status, item in outcomes}) == 1

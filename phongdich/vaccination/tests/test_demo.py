@@ -34,8 +34,13 @@ def test_the_demo_vaccinates_the_province_once(db):
     assert statuses[rules.FULLY] + statuses[rules.BOOSTED] > 0.8 * sum(statuses.values())
     assert 0 < statuses[rules.NOT_VACCINATED] < 0.1 * sum(statuses.values())
     assert DoseReview.objects.exists()
+    from phongdich.vaccination.models import Aefi
+
+    assert Aefi.objects.filter(serious=True).exists()
+    reports = Aefi.objects.count()
     build_demo(seed=1, scale=0.001, log=lambda *a: None)
     assert Dose.objects.count() == doses
+    assert Aefi.objects.count() == reports
 
 
 def test_the_demo_has_spring_campaigns_risk_groups_and_synthetic_denominators(db):

@@ -105,6 +105,9 @@ FORM_MODELS = {
     "vaccination.CampaignForm": [vaccination.Campaign],
     "vaccination.CampaignTargetForm": [vaccination.CampaignTarget],
     "vaccination.CampaignTaskLinkForm": [],
+    "vaccination.AefiForm": [vaccination.Aefi],
+    "vaccination.PublicAefiForm": [vaccination.Aefi],
+    "vaccination.AefiStatusForm": [vaccination.Aefi],
     "facilities.FacilityForm": [facilities.Facility],
     "facilities.FacilityCreateForm": [facilities.Facility],
     "facilities.CapacityForm": [facilities.CapacityChange],
@@ -128,16 +131,25 @@ NORMALISED = {"phone", "caller_phone", "id_number", "reporter_phone", "buyer_pho
 NOT_A_CHOICE = "zzz-not-a-choice"
 
 
+def _form_modules(app):
+    """The app's forms.py and any forms_<part>.py beside it (an app may split its forms)."""
+    from pathlib import Path
+
+    package = importlib.import_module(f"phongdich.{app}")
+    names = ["forms"] + sorted(p.stem for p in Path(package.__file__).parent.glob("forms_*.py"))
+    return [importlib.import_module(f"phongdich.{app}.{name}") for name in names]
+
+
 def _form_classes():
     for app in APPS:
-        module = importlib.import_module(f"phongdich.{app}.forms")
-        for name, obj in vars(module).items():
-            if (
-                inspect.isclass(obj)
-                and issubclass(obj, forms.BaseForm)
-                and obj.__module__ == module.__name__
-            ):
-                yield f"{app}.{name}", obj
+        for module in _form_modules(app):
+            for name, obj in vars(module).items():
+                if (
+                    inspect.isclass(obj)
+                    and issubclass(obj, forms.BaseForm)
+                    and obj.__module__ == module.__name__
+                ):
+                    yield f"{app}.{name}", obj
 
 
 def _instance(cls, data=None):

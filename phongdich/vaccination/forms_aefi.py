@@ -1,0 +1,86 @@
+"""Forms of the AEFI pages (aefi.py): the staff report, the vaccinee's report through a
+personal link (phone-sized), and the investigation's status."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.lib.bounds import PHONE_INPUT_MAX_LENGTH, BoundedDateTimeField, max_length
+from phongdich.lib.idempotency import SubmissionKeyForm
+from phongdich.lib.identity import normalize_phone
+
+from .models import Aefi
+
+ONSET_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class DoseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.dose_number} · {obj.given_on:%d/%m/%Y} · {obj.product.name}"
+
+
+class AefiForm(SubmissionKeyForm):
+    onset_at = BoundedDateTimeField(
+        label=_("Thời điểm xuất hiện triệu chứng (ngày/tháng/năm giờ:phút)"),
+        input_formats=ONSET_FORMATS,
+        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy hh:mm", "inputmode": "numeric"}),
+    )
+    description = forms.CharField(
+        label=_("Triệu chứng, diễn biến"),
+        max_length=max_length(Aefi, "description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    treatment = forms.CharField(
+        label=_("Đã xử trí, điều trị thế nào"),
+        required=False,
+        max_length=max_length(Aefi, "treatment"),
+    )
+    outcome = forms.ChoiceField(label=_("Tình trạng hiện tại"), choices=Aefi.Outcome.choices)
+    died = forms.BooleanField(label=_("Tử vong"), required=False)
+    life_threatening = forms.BooleanField(label=_("Đe dọa tính mạng"), required=False)
+    hospitalised = forms.BooleanField(
+        label=_("Phải nhập viện hoặc kéo dài nằm viện"), required=False
+    )
+    disability = forms.BooleanField(label=_("Tàn tật hoặc di chứng kéo dài"), required=False)
+    reporter_name = forms.CharField(
+        label=_("Người báo cáo"), required=False, max_length=max_length(Aefi, "reporter_name")
+    )
+    reporter_phone = forms.CharField(
+        label=_("Số điện thoại liên hệ"), required=False, max_length=PHONE_INPUT_MAX_LENGTH
+    )
+
+    def __init__(self, *args, doses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if doses is not None:
+            self.fields["dose"] = DoseChoiceField(
+                label=_("Sau mũi tiêm"), queryset=doses, required=False, empty_label="—"
+            )
+
+    def clean_reporter_phone(self):
+        raw = self.cleaned_data["reporter_phone"]
+        if not raw:
+            return ""
+        return normalize_phone(raw)
+
+
+class PublicAefiForm(AefiForm):
+    """The vaccinee (or a relative) reporting from a phone: their name is needed to call back."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reporter_name"].required = True
+        self.fields["reporter_name"].label = _("Họ tên người báo (bạn hoặc người nhà)")
+
+
+class AefiStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Trạng thái"), choices=Aefi.Status.choices)
+    causality = forms.ChoiceField(
+        label=_("Phân loại nguyên nhân"),
+        choices=[("", "—"), *Aefi.Causality.choices],
+        required=False,
+    )
+    conclusion = forms.CharField(
+        label=_("Kết luận điều tra"),
+        required=False,
+        max_length=max_length(Aefi, "conclusion"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

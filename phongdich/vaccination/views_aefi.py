@@ -1,0 +1,168 @@
+"""AEFI pages: the queue of the user's jurisdiction, one report (an audited read of the
+person), the staff report form, the vaccinee's personal link and its public form."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.services import audit_read, audit_read_many
+from phongdich.lib import ratelimit
+from phongdich.lib.certificates import qr_data_uri
+from phongdich.lib.idempotency import SubmissionConflict
+from phongdich.lib.urls import absolute_url
+from phongdich.people import need_to_know
+
+from . import aefi, selectors
+from .forms_aefi import AefiForm, AefiStatusForm, PublicAefiForm
+from .models import Aefi, AefiLink
+from .permissions import RECORD_ROLES
+from .views import _person
+
+
+def _report_input(data) -> aefi.AefiInput:
+    return aefi.AefiInput(
+        onset_at=data["onset_at"],
+        description=data["description"],
+        treatment=data["treatment"],
+        outcome=data["outcome"],
+        died=data["died"],
+        life_threatening=data["life_threatening"],
+        hospitalised=data["hospitalised"],
+        disability=data["disability"],
+        reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"],
+    )
+
+
+@role_required(*RECORD_ROLES)
+def aefi_queue(request):
+    status = request.GET.get("status", "")
+    if status not in Aefi.Status.values:
+        status = ""
+    items = list(selectors.aefi_queue(request.user, status=status)[:200])
+    audit_read_many(
+        actor=request.user, action="vaccination.aefi_queue", records=[i.person for i in items]
+    )
+    return render(
+        request,
+        "vaccination/aefi_queue.html",
+        {"items": items, "status": status, "statuses": Aefi.Status.choices},
+    )
+
+
+def _aefi(request, pk: int) -> Aefi:
+    try:
+        return selectors.aefi_get(request.user, pk)
+    except Aefi.DoesNotExist:
+        raise Http404 from None
+
+
+@role_required(*RECORD_ROLES)
+def aefi_detail(request, pk: int):
+    item = _aefi(request, pk)
+    audit_read(actor=request.user, target=item.person, action="vaccination.aefi")
+    need_to_know.present([item.person], request.user)
+    form = AefiStatusForm(initial={"status": (aefi.NEXT_STATUS[item.status] or (item.status,))[0]})
+    return render(
+        request,
+        "vaccination/aefi_detail.html",
+        {"item": item, "form": form, "can_move": bool(aefi.NEXT_STATUS[item.status])},
+    )
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def aefi_status(request, pk: int):
+    item = _aefi(request, pk)
+    form = AefiStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            aefi.aefi_status_set(by=request.user, aefi=item, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã cập nhật báo cáo phản ứng sau tiêm."))
+    else:
+        messages.error(request, _("Thông tin cập nhật không hợp lệ."))
+    return redirect("vaccination:aefi", pk=item.pk)
+
+
+@role_required(*RECORD_ROLES)
+def aefi_new(request, pk: int):
+    """Staff reporting an event for a person opened from the registry (their record)."""
+    person = _person(request, pk)
+    doses = person.doses.select_related("product").order_by("-given_on")
+    form = AefiForm(request.POST or None, doses=doses)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = aefi.aefi_report(
+                by=request.user,
+                person=person,
+                dose=form.cleaned_data.get("dose"),
+                report=_report_input(form.cleaned_data),
+                submission=form.submission(request.user),
+            )
+        except (ValidationError, SubmissionConflict) as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận phản ứng sau tiêm."))
+            return redirect("vaccination:aefi", pk=item.pk)
+    audit_read(actor=request.user, target=person, action="vaccination.aefi_form")
+    need_to_know.present([person], request.user)
+    return render(request, "vaccination/aefi_form.html", {"form": form, "person": person})
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def aefi_link(request, pk: int):
+    """A personal link for the vaccinee, shown once (its hash only is kept)."""
+    person = _person(request, pk)
+    try:
+        link, raw = aefi.aefi_link_issue(by=request.user, person=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("vaccination:record", pk=person.pk)
+    url = absolute_url(reverse("vaccination:aefi_public", args=[raw]), request)
+    return render(
+        request,
+        "vaccination/aefi_link.html",
+        {"person": person, "url": url, "qr": qr_data_uri(url), "link": link},
+    )
+
+
+@public_view
+def aefi_public(request, token: str):
+    """The vaccinee's form: per address, and the link itself bounds how much one holder
+    can send (a handful of reports a day is plenty for one person)."""
+    limit = int(getattr(settings, "VACCINATION_AEFI_IP_LIMIT", 60))
+    if not ratelimit.allow(request, "vaccination-aefi", limit=limit, window_seconds=3600):
+        return render(request, "vaccination/public/slow_down.html", status=429)
+    link = AefiLink.resolve(token)
+    if link is None:
+        return render(request, "vaccination/public/aefi_gone.html", status=404)
+    form = PublicAefiForm(request.POST or None)
+    if request.method == "POST":
+        if not ratelimit.allow_key(
+            f"vaccination-aefi-link:{link.pk}", limit=10, window_seconds=86400
+        ):
+            return render(request, "vaccination/public/slow_down.html", status=429)
+        if form.is_valid():
+            try:
+                aefi.aefi_report(
+                    by=None,
+                    person=link.person,
+                    dose=link.dose,
+                    report=_report_input(form.cleaned_data),
+                    submission=form.submission(request.user),
+                )
+            except (ValidationError, SubmissionConflict) as exc:
+                form.add_error(None, exc)
+            else:
+                return render(request, "vaccination/public/aefi_thanks.html")
+    return render(request, "vaccination/public/aefi_form.html", {"form": form})
