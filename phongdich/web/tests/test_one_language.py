@@ -159,7 +159,10 @@ def untranslated(nodes: list[str], data: set[str], by_first=None) -> list[str]:
             continue
         if node.endswith("…") and _truncated_data(node, by_first):
             continue
-        rest = NOT_WORDS.sub(" ", node)
+        # A page title is "<data cut short…> · phongdich": the cut piece is data too.
+        pieces = SEPARATORS.split(node)
+        kept = [p for p in pieces if not (p.endswith("…") and _truncated_data(p, by_first))]
+        rest = NOT_WORDS.sub(" ", node if len(kept) == len(pieces) else " | ".join(kept))
         for piece in SEPARATORS.split(rest):
             piece = piece.strip()
             if not piece or not VIETNAMESE.search(piece) or piece in data or piece in ALLOWED:
@@ -182,11 +185,14 @@ def test_the_check_flags_a_vietnamese_label_and_passes_names():
         "Health station of Phường Hàm Rồng trả lời",
         "Nguyễn Văn…",
         "Lý do…",
+        "Phường Hàm… · phongdich",
+        "Lý do… · phongdich",
     ]
     assert untranslated(nodes, data) == [
         "Lý do ưu tiên",
         "Health station of Phường Hàm Rồng trả lời",
         "Lý do…",
+        "Lý do… · phongdich",
     ]
     html = "<p>Đã lưu</p><script>var a='Việt';</script><p>Columns: <span lang=vi>họ tên</span></p>"
     assert text_nodes(html) == ["Đã lưu", "Columns:"]
