@@ -170,6 +170,10 @@ WRITE_ACTIONS = {
     "vaccination.review.resolve": _("xử lý mũi tiêm chưa khớp người"),
     "reports.briefing_create": _("lập báo cáo nhanh"),
     "reports.briefing_draft": _("lập bản nháp báo cáo nhanh hằng ngày"),
+    "levels.assess": _("đánh giá cấp độ dịch các đơn vị"),
+    "levels.review": _("thẩm định cấp độ dịch"),
+    "levels.override": _("điều chỉnh cấp độ dịch đề xuất"),
+    "levels.publish": _("công bố cấp độ dịch"),
 }
 # Policy pages record "policy.<app>.<model>.<verb>"; the verb names the change.
 POLICY_VERBS = {
