@@ -214,3 +214,40 @@ def test_other_district_answers_404(client, world, staff):
     assert client.get(f"/levels/unit/{world.commune_b.code}/").status_code == 404
     assert client.get("/levels/unit/x" + "9" * 500 + "/").status_code == 404
     assert client.get("/levels/?day=99/99/9999").status_code == 200
+
+
+def test_map_points_carry_the_level_and_publication(world, staff, hot_commune_a):
+    from phongdich.levels import selectors
+
+    a = _proposal(world)
+    points = {p["code"]: p for p in selectors.map_points(world.province, DAY, "commune")}
+    assert points["14755"]["level"] == 4 and not points["14755"]["published"]
+    assert not selectors.map_points(world.province, DAY, "commune", public=True)[0]["level"]
+    services.assessment_review(by=staff.province_health_officer, assessment=a, level=4)
+    services.assessment_publish(
+        by=staff.committee_member, assessment=a, effective_from=services.earliest_effective()
+    )
+    public = {
+        p["code"]: p for p in selectors.map_points(world.province, DAY, "commune", public=True)
+    }
+    assert public["14755"]["published"] and public["14755"]["level"] == 4
+
+
+def test_dashboard_levels_in_two_queries(world, hot_commune_a):
+    from phongdich.levels import selectors
+
+    _proposal(world)
+    units = list(AdminUnit.objects.all())
+    with CaptureQueriesContext(connection) as q:
+        levels = selectors.levels_for_dashboard(units, DAY)
+    assert len(q) == 2
+    assert levels[world.commune_a.pk] == {"level": 4, "published": False, "effective_from": None}
+
+
+def test_briefing_section(world, hot_commune_a):
+    from phongdich.levels.briefing import section
+
+    _proposal(world)
+    built = section(world.district_a, DAY, DAY)
+    assert built["key"] == "levels"
+    assert ["Phường Hàm Rồng", "Cấp 4 (đề xuất)"] in built["tables"][0]["rows"]
