@@ -186,6 +186,10 @@ WRITE_ACTIONS = {
     "vaccination.campaign.read": _("xem danh sách nhóm nguy cơ"),
     "reports.briefing_create": _("lập báo cáo nhanh"),
     "reports.briefing_draft": _("lập bản nháp báo cáo nhanh hằng ngày"),
+    "levels.assess": _("đánh giá cấp độ dịch các đơn vị"),
+    "levels.review": _("thẩm định cấp độ dịch"),
+    "levels.override": _("điều chỉnh cấp độ dịch đề xuất"),
+    "levels.publish": _("công bố cấp độ dịch"),
 }
 # Policy pages record "policy.<app>.<model>.<verb>"; the verb names the change.
 POLICY_VERBS = {

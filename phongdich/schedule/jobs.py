@@ -96,4 +96,10 @@ JOBS = [
         timedelta(minutes=30),
         "oxygen is warned about 8 hours ahead; each alert is sent once per episode",
     ),
+    PeriodicJob(
+        "levels.assess_daily",
+        "phongdich.levels.tasks.assess_daily",
+        timedelta(hours=1),
+        "today's proposed epidemic level per unit, a preview until the committee publishes",
+    ),
 ]

@@ -33,6 +33,8 @@ PROMISES = [
     ("docs/hotline.md", "every 2 minutes", "hotline.escalate_overdue"),
     ("docs/directives.md", "every 6 hours", "directives.send_reminders"),
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
+    ("docs/levels.md", "hourly", "levels.assess_daily"),
+    ("docs/dashboard.md", "hourly", "reports.draft_daily"),
 ]
 
 SCHEDULE_PHRASE = re.compile(

@@ -21,6 +21,7 @@ from phongdich.directives import models as directives
 from phongdich.facilities import models as facilities
 from phongdich.geo.models import AdminUnit
 from phongdich.hotline import models as hotline
+from phongdich.levels import models as levels
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
 from phongdich.supplies import models as supplies
@@ -37,10 +38,13 @@ APPS = (
     "facilities",
     "supplies",
     "reports",
+    "levels",
 )
 
 # The models whose columns each form fills (fields are matched by name).
 FORM_MODELS = {
+    "levels.ReviewForm": [levels.Assessment],
+    "levels.PublishForm": [],
     "reports.BriefingForm": [],
     "accounts.UserCreateForm": [User],
     "accounts.ApiTokenForm": [ApiToken],

@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Assessment(models.Model):
+    """The epidemic level of one unit (commune, district or province) for one day.
+
+    The engine writes the proposal (`inputs`, `outcome`, `computed_level`, `rules`); the
+    health department reviews it (`level`, with `override_reason` when it differs), and the
+    committee publishes it with the day it takes effect. Only published rows are public.
+    The stored inputs and rule version reproduce `computed_level` (rules.assess)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Đề xuất (chưa duyệt)")
+        REVIEWED = "reviewed", _("Đã thẩm định")
+        PUBLISHED = "published", _("Đã công bố")
+
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    rules = models.CharField(max_length=8)  # rules.RuleSet.code: "4800" or "218"
+    inputs = models.JSONField(default=dict)
+    outcome = models.JSONField(default=dict)  # criteria, unconfirmed cells, missing inputs
+    computed_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    unconfirmed = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)  # after review
+    override_reason = models.CharField(max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    effective_from = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One assessment, hence one publication, per unit and day.
+            models.UniqueConstraint(fields=["unit", "day"], name="levels_assessment_unit_day"),
+        ]
+        indexes = [
+            # The levels table and the map: every unit of one day.
+            models.Index(fields=["day", "status"], name="levels_day_status_idx"),
+            # The public page: each unit's latest publication.
+            models.Index(fields=["status", "unit", "-effective_from"], name="levels_public_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%d/%m/%Y} → {self.final_level}"
+
+    @property
+    def final_level(self) -> int | None:
+        return self.level if self.level is not None else self.computed_level
+
+    @property
+    def overridden(self) -> bool:
+        return self.level is not None and self.level != self.computed_level
