@@ -170,6 +170,14 @@ WRITE_ACTIONS = {
     "vaccination.review.resolve": _("xử lý mũi tiêm chưa khớp người"),
     "reports.briefing_create": _("lập báo cáo nhanh"),
     "reports.briefing_draft": _("lập bản nháp báo cáo nhanh hằng ngày"),
+    "labtests.sample_take": _("ghi mẫu xét nghiệm"),
+    "labtests.sample_receive": _("ghi nhận phòng xét nghiệm nhận mẫu"),
+    "labtests.sample_reject": _("từ chối mẫu xét nghiệm"),
+    "labtests.result_record": _("ghi kết quả xét nghiệm"),
+    "labtests.pool_create": _("tạo mẫu gộp"),
+    "labtests.pool_result": _("ghi kết quả mẫu gộp"),
+    "labtests.campaign_create": _("tạo đợt xét nghiệm tầm soát"),
+    "labtests.results_import": _("nhập kết quả xét nghiệm từ tệp"),
 }
 # Policy pages record "policy.<app>.<model>.<verb>"; the verb names the change.
 POLICY_VERBS = {

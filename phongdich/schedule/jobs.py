@@ -79,6 +79,12 @@ JOBS = [
         "today's and yesterday's vaccination coverage per unit and age band",
     ),
     PeriodicJob(
+        "labtests.refresh_screening",
+        "phongdich.labtests.tasks.refresh_screening",
+        timedelta(minutes=30),
+        "screening campaigns' progress per commune (sampled, positives, positivity)",
+    ),
+    PeriodicJob(
         "supplies.scan_alerts",
         "phongdich.supplies.tasks.scan_alerts",
         timedelta(minutes=30),
