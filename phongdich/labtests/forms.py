@@ -136,7 +136,7 @@ class OrderSampleForm(forms.Form):
 
 class UnitsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.label  # always with its district
+        return obj.label()  # always with its district
 
 
 class CampaignForm(forms.Form):

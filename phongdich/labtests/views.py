@@ -330,7 +330,7 @@ def _percent(share):
 def _progress_rows(campaign):
     return [
         (
-            row.unit.label,
+            row.unit.label(),
             row.target,
             row.sampled,
             _percent(row.coverage),
