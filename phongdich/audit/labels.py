@@ -41,6 +41,10 @@ READ_ACTIONS = {
     "vaccination.outreach": _("Danh sách vận động tiêm chủng"),
     "vaccination.outreach_export": _("Danh sách vận động tiêm chủng (Excel)"),
     "vaccination.certificate": _("Giấy chứng nhận tiêm chủng (PDF)"),
+    "labtests.samples": _("Danh sách mẫu xét nghiệm"),
+    "labtests.sample": _("Mở mẫu xét nghiệm"),
+    "labtests.pool": _("Mở mẫu gộp"),
+    "labtests.orders": _("Danh sách lệnh lấy lại mẫu"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:

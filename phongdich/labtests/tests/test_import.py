@@ -85,3 +85,13 @@ def test_many_negatives_are_written_in_batches(world, staff, django_assert_max_n
     with django_assert_max_num_queries(30):  # not one write per row
         outcome = _run(staff, text)
     assert outcome.recorded == 60
+
+
+def test_the_command_imports_a_file(world, staff, tmp_path):
+    from django.core.management import call_command
+
+    builders.sample(world, staff, barcode="A-1")
+    path = tmp_path / "ket-qua.csv"
+    path.write_text(HEADER + "A-1,âm tính,,CDC,01/12/2026\n", encoding="utf-8")
+    call_command("import_results", str(path), user=staff.commune_worker_a.username)
+    assert Sample.objects.get(barcode="A-1").result == "negative"
