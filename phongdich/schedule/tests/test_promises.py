@@ -33,6 +33,13 @@ PROMISES = [
     ("docs/hotline.md", "every 2 minutes", "hotline.escalate_overdue"),
     ("docs/directives.md", "every 6 hours", "directives.send_reminders"),
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
+    ("docs/dashboard.md", "hourly", "reports.draft_daily"),
+    ("docs/labtests.md", "every 30 minutes", "labtests.refresh_screening"),
+    (
+        "phongdich/labtests/templates/labtests/campaign.html",
+        "mỗi 30 phút",
+        "labtests.refresh_screening",
+    ),
 ]
 
 SCHEDULE_PHRASE = re.compile(
