@@ -44,6 +44,10 @@ READ_ACTIONS = {
     "vaccination.aefi_queue": _("Danh sách phản ứng sau tiêm"),
     "vaccination.aefi": _("Mở báo cáo phản ứng sau tiêm"),
     "vaccination.aefi_form": _("Báo cáo phản ứng sau tiêm"),
+    "labtests.samples": _("Danh sách mẫu xét nghiệm"),
+    "labtests.sample": _("Mở mẫu xét nghiệm"),
+    "labtests.pool": _("Mở mẫu gộp"),
+    "labtests.orders": _("Danh sách lệnh lấy lại mẫu"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:
@@ -190,6 +194,14 @@ WRITE_ACTIONS = {
     "levels.review": _("thẩm định cấp độ dịch"),
     "levels.override": _("điều chỉnh cấp độ dịch đề xuất"),
     "levels.publish": _("công bố cấp độ dịch"),
+    "labtests.sample_take": _("ghi mẫu xét nghiệm"),
+    "labtests.sample_receive": _("ghi nhận phòng xét nghiệm nhận mẫu"),
+    "labtests.sample_reject": _("từ chối mẫu xét nghiệm"),
+    "labtests.result_record": _("ghi kết quả xét nghiệm"),
+    "labtests.pool_create": _("tạo mẫu gộp"),
+    "labtests.pool_result": _("ghi kết quả mẫu gộp"),
+    "labtests.campaign_create": _("tạo đợt xét nghiệm tầm soát"),
+    "labtests.results_import": _("nhập kết quả xét nghiệm từ tệp"),
 }
 # Policy pages record "policy.<app>.<model>.<verb>"; the verb names the change.
 POLICY_VERBS = {

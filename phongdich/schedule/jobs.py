@@ -91,6 +91,12 @@ JOBS = [
         "texts people whose next dose became due, once per dose, never 21:00-07:00",
     ),
     PeriodicJob(
+        "labtests.refresh_screening",
+        "phongdich.labtests.tasks.refresh_screening",
+        timedelta(minutes=30),
+        "screening campaigns' progress per commune (sampled, positives, positivity)",
+    ),
+    PeriodicJob(
         "supplies.scan_alerts",
         "phongdich.supplies.tasks.scan_alerts",
         timedelta(minutes=30),

@@ -305,15 +305,17 @@ def lab_result_record(
     kind: str,
     positive: bool,
     taken_at: datetime,
-    person_data: PersonData,
+    person_data: PersonData | None = None,
     commune,
     supervised: bool = True,
     detection: str = DetectionSetting.COMMUNITY,
     source: str = CaseSource.LAB,
+    person=None,
 ) -> tuple[LabResult, bool]:
     """Record one result; the same (lab, sample id) twice records it once. A positive
     result registers (or joins) the person's case; a negative one joins an open case, where
-    it may end isolation early (250/QĐ-BYT)."""
+    it may end isolation early (250/QĐ-BYT). `person` is given instead of `person_data` when
+    the caller already matched them (the labtests app's samples)."""
     if sample_id:
         # Before anyone is registered: concurrent posts of one sample wait here, and the
         # losers find the winner's result instead of each registering a person.
@@ -328,7 +330,8 @@ def lab_result_record(
                 # Recorded by another unit: say so without showing whose it is.
                 raise ValidationError({"sample_id": _("Mã mẫu này đã được ghi nhận trước đó.")})
             return existing, False
-    person, _created = person_data.register(by=by, commune=commune)
+    if person is None:
+        person, _created = person_data.register(by=by, commune=commune)
     result = LabResult(
         person=person,
         commune=commune,

@@ -35,6 +35,12 @@ PROMISES = [
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
     ("docs/levels.md", "hourly", "levels.assess_daily"),
     ("docs/dashboard.md", "hourly", "reports.draft_daily"),
+    ("docs/labtests.md", "every 30 minutes", "labtests.refresh_screening"),
+    (
+        "phongdich/labtests/templates/labtests/campaign.html",
+        "mỗi 30 phút",
+        "labtests.refresh_screening",
+    ),
 ]
 
 SCHEDULE_PHRASE = re.compile(

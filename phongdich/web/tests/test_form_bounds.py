@@ -22,6 +22,7 @@ from phongdich.facilities import models as facilities
 from phongdich.geo.models import AdminUnit
 from phongdich.hotline import models as hotline
 from phongdich.levels import models as levels
+from phongdich.labtests import models as labtests
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
 from phongdich.supplies import models as supplies
@@ -39,6 +40,7 @@ APPS = (
     "supplies",
     "reports",
     "levels",
+    "labtests",
 )
 
 # The models whose columns each form fills (fields are matched by name).
@@ -128,6 +130,14 @@ FORM_MODELS = {
     "supplies.ProcurementForm": [supplies.Procurement],
     "supplies.AdvanceForm": [supplies.Procurement],
     "supplies.DocumentForm": [supplies.ProcurementDocument],
+    "labtests.SampleFieldsForm": [labtests.Sample, labtests.Pool],
+    "labtests.SampleForm": [Person, labtests.Sample, labtests.Pool],
+    "labtests.ResultForm": [labtests.Sample],
+    "labtests.RejectForm": [],
+    "labtests.PoolForm": [labtests.Pool],
+    "labtests.OrderSampleForm": [labtests.Sample],
+    "labtests.CampaignForm": [labtests.Campaign],
+    "labtests.ImportForm": [],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.

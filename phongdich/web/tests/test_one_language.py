@@ -94,6 +94,7 @@ def data_strings() -> set[str]:
                 "stats",
                 "supplies",
                 "vaccination",
+                "labtests",
             ):
                 continue
         if (meta.app_label, meta.model_name) in LABEL_COLUMNS:

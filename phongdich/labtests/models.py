@@ -1,0 +1,230 @@
+"""Samples and their results, pools of samples, re-sampling orders after a positive pool,
+and screening campaigns with their precomputed progress per commune."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+
+
+class Kind(models.TextChoices):
+    PCR = rules.PCR, _("RT-PCR")
+    RAT = rules.RAT, _("Test nhanh kháng nguyên")
+
+
+class Result(models.TextChoices):
+    POSITIVE = rules.POSITIVE, _("Dương tính")
+    NEGATIVE = rules.NEGATIVE, _("Âm tính")
+    INVALID = rules.INVALID, _("Không xác định được")
+
+
+class PoolSizeRule(models.Model):
+    """Policy row (RULES.md "Testing"): the most samples one pool of a kind may hold."""
+
+    kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices, unique=True)
+    max_size = models.PositiveSmallIntegerField(
+        _("số mẫu tối đa mỗi mẫu gộp"), validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    regulation = models.CharField(_("văn bản quy định"), max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.max_size}"
+
+
+class Campaign(models.Model):
+    """A screening campaign (xét nghiệm tầm soát) over some communes, in rounds."""
+
+    name = models.CharField(_("tên đợt"), max_length=200)
+    unit = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    units = models.ManyToManyField(
+        "geo.AdminUnit", related_name="+", verbose_name=_("các xã/phường")
+    )
+    kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices)
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    rounds = models.PositiveSmallIntegerField(
+        _("số vòng"), default=1, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    target_population = models.PositiveIntegerField(
+        _("số người cần xét nghiệm"), validators=[MaxValueValidator(100_000_000)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="labtests_campaign_dates"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignProgress(models.Model):
+    """Figures of one commune in a campaign, rebuilt by `labtests.refresh_screening` so the
+    pages never count the samples table."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="progress")
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    target = models.PositiveIntegerField(default=0)
+    sampled = models.PositiveIntegerField(default=0)
+    resulted = models.PositiveIntegerField(default=0)
+    positives = models.PositiveIntegerField(default=0)
+    pools_positive = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="labtests_progress_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.unit_id}"
+
+    @property
+    def positivity(self):
+        return rules.positivity(self.positives, self.resulted)
+
+    @property
+    def coverage(self):
+        return None if not self.target else self.sampled / self.target
+
+
+class Pool(models.Model):
+    """Several people's swabs tested in one tube (xét nghiệm gộp)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang gộp mẫu")
+        NEGATIVE = "negative", _("Âm tính")
+        POSITIVE_AWAITING = "positive_awaiting", _("Dương tính, chờ kết quả từng người")
+        INVALID = "invalid", _("Không xác định được, lấy lại mẫu")
+        RESOLVED = "resolved", _("Đã có kết quả từng người")
+
+    code = models.CharField(_("mã mẫu gộp"), max_length=40, unique=True)
+    kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices)
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
+    )
+    team = models.CharField(_("tổ lấy mẫu"), max_length=120, blank=True)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="pools"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    result = models.CharField(max_length=8, choices=Result.choices, blank=True)
+    ct_value = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    lab = models.CharField(max_length=60, blank=True)
+    resulted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Sample(models.Model):
+    """One person's sample, from the swab to its result (recorded once)."""
+
+    class Reason(models.TextChoices):
+        SYMPTOMS = "symptoms", _("Có triệu chứng")
+        F1 = "f1", _("F1")
+        SCREENING = "screening", _("Xét nghiệm tầm soát")
+        RETURNEE = "returnee", _("Người về từ vùng dịch")
+        RESAMPLE = "resample", _("Lấy lại mẫu sau mẫu gộp")
+        OTHER = "other", _("Khác")
+
+    class Status(models.TextChoices):
+        TAKEN = "taken", _("Đã lấy mẫu")
+        RECEIVED = "received", _("Phòng xét nghiệm đã nhận")
+        RESULTED = "resulted", _("Đã có kết quả")
+        REJECTED = "rejected", _("Mẫu bị từ chối")
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    barcode = models.CharField(_("mã mẫu"), max_length=40, unique=True)
+    kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices)
+    reason = models.CharField(_("lý do"), max_length=12, choices=Reason.choices)
+    # Where the sample was taken (not necessarily where the person lives).
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
+    )
+    place = models.CharField(_("điểm lấy mẫu"), max_length=200, blank=True)
+    team = models.CharField(_("tổ lấy mẫu"), max_length=120, blank=True)
+    taken_at = models.DateTimeField(_("thời điểm lấy mẫu"))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pool = models.ForeignKey(
+        Pool, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TAKEN)
+    received_at = models.DateTimeField(null=True, blank=True)
+    rejected_reason = models.CharField(max_length=200, blank=True)
+    result = models.CharField(max_length=8, choices=Result.choices, blank=True)
+    # A member of a negative pool is negative by presumption, without a test of its own.
+    presumptive = models.BooleanField(default=False)
+    ct_value = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    lab = models.CharField(_("phòng xét nghiệm"), max_length=60, blank=True)
+    resulted_at = models.DateTimeField(null=True, blank=True)
+    resulted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-pk"]
+        indexes = [
+            # The register of a commune, newest first.
+            models.Index(fields=["commune", "-taken_at"], name="labtests_sample_commune"),
+            # The screening job's counts per campaign.
+            models.Index(fields=["campaign", "commune"], name="labtests_sample_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+
+class ResampleOrder(models.Model):
+    """After a positive pool: take an individual sample of this member, routed to the commune
+    where they live. One order per pooled sample (the unique sample makes it once)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ lấy mẫu")
+        DONE = "done", _("Đã lấy mẫu")
+
+    pooled_sample = models.OneToOneField(Sample, on_delete=models.CASCADE, related_name="order")
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="orders")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    new_sample = models.OneToOneField(
+        Sample, null=True, blank=True, on_delete=models.SET_NULL, related_name="ordered_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # A commune's open orders (the sampling team's list).
+            models.Index(fields=["commune", "status"], name="labtests_order_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} · {self.person_id}"

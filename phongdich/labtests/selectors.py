@@ -1,0 +1,71 @@
+"""Reads for the labtests pages, scoped to the user's jurisdiction: samples and pools by the
+commune where they were taken, re-sampling orders by the commune where the person lives,
+campaigns by the unit that runs them."""
+
+from phongdich.accounts.permissions import scope_to_jurisdiction
+
+from .models import Campaign, Pool, ResampleOrder, Sample
+
+
+def samples_visible_to(user):
+    return scope_to_jurisdiction(Sample.objects.all(), user, "commune")
+
+
+def sample_register(user, *, status: str = ""):
+    samples = samples_visible_to(user).select_related("person", "commune__parent", "pool")
+    if status:
+        samples = samples.filter(status=status)
+    return samples.order_by("-taken_at", "-pk")
+
+
+def sample_get(user, pk: int) -> Sample:
+    return (
+        samples_visible_to(user)
+        .select_related("person", "commune__parent", "pool", "campaign")
+        .get(pk=pk)
+    )
+
+
+def sample_by_barcode(user, barcode: str) -> Sample | None:
+    return samples_visible_to(user).filter(barcode=barcode).first()
+
+
+def pools_visible_to(user):
+    return scope_to_jurisdiction(Pool.objects.all(), user, "commune")
+
+
+def pool_get(user, pk: int) -> Pool:
+    return pools_visible_to(user).select_related("commune__parent").get(pk=pk)
+
+
+def pool_by_code(user, code: str) -> Pool | None:
+    return pools_visible_to(user).filter(code=code).first()
+
+
+def orders_visible_to(user):
+    return scope_to_jurisdiction(ResampleOrder.objects.all(), user, "commune")
+
+
+def open_orders(user):
+    return (
+        orders_visible_to(user)
+        .filter(status=ResampleOrder.Status.OPEN)
+        .select_related("person", "commune__parent", "pool")
+        .order_by("created_at", "pk")
+    )
+
+
+def order_get(user, pk: int) -> ResampleOrder:
+    return orders_visible_to(user).select_related("person", "pool", "pooled_sample").get(pk=pk)
+
+
+def campaigns_visible_to(user):
+    return scope_to_jurisdiction(Campaign.objects.all(), user, "unit")
+
+
+def campaign_get(user, pk: int) -> Campaign:
+    return campaigns_visible_to(user).select_related("unit").get(pk=pk)
+
+
+def campaign_progress(campaign: Campaign):
+    return campaign.progress.select_related("unit__parent").order_by("unit__name")

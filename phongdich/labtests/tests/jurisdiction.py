@@ -1,0 +1,130 @@
+"""Samples, pools, orders and campaigns of commune B, and the sampling form that matches
+people, for the site-wide boundary walk (web/tests/test_jurisdiction.py)."""
+
+from datetime import date
+
+
+def _person_of_b(world, staff):
+    from phongdich.people.services import person_register
+
+    person, _created = person_register(
+        by=staff.commune_worker_b,
+        full_name="Đỗ Văn Mẫu",
+        birth_year=1975,
+        phone="0913555777",
+        commune=world.commune_b,
+    )
+    return person
+
+
+def _sample_of_b(world, staff, barcode="B-S-1", pool=None):
+    from phongdich.labtests import services
+    from phongdich.labtests.models import Sample
+
+    found = Sample.objects.filter(barcode=barcode).first()
+    return found or services.sample_take(
+        by=staff.commune_worker_b,
+        person=_person_of_b(world, staff),
+        barcode=barcode,
+        kind="pcr",
+        reason="screening",
+        commune=world.commune_b,
+        pool=pool,
+    )
+
+
+def _pool_of_b(world, staff):
+    from phongdich.labtests import services
+    from phongdich.labtests.models import Pool
+
+    found = Pool.objects.filter(code="B-P-1").first()
+    if found:
+        return found
+    pool = services.pool_create(
+        by=staff.commune_worker_b, code="B-P-1", kind="pcr", commune=world.commune_b
+    )
+    _sample_of_b(world, staff, barcode="B-S-2", pool=pool)
+    return pool
+
+
+def _sample(world, staff):
+    return {"pk": _sample_of_b(world, staff).pk}
+
+
+def _pool(world, staff):
+    return {"pk": _pool_of_b(world, staff).pk}
+
+
+def _order(world, staff):
+    from phongdich.labtests import services
+    from phongdich.labtests.models import ResampleOrder
+
+    pool = _pool_of_b(world, staff)
+    if pool.status == "open":
+        services.pool_result_record(
+            by=staff.commune_worker_b, pool=pool, result="positive", lab="CDC"
+        )
+    return {"pk": ResampleOrder.objects.get(pool=pool).pk}
+
+
+def _campaign(world, staff):
+    from phongdich.labtests import services
+
+    campaign = services.campaign_create(
+        by=staff.province_admin,
+        name="Tầm soát Bắc Sơn",
+        unit=world.district_b,
+        units=[world.commune_b],
+        kind="pcr",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 1, 10),
+        rounds=2,
+        target_population=100,
+    )
+    return {"pk": campaign.pk}
+
+
+RECORDS_IN_COMMUNE_B = {
+    "labtests:sample_detail": _sample,
+    "labtests:sample_result": _sample,
+    "labtests:sample_receive": _sample,
+    "labtests:sample_reject": _sample,
+    "labtests:pool_detail": _pool,
+    "labtests:pool_result": _pool,
+    "labtests:order_sample": _order,
+    "labtests:campaign_detail": _campaign,
+    "labtests:campaign_export": _campaign,
+}
+NOT_PERSONAL: dict[str, str] = {}
+
+
+# --- matching paths: a sample taken of someone typed for commune A ---------------------------
+
+
+def _submit_sample_form(client, world, staff, typed):
+    from phongdich.labtests.models import Sample
+
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/labtests/samples/new/",
+        {
+            "barcode": f"A-{Sample.objects.count() + 1}",
+            "full_name": typed["full_name"],
+            "birth_year": typed["birth_year"],
+            "phone": typed.get("phone", ""),
+            "id_number": typed.get("id_number", ""),
+            "address": typed.get("address", ""),
+            "commune": world.commune_a.pk,
+            "sex": "F",
+            "kind": "pcr",
+            "reason": "screening",
+            "place": "Nhà văn hóa",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain, "the form was refused: the walk would check nothing"
+    return [str(response.status_code), response.content.decode()]
+
+
+MATCHING_PATHS = {"labtests:sample_new": _submit_sample_form}
+MATCHING_CALLERS = {"labtests/services.py": ("labtests:sample_new",)}

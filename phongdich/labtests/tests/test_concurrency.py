@@ -1,0 +1,89 @@
+"""Two lab officers at once record one result; teams filling a pool never overfill it
+(threads on PostgreSQL; on SQLite the calls run one after another)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from phongdich.cases.models import Case, LabResult
+from phongdich.labtests import services
+from phongdich.labtests.models import PoolSizeRule, ResampleOrder, Sample
+from phongdich.testing import losers, make_staff, make_world, race
+
+from . import builders
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_officers_recording_one_positive_result_record_it_once():
+    world = make_world()
+    staff = make_staff(world)
+    sample = builders.sample(world, staff)
+
+    def record():
+        return services.sample_result_record(
+            by=staff.commune_worker_a, sample=sample, result="positive", lab="CDC", ct_value=20
+        )
+
+    outcomes = race([record] * 4)
+    assert not losers(outcomes), losers(outcomes)
+    assert sorted(created for _status, (_sample, created) in outcomes) == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert Case.objects.filter(person=sample.person).count() == 1
+    assert LabResult.objects.filter(sample_id=sample.barcode).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_different_results_at_once_one_wins_the_other_is_refused():
+    world = make_world()
+    staff = make_staff(world)
+    sample = builders.sample(world, staff)
+    outcomes = race(
+        [
+            lambda result=result: services.sample_result_record(
+                by=staff.commune_worker_a, sample=sample, result=result, lab="CDC"
+            )
+            for result in ("negative", "positive")
+        ]
+    )
+    assert len(losers(outcomes)) == 1
+    assert isinstance(losers(outcomes)[0], ValidationError)
+    assert Sample.objects.get(pk=sample.pk).result in ("negative", "positive")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pool_result_posted_four_times_at_once_orders_each_member_once():
+    world = make_world()
+    staff = make_staff(world)
+    pool = builders.pool(world, staff, members=3)
+    outcomes = race(
+        [
+            lambda: services.pool_result_record(
+                by=staff.commune_worker_a, pool=pool, result="positive", lab="CDC"
+            )
+        ]
+        * 4
+    )
+    assert not losers(outcomes), losers(outcomes)
+    assert ResampleOrder.objects.filter(pool=pool).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_teams_adding_to_a_pool_with_two_places_add_two():
+    world = make_world()
+    staff = make_staff(world)
+    PoolSizeRule.objects.create(kind="pcr", max_size=2)
+    pool = builders.pool(world, staff)
+    people = [builders.person(world, staff) for _ in range(4)]
+    outcomes = race(
+        [
+            lambda person=person, n=n: builders.sample(
+                world, staff, pool=pool, person=person, barcode=f"C-{n}"
+            )
+            for n, person in enumerate(people)
+        ]
+    )
+    assert len(losers(outcomes)) == 2
+    assert pool.members.count() == 2

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "labtests"
+
+urlpatterns = [
+    path("samples/", views.samples, name="samples"),
+    path("samples/new/", views.sample_new, name="sample_new"),
+    path("samples/<int:pk>/", views.sample_detail, name="sample_detail"),
+    path("samples/<int:pk>/result/", views.sample_result, name="sample_result"),
+    path("samples/<int:pk>/receive/", views.sample_receive, name="sample_receive"),
+    path("samples/<int:pk>/reject/", views.sample_reject, name="sample_reject"),
+    path("pools/", views.pools, name="pools"),
+    path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
+    path("pools/<int:pk>/result/", views.pool_result, name="pool_result"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<int:pk>/sample/", views.order_sample, name="order_sample"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/new/", views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>.xlsx", views.campaign_export, name="campaign_export"),
+    path("import/", views.import_results, name="import"),
+    path("import/errors.xlsx", views.import_errors, name="import_errors"),
+]

@@ -1,0 +1,389 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts.permissions import role_required
+from phongdich.audit.services import audit_read, audit_read_many
+from phongdich.geo.selectors import communes_within
+from phongdich.lib.files import xlsx_response
+from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.xlsx import build_workbook
+
+from . import imports, rules, selectors, services
+from .forms import (
+    CampaignForm,
+    ImportForm,
+    OrderSampleForm,
+    PoolForm,
+    RejectForm,
+    ResultForm,
+    SampleForm,
+)
+from .models import Campaign, Kind, Pool, ResampleOrder, Sample
+from .permissions import CAMPAIGN_EDIT_ROLES, CAMPAIGN_ROLES, RESULT_ROLES, SAMPLE_ROLES
+
+IMPORT_ERRORS_KEY = "labtests_import_errors"
+LIST_LIMIT = 200  # a register page shows the newest; the filter narrows it
+
+
+def _get(getter, request, pk):
+    try:
+        return getter(request.user, pk)
+    except (
+        Sample.DoesNotExist,
+        Pool.DoesNotExist,
+        ResampleOrder.DoesNotExist,
+        Campaign.DoesNotExist,
+    ):
+        raise Http404 from None
+
+
+# --- samples -------------------------------------------------------------------------------
+
+
+@role_required(*SAMPLE_ROLES)
+def samples(request):
+    status = request.GET.get("status", "")
+    if status not in Sample.Status.values:
+        status = ""
+    rows = list(selectors.sample_register(request.user, status=status)[:LIST_LIMIT])
+    audit_read_many(actor=request.user, action="labtests.samples", records=rows)
+    return render(
+        request,
+        "labtests/samples.html",
+        {"samples": rows, "status": status, "statuses": Sample.Status.choices, "limit": LIST_LIMIT},
+    )
+
+
+@role_required(*SAMPLE_ROLES)
+def sample_new(request):
+    """A sample at a sampling point: the code scanned or typed, then who it is."""
+    communes = communes_within(request.user.jurisdiction)
+    initial = {"pool_code": request.GET.get("pool", "")[:40], "kind": Kind.PCR}
+    form = SampleForm(request.POST or None, communes=communes, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        pool = None
+        if data["pool_code"]:
+            pool = selectors.pool_by_code(request.user, data["pool_code"])
+            if pool is None:
+                form.add_error("pool_code", _("Không có mẫu gộp này trong địa bàn của bạn."))
+        if not form.errors:
+            try:
+                sample = services.sample_take_for_identity(
+                    by=request.user,
+                    identity=services.Identity(
+                        full_name=data["full_name"],
+                        commune=data["commune"],
+                        birth_year=data["birth_year"],
+                        sex=data["sex"],
+                        phone=data["phone"],
+                        id_number=data["id_number"],
+                        address=data["address"],
+                    ),
+                    barcode=data["barcode"],
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    commune=pool.commune if pool else data["commune"],
+                    place=data["place"],
+                    team=data["team"],
+                    pool=pool,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã ghi mẫu %(code)s.") % {"code": sample.barcode})
+                if pool is not None:
+                    return redirect("labtests:pool_detail", pk=pool.pk)
+                return redirect("labtests:sample_detail", pk=sample.pk)
+    return render(request, "labtests/sample_form.html", {"form": form})
+
+
+@role_required(*SAMPLE_ROLES)
+def sample_detail(request, pk: int):
+    sample = _get(selectors.sample_get, request, pk)
+    audit_read(actor=request.user, target=sample, action="labtests.sample")
+    return render(
+        request,
+        "labtests/sample.html",
+        {"sample": sample, "result_form": ResultForm(), "reject_form": RejectForm()},
+    )
+
+
+@require_POST
+@role_required(*RESULT_ROLES)
+def sample_result(request, pk: int):
+    sample = _get(selectors.sample_get, request, pk)
+    form = ResultForm(request.POST)
+    if form.is_valid():
+        try:
+            _saved, created = services.sample_result_record(
+                by=request.user,
+                sample=sample,
+                result=form.cleaned_data["result"],
+                lab=form.cleaned_data["lab"],
+                ct_value=form.cleaned_data["ct_value"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            if created:
+                messages.success(request, _("Đã ghi kết quả."))
+            else:
+                messages.info(request, _("Kết quả này đã được ghi trước đó."))
+    else:
+        messages.error(request, _("Kết quả chưa hợp lệ; kiểm tra lại."))
+    return redirect("labtests:sample_detail", pk=sample.pk)
+
+
+@require_POST
+@role_required(*RESULT_ROLES)
+def sample_receive(request, pk: int):
+    sample = _get(selectors.sample_get, request, pk)
+    if services.sample_receive(by=request.user, sample=sample):
+        messages.success(request, _("Đã ghi nhận phòng xét nghiệm nhận mẫu."))
+    return redirect("labtests:sample_detail", pk=sample.pk)
+
+
+@require_POST
+@role_required(*RESULT_ROLES)
+def sample_reject(request, pk: int):
+    sample = _get(selectors.sample_get, request, pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sample_reject(
+                by=request.user, sample=sample, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.error(request, _("Cần ghi lý do từ chối mẫu."))
+    return redirect("labtests:sample_detail", pk=sample.pk)
+
+
+# --- pools ---------------------------------------------------------------------------------
+
+
+@role_required(*SAMPLE_ROLES)
+def pools(request):
+    communes = communes_within(request.user.jurisdiction)
+    form = PoolForm(request.POST or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pool = services.pool_create(
+                by=request.user,
+                code=form.cleaned_data["code"],
+                kind=Kind.PCR,
+                commune=form.cleaned_data["commune"],
+                team=form.cleaned_data["team"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("labtests:pool_detail", pk=pool.pk)
+    rows = selectors.pools_visible_to(request.user).select_related("commune__parent")[:LIST_LIMIT]
+    return render(request, "labtests/pools.html", {"form": form, "pools": rows})
+
+
+@role_required(*SAMPLE_ROLES)
+def pool_detail(request, pk: int):
+    pool = _get(selectors.pool_get, request, pk)
+    members = list(pool.members.select_related("person", "order__new_sample").order_by("pk"))
+    audit_read_many(actor=request.user, action="labtests.pool", records=members)
+    size = rules.pool_max(pool.kind, services.pool_size_rows())
+    return render(
+        request,
+        "labtests/pool.html",
+        {
+            "pool": pool,
+            "members": members,
+            "size": size,
+            "result_form": ResultForm(),
+            "has_room": pool.status == Pool.Status.OPEN and len(members) < size,
+        },
+    )
+
+
+@require_POST
+@role_required(*RESULT_ROLES)
+def pool_result(request, pk: int):
+    pool = _get(selectors.pool_get, request, pk)
+    form = ResultForm(request.POST)
+    if form.is_valid():
+        try:
+            _saved, created = services.pool_result_record(
+                by=request.user,
+                pool=pool,
+                result=form.cleaned_data["result"],
+                lab=form.cleaned_data["lab"],
+                ct_value=form.cleaned_data["ct_value"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            if created:
+                messages.success(request, _("Đã ghi kết quả mẫu gộp."))
+            else:
+                messages.info(request, _("Kết quả này đã được ghi trước đó."))
+    else:
+        messages.error(request, _("Kết quả chưa hợp lệ; kiểm tra lại."))
+    return redirect("labtests:pool_detail", pk=pool.pk)
+
+
+# --- re-sampling orders ----------------------------------------------------------------------
+
+
+@role_required(*SAMPLE_ROLES)
+def orders(request):
+    """The open re-sampling orders of the user's communes: a list for the team's phone."""
+    rows = list(selectors.open_orders(request.user)[:LIST_LIMIT])
+    audit_read_many(actor=request.user, action="labtests.orders", records=rows)
+    return render(request, "labtests/orders.html", {"orders": rows, "form": OrderSampleForm()})
+
+
+@require_POST
+@role_required(*SAMPLE_ROLES)
+def order_sample(request, pk: int):
+    order = _get(selectors.order_get, request, pk)
+    form = OrderSampleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sample_take(
+                by=request.user,
+                person=order.person,
+                barcode=form.cleaned_data["barcode"],
+                kind=order.pool.kind,
+                reason=Sample.Reason.RESAMPLE,
+                commune=order.commune,
+                team=order.pool.team,
+                campaign=order.pooled_sample.campaign,
+                order=order,
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi mẫu lấy lại."))
+    else:
+        messages.error(request, _("Cần mã mẫu mới."))
+    return redirect("labtests:orders")
+
+
+# --- campaigns -----------------------------------------------------------------------------
+
+
+@role_required(*CAMPAIGN_ROLES)
+def campaigns(request):
+    rows = selectors.campaigns_visible_to(request.user).select_related("unit")[:LIST_LIMIT]
+    return render(
+        request,
+        "labtests/campaigns.html",
+        {"campaigns": rows, "can_create": request.user.role in CAMPAIGN_EDIT_ROLES},
+    )
+
+
+@role_required(*CAMPAIGN_EDIT_ROLES)
+def campaign_new(request):
+    form = CampaignForm(request.POST or None, communes=communes_within(request.user.jurisdiction))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.campaign_create(
+                by=request.user,
+                name=data["name"],
+                unit=request.user.jurisdiction,
+                units=data["units"],
+                kind=data["kind"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                rounds=data["rounds"],
+                target_population=data["target_population"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            services.campaign_progress_refresh(campaign=campaign)
+            return redirect("labtests:campaign_detail", pk=campaign.pk)
+    return render(request, "labtests/campaign_form.html", {"form": form})
+
+
+PROGRESS_HEADINGS = [
+    gettext_lazy("Xã/phường"),
+    gettext_lazy("Chỉ tiêu"),
+    gettext_lazy("Đã lấy mẫu"),
+    gettext_lazy("Tỷ lệ lấy mẫu (%)"),
+    gettext_lazy("Đã có kết quả"),
+    gettext_lazy("Dương tính"),
+    gettext_lazy("Tỷ lệ dương tính (%)"),
+    gettext_lazy("Mẫu gộp dương tính"),
+]
+
+
+def _percent(share):
+    return None if share is None else round(share * 100, 2)
+
+
+def _progress_rows(campaign):
+    return [
+        (
+            row.unit.label(),
+            row.target,
+            row.sampled,
+            _percent(row.coverage),
+            row.resulted,
+            row.positives,
+            _percent(row.positivity),
+            row.pools_positive,
+        )
+        for row in selectors.campaign_progress(campaign)
+    ]
+
+
+@role_required(*CAMPAIGN_ROLES)
+def campaign_detail(request, pk: int):
+    campaign = _get(selectors.campaign_get, request, pk)
+    rows = _progress_rows(campaign)
+    totals = [sum(r[i] for r in rows) for i in (1, 2, 4, 5, 7)]
+    return render(
+        request,
+        "labtests/campaign.html",
+        {"campaign": campaign, "rows": rows, "headings": PROGRESS_HEADINGS, "totals": totals},
+    )
+
+
+@role_required(*CAMPAIGN_ROLES)
+def campaign_export(request, pk: int):
+    campaign = _get(selectors.campaign_get, request, pk)
+    content = build_workbook(
+        str(_("Tiến độ xét nghiệm")), [str(h) for h in PROGRESS_HEADINGS], _progress_rows(campaign)
+    )
+    return xlsx_response(content, f"tien-do-xet-nghiem-{campaign.pk}.xlsx")
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@role_required(*RESULT_ROLES)
+def import_results(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.import_results(
+                by=request.user, upload=form.cleaned_data["file"], mode=form.cleaned_data["mode"]
+            )
+        except FileRefused as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            request.session[IMPORT_ERRORS_KEY] = result.errors.as_dict()
+    return render(request, "labtests/import.html", {"form": form, "result": result})
+
+
+@role_required(*RESULT_ROLES)
+def import_errors(request):
+    report = ErrorReport.from_dict(request.session.get(IMPORT_ERRORS_KEY))
+    return xlsx_response(report.workbook(), "loi-nhap-ket-qua-xet-nghiem.xlsx")
