@@ -84,4 +84,10 @@ JOBS = [
         timedelta(minutes=30),
         "oxygen is warned about 8 hours ahead; each alert is sent once per episode",
     ),
+    PeriodicJob(
+        "zones.scan_lifting",
+        "phongdich.zones.tasks.scan_lifting",
+        timedelta(days=1),
+        "a lockdown may be lifted 14 days after its last case; the day is enough resolution",
+    ),
 ]

@@ -25,6 +25,7 @@ from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
 from phongdich.supplies import models as supplies
 from phongdich.vaccination import models as vaccination
+from phongdich.zones import models as zones
 
 APPS = (
     "accounts",
@@ -37,6 +38,7 @@ APPS = (
     "facilities",
     "supplies",
     "reports",
+    "zones",
 )
 
 # The models whose columns each form fills (fields are matched by name).
@@ -116,6 +118,13 @@ FORM_MODELS = {
     "supplies.ProcurementForm": [supplies.Procurement],
     "supplies.AdvanceForm": [supplies.Procurement],
     "supplies.DocumentForm": [supplies.ProcurementDocument],
+    "zones.ZoneForm": [zones.Zone, zones.ZoneProposal],
+    "zones.ProposalForm": [zones.ZoneProposal],
+    "zones.DecideForm": [zones.ZoneProposal],
+    "zones.FactsForm": [zones.Zone, zones.ZoneChange],
+    "zones.HouseholdForm": [zones.Household],
+    "zones.FoodRequestForm": [zones.FoodRequest],
+    "zones.DeliveryForm": [zones.Delivery],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.
