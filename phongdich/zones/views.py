@@ -183,6 +183,10 @@ def zone_detail(request, pk):
 
 
 def _fail(request, zone, exc, **forms):
+    # Also as a message: the form that failed may be gone from the page (a proposal another
+    # approver decided a moment ago is no longer pending, so its form is not shown).
+    for text in exc.messages:
+        messages.error(request, text)
     for form in forms.values():
         form.add_error(None, exc)
     return _render_detail(request, zone, status=400, **forms)
