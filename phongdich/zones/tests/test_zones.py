@@ -341,3 +341,21 @@ def test_food_gaps_page(client, world, staff):
     household.save()
     client.force_login(staff.relief_officer)
     assert "Số 4" in client.get("/zones/food-gaps/").content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_more_zones(
+    client, world, staff, django_assert_num_queries
+):
+    client.force_login(staff.province_health_officer)
+    proposed_zone(world, staff, name="Z1")
+    client.get("/zones/")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/zones/")
+    for n in range(4):
+        proposed_zone(world, staff, name=f"Z{n + 2}")
+    with CaptureQueriesContext(connection) as five:
+        assert client.get("/zones/").status_code == 200
+    assert len(five.captured_queries) == len(one.captured_queries)
