@@ -48,6 +48,8 @@ READ_ACTIONS = {
     "labtests.sample": _("Mở mẫu xét nghiệm"),
     "labtests.pool": _("Mở mẫu gộp"),
     "labtests.orders": _("Danh sách lệnh lấy lại mẫu"),
+    "zones.households": _("Danh sách hộ trong vùng phong tỏa"),
+    "zones.food_gaps": _("Danh sách hộ chưa được cấp lương thực"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:
@@ -158,6 +160,13 @@ WRITE_ACTIONS = {
     "facilities.staff_add": _("gắn tài khoản với cơ sở"),
     "facilities.staff_remove": _("bỏ tài khoản khỏi cơ sở"),
     "facilities.readiness_plan": _("lập phương án sẵn sàng theo cấp độ dịch"),
+    "zones.propose": _("đề xuất lập vùng phong tỏa, giãn cách"),
+    "zones.proposal": _("đề xuất gỡ bỏ hoặc đổi phân loại vùng"),
+    "zones.decide": _("quyết định đề xuất về vùng phong tỏa, giãn cách"),
+    "zones.facts": _("cập nhật ca mắc, xét nghiệm, dân số của vùng"),
+    "zones.household_add": _("thêm hộ vào kế hoạch cung ứng lương thực của vùng"),
+    "zones.food_request": _("ghi yêu cầu lương thực của hộ trong vùng"),
+    "zones.delivery": _("ghi lượt giao lương thực cho hộ trong vùng"),
     "facility.discharge": _("cho người bệnh ra, trả giường"),
     "supplies.place_create": _("thêm nơi giữ vật tư"),
     "supplies.request_create": _("đề nghị cấp vật tư"),

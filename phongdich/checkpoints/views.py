@@ -3,6 +3,7 @@ import os
 import uuid
 
 import segno
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -183,6 +184,16 @@ def me_qr(request, token: str, fmt: str):
 # --- checkpoint officer -------------------------------------------------------------------
 
 
+def _active_zones_at(user, unit) -> list:
+    """Active lockdown zones of the traveller's destination commune (the zones app's read,
+    which decides who may see it); nothing when the app is not installed."""
+    if unit is None or not apps.is_installed("phongdich.zones"):
+        return []
+    from phongdich.zones.selectors import active_zones_at
+
+    return active_zones_at(user, unit)
+
+
 def _decide_context(request, declaration, checkpoints, form=None, selected_checkpoint=None):
     assessment = services.assess(declaration)
     if form is None:
@@ -198,6 +209,7 @@ def _decide_context(request, declaration, checkpoints, form=None, selected_check
         )
     return {
         "declaration": declaration,
+        "destination_zones": _active_zones_at(request.user, declaration.destination_commune),
         "symptom_labels": [services.SYMPTOMS.get(s, s) for s in declaration.symptoms],
         "exposure_labels": [services.EXPOSURES.get(s, s) for s in declaration.exposures],
         "suggestion_label": Decision(assessment.suggestion.decision).label,

@@ -196,6 +196,16 @@ def forward_targets(user) -> QuerySet[ResponsibleUnit]:
     )
 
 
+def _active_zones_at(user, unit) -> list:
+    """Active lockdown zones of the caller's commune, so the agent routes food requests to
+    the zone (the zones app's read decides who may see it)."""
+    if unit is None or not apps.is_installed("phongdich.zones"):
+        return []
+    from phongdich.zones.selectors import active_zones_at
+
+    return active_zones_at(user, unit)
+
+
 def caller_lookup(user, phone: str) -> dict:
     """Who is calling: people with this phone in the agent's area, their F0 case, and the
     phone's recent tickets."""
@@ -205,7 +215,12 @@ def caller_lookup(user, phone: str) -> dict:
         return {"phone": "", "people": [], "tickets": [], "valid": False}
     people = list(people_visible_to(user).filter(phone=normalized)[:5])
     found = [
-        {"person": p, "case": case_summary(p), "vaccination": vaccination_summary(user, p)}
+        {
+            "person": p,
+            "case": case_summary(p),
+            "vaccination": vaccination_summary(user, p),
+            "zones": _active_zones_at(user, p.commune),
+        }
         for p in people
     ]
     recent = list(

@@ -108,4 +108,10 @@ JOBS = [
         timedelta(hours=1),
         "today's proposed epidemic level per unit, a preview until the committee publishes",
     ),
+    PeriodicJob(
+        "zones.scan_lifting",
+        "phongdich.zones.tasks.scan_lifting",
+        timedelta(days=1),
+        "a lockdown may be lifted 14 days after its last case; the day is enough resolution",
+    ),
 ]

@@ -21,12 +21,13 @@ from phongdich.directives import models as directives
 from phongdich.facilities import models as facilities
 from phongdich.geo.models import AdminUnit
 from phongdich.hotline import models as hotline
-from phongdich.levels import models as levels
 from phongdich.labtests import models as labtests
+from phongdich.levels import models as levels
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
 from phongdich.supplies import models as supplies
 from phongdich.vaccination import models as vaccination
+from phongdich.zones import models as zones
 
 APPS = (
     "accounts",
@@ -41,6 +42,7 @@ APPS = (
     "reports",
     "levels",
     "labtests",
+    "zones",
 )
 
 # The models whose columns each form fills (fields are matched by name).
@@ -138,6 +140,13 @@ FORM_MODELS = {
     "labtests.OrderSampleForm": [labtests.Sample],
     "labtests.CampaignForm": [labtests.Campaign],
     "labtests.ImportForm": [],
+    "zones.ZoneForm": [zones.Zone, zones.ZoneProposal],
+    "zones.ProposalForm": [zones.ZoneProposal],
+    "zones.DecideForm": [zones.ZoneProposal],
+    "zones.FactsForm": [zones.Zone, zones.ZoneChange],
+    "zones.HouseholdForm": [zones.Household],
+    "zones.FoodRequestForm": [zones.FoodRequest],
+    "zones.DeliveryForm": [zones.Delivery],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.

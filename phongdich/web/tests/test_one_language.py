@@ -95,6 +95,10 @@ def data_strings() -> set[str]:
                 "supplies",
                 "vaccination",
                 "labtests",
+                "zones",
+                "quarantine",
+                "tracing",
+                "reports",
             ):
                 continue
         if (meta.app_label, meta.model_name) in LABEL_COLUMNS:

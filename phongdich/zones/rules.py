@@ -1,0 +1,73 @@
+"""Pure rules of zones, each with its source.
+
+Lifting a lockdown: local decisions of 2021 (Hà Nội, TP.HCM, Khánh Hòa, seed 004) lifted a
+blockade once 14 days had passed without a new case inside it and a screening round after
+the last case came back negative. RULES.md has no national text for it, so the numbers are
+marked unconfirmed (the page shows the badge) and kept here as named values, never inline.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+LIFT_DAYS_WITHOUT_CASE = 14
+LIFT_RULE_SOURCE = "Quyết định của UBND cấp tỉnh (thực tiễn 2021)"
+LIFT_RULE_CONFIRMED = False
+
+# A household inside a zone with no delivery for this many days is a gap (seed 004 asks
+# for the list; the number is the province's choice, unconfirmed).
+FOOD_GAP_DAYS = 3
+
+REASON_NOT_IN_FORCE = _("Vùng không ở trạng thái đang áp dụng.")
+REASON_DAYS = _("Chưa đủ %(days)s ngày không có ca mắc mới (còn %(left)s ngày).")
+REASON_NO_ROUND = _("Chưa có vòng xét nghiệm sàng lọc âm tính sau ca mắc cuối cùng.")
+
+
+@dataclass(frozen=True)
+class LiftCheck:
+    may_lift: bool
+    # The first day the 14 days are complete (None when the zone is not in force).
+    days_complete_on: date | None
+    reasons: list = field(default_factory=list)
+
+
+def lifting(
+    *,
+    in_force: bool,
+    started_on: date | None,
+    last_case_on: date | None,
+    last_negative_round_on: date | None,
+    today: date,
+    days: int = LIFT_DAYS_WITHOUT_CASE,
+) -> LiftCheck:
+    """Whether a zone may be lifted today. The count starts from the last case inside the
+    zone, or from the day it took effect when none was recorded: a zone set up around a
+    case is lifted `days` days after it at the earliest (day D + days), and only once a
+    screening round strictly after that day was negative."""
+    if not in_force or (started_on is None and last_case_on is None):
+        return LiftCheck(False, None, [REASON_NOT_IN_FORCE])
+    base = max(d for d in (started_on, last_case_on) if d is not None)
+    complete_on = base + timedelta(days=days)
+    reasons = []
+    if today < complete_on:
+        reasons.append(REASON_DAYS % {"days": days, "left": (complete_on - today).days})
+    if last_negative_round_on is None or last_negative_round_on <= base:
+        reasons.append(REASON_NO_ROUND)
+    return LiftCheck(not reasons, complete_on, reasons)
+
+
+def food_gap(
+    *, last_delivery_on: date | None, since: date, today: date, days: int = FOOD_GAP_DAYS
+) -> int | None:
+    """Days a household has gone without a delivery when that is `days` or more, else None.
+    A household never served counts from `since` (it joined the plan or the zone began)."""
+    start = last_delivery_on or since
+    waited = (today - start).days
+    return waited if waited >= days else None
+
+
+def outstanding_portions(requests) -> int:
+    """Portions still owed over (portions, delivered) pairs; an over-delivery owes nothing
+    and never offsets another household's shortfall."""
+    return sum(max(portions - delivered, 0) for portions, delivered in requests)

@@ -1,0 +1,366 @@
+"""Writes on zones: proposing a zone or a change of it, deciding a proposal (one decision
+wins), the facts the lifting rule reads, and the food supply of the households inside.
+Every change of a zone lands in its append-only history (ZoneChange) and the audit log."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phongdich.accounts.models import Role
+from phongdich.accounts.permissions import check_act_on_unit
+from phongdich.audit.services import audit_record
+from phongdich.geo.models import AdminUnit
+from phongdich.lib.text import nfc
+
+from . import rules
+from .models import Delivery, FoodRequest, Household, Zone, ZoneChange, ZoneProposal
+
+# Who decides: an officer above the commune (district or province), never the commune that
+# proposed (issue 14: "the commune proposes, the district approves").
+DECIDER_ROLES = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN, Role.COMMITTEE_MEMBER)
+TRACKED = (
+    "name",
+    "kind",
+    "measure",
+    "risk_class",
+    "status",
+    "address",
+    "started_on",
+    "ended_on",
+    "decision_number",
+    "decision_date",
+    "people_count",
+    "households_count",
+    "last_case_on",
+    "last_negative_round_on",
+)
+
+
+def _snapshot(zone: Zone) -> dict:
+    return {
+        k: (v.isoformat() if isinstance(v, date) else v)
+        for k in TRACKED
+        if (v := getattr(zone, k)) is not None
+    }
+
+
+def _diff(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in TRACKED if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def _change(*, zone, by, kind, before, reason="", decision_number="", decision_date=None):
+    old, new = _diff(before, _snapshot(zone))
+    return ZoneChange.objects.create(
+        zone=zone,
+        kind=kind,
+        by=by if getattr(by, "is_authenticated", False) else None,
+        reason=nfc(reason)[:500],
+        decision_number=decision_number,
+        decision_date=decision_date,
+        before=old,
+        after=new,
+    )
+
+
+@transaction.atomic
+def zone_propose(
+    *,
+    by,
+    name: str,
+    kind: str,
+    commune: AdminUnit,
+    reason: str,
+    measure: str = Zone.Measure.LOCKDOWN,
+    risk_class: str = "",
+    address: str = "",
+    people_count: int = 0,
+    households_count: int = 0,
+    other_communes=(),
+    last_case_on: date | None = None,
+    latitude=None,
+    longitude=None,
+) -> Zone:
+    """A new zone, proposed: it is in force only once a decider approves the proposal."""
+    check_act_on_unit(by, commune)
+    if commune.kind != AdminUnit.Kind.COMMUNE:
+        raise ValidationError({"commune": _("Hãy chọn một xã, phường.")})
+    zone = Zone.objects.create(
+        name=nfc(name),
+        kind=kind,
+        measure=measure,
+        risk_class=risk_class,
+        commune=commune,
+        address=nfc(address),
+        people_count=people_count,
+        households_count=households_count,
+        last_case_on=last_case_on,
+        latitude=latitude,
+        longitude=longitude,
+        created_by=by,
+    )
+    if other_communes:
+        zone.other_communes.set([u for u in other_communes if u.pk != commune.pk])
+    _change(zone=zone, by=by, kind=ZoneChange.Kind.CREATED, before={}, reason=reason)
+    ZoneProposal.objects.create(
+        zone=zone,
+        action=ZoneProposal.Action.IMPOSE,
+        measure=measure,
+        risk_class=risk_class,
+        reason=nfc(reason),
+        proposed_by=by,
+    )
+    audit_record(actor=by, action="zones.propose", target=zone, changes=_snapshot(zone))
+    return zone
+
+
+def proposal_create(
+    *, by, zone: Zone, action: str, reason: str, measure: str = "", risk_class: str = ""
+) -> ZoneProposal:
+    """A proposal to lift or reclassify a zone in force. One pending proposal per zone (a
+    partial unique index), so two proposals cannot race one decision."""
+    check_act_on_unit(by, zone.commune)
+    if zone.status != Zone.Status.IN_FORCE:
+        raise ValidationError(_("Chỉ đề xuất thay đổi cho vùng đang áp dụng."))
+    if action == ZoneProposal.Action.CLASSIFY and not (measure or risk_class):
+        raise ValidationError(_("Hãy chọn biện pháp hoặc phân loại mới."))
+    try:
+        with transaction.atomic():
+            proposal = ZoneProposal.objects.create(
+                zone=zone,
+                action=action,
+                measure=measure,
+                risk_class=risk_class,
+                reason=nfc(reason),
+                proposed_by=by,
+            )
+            audit_record(actor=by, action="zones.proposal", target=zone, changes={"action": action})
+    except IntegrityError:
+        raise ValidationError(_("Vùng này đang có một đề xuất chờ quyết định.")) from None
+    return proposal
+
+
+def may_decide(user, zone: Zone) -> bool:
+    unit = getattr(user, "jurisdiction", None)
+    return (
+        user.has_role(*DECIDER_ROLES)
+        and unit is not None
+        and unit.kind != AdminUnit.Kind.COMMUNE
+        and zone.commune.is_within(unit)
+    )
+
+
+@transaction.atomic
+def proposal_decide(
+    *,
+    by,
+    proposal: ZoneProposal,
+    approve: bool,
+    decision_number: str = "",
+    decision_date: date | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> ZoneProposal:
+    """Approve or reject a pending proposal. The guarded UPDATE (status still pending) lets
+    exactly one of two approvers at once record the decision; the other is told so."""
+    zone = Zone.objects.select_related("commune").get(pk=proposal.zone_id)
+    if not may_decide(by, zone):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    if approve and not decision_number:
+        raise ValidationError({"decision_number": _("Hãy ghi số quyết định.")})
+    decision_number, note = nfc(decision_number), nfc(note)
+    status = ZoneProposal.Status.APPROVED if approve else ZoneProposal.Status.REJECTED
+    won = ZoneProposal.objects.filter(pk=proposal.pk, status=ZoneProposal.Status.PENDING).update(
+        status=status,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_number=decision_number,
+        decision_date=decision_date,
+        decision_note=note,
+    )
+    if not won:
+        raise ValidationError(_("Đề xuất này đã được quyết định trước đó; hãy tải lại trang."))
+    zone = Zone.objects.select_for_update().select_related("commune").get(pk=zone.pk)
+    before = _snapshot(zone)
+    action = proposal.action
+    if not approve:
+        if action == ZoneProposal.Action.IMPOSE:
+            zone.status = Zone.Status.REJECTED
+    elif action == ZoneProposal.Action.IMPOSE:
+        zone.status = Zone.Status.IN_FORCE
+        zone.started_on = decision_date or today
+        zone.measure = proposal.measure or zone.measure
+        zone.risk_class = proposal.risk_class or zone.risk_class
+    elif action == ZoneProposal.Action.LIFT:
+        check = lift_check(zone, today)
+        if not check.may_lift:
+            raise ValidationError([str(r) for r in check.reasons])
+        zone.status = Zone.Status.LIFTED
+        zone.ended_on = decision_date or today
+    else:
+        zone.measure = proposal.measure or zone.measure
+        zone.risk_class = proposal.risk_class or zone.risk_class
+    if approve:
+        zone.decision_number, zone.decision_date = decision_number, decision_date
+    zone.save()
+    _change(
+        zone=zone,
+        by=by,
+        kind=ZoneChange.Kind.DECIDED if approve else ZoneChange.Kind.REJECTED,
+        before=before,
+        reason=note or proposal.reason,
+        decision_number=decision_number,
+        decision_date=decision_date,
+    )
+    audit_record(
+        actor=by,
+        action="zones.decide",
+        target=zone,
+        changes={"proposal": proposal.pk, "action": action, "approved": approve},
+    )
+    proposal.refresh_from_db()
+    return proposal
+
+
+def lift_check(zone: Zone, today: date) -> rules.LiftCheck:
+    return rules.lifting(
+        in_force=zone.status == Zone.Status.IN_FORCE,
+        started_on=zone.started_on,
+        last_case_on=zone.last_case_on,
+        last_negative_round_on=zone.last_negative_round_on,
+        today=today,
+    )
+
+
+FACT_FIELDS = ("last_case_on", "last_negative_round_on", "people_count", "households_count")
+
+
+@transaction.atomic
+def zone_facts_update(*, by, zone: Zone, reason: str = "", **facts) -> Zone:
+    """The counts and the two dates the lifting rule reads, as the commune team learns them."""
+    check_act_on_unit(by, zone.commune)
+    zone = Zone.objects.select_for_update().select_related("commune").get(pk=zone.pk)
+    before = _snapshot(zone)
+    for key, value in facts.items():
+        if key in FACT_FIELDS:
+            setattr(zone, key, value)
+    zone.save()
+    change = _change(zone=zone, by=by, kind=ZoneChange.Kind.FACTS, before=before, reason=reason)
+    audit_record(actor=by, action="zones.facts", target=zone, changes=change.after)
+    return zone
+
+
+@transaction.atomic
+def household_add(
+    *, by, zone: Zone, address: str, head_name: str = "", phone: str = "", people: int = 1
+) -> Household:
+    check_act_on_unit(by, zone.commune)
+    household = Household.objects.create(
+        zone=zone, address=nfc(address), head_name=nfc(head_name), phone=phone, people=people
+    )
+    audit_record(
+        actor=by, action="zones.household_add", target=zone, changes={"household": household.pk}
+    )
+    return household
+
+
+@transaction.atomic
+def food_request_create(
+    *,
+    by,
+    zone: Zone,
+    household: Household,
+    items: str,
+    portions: int,
+    source: str = FoodRequest.Source.COMMUNE,
+) -> FoodRequest:
+    check_act_on_unit(by, zone.commune)
+    if household.zone_id != zone.pk:
+        raise ValidationError(_("Hộ này không thuộc vùng."))
+    if portions < 1:
+        raise ValidationError({"portions": _("Số suất phải từ 1 trở lên.")})
+    request = FoodRequest.objects.create(
+        zone=zone,
+        household=household,
+        items=nfc(items),
+        portions=portions,
+        source=source,
+        requested_by=by,
+    )
+    audit_record(
+        actor=by,
+        action="zones.food_request",
+        target=zone,
+        changes={"request": request.pk, "portions": portions},
+    )
+    return request
+
+
+@transaction.atomic
+def delivery_record(
+    *,
+    by,
+    zone: Zone,
+    household: Household,
+    portions: int,
+    delivered_on: date,
+    request: FoodRequest | None = None,
+    items: str = "",
+    centre: str = "",
+) -> Delivery:
+    """A delivery to a household; against a request it adds to the portions delivered (one
+    UPDATE with F(), so two deliveries recorded at once both count) and closes the request
+    when it is met."""
+    check_act_on_unit(by, zone.commune)
+    if household.zone_id != zone.pk or (
+        request is not None and request.household_id != household.pk
+    ):
+        raise ValidationError(_("Hộ hoặc yêu cầu không thuộc vùng này."))
+    if portions < 1:
+        raise ValidationError({"portions": _("Số suất phải từ 1 trở lên.")})
+    delivery = Delivery.objects.create(
+        zone=zone,
+        household=household,
+        request=request,
+        portions=portions,
+        items=nfc(items),
+        centre=nfc(centre),
+        delivered_on=delivered_on,
+        by=by,
+    )
+    if request is not None:
+        FoodRequest.objects.filter(pk=request.pk).update(
+            portions_delivered=F("portions_delivered") + portions
+        )
+        FoodRequest.objects.filter(
+            pk=request.pk, status=FoodRequest.Status.OPEN, portions_delivered__gte=F("portions")
+        ).update(status=FoodRequest.Status.SERVED, served_at=timezone.now())
+    audit_record(
+        actor=by,
+        action="zones.delivery",
+        target=zone,
+        changes={"delivery": delivery.pk, "portions": portions},
+    )
+    return delivery
+
+
+def scan_lifting(*, today: date | None = None) -> int:
+    """Mark the zones in force that may be lifted today (and clear the mark of those that
+    may not): the list shows them, and the district is reminded to decide."""
+    today = today or timezone.localdate()
+    marked = 0
+    for zone in Zone.objects.filter(status=Zone.Status.IN_FORCE):
+        check = lift_check(zone, today)
+        since = (zone.may_lift_since or today) if check.may_lift else None
+        if since != zone.may_lift_since:
+            Zone.objects.filter(pk=zone.pk).update(may_lift_since=since)
+        marked += check.may_lift
+    Zone.objects.exclude(status=Zone.Status.IN_FORCE).exclude(may_lift_since=None).update(
+        may_lift_since=None
+    )
+    return marked

@@ -1,0 +1,87 @@
+"""Two approvers deciding one proposal at once: one decision, the other told in Vietnamese
+(threads on PostgreSQL; on SQLite the calls run in turn, which checks the outcome rule)."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from phongdich.testing import losers, make_staff, make_world, race, winners
+from phongdich.zones import services
+from phongdich.zones.models import Delivery, FoodRequest, ZoneChange, ZoneProposal
+
+from .builders import proposed_zone, zone_in_force
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_at_once_make_one_decision():
+    world = make_world()
+    staff = make_staff(world)
+    zone = proposed_zone(world, staff)
+    proposal = zone.proposals.get()
+    deciders = [staff.province_health_officer, staff.province_admin, staff.committee_member]
+    outcomes = race(
+        [
+            lambda who=who: services.proposal_decide(
+                by=who,
+                proposal=proposal,
+                approve=True,
+                decision_number="5/QĐ",
+                decision_date=date(2021, 8, 2),
+            )
+            for who in deciders
+        ]
+    )
+    assert len(winners(outcomes)) == 1
+    errors = losers(outcomes)
+    assert len(errors) == 2
+    assert all(
+        isinstance(e, ValidationError) and "đã được quyết định" in e.messages[0] for e in errors
+    )
+    assert ZoneChange.objects.filter(zone=zone, kind="decided").count() == 1
+    assert ZoneProposal.objects.get(pk=proposal.pk).status == ZoneProposal.Status.APPROVED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_proposals_at_once_make_one_pending():
+    world = make_world()
+    staff = make_staff(world)
+    zone = zone_in_force(world, staff)
+    outcomes = race(
+        [
+            lambda: services.proposal_create(
+                by=staff.commune_worker_b, zone=zone, action="lift", reason="Đủ ngày"
+            )
+        ]
+        * 3
+    )
+    assert len(winners(outcomes)) == 1
+    assert ZoneProposal.objects.filter(zone=zone, status="pending").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliveries_recorded_at_once_all_count():
+    world = make_world()
+    staff = make_staff(world)
+    zone = zone_in_force(world, staff)
+    household = services.household_add(by=staff.commune_worker_b, zone=zone, address="Số 1")
+    request = services.food_request_create(
+        by=staff.commune_worker_b, zone=zone, household=household, items="Gạo", portions=8
+    )
+    outcomes = race(
+        [
+            lambda: services.delivery_record(
+                by=staff.relief_officer,
+                zone=zone,
+                household=household,
+                request=request,
+                portions=2,
+                delivered_on=date(2021, 8, 3),
+            )
+        ]
+        * 4
+    )
+    assert not losers(outcomes), losers(outcomes)
+    request.refresh_from_db()
+    assert Delivery.objects.count() == 4
+    assert (request.portions_delivered, request.status) == (8, FoodRequest.Status.SERVED)

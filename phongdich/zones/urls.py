@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "zones"
+urlpatterns = [
+    path("", views.zone_list, name="list"),
+    path("new/", views.zone_create, name="create"),
+    path("export.xlsx", views.zone_export, name="export"),
+    path("map/", views.zone_map, name="map"),
+    path("food-gaps/", views.food_gaps, name="gaps"),
+    path("<int:pk>/", views.zone_detail, name="detail"),
+    path("<int:pk>/propose/", views.proposal_create, name="propose"),
+    path("<int:pk>/proposals/<int:proposal>/decide/", views.proposal_decide, name="decide"),
+    path("<int:pk>/facts/", views.zone_facts, name="facts"),
+    path("<int:pk>/households/", views.household_add, name="household"),
+    path("<int:pk>/requests/", views.food_request_create, name="request"),
+    path("<int:pk>/deliveries/", views.delivery_record, name="delivery"),
+]

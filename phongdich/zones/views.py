@@ -1,0 +1,313 @@
+"""Pages of zones: the list (scoped), a zone's page with its history, proposals, lifting
+check and food supply, the proposal and decision forms, the food-gap list, the map of
+active zones and the XLSX export."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts.permissions import role_required
+from phongdich.audit.services import audit_read_many
+from phongdich.geo.models import AdminUnit
+from phongdich.geo.selectors import communes_within
+from phongdich.lib.bounds import pk_or_none
+from phongdich.lib.files import xlsx_response
+from phongdich.lib.xlsx import build_workbook
+
+from . import rules, selectors, services
+from .forms import (
+    DecideForm,
+    DeliveryForm,
+    FactsForm,
+    FoodRequestForm,
+    HouseholdForm,
+    ProposalForm,
+    ZoneForm,
+)
+from .models import Zone, ZoneProposal
+
+VIEW = selectors.VIEW_ROLES
+PROPOSERS = selectors.PROPOSER_ROLES
+SUPPLY = selectors.SUPPLY_ROLES
+
+
+def _districts(user):
+    unit = user.jurisdiction
+    if unit is None:
+        return AdminUnit.objects.none()
+    return AdminUnit.objects.filter(
+        path__startswith=unit.path, kind=AdminUnit.Kind.DISTRICT
+    ).order_by("name")
+
+
+@role_required(*VIEW)
+def zone_list(request):
+    status = request.GET.get("status") or None
+    district = pk_or_none(request.GET.get("district"))
+    zones = list(selectors.zone_list(request.user, status=status, district=district)[:500])
+    return render(
+        request,
+        "zones/list.html",
+        {
+            "zones": zones,
+            "statuses": Zone.Status.choices,
+            "status": status,
+            "districts": _districts(request.user),
+            "district": district,
+            "can_propose": request.user.has_role(*PROPOSERS),
+        },
+    )
+
+
+@role_required(*VIEW)
+def zone_export(request):
+    zones = selectors.zone_list(request.user, status=request.GET.get("status") or None)
+    header = [
+        _("Tên vùng"),
+        _("Phạm vi"),
+        _("Biện pháp"),
+        _("Phân loại nguy cơ"),
+        _("Xã, phường"),
+        _("Địa chỉ, mô tả"),
+        _("Tình trạng"),
+        _("Ngày bắt đầu"),
+        _("Ngày kết thúc"),
+        _("Số quyết định"),
+        _("Ngày quyết định"),
+        _("Số người"),
+        _("Số hộ"),
+        _("Yêu cầu lương thực chưa đáp ứng"),
+    ]
+    rows = (
+        [
+            z.name,
+            z.get_kind_display(),
+            z.get_measure_display(),
+            z.get_risk_class_display(),
+            z.commune.label(),
+            z.address,
+            z.get_status_display(),
+            z.started_on,
+            z.ended_on,
+            z.decision_number,
+            z.decision_date,
+            z.people_count,
+            z.households_count,
+            z.open_requests,
+        ]
+        for z in zones.iterator()
+    )
+    return xlsx_response(build_workbook(_("Vùng phong tỏa"), header, rows), "vung-phong-toa.xlsx")
+
+
+@role_required(*PROPOSERS)
+def zone_create(request):
+    form = ZoneForm(request.POST or None, communes=communes_within(request.user.jurisdiction))
+    if request.method == "POST" and form.is_valid():
+        try:
+            zone = services.zone_propose(by=request.user, **form.answers())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã gửi đề xuất lập vùng; chờ cấp trên quyết định."))
+            return redirect("zones:detail", pk=zone.pk)
+    return render(request, "zones/form.html", {"form": form})
+
+
+def _detail_context(request, zone, **forms):
+    user = request.user
+    today = timezone.localdate()
+    show_supply = user.has_role(*SUPPLY)
+    households = selectors.households_with_last_delivery(zone) if show_supply else []
+    for household in households:
+        since = max(filter(None, [zone.started_on, household.created_at.date()]))
+        household.waited = (
+            rules.food_gap(last_delivery_on=household.last_delivery, since=since, today=today)
+            if zone.is_active
+            else None
+        )
+    pending = selectors.pending_proposal(zone)
+    return {
+        "zone": zone,
+        "lift": services.lift_check(zone, today),
+        "lift_days": rules.LIFT_DAYS_WITHOUT_CASE,
+        "lift_confirmed": rules.LIFT_RULE_CONFIRMED,
+        "lift_source": rules.LIFT_RULE_SOURCE,
+        "gap_days": rules.FOOD_GAP_DAYS,
+        "history": selectors.history_rows(zone),
+        "proposals": selectors.proposals(zone),
+        "pending": pending,
+        "may_decide": pending is not None and services.may_decide(user, zone),
+        "may_propose": user.has_role(*PROPOSERS) and pending is None and zone.is_active,
+        "may_edit": user.has_role(*PROPOSERS),
+        "show_supply": show_supply,
+        "summary": selectors.supply_summary(zone) if show_supply else None,
+        "households": households,
+        "requests": list(selectors.open_requests(zone)) if show_supply else [],
+        "deliveries": list(selectors.recent_deliveries(zone)) if show_supply else [],
+        "decide_form": forms.get("decide_form") or DecideForm(),
+        "proposal_form": forms.get("proposal_form") or ProposalForm(),
+        "facts_form": forms.get("facts_form")
+        or FactsForm(
+            initial={
+                k: getattr(zone, k)
+                for k in (
+                    "last_case_on",
+                    "last_negative_round_on",
+                    "people_count",
+                    "households_count",
+                )
+            }
+        ),
+        "household_form": forms.get("household_form") or HouseholdForm(),
+        "request_form": forms.get("request_form") or FoodRequestForm(zone=zone),
+        "delivery_form": forms.get("delivery_form")
+        or DeliveryForm(zone=zone, initial={"delivered_on": today}),
+    }
+
+
+def _render_detail(request, zone, status=200, **forms):
+    context = _detail_context(request, zone, **forms)
+    # Households name a head and a phone: showing them is a read of personal data.
+    audit_read_many(actor=request.user, action="zones.households", records=context["households"])
+    return render(request, "zones/detail.html", context, status=status)
+
+
+@role_required(*VIEW)
+def zone_detail(request, pk):
+    return _render_detail(request, selectors.zone_for(request.user, pk))
+
+
+def _fail(request, zone, exc, **forms):
+    # Also as a message: the form that failed may be gone from the page (a proposal another
+    # approver decided a moment ago is no longer pending, so its form is not shown).
+    for text in exc.messages:
+        messages.error(request, text)
+    for form in forms.values():
+        form.add_error(None, exc)
+    return _render_detail(request, zone, status=400, **forms)
+
+
+@require_POST
+@role_required(*VIEW)
+def proposal_decide(request, pk, proposal):
+    zone = selectors.zone_for(request.user, pk)
+    record = ZoneProposal.objects.filter(zone=zone, pk=proposal).first()
+    if record is None:
+        raise Http404
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, zone, status=400, decide_form=form)
+    data = form.cleaned_data
+    try:
+        services.proposal_decide(
+            by=request.user,
+            proposal=record,
+            approve=data["approve"] == "yes",
+            decision_number=data["decision_number"],
+            decision_date=data["decision_date"],
+            note=data["decision_note"],
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        return _fail(request, zone, exc, decide_form=form)
+    messages.success(request, _("Đã ghi quyết định."))
+    return redirect("zones:detail", pk=zone.pk)
+
+
+@require_POST
+@role_required(*PROPOSERS)
+def proposal_create(request, pk):
+    zone = selectors.zone_for(request.user, pk)
+    form = ProposalForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, zone, status=400, proposal_form=form)
+    try:
+        services.proposal_create(by=request.user, zone=zone, **form.cleaned_data)
+    except ValidationError as exc:
+        return _fail(request, zone, exc, proposal_form=form)
+    messages.success(request, _("Đã gửi đề xuất; chờ cấp trên quyết định."))
+    return redirect("zones:detail", pk=zone.pk)
+
+
+@require_POST
+@role_required(*PROPOSERS)
+def zone_facts(request, pk):
+    zone = selectors.zone_for(request.user, pk)
+    form = FactsForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, zone, status=400, facts_form=form)
+    try:
+        services.zone_facts_update(by=request.user, zone=zone, **form.cleaned_data)
+    except ValidationError as exc:
+        return _fail(request, zone, exc, facts_form=form)
+    messages.success(request, _("Đã cập nhật."))
+    return redirect("zones:detail", pk=zone.pk)
+
+
+@require_POST
+@role_required(*SUPPLY)
+def household_add(request, pk):
+    zone = selectors.zone_for(request.user, pk)
+    form = HouseholdForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, zone, status=400, household_form=form)
+    try:
+        services.household_add(by=request.user, zone=zone, **form.cleaned_data)
+    except ValidationError as exc:
+        return _fail(request, zone, exc, household_form=form)
+    messages.success(request, _("Đã thêm hộ."))
+    return redirect("zones:detail", pk=zone.pk)
+
+
+@require_POST
+@role_required(*SUPPLY)
+def food_request_create(request, pk):
+    zone = selectors.zone_for(request.user, pk)
+    form = FoodRequestForm(request.POST, zone=zone)
+    if not form.is_valid():
+        return _render_detail(request, zone, status=400, request_form=form)
+    try:
+        services.food_request_create(by=request.user, zone=zone, **form.cleaned_data)
+    except ValidationError as exc:
+        return _fail(request, zone, exc, request_form=form)
+    messages.success(request, _("Đã ghi yêu cầu."))
+    return redirect("zones:detail", pk=zone.pk)
+
+
+@require_POST
+@role_required(*SUPPLY)
+def delivery_record(request, pk):
+    zone = selectors.zone_for(request.user, pk)
+    form = DeliveryForm(request.POST, zone=zone)
+    if not form.is_valid():
+        return _render_detail(request, zone, status=400, delivery_form=form)
+    try:
+        services.delivery_record(by=request.user, zone=zone, **form.cleaned_data)
+    except ValidationError as exc:
+        return _fail(request, zone, exc, delivery_form=form)
+    messages.success(request, _("Đã ghi lượt giao."))
+    return redirect("zones:detail", pk=zone.pk)
+
+
+@role_required(*SUPPLY)
+def food_gaps(request):
+    today = timezone.localdate()
+    gaps = selectors.food_gaps(selectors.zones_for(request.user), today)[:500]
+    audit_read_many(actor=request.user, action="zones.food_gaps", records=gaps)
+    return render(request, "zones/gaps.html", {"gaps": gaps, "gap_days": rules.FOOD_GAP_DAYS})
+
+
+@role_required(*VIEW)
+def zone_map(request):
+    points = selectors.map_points(request.user)
+    return render(
+        request,
+        "zones/map.html",
+        {"points": points},
+    )
