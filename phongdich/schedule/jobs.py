@@ -79,6 +79,12 @@ JOBS = [
         "today's and yesterday's vaccination coverage per unit and age band",
     ),
     PeriodicJob(
+        "tracing.refresh_indicators",
+        "phongdich.tracing.tasks.refresh_indicators",
+        timedelta(minutes=30),
+        "today's and yesterday's tracing indicators per commune; closes clusters past their days without a case",
+    ),
+    PeriodicJob(
         "supplies.scan_alerts",
         "phongdich.supplies.tasks.scan_alerts",
         timedelta(minutes=30),
