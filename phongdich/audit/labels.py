@@ -34,6 +34,12 @@ READ_ACTIONS = {
     "checkpoints.oversight": _("Giám sát chốt: kết thúc cách ly hôm nay"),
     "cases.alert_resolve_form": _("Đóng cảnh báo của F0 (xem trước khi đóng)"),
     "hotline.case_summary_read": _("Tóm tắt ca F0 cho tổng đài viên"),
+    "tracing.contact_candidates": _("Người có thể trùng khi thêm người tiếp xúc"),
+    "tracing.case_contacts": _("Danh sách người tiếp xúc của F0"),
+    "tracing.contacts": _("Danh sách người tiếp xúc"),
+    "tracing.contact": _("Mở hồ sơ người tiếp xúc"),
+    "tracing.chain": _("Chuỗi lây nhiễm"),
+    "tracing.cluster": _("Mở ổ dịch"),
     "vaccination.record": _("Hồ sơ tiêm chủng"),
     "vaccination.dose_form": _("Ghi mũi tiêm"),
     "vaccination.reviews": _("Danh sách mũi tiêm cần rà soát"),
@@ -159,6 +165,15 @@ WRITE_ACTIONS = {
     "supplies.procurement_create": _("lập hồ sơ mua sắm"),
     "supplies.procurement_advance": _("chuyển bước hồ sơ mua sắm"),
     "supplies.procurement_attach": _("đính kèm tài liệu vào hồ sơ mua sắm"),
+    "tracing.contact.add": _("thêm người tiếp xúc"),
+    "tracing.contact.import": _("thêm người tiếp xúc từ tệp"),
+    "tracing.contact.status": _("cập nhật trạng thái người tiếp xúc"),
+    "tracing.contact.became_case": _("ghi nhận người tiếp xúc trở thành F0"),
+    "tracing.cluster.create": _("mở ổ dịch"),
+    "tracing.cluster.case_add": _("thêm ca vào ổ dịch"),
+    "tracing.cluster.source": _("ghi nguồn lây của ổ dịch"),
+    "tracing.cluster.close": _("đóng ổ dịch không còn ca mới"),
+    "tracing.import": _("nhập danh sách tiếp xúc từ tệp"),
     "vaccination.import": _("nhập mũi tiêm từ tệp"),
     "vaccination.coverage_refresh": _("tính lại tỷ lệ bao phủ tiêm chủng"),
     "vaccination.demo": _("dựng dữ liệu tiêm chủng mẫu"),
@@ -196,6 +211,8 @@ OFFICE_BY_ROLE = {
 
 # Names for records whose model has no Vietnamese verbose_name of its own.
 RECORD_NAMES = {
+    "tracing.contact": _("hồ sơ người tiếp xúc"),
+    "tracing.cluster": _("ổ dịch"),
     "checkpoints.declaration": _("tờ khai"),
     "checkpoints.handover": _("bàn giao người về"),
     "checkpoints.homequarantine": _("hồ sơ cách ly tại nhà"),
@@ -212,6 +229,7 @@ RECORD_NAMES = {
 # Where a record shown through a read can be opened again, when it has a page.
 RECORD_URLS = {
     "cases.case": "cases:detail",
+    "tracing.contact": "tracing:contact",
     "hotline.ticket": "hotline:ticket",
     "hotline.reliefrequest": "hotline:relief_detail",
     "checkpoints.homequarantine": "checkpoints:quarantine",

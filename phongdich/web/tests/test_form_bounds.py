@@ -24,6 +24,7 @@ from phongdich.hotline import models as hotline
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
 from phongdich.supplies import models as supplies
+from phongdich.tracing import models as tracing
 from phongdich.vaccination import models as vaccination
 
 APPS = (
@@ -37,10 +38,18 @@ APPS = (
     "facilities",
     "supplies",
     "reports",
+    "tracing",
 )
 
 # The models whose columns each form fills (fields are matched by name).
 FORM_MODELS = {
+    "tracing.ContactForm": [Person, tracing.Contact],
+    "tracing.StatusForm": [tracing.Contact],
+    "tracing.QuarantineForm": [],
+    "tracing.ImportForm": [],
+    "tracing.ClusterForm": [tracing.Cluster],
+    "tracing.ClusterCaseForm": [],
+    "tracing.ClusterSourceForm": [tracing.Cluster],
     "reports.BriefingForm": [],
     "accounts.UserCreateForm": [User],
     "accounts.ApiTokenForm": [ApiToken],
