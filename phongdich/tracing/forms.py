@@ -81,7 +81,8 @@ class StatusForm(forms.Form):
 
 
 class QuarantineForm(forms.Form):
-    PLACES = [("home", _("Tại nhà")), ("centralised", _("Cơ sở cách ly tập trung"))]
+    # A centralised site needs its facility chosen (the quarantine app's own page does it).
+    PLACES = [("home", _("Tại nhà")), ("hotel", _("Khách sạn (tự chi trả)"))]
     start = BoundedDateField(label=_("Bắt đầu cách ly"), required=False)
     place = forms.ChoiceField(label=_("Nơi cách ly"), choices=PLACES)
 

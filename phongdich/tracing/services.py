@@ -252,11 +252,13 @@ def contact_quarantine(
         by=by,
         person=contact.person,
         basis="f1",
-        start=start or contact.exposure_date,
+        start=start or timezone.localdate(),
+        exposure_date=contact.exposure_date,
         commune=contact.commune,
         place=place,
         facility=facility,
         source_case=root_case(contact),
+        source_contact_id=contact.pk,
         note=_("Truy vết: tiếp xúc F%(n)s") % {"n": contact.generation},
     )
     contact_set_status(by=by, contact=contact, status=ContactStatus.QUARANTINED)

@@ -155,7 +155,7 @@ def contact(request, pk: int):
             "form": form,
             "candidates": candidates,
             "status_form": StatusForm(initial={"status": item.status}),
-            "quarantine_form": QuarantineForm(initial={"start": item.exposure_date}),
+            "quarantine_form": QuarantineForm(),
             "may_add_f2": item.generation < 2,
         },
     )

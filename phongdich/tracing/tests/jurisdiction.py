@@ -12,7 +12,11 @@ def _contact_b(world, staff):
     from phongdich.tracing.tests import builders
 
     return builders.contact(
-        world, staff.commune_worker_b, source_case=_case_b(world, staff), commune=world.commune_b, phone="0913555777"
+        world,
+        staff.commune_worker_b,
+        source_case=_case_b(world, staff),
+        commune=world.commune_b,
+        phone="0913555777",
     )
 
 
@@ -30,9 +34,14 @@ def _cluster_of_b(world, staff):
     from phongdich.tracing import services
 
     cluster = services.cluster_create(
-        by=staff.commune_worker_b, name="Chợ Bắc Sơn", commune=world.commune_b, opened_on=timezone.localdate()
+        by=staff.commune_worker_b,
+        name="Chợ Bắc Sơn",
+        commune=world.commune_b,
+        opened_on=timezone.localdate(),
     )
-    services.cluster_case_add(by=staff.commune_worker_b, cluster=cluster, case=_case_b(world, staff))
+    services.cluster_case_add(
+        by=staff.commune_worker_b, cluster=cluster, case=_case_b(world, staff)
+    )
     return {"pk": cluster.pk}
 
 

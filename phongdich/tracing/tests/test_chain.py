@@ -15,7 +15,12 @@ from .test_contacts import _case_of
 def _tree(world, staff):
     by = staff.commune_worker_a
     root = builders.case(world, by)
-    f1 = [builders.contact(world, by, source_case=root, full_name=f"Người {i}", phone=f"09130001{i:02d}") for i in range(3)]
+    f1 = [
+        builders.contact(
+            world, by, source_case=root, full_name=f"Người {i}", phone=f"09130001{i:02d}"
+        )
+        for i in range(3)
+    ]
     builders.contact(world, by, source_contact=f1[0], full_name="Người F2", phone="0913000200")
     second = _case_of(world, by, f1[1].person)  # f1[1] became a case
     builders.contact(world, by, source_case=second, full_name="Người sau", phone="0913000300")

@@ -25,4 +25,9 @@ def test_four_simultaneous_recordings_of_one_contact_make_one():
     outcomes = race([record] * 4)
     assert not losers(outcomes), losers(outcomes)
     assert Contact.objects.count() == 1
-    assert sorted(created for _status, (_contact, created) in outcomes) == [False, False, False, True]
+    assert sorted(created for _status, (_contact, created) in outcomes) == [
+        False,
+        False,
+        False,
+        True,
+    ]

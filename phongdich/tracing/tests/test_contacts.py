@@ -23,10 +23,16 @@ def test_a_known_person_is_reused_not_duplicated(world, staff):
     from phongdich.people.services import person_register
 
     known, _ = person_register(
-        by=staff.commune_worker_a, full_name="Lê Thị Tiếp", birth_year=1985, phone="0913111222", commune=world.commune_a
+        by=staff.commune_worker_a,
+        full_name="Lê Thị Tiếp",
+        birth_year=1985,
+        phone="0913111222",
+        commune=world.commune_a,
     )
     case = builders.case(world, staff.commune_worker_a)
-    contact = builders.contact(world, staff.commune_worker_a, source_case=case, full_name="Le Thi Tiep")
+    contact = builders.contact(
+        world, staff.commune_worker_a, source_case=case, full_name="Le Thi Tiep"
+    )
     assert contact.person_id == known.pk
     assert Person.objects.filter(phone="+84913111222").count() == 1
 
@@ -35,10 +41,15 @@ def test_a_weak_match_is_shown_not_reused(world, staff):
     from phongdich.people.services import person_register
 
     person_register(
-        by=staff.commune_worker_a, full_name="Lê Thị Tiếp", birth_year=1985, phone="0913111222", commune=world.commune_a
+        by=staff.commune_worker_a,
+        full_name="Lê Thị Tiếp",
+        birth_year=1985,
+        phone="0913111222",
+        commune=world.commune_a,
     )
     weak = services.weak_candidates(
-        by=staff.commune_worker_a, identity=builders.identity(world, full_name="Trần Văn Khác", birth_year=1990)
+        by=staff.commune_worker_a,
+        identity=builders.identity(world, full_name="Trần Văn Khác", birth_year=1990),
     )
     assert [c.reason for c in weak] == ["phone"]
 
@@ -48,7 +59,11 @@ def test_a_person_of_another_commune_is_not_reused_across_the_boundary(world, st
     from phongdich.people.services import person_register
 
     b_person, _ = person_register(
-        by=staff.commune_worker_b, full_name="Lê Thị Tiếp", birth_year=1985, phone="0913111222", commune=world.commune_b
+        by=staff.commune_worker_b,
+        full_name="Lê Thị Tiếp",
+        birth_year=1985,
+        phone="0913111222",
+        commune=world.commune_b,
     )
     case = builders.case(world, staff.commune_worker_a)
     contact = builders.contact(world, staff.commune_worker_a, source_case=case)
@@ -59,22 +74,37 @@ def test_a_person_of_another_commune_is_not_reused_across_the_boundary(world, st
 def test_f2_of_an_f1_and_no_f3(world, staff):
     case = builders.case(world, staff.commune_worker_a)
     f1 = builders.contact(world, staff.commune_worker_a, source_case=case)
-    f2 = builders.contact(world, staff.commune_worker_a, source_contact=f1, full_name="Hoàng Văn Hai", phone="0913000999")
+    f2 = builders.contact(
+        world,
+        staff.commune_worker_a,
+        source_contact=f1,
+        full_name="Hoàng Văn Hai",
+        phone="0913000999",
+    )
     assert (f2.generation, f2.source_contact_id) == (2, f1.pk)
     with pytest.raises(ValidationError):
-        builders.contact(world, staff.commune_worker_a, source_contact=f2, full_name="Vũ Ba", phone="0913000888")
+        builders.contact(
+            world, staff.commune_worker_a, source_contact=f2, full_name="Vũ Ba", phone="0913000888"
+        )
 
 
 def test_the_source_is_not_its_own_contact(world, staff):
     case = builders.case(world, staff.commune_worker_a)
     with pytest.raises(ValidationError):
-        services.contact_add(by=staff.commune_worker_a, person=case.person, source_case=case, exposure=builders.exposure())
+        services.contact_add(
+            by=staff.commune_worker_a,
+            person=case.person,
+            source_case=case,
+            exposure=builders.exposure(),
+        )
 
 
 def test_status_moves_forward_only(world, staff):
     case = builders.case(world, staff.commune_worker_a)
     contact = builders.contact(world, staff.commune_worker_a, source_case=case)
-    contact = services.contact_set_status(by=staff.commune_worker_a, contact=contact, status="notified")
+    contact = services.contact_set_status(
+        by=staff.commune_worker_a, contact=contact, status="notified"
+    )
     assert contact.notified_at is not None
     with pytest.raises(ValidationError):
         services.contact_set_status(by=staff.commune_worker_a, contact=contact, status="listed")

@@ -9,7 +9,9 @@ from phongdich.tracing.models import Contact
 
 from . import builders
 
-HEADER = "Mã ca F0,Họ và tên,Năm sinh,Số điện thoại,CCCD,Mã xã,Ngày tiếp xúc,Nơi tiếp xúc,Tiêu chí F1\n"
+HEADER = (
+    "Mã ca F0,Họ và tên,Năm sinh,Số điện thoại,CCCD,Mã xã,Ngày tiếp xúc,Nơi tiếp xúc,Tiêu chí F1\n"
+)
 
 
 def _file(case, world, lines):
@@ -32,7 +34,9 @@ BAD = [
 
 def test_good_rows_are_kept_and_bad_lines_reported(world, staff):
     case = builders.case(world, staff.commune_worker_a)
-    result = import_contacts(by=staff.commune_worker_a, upload=_file(case, world, GOOD + BAD), mode="keep_good")
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD + BAD), mode="keep_good"
+    )
     assert (result.added, result.unchanged, result.refused) == (3, 0, False)
     assert [e["line"] for e in result.errors.entries] == [5, 6, 7]
     assert len(result.errors.entries[2]["errors"]) == 3
@@ -41,7 +45,9 @@ def test_good_rows_are_kept_and_bad_lines_reported(world, staff):
 
 def test_all_or_nothing_refuses_the_file(world, staff):
     case = builders.case(world, staff.commune_worker_a)
-    result = import_contacts(by=staff.commune_worker_a, upload=_file(case, world, GOOD + BAD), mode="all_or_nothing")
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD + BAD), mode="all_or_nothing"
+    )
     assert result.refused and result.added == 0
     assert Contact.objects.count() == 0
 
@@ -50,7 +56,9 @@ def test_a_reimport_adds_nothing(world, staff):
     case = builders.case(world, staff.commune_worker_a)
     import_contacts(by=staff.commune_worker_a, upload=_file(case, world, GOOD), mode="keep_good")
     people = Person.objects.count()
-    again = import_contacts(by=staff.commune_worker_a, upload=_file(case, world, GOOD), mode="keep_good")
+    again = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD), mode="keep_good"
+    )
     assert (again.added, again.unchanged, again.errors.total) == (0, 3, 0)
     assert Person.objects.count() == people
     assert Contact.objects.count() == 3
@@ -59,17 +67,27 @@ def test_a_reimport_adds_nothing(world, staff):
 def test_a_weak_match_is_reported_not_duplicated(world, staff):
     from phongdich.people.services import person_register
 
-    person_register(by=staff.commune_worker_a, full_name="Ai Khác", birth_year=1960, phone="0913200001", commune=world.commune_a)
+    person_register(
+        by=staff.commune_worker_a,
+        full_name="Ai Khác",
+        birth_year=1960,
+        phone="0913200001",
+        commune=world.commune_a,
+    )
     case = builders.case(world, staff.commune_worker_a)
     people = Person.objects.count()
-    result = import_contacts(by=staff.commune_worker_a, upload=_file(case, world, GOOD[:1]), mode="keep_good")
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD[:1]), mode="keep_good"
+    )
     assert result.added == 0 and [e["line"] for e in result.errors.entries] == [2]
     assert Person.objects.count() == people
 
 
 def test_a_case_outside_the_jurisdiction_is_not_found(world, staff):
     case_b = builders.case(world, staff.commune_worker_b, commune=world.commune_b)
-    result = import_contacts(by=staff.commune_worker_a, upload=_file(case_b, world, GOOD[:1]), mode="keep_good")
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case_b, world, GOOD[:1]), mode="keep_good"
+    )
     assert result.added == 0 and result.errors.total == 1
     assert not Contact.objects.exists()
 

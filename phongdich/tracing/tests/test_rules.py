@@ -58,7 +58,9 @@ def test_indicator_shares():
         contacts_listed=5,
         contacts_quarantined=0,
     )
-    assert shares == rules.Shares(contacts_per_case=2.5, listed_24h=0.8, known_contacts=0.25, quarantined=0.0)
+    assert shares == rules.Shares(
+        contacts_per_case=2.5, listed_24h=0.8, known_contacts=0.25, quarantined=0.0
+    )
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,9 @@ def test_the_f0_page_has_the_tiep_xuc_card(client, world, staff):
 def test_a_tracer_adds_a_contact_from_the_case(client, world, staff):
     case = builders.case(world, staff.commune_worker_a)
     client.force_login(staff.commune_worker_a)
-    response = client.post(f"/tracing/cases/{case.pk}/", {**FORM, "commune": world.commune_a.pk}, follow=True)
+    response = client.post(
+        f"/tracing/cases/{case.pk}/", {**FORM, "commune": world.commune_a.pk}, follow=True
+    )
     assert response.status_code == 200
     assert "Phan Thị Nhà" in response.content.decode()
     assert Contact.objects.get().source_case_id == case.pk
@@ -40,7 +42,13 @@ def test_a_tracer_adds_a_contact_from_the_case(client, world, staff):
 def test_a_weak_match_is_shown_and_can_be_chosen(client, world, staff):
     from phongdich.people.services import person_register
 
-    other, _ = person_register(by=staff.commune_worker_a, full_name="Ai Đó", birth_year=1950, phone="0913400001", commune=world.commune_a)
+    other, _ = person_register(
+        by=staff.commune_worker_a,
+        full_name="Ai Đó",
+        birth_year=1950,
+        phone="0913400001",
+        commune=world.commune_a,
+    )
     case = builders.case(world, staff.commune_worker_a)
     client.force_login(staff.commune_worker_a)
     data = {**FORM, "commune": world.commune_a.pk}
@@ -53,7 +61,11 @@ def test_a_weak_match_is_shown_and_can_be_chosen(client, world, staff):
 def test_bad_input_is_a_page_not_an_error(client, world, staff):
     case = builders.case(world, staff.commune_worker_a)
     client.force_login(staff.commune_worker_a)
-    for data in ({**FORM, "exposure_date": "31/02/2021"}, {**FORM, "chosen_person": "9" * 30}, {"full_name": "x" * 500}):
+    for data in (
+        {**FORM, "exposure_date": "31/02/2021"},
+        {**FORM, "chosen_person": "9" * 30},
+        {"full_name": "x" * 500},
+    ):
         assert client.post(f"/tracing/cases/{case.pk}/", data).status_code in (200, 302, 404)
     assert client.get("/tracing/contacts/?status=nonsense").status_code == 200
     assert client.get("/tracing/indicators/?start=99/99/9999").status_code == 200
@@ -72,7 +84,9 @@ def test_the_contact_list_query_count_is_pinned(client, world, staff):
     builders.contact(world, by, source_case=case)
     few = count()
     for i in range(5):
-        builders.contact(world, by, source_case=case, full_name=f"Người {i}", phone=f"09134000{i:02d}")
+        builders.contact(
+            world, by, source_case=case, full_name=f"Người {i}", phone=f"09134000{i:02d}"
+        )
     assert count() == few
 
 
@@ -91,7 +105,12 @@ def test_a_cluster_is_opened_and_a_case_added_by_reference(client, world, staff)
     client.force_login(staff.commune_worker_a)
     client.post(
         "/tracing/clusters/",
-        {"name": "Chợ Hàm Rồng", "commune": world.commune_a.pk, "opened_on": "01/12/2021", "close_after_days": "28"},
+        {
+            "name": "Chợ Hàm Rồng",
+            "commune": world.commune_a.pk,
+            "opened_on": "01/12/2021",
+            "close_after_days": "28",
+        },
     )
     cluster = Cluster.objects.get()
     client.post(f"/tracing/clusters/{cluster.pk}/cases/", {"reference": reference_for(case)})
