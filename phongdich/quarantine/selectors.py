@@ -74,3 +74,13 @@ def sites():
     return Facility.objects.filter(kind=Facility.Kind.QUARANTINE_SITE, is_active=True).order_by(
         "name"
     )
+
+
+def source_case_id_of(case) -> int | None:
+    """The case a converted F0 was exposed to, through the quarantine it was found in."""
+    return (
+        Quarantine.objects.filter(converted_case_id=case.pk)
+        .exclude(source_case_id=None)
+        .values_list("source_case_id", flat=True)
+        .first()
+    )
