@@ -408,13 +408,17 @@ def scan_follow_up(*, now: datetime | None = None) -> dict:
             if day <= today and day >= today - timedelta(days=1):
                 items.append(FollowUpItem(quarantine_id=quarantine.pk, kind="test_due", day=day))
     with transaction.atomic():
-        created = FollowUpItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=1000)
+        # bulk_create with ignore_conflicts returns every object, inserted or not: count.
+        recent = FollowUpItem.objects.filter(day__gte=yesterday)
+        before = recent.count()
+        FollowUpItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=1000)
+        created = recent.count() - before
         flagged = {item.quarantine_id for item in items}
         if flagged:
             Quarantine.objects.filter(pk__in=flagged, attention_at__isnull=True).update(
                 attention_at=now, attention_reason=_("Chưa báo cáo hoặc đến ngày xét nghiệm")
             )
-    return {"candidates": len(items), "created": len(created)}
+    return {"candidates": len(items), "created": created}
 
 
 # --- returnees handed over at a checkpoint ---------------------------------------------------
