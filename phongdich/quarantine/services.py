@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.checkpoints import rules as policy_rules
 from phongdich.checkpoints.rules import check_needs_attention
 from phongdich.checkpoints.services import CITIZEN, SYMPTOMS
 from phongdich.lib import idempotency
@@ -39,10 +40,20 @@ def active_for(person) -> Quarantine | None:
     return Quarantine.objects.filter(person=person, status=Status.ACTIVE).first()
 
 
-def _plan(*, day, basis, person, start, doses, recovered_on):
+def _plan(*, day, basis, person, start, doses, recovered_on, policy_key=""):
     if doses is None:
         doses = policy.doses_on_record(person, day)
-    plan = policy.policy_on(day, basis, doses=doses, recovered_on=recovered_on, start=start)
+    table = None
+    if policy_key:
+        # Staff may apply a named row (a province keeping a stricter rule, or training on
+        # the 2021-2022 rules), as the checkpoints' hand-over does.
+        chosen = policy_rules.policy_by_key(policy_key, policy.policies())
+        if chosen is None:
+            raise ValidationError(_("Quy định không tồn tại."))
+        table = (chosen,)
+    plan = policy.policy_on(
+        day, basis, doses=doses, recovered_on=recovered_on, start=start, table=table
+    )
     if plan is None:
         raise ValidationError(_("Chưa có quy định cách ly áp dụng cho ngày này và người này."))
     return plan
@@ -66,6 +77,7 @@ def quarantine_open(
     address: str = "",
     source_contact_id: int | None = None,
     handover_id: int | None = None,
+    policy_key: str = "",
 ) -> tuple[Quarantine, bool]:
     """Open the person's quarantine, or return their active one: (quarantine, created).
 
@@ -88,7 +100,13 @@ def quarantine_open(
     _lock_person(person)
     existing = active_for(person)
     plan = _plan(
-        day=day, basis=basis, person=person, start=start, doses=doses, recovered_on=recovered_on
+        day=day,
+        basis=basis,
+        person=person,
+        start=start,
+        doses=doses,
+        recovered_on=recovered_on,
+        policy_key=policy_key,
     )
     if existing is not None:
         if plan.needs_quarantine and plan.quarantine_end > existing.planned_end:
