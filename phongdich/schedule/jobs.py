@@ -49,6 +49,12 @@ JOBS = [
         "vehicles in transit must leave by their due time",
     ),
     PeriodicJob(
+        "quarantine.scan_follow_up",
+        "phongdich.quarantine.tasks.scan_follow_up",
+        timedelta(hours=1),
+        "a quarantined person's missed daily check or due test appears in the commune's list",
+    ),
+    PeriodicJob(
         "cases.draft_daily_reports",
         "phongdich.cases.tasks.draft_daily_reports",
         timedelta(hours=1),

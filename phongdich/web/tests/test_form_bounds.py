@@ -23,6 +23,7 @@ from phongdich.geo.models import AdminUnit
 from phongdich.hotline import models as hotline
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
+from phongdich.quarantine import models as quarantine
 from phongdich.supplies import models as supplies
 from phongdich.tracing import models as tracing
 from phongdich.vaccination import models as vaccination
@@ -39,6 +40,7 @@ APPS = (
     "supplies",
     "reports",
     "tracing",
+    "quarantine",
 )
 
 # The models whose columns each form fills (fields are matched by name).
@@ -87,6 +89,10 @@ FORM_MODELS = {
     "checkpoints.LookupForm": [checkpoints.Declaration],
     "checkpoints.PassageForm": [checkpoints.Passage],
     "checkpoints.QuarantineCheckForm": [checkpoints.QuarantineCheck],
+    "quarantine.CheckForm": [quarantine.DailyCheck],
+    "quarantine.ReasonForm": [quarantine.Quarantine],
+    "quarantine.EndChangeForm": [quarantine.Quarantine],
+    "quarantine.AdmitForm": [],
     "checkpoints.TransitForm": [checkpoints.TransitEscort],
     "checkpoints.ForecastImportForm": [checkpoints.ForecastImport],
     "checkpoints.CitizenReportForm": [checkpoints.CitizenReport],
