@@ -133,3 +133,19 @@ def test_a_contact_who_becomes_a_case_is_linked(world, staff):
     new_case = _case_of(world, staff.commune_worker_a, contact.person)
     contact.refresh_from_db()
     assert (contact.became_case_id, contact.status) == (new_case.pk, "became_case")
+
+
+def test_quarantine_goes_through_the_quarantine_contract(world, staff):
+    from datetime import date
+
+    from phongdich.quarantine.models import Quarantine
+
+    case = builders.case(world, staff.commune_worker_a)
+    contact = builders.contact(world, staff.commune_worker_a, source_case=case)
+    Contact.objects.filter(pk=contact.pk).update(exposure_date=date(2021, 12, 20))
+    contact.refresh_from_db()
+    contact, quarantine = services.contact_quarantine(by=staff.commune_worker_a, contact=contact, start=date(2021, 12, 21))
+    assert contact.status == "quarantined" and contact.quarantined_at is not None
+    assert Quarantine.objects.get(person=contact.person).basis == "f1"
+    with pytest.raises(ValidationError):  # already quarantined: the status cannot move there again
+        services.contact_quarantine(by=staff.commune_worker_a, contact=contact, start=date(2021, 12, 21))
