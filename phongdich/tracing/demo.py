@@ -43,6 +43,7 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
                 .order_by("pk")[: len(cases) * 4]
             )
             rng.shuffle(neighbours)
+            spare = neighbours.pop() if neighbours else None  # kept for the F2 below
             for case in cases:
                 picked, neighbours = neighbours[:3], neighbours[3:]
                 rows = [
@@ -61,13 +62,13 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
                 ]
                 added += services.contacts_add_many(by=tracer, source_case=case, rows=rows)
             first = Contact.objects.filter(source_case__in=cases[:2]).order_by("pk").first()
-            if first is not None and neighbours:
+            if first is not None and spare is not None:
                 added += services.contacts_add_many(
                     by=tracer,
                     source_contact=first,
                     rows=[
                         (
-                            neighbours[0],
+                            spare,
                             services.Exposure(
                                 exposure_date=today - timedelta(days=1), setting="household"
                             ),
