@@ -201,4 +201,3 @@ def import_lab_results(*, by, upload, lab: str, mode: str) -> ImportReport:
         if exc.report is not None:
             report.errors = exc.report
     return report
-

@@ -576,6 +576,11 @@ def quarantine_start(
         target=quarantine,
         changes={"policy": plan.policy.key, "end": plan.quarantine_end.isoformat()},
     )
+    if apps.is_installed("phongdich.quarantine"):
+        # One quarantine record for everyone (issue 13): the returnee's Quarantine.
+        from phongdich.quarantine.services import quarantine_from_checkpoint
+
+        quarantine_from_checkpoint(by=by, home=quarantine)
     return quarantine
 
 
@@ -612,9 +617,14 @@ def quarantine_check_record(
         **idempotency.fields(submission),
     )
     temp = float(temperature) if temperature is not None else None
-    if rules.check_needs_attention(temperature=temp, symptoms=check.symptoms):
+    attention = rules.check_needs_attention(temperature=temp, symptoms=check.symptoms)
+    if attention:
         quarantine.attention_at = check.at
         quarantine.save(update_fields=["attention_at"])
+    if apps.is_installed("phongdich.quarantine"):
+        from phongdich.quarantine.services import checkpoint_check_seen
+
+        checkpoint_check_seen(home=quarantine, at=check.at, attention=attention)
     audit_record(
         actor=by,
         actor_label="" if getattr(by, "is_authenticated", False) else CITIZEN,
@@ -634,6 +644,10 @@ def quarantine_release(*, by, quarantine: HomeQuarantine) -> HomeQuarantine:
         raise ValidationError(_("Đợt cách ly đã kết thúc."))
     quarantine.refresh_from_db()
     audit_record(actor=by, action="checkpoints.quarantine_release", target=quarantine)
+    if apps.is_installed("phongdich.quarantine"):
+        from phongdich.quarantine.services import checkpoint_released
+
+        checkpoint_released(by=by, home=quarantine)
     return quarantine
 
 

@@ -49,6 +49,12 @@ JOBS = [
         "vehicles in transit must leave by their due time",
     ),
     PeriodicJob(
+        "quarantine.scan_follow_up",
+        "phongdich.quarantine.tasks.scan_follow_up",
+        timedelta(hours=1),
+        "a quarantined person's missed daily check or due test appears in the commune's list",
+    ),
+    PeriodicJob(
         "cases.draft_daily_reports",
         "phongdich.cases.tasks.draft_daily_reports",
         timedelta(hours=1),
@@ -95,6 +101,12 @@ JOBS = [
         "phongdich.labtests.tasks.refresh_screening",
         timedelta(minutes=30),
         "screening campaigns' progress per commune (sampled, positives, positivity)",
+    ),
+    PeriodicJob(
+        "tracing.refresh_indicators",
+        "phongdich.tracing.tasks.refresh_indicators",
+        timedelta(minutes=30),
+        "today's and yesterday's tracing indicators per commune; closes clusters past their days without a case",
     ),
     PeriodicJob(
         "supplies.scan_alerts",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -78,6 +79,25 @@ def open_case_for(person) -> Case | None:
     return Case.objects.filter(person=person, status__in=OPEN_STATUSES).order_by("-pk").first()
 
 
+def _active_quarantine(person):
+    """The person's active quarantine record, when the quarantine app is installed."""
+    if not apps.is_installed("phongdich.quarantine"):
+        return None
+    from phongdich.quarantine.services import active_for
+
+    return active_for(person)
+
+
+def _quarantine_convert(*, by, case: Case) -> None:
+    # A confirmed case ends the person's quarantine as "converted to F0" (issue 13); a
+    # pending one leaves it running until it is confirmed.
+    if case.status == CaseStatus.PENDING or not apps.is_installed("phongdich.quarantine"):
+        return
+    from phongdich.quarantine.services import quarantine_convert
+
+    quarantine_convert(by=by, person=case.person, case=case)
+
+
 def _open_case_unit(person):
     case = (
         Case.objects.filter(person=person, status__in=OPEN_STATUSES)
@@ -134,6 +154,12 @@ def case_register(
     existing = open_case_for(person)
     if existing is not None:
         return existing, False
+    quarantine = _active_quarantine(person)
+    if quarantine is not None:
+        # Found while quarantined: the announcement counts it "in quarantine", not as a
+        # community case (4800/QĐ-BYT), and a quarantined F1 is an F1 for 11042.
+        detection = DetectionSetting.QUARANTINE
+        is_f1 = is_f1 or quarantine.basis == "f1"
 
     table = thresholds()
     classification = rules.classify_case(
@@ -202,6 +228,7 @@ def case_register(
     if record_evidence:
         _record_evidence(by=by, case=case, evidence=evidence, lab=lab, sample_id=sample_id)
     transfer_need_sync(by=by, case=case)
+    _quarantine_convert(by=by, case=case)
     audit_record(
         actor=by,
         action="cases.register",
@@ -275,6 +302,7 @@ def case_verify(
     case.status = CaseStatus.ACTIVE
     case.save()
     transfer_need_sync(by=by, case=case)
+    _quarantine_convert(by=by, case=case)
     audit_record(actor=by, action="cases.verify", target=case, changes={"basis": case.basis})
     return case
 
@@ -374,6 +402,7 @@ def lab_result_record(
             case.status, case.basis = CaseStatus.ACTIVE, classification.basis
             case.basis_reason = classification.reason
             case.save(update_fields=["status", "basis", "basis_reason", "updated_at"])
+            _quarantine_convert(by=by, case=case)
     if case is not None:
         result.case = case
         result.save(update_fields=["case"])

@@ -138,7 +138,10 @@ def test_an_import_row_of_another_districts_person_writes_nothing_there(world, s
         f"{taken}\n"
     ).encode()
     report = imports.import_lab_results(
-        by=staff.commune_worker_a, upload=as_upload("kq.csv", content), lab="Trạm A", mode="keep_good"
+        by=staff.commune_worker_a,
+        upload=as_upload("kq.csv", content),
+        lab="Trạm A",
+        mode="keep_good",
     )
     assert report.recorded == 1 and not report.errors
     after = Person.objects.get(pk=case_b.person_id)
@@ -187,7 +190,10 @@ def test_an_import_row_whose_sample_another_unit_recorded_is_a_row_error(client,
         f"Người Hai,1991,0977000002,{world.commune_a.code},RAT,âm tính,{taken},S-10\n"
     ).encode()
     report = imports.import_lab_results(
-        by=staff.commune_worker_a, upload=as_upload("kq.csv", content), lab="Trạm A", mode="keep_good"
+        by=staff.commune_worker_a,
+        upload=as_upload("kq.csv", content),
+        lab="Trạm A",
+        mode="keep_good",
     )
     assert report.recorded == 1 and [e["line"] for e in report.errors.entries] == [2]
     refused = imports.import_lab_results(

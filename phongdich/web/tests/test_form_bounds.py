@@ -25,7 +25,9 @@ from phongdich.labtests import models as labtests
 from phongdich.levels import models as levels
 from phongdich.lib.bounds import DOCUMENT_MAX_LENGTH
 from phongdich.people.models import Person
+from phongdich.quarantine import models as quarantine
 from phongdich.supplies import models as supplies
+from phongdich.tracing import models as tracing
 from phongdich.vaccination import models as vaccination
 from phongdich.zones import models as zones
 
@@ -43,12 +45,21 @@ APPS = (
     "levels",
     "labtests",
     "zones",
+    "tracing",
+    "quarantine",
 )
 
 # The models whose columns each form fills (fields are matched by name).
 FORM_MODELS = {
     "levels.ReviewForm": [levels.Assessment],
     "levels.PublishForm": [],
+    "tracing.ContactForm": [Person, tracing.Contact],
+    "tracing.StatusForm": [tracing.Contact],
+    "tracing.QuarantineForm": [],
+    "tracing.ImportForm": [],
+    "tracing.ClusterForm": [tracing.Cluster],
+    "tracing.ClusterCaseForm": [],
+    "tracing.ClusterSourceForm": [tracing.Cluster],
     "reports.BriefingForm": [],
     "accounts.UserCreateForm": [User],
     "accounts.ApiTokenForm": [ApiToken],
@@ -86,6 +97,10 @@ FORM_MODELS = {
     "checkpoints.LookupForm": [checkpoints.Declaration],
     "checkpoints.PassageForm": [checkpoints.Passage],
     "checkpoints.QuarantineCheckForm": [checkpoints.QuarantineCheck],
+    "quarantine.CheckForm": [quarantine.DailyCheck],
+    "quarantine.ReasonForm": [quarantine.Quarantine],
+    "quarantine.EndChangeForm": [quarantine.Quarantine],
+    "quarantine.AdmitForm": [],
     "checkpoints.TransitForm": [checkpoints.TransitEscort],
     "checkpoints.ForecastImportForm": [checkpoints.ForecastImport],
     "checkpoints.CitizenReportForm": [checkpoints.CitizenReport],

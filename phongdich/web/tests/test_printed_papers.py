@@ -51,6 +51,7 @@ CHECKED = {
     "cases/pdf/report.html",
     "vaccination/pdf/certificate.html",
     "reports/pdf/briefing.html",
+    "quarantine/pdf/certificate.html",
 }
 
 
@@ -236,3 +237,16 @@ def test_the_briefing_carries_no_working_note(client, world, staff):
     text = pdf_text(response, "reports/pdf/briefing.html")
     assert "BÁO CÁO NHANH" in text
     assert working_notes(text) == []
+
+
+def test_the_quarantine_completion_certificate_carries_no_working_note(client, world, staff):
+    from phongdich.quarantine.tests import jurisdiction as quarantine_builders
+
+    pk = quarantine_builders._certificate(world, staff)["pk"]
+    client.force_login(staff.commune_worker_b)
+    text = pdf_text(
+        client.get(reverse("quarantine:certificate", args=[pk])),
+        "quarantine/pdf/certificate.html",
+    )
+    assert not working_notes(text), working_notes(text)
+    assert "Người Cách Ly Xã B" in text and "10/01/2022" in text

@@ -1,0 +1,44 @@
+"""Quarantine records of commune B, for the site-wide boundary walk (web/tests)."""
+
+from datetime import date
+
+
+def _in_b(world, staff):
+    from phongdich.people.services import person_register
+    from phongdich.quarantine import services
+    from phongdich.quarantine.models import Basis
+
+    person, _ = person_register(
+        by=staff.commune_worker_b,
+        full_name="Người Cách Ly Xã B",
+        birth_year=1990,
+        phone="0913555666",
+        commune=world.commune_b,
+    )
+    quarantine, _ = services.quarantine_open(
+        by=staff.commune_worker_b,
+        person=person,
+        basis=Basis.F1,
+        start=date(2022, 1, 10),
+        commune=world.commune_b,
+    )
+    return quarantine
+
+
+def _detail(world, staff):
+    return {"pk": _in_b(world, staff).pk}
+
+
+def _certificate(world, staff):
+    from phongdich.quarantine import services
+
+    quarantine = _in_b(world, staff)
+    services.quarantine_complete(by=staff.commune_worker_b, quarantine=quarantine)
+    return {"pk": quarantine.pk}
+
+
+RECORDS_IN_COMMUNE_B = {
+    "quarantine:detail": _detail,
+    "quarantine:certificate": _certificate,
+}
+NOT_PERSONAL = {}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quarantine"
+urlpatterns = [
+    path("", views.quarantine_list, name="list"),
+    path("<int:pk>/", views.quarantine_detail, name="detail"),
+    path("<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("check/<str:token>/", views.self_check, name="self_check"),
+]

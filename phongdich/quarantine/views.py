@@ -1,0 +1,186 @@
+"""Pages: the commune's list of people in quarantine, a record's page (an audited read),
+the completion certificate, and the citizen's daily check through the personal link."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.services import audit_read, audit_read_many
+from phongdich.checkpoints.services import SYMPTOMS
+from phongdich.geo.models import AdminUnit
+from phongdich.lib import confirm
+from phongdich.lib.bounds import pk_or_none
+from phongdich.lib.files import html_to_pdf, pdf_response
+from phongdich.lib.ratelimit import allow
+from phongdich.lib.urls import absolute_url
+
+from . import selectors, services
+from .forms import AdmitForm, CheckForm, EndChangeForm, ReasonForm
+from .models import Quarantine, QuarantineLink, Status
+from .selectors import LIST_ROLES, WRITE_ROLES
+
+
+def _get(request, pk: int) -> Quarantine:
+    try:
+        return selectors.quarantine_get(request.user, pk)
+    except Quarantine.DoesNotExist:
+        raise Http404 from None
+
+
+@role_required(*LIST_ROLES)
+def quarantine_list(request):
+    commune = None
+    commune_id = pk_or_none(request.GET.get("commune"))
+    if commune_id is not None:
+        commune = AdminUnit.objects.filter(pk=commune_id).first()
+    rows = selectors.active_list(request.user, commune=commune)
+    total = selectors.active_count(request.user, commune=commune)
+    # A list of named people in quarantine is personal health data: one audited read.
+    audit_read_many(actor=request.user, action="quarantine.list", records=rows)
+    return render(
+        request,
+        "quarantine/list.html",
+        {
+            "rows": rows,
+            "total": total,
+            "limit": selectors.LIST_LIMIT,
+            "commune": commune,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*LIST_ROLES)
+def quarantine_detail(request, pk: int):
+    quarantine = _get(request, pk)
+    check_form = CheckForm(request.POST if request.POST.get("action") == "check" else None)
+    end_form = EndChangeForm(request.POST if request.POST.get("action") == "change_end" else None)
+    reason_form = ReasonForm(
+        request.POST if request.POST.get("action") in ("release_early", "move") else None
+    )
+    admit_form = AdmitForm(request.POST if request.POST.get("action") == "admit" else None)
+    new_link = None
+    if request.method == "POST":
+        if not request.user.has_role(*WRITE_ROLES):
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "check" and check_form.is_valid():
+                services.quarantine_check_record(
+                    by=request.user,
+                    quarantine=quarantine,
+                    submission=check_form.submission(request.user),
+                    **check_form.answers(),
+                )
+                messages.success(request, _("Đã ghi nhận theo dõi hôm nay."))
+                return redirect("quarantine:detail", pk=pk)
+            if action == "change_end" and end_form.is_valid():
+                services.quarantine_change_end(
+                    by=request.user, quarantine=quarantine, **end_form.cleaned_data
+                )
+                messages.success(request, _("Đã đổi ngày kết thúc."))
+                return redirect("quarantine:detail", pk=pk)
+            if action in ("release_early", "move") and reason_form.is_valid():
+                confirm.require_confirmed(request)
+                service = (
+                    services.quarantine_release_early
+                    if action == "release_early"
+                    else services.quarantine_move
+                )
+                service(
+                    by=request.user,
+                    quarantine=quarantine,
+                    reason=reason_form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Đã kết thúc cách ly."))
+                return redirect("quarantine:detail", pk=pk)
+            if action == "complete":
+                services.quarantine_complete(by=request.user, quarantine=quarantine)
+                messages.success(request, _("Đã hoàn thành cách ly."))
+                return redirect("quarantine:detail", pk=pk)
+            if action == "admit" and admit_form.is_valid():
+                services.quarantine_admit(
+                    by=request.user,
+                    quarantine=quarantine,
+                    facility=admit_form.cleaned_data["facility"],
+                )
+                messages.success(request, _("Đã nhận vào khu cách ly tập trung."))
+                return redirect("quarantine:detail", pk=pk)
+            if action == "link":
+                raw = services.quarantine_link_mint(by=request.user, quarantine=quarantine)
+                new_link = absolute_url(reverse("quarantine:self_check", args=[raw]), request)
+            if action == "item_done":
+                item = quarantine.items.filter(pk=pk_or_none(request.POST.get("item"))).first()
+                if item is None:
+                    raise Http404
+                services.follow_up_done(by=request.user, item=item)
+                return redirect("quarantine:detail", pk=pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        quarantine.refresh_from_db()
+    return render(
+        request,
+        "quarantine/detail.html",
+        {
+            "q": quarantine,
+            "checks": list(quarantine.checks.select_related("by")[:30]),
+            "items": selectors.open_items(quarantine),
+            "check_form": check_form,
+            "end_form": end_form,
+            "reason_form": reason_form,
+            "admit_form": admit_form,
+            "new_link": new_link,
+            "symptom_labels": SYMPTOMS,
+            "can_write": request.user.has_role(*WRITE_ROLES),
+            "active": quarantine.status == Status.ACTIVE,
+        },
+    )
+
+
+@role_required(*LIST_ROLES)
+def certificate(request, pk: int):
+    """The certificate of completion (giấy xác nhận hoàn thành cách ly), once completed."""
+    quarantine = _get(request, pk)
+    if quarantine.status != Status.COMPLETED:
+        raise Http404
+    audit_read(actor=request.user, target=quarantine, action="quarantine.certificate")
+    html = render_to_string(
+        "quarantine/pdf/certificate.html",
+        {"q": quarantine, "issued_on": timezone.localdate()},
+        request=request,
+    )
+    return pdf_response(html_to_pdf(html), f"hoan-thanh-cach-ly-{quarantine.pk}.pdf")
+
+
+@public_view
+@never_cache
+def self_check(request, token: str):
+    link = QuarantineLink.resolve(token)
+    if link is None or link.quarantine.status != Status.ACTIVE:
+        raise Http404
+    form = CheckForm(request.POST or None)
+    done = False
+    if request.method == "POST":
+        if not allow(request, "quarantine.selfcheck", limit=30, window_seconds=600):
+            return render(request, "checkpoints/throttled.html", status=429)
+        if form.is_valid():
+            try:
+                services.quarantine_check_record(
+                    quarantine=link.quarantine,
+                    submission=form.submission(request.user),
+                    **form.answers(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                done = True
+    return render(
+        request, "quarantine/self_check.html", {"form": form, "done": done, "q": link.quarantine}
+    )

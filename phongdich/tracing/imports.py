@@ -1,0 +1,306 @@
+"""Import of contact lists from tracing teams (XLSX/CSV through lib.imports), with the
+line-numbered report and the keep-good-rows / refuse-file choice of the other imports; the
+same function serves the page and `manage.py import_contacts`.
+
+Each row names its source case by the F0's reference (F0-ddmm-XXXXXX) and the contact by
+name and birth year, phone or CCCD. People are found through the registry's matching
+(`services.contact_person`): a strong match is reused, never duplicated; a row whose only
+candidates are weak ones (same phone, or same name and year in the commune) is reported
+for the tracer to enter on the F0's page, where they choose, so an import never makes a
+second record of someone. Contacts are written in batches (`contacts_add_many`: one
+lookup and one bulk INSERT per source and batch), and a re-import adds nothing."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from phongdich.cases.models import Case
+from phongdich.cases.selectors import cases_visible_to
+from phongdich.geo.selectors import home_communes
+from phongdich.lib import imports
+from phongdich.lib.identity import normalize_phone, validate_id_number
+from phongdich.lib.references import reference_find
+from phongdich.lib.text import fold, name_key
+from phongdich.people.models import Person
+
+from . import services
+from .models import Contact, Criterion, Setting
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000  # one request (docs/architecture.md, "Imports of uploaded tables")
+SEX_WORDS = {"nam": "M", "m": "M", "nu": "F", "f": "F"}
+SETTING_WORDS = {
+    **{fold(str(label)): value for value, label in Setting.choices},
+    "gia dinh": Setting.HOUSEHOLD,
+    "ho gia dinh": Setting.HOUSEHOLD,
+    "noi lam viec": Setting.WORKPLACE,
+    "co quan": Setting.WORKPLACE,
+    "truong": Setting.SCHOOL,
+    "truong hoc": Setting.SCHOOL,
+    "cho": Setting.MARKET,
+    "benh vien": Setting.HEALTH_FACILITY,
+    "co so y te": Setting.HEALTH_FACILITY,
+    "xe": Setting.TRANSPORT,
+    "phuong tien": Setting.TRANSPORT,
+    "khac": Setting.OTHER,
+}
+CRITERION_WORDS = {
+    "1": Criterion.PHYSICAL,
+    "2": Criterion.MASKED_CLOSE,
+    "3": Criterion.UNMASKED,
+    "4": Criterion.CARE,
+    "tiep xuc co the": Criterion.PHYSICAL,
+    "khong khau trang": Criterion.UNMASKED,
+    "cham soc": Criterion.CARE,
+}
+
+
+@dataclass
+class ContactImport:
+    added: int = 0
+    unchanged: int = 0  # already a contact of that source
+    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
+    refusal: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusal)
+
+
+def _parse_year(text: str) -> int:
+    year = int(text) if text.isdigit() else imports.parse_date(text).year
+    if not 1900 <= year <= timezone.localdate().year:
+        raise ValueError(_("ngoài khoảng 1900 đến nay"))
+    return year
+
+
+def _parse_exposure(text: str):
+    value = imports.parse_date(text)
+    if value > timezone.localdate():
+        raise ValueError(_("ở tương lai"))
+    if value.year < 2020:
+        raise ValueError(_("trước năm 2020"))
+    return value
+
+
+def columns() -> list[imports.Column]:
+    limit = imports.model_max_length
+    return [
+        imports.Column(
+            "source",
+            gettext_lazy("Mã ca F0"),
+            headers=("mã ca f0", "mã f0", "ca f0"),
+            required=True,
+            max_length=20,
+        ),
+        imports.Column(
+            "full_name",
+            gettext_lazy("Họ và tên"),
+            headers=("họ và tên", "họ tên"),
+            required=True,
+            max_length=limit(Person, "full_name"),
+        ),
+        imports.Column(
+            "birth_year",
+            gettext_lazy("Năm sinh"),
+            headers=("năm sinh", "ngày sinh"),
+            max_length=10,
+            parse=_parse_year,
+        ),
+        imports.Column(
+            "sex",
+            gettext_lazy("Giới tính"),
+            headers=("giới tính",),
+            max_length=3,
+            parse=imports.parse_choice(SEX_WORDS, gettext_lazy("phải là Nam hoặc Nữ")),
+        ),
+        imports.Column(
+            "phone",
+            gettext_lazy("Số điện thoại"),
+            headers=("số điện thoại", "sđt", "điện thoại"),
+            max_length=20,
+            parse=normalize_phone,
+        ),
+        imports.Column(
+            "id_number",
+            gettext_lazy("CCCD"),
+            headers=("cccd", "cmnd", "cccd/cmnd"),
+            max_length=20,
+            parse=validate_id_number,
+        ),
+        imports.Column(
+            "address",
+            gettext_lazy("Địa chỉ"),
+            headers=("địa chỉ",),
+            max_length=limit(Person, "address"),
+        ),
+        imports.Column(
+            "commune_code",
+            gettext_lazy("Mã xã"),
+            headers=("mã xã", "mã xã/phường"),
+            required=True,
+            max_length=5,
+        ),
+        imports.Column(
+            "exposure_date",
+            gettext_lazy("Ngày tiếp xúc"),
+            headers=("ngày tiếp xúc",),
+            required=True,
+            parse=_parse_exposure,
+        ),
+        imports.Column(
+            "setting",
+            gettext_lazy("Nơi tiếp xúc"),
+            headers=("nơi tiếp xúc", "bối cảnh"),
+            required=True,
+            max_length=40,
+            parse=imports.parse_choice(SETTING_WORDS, gettext_lazy("không có trong danh mục")),
+        ),
+        imports.Column(
+            "criterion",
+            gettext_lazy("Tiêu chí F1"),
+            headers=("tiêu chí f1", "tiêu chí"),
+            max_length=40,
+            parse=imports.parse_choice(CRITERION_WORDS, gettext_lazy("phải là 1, 2, 3 hoặc 4")),
+        ),
+        imports.Column(
+            "relationship",
+            gettext_lazy("Quan hệ"),
+            headers=("quan hệ", "quan hệ với f0"),
+            max_length=limit(Contact, "relationship"),
+        ),
+        imports.Column(
+            "place",
+            gettext_lazy("Địa điểm tiếp xúc"),
+            headers=("địa điểm tiếp xúc", "địa điểm"),
+            max_length=limit(Contact, "place"),
+        ),
+    ]
+
+
+def import_contacts(
+    *, by, upload, mode: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
+) -> ContactImport:
+    kind = imports.check_upload(upload, max_bytes=max_bytes)
+    result = ContactImport()
+    communes = {u.code: u for u in home_communes()}
+    visible_cases = cases_visible_to(by)
+    sources: dict[str, Case | None] = {}
+    # people already listed for a source, by (folded name, birth year): a re-import of a row
+    # with no phone or CCCD finds its contact here instead of registering someone again
+    listed: dict[int, dict] = {}
+
+    def source_case(reference: str):
+        key = fold(reference)
+        if key not in sources:
+            _kind, found = reference_find(reference)
+            case = visible_cases.filter(pk=found.pk).first() if isinstance(found, Case) else None
+            sources[key] = case
+        return sources[key]
+
+    def listed_for(case) -> dict:
+        if case.pk not in listed:
+            listed[case.pk] = {
+                (c.person.name_key, c.person.birth_year): c.person
+                for c in Contact.objects.filter(source_case=case).select_related("person")
+            }
+        return listed[case.pk]
+
+    def check(row: imports.Row) -> None:
+        values = row.values
+        imports.commune_from_code(row, communes)
+        if values.get("commune") is None and "commune" in values and values.get("commune_code"):
+            row.errors[-1] = _("Mã xã: không có xã %(code)s trong tỉnh") % {
+                "code": values["commune_code"]
+            }
+        if values.get("source"):
+            values["case"] = source_case(values["source"])
+            if values["case"] is None:
+                row.errors.append(_("Mã ca F0: không tìm thấy ca trong địa bàn của bạn"))
+        identifiers = {"phone", "id_number", "birth_year"}
+        if not any(values.get(key) for key in identifiers) and not row.failed & identifiers:
+            row.errors.append(_("Cần số CCCD, số điện thoại hoặc năm sinh"))
+        if row.errors:
+            return
+        known = listed_for(values["case"]).get(
+            (name_key(values["full_name"]), values["birth_year"])
+        )
+        if known is not None and not (
+            values["id_number"] and known.id_number and known.id_number != values["id_number"]
+        ):
+            values["person"] = known
+            return
+        identity = _identity(values)
+        candidates = services.person_candidates(
+            by=by,
+            full_name=identity.full_name,
+            birth_year=identity.birth_year,
+            phone=identity.phone,
+            id_number=identity.id_number,
+            commune=identity.commune,
+        )
+        if candidates and not any(c.strong for c in candidates):
+            row.errors.append(
+                _(
+                    "Có người có thể trùng trong sổ (cùng số điện thoại hoặc cùng tên và năm sinh): hãy nhập người này trên trang ca F0 để chọn đúng người"
+                )
+            )
+
+    def write_many(rows: list[imports.Row]) -> None:
+        by_source = defaultdict(list)
+        for row in rows:
+            values = row.values
+            person = values.get("person") or services.contact_person(
+                by=by, identity=_identity(values)
+            )
+            by_source[values["case"].pk].append((values["case"], person, _exposure(values)))
+        for items in by_source.values():
+            case = items[0][0]
+            added = services.contacts_add_many(
+                by=by, source_case=case, rows=[(person, exposure) for _c, person, exposure in items]
+            )
+            result.added += added
+            result.unchanged += len(items) - added
+
+    try:
+        table = imports.read_table(upload, columns(), kind=kind, max_rows=max_rows, check=check)
+        imports.refuse_if_rows_failed(table, mode)
+        imports.write_rows(
+            table.rows,
+            lambda row: write_many([row]),
+            mode=mode,
+            report=table.report,
+            write_many=write_many,
+        )
+        result.errors = table.report
+    except imports.FileRefused as exc:
+        result.added = result.unchanged = 0
+        result.refusal = exc.messages[0]
+        if exc.report is not None:
+            result.errors = exc.report
+    return result
+
+
+def _identity(values) -> services.Identity:
+    return services.Identity(
+        full_name=values["full_name"],
+        commune=values["commune"],
+        birth_year=values["birth_year"],
+        sex=values["sex"] or "",
+        phone=values["phone"] or "",
+        id_number=values["id_number"] or "",
+        address=values["address"] or "",
+    )
+
+
+def _exposure(values) -> services.Exposure:
+    return services.Exposure(
+        exposure_date=values["exposure_date"],
+        setting=values["setting"],
+        criterion=values["criterion"] or Criterion.UNKNOWN,
+        relationship=values["relationship"] or "",
+        place=values["place"] or "",
+    )

@@ -1,0 +1,102 @@
+"""Importing contact lists: line-numbered errors, keep good rows or refuse the file, a
+re-import adds nothing, a weak match is reported instead of duplicated."""
+
+from phongdich.lib.imports import as_upload
+from phongdich.lib.references import reference_for
+from phongdich.people.models import Person
+from phongdich.tracing.imports import import_contacts
+from phongdich.tracing.models import Contact
+
+from . import builders
+
+HEADER = (
+    "Mã ca F0,Họ và tên,Năm sinh,Số điện thoại,CCCD,Mã xã,Ngày tiếp xúc,Nơi tiếp xúc,Tiêu chí F1\n"
+)
+
+
+def _file(case, world, lines):
+    ref = reference_for(case)
+    body = "".join(line.format(ref=ref, commune=world.commune_a.code) + "\n" for line in lines)
+    return as_upload("tiep-xuc.csv", (HEADER + body).encode())
+
+
+GOOD = [
+    "{ref},Nguyễn Thị Một,1980,0913200001,,{commune},01/12/2021,Hộ gia đình,1",
+    "{ref},Trần Văn Hai,1975,,038075000222,{commune},02/12/2021,cho,3",
+    "{ref},Lê Ba,1990,,,{commune},02/12/2021,Noi lam viec,",  # name + year only
+]
+BAD = [
+    "{ref},Phạm Bốn,1990,0913200004,,99999,02/12/2021,Hộ gia đình,1",  # unknown commune
+    "F0-0101-ZZZZZZ,Võ Năm,1990,0913200005,,{commune},02/12/2021,Hộ gia đình,1",  # no such case
+    "{ref},Đỗ Sáu,1990,0913200006,,{commune},02/12/2099,sân bay,9",  # future, setting, criterion
+]
+
+
+def test_good_rows_are_kept_and_bad_lines_reported(world, staff):
+    case = builders.case(world, staff.commune_worker_a)
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD + BAD), mode="keep_good"
+    )
+    assert (result.added, result.unchanged, result.refused) == (3, 0, False)
+    assert [e["line"] for e in result.errors.entries] == [5, 6, 7]
+    assert len(result.errors.entries[2]["errors"]) == 3
+    assert Contact.objects.filter(source_case=case).count() == 3
+
+
+def test_all_or_nothing_refuses_the_file(world, staff):
+    case = builders.case(world, staff.commune_worker_a)
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD + BAD), mode="all_or_nothing"
+    )
+    assert result.refused and result.added == 0
+    assert Contact.objects.count() == 0
+
+
+def test_a_reimport_adds_nothing(world, staff):
+    case = builders.case(world, staff.commune_worker_a)
+    import_contacts(by=staff.commune_worker_a, upload=_file(case, world, GOOD), mode="keep_good")
+    people = Person.objects.count()
+    again = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD), mode="keep_good"
+    )
+    assert (again.added, again.unchanged, again.errors.total) == (0, 3, 0)
+    assert Person.objects.count() == people
+    assert Contact.objects.count() == 3
+
+
+def test_a_weak_match_is_reported_not_duplicated(world, staff):
+    from phongdich.people.services import person_register
+
+    person_register(
+        by=staff.commune_worker_a,
+        full_name="Ai Khác",
+        birth_year=1960,
+        phone="0913200001",
+        commune=world.commune_a,
+    )
+    case = builders.case(world, staff.commune_worker_a)
+    people = Person.objects.count()
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD[:1]), mode="keep_good"
+    )
+    assert result.added == 0 and [e["line"] for e in result.errors.entries] == [2]
+    assert Person.objects.count() == people
+
+
+def test_a_case_outside_the_jurisdiction_is_not_found(world, staff):
+    case_b = builders.case(world, staff.commune_worker_b, commune=world.commune_b)
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case_b, world, GOOD[:1]), mode="keep_good"
+    )
+    assert result.added == 0 and result.errors.total == 1
+    assert not Contact.objects.exists()
+
+
+def test_the_command_imports_a_file(world, staff, tmp_path):
+    from django.core.management import call_command
+
+    case = builders.case(world, staff.commune_worker_a)
+    path = tmp_path / "tiep-xuc.csv"
+    path.write_bytes(_file(case, world, GOOD).read())
+    call_command("import_contacts", str(path), "--user", staff.commune_worker_a.username)
+    assert Contact.objects.count() == 3
