@@ -207,6 +207,35 @@ def hotline_and_checkpoints(unit, day_from, day_to) -> dict | None:
     }
 
 
+def testing_tracing_quarantine(unit, day_from, day_to) -> dict | None:
+    """Samples and positives, contacts listed and people in quarantine, by district."""
+    codes = {
+        "labtests.samples": "Mẫu xét nghiệm đã lấy",
+        "labtests.positives": "Mẫu dương tính",
+        "tracing.contacts": "Tiếp xúc được lập danh sách",
+        "quarantine.active": "Người đang cách ly (cuối kỳ)",
+    }
+    available = {c: label for c, label in codes.items() if _installed(c.split(".")[0])}
+    if not available:
+        return None
+    children = _children(unit)
+    values = figures([unit, *children], list(available), day_from, day_to)
+    own = values.get(unit.pk, {})
+    samples, positives = own.get("labtests.samples", 0), own.get("labtests.positives", 0)
+    notes = []
+    if samples:
+        notes.append(f"Tỷ lệ mẫu dương tính: {100 * positives / samples:.1f}%.".replace(".", ",", 1))
+    return {
+        "key": "testing",
+        "title": "Xét nghiệm, truy vết và cách ly",
+        "lines": [[label, own.get(code, 0)] for code, label in available.items()],
+        "notes": notes,
+        "tables": [_table("Theo đơn vị", unit, children, list(available.items()), values)]
+        if children
+        else [],
+    }
+
+
 AT_RISK_DAYS = 3
 
 
@@ -270,6 +299,7 @@ BUILT_IN = (
     (10, situation),
     (30, care_and_capacity),
     (40, vaccination),
+    (60, testing_tracing_quarantine),
     (70, hotline_and_checkpoints),
     (90, directives_follow_up),
 )

@@ -46,11 +46,12 @@ class Spec:
         return self.code.replace(".", "-").replace("_", "-")
 
 
-SITUATION, CARE, CAPACITY, VACCINATION, SERVICES = (
+SITUATION, CARE, CAPACITY, VACCINATION, TESTING, SERVICES = (
     _("Tình hình dịch"),
     _("Điều trị và chăm sóc F0"),
     _("Năng lực điều trị"),
     _("Tiêm chủng"),
+    _("Xét nghiệm, truy vết và cách ly"),
     _("Tổng đài, chốt kiểm soát, chỉ đạo"),
 )
 
@@ -115,6 +116,16 @@ SPECS = (
         query="overdue=1",
         lower_is_better=True,
     ),
+    Spec("labtests.samples", _("Mẫu xét nghiệm đã lấy"), TESTING, "labtests:samples"),
+    Spec(
+        "labtests.positives",
+        _("Mẫu dương tính"),
+        TESTING,
+        "labtests:samples",
+        lower_is_better=True,
+    ),
+    Spec("tracing.contacts", _("Tiếp xúc mới được lập danh sách"), TESTING, "tracing:contacts"),
+    Spec("quarantine.active", _("Người đang cách ly"), TESTING, "quarantine:list"),
     Spec("hotline.tickets", _("Phiếu 1022 mới"), SERVICES, "hotline:oversight"),
     Spec("checkpoints.passages", _("Lượt qua chốt"), SERVICES, "checkpoints:oversight"),
 )
@@ -242,6 +253,7 @@ def vaccination_figures(unit: AdminUnit, day: date) -> list[Figure]:
 class ChildRow:
     unit: AdminUnit
     values: dict[str, int]
+    level: dict | None = None
 
 
 TABLE_CODES = (
@@ -265,6 +277,20 @@ def children_table(unit: AdminUnit, day: date) -> tuple[list, list[ChildRow]]:
     ).values_list("unit_id", "metric", "value"):
         rows[unit_id].values[metric] = value
     return columns, list(rows.values())
+
+
+def levels_of(root: AdminUnit, children: list[ChildRow], day: date) -> dict | None:
+    """The epidemic level of the unit and of each unit below (the published level in force,
+    else the day's proposal marked unpublished), when the levels app is installed; each row
+    gets `level`. Two queries."""
+    if not apps.is_installed("phongdich.levels"):
+        return None
+    from phongdich.levels.selectors import levels_for_dashboard
+
+    found = levels_for_dashboard([root, *(row.unit for row in children)], day)
+    for row in children:
+        row.level = found.get(row.unit.pk)
+    return {"own": found.get(root.pk)}
 
 
 def overdue_tasks() -> int | None:

@@ -223,6 +223,47 @@ def _oxygen(field: str):
 DANGER_ALERT_MINUTES = 15
 OXYGEN_KIND = "liquid_oxygen"
 
+
+def _in_quarantine(day):
+    """People in quarantine at the end of the day: started by then, not ended by then."""
+    from phongdich.quarantine.models import Quarantine
+
+    end = _day_end(day)
+    return _grouped(
+        Quarantine.objects.filter(start_date__lte=day).filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gte=end)
+        ),
+        "commune_id",
+    )
+
+
+def _samples_taken(day):
+    from phongdich.labtests.models import Sample
+
+    start, end = _day_bounds(day)
+    return _grouped(Sample.objects.filter(taken_at__gte=start, taken_at__lt=end), "commune_id")
+
+
+def _samples_positive(day):
+    """Individual samples found positive on the day (a positive pool is not a person yet)."""
+    from phongdich.labtests.models import Result, Sample
+
+    start, end = _day_bounds(day)
+    return _grouped(
+        Sample.objects.filter(
+            resulted_at__gte=start, resulted_at__lt=end, result=Result.POSITIVE, presumptive=False
+        ),
+        "commune_id",
+    )
+
+
+def _contacts_listed(day):
+    from phongdich.tracing.models import Contact
+
+    start, end = _day_bounds(day)
+    return _grouped(Contact.objects.filter(created_at__gte=start, created_at__lt=end), "commune_id")
+
+
 METRICS = (
     Metric("cases.new", _("F0 mới"), "cases", _new_cases),
     Metric("cases.new_community", _("F0 mới trong cộng đồng"), "cases", _new_community_cases),
@@ -310,6 +351,10 @@ METRICS = (
         _oxygen("per_day"),
         SNAPSHOT,
     ),
+    Metric("quarantine.active", _("Người đang cách ly"), "quarantine", _in_quarantine, STOCK),
+    Metric("labtests.samples", _("Mẫu xét nghiệm đã lấy"), "labtests", _samples_taken),
+    Metric("labtests.positives", _("Mẫu dương tính"), "labtests", _samples_positive),
+    Metric("tracing.contacts", _("Tiếp xúc được lập danh sách"), "tracing", _contacts_listed),
 )
 
 

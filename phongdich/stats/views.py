@@ -111,6 +111,7 @@ def dashboard(request, code: str | None = None):
         )
     for row in children:
         row.cells = [(label, row.values.get(c, 0)) for c, label in columns]
+    levels = dashboard_selectors.levels_of(root, children, day)
     return render(
         request,
         "stats/dashboard.html",
@@ -123,6 +124,7 @@ def dashboard(request, code: str | None = None):
             "columns": columns,
             "children": children,
             "overdue_tasks": dashboard_selectors.overdue_tasks(),
+            "levels": levels,
             "ancestors": root.ancestors(),
         },
     )

@@ -26,6 +26,9 @@ def refresh_campaigns() -> int:
     from .campaigns import refresh_running
 
     return refresh_running()
+
+
+@task()
 def send_reminders() -> dict:
     """Text the people whose next dose became due (once per dose; never 21:00–07:00)."""
     from .reminders import reminders_send

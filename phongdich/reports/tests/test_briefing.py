@@ -43,6 +43,27 @@ def test_a_briefing_sums_flows_over_its_range_and_takes_levels_at_its_end(world,
     assert table["rows"][-1][:2] == ["Tổng", 12]
 
 
+def test_testing_tracing_and_quarantine_sum_flows_and_take_people_in_quarantine_at_the_end(
+    world, staff
+):
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    for day, samples, positives, in_quarantine in ((yesterday, 300, 6, 40), (today, 100, 2, 44)):
+        _figure(world.province, "labtests.samples", samples, day)
+        _figure(world.province, "labtests.positives", positives, day)
+        _figure(world.province, "quarantine.active", in_quarantine, day)
+    _figure(world.province, "tracing.contacts", 9, today)
+    briefing = services.briefing_create(
+        by=staff.committee_member, unit=world.province, day_from=yesterday, day_to=today
+    )
+    lines, section = _lines(briefing.content, "testing")
+    assert lines["Mẫu xét nghiệm đã lấy"] == 400
+    assert lines["Mẫu dương tính"] == 8
+    assert lines["Tiếp xúc được lập danh sách"] == 9
+    assert lines["Người đang cách ly (cuối kỳ)"] == 44
+    assert section["notes"] == ["Tỷ lệ mẫu dương tính: 2,0%."]
+
+
 def test_a_kept_briefing_opens_as_it_was_drafted(client, world, staff):
     today = timezone.localdate()
     _figure(world.province, "cases.new", 4)

@@ -33,6 +33,7 @@ PROMISES = [
     ("docs/hotline.md", "every 2 minutes", "hotline.escalate_overdue"),
     ("docs/directives.md", "every 6 hours", "directives.send_reminders"),
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
+    ("docs/quarantine.md", "hourly", "quarantine.scan_follow_up"),
     ("docs/levels.md", "hourly", "levels.assess_daily"),
     ("docs/dashboard.md", "hourly", "reports.draft_daily"),
     ("docs/labtests.md", "every 30 minutes", "labtests.refresh_screening"),
@@ -110,3 +111,12 @@ def test_no_schedule_is_promised_without_being_checked():
                 if (relative, match[0]) not in known:
                     unchecked.append(f"{relative}:{number}: {match[0]!r}")
     assert not unchecked, "schedule promises missing from PROMISES: " + ", ".join(unchecked)
+
+
+def test_every_job_in_the_table_is_a_task_the_worker_can_run():
+    # A plain function in the table would only fail when the scheduler first enqueues it.
+    from django.utils.module_loading import import_string
+    from django_tasks.base import Task
+
+    not_tasks = [j.name for j in JOBS if not isinstance(import_string(j.task_path), Task)]
+    assert not_tasks == []
