@@ -136,3 +136,60 @@ def test_dashboard_is_scoped_to_the_jurisdiction(client, world, staff):
     assert client.get(f"/stats/dashboard/u/{world.district_b.code}/").status_code == 404
     client.force_login(staff.commune_worker_a)  # not a dashboard role
     assert client.get("/stats/dashboard/").status_code == 403
+
+
+@pytest.mark.skipif(not apps.is_installed("phongdich.levels"), reason="needs the levels app")
+def test_the_dashboard_shows_each_units_level_published_or_proposed(client, world, staff):
+    from phongdich.levels.models import Assessment
+
+    today = timezone.localdate()
+    Assessment.objects.create(
+        unit=world.district_a,
+        day=today - timedelta(days=3),
+        rules="218",
+        computed_level=2,
+        level=3,
+        status=Assessment.Status.PUBLISHED,
+        effective_from=today - timedelta(days=1),
+    )
+    Assessment.objects.create(unit=world.district_b, day=today, rules="218", computed_level=2)
+    client.force_login(staff.committee_member)
+    page = client.get("/stats/dashboard/").content.decode()
+    rows = {
+        unit: page[page.index(f">{unit.name}</a>") :].split("</tr>", 1)[0]
+        for unit in (world.district_a, world.district_b)
+    }
+    assert "lvl-3" in rows[world.district_a] and "chưa công bố" not in rows[world.district_a]
+    assert "lvl-2" in rows[world.district_b] and "chưa công bố" in rows[world.district_b]
+    assert 'id="dash-level"' in page and "/levels/map/" in page
+
+
+@pytest.mark.skipif(
+    not apps.is_installed("phongdich.quarantine"), reason="needs the quarantine app"
+)
+def test_people_in_quarantine_are_a_stock_counted_from_start_to_end(world, staff):
+    from phongdich.quarantine.models import Quarantine
+    from phongdich.quarantine.tests.builders import person
+    from phongdich.stats.metrics import _in_quarantine
+
+    today = timezone.localdate()
+    started = today - timedelta(days=5)
+    for n, ended in enumerate((None, timezone.now() - timedelta(days=2))):
+        Quarantine.objects.create(
+            person=person(
+                world, staff, full_name=f"Người {n}", phone=f"091200011{n}", id_number=""
+            ),
+            basis="f1",
+            exposure_date=started,
+            place="home",
+            commune=world.commune_a,
+            start_date=started,
+            planned_end=today + timedelta(days=2),
+            monitoring_end=today + timedelta(days=9),
+            status="active" if ended is None else "completed",
+            ended_at=ended,
+        )
+    counts = lambda day: dict(_in_quarantine(day))  # noqa: E731
+    assert counts(today) == {world.commune_a.pk: 1}
+    assert counts(today - timedelta(days=4)) == {world.commune_a.pk: 2}
+    assert counts(started - timedelta(days=1)) == {}
