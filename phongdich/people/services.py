@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -426,6 +427,39 @@ def _has_open_case(person: Person) -> bool:
 
 
 @transaction.atomic
+def _relations_to_person():
+    """Every relation pointing at Person, the hidden ones too: `related_objects` leaves out
+    foreign keys declared with related_name="+" (a quarantine, a sample, a reminder), whose
+    rows a merge must move all the same."""
+    return [
+        field.remote_field
+        for model in apps.get_models()
+        for field in model._meta.get_fields(include_hidden=True)
+        if field.is_relation
+        and field.concrete
+        and getattr(field, "related_model", None) is Person
+        and (field.many_to_one or field.one_to_one or field.many_to_many)
+    ]
+
+
+def _drop_repeats(model, field, keep: Person, rows) -> None:
+    """Rows of the duplicate that a unique rule would refuse beside the kept person's own:
+    for a model that marks itself MERGE_DROPS_REPEATS (a cache, or a once-only marker such
+    as "reminder for dose 2 sent"), the kept person's row stands and the repeat goes."""
+    if field.unique:
+        if model.objects.filter(**{field.name: keep}).exists():
+            rows.delete()
+        return
+    for constraint in model._meta.constraints:
+        fields = getattr(constraint, "fields", ())
+        if field.name not in fields or getattr(constraint, "condition", None) is not None:
+            continue
+        others = [f for f in fields if f != field.name]
+        held = set(model.objects.filter(**{field.name: keep}).values_list(*others))
+        repeats = [pk for pk, *values in rows.values_list("pk", *others) if tuple(values) in held]
+        model.objects.filter(pk__in=repeats).delete()
+
+
 def person_merge(*, by, keep: Person, duplicate: Person) -> Person:
     """Move every reference from `duplicate` to `keep`, fill gaps, and retire `duplicate`.
 
@@ -461,7 +495,7 @@ def person_merge(*, by, keep: Person, duplicate: Person) -> Person:
                 setattr(referral, field, keep)
                 referral.save(update_fields=[field])
     moved = {}
-    for relation in Person._meta.related_objects:
+    for relation in _relations_to_person():
         if relation.remote_field.name == "merged_into" or relation.related_model is MatchReferral:
             continue
         model = relation.related_model
@@ -470,9 +504,20 @@ def person_merge(*, by, keep: Person, duplicate: Person) -> Person:
                 getattr(obj, relation.field.name).remove(duplicate)
                 getattr(obj, relation.field.name).add(keep)
             continue
-        count = model.objects.filter(**{relation.field.name: duplicate}).update(
-            **{relation.field.name: keep}
-        )
+        rows = model.objects.filter(**{relation.field.name: duplicate})
+        if getattr(model, "MERGE_DROPS_REPEATS", False):
+            _drop_repeats(model, relation.field, keep, rows)
+        try:
+            with transaction.atomic():
+                count = rows.update(**{relation.field.name: keep})
+        except IntegrityError as exc:  # e.g. both records have a quarantine or a case open
+            raise ValidationError(
+                _(
+                    "Không gộp được: cả hai hồ sơ cùng có %(what)s chưa kết thúc; hãy kết thúc "
+                    "một bản ghi trước khi gộp."
+                )
+                % {"what": model._meta.verbose_name}
+            ) from exc
         if count:
             moved[model._meta.label_lower] = count
     filled = {}

@@ -438,6 +438,9 @@ class OutreachSummary(models.Model):
     later. A row missing, out of its days or of another policy is recomputed on the next
     read; a dose or a person saved drops the person's row (summary.py)."""
 
+    # A cache: on a merge the kept person's row stands (and is recomputed on the next read).
+    MERGE_DROPS_REPEATS = True
+
     person = models.OneToOneField(
         "people.Person", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
@@ -718,6 +721,9 @@ class AefiLink(PersonalLinkMixin):
 class DoseReminder(models.Model):
     """One reminder per person and dose number: the row is claimed before the message goes
     out, and the unique constraint makes a second run or a concurrent worker skip it."""
+
+    # Merging two records of one person keeps one reminder per dose (people.person_merge).
+    MERGE_DROPS_REPEATS = True
 
     class Status(models.TextChoices):
         SENT = "sent", _("đã gửi")

@@ -6,7 +6,6 @@ from django.apps import apps
 
 from phongdich.audit.models import AuditEvent
 from phongdich.people import services
-from phongdich.people.models import Person
 
 
 def _installed(*labels):
@@ -49,7 +48,10 @@ def test_merge_moves_records_of_every_app(world, staff):
     assert decl.person_id == duplicate.pk
 
     # The merge must have something to move, or this test could not fail.
-    relations = [r for r in Person._meta.related_objects if r.remote_field.name != "merged_into"]
+    # Hidden relations (related_name="+": a declaration's link, a quarantine) count too.
+    relations = [
+        r for r in services._relations_to_person() if r.remote_field.name != "merged_into"
+    ]
     before = {
         r.related_model._meta.label_lower: r.related_model.objects.filter(
             **{r.field.name: duplicate}
@@ -70,3 +72,72 @@ def test_merge_moves_records_of_every_app(world, staff):
         assert not relation.related_model.objects.filter(
             **{relation.field.name: duplicate}
         ).exists(), relation.related_model._meta.label
+
+
+def _two_records(world, staff):
+    keep, _ = services.person_register(
+        by=staff.province_admin,
+        full_name="Trần Thị Mai",
+        birth_year=1980,
+        phone="0915000222",
+        commune=world.commune_a,
+    )
+    duplicate, _ = services.person_register(
+        by=staff.province_admin,
+        full_name="Tran Thi Mai",
+        birth_year=1980,
+        phone="0915000333",
+        commune=world.commune_a,
+        force_new=True,
+    )
+    assert keep.pk != duplicate.pk
+    return keep, duplicate
+
+
+@pytest.mark.skipif(not _installed("vaccination"), reason="needs the vaccination app")
+def test_merge_keeps_one_reminder_per_dose_when_both_records_were_reminded(world, staff):
+    from datetime import date
+
+    from phongdich.vaccination.models import DoseReminder
+
+    keep, duplicate = _two_records(world, staff)
+    for person in (keep, duplicate):
+        DoseReminder.objects.create(
+            person=person, dose_number=2, due_on=date(2021, 11, 1), to=person.phone
+        )
+    DoseReminder.objects.create(
+        person=duplicate, dose_number=3, due_on=date(2022, 4, 1), to=duplicate.phone
+    )
+    services.person_merge(by=staff.province_admin, keep=keep, duplicate=duplicate)
+    assert sorted(DoseReminder.objects.values_list("person_id", "dose_number")) == [
+        (keep.pk, 2),
+        (keep.pk, 3),
+    ]
+
+
+@pytest.mark.skipif(not _installed("quarantine"), reason="needs the quarantine app")
+def test_merge_of_two_records_both_in_quarantine_is_refused_with_a_message(world, staff):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from phongdich.quarantine.models import Quarantine
+
+    keep, duplicate = _two_records(world, staff)
+    today = timezone.localdate()
+    for person in (keep, duplicate):
+        Quarantine.objects.create(
+            person=person,
+            basis="f1",
+            exposure_date=today,
+            place="home",
+            commune=world.commune_a,
+            start_date=today,
+            planned_end=today + timedelta(days=7),
+            monitoring_end=today + timedelta(days=14),
+        )
+    with pytest.raises(ValidationError) as refused:
+        services.person_merge(by=staff.province_admin, keep=keep, duplicate=duplicate)
+    assert "Không gộp được" in str(refused.value)
+    assert Quarantine.objects.filter(person=duplicate).count() == 1  # nothing lost
