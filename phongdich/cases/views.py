@@ -58,7 +58,6 @@ from .models import (
     DailyReport,
     Death,
     SeverityLevel,
-    TransferNeed,
     TreatmentPlace,
 )
 from .permissions import CASE_ROLES, REPORT_EDIT_ABOVE_ROLES, REPORT_EDIT_ROLES, REPORT_ROLES
@@ -579,17 +578,14 @@ def _with_bed_cells(facilities, bed_type: str) -> list:
 
 def _needed_bed_type(request, case) -> str:
     """The bed type the dialog lists free beds of: what the worker picked, else what the
-    patient's severity suggests (critical: intensive care; moderate or severe, or moved off
-    home care by an alert: a bed with oxygen; otherwise a regular bed)."""
+    patient's severity suggests (critical: intensive care; moderate or severe: a bed with
+    oxygen; otherwise a regular bed)."""
     picked = request.POST.get("bed_type") or request.GET.get("bed_type")
     if picked in BedType.values:
         return picked
     if case.severity == SeverityLevel.CRITICAL:
         return BedType.ICU
-    if case.severity in (SeverityLevel.MODERATE, SeverityLevel.SEVERE) or case.transfer_need in (
-        TransferNeed.ALERT,
-        TransferNeed.SEVERE,
-    ):
+    if case.severity in (SeverityLevel.MODERATE, SeverityLevel.SEVERE):
         return BedType.OXYGEN
     return BedType.REGULAR
 

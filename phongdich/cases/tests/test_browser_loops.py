@@ -47,7 +47,8 @@ def test_escalating_a_danger_alert_leads_to_a_transfer_chosen_by_free_beds(
         name="BV Đa khoa huyện", kind="tier2", unit=world.district_a, beds_total=2, beds_occupied=2
     )
     roomy = Facility.objects.create(
-        name="BV Đa khoa tỉnh", kind="tier2", unit=world.district_a, beds_total=40, beds_occupied=10
+        name="BV Đa khoa tỉnh", kind="tier2", unit=world.district_a, beds_total=40, beds_occupied=10,
+        oxygen_beds_total=4,
     )
     small = Facility.objects.create(
         name="Cơ sở tầng 1 phường", kind="tier1", unit=world.commune_a, beds_total=5
@@ -61,9 +62,17 @@ def test_escalating_a_danger_alert_leads_to_a_transfer_chosen_by_free_beds(
     row = page.locator(f"#case-{case.pk}")
     row.get_by_role("link", name="Chuyển tuyến").click()
 
-    # The transfer page names the alert and lists facilities by free beds, full ones off.
+    # The transfer page names the alert and asks the bed type the patient needs: preset to
+    # a bed with oxygen for a moderate F0, with facilities listed by free beds of that type.
     expect(page.locator("#alert-summary")).to_contain_text("SpO2 95%")
+    expect(page.locator("#id_need_bed_type")).to_have_value("oxygen")
     options = page.locator("#id_facility option")
+    expect(options.nth(1)).to_contain_text("BV Đa khoa tỉnh")
+    expect(page.locator(f"#id_facility option[value='{small.pk}']")).to_be_disabled()
+    # Asked for regular beds, the list re-sorts by them, full ones off.
+    page.select_option("#id_need_bed_type", "regular")
+    page.get_by_role("button", name="Xem cơ sở còn giường").click()
+    expect(page.locator("#id_need_bed_type")).to_have_value("regular")
     names = [options.nth(i).inner_text() for i in range(options.count())]
     assert [n.split(" (")[0] for n in names[1:]] == [
         "BV Đa khoa tỉnh",
@@ -71,6 +80,9 @@ def test_escalating_a_danger_alert_leads_to_a_transfer_chosen_by_free_beds(
         "BV Đa khoa huyện",
     ]
     expect(page.locator(f"#id_facility option[value='{full.pk}']")).to_be_disabled()
+    page.select_option("#id_need_bed_type", "oxygen")
+    page.get_by_role("button", name="Xem cơ sở còn giường").click()
+    expect(page.locator("#id_need_bed_type")).to_have_value("oxygen")
     page.select_option("#id_to_place", "tier2")
     page.select_option("#id_facility", str(roomy.pk))
     page.fill("#id_reason", "SpO2 95%, khó thở tăng")
@@ -84,7 +96,8 @@ def test_escalating_a_danger_alert_leads_to_a_transfer_chosen_by_free_beds(
     assert case.treatment_place == "tier2" and case.facility == roomy
     assert Transfer.objects.get(case=case).alert == alert
     assert alert.outcome == Alert.Outcome.TRANSFERRED
-    assert (roomy.beds_occupied, small.beds_occupied) == (11, 0)
+    # The oxygen bed was taken, not a regular one.
+    assert (roomy.oxygen_beds_occupied, roomy.beds_occupied, small.beds_occupied) == (1, 10, 0)
     # The hotline ticket opened for the alert is resolved with it.
     assert Ticket.objects.get(alert=alert).status == Status.RESOLVED
 

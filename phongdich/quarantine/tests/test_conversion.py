@@ -9,6 +9,7 @@ from django.utils import timezone
 from phongdich.cases import rules as case_rules
 from phongdich.cases.models import DetectionSetting
 from phongdich.cases.services import case_register, daily_figures
+from phongdich.cases.tests.builders import earlier_today
 from phongdich.quarantine import selectors, services
 from phongdich.quarantine.models import Basis, Status
 
@@ -33,12 +34,11 @@ def test_a_case_in_quarantine_is_counted_in_quarantine_and_converts_it(world, st
     source = builders.person(
         world, staff, full_name="Người Nguồn", phone="0912000999", id_number="038085009999"
     )
-    now = timezone.now()
     source_case, _ = case_register(
         by=staff.commune_worker_a,
         person=source,
         commune=world.commune_a,
-        evidence=[case_rules.LabEvidence("pcr", True, now - timedelta(hours=3))],
+        evidence=[case_rules.LabEvidence("pcr", True, earlier_today(3))],
     )
     person = builders.person(world, staff)
     quarantine = _open(world, staff, person, source_case=source_case)
@@ -47,7 +47,7 @@ def test_a_case_in_quarantine_is_counted_in_quarantine_and_converts_it(world, st
         by=staff.commune_worker_a,
         person=person,
         commune=world.commune_a,
-        evidence=[case_rules.LabEvidence("rat", True, now - timedelta(hours=1))],
+        evidence=[case_rules.LabEvidence("rat", True, earlier_today(1))],
     )
     assert created and case.status != "pending"
     assert case.detection == DetectionSetting.QUARANTINE and case.is_f1
