@@ -6,6 +6,7 @@ SECRET_KEY is required, except under PHONGDICH_LOCAL_RUN (`make run`: DEBUG off 
 app's own error pages, plain http on localhost).
 """
 
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -228,6 +229,13 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The one copy of Leaflet the level and zone maps load is django-leaflet's (served by the
+# platform, never from a CDN). Its static folder is added by path, not as an app: the app's
+# admin module imports GeoDjango, which needs the GDAL library this platform does not use.
+STATICFILES_DIRS = [
+    Path(path) / "static"
+    for path in importlib.util.find_spec("leaflet").submodule_search_locations
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
