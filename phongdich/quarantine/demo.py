@@ -67,7 +67,7 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
                     symptoms=["cough"] if i % 6 == 0 else [],
                 )
             if i == 1:
-                services.quarantine_change_end(
+                quarantine = services.quarantine_change_end(
                     by=worker,
                     quarantine=quarantine,
                     planned_end=today,

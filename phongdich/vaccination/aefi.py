@@ -138,7 +138,7 @@ def notify_serious(aefi_id: int) -> int:
         return 0
     subject = _("[Phản ứng nặng sau tiêm] Báo cáo #%(n)s, %(commune)s") % {
         "n": aefi.pk,
-        "commune": aefi.commune.label,
+        "commune": aefi.commune.label(),
     }
     body = "\n\n".join(
         [
@@ -147,7 +147,7 @@ def notify_serious(aefi_id: int) -> int:
                 "xuất hiện lúc %(onset)s. Cần điều tra."
             )
             % {
-                "commune": aefi.commune.label,
+                "commune": aefi.commune.label(),
                 "onset": timezone.localtime(aefi.onset_at).strftime("%H:%M %d/%m/%Y"),
             },
             absolute_url(reverse("vaccination:aefi", args=[aefi.pk])),

@@ -96,6 +96,9 @@ def test_a_serious_report_emails_the_districts_health_officers_after_commit():
     assert [m.to for m in mail.outbox] == [["ytehuyen@example.vn"]]
     assert f"/vaccination/aefi/{item.pk}/" in mail.outbox[0].body
     assert person.full_name not in mail.outbox[0].body  # the link opens the audited page
+    # The commune is named with its district, as words (not a method's repr).
+    assert item.commune.label() in mail.outbox[0].body and "bound method" not in mail.outbox[0].body
+    assert item.commune.label() in mail.outbox[0].subject
 
 
 def test_no_email_before_the_transaction_commits(
