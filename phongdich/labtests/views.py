@@ -118,26 +118,31 @@ def sample_detail(request, pk: int):
 @role_required(*RESULT_ROLES)
 def sample_result(request, pk: int):
     sample = _get(selectors.sample_get, request, pk)
-    form = ResultForm(request.POST)
-    if form.is_valid():
-        try:
-            _saved, created = services.sample_result_record(
-                by=request.user,
-                sample=sample,
-                result=form.cleaned_data["result"],
-                lab=form.cleaned_data["lab"],
-                ct_value=form.cleaned_data["ct_value"],
-            )
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        else:
-            if created:
-                messages.success(request, _("Đã ghi kết quả."))
-            else:
-                messages.info(request, _("Kết quả này đã được ghi trước đó."))
-    else:
-        messages.error(request, _("Kết quả chưa hợp lệ; kiểm tra lại."))
+    _post_result(
+        request,
+        lambda **data: services.sample_result_record(by=request.user, sample=sample, **data),
+        _("Đã ghi kết quả."),
+    )
     return redirect("labtests:sample_detail", pk=sample.pk)
+
+
+def _post_result(request, record, recorded_message) -> None:
+    """A result posted for a sample or a pool: recorded once (the same result again is
+    told, a different one refused), each outcome a message on the page it came from."""
+    form = ResultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kết quả chưa hợp lệ; kiểm tra lại."))
+        return
+    data = form.cleaned_data
+    try:
+        _saved, created = record(result=data["result"], lab=data["lab"], ct_value=data["ct_value"])
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return
+    if created:
+        messages.success(request, recorded_message)
+    else:
+        messages.info(request, _("Kết quả này đã được ghi trước đó."))
 
 
 @require_POST
@@ -213,25 +218,11 @@ def pool_detail(request, pk: int):
 @role_required(*RESULT_ROLES)
 def pool_result(request, pk: int):
     pool = _get(selectors.pool_get, request, pk)
-    form = ResultForm(request.POST)
-    if form.is_valid():
-        try:
-            _saved, created = services.pool_result_record(
-                by=request.user,
-                pool=pool,
-                result=form.cleaned_data["result"],
-                lab=form.cleaned_data["lab"],
-                ct_value=form.cleaned_data["ct_value"],
-            )
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        else:
-            if created:
-                messages.success(request, _("Đã ghi kết quả mẫu gộp."))
-            else:
-                messages.info(request, _("Kết quả này đã được ghi trước đó."))
-    else:
-        messages.error(request, _("Kết quả chưa hợp lệ; kiểm tra lại."))
+    _post_result(
+        request,
+        lambda **data: services.pool_result_record(by=request.user, pool=pool, **data),
+        _("Đã ghi kết quả mẫu gộp."),
+    )
     return redirect("labtests:pool_detail", pk=pool.pk)
 
 
