@@ -192,6 +192,19 @@ def _fail(request, zone, exc, **forms):
     return _render_detail(request, zone, status=400, **forms)
 
 
+def _post_on_zone(request, zone, key, form, service, done_message):
+    """One form posted on a zone's page: the service writes it, or the page comes back
+    with the form and the reason (400)."""
+    if not form.is_valid():
+        return _render_detail(request, zone, status=400, **{key: form})
+    try:
+        service(by=request.user, zone=zone, **form.cleaned_data)
+    except ValidationError as exc:
+        return _fail(request, zone, exc, **{key: form})
+    messages.success(request, done_message)
+    return redirect("zones:detail", pk=zone.pk)
+
+
 @require_POST
 @role_required(*VIEW)
 def proposal_decide(request, pk, proposal):
@@ -224,75 +237,70 @@ def proposal_decide(request, pk, proposal):
 @role_required(*PROPOSERS)
 def proposal_create(request, pk):
     zone = selectors.zone_for(request.user, pk)
-    form = ProposalForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, zone, status=400, proposal_form=form)
-    try:
-        services.proposal_create(by=request.user, zone=zone, **form.cleaned_data)
-    except ValidationError as exc:
-        return _fail(request, zone, exc, proposal_form=form)
-    messages.success(request, _("Đã gửi đề xuất; chờ cấp trên quyết định."))
-    return redirect("zones:detail", pk=zone.pk)
+    return _post_on_zone(
+        request,
+        zone,
+        "proposal_form",
+        ProposalForm(request.POST),
+        services.proposal_create,
+        _("Đã gửi đề xuất; chờ cấp trên quyết định."),
+    )
 
 
 @require_POST
 @role_required(*PROPOSERS)
 def zone_facts(request, pk):
     zone = selectors.zone_for(request.user, pk)
-    form = FactsForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, zone, status=400, facts_form=form)
-    try:
-        services.zone_facts_update(by=request.user, zone=zone, **form.cleaned_data)
-    except ValidationError as exc:
-        return _fail(request, zone, exc, facts_form=form)
-    messages.success(request, _("Đã cập nhật."))
-    return redirect("zones:detail", pk=zone.pk)
+    return _post_on_zone(
+        request,
+        zone,
+        "facts_form",
+        FactsForm(request.POST),
+        services.zone_facts_update,
+        _("Đã cập nhật."),
+    )
 
 
 @require_POST
 @role_required(*SUPPLY)
 def household_add(request, pk):
     zone = selectors.zone_for(request.user, pk)
-    form = HouseholdForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, zone, status=400, household_form=form)
-    try:
-        services.household_add(by=request.user, zone=zone, **form.cleaned_data)
-    except ValidationError as exc:
-        return _fail(request, zone, exc, household_form=form)
-    messages.success(request, _("Đã thêm hộ."))
-    return redirect("zones:detail", pk=zone.pk)
+    return _post_on_zone(
+        request,
+        zone,
+        "household_form",
+        HouseholdForm(request.POST),
+        services.household_add,
+        _("Đã thêm hộ."),
+    )
 
 
 @require_POST
 @role_required(*SUPPLY)
 def food_request_create(request, pk):
     zone = selectors.zone_for(request.user, pk)
-    form = FoodRequestForm(request.POST, zone=zone)
-    if not form.is_valid():
-        return _render_detail(request, zone, status=400, request_form=form)
-    try:
-        services.food_request_create(by=request.user, zone=zone, **form.cleaned_data)
-    except ValidationError as exc:
-        return _fail(request, zone, exc, request_form=form)
-    messages.success(request, _("Đã ghi yêu cầu."))
-    return redirect("zones:detail", pk=zone.pk)
+    return _post_on_zone(
+        request,
+        zone,
+        "request_form",
+        FoodRequestForm(request.POST, zone=zone),
+        services.food_request_create,
+        _("Đã ghi yêu cầu."),
+    )
 
 
 @require_POST
 @role_required(*SUPPLY)
 def delivery_record(request, pk):
     zone = selectors.zone_for(request.user, pk)
-    form = DeliveryForm(request.POST, zone=zone)
-    if not form.is_valid():
-        return _render_detail(request, zone, status=400, delivery_form=form)
-    try:
-        services.delivery_record(by=request.user, zone=zone, **form.cleaned_data)
-    except ValidationError as exc:
-        return _fail(request, zone, exc, delivery_form=form)
-    messages.success(request, _("Đã ghi lượt giao."))
-    return redirect("zones:detail", pk=zone.pk)
+    return _post_on_zone(
+        request,
+        zone,
+        "delivery_form",
+        DeliveryForm(request.POST, zone=zone),
+        services.delivery_record,
+        _("Đã ghi lượt giao."),
+    )
 
 
 @role_required(*SUPPLY)
