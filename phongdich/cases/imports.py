@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from phongdich.geo.selectors import communes_within
 from phongdich.lib import imports
-from phongdich.lib.identity import normalize_phone, validate_id_number
+from phongdich.lib.identity import validate_id_number
+from phongdich.people import imports as person_columns
 from phongdich.people.models import Person
 
 from . import services
@@ -83,13 +84,7 @@ def columns() -> list[imports.Column]:
             max_length=4,
             parse=_parse_birth_year,
         ),
-        imports.Column(
-            "phone",
-            gettext_lazy("Số điện thoại"),
-            headers=("số điện thoại", "sđt", "điện thoại"),
-            max_length=20,
-            parse=normalize_phone,
-        ),
+        person_columns.phone_column(),
         imports.Column(
             "id_number",
             gettext_lazy("CCCD"),

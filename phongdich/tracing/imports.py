@@ -21,9 +21,9 @@ from phongdich.cases.models import Case
 from phongdich.cases.selectors import cases_visible_to
 from phongdich.geo.selectors import home_communes
 from phongdich.lib import imports
-from phongdich.lib.identity import normalize_phone, validate_id_number
 from phongdich.lib.references import reference_find
 from phongdich.lib.text import fold, name_key
+from phongdich.people import imports as person_columns
 from phongdich.people.models import Person
 
 from . import services
@@ -31,7 +31,6 @@ from .models import Contact, Criterion, Setting
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000  # one request (docs/architecture.md, "Imports of uploaded tables")
-SEX_WORDS = {"nam": "M", "m": "M", "nu": "F", "f": "F"}
 SETTING_WORDS = {
     **{fold(str(label)): value for value, label in Setting.choices},
     "gia dinh": Setting.HOUSEHOLD,
@@ -96,13 +95,7 @@ def columns() -> list[imports.Column]:
             required=True,
             max_length=20,
         ),
-        imports.Column(
-            "full_name",
-            gettext_lazy("Họ và tên"),
-            headers=("họ và tên", "họ tên"),
-            required=True,
-            max_length=limit(Person, "full_name"),
-        ),
+        person_columns.full_name_column(),
         imports.Column(
             "birth_year",
             gettext_lazy("Năm sinh"),
@@ -110,27 +103,9 @@ def columns() -> list[imports.Column]:
             max_length=10,
             parse=_parse_year,
         ),
-        imports.Column(
-            "sex",
-            gettext_lazy("Giới tính"),
-            headers=("giới tính",),
-            max_length=3,
-            parse=imports.parse_choice(SEX_WORDS, gettext_lazy("phải là Nam hoặc Nữ")),
-        ),
-        imports.Column(
-            "phone",
-            gettext_lazy("Số điện thoại"),
-            headers=("số điện thoại", "sđt", "điện thoại"),
-            max_length=20,
-            parse=normalize_phone,
-        ),
-        imports.Column(
-            "id_number",
-            gettext_lazy("CCCD"),
-            headers=("cccd", "cmnd", "cccd/cmnd"),
-            max_length=20,
-            parse=validate_id_number,
-        ),
+        person_columns.sex_column(),
+        person_columns.phone_column(),
+        person_columns.id_number_column(),
         imports.Column(
             "address",
             gettext_lazy("Địa chỉ"),

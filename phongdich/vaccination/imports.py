@@ -14,16 +14,15 @@ from django.utils.translation import gettext_lazy
 
 from phongdich.geo.selectors import communes_within
 from phongdich.lib import imports
-from phongdich.lib.identity import normalize_phone, validate_id_number
+from phongdich.lib.identity import validate_id_number
 from phongdich.lib.text import fold
-from phongdich.people.models import Person
+from phongdich.people import imports as person_columns
 
 from . import services
 from .models import Dose, Source, VaccineProduct
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000  # one request (docs/architecture.md, "Imports of uploaded tables")
-SEX_WORDS = {"nam": "M", "m": "M", "nu": "F", "f": "F"}
 
 
 @dataclass
@@ -80,13 +79,7 @@ def columns() -> list[imports.Column]:
             max_length=20,
             parse=validate_id_number,
         ),
-        imports.Column(
-            "full_name",
-            gettext_lazy("Họ và tên"),
-            headers=("họ và tên", "họ tên"),
-            required=True,
-            max_length=limit(Person, "full_name"),
-        ),
+        person_columns.full_name_column(),
         imports.Column(
             "birth",
             gettext_lazy("Ngày sinh"),
@@ -94,20 +87,8 @@ def columns() -> list[imports.Column]:
             max_length=10,
             parse=_parse_birth,
         ),
-        imports.Column(
-            "sex",
-            gettext_lazy("Giới tính"),
-            headers=("giới tính",),
-            max_length=3,
-            parse=imports.parse_choice(SEX_WORDS, gettext_lazy("phải là Nam hoặc Nữ")),
-        ),
-        imports.Column(
-            "phone",
-            gettext_lazy("Số điện thoại"),
-            headers=("số điện thoại", "sđt", "điện thoại"),
-            max_length=20,
-            parse=normalize_phone,
-        ),
+        person_columns.sex_column(),
+        person_columns.phone_column(),
         imports.Column(
             "commune_code",
             gettext_lazy("Mã xã"),
