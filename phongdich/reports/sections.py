@@ -41,6 +41,11 @@ def figures(units: list[AdminUnit], codes: list[str], day_from: date, day_to: da
     return out
 
 
+def _percent(share: float) -> str:
+    """A share as the paper writes it: one decimal, a decimal comma ("12,5%")."""
+    return f"{share * 100:.1f}%".replace(".", ",")
+
+
 def _children(unit: AdminUnit) -> list[AdminUnit]:
     return list(unit.children.order_by("code"))
 
@@ -172,7 +177,7 @@ def vaccination(unit, day_from, day_to) -> dict | None:
             if figure.band == band:
                 share = figure.share(field)
                 shares[figure.unit_id][label] = (
-                    f"{share * 100:.1f}%".replace(".", ",") if share is not None else "—"
+                    _percent(share) if share is not None else "—"
                 )
     labels = list(wanted.values())
     rows = [[c.name, *[shares[c.pk].get(label, "—") for label in labels]] for c in children]
@@ -224,7 +229,7 @@ def testing_tracing_quarantine(unit, day_from, day_to) -> dict | None:
     samples, positives = own.get("labtests.samples", 0), own.get("labtests.positives", 0)
     notes = []
     if samples:
-        notes.append(f"Tỷ lệ mẫu dương tính: {100 * positives / samples:.1f}%.".replace(".", ",", 1))
+        notes.append(f"Tỷ lệ mẫu dương tính: {_percent(positives / samples)}.")
     return {
         "key": "testing",
         "title": "Xét nghiệm, truy vết và cách ly",
