@@ -47,6 +47,21 @@ def prepare(stays: int, entries: int):
     quiet = lambda *a: None  # noqa: E731
     facilities_demo.build(seed=1, scale=1, province=places.province, users=users, log=quiet)
     supplies_demo.build(seed=1, scale=1, province=places.province, users=users, log=quiet)
+    # A province's worth of stock places: every commune's health station and every district's
+    # warehouse keep a ledger, not only the demo's handful of places.
+    from phongdich.geo.models import AdminUnit
+
+    have_places = set(Place.objects.values_list("unit_id", "kind"))
+    extra = []
+    for unit in AdminUnit.objects.filter(
+        kind__in=["district", "commune"], path__startswith=places.province.path
+    ).only("pk", "name", "kind"):
+        kind = (
+            Place.Kind.DISTRICT_WAREHOUSE if unit.kind == "district" else Place.Kind.COMMUNE_STATION
+        )
+        if (unit.pk, kind) not in have_places:
+            extra.append(Place(kind=kind, name=f"Kho {unit.name}"[:200], unit=unit))
+    Place.objects.bulk_create(extra, batch_size=2000)
     rng = random.Random(5)
     now = timezone.now()
     have = Stay.objects.count()
@@ -110,7 +125,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    stays, entries, runs = (2_000, 2_000, 20) if args.quick else (20_000, 20_000, 60)
+    stays, entries, runs = (2_000, 2_000, 20) if args.quick else (20_000, 100_000, 60)
     officer = prepare(stays, entries)
     from django.test import Client
 

@@ -20,6 +20,10 @@ from .procurement import READER_ROLES as PROCUREMENT_READERS
 READERS = (*selectors.BOARD_ROLES, Role.FACILITY_OFFICER)
 
 
+# The alert box names this many places; the rest are counted (and are on the district boards).
+ALERTS_SHOWN = 50
+
+
 @role_required(*READERS)
 def board(request):
     if request.user.has_role(Role.FACILITY_OFFICER):
@@ -33,14 +37,19 @@ def board(request):
     units = board_units(request.user)
     unit = board_unit(request.user, request.GET.get("unit"), units)
     lines = selectors.supply_board(unit)
+    alerts = [line for line in lines if line.supply.alert]
+    own, areas = selectors.by_area(unit, lines, units)
     return render(
         request,
         "supplies/board.html",
         {
             "unit": unit,
             "units": units,
-            "lines": lines,
-            "alerts": [line for line in lines if line.supply.alert],
+            "lines": own,
+            "areas": areas,
+            "alerts": alerts[:ALERTS_SHOWN],
+            "alerts_total": len(alerts),
+            "alerts_more": max(len(alerts) - ALERTS_SHOWN, 0),
             "perms_procurement": request.user.has_role(*PROCUREMENT_READERS),
         },
     )

@@ -184,3 +184,62 @@ def test_a_facility_officer_starts_the_ledger_of_their_facility(client, world, s
     assert place.unit == own.unit and place.kind == "facility"
     client.get("/supplies/")
     assert Place.objects.filter(facility=own).count() == 1
+
+
+def test_the_province_board_sums_each_district_and_the_district_board_lists_its_places(
+    client, world, staff
+):
+    """A province holds ~600 stock places: its board shows one line per district and item
+    (stock and use summed, places in alert counted), and each district's board its places."""
+    now = timezone.now()
+    oxy = item("oxy-long")
+    low, kho_a, kho_b = (
+        station(world.commune_a),
+        warehouse(world.district_a),
+        warehouse(world.district_b),
+    )
+    for place, stock, used in ((low, 170, 168), (kho_a, 1000, 0), (kho_b, 300, 84)):
+        services.stock_receive(
+            by=staff.province_admin,
+            place=place,
+            item=oxy,
+            quantity=stock,
+            occurred_at=now - timedelta(days=8),
+        )
+        if used:
+            services.stock_issue(
+                by=staff.province_admin,
+                place=place,
+                item=oxy,
+                quantity=used,
+                occurred_at=now - timedelta(days=1),
+            )
+    client.force_login(staff.province_health_officer)
+    page = client.get("/supplies/").content.decode()
+    areas = page.split('id="areas"')[1].split("</table>")[0]
+    row_a = areas.split(f'data-area="{world.district_a.code}"')[1].split("</tr>")[0]
+    # district A: 2 + 1000 kg left, 168 kg used in 7 days = 24 kg a day; one place of two alerts
+    assert re.search(r'class="num balance"[^>]*>1002', row_a)
+    assert ">24<" in row_a and "1/2" in row_a
+    row_b = areas.split(f'data-area="{world.district_b.code}"')[1].split("</tr>")[0]
+    assert "0/1" in row_b
+    assert f'data-place="{low.pk}"' not in page  # no per-station row on the province board
+    assert low.name in page.split('id="alerts"')[1].split("</div>")[0]
+    district = client.get("/supplies/", {"unit": world.district_a.code}).content.decode()
+    assert f'data-place="{low.pk}"' in district and f'data-place="{kho_a.pk}"' in district
+    assert 'id="areas"' not in district
+
+
+def test_the_alert_box_names_fifty_places_and_counts_the_rest(client, world, staff, monkeypatch):
+    from phongdich.supplies import views
+
+    monkeypatch.setattr(views, "ALERTS_SHOWN", 2)
+    kit = item("test-nhanh")
+    for n in range(3):
+        place = warehouse(world.district_a, name=f"Kho trống {n}")
+        services.stock_receive(by=staff.province_admin, place=place, item=kit, quantity=1)
+        services.stock_issue(by=staff.province_admin, place=place, item=kit, quantity=1)
+    client.force_login(staff.province_health_officer)
+    box = client.get("/supplies/").content.decode().split('id="alerts"')[1].split("</div>")[0]
+    assert box.count("<li>") == 2 and "3" in box.split("</strong>")[0]
+    assert "… và 1 nơi khác" in box
