@@ -325,3 +325,22 @@ class ProcurementDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StockBalance(models.Model):
+    """The ledger's sum per place and item, kept by the transaction that appends each entry,
+    so the province's board reads one row per place and item instead of summing the whole
+    ledger on every view. The ledger stays the record: `services.balance_of` sums it, and a
+    test checks that both agree after every kind of movement."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["place", "item"], name="supplies_balance_one_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} · {self.item}: {self.quantity}"

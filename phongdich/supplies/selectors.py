@@ -15,7 +15,7 @@ from phongdich.facilities.selectors import own_facility_id
 from phongdich.geo.models import AdminUnit
 
 from . import rules
-from .models import AlertThreshold, Item, Place, StockEntry, SupplyRequest
+from .models import AlertThreshold, Item, Place, StockBalance, StockEntry, SupplyRequest
 
 BOARD_ROLES = (
     Role.HEALTH_OFFICER,
@@ -81,28 +81,49 @@ class StockLine:
 def stock_lines(places: QuerySet[Place], *, now: datetime | None = None) -> list[StockLine]:
     """Balance, consumption and days of supply of every item held at each place. Five
     queries whatever the number of places: the places, the balances, the issues of the
-    window, the thresholds and the items."""
+    window, the thresholds and the items. Now, the balances are the ones kept on write
+    (`StockBalance`); as of another moment (`now` given: the alert scan, the tests of the
+    threshold) they are summed from the ledger up to it."""
+    as_of = now
     now = now or timezone.now()
     since = now - timedelta(days=rules.RATE_WINDOW_DAYS)
     by_place = {p.pk: p for p in places}
     place_ids = list(by_place)
-    balances = {
-        (r["place_id"], r["item_id"]): r["total"]
-        for r in StockEntry.objects.filter(place_id__in=place_ids, occurred_at__lte=now)
-        .values("place_id", "item_id")
-        .annotate(total=Sum("quantity"))
-    }
+    if as_of is None:
+        balances = {
+            (place_id, item_id): quantity
+            for place_id, item_id, quantity in StockBalance.objects.filter(
+                place_id__in=place_ids
+            ).values_list("place_id", "item_id", "quantity")
+        }
+    else:
+        balances = {
+            (r["place_id"], r["item_id"]): r["total"]
+            for r in StockEntry.objects.filter(place_id__in=place_ids, occurred_at__lte=now)
+            .values("place_id", "item_id")
+            .annotate(total=Sum("quantity"))
+        }
     consumed = Q(kind=StockEntry.Kind.ISSUE) | Q(
         kind=StockEntry.Kind.CORRECTION, corrects__kind=StockEntry.Kind.ISSUE
     )
-    issued = {
-        (r["place_id"], r["item_id"]): -r["total"]
-        for r in StockEntry.objects.filter(
-            consumed, place_id__in=place_ids, occurred_at__gt=since, occurred_at__lte=now
-        )
+    # One read of the recent entries gives both the issues of the window and, for the kept
+    # balances, what is dated after now (an entry recorded ahead counts from its moment).
+    issued, ahead = {}, {}
+    for r in (
+        StockEntry.objects.filter(place_id__in=place_ids, occurred_at__gt=since)
         .values("place_id", "item_id")
-        .annotate(total=Sum("quantity"))
-    }
+        .annotate(
+            issued=Sum("quantity", filter=consumed & Q(occurred_at__lte=now)),
+            ahead=Sum("quantity", filter=Q(occurred_at__gt=now)),
+        )
+    ):
+        key = (r["place_id"], r["item_id"])
+        issued[key] = -(r["issued"] or 0)
+        ahead[key] = r["ahead"] or 0
+    if as_of is None:
+        for key, quantity in ahead.items():
+            if key in balances:
+                balances[key] -= quantity
     table = thresholds()
     items = {i.pk: i for i in Item.objects.all()}
     lines = []

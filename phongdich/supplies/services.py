@@ -7,7 +7,7 @@ both pass the check on PostgreSQL."""
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from phongdich.lib import idempotency
 from phongdich.lib.locks import key_lock
 from phongdich.lib.text import nfc
 
-from .models import Item, Place, StockEntry, SupplyRequest
+from .models import Item, Place, StockBalance, StockEntry, SupplyRequest
 
 K = StockEntry.Kind
 
@@ -58,6 +58,7 @@ def _append(
         **idempotency.fields(submission),
         **extra,
     )
+    _keep_balance(place, item, quantity)
     audit_record(
         actor=by,
         action=f"supplies.{kind}",
@@ -65,6 +66,21 @@ def _append(
         changes={"item": item.code, "quantity": str(quantity), "entry": entry.pk},
     )
     return entry
+
+
+def _keep_balance(place: Place, item: Item, quantity) -> None:
+    """Add the entry to the kept balance in the entry's own transaction: one statement that
+    creates the pair's row on its first entry (ON CONFLICT, on PostgreSQL and SQLite alike).
+    Every writer holds the pair's key lock, taken in sorted order, so two transfers crossing
+    between the same places cannot deadlock on these rows."""
+    table = connection.ops.quote_name(StockBalance._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (place_id, item_id, quantity) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (place_id, item_id) DO UPDATE "
+            f"SET quantity = {table}.quantity + excluded.quantity",
+            [place.pk, item.pk, Decimal(quantity)],
+        )
 
 
 def _check_enough(place, item, quantity) -> None:
@@ -88,6 +104,7 @@ def _check_enough(place, item, quantity) -> None:
 def stock_receive(
     *, submission=None, by, place: Place, item: Item, quantity, occurred_at=None, note=""
 ) -> StockEntry:
+    _lock(place, item)
     return _append(
         by=by,
         place=place,
@@ -140,7 +157,9 @@ def stock_transfer(
     quantity = _positive(quantity)
     if source.pk == destination.pk:
         raise ValidationError({"destination": _("Nơi nhận phải khác nơi chuyển.")})
-    _lock(source, item)
+    # Both ends at once (key_lock sorts them): a transfer each way between two places
+    # cannot deadlock.
+    key_lock(f"supplies:{source.pk}:{item.pk}", f"supplies:{destination.pk}:{item.pk}")
     _check_enough(source, item, quantity)
     transfer = StockEntry.new_transfer_id()
     out = _append(
