@@ -184,6 +184,12 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"), debug=DEBUG
     )
 }
+# A streaming replica for dashboards and exports (lib/replica.py); without it every read
+# goes to the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"], debug=DEBUG)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["phongdich.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

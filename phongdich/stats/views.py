@@ -7,6 +7,7 @@ from phongdich.accounts.permissions import role_required
 from phongdich.geo.selectors import units_within
 from phongdich.lib.bounds import parse_day
 from phongdich.lib.files import xlsx_response
+from phongdich.lib.replica import replica_reads
 from phongdich.lib.xlsx import build_workbook
 
 from . import dashboard as dashboard_selectors
@@ -20,6 +21,7 @@ def _day(request):
 
 
 @role_required(*OVERVIEW_ROLES)
+@replica_reads
 def overview(request, code: str | None = None):
     """Figures per unit below the user's jurisdiction (aggregates only, no personal data)."""
     root = request.user.jurisdiction
@@ -84,6 +86,7 @@ def _dashboard_root(request, code):
 
 
 @role_required(*DASHBOARD_ROLES)
+@replica_reads
 def dashboard(request, code: str | None = None):
     """The committee's picture of the day: key figures with trends, the drill-down by unit
     below, and each figure's list. Aggregates only."""
