@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class LibConfig(AppConfig):
-    # An app only so its tests and template tags are discovered; it has no models.
+    # Shared infrastructure: its tests, template tags and the one table the rate limiter needs.
     name = "phongdich.lib"
     label = "phongdich_lib"

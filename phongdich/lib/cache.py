@@ -16,6 +16,14 @@ from django.utils.timezone import now
 
 
 class DatabaseCache(DjangoDatabaseCache):
+    def clear(self):
+        # Without Redis the rate-limit counters live beside the cache (lib.RateCounter); a
+        # cleared cache has always meant fresh limits, so clear them with it.
+        super().clear()
+        from phongdich.lib import ratelimit
+
+        ratelimit.reset()
+
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)

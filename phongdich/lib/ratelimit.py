@@ -9,6 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 
 def client_ip(request) -> str:
@@ -38,18 +39,67 @@ def allow_key(key: str, *, limit: int, window_seconds: int) -> bool:
 
     Windows are aligned to the clock and named in the key, so a counter that somehow lost its
     expiry (Redis INCR on a key that expired a moment before) can never block the next window.
-    The cache is shared by every worker process (settings.CACHES).
+    The counter is shared by every worker process: Redis when settings.CACHES points there
+    (atomic INCR), else one row of lib.RateCounter counted by a single upsert.
     """
     window = int(time.time() // window_seconds)
+    if not _cache_is_redis():
+        return _hit_row(key, (window + 1) * window_seconds) <= limit
     key = f"rl:{key}:{window}"
     if cache.add(key, 1, timeout=window_seconds):
         return limit >= 1
     try:
         count = cache.incr(key)
-    except ValueError:  # expired (or culled) between add and incr
+    except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window_seconds)
         return limit >= 1
     return count <= limit
+
+
+def _cache_is_redis() -> bool:
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _hit_row(key: str, window_ends: int) -> int:
+    """Count one hit on `key` in the window closing at `window_ends` and return the count.
+
+    One statement on both databases: the insert's conflict takes the row lock on PostgreSQL
+    (SQLite holds its write lock for the statement), so concurrent hits are all counted, and a
+    row left from an earlier window starts again at 1.
+    """
+    from phongdich.lib.models import RateCounter
+
+    quote = connection.ops.quote_name
+    table, k, ends, hits = (
+        quote(name) for name in (RateCounter._meta.db_table, "key", "window_ends", "hits")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({k}, {ends}, {hits}) VALUES (%s, %s, 1) "
+            f"ON CONFLICT ({k}) DO UPDATE SET "
+            f"{hits} = CASE WHEN {table}.{ends} = excluded.{ends} THEN {table}.{hits} + 1 "
+            f"ELSE 1 END, {ends} = excluded.{ends} "
+            f"RETURNING {hits}",
+            [key[:250], window_ends],
+        )
+        return cursor.fetchone()[0]
+
+
+def prune(*, older_than_seconds: int = 86_400) -> int:
+    """Delete counters whose window closed more than `older_than_seconds` ago."""
+    from phongdich.lib.models import RateCounter
+
+    deleted, _ = RateCounter.objects.filter(
+        window_ends__lt=int(time.time()) - older_than_seconds
+    ).delete()
+    return deleted
+
+
+def reset() -> None:
+    """Every counter starts again (tests, and an operator lifting a mistaken block)."""
+    from phongdich.lib.models import RateCounter
+
+    RateCounter.objects.all().delete()
 
 
 def allow(request, scope: str, *, limit: int, window_seconds: int) -> bool:

@@ -126,4 +126,10 @@ JOBS = [
         timedelta(days=1),
         "a lockdown may be lifted 14 days after its last case; the day is enough resolution",
     ),
+    PeriodicJob(
+        "lib.prune_rate_counters",
+        "phongdich.lib.tasks.prune_rate_counters",
+        timedelta(days=1),
+        "rate-limit counters of closed windows (without Redis, one row per client and form)",
+    ),
 ]

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -113,7 +114,10 @@ def test_two_processes_share_one_counter(tmp_path):
     else:  # the test database is in memory: give both processes one file
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
         subprocess.run(
-            [sys.executable, "manage.py", "createcachetable"], cwd=REPO, env=env, check=True
+            [sys.executable, "manage.py", "migrate", "phongdich_lib", "-v", "0"],
+            cwd=REPO,
+            env=env,
+            check=True,
         )
     key = f"shared-{uuid.uuid4().hex}"
 
@@ -156,3 +160,81 @@ def test_concurrent_requests_never_pass_the_limit():
         for thread in threads:
             thread.join()
     assert answers.count(True) == limit - 1 and len(answers) == requests - 1
+
+
+def test_without_redis_a_count_is_one_statement(settings, django_assert_num_queries):
+    """The embedded default counts in lib.RateCounter: one upsert per hit (the database cache
+    took a dozen statements: add, its cull check, a locked read and write)."""
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("this run counts in Redis")
+    with django_assert_num_queries(1):
+        assert allow_key("one-statement", limit=3, window_seconds=60)
+
+
+def test_a_counter_left_from_an_earlier_window_starts_again(monkeypatch):
+    from phongdich.lib import ratelimit
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
+    monkeypatch.setattr(ratelimit, "_cache_is_redis", lambda: False)
+    answers = [allow_key("windows", limit=2, window_seconds=60) for _ in range(3)]
+    clock[0] += 60  # the next window
+    answers.append(allow_key("windows", limit=2, window_seconds=60))
+    assert answers == [True, True, False, True]
+
+
+def test_prune_keeps_counters_of_open_windows(monkeypatch):
+    from phongdich.lib import ratelimit
+    from phongdich.lib.models import RateCounter
+
+    now = 2_000_000
+    monkeypatch.setattr(ratelimit.time, "time", lambda: float(now))
+    RateCounter.objects.bulk_create(
+        [
+            RateCounter(key="closed-two-days-ago", window_ends=now - 2 * 86_400, hits=9),
+            RateCounter(key="closed-an-hour-ago", window_ends=now - 3600, hits=9),
+            RateCounter(key="open", window_ends=now + 60, hits=1),
+        ]
+    )
+    assert ratelimit.prune() == 1
+    assert set(RateCounter.objects.values_list("key", flat=True)) == {
+        "closed-an-hour-ago",
+        "open",
+    }
+
+
+def test_the_prune_is_a_daily_job():
+    from datetime import timedelta
+
+    from phongdich.schedule.jobs import JOBS
+
+    job = next(job for job in JOBS if job.name == "lib.prune_rate_counters")
+    assert job.every == timedelta(days=1)
+    assert job.task_path == "phongdich.lib.tasks.prune_rate_counters"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_hits_on_one_row_are_all_counted():
+    """The database counter under real threads (PostgreSQL): twelve hits at once, twelve
+    counted, whatever the cache backend of this run."""
+    from phongdich.lib import ratelimit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    key, hits, ends = f"race-{uuid.uuid4().hex}", 12, int(time.time()) + 600
+    barrier = threading.Barrier(hits)
+    counts = []
+
+    def one_hit():
+        try:
+            barrier.wait()
+            counts.append(ratelimit._hit_row(key, ends))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one_hit) for _ in range(hits)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == list(range(1, hits + 1))
