@@ -59,10 +59,18 @@ def gunicorn_server(database_url: str = PG_URL, workers: int = 2, threads: int =
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DEBUG": "1",
         "AXES_ENABLED": "0",
         "LOG_LEVEL": "ERROR",
     }
+    if os.environ.get("BENCH_DEBUG") == "1":
+        # The figures of earlier runs: DEBUG on, so a new database connection per request
+        # (CONN_MAX_AGE 0) and every query kept in connection.queries.
+        env["DEBUG"] = "1"
+    else:
+        # As deployed (docs/operations.md): DEBUG off, connections kept for a minute
+        # (CONN_MAX_AGE 60). PHONGDICH_LOCAL_RUN keeps plain http on loopback and the apps'
+        # static folders, as `make run` does, so no collectstatic is needed.
+        env.update({"DEBUG": "0", "PHONGDICH_LOCAL_RUN": "1"})
     proc = subprocess.Popen(
         [
             sys.executable,
