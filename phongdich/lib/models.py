@@ -15,3 +15,6 @@ class RateCounter(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["window_ends"], name="lib_ratecounter_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits} until {self.window_ends}"
