@@ -62,6 +62,7 @@ lint: dev-setup
 	$(PY) manage.py makemigrations --check --dry-run
 
 bench: dev-setup
+	$(PIP) install -q -e ".[dev,bench]"
 	$(PY) bench/run_all.py
 
 clean:

@@ -10,7 +10,7 @@ Rates are the peak hours of a province with 200,000 F0 at home, not a day's aver
 Prints requests/s, p50/p99 and failures per path; the goal is zero failures. Loopback only,
 bounded by --minutes. Never asserts a verdict.
 
-    .venv/bin/python bench/peak_day.py [--minutes 10] [--f0 20000] [--workers 4]
+    .venv/bin/python bench/peak_day.py [--minutes 10] [--f0 20000] [--workers 4] [--quick]
 
 Database: pd_bench_peak (BENCH_PEAK_DATABASE_URL), rebuilt on every run.
 """
@@ -129,7 +129,10 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--f0", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--quick", action="store_true", help="1 minute, 4,000 F0")
     args = parser.parse_args()
+    if args.quick:
+        args.minutes, args.f0 = 1, 4000
 
     recreate_database()
     common.django_setup(DB_URL)
