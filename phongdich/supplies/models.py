@@ -132,6 +132,8 @@ class StockEntry(SubmittedOnce):
             # Serves balances (SUM by place and item) and the recent issues behind the
             # consumption rate.
             models.Index(fields=["place", "item", "kind", "occurred_at"]),
+            # The boards read only the last RATE_WINDOW_DAYS of a ledger that keeps growing.
+            models.Index(fields=["occurred_at"], name="supplies_entry_occurred"),
         ]
 
     def __str__(self) -> str:

@@ -79,9 +79,9 @@ class StockLine:
 
 
 def stock_lines(places: QuerySet[Place], *, now: datetime | None = None) -> list[StockLine]:
-    """Balance, consumption and days of supply of every item held at each place. Five
+    """Balance, consumption and days of supply of every item held at each place. Six
     queries whatever the number of places: the places, the balances, the issues of the
-    window, the thresholds and the items. Now, the balances are the ones kept on write
+    window, its corrections of issues, the thresholds and the items. Now, the balances are the ones kept on write
     (`StockBalance`); as of another moment (`now` given: the alert scan, the tests of the
     threshold) they are summed from the ledger up to it."""
     as_of = now
@@ -103,23 +103,32 @@ def stock_lines(places: QuerySet[Place], *, now: datetime | None = None) -> list
             .values("place_id", "item_id")
             .annotate(total=Sum("quantity"))
         }
-    consumed = Q(kind=StockEntry.Kind.ISSUE) | Q(
-        kind=StockEntry.Kind.CORRECTION, corrects__kind=StockEntry.Kind.ISSUE
-    )
     # One read of the recent entries gives both the issues of the window and, for the kept
     # balances, what is dated after now (an entry recorded ahead counts from its moment).
-    issued, ahead = {}, {}
-    for r in (
-        StockEntry.objects.filter(place_id__in=place_ids, occurred_at__gt=since)
-        .values("place_id", "item_id")
-        .annotate(
-            issued=Sum("quantity", filter=consumed & Q(occurred_at__lte=now)),
-            ahead=Sum("quantity", filter=Q(occurred_at__gt=now)),
-        )
+    window = StockEntry.objects.filter(place_id__in=place_ids, occurred_at__gt=since)
+    used, ahead = {}, {}
+    for r in window.values("place_id", "item_id").annotate(
+        issued=Sum("quantity", filter=Q(kind=StockEntry.Kind.ISSUE, occurred_at__lte=now)),
+        ahead=Sum("quantity", filter=Q(occurred_at__gt=now)),
     ):
         key = (r["place_id"], r["item_id"])
-        issued[key] = -(r["issued"] or 0)
+        used[key] = r["issued"] or 0
         ahead[key] = r["ahead"] or 0
+    # A correction of an issue is consumption too. Corrections are few: reading them apart
+    # joins only them to the entries they correct, where one read with the join hashed the
+    # whole ledger on every view of the board.
+    for r in (
+        window.filter(
+            kind=StockEntry.Kind.CORRECTION,
+            corrects__kind=StockEntry.Kind.ISSUE,
+            occurred_at__lte=now,
+        )
+        .values("place_id", "item_id")
+        .annotate(total=Sum("quantity"))
+    ):
+        key = (r["place_id"], r["item_id"])
+        used[key] = used.get(key, 0) + r["total"]
+    issued = {key: -quantity for key, quantity in used.items()}
     if as_of is None:
         for key, quantity in ahead.items():
             if key in balances:
