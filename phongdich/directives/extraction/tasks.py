@@ -44,6 +44,8 @@ TRIGGER_RE = re.compile(
     r"(?:[Gg]iao(?! ban| thông| dịch| tiếp| lưu| nhận| hàng)(?:\s+cho)?|[Đđ]ề nghị|[Yy]êu cầu|"
     r"[Kk]êu gọi)\s+"
 )
+# A unit that opens a clause and only hands the work on: "Chủ tịch UBND tỉnh yêu cầu X …".
+SPEAKER_RE = re.compile(r"\s*(?:giao(?:\s+cho)?|đề nghị|yêu cầu|kêu gọi)\s*:?\s+")
 # Adverbials that may open a sentence before its subject.
 ADVERBIAL_RE = re.compile(
     r"^(?:Đồng thời|Bên cạnh đó|Trước mắt|Ngoài ra|Mặt khác|Sau đó|Trong đó|Riêng|Tiếp đó)\s*,?\s*"
@@ -159,6 +161,35 @@ def _subject_at(text: str, at: int, *, strong: bool) -> tuple[int, int] | None:
     return at, end
 
 
+def _clause_lead(sentence: str, pos: int, *, strong: bool, anywhere: bool):
+    """The addressee phrase of the clause at pos as (start, end), or None.
+
+    A unit opening the clause is its subject ("Sở Y tế chủ trì …"), unless it only speaks and
+    hands the work on ("Chủ tịch UBND tỉnh yêu cầu Công an tỉnh …", "Ban Quản lý … đề nghị
+    X …"): then the addressee after the verb takes it, when there is one. Without a subject,
+    a verb of assignment names the addressee ("Giao Sở Y tế …"); with anywhere, it may come
+    after a lead-in ("Kết luận cuộc họp, đồng chí … giao Sở Y tế …").
+    """
+    found = _subject_at(sentence, pos, strong=strong)
+    if found:
+        speaker = SPEAKER_RE.match(sentence, found[1])
+        if speaker:
+            addressee = _subject_at(sentence, speaker.end(), strong=False)
+            if addressee:
+                return addressee
+        return found
+    triggers = [TRIGGER_RE.match(sentence, pos)] if not anywhere else TRIGGER_RE.finditer(
+        sentence, pos
+    )
+    for trigger in triggers:
+        if trigger is None:
+            continue
+        found = _subject_at(sentence, trigger.end(), strong=False)
+        if found:
+            return found
+    return None
+
+
 def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
     """Split a sentence where a new addressee takes over; classify each stretch."""
     adverbial = ADVERBIAL_RE.match(sentence)
@@ -166,34 +197,32 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
     statement = bool(STATEMENT_RE.match(sentence[pos:]))
     leads: list[tuple[int, int, int]] = []  # (piece start, phrase start, phrase end)
     consumed = 0
-    for trigger in TRIGGER_RE.finditer(sentence):
-        found = _subject_at(sentence, trigger.end(), strong=False)
-        if found:
-            leads.append((0, *found))
-            consumed = found[1]
-            break
-    if not leads:
-        found = _subject_at(sentence, pos, strong=False)
-        if found:
-            leads.append((0, *found))
-            consumed = found[1]
+    found = _clause_lead(sentence, pos, strong=False, anywhere=True)
+    if found:
+        leads.append((0, *found))
+        consumed = found[1]
     cuts = {0}
     _, coordinator_ranges = _coordinators(sentence)
     for match in re.finditer(r"[,;]\s+", sentence):
         at = match.end()
         if at <= consumed or any(a <= at < b for a, b in coordinator_ranges):
             continue
+        semicolon = sentence[match.start()] == ";"
         # After a short item ("kiểm tra các cơ sở sản xuất, kinh doanh, các khu ...") the comma
         # continues an enumeration, it does not open a clause with a new subject.
         previous = re.split(r"[,;]\s+", sentence[: match.start()])[-1]
-        if len(previous.split()) <= 3:
+        if len(previous.split()) <= 3 and not semicolon:
             continue
-        found = _subject_at(sentence, at, strong=True)
+        clause = ADVERBIAL_RE.match(sentence[at:])
+        start = at + (clause.end() if clause else 0)
+        # A semicolon closes a clause: what follows may name its addressee with any verb or
+        # after "đề nghị/giao"; after a comma only a strong verb or an explicit "giao" does.
+        found = _clause_lead(sentence, start, strong=not semicolon, anywhere=False)
         if found:
             leads.append((match.start() + 1, *found))
             cuts.add(match.start() + 1)
             consumed = found[1]
-        elif sentence[match.start()] == ";":
+        elif semicolon:
             cuts.add(match.start() + 1)
     bounds = sorted(cuts) + [len(sentence)]
     pieces = []
