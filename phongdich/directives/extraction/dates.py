@@ -105,6 +105,9 @@ _DURATION_CONTEXT_RE = re.compile(
 )
 
 
+_FROM_EVENT_RE = re.compile(r"\s*(?:kể\s+)?(?:từ|sau)\s+(?:khi|lúc|thời điểm)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Deadline:
     """A deadline found in text: the resolved date (None if unresolvable) and its phrase."""
@@ -221,9 +224,12 @@ def find_deadlines(text: str, reference: date | None = None) -> list[Deadline]:
             ):
                 continue
             phrase = " ".join(match.group(0).split()).rstrip(" ,:")
-            found.append(
-                Deadline(_resolve(kind, match, reference), phrase, match.start(), match.end(), kind)
-            )
+            resolved = _resolve(kind, match, reference)
+            if kind == "relative" and _FROM_EVENT_RE.match(text, match.end()):
+                # "trong vòng 24 giờ kể từ khi tiếp nhận danh sách": counted from an event
+                # the document cannot date; a person sets it.
+                resolved = None
+            found.append(Deadline(resolved, phrase, match.start(), match.end(), kind))
     return sorted(found, key=lambda d: d.start)
 
 

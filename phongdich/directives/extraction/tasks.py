@@ -65,7 +65,7 @@ ACCOUNTABILITY_RE = re.compile(
 )
 # Who works with the lead: "phối hợp (chặt chẽ) (với) Y", "chủ trì cùng Y", "cùng với Y".
 COORD_RE = re.compile(
-    r"(?<![\w])(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|chủ trì\s*,?\s*cùng(?:\s+với)?|cùng với)\s+"
+    r"(?<![\w])(?:[Pp]hối hợp(?:\s+chặt chẽ)?(?:\s+với)?|chủ trì\s*,?\s*cùng(?:\s+với)?|cùng với)\s+"
 )
 # A topic label opening an item ("Về công bố ca bệnh:", "Quan điểm chung:").
 TOPIC_RE = re.compile(r"^(?:Về\s[^:]{1,160}|[^:,.;]{1,30}):\s*")
@@ -80,7 +80,10 @@ _HEADING_REST_RE = re.compile(
 # The request before the list: "... yêu cầu X ... thực hiện (tốt) các nhiệm vụ sau (đây):".
 _LIST_INTRO_RE = re.compile(r"\b(?:sau|sau đây|như sau)\s*:\s*$")
 # Section headings of the assessment part of a conclusion.
-ASSESSMENT_RE = re.compile(r"ĐÁNH GIÁ|TÌNH HÌNH|KẾT QUẢ|BỐI CẢNH|Đánh giá|Tình hình|Kết quả")
+ASSESSMENT_RE = re.compile(
+    r"ĐÁNH GIÁ|TÌNH HÌNH|KẾT QUẢ|BỐI CẢNH|Đánh giá|Tình hình|Kết quả|"
+    r"MỤC ĐÍCH|MỤC TIÊU|QUAN ĐIỂM|CĂN CỨ"  # a plan's aims: what it wants, not who does what
+)
 _SENTENCE_END_RE = re.compile(r"(?:[.!?…]+[\"”’)]?|:)\s+")
 
 
@@ -254,7 +257,13 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
                 piece.role = "accountability"
             elif piece.role == "task":
                 piece.lead = units
-        if piece.role == "task" and re.search(r"chịu trách nhiệm\s+(?:trước|nếu)", text):
+        accountable = re.search(r"chịu trách nhiệm\s+(?:trước|nếu)", text)
+        if (
+            piece.role == "task"
+            and accountable
+            # "X rà soát …, khắc phục … và chịu trách nhiệm nếu …" is a task with a warning.
+            and len(text[piece.instruction_start : accountable.start()].split()) <= 8
+        ):
             piece.role = "accountability"
         if piece.role == "task" and is_non_task(text):
             piece.role = "statement"

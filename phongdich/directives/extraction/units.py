@@ -21,7 +21,7 @@ ORG_HEAD = (
     r"Công an|Bộ Chỉ huy|Bộ đội|Cục|Chi cục|Tổng cục|Trung tâm|Bệnh viện|BV|Trường(?! hợp)|"
     r"Đài|Báo(?! cáo)|Viễn thông|Bưu điện|Ngân hàng|Kho bạc|Bảo hiểm|Tiểu ban|Tiểu Ban|"
     r"Tổ(?! chức| quốc)|Đoàn(?! kết)|Hội(?! nghị| thảo| họp)|Liên đoàn|Tỉnh đoàn|Công ty|"
-    r"Tập đoàn|Ngành|ngành|Thanh tra|Cảng vụ|Cảnh sát|Hải quan|Quân khu|Thường trực|"
+    r"Tập đoàn|Liên minh|Ngành|ngành|Thanh tra|Cảng vụ|Cảnh sát|Hải quan|Quân khu|Thường trực|"
     r"BCĐ|BCH|CDC|Tòa án|Viện kiểm sát|Chi nhánh|Phòng(?! ngừa|,| chống| bệnh| dịch)|"
     r"Trạm|Hội đồng hương)"
 )
@@ -50,6 +50,8 @@ _ROLE_SPLIT_RE = re.compile(
     r"Phó Giám đốc|Chỉ huy trưởng|Giáo sư|GS\.|PGS\.|[Đđ]ồng chí|Các đồng chí|Chủ tịch|"
     r"Phó Chủ tịch|Trưởng [Bb]an|Trưởng [Đđ]oàn)\b"
 )
+# "Các sở, ban, ngành, UBND các huyện": the local governments are members of their own.
+_LOCAL_GOVERNMENTS_RE = re.compile(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân) các ")
 _ORG_OR_PLURAL_SPLIT_RE = re.compile(rf"^(?:{ORG_HEAD}|[Cc]ác |[Nn]hững )")
 
 # Words that begin a predicate: where an addressee phrase ends. Matched in lower case only,
@@ -66,7 +68,9 @@ _PREDICATE_RE = re.compile(
 # a new addressee ("..., Ủy ban Mặt trận Tổ quốc tỉnh chủ trì ...").
 STRONG_PREDICATES = entries("strong_predicates")
 # Words that close an addressee phrase without being predicates ("X nếu ...", "để X ...").
-_BOUNDARY_RE = re.compile(r"(?<![\w])(?:nếu|thì|để|khi|nhằm|trong việc|về việc)(?![\w])")
+_BOUNDARY_RE = re.compile(
+    r"(?<![\w])(?:nếu|thì|để|khi|nhằm|trong việc|về việc|giao(?! ban| thông| dịch| tiếp| lưu| nhận| hàng))(?![\w])"
+)
 
 # Contexts where a predicate word is part of a name or a noun phrase, not a verb.
 _PROTECTED_BEFORE_RE = re.compile(
@@ -75,6 +79,10 @@ _PROTECTED_BEFORE_RE = re.compile(
 )
 _PROTECTED_AFTER_RE = re.compile(r"^\s(?:chính trị|đảng|đoàn thể|xã hội|dân|y tế|tỉnh)\b")
 
+_LEVEL_AFTER_RE = re.compile(
+    r"^\s(?:huyện|xã|tỉnh|cơ sở|ủy|uỷ|trên|dưới|trung ương|thôn|phường|quận|thành phố|thị xã|"
+    r"có thẩm quyền|độ|bách|cứu|ủy|chính quyền|bộ)\b"
+)
 _PERSON_NAME = r"[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}"
 # "đồng chí Mai Hùng Dũng, UVTV, Phó Chủ tịch UBND tỉnh": the titles after a named person
 # describe that person; keep the name only.
@@ -102,6 +110,11 @@ def find_predicate(text: str, start: int = 0, *, strong: bool = False) -> re.Mat
             continue
         if _PROTECTED_BEFORE_RE.search(text[max(0, match.start() - 12) : match.start()]):
             continue
+        if match.group(0) == "cấp" and (
+            _LEVEL_AFTER_RE.match(text[match.end() : match.end() + 14])
+            or re.search(r"(?:[Cc]ác|mọi|từng|[Hh]ai|[Bb]a|4)\s$", text[max(0, match.start() - 6) : match.start()])
+        ):
+            continue  # "UBND cấp xã", "tổ cấp cứu": a level or a noun, not "to supply"
         if match.group(0) in {"tổ chức", "lãnh đạo"} and _PROTECTED_AFTER_RE.match(
             text[match.end() : match.end() + 14]
         ):
@@ -156,7 +169,11 @@ def _split_points(segment: str) -> list[int]:
         for sep in (", ", "; ", " và "):
             if segment.startswith(sep, i):
                 rest = segment[i + len(sep) :]
-                if _ROLE_SPLIT_RE.match(rest) or (specific and _ORG_OR_PLURAL_SPLIT_RE.match(rest)):
+                if (
+                    _ROLE_SPLIT_RE.match(rest)
+                    or (specific and _ORG_OR_PLURAL_SPLIT_RE.match(rest))
+                    or (sep == ", " and _LOCAL_GOVERNMENTS_RE.match(rest))
+                ):
                     points.append(i)
     return points
 
