@@ -15,6 +15,7 @@ for the UI and the fan-out; `public_view()` drops them. Pure Python: no ORM, no 
 from .dates import find_deadlines, parse_date, parse_deadline
 from .layout import split_paragraphs
 from .metadata import (
+    announced_document,
     body_bounds_header,
     document_kind,
     document_number,
@@ -78,9 +79,17 @@ def extract_document(text: str) -> dict:
         paragraphs, text, body_end=recipients, issuer=issuer, reference=met or issued_date
     )
     body_text = "\n".join(p.text for p in paragraphs[:recipients])
+    kind = document_kind(header_lines)
+    if number is None and (news := announced_document([p.text for p in paragraphs])):
+        # A news page or portal item: the directive is named in the prose.
+        number = news["number"]
+        kind = kind if kind != "unknown" else news["kind"]
+        issuer = issuer or news["issuer"]
+        if issued_date is None:
+            issued_date, issued_text = news["issued_date"], news["issued_date_text"]
     return {
         "document": {
-            "kind": document_kind(header_lines),
+            "kind": kind,
             "issuer": issuer,
             "province": province(body_text, header),
             "meeting_date": met.isoformat() if met else None,
