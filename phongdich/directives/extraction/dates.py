@@ -100,7 +100,8 @@ DEADLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # "cách ly tập trung trong 14 ngày" states how long something lasts, not when it is due.
 _DURATION_CONTEXT_RE = re.compile(
-    r"(?:cách ly|theo dõi sức khỏe|tự theo dõi|giám sát y tế|điều trị|lưu trú|thời gian)[^,.;]*$",
+    r"(?:cách ly|theo dõi sức khỏe|tự theo dõi|giám sát y tế|điều trị|lưu trú|thời gian|"
+    r"tạm dừng|tạm đóng|đóng cửa|phong tỏa|giãn cách|dừng hoạt động)[^,.;]*$",
     re.I,
 )
 
