@@ -50,10 +50,13 @@ NON_TASK_RE = pattern("non_tasks")
 # The dateline a news item opens with: "(Cổng TTĐT) - ", "LSO - ", "ĐBP - ".
 _DATELINE_RE = re.compile(r"^(?:\([^)]{1,30}\)|[A-ZĐ]{2,6})\s*[-–—]\s*")
 # A unit that opens a clause and only hands the work on: "Chủ tịch UBND tỉnh yêu cầu X …".
-SPEAKER_RE = re.compile(r"\s*(?:giao(?:\s+cho)?|đề nghị|yêu cầu|kêu gọi)\s*:?\s+")
+SPEAKER_RE = re.compile(
+    r"\s*(?:(?:cũng|đã|tiếp tục|đồng thời)\s+)?(?:giao(?:\s+cho)?|đề nghị|yêu cầu|kêu gọi)\s*:?\s+"
+)
 # Adverbials that may open a sentence before its subject.
 ADVERBIAL_RE = re.compile(
-    r"^(?:Đồng thời|Bên cạnh đó|Trước mắt|Ngoài ra|Mặt khác|Sau đó|Trong đó|Riêng|Tiếp đó)\s*,?\s*"
+    r"^(?:Đồng thời|Bên cạnh đó|Trước mắt|Ngoài ra|Mặt khác|Sau đó|Trong đó|Riêng|Tiếp đó)\s*,?\s*",
+    re.I,
 )
 # Sentences in which the concluding body records its own position: not work for anyone.
 STATEMENT_RE = re.compile(

@@ -129,6 +129,47 @@ def starts_with_head(text: str) -> bool:
     return bool(HEAD_RE.match(text))
 
 
+_VI_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+# Known names, longest first, and the localities that close a name ("… tỉnh", "… huyện Trần
+# Văn Thời", "… Tỉnh ủy"); "xã hội" is a word, not a commune.
+_KNOWN_NAME_RE = re.compile(
+    "|".join(re.escape(n) for n in sorted(entries("unit_names"), key=len, reverse=True))
+)
+_LOCALITY_RE = re.compile(
+    r"(?<![\w])(?:(?:[Tt]ỉnh|[Hh]uyện|[Tt]hị|[Tt]hành|[Đđ]ảng) (?:ủy|uỷ)|tỉnh|huyện|thị xã|thành phố|thị trấn|xã(?! hội)|phường|quận|Tỉnh ủy|Tỉnh uỷ|"
+    rf"Huyện ủy|Thành ủy|Thị ủy)(?:\s+[{_VI_UPPER}][\w]*){{0,4}}(?![\w])"
+)
+_CONTINUES_RE = re.compile("|".join(f"(?:{p})" for p in entries("name_continuations")))
+_NEXT_WORD_RE = re.compile(r"\s+([a-zđà-ỹ][\wà-ỹ]*)")
+
+
+def name_end(text: str, start: int, limit: int) -> int | None:
+    """Where a unit's name that starts at text[start] ends by its shape, before limit.
+
+    After a known name, or after a locality, a lower-case word that does not continue the
+    name begins the predicate, even a verb no vocabulary lists ("Trung tâm Kiểm soát bệnh tật
+    tỉnh dự trữ …", "Sở Thông tin và Truyền thông nhắn tin …"). None when the shape says
+    nothing (the name runs to the end of the clause, or is followed by punctuation).
+    """
+    ends = []
+    known = _KNOWN_NAME_RE.match(text, start)
+    if known:
+        ends.append(known.end())
+    ends += [m.end() for m in _LOCALITY_RE.finditer(text, start, limit)]
+    for end in sorted(set(ends)):
+        if end >= limit:
+            break
+        if _CONTINUES_RE.match(text, end):
+            continue
+        # A locality followed by the next locality word is absorbed by the loop above.
+        later = _LOCALITY_RE.match(text, end + 1) if text[end : end + 1] == " " else None
+        if later:
+            continue
+        if _NEXT_WORD_RE.match(text, end):
+            return end
+    return None
+
+
 def phrase_end(
     text: str, start: int = 0, *, strong: bool = False, max_words: int = 45
 ) -> int | None:
@@ -136,6 +177,12 @@ def phrase_end(
     predicate = find_predicate(text, start, strong=strong)
     boundary = _BOUNDARY_RE.search(text, start)
     ends = [m.start() for m in (predicate, boundary) if m]
+    if not strong:
+        clause = re.search(r"[.;:]\s|[.;:]?$", text[start:])
+        shape = name_end(text, start, start + (clause.start() if clause else len(text)))
+        if shape is not None:
+            ends.append(shape)
+            predicate = predicate or shape
     if not predicate:
         return None
     end = min(ends)
@@ -159,7 +206,11 @@ def _split_points(segment: str) -> list[int]:
     specific = bool(_SPECIFIC_START_RE.match(segment))
     points = []
     depth = 0
+    # A known name holds its own "và" ("Văn phòng HĐND và UBND huyện"): never split inside.
+    inside = [(m.start(), m.end()) for m in _KNOWN_NAME_RE.finditer(segment)]
     for i, ch in enumerate(segment):
+        if any(a < i < b for a, b in inside):
+            continue
         if ch == "(":
             depth += 1
         elif ch == ")":
