@@ -299,9 +299,7 @@ def announced_document(paragraphs: list[str]) -> dict | None:
         issued_on = None
         if when:
             # The year is the page's: the first full date printed above the item.
-            year = next(
-                (found.year for p in paragraphs[: i + 1] if (found := parse_date(p))), None
-            )
+            year = next((found.year for p in paragraphs[: i + 1] if (found := parse_date(p))), None)
             reference = date(year, 1, 1) if year else None
             issued_on = parse_date(when, reference)
         return {

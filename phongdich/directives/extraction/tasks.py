@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .dates import find_deadlines
-from .vocabulary import pattern
 from .layout import (
     CLOSING_RE,
     FOLLOW_UP_RE,
@@ -36,6 +35,7 @@ from .units import (
     split_units,
     starts_with_head,
 )
+from .vocabulary import pattern
 
 GENERAL = "(chung)"
 
@@ -190,8 +190,8 @@ def _clause_lead(sentence: str, pos: int, *, strong: bool, anywhere: bool):
             if addressee:
                 return addressee
         return found
-    triggers = [TRIGGER_RE.match(sentence, pos)] if not anywhere else TRIGGER_RE.finditer(
-        sentence, pos
+    triggers = (
+        [TRIGGER_RE.match(sentence, pos)] if not anywhere else TRIGGER_RE.finditer(sentence, pos)
     )
     for trigger in triggers:
         if trigger is None:
@@ -248,7 +248,9 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
             rest = sentence[pe:b]
             piece.instruction_start = pe - a
             before = sentence[a:ps].strip(" ,;")
-            piece.unit_first = not statement and (not before or bool(ADVERBIAL_RE.fullmatch(before)))
+            piece.unit_first = not statement and (
+                not before or bool(ADVERBIAL_RE.fullmatch(before))
+            )
             if issuer and same_addressee(units, [issuer]):
                 piece.role = "statement"
             elif re.match(r"phối hợp\s+(?!chặt chẽ|với)", rest) and not starts_with_head(

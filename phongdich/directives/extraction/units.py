@@ -112,7 +112,10 @@ def find_predicate(text: str, start: int = 0, *, strong: bool = False) -> re.Mat
             continue
         if match.group(0) == "cấp" and (
             _LEVEL_AFTER_RE.match(text[match.end() : match.end() + 14])
-            or re.search(r"(?:[Cc]ác|mọi|từng|[Hh]ai|[Bb]a|4)\s$", text[max(0, match.start() - 6) : match.start()])
+            or re.search(
+                r"(?:[Cc]ác|mọi|từng|[Hh]ai|[Bb]a|4)\s$",
+                text[max(0, match.start() - 6) : match.start()],
+            )
         ):
             continue  # "UBND cấp xã", "tổ cấp cứu": a level or a noun, not "to supply"
         if match.group(0) in {"tổ chức", "lãnh đạo"} and _PROTECTED_AFTER_RE.match(
