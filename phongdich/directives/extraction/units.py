@@ -168,8 +168,9 @@ def name_end(text: str, start: int, limit: int) -> int | None:
         later = _LOCALITY_RE.match(text, end + 1) if text[end : end + 1] == " " else None
         if later:
             continue
-        if _NEXT_WORD_RE.match(text, end):
-            return end
+        following = _NEXT_WORD_RE.match(text, end)
+        if following:
+            return following.start(1)  # where the predicate word starts, as for a known verb
     return None
 
 

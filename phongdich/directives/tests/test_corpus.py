@@ -29,9 +29,9 @@ FLOORS = {
         "reference_recall": 0.95,
     },
     "heldout": {
-        "task_recall": 0.9,
+        "task_recall": 0.95,
         "task_precision": 0.9,
-        "lead_accuracy": 0.9,
+        "lead_accuracy": 0.95,
         "deadline_accuracy": 0.95,
         "reference_recall": 0.95,
     },

@@ -86,6 +86,8 @@ CASES = {
         "4. Mỗi cán bộ, đảng viên phải gương mẫu chấp hành quy định phòng dịch.\n"
         "5. Chủ tịch UBND các huyện chịu trách nhiệm trước Chủ tịch UBND tỉnh nếu để dịch "
         "lây lan.\n"
+        "6. Thủ trưởng các sở và Chủ tịch UBND các huyện, thành phố chịu trách nhiệm về kết "
+        "quả phòng dịch.\n"
         "Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực hiện./.\n",
         [("3", ["Sở Y tế"], "2021-11-13")],
     ),

@@ -37,6 +37,7 @@ def test_patterns_compile(name):
         ("Người dân cần hạn chế ra khỏi nhà.", True),
         ("Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực hiện./.", True),
         ("Chiều 12/3, UBND tỉnh có Công văn số 611/UBND-KGVX về việc dạy học trực tiếp.", True),
+        ("Sở Y tế đề nghị Thủ trưởng các đơn vị nghiêm túc triển khai thực hiện./.", True),
         ("Sở Y tế cấp đủ túi thuốc cho F0 đang điều trị tại nhà.", False),
         ("Công an tỉnh kiểm soát chặt chẽ các chốt.", False),
         ("UBND các huyện báo cáo số ca mắc trước 15 giờ hằng ngày.", False),
@@ -57,6 +58,8 @@ def test_non_task_patterns(clause, non_task):
         ("Bảo hiểm xã hội tỉnh hướng dẫn thanh toán.", "Bảo hiểm xã hội tỉnh"),
         ("các huyện ủy, thị ủy, thành ủy lãnh đạo chính quyền.", "các huyện ủy, thị ủy, thành ủy"),
         ("UBND cấp xã phối hợp tổ chức tiêm.", "UBND cấp xã"),
+        ("Ban Chỉ đạo phòng, chống dịch COVID-19 các huyện dự trữ thuốc.",
+         "Ban Chỉ đạo phòng, chống dịch COVID-19 các huyện"),
     ],
 )  # fmt: skip
 def test_a_unit_name_ends_where_the_predicate_begins(text, name):
