@@ -70,9 +70,16 @@ def extract_document(text: str) -> dict:
     header = "\n".join(header_lines)
 
     issuer = issuer_from_preamble("\n".join(preamble))
-    met = meeting_date(preamble[header_end:] or preamble)
     issued_date, issued_text = issued(header)
     number = document_number(header)
+    news = None if number else announced_document([p.text for p in paragraphs])
+    # A news item dates the directive it reports; the page's own date is not a meeting's.
+    met = meeting_date(preamble[header_end:] or preamble, strict=bool(news and news["issued_date"]))
+    if news:
+        number = news["number"]
+        issuer = issuer or news["issuer"]
+        if issued_date is None:
+            issued_date, issued_text = news["issued_date"], news["issued_date_text"]
     body_end = min(closing, recipients) if closing > first_item else recipients
     signer_name, signer_title = signer(paragraphs, body_end)
     tasks = extract_tasks(
@@ -80,13 +87,9 @@ def extract_document(text: str) -> dict:
     )
     body_text = "\n".join(p.text for p in paragraphs[:recipients])
     kind = document_kind(header_lines)
-    if number is None and (news := announced_document([p.text for p in paragraphs])):
+    if news:
         # A news page or portal item: the directive is named in the prose.
-        number = news["number"]
         kind = kind if kind != "unknown" else news["kind"]
-        issuer = issuer or news["issuer"]
-        if issued_date is None:
-            issued_date, issued_text = news["issued_date"], news["issued_date_text"]
     return {
         "document": {
             "kind": kind,

@@ -179,10 +179,12 @@ def issuer_from_preamble(preamble: str) -> str | None:
     return None
 
 
-def meeting_date(preamble_paragraphs: list[str]) -> date | None:
-    """The date of the meeting: the first full date of the paragraph that tells of it."""
+def meeting_date(preamble_paragraphs: list[str], *, strict: bool = False) -> date | None:
+    """The date of the meeting: the first full date of the paragraph that tells of it.
+
+    strict: only such a paragraph counts (a news page's own date is not a meeting's)."""
     candidates = [p for p in preamble_paragraphs if _MEETING_WORDS_RE.search(p)]
-    for paragraph in candidates + preamble_paragraphs:
+    for paragraph in candidates + ([] if strict else preamble_paragraphs):
         for match in DATE_RE.finditer(paragraph):
             # A date right after a document number dates that document, not the meeting.
             if re.search(r"\d+[-/][A-ZĐ][^\s]*,?\s*(?:ngày\s*)?$", paragraph[: match.start()]):

@@ -46,7 +46,7 @@ TRIGGER_RE = re.compile(
     r"(?:[Gg]iao(?! ban| thông| dịch| tiếp| lưu| nhận| hàng)(?:\s+cho)?|[Đđ]ề nghị|[Yy]êu cầu|"
     r"[Kk]êu gọi)\s+"
 )
-NON_TASK_RE = pattern("non_tasks")
+NON_TASK_RE = pattern("non_tasks", flags=re.I)
 # The dateline a news item opens with: "(Cổng TTĐT) - ", "LSO - ", "ĐBP - ".
 _DATELINE_RE = re.compile(r"^(?:\([^)]{1,30}\)|[A-ZĐ]{2,6})\s*[-–—]\s*")
 # A unit that opens a clause and only hands the work on: "Chủ tịch UBND tỉnh yêu cầu X …".
@@ -237,6 +237,10 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
         elif semicolon:
             cuts.add(match.start() + 1)
     bounds = sorted(cuts) + [len(sentence)]
+
+    def leads_at(at: int) -> bool:
+        return any(x[0] == at for x in leads)
+
     pieces = []
     for a, b in zip(bounds, bounds[1:], strict=False):
         text = sentence[a:b]
@@ -270,7 +274,11 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
             and len(text[piece.instruction_start : accountable.start()].split()) <= 8
         ):
             piece.role = "accountability"
-        if piece.role == "task" and is_non_task(text):
+        if piece.role == "task" and (
+            is_non_task(text)
+            # "Thời gian qua, …; số ca mắc mới … giảm": the report goes on after its ";".
+            or (not piece.lead and pieces and pieces[-1].role == "statement" and not leads_at(a))
+        ):
             piece.role = "statement"
         coords, _ = _coordinators(text, piece.instruction_start)
         piece.coordinating += coords

@@ -94,6 +94,23 @@ CASES = {
 }  # fmt: skip
 
 
+CASES["a report that goes on after its semicolon, an exhortation as an ordinal"] = (
+    HEAD + "Chủ tịch UBND tỉnh kết luận như sau:\n"
+    "Một là, thời gian qua dịch cơ bản được kiểm soát; số ca mắc mới giảm so với tuần trước.\n"
+    "Hai là, mỗi cán bộ, công chức phải gương mẫu thực hiện 5K.\n"
+    "Ba là, Sở Y tế duy trì xét nghiệm tầm soát tại chợ đầu mối.\n",
+    [("3", ["Sở Y tế"], None)],
+)
+CASES["a news item's relative deadline counts from the directive's date"] = (
+    "Cập nhật: 12/11/2021 07:30\n"
+    "Tối 10/11, Chủ tịch UBND tỉnh ký ban hành Công điện số 09/CĐ-UBND về việc xét nghiệm "
+    "diện rộng.\n"
+    "Theo Công điện, Chủ tịch UBND tỉnh yêu cầu:\n"
+    "- Sở Y tế xét nghiệm toàn bộ người dân phường Gia Cẩm, hoàn thành trong vòng 03 ngày.\n",
+    [("p4", ["Sở Y tế"], "2021-11-13")],
+)
+
+
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_failure_kind(kind):
     text, expected = CASES[kind]
