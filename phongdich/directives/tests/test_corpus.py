@@ -28,6 +28,13 @@ FLOORS = {
         "deadline_accuracy": 0.95,
         "reference_recall": 0.95,
     },
+    "heldout2": {
+        "task_recall": 0.95,
+        "task_precision": 0.95,
+        "lead_accuracy": 0.95,
+        "deadline_accuracy": 0.95,
+        "reference_recall": 0.95,
+    },
     "heldout": {
         "task_recall": 0.95,
         "task_precision": 0.9,
