@@ -53,6 +53,13 @@ _DATELINE_RE = re.compile(r"^(?:\([^)]{1,30}\)|[A-ZĐ]{2,6})\s*[-–—]\s*")
 SPEAKER_RE = re.compile(
     r"\s*(?:(?:cũng|đã|tiếp tục|đồng thời)\s+)?(?:giao(?:\s+cho)?|đề nghị|yêu cầu|kêu gọi)\s*:?\s+"
 )
+# Who directs, and so hands work on when they "giao/đề nghị/yêu cầu" someone: leaders, the
+# concluding bodies, the province's People's Committee.
+SPEAKER_SUBJECT_RE = re.compile(
+    r"^(?:[Đđ]ồng chí|(?:Phó\s+)?Chủ tịch|(?:Phó\s+)?Bí thư|(?:Phó\s+)?Trưởng [Bb]an|"
+    r"Thủ tướng|Ban Thường vụ|Thường trực|Ban Chỉ đạo|UBND tỉnh|Ủy ban nhân dân tỉnh|"
+    r"Uỷ ban nhân dân tỉnh|Tỉnh ủy|Tỉnh uỷ|Văn phòng UBND tỉnh|[Ôô]ng|[Bb]à)\b"
+)
 # Adverbials that may open a sentence before its subject.
 ADVERBIAL_RE = re.compile(
     r"^(?:Đồng thời|Bên cạnh đó|Trước mắt|Ngoài ra|Mặt khác|Sau đó|Trong đó|Riêng|Tiếp đó)\s*,?\s*",
@@ -173,7 +180,9 @@ def _subject_at(text: str, at: int, *, strong: bool) -> tuple[int, int] | None:
     return at, end
 
 
-def _clause_lead(sentence: str, pos: int, *, strong: bool, anywhere: bool):
+def _clause_lead(
+    sentence: str, pos: int, *, strong: bool, anywhere: bool, issuer: str | None = None
+):
     """The addressee phrase of the clause at pos as (start, end), or None.
 
     A unit opening the clause is its subject ("Sở Y tế chủ trì …"), unless it only speaks and
@@ -185,7 +194,13 @@ def _clause_lead(sentence: str, pos: int, *, strong: bool, anywhere: bool):
     found = _subject_at(sentence, pos, strong=strong)
     if found:
         speaker = SPEAKER_RE.match(sentence, found[1])
-        if speaker:
+        subject = sentence[found[0] : found[1]]
+        # Only those who direct hand work on; "Ban Quản lý … yêu cầu các doanh nghiệp …" is
+        # the management board's own task.
+        if speaker and (
+            SPEAKER_SUBJECT_RE.match(subject)
+            or (issuer and same_addressee(split_units(subject), [issuer]))
+        ):
             addressee = _subject_at(sentence, speaker.end(), strong=False)
             if addressee:
                 return addressee
@@ -209,7 +224,7 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
     statement = bool(STATEMENT_RE.match(sentence[pos:]))
     leads: list[tuple[int, int, int]] = []  # (piece start, phrase start, phrase end)
     consumed = 0
-    found = _clause_lead(sentence, pos, strong=False, anywhere=True)
+    found = _clause_lead(sentence, pos, strong=False, anywhere=True, issuer=issuer)
     if found:
         leads.append((0, *found))
         consumed = found[1]
@@ -229,7 +244,7 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
         start = at + (clause.end() if clause else 0)
         # A semicolon closes a clause: what follows may name its addressee with any verb or
         # after "đề nghị/giao"; after a comma only a strong verb or an explicit "giao" does.
-        found = _clause_lead(sentence, start, strong=not semicolon, anywhere=False)
+        found = _clause_lead(sentence, start, strong=not semicolon, anywhere=False, issuer=issuer)
         if found:
             leads.append((match.start() + 1, *found))
             cuts.add(match.start() + 1)

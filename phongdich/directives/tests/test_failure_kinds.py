@@ -111,6 +111,16 @@ CASES["a news item's relative deadline counts from the directive's date"] = (
 )
 
 
+CASES["a unit that asks others keeps the task; a leader hands it on"] = (
+    HEAD + "UBND tỉnh yêu cầu:\n"
+    "1. Ban Quản lý các khu công nghiệp tỉnh yêu cầu các doanh nghiệp lập danh sách công "
+    "nhân theo ca.\n"
+    "2. Đồng chí Phó Chủ tịch UBND tỉnh đề nghị Sở Y tế lấy mẫu công nhân các khu công "
+    "nghiệp.\n",
+    [("1", ["Ban Quản lý các khu công nghiệp tỉnh"], None), ("2", ["Sở Y tế"], None)],
+)
+
+
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_failure_kind(kind):
     text, expected = CASES[kind]
