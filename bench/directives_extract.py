@@ -1,14 +1,18 @@
-"""Directive extraction throughput on the seed conclusions, against plain NFC normalisation.
+"""Directive extraction throughput on the seed conclusions and the project's corpus, against
+plain NFC normalisation.
 
 Runs in-process (the extractor is pure Python, no database or server): each round extracts
-every seed once. Prints documents/s and KB/s for both, and the ratio extraction/baseline.
+every document once (the five seeds and the ~50 texts of phongdich/directives/corpus). Prints
+documents/s and KB/s for both, the ratio extraction/baseline and the load average.
 Usage: .venv/bin/python bench/directives_extract.py [--quick]
 """
 
+import os
 import statistics
 import sys
 import time
 import unicodedata
+from pathlib import Path
 
 from common import ROOT
 
@@ -16,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from phongdich.directives.extraction import extract_document  # noqa: E402
 
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = Path(os.environ.get("PHONGDICH_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
+CORPUS = ROOT / "phongdich" / "directives" / "corpus"
 MAX_SECONDS = 120
 
 
@@ -47,20 +52,24 @@ def run(label, fn, texts, rounds):
 def main():
     quick = "--quick" in sys.argv
     rounds = 3 if quick else 30
-    paths = sorted(SEEDS.glob("*.txt"))
-    if not paths:
-        print(f"no seeds in {SEEDS}")
-        return
-    texts = [p.read_text(encoding="utf-8") for p in paths]
+    seeds = sorted(SEEDS.glob("*.txt"))
+    corpus = sorted(CORPUS.glob("*/*.txt"))
+    if not seeds:
+        print(f"no seeds in {SEEDS} (measuring the corpus only)")
+    texts = [p.read_text(encoding="utf-8") for p in seeds + corpus]
     size = sum(len(t.encode()) for t in texts) / 1024
-    print(f"{len(texts)} seed documents, {size:.1f} KB, {rounds} rounds")
+    print(
+        f"{len(seeds)} seed + {len(corpus)} corpus documents, {size:.1f} KB, {rounds} rounds; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     baseline = run(
         "baseline: NFC normalise", lambda t: unicodedata.normalize("NFC", t), texts, rounds
     )
     extraction = run("extract_document", extract_document, texts, rounds)
     print(
         f"ratio extraction/baseline throughput: {extraction / baseline:.5f} "
-        f"(extraction is {baseline / extraction:,.0f}x slower than NFC)"
+        f"(extraction is {baseline / extraction:,.0f}x slower than NFC); "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
 
 

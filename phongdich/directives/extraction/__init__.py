@@ -15,6 +15,7 @@ for the UI and the fan-out; `public_view()` drops them. Pure Python: no ORM, no 
 from .dates import find_deadlines, parse_date, parse_deadline
 from .layout import split_paragraphs
 from .metadata import (
+    announced_document,
     body_bounds_header,
     document_kind,
     document_number,
@@ -69,18 +70,29 @@ def extract_document(text: str) -> dict:
     header = "\n".join(header_lines)
 
     issuer = issuer_from_preamble("\n".join(preamble))
-    met = meeting_date(preamble[header_end:] or preamble)
     issued_date, issued_text = issued(header)
     number = document_number(header)
+    news = None if number else announced_document([p.text for p in paragraphs])
+    # A news item dates the directive it reports; the page's own date is not a meeting's.
+    met = meeting_date(preamble[header_end:] or preamble, strict=bool(news and news["issued_date"]))
+    if news:
+        number = news["number"]
+        issuer = issuer or news["issuer"]
+        if issued_date is None:
+            issued_date, issued_text = news["issued_date"], news["issued_date_text"]
     body_end = min(closing, recipients) if closing > first_item else recipients
     signer_name, signer_title = signer(paragraphs, body_end)
     tasks = extract_tasks(
         paragraphs, text, body_end=recipients, issuer=issuer, reference=met or issued_date
     )
     body_text = "\n".join(p.text for p in paragraphs[:recipients])
+    kind = document_kind(header_lines)
+    if news:
+        # A news page or portal item: the directive is named in the prose.
+        kind = kind if kind != "unknown" else news["kind"]
     return {
         "document": {
-            "kind": document_kind(header_lines),
+            "kind": kind,
             "issuer": issuer,
             "province": province(body_text, header),
             "meeting_date": met.isoformat() if met else None,

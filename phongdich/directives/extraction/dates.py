@@ -100,9 +100,13 @@ DEADLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # "cách ly tập trung trong 14 ngày" states how long something lasts, not when it is due.
 _DURATION_CONTEXT_RE = re.compile(
-    r"(?:cách ly|theo dõi sức khỏe|tự theo dõi|giám sát y tế|điều trị|lưu trú|thời gian)[^,.;]*$",
+    r"(?:cách ly|theo dõi sức khỏe|tự theo dõi|giám sát y tế|điều trị|lưu trú|thời gian|"
+    r"tạm dừng|tạm đóng|đóng cửa|phong tỏa|giãn cách|dừng hoạt động)[^,.;]*$",
     re.I,
 )
+
+
+_FROM_EVENT_RE = re.compile(r"\s*(?:kể\s+)?(?:từ|sau)\s+(?:khi|lúc|thời điểm)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -221,9 +225,12 @@ def find_deadlines(text: str, reference: date | None = None) -> list[Deadline]:
             ):
                 continue
             phrase = " ".join(match.group(0).split()).rstrip(" ,:")
-            found.append(
-                Deadline(_resolve(kind, match, reference), phrase, match.start(), match.end(), kind)
-            )
+            resolved = _resolve(kind, match, reference)
+            if kind == "relative" and _FROM_EVENT_RE.match(text, match.end()):
+                # "trong vòng 24 giờ kể từ khi tiếp nhận danh sách": counted from an event
+                # the document cannot date; a person sets it.
+                resolved = None
+            found.append(Deadline(resolved, phrase, match.start(), match.end(), kind))
     return sorted(found, key=lambda d: d.start)
 
 

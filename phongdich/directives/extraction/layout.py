@@ -52,6 +52,11 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     return paragraphs
 
 
+# "Một là, …", "Hai là: …": ordinal items, numbered like "1.", "2.".
+_ORDINALS = ("Một", "Hai", "Ba", "Bốn", "Năm", "Sáu", "Bảy", "Tám", "Chín", "Mười")
+_ORDINAL_RE = re.compile(rf"^(?P<word>{'|'.join(_ORDINALS)})\s+là\s*[,:.]\s*(?=\S)")
+
+
 def marker_of(text: str) -> Marker | None:
     match = _ROMAN_RE.match(text)
     if match and match.group("label"):
@@ -63,6 +68,9 @@ def marker_of(text: str) -> Marker | None:
     match = _ARABIC_RE.match(text)
     if match:
         return Marker("arabic", match.group("label"), 1, match.end())
+    match = _ORDINAL_RE.match(text)
+    if match:
+        return Marker("arabic", str(_ORDINALS.index(match.group("word")) + 1), 1, match.end())
     match = _LETTER_RE.match(text)
     if match:
         return Marker("letter", match.group("label"), 4, match.end())

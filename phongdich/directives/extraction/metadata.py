@@ -179,10 +179,12 @@ def issuer_from_preamble(preamble: str) -> str | None:
     return None
 
 
-def meeting_date(preamble_paragraphs: list[str]) -> date | None:
-    """The date of the meeting: the first full date of the paragraph that tells of it."""
+def meeting_date(preamble_paragraphs: list[str], *, strict: bool = False) -> date | None:
+    """The date of the meeting: the first full date of the paragraph that tells of it.
+
+    strict: only such a paragraph counts (a news page's own date is not a meeting's)."""
     candidates = [p for p in preamble_paragraphs if _MEETING_WORDS_RE.search(p)]
-    for paragraph in candidates + preamble_paragraphs:
+    for paragraph in candidates + ([] if strict else preamble_paragraphs):
         for match in DATE_RE.finditer(paragraph):
             # A date right after a document number dates that document, not the meeting.
             if re.search(r"\d+[-/][A-ZĐ][^\s]*,?\s*(?:ngày\s*)?$", paragraph[: match.start()]):
@@ -264,3 +266,49 @@ __all__ = [
     "replaced_documents",
     "signer",
 ]
+
+
+# News of a directive names it in prose: "Chiều 14/12, UBND tỉnh có Công văn số 7512/UBND-VX
+# về việc …", "Tối 02/8, Chủ tịch UBND tỉnh ký ban hành Công điện số 15/CĐ-UBND …".
+_ANNOUNCED_RE = re.compile(
+    r"(?:(?P<when>(?:Sáng|Chiều|Tối|Đêm|Trưa|Ngày)\s+(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}"
+    r"(?:\s*/\s*\d{4})?)\s*,\s*)?"
+    r"(?P<issuer>(?:(?:Phó )?Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ban Chỉ đạo|Sở|"
+    r"Tỉnh ủy|Ban Thường vụ|Thường trực)[^,.;]{0,60}?)\s+(?:đã\s+|vừa\s+)?"
+    r"(?:có|ban hành|ký ban hành|ký|phát hành)\s+"
+    r"(?P<kind>Công văn|Công điện|Chỉ thị|Kế hoạch|Văn bản|Thông báo|Quyết định)\s+(?:khẩn\s+)?"
+    r"số\s+(?P<number>\d[^\s,;]*)"
+)
+_ANNOUNCED_KINDS = {
+    "Công văn": "cong_van",
+    "Văn bản": "cong_van",
+    "Công điện": "cong_dien",
+    "Chỉ thị": "chi_thi",
+    "Kế hoạch": "ke_hoach",
+    "Thông báo": "thong_bao",
+    "Quyết định": "quyet_dinh",
+}
+
+
+def announced_document(paragraphs: list[str]) -> dict | None:
+    """The directive a news item reports, from its prose: kind, number, issuer, date."""
+    for i, text in enumerate(paragraphs[:15]):
+        match = _ANNOUNCED_RE.search(text)
+        if not match:
+            continue
+        number = clean_reference(match.group("number")).rstrip(".")
+        when = match.group("when")
+        issued_on = None
+        if when:
+            # The year is the page's: the first full date printed above the item.
+            year = next((found.year for p in paragraphs[: i + 1] if (found := parse_date(p))), None)
+            reference = date(year, 1, 1) if year else None
+            issued_on = parse_date(when, reference)
+        return {
+            "kind": _ANNOUNCED_KINDS[match.group("kind")],
+            "number": number,
+            "issuer": " ".join(match.group("issuer").split()),
+            "issued_date": issued_on,
+            "issued_date_text": " ".join(when.split()) if when else None,
+        }
+    return None

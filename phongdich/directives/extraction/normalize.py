@@ -20,6 +20,7 @@ _PAGE_NUMBER_RE = re.compile(
 )
 # A line ending like this closes a sentence, a heading or a list entry; anything else may have
 # been cut by a page or column break.
+_LETTER_ITEM_RE = re.compile(r"^[a-zđ]\s?\)\s+\S")
 _CLOSED_LINE_RE = re.compile(r"[.;:!?…”\"')\]]\s*$")
 
 # Older Vietnamese typing puts the tone mark on the second vowel of "oa", "oe", "uy"
@@ -74,6 +75,8 @@ def _continues(previous: str, line: str) -> bool:
     if _CLOSED_LINE_RE.search(previous):
         return False
     first = line[0]
+    if _LETTER_ITEM_RE.match(line):
+        return False  # "a) ..." opens a lettered item even after a heading without a colon
     return first.islower() or (first.isdigit() and not re.match(r"\d{1,2}[.)]\s", line))
 
 

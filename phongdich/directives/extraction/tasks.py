@@ -27,6 +27,7 @@ from .layout import (
     marker_of,
 )
 from .units import (
+    _PREDICATE_RE,
     _SPECIFIC_START_RE,
     is_group_addressee,
     phrase_end,
@@ -34,6 +35,7 @@ from .units import (
     split_units,
     starts_with_head,
 )
+from .vocabulary import pattern
 
 GENERAL = "(chung)"
 
@@ -44,9 +46,24 @@ TRIGGER_RE = re.compile(
     r"(?:[Gg]iao(?! ban| thông| dịch| tiếp| lưu| nhận| hàng)(?:\s+cho)?|[Đđ]ề nghị|[Yy]êu cầu|"
     r"[Kk]êu gọi)\s+"
 )
+NON_TASK_RE = pattern("non_tasks", flags=re.I)
+# The dateline a news item opens with: "(Cổng TTĐT) - ", "LSO - ", "ĐBP - ".
+_DATELINE_RE = re.compile(r"^(?:\([^)]{1,30}\)|[A-ZĐ]{2,6})\s*[-–—]\s*")
+# A unit that opens a clause and only hands the work on: "Chủ tịch UBND tỉnh yêu cầu X …".
+SPEAKER_RE = re.compile(
+    r"\s*(?:(?:cũng|đã|tiếp tục|đồng thời)\s+)?(?:giao(?:\s+cho)?|đề nghị|yêu cầu|kêu gọi)\s*:?\s+"
+)
+# Who directs, and so hands work on when they "giao/đề nghị/yêu cầu" someone: leaders, the
+# concluding bodies, the province's People's Committee.
+SPEAKER_SUBJECT_RE = re.compile(
+    r"^(?:[Đđ]ồng chí|(?:Phó\s+)?Chủ tịch|(?:Phó\s+)?Bí thư|(?:Phó\s+)?Trưởng [Bb]an|"
+    r"Thủ tướng|Ban Thường vụ|Thường trực|Ban Chỉ đạo|UBND tỉnh|Ủy ban nhân dân tỉnh|"
+    r"Uỷ ban nhân dân tỉnh|Tỉnh ủy|Tỉnh uỷ|Văn phòng UBND tỉnh|[Ôô]ng|[Bb]à)\b"
+)
 # Adverbials that may open a sentence before its subject.
 ADVERBIAL_RE = re.compile(
-    r"^(?:Đồng thời|Bên cạnh đó|Trước mắt|Ngoài ra|Mặt khác|Sau đó|Trong đó|Riêng|Tiếp đó)\s*,?\s*"
+    r"^(?:Đồng thời|Bên cạnh đó|Trước mắt|Ngoài ra|Mặt khác|Sau đó|Trong đó|Riêng|Tiếp đó)\s*,?\s*",
+    re.I,
 )
 # Sentences in which the concluding body records its own position: not work for anyone.
 STATEMENT_RE = re.compile(
@@ -58,7 +75,7 @@ ACCOUNTABILITY_RE = re.compile(
 )
 # Who works with the lead: "phối hợp (chặt chẽ) (với) Y", "chủ trì cùng Y", "cùng với Y".
 COORD_RE = re.compile(
-    r"(?<![\w])(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|chủ trì\s*,?\s*cùng(?:\s+với)?|cùng với)\s+"
+    r"(?<![\w])(?:[Pp]hối hợp(?:\s+chặt chẽ)?(?:\s+với)?|chủ trì\s*,?\s*cùng(?:\s+với)?|cùng với)\s+"
 )
 # A topic label opening an item ("Về công bố ca bệnh:", "Quan điểm chung:").
 TOPIC_RE = re.compile(r"^(?:Về\s[^:]{1,160}|[^:,.;]{1,30}):\s*")
@@ -73,7 +90,10 @@ _HEADING_REST_RE = re.compile(
 # The request before the list: "... yêu cầu X ... thực hiện (tốt) các nhiệm vụ sau (đây):".
 _LIST_INTRO_RE = re.compile(r"\b(?:sau|sau đây|như sau)\s*:\s*$")
 # Section headings of the assessment part of a conclusion.
-ASSESSMENT_RE = re.compile(r"ĐÁNH GIÁ|TÌNH HÌNH|KẾT QUẢ|BỐI CẢNH|Đánh giá|Tình hình|Kết quả")
+ASSESSMENT_RE = re.compile(
+    r"ĐÁNH GIÁ|TÌNH HÌNH|KẾT QUẢ|BỐI CẢNH|Đánh giá|Tình hình|Kết quả|"
+    r"MỤC ĐÍCH|MỤC TIÊU|QUAN ĐIỂM|CĂN CỨ"  # a plan's aims: what it wants, not who does what
+)
 _SENTENCE_END_RE = re.compile(r"(?:[.!?…]+[\"”’)]?|:)\s+")
 
 
@@ -121,6 +141,7 @@ class Piece:
     lead: list[str] | None = None
     instruction_start: int = 0  # offset in text where the instruction begins
     coordinating: list[str] = field(default_factory=list)
+    unit_first: bool = False  # the clause opens with its unit ("X phối hợp …"), no "giao"
 
 
 def _summary(parts: list[str]) -> str:
@@ -159,6 +180,43 @@ def _subject_at(text: str, at: int, *, strong: bool) -> tuple[int, int] | None:
     return at, end
 
 
+def _clause_lead(
+    sentence: str, pos: int, *, strong: bool, anywhere: bool, issuer: str | None = None
+):
+    """The addressee phrase of the clause at pos as (start, end), or None.
+
+    A unit opening the clause is its subject ("Sở Y tế chủ trì …"), unless it only speaks and
+    hands the work on ("Chủ tịch UBND tỉnh yêu cầu Công an tỉnh …", "Ban Quản lý … đề nghị
+    X …"): then the addressee after the verb takes it, when there is one. Without a subject,
+    a verb of assignment names the addressee ("Giao Sở Y tế …"); with anywhere, it may come
+    after a lead-in ("Kết luận cuộc họp, đồng chí … giao Sở Y tế …").
+    """
+    found = _subject_at(sentence, pos, strong=strong)
+    if found:
+        speaker = SPEAKER_RE.match(sentence, found[1])
+        subject = sentence[found[0] : found[1]]
+        # Only those who direct hand work on; "Ban Quản lý … yêu cầu các doanh nghiệp …" is
+        # the management board's own task.
+        if speaker and (
+            SPEAKER_SUBJECT_RE.match(subject)
+            or (issuer and same_addressee(split_units(subject), [issuer]))
+        ):
+            addressee = _subject_at(sentence, speaker.end(), strong=False)
+            if addressee:
+                return addressee
+        return found
+    triggers = (
+        [TRIGGER_RE.match(sentence, pos)] if not anywhere else TRIGGER_RE.finditer(sentence, pos)
+    )
+    for trigger in triggers:
+        if trigger is None:
+            continue
+        found = _subject_at(sentence, trigger.end(), strong=False)
+        if found:
+            return found
+    return None
+
+
 def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
     """Split a sentence where a new addressee takes over; classify each stretch."""
     adverbial = ADVERBIAL_RE.match(sentence)
@@ -166,36 +224,38 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
     statement = bool(STATEMENT_RE.match(sentence[pos:]))
     leads: list[tuple[int, int, int]] = []  # (piece start, phrase start, phrase end)
     consumed = 0
-    for trigger in TRIGGER_RE.finditer(sentence):
-        found = _subject_at(sentence, trigger.end(), strong=False)
-        if found:
-            leads.append((0, *found))
-            consumed = found[1]
-            break
-    if not leads:
-        found = _subject_at(sentence, pos, strong=False)
-        if found:
-            leads.append((0, *found))
-            consumed = found[1]
+    found = _clause_lead(sentence, pos, strong=False, anywhere=True, issuer=issuer)
+    if found:
+        leads.append((0, *found))
+        consumed = found[1]
     cuts = {0}
     _, coordinator_ranges = _coordinators(sentence)
     for match in re.finditer(r"[,;]\s+", sentence):
         at = match.end()
         if at <= consumed or any(a <= at < b for a, b in coordinator_ranges):
             continue
+        semicolon = sentence[match.start()] == ";"
         # After a short item ("kiểm tra các cơ sở sản xuất, kinh doanh, các khu ...") the comma
         # continues an enumeration, it does not open a clause with a new subject.
         previous = re.split(r"[,;]\s+", sentence[: match.start()])[-1]
-        if len(previous.split()) <= 3:
+        if len(previous.split()) <= 3 and not semicolon:
             continue
-        found = _subject_at(sentence, at, strong=True)
+        clause = ADVERBIAL_RE.match(sentence[at:])
+        start = at + (clause.end() if clause else 0)
+        # A semicolon closes a clause: what follows may name its addressee with any verb or
+        # after "đề nghị/giao"; after a comma only a strong verb or an explicit "giao" does.
+        found = _clause_lead(sentence, start, strong=not semicolon, anywhere=False, issuer=issuer)
         if found:
             leads.append((match.start() + 1, *found))
             cuts.add(match.start() + 1)
             consumed = found[1]
-        elif sentence[match.start()] == ";":
+        elif semicolon:
             cuts.add(match.start() + 1)
     bounds = sorted(cuts) + [len(sentence)]
+
+    def leads_at(at: int) -> bool:
+        return any(x[0] == at for x in leads)
+
     pieces = []
     for a, b in zip(bounds, bounds[1:], strict=False):
         text = sentence[a:b]
@@ -206,6 +266,10 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
             units = split_units(sentence[ps:pe])
             rest = sentence[pe:b]
             piece.instruction_start = pe - a
+            before = sentence[a:ps].strip(" ,;")
+            piece.unit_first = not statement and (
+                not before or bool(ADVERBIAL_RE.fullmatch(before))
+            )
             if issuer and same_addressee(units, [issuer]):
                 piece.role = "statement"
             elif re.match(r"phối hợp\s+(?!chặt chẽ|với)", rest) and not starts_with_head(
@@ -217,12 +281,32 @@ def analyse_sentence(sentence: str, issuer: str | None) -> list[Piece]:
                 piece.role = "accountability"
             elif piece.role == "task":
                 piece.lead = units
-        if piece.role == "task" and re.search(r"chịu trách nhiệm\s+(?:trước|nếu)", text):
+        accountable = re.search(r"chịu trách nhiệm\s+(?:trước|nếu)", text)
+        if (
+            piece.role == "task"
+            and accountable
+            # "X rà soát …, khắc phục … và chịu trách nhiệm nếu …" is a task with a warning.
+            and len(text[piece.instruction_start : accountable.start()].split()) <= 8
+        ):
             piece.role = "accountability"
+        if piece.role == "task" and (
+            is_non_task(text)
+            # "Thời gian qua, …; số ca mắc mới … giảm": the report goes on after its ";".
+            or (not piece.lead and pieces and pieces[-1].role == "statement" and not leads_at(a))
+        ):
+            piece.role = "statement"
         coords, _ = _coordinators(text, piece.instruction_start)
         piece.coordinating += coords
         pieces.append(piece)
     return pieces
+
+
+def is_non_task(clause: str) -> bool:
+    """A situation report, appreciation, exhortation or closing formula (vocabulary/non_tasks)."""
+    clause = clause.strip(" ,;")
+    clause = _DATELINE_RE.sub("", clause, count=1)
+    adverbial = ADVERBIAL_RE.match(clause)
+    return bool(NON_TASK_RE.match(clause[adverbial.end() :] if adverbial else clause))
 
 
 def _sentences(paragraph: Paragraph, skip: int = 0) -> list[tuple[int, str]]:
@@ -289,9 +373,20 @@ class UnitBuilder:
         in_sentence: Task | None = None
         for piece in analyse_sentence(sentence, self.issuer):
             target = in_sentence or self.main
+            if (
+                piece.role == "coordination"
+                and piece.unit_first
+                and not self.main.lead
+                and not self.main.has_content
+            ):
+                # "Liên đoàn Lao động tỉnh phối hợp tuyên truyền …" opening its own item:
+                # nobody else leads, so the unit that "joins in" does the work.
+                piece.lead, piece.role, piece.coordinating = piece.coordinating, "task", []
             if piece.role in {"statement", "accountability", "coordination"}:
                 target.add_coordinating(piece.coordinating)
                 continue
+            if not piece.lead and not target.lead and piece.text.rstrip().endswith(":"):
+                continue  # a lead-in ("Tại văn bản, … đề nghị:"): the work follows it
             if piece.lead:
                 target = in_sentence = self._place(piece)
             deadlines = [d for d in find_deadlines(piece.text, self.reference) if d.date]
@@ -466,6 +561,49 @@ class TaskExtractor:
                 builder.feed(start, text)
                 self.tasks += builder.result()[:1]
 
+    def unnumbered(self, paragraphs: list[Paragraph]) -> None:
+        """Text without numbered items (công văn, công điện, news of them).
+
+        Every paragraph that gives an addressee work is an item, ref "pN" (its line in the
+        normalised text); a paragraph opening with a verb continues the lead of the one
+        before it, or of the intro that names it ("yêu cầu Sở Y tế … sau:"). The recipients
+        after "Kính gửi", headlines, bylines, captions and, from their heading on, related
+        articles are not read; nor are paragraphs without an addressee.
+        """
+        lead: list[str] = []
+        recipients = False
+        follow_ups = 0
+        for paragraph in paragraphs:
+            text = paragraph.text
+            if RELATED_RE.match(text):
+                break
+            marker = marker_of(text)
+            if _RECIPIENTS_HEAD_RE.match(text):
+                recipients = True
+                continue
+            if recipients and marker and marker.kind == "dash":
+                continue
+            recipients = False
+            skip = marker.length if marker and marker.kind in {"dash", "plus"} else 0
+            body = text[skip:]
+            if NOISE_RE.match(text) or (not _CLOSED_RE.search(body) and len(body.split()) < 25):
+                continue
+            if body.endswith(":"):
+                lead = intro_addressee(body)
+                continue
+            if FOLLOW_UP_RE.search(body) and re.search(r"theo dõi|đôn đốc", body):
+                follow_ups += 1
+                ref = "follow_up" if follow_ups == 1 else f"follow_up#{follow_ups}"
+                self.tasks += self._unit(ref, [], [(paragraph, skip)])[:1]
+                continue
+            if CLOSING_RE.search(body):
+                continue
+            ref = f"p{paragraph.index + 1}"
+            inherited = lead if lead and _opens_with_verb(body) else []
+            produced = [t for t in self._unit(ref, inherited, [(paragraph, skip)]) if t.lead]
+            self.tasks += _renumber(produced, ref)
+            lead = list(produced[-1].lead) if produced else []
+
     def closing(self, paragraphs: list[Paragraph]) -> None:
         count = 0
         for paragraph in paragraphs:
@@ -475,6 +613,41 @@ class TaskExtractor:
             ref = "follow_up" if count == 1 else f"follow_up#{count}"
             produced = self._unit(ref, [], [(paragraph, 0)])
             self.tasks += produced[:1]
+
+
+# Lines of a news page around the directive, and the heading of its related articles.
+NOISE_RE = pattern("page_noise", flags=re.I, whole=True)
+RELATED_RE = pattern("related_headings", flags=re.I, whole=True)
+_RECIPIENTS_HEAD_RE = re.compile(r"^(?:Kính gửi|KÍNH GỬI)\s*:?")
+# A paragraph that can hold work ends like a sentence or a list entry; a headline does not.
+_CLOSED_RE = re.compile(r"(?:[.;:!?…]|\./\.)[\"”’)]?\s*$")
+
+
+def _opens_with_verb(text: str) -> bool:
+    """ "Bố trí khu cách ly …", "Đồng thời tổ chức …": a paragraph with no subject."""
+    adverbial = ADVERBIAL_RE.match(text)
+    rest = text[adverbial.end() :] if adverbial else text
+    return bool(_PREDICATE_RE.match(rest[:1].lower() + rest[1:]))
+
+
+def intro_addressee(text: str) -> list[str]:
+    """The unit a list intro hands its items to ("… yêu cầu Sở Y tế thực hiện … sau:")."""
+    if not text.endswith(":"):
+        return []
+    sentence = re.split(r"(?<=[.!?])\s+", text)[-1]
+    for trigger in TRIGGER_RE.finditer(sentence):
+        found = _subject_at(sentence, trigger.end(), strong=False)
+        if found:
+            units = split_units(sentence[found[0] : found[1]])
+            return [] if any(map(is_group_addressee, units)) else units
+    return []
+
+
+def _renumber(tasks: list[Task], ref: str) -> list[Task]:
+    """After dropping a paragraph's empty first task, its "#2" becomes the paragraph's ref."""
+    for k, task in enumerate(tasks, start=1):
+        task.ref = ref if k == 1 else f"{ref}#{k}"
+    return tasks
 
 
 def split_body(paragraphs: list[Paragraph], end: int) -> tuple[int, int, int]:
@@ -510,16 +683,13 @@ def extract_tasks(
     extractor.preamble(paragraphs[:first])
     if first < closing:
         root = build_tree(paragraphs[first:closing])
+        # "… yêu cầu Sở Y tế thực hiện các nhiệm vụ sau:" hands its items to that unit.
+        intro = intro_addressee(paragraphs[first - 1].text) if first else []
         for child in root.children:
-            extractor.walk(child, [])
+            extractor.walk(child, intro)
     else:
-        # No numbering: each paragraph after the one that opens the list ("...:") is an item.
-        opening = max((p.index for p in paragraphs[:end] if p.text.endswith(":")), default=-1)
-        if opening >= 0:
-            items = paragraphs[opening + 1 : end]
-            closing = next((p.index for p in items if CLOSING_RE.search(p.text)), end)
-            extractor.preamble(paragraphs[: opening + 1])
-            for number, paragraph in enumerate(paragraphs[opening + 1 : closing], start=1):
-                extractor.tasks += extractor._unit(str(number), [], [(paragraph, 0)])
+        extractor.tasks = []
+        extractor.unnumbered(paragraphs[:end])
+        return [task.as_dict(text) for task in extractor.tasks]
     extractor.closing([p for p in paragraphs[closing:end] if not is_upper_line(p.text)])
     return [task.as_dict(text) for task in extractor.tasks]

@@ -10,6 +10,7 @@ the language of these documents, not about any one document.
 import re
 
 from .normalize import fold, name_key
+from .vocabulary import entries
 
 # Organisation nouns that open a unit name. Case-sensitive on purpose: inside prose these
 # words are capitalised only when they name a body ("Ban Chỉ đạo", "Sở Y tế"). Negative
@@ -20,7 +21,7 @@ ORG_HEAD = (
     r"Công an|Bộ Chỉ huy|Bộ đội|Cục|Chi cục|Tổng cục|Trung tâm|Bệnh viện|BV|Trường(?! hợp)|"
     r"Đài|Báo(?! cáo)|Viễn thông|Bưu điện|Ngân hàng|Kho bạc|Bảo hiểm|Tiểu ban|Tiểu Ban|"
     r"Tổ(?! chức| quốc)|Đoàn(?! kết)|Hội(?! nghị| thảo| họp)|Liên đoàn|Tỉnh đoàn|Công ty|"
-    r"Tập đoàn|Ngành|ngành|Thanh tra|Cảng vụ|Cảnh sát|Hải quan|Quân khu|Thường trực|"
+    r"Tập đoàn|Liên minh|Ngành|ngành|Thanh tra|Cảng vụ|Cảnh sát|Hải quan|Quân khu|Thường trực|"
     r"BCĐ|BCH|CDC|Tòa án|Viện kiểm sát|Chi nhánh|Phòng(?! ngừa|,| chống| bệnh| dịch)|"
     r"Trạm|Hội đồng hương)"
 )
@@ -49,134 +50,15 @@ _ROLE_SPLIT_RE = re.compile(
     r"Phó Giám đốc|Chỉ huy trưởng|Giáo sư|GS\.|PGS\.|[Đđ]ồng chí|Các đồng chí|Chủ tịch|"
     r"Phó Chủ tịch|Trưởng [Bb]an|Trưởng [Đđ]oàn)\b"
 )
+# "Các sở, ban, ngành, UBND các huyện": the local governments are members of their own.
+_LOCAL_GOVERNMENTS_RE = re.compile(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân) các ")
 _ORG_OR_PLURAL_SPLIT_RE = re.compile(rf"^(?:{ORG_HEAD}|[Cc]ác |[Nn]hững )")
 
 # Words that begin a predicate: where an addressee phrase ends. Matched in lower case only,
 # so capitalised words inside names ("Trung tâm Kiểm soát bệnh tật") do not cut them.
-PREDICATES = (
-    "chủ trì",
-    "phối hợp",
-    "chỉ đạo",
-    "lãnh đạo",
-    "tiếp tục",
-    "khẩn trương",
-    "chủ động",
-    "thực hiện",
-    "triển khai",
-    "tổ chức",
-    "xây dựng",
-    "rà soát",
-    "tham mưu",
-    "hướng dẫn",
-    "theo dõi",
-    "đôn đốc",
-    "kiểm tra",
-    "giám sát",
-    "tăng cường",
-    "đẩy mạnh",
-    "đẩy nhanh",
-    "bảo đảm",
-    "đảm bảo",
-    "nghiên cứu",
-    "chuẩn bị",
-    "phát huy",
-    "thường xuyên",
-    "kịp thời",
-    "nâng cao",
-    "quan tâm",
-    "tập trung",
-    "phải",
-    "cần",
-    "có trách nhiệm",
-    "chịu trách nhiệm",
-    "căn cứ",
-    "xem xét",
-    "hoàn thành",
-    "hoàn thiện",
-    "công bố",
-    "cung cấp",
-    "thông tin với",
-    "tuyên truyền",
-    "vận động",
-    "xác định",
-    "tính toán",
-    "lập",
-    "gửi",
-    "báo cáo",
-    "trình",
-    "đề xuất",
-    "ban hành",
-    "sửa đổi",
-    "bố trí",
-    "huy động",
-    "cấp phát",
-    "mua sắm",
-    "điều phối",
-    "quản lý",
-    "nắm chắc",
-    "nắm bắt",
-    "tuân thủ",
-    "siết chặt",
-    "xử lý",
-    "giải quyết",
-    "phát động",
-    "vinh danh",
-    "khen thưởng",
-    "thành lập",
-    "thiết lập",
-    "hỗ trợ",
-    "cung ứng",
-    "sẵn sàng",
-    "duy trì",
-    "áp dụng",
-    "nghiêm túc",
-    "quyết liệt",
-    "không được",
-    "không để",
-    "tiến hành",
-    "đánh giá",
-    "ứng dụng",
-    "kêu gọi",
-    "động viên",
-    "biểu dương",
-    "đồng lòng",
-    "ủng hộ",
-    "chấp hành",
-    "quán triệt",
-    "rút kinh nghiệm",
-    "khắc phục",
-    "phân công",
-    "tham gia",
-    "cập nhật",
-    "thống kê",
-    "tổng hợp",
-    "kiểm soát",
-    "phân bổ",
-    "tiêm",
-    "xét nghiệm",
-    "chuyển",
-    "tiếp nhận",
-    "có văn bản",
-    "có kế hoạch",
-    "có phương án",
-    "làm việc",
-    "phổ biến",
-    "thống nhất",
-    "nhất trí",
-    "đồng ý",
-    "ghi nhận",
-    "tự",
-    "được",
-    "trích",
-    "kiện toàn",
-    "củng cố",
-    "điều tra",
-    "truy vết",
-    "lấy mẫu",
-    "khoanh vùng",
-    "cách ly",
-    "phong tỏa",
-)
+# Words that begin a predicate: where an addressee phrase ends. Matched in lower case only,
+# so capitalised words inside names ("Trung tâm Kiểm soát bệnh tật") do not cut them.
+PREDICATES = entries("predicates")
 _PREDICATE_RE = re.compile(
     r"(?<![\w])(?:"
     + "|".join(sorted(map(re.escape, PREDICATES), key=len, reverse=True))
@@ -184,33 +66,11 @@ _PREDICATE_RE = re.compile(
 )
 # Predicates a clause in the middle of a sentence must start with before we believe it names
 # a new addressee ("..., Ủy ban Mặt trận Tổ quốc tỉnh chủ trì ...").
-STRONG_PREDICATES = (
-    "chủ trì",
-    "phối hợp",
-    "chịu trách nhiệm",
-    "có trách nhiệm",
-    "khẩn trương",
-    "tiếp tục",
-    "chủ động",
-    "phải",
-    "cần",
-    "tham mưu",
-    "chỉ đạo",
-    "thực hiện",
-    "triển khai",
-    "tổ chức",
-    "xây dựng",
-    "rà soát",
-    "tăng cường",
-    "đẩy mạnh",
-    "kịp thời",
-    "thường xuyên",
-    "nghiên cứu",
-    "hướng dẫn",
-    "theo dõi",
-)
+STRONG_PREDICATES = entries("strong_predicates")
 # Words that close an addressee phrase without being predicates ("X nếu ...", "để X ...").
-_BOUNDARY_RE = re.compile(r"(?<![\w])(?:nếu|thì|để|khi|nhằm|trong việc|về việc)(?![\w])")
+_BOUNDARY_RE = re.compile(
+    r"(?<![\w])(?:nếu|thì|để|khi|nhằm|trong việc|về việc|giao(?! ban| thông| dịch| tiếp| lưu| nhận| hàng))(?![\w])"
+)
 
 # Contexts where a predicate word is part of a name or a noun phrase, not a verb.
 _PROTECTED_BEFORE_RE = re.compile(
@@ -219,6 +79,10 @@ _PROTECTED_BEFORE_RE = re.compile(
 )
 _PROTECTED_AFTER_RE = re.compile(r"^\s(?:chính trị|đảng|đoàn thể|xã hội|dân|y tế|tỉnh)\b")
 
+_LEVEL_AFTER_RE = re.compile(
+    r"^\s(?:huyện|xã|tỉnh|cơ sở|ủy|uỷ|trên|dưới|trung ương|thôn|phường|quận|thành phố|thị xã|"
+    r"có thẩm quyền|độ|bách|cứu|ủy|chính quyền|bộ)\b"
+)
 _PERSON_NAME = r"[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}"
 # "đồng chí Mai Hùng Dũng, UVTV, Phó Chủ tịch UBND tỉnh": the titles after a named person
 # describe that person; keep the name only.
@@ -246,6 +110,14 @@ def find_predicate(text: str, start: int = 0, *, strong: bool = False) -> re.Mat
             continue
         if _PROTECTED_BEFORE_RE.search(text[max(0, match.start() - 12) : match.start()]):
             continue
+        if match.group(0) == "cấp" and (
+            _LEVEL_AFTER_RE.match(text[match.end() : match.end() + 14])
+            or re.search(
+                r"(?:[Cc]ác|mọi|từng|[Hh]ai|[Bb]a|4)\s$",
+                text[max(0, match.start() - 6) : match.start()],
+            )
+        ):
+            continue  # "UBND cấp xã", "tổ cấp cứu": a level or a noun, not "to supply"
         if match.group(0) in {"tổ chức", "lãnh đạo"} and _PROTECTED_AFTER_RE.match(
             text[match.end() : match.end() + 14]
         ):
@@ -260,6 +132,48 @@ def starts_with_head(text: str) -> bool:
     return bool(HEAD_RE.match(text))
 
 
+_VI_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+# Known names, longest first, and the localities that close a name ("… tỉnh", "… huyện Trần
+# Văn Thời", "… Tỉnh ủy"); "xã hội" is a word, not a commune.
+_KNOWN_NAME_RE = re.compile(
+    "|".join(re.escape(n) for n in sorted(entries("unit_names"), key=len, reverse=True))
+)
+_LOCALITY_RE = re.compile(
+    r"(?<![\w])(?:(?:[Tt]ỉnh|[Hh]uyện|[Tt]hị|[Tt]hành|[Đđ]ảng) (?:ủy|uỷ)|tỉnh|huyện|thị xã|thành phố|thị trấn|xã(?! hội)|phường|quận|Tỉnh ủy|Tỉnh uỷ|"
+    rf"Huyện ủy|Thành ủy|Thị ủy)(?:\s+[{_VI_UPPER}][\w]*){{0,4}}(?![\w])"
+)
+_CONTINUES_RE = re.compile("|".join(f"(?:{p})" for p in entries("name_continuations")))
+_NEXT_WORD_RE = re.compile(r"\s+([a-zđà-ỹ][\wà-ỹ]*)")
+
+
+def name_end(text: str, start: int, limit: int) -> int | None:
+    """Where a unit's name that starts at text[start] ends by its shape, before limit.
+
+    After a known name, or after a locality, a lower-case word that does not continue the
+    name begins the predicate, even a verb no vocabulary lists ("Trung tâm Kiểm soát bệnh tật
+    tỉnh dự trữ …", "Sở Thông tin và Truyền thông nhắn tin …"). None when the shape says
+    nothing (the name runs to the end of the clause, or is followed by punctuation).
+    """
+    ends = []
+    known = _KNOWN_NAME_RE.match(text, start)
+    if known:
+        ends.append(known.end())
+    ends += [m.end() for m in _LOCALITY_RE.finditer(text, start, limit)]
+    for end in sorted(set(ends)):
+        if end >= limit:
+            break
+        if _CONTINUES_RE.match(text, end):
+            continue
+        # A locality followed by the next locality word is absorbed by the loop above.
+        later = _LOCALITY_RE.match(text, end + 1) if text[end : end + 1] == " " else None
+        if later:
+            continue
+        following = _NEXT_WORD_RE.match(text, end)
+        if following:
+            return following.start(1)  # where the predicate word starts, as for a known verb
+    return None
+
+
 def phrase_end(
     text: str, start: int = 0, *, strong: bool = False, max_words: int = 45
 ) -> int | None:
@@ -267,6 +181,12 @@ def phrase_end(
     predicate = find_predicate(text, start, strong=strong)
     boundary = _BOUNDARY_RE.search(text, start)
     ends = [m.start() for m in (predicate, boundary) if m]
+    if not strong:
+        clause = re.search(r"[.;:]\s|[.;:]?$", text[start:])
+        shape = name_end(text, start, start + (clause.start() if clause else len(text)))
+        if shape is not None:
+            ends.append(shape)
+            predicate = predicate or shape
     if not predicate:
         return None
     end = min(ends)
@@ -290,7 +210,11 @@ def _split_points(segment: str) -> list[int]:
     specific = bool(_SPECIFIC_START_RE.match(segment))
     points = []
     depth = 0
+    # A known name holds its own "và" ("Văn phòng HĐND và UBND huyện"): never split inside.
+    inside = [(m.start(), m.end()) for m in _KNOWN_NAME_RE.finditer(segment)]
     for i, ch in enumerate(segment):
+        if any(a < i < b for a, b in inside):
+            continue
         if ch == "(":
             depth += 1
         elif ch == ")":
@@ -300,7 +224,11 @@ def _split_points(segment: str) -> list[int]:
         for sep in (", ", "; ", " và "):
             if segment.startswith(sep, i):
                 rest = segment[i + len(sep) :]
-                if _ROLE_SPLIT_RE.match(rest) or (specific and _ORG_OR_PLURAL_SPLIT_RE.match(rest)):
+                if (
+                    _ROLE_SPLIT_RE.match(rest)
+                    or (specific and _ORG_OR_PLURAL_SPLIT_RE.match(rest))
+                    or (sep == ", " and _LOCAL_GOVERNMENTS_RE.match(rest))
+                ):
                     points.append(i)
     return points
 
