@@ -1,0 +1,486 @@
+"""The bulk path of the dose import: province files (millions of rows) without one save()
+per row, deciding every row exactly as the per-row path (`imports.import_doses_per_row`).
+
+1. The file is streamed (`lib.imports.TableStream`: the same columns, checks and
+   line-numbered report) into a staging table: COPY on PostgreSQL, batched executemany on
+   SQLite. All or nothing: a file with any bad line is refused before a dose is written.
+2. People are matched set-based in SQL with the registry's rules (`people.services`,
+   `_all_candidates` and `MatchScope`, as `services.match_person` reads them), inside the
+   importer's jurisdiction: a person is the row's when exactly one live person in scope is
+   a strong match (the same CCCD or held-back CCCD under the same folded name; or one of the
+   first 20 records of the phone with the same folded name and birth year, not carrying
+   another CCCD). Several strong matches: CONFLICT; only weaker candidates (the CCCD under
+   another name, the phone alone, the name and birth year in the commune): WEAK; nobody:
+   NO_MATCH. Those rows go to the review queue as `DoseReview`s, as the per-row path does.
+3. Rows are decided in file order, batch after batch of lines: a source id already
+   recorded, or the same person + dose number + day, changes nothing; the flags of a dose
+   (rules.violations) are computed against the person's doses recorded so far, earlier
+   lines of the file included. Inserts carry ON CONFLICT DO NOTHING, so a concurrent writer
+   of the same dose (the form, the API) never makes a second one.
+
+The whole import is one transaction under a key lock on the file's digest: two imports of
+one file at once run one after the other, and the second finds everything recorded. It is
+audited once, with its counts ("vaccination.import").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from phongdich.audit.services import audit_record
+from phongdich.geo.models import AdminUnit
+from phongdich.lib import imports
+from phongdich.lib.locks import key_lock
+from phongdich.lib.text import name_key
+from phongdich.people.models import Person
+from phongdich.people.services import MatchScope
+
+from . import rules
+from .imports import MAX_BYTES, MAX_ROWS, DoseImport, columns, row_check
+from .models import Dose, DoseReview, Source, VaccineProduct
+from .policy import policy
+
+BATCH = 5000  # lines staged, then decided, per round
+INSERT_CHUNK = 1000  # rows per INSERT (PostgreSQL takes at most 65,535 parameters)
+# The registry looks at the first 20 records of a phone (people.services._all_candidates).
+PHONE_CANDIDATES = 20
+
+STAGE = "vaccination_dose_stage"
+PHONES = "vaccination_dose_stage_phone"
+STRONG = "vaccination_dose_stage_strong"
+MATCH = "vaccination_dose_stage_match"
+SCOPE = "vaccination_dose_stage_scope"
+TABLES = (STAGE, PHONES, STRONG, MATCH, SCOPE)
+
+STAGE_COLUMNS = (
+    "line",
+    "full_name",
+    "name_key",
+    "birth_year",
+    "birth_date",
+    "sex",
+    "phone",
+    "id_number",
+    "commune_id",
+    "identity_key",
+    "product_id",
+    "dose_number",
+    "kind",
+    "given_on",
+    "site_name",
+    "lot",
+    "source_id",
+)
+
+Progress = Callable[[str, int, int], None]  # (stage, lines done, lines in all)
+
+
+def file_digest(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    while chunk := upload.read(1 << 20):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def import_doses_bulk(
+    *,
+    by,
+    upload,
+    mode: str,
+    max_rows: int = MAX_ROWS,
+    max_bytes: int = MAX_BYTES,
+    progress: Progress | None = None,
+) -> DoseImport:
+    kind = imports.check_upload(upload, max_bytes=max_bytes)
+    result = DoseImport()
+    report = progress or (lambda stage, done, total: None)
+    try:
+        with transaction.atomic():
+            key_lock(f"vaccination:import:{file_digest(upload)}")
+            # Created inside the transaction: a refusal or an error rolls them back too.
+            _create_tables()
+            stream = imports.TableStream(
+                upload, columns(), kind=kind, max_rows=max_rows, check=row_check(by)
+            )
+            staged = _stage(stream, report)
+            result.errors = stream.report
+            imports.refuse_if_rows_failed(stream, mode)
+            _match(by, staged, report)
+            _decide(by, staged, result, report)
+            _drop_tables()
+            audit_record(
+                actor=by,
+                action="vaccination.import",
+                changes={
+                    "file": (upload.name or "")[:100],
+                    "path": "bulk",
+                    "mode": mode,
+                    "lines": stream.total,
+                    "recorded": result.recorded,
+                    "queued": result.queued,
+                    "unchanged": result.unchanged,
+                    "errors": result.errors.total,
+                },
+            )
+    except imports.FileRefused as exc:
+        result.recorded = result.queued = result.unchanged = 0
+        result.refusal = exc.messages[0]
+        if exc.report is not None:
+            result.errors = exc.report
+    return result
+
+
+# --- staging -------------------------------------------------------------------------------
+
+
+def _create_tables() -> None:
+    _drop_tables()
+    text = "varchar(200) NOT NULL DEFAULT ''"
+    temp = "CREATE TEMPORARY TABLE"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{temp} {STAGE} (
+                line integer PRIMARY KEY, full_name {text}, name_key {text},
+                birth_year integer NULL, birth_date date NULL, sex {text}, phone {text},
+                id_number {text}, commune_id integer NOT NULL, identity_key {text},
+                product_id integer NOT NULL, dose_number integer NOT NULL, kind {text},
+                given_on date NOT NULL, site_name {text}, lot {text}, source_id {text})"""
+        )
+        cursor.execute(
+            f"""{temp} {PHONES} (person_id integer NOT NULL, phone {text}, name_key {text},
+                birth_year integer NULL, id_number varchar(20) NULL, in_scope integer NOT NULL)"""
+        )
+        cursor.execute(f"{temp} {STRONG} (line integer NOT NULL, person_id integer NOT NULL)")
+        cursor.execute(
+            f"""{temp} {MATCH} (line integer PRIMARY KEY, person_id integer NOT NULL,
+                strong integer NOT NULL)"""
+        )
+        cursor.execute(f"{temp} {SCOPE} (unit_id integer PRIMARY KEY)")
+
+
+def _drop_tables() -> None:
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _stage_row(row: imports.Row, current) -> tuple:
+    values = row.values
+    born, year = values["birth"] or (None, None)
+    full_name = values["full_name"]
+    phone = values["phone"] or ""
+    id_number = values["id_number"] or ""
+    commune = values["commune"]
+    product = values["product"]
+    key = name_key(full_name)
+    # services.Identity.key(): a re-import of a queued row without a source id meets it.
+    identity_key = hashlib.sha256(
+        "|".join([key, str(year or ""), phone, id_number, str(commune.pk)]).encode()
+    ).hexdigest()
+    return (
+        row.line,
+        full_name,
+        key,
+        year,
+        born,
+        values["sex"] or "",
+        phone,
+        id_number,
+        commune.pk,
+        identity_key,
+        product.pk,
+        values["dose_number"],
+        rules.default_kind(values["dose_number"], product.code, current),
+        values["given_on"],
+        values["site_name"] or "",
+        values["lot"] or "",
+        values["source_id"] or "",
+    )
+
+
+def _stage(stream: imports.TableStream, report: Progress) -> int:
+    """Stream the good rows into the staging table; return how many."""
+    current = policy()
+    staged = 0
+    batch: list[tuple] = []
+    for row in stream:
+        batch.append(_stage_row(row, current))
+        if len(batch) >= BATCH:
+            _copy(batch)
+            staged += len(batch)
+            batch = []
+            report("read", stream.total, 0)
+    if batch:
+        _copy(batch)
+        staged += len(batch)
+    report("read", stream.total, stream.total)
+    return staged
+
+
+def _copy(rows: list[tuple]) -> None:
+    names = ", ".join(STAGE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
+            cursor.executemany(f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", rows)
+
+
+# --- matching, set-based -------------------------------------------------------------------
+
+
+def _match(by, staged: int, report: Progress) -> None:
+    """Fill MATCH with every staged line's strong candidates: one person (strong = 1) or
+    several (strong = their count, the line goes to review as a conflict)."""
+    scope = MatchScope.for_caller(by)
+    person = Person._meta.db_table
+    units = AdminUnit._meta.db_table
+    params: list = []
+    with connection.cursor() as cursor:
+        if scope.path is not None:
+            cursor.execute(
+                f"INSERT INTO {SCOPE} (unit_id) SELECT id FROM {units} WHERE path LIKE %s",
+                [scope.path + "%"],
+            )
+        # MatchScope.contains on the person's commune, as SQL.
+        in_scope = f"(p.commune_id IN (SELECT unit_id FROM {SCOPE})"
+        in_scope += " OR p.commune_id IS NULL)" if scope.unowned else ")"
+        cursor.execute(
+            f"""INSERT INTO {PHONES} (person_id, phone, name_key, birth_year, id_number, in_scope)
+            SELECT id, phone, name_key, birth_year, id_number, in_scope FROM (
+                SELECT p.id, p.phone, p.name_key, p.birth_year, p.id_number,
+                    CASE WHEN {in_scope} THEN 1 ELSE 0 END AS in_scope,
+                    ROW_NUMBER() OVER (PARTITION BY p.phone ORDER BY p.id) AS rank
+                FROM {person} p
+                WHERE p.merged_into_id IS NULL
+                  AND p.phone IN (SELECT DISTINCT phone FROM {STAGE} WHERE phone <> '')
+            ) ranked WHERE rank <= %s""",
+            [PHONE_CANDIDATES],
+        )
+        cursor.execute(
+            f"""INSERT INTO {STRONG} (line, person_id)
+            SELECT s.line, p.id FROM {STAGE} s JOIN {person} p ON p.id_number = s.id_number
+            WHERE s.id_number <> '' AND p.merged_into_id IS NULL AND p.name_key = s.name_key
+              AND {in_scope}
+            UNION
+            SELECT s.line, p.id FROM {STAGE} s
+                JOIN {person} p ON p.claimed_id_number = s.id_number
+            WHERE s.id_number <> '' AND p.merged_into_id IS NULL AND p.name_key = s.name_key
+              AND {in_scope}
+            UNION
+            SELECT s.line, f.person_id FROM {STAGE} s JOIN {PHONES} f ON f.phone = s.phone
+            WHERE s.phone <> '' AND s.birth_year IS NOT NULL AND f.in_scope = 1
+              AND f.name_key = s.name_key AND f.birth_year = s.birth_year
+              AND (s.id_number = '' OR f.id_number IS NULL OR f.id_number = ''
+                   OR f.id_number = s.id_number)""",
+            params,
+        )
+        cursor.execute(
+            f"""INSERT INTO {MATCH} (line, person_id, strong)
+            SELECT line, MIN(person_id), COUNT(DISTINCT person_id) FROM {STRONG} GROUP BY line"""
+        )
+    report("match", staged, staged)
+
+
+def _weak_sql(in_scope: str) -> str:
+    """Whether a line without a strong match has any candidate at all (WEAK, not NO_MATCH)."""
+    person = Person._meta.db_table
+    return f"""(
+        EXISTS (SELECT 1 FROM {person} p WHERE s.id_number <> '' AND p.id_number = s.id_number
+                AND p.merged_into_id IS NULL AND {in_scope})
+        OR EXISTS (SELECT 1 FROM {person} p WHERE s.id_number <> ''
+                AND p.claimed_id_number = s.id_number AND p.merged_into_id IS NULL
+                AND {in_scope})
+        OR EXISTS (SELECT 1 FROM {PHONES} f WHERE s.phone <> '' AND f.phone = s.phone
+                AND f.in_scope = 1)
+        OR EXISTS (SELECT 1 FROM {person} p WHERE s.birth_year IS NOT NULL
+                AND p.commune_id = s.commune_id AND p.name_key = s.name_key
+                AND p.birth_year = s.birth_year AND p.merged_into_id IS NULL)
+    )"""
+
+
+# --- deciding in file order ------------------------------------------------------------------
+
+DECIDE_COLUMNS = (*STAGE_COLUMNS, "person_id", "strong", "weak", "src_dose", "same_dose",
+                  "src_review", "same_review")  # fmt: skip
+
+
+def _decide_sql(scope: MatchScope) -> str:
+    dose, review = Dose._meta.db_table, DoseReview._meta.db_table
+    in_scope = f"(p.commune_id IN (SELECT unit_id FROM {SCOPE})"
+    in_scope += " OR p.commune_id IS NULL)" if scope.unowned else ")"
+    picked = ", ".join(f"s.{c}" for c in STAGE_COLUMNS)
+    return f"""SELECT {picked}, m.person_id, COALESCE(m.strong, 0),
+        CASE WHEN m.line IS NULL THEN {_weak_sql(in_scope)} ELSE 0 = 1 END,
+        EXISTS (SELECT 1 FROM {dose} d WHERE s.source_id <> '' AND d.source = %s
+                AND d.source_id = s.source_id),
+        EXISTS (SELECT 1 FROM {dose} d WHERE m.strong = 1 AND d.person_id = m.person_id
+                AND d.dose_number = s.dose_number AND d.given_on = s.given_on),
+        EXISTS (SELECT 1 FROM {review} r WHERE s.source_id <> '' AND r.source = %s
+                AND r.source_id = s.source_id),
+        EXISTS (SELECT 1 FROM {review} r WHERE r.identity_key = s.identity_key
+                AND r.dose_number = s.dose_number AND r.given_on = s.given_on)
+    FROM {STAGE} s LEFT JOIN {MATCH} m ON m.line = s.line
+    WHERE s.line > %s ORDER BY s.line LIMIT %s"""
+
+
+def _decide(by, staged: int, result: DoseImport, report: Progress) -> None:
+    """Decide the staged lines in file order, one batch of lines at a time: each batch is
+    read with what the database holds after the batches before it, and checked against
+    the rows before it in the same batch."""
+    sql = _decide_sql(MatchScope.for_caller(by))
+    current = policy()
+    codes = dict(VaccineProduct.objects.values_list("pk", "code"))
+    actor = by.pk if getattr(by, "is_authenticated", False) else None
+    last, done = 0, 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [Source.IMPORTED, Source.IMPORTED, last, BATCH])
+            rows = [dict(zip(DECIDE_COLUMNS, r, strict=True)) for r in cursor.fetchall()]
+        if not rows:
+            break
+        last = rows[-1]["line"]
+        _decide_batch(rows, result, current, codes, actor)
+        done += len(rows)
+        report("record", done, staged)
+
+
+def _as_date(value) -> date | None:
+    # SQLite hands dates back as text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _decide_batch(rows, result: DoseImport, current, codes: dict, actor) -> None:
+    for row in rows:
+        row["given_on"] = _as_date(row["given_on"])
+        row["birth_date"] = _as_date(row["birth_date"])
+    matched = {r["person_id"] for r in rows if r["strong"] == 1}
+    people = {
+        pk: rules.Person(birth_date=born, birth_year=year)
+        for pk, born, year in Person.objects.filter(pk__in=matched).values_list(
+            "pk", "birth_date", "birth_year"
+        )
+    }
+    facts: dict[int, list[rules.DoseFact]] = {pk: [] for pk in matched}
+    for person_id, product_id, number, kind, given_on, pk in Dose.objects.filter(
+        person_id__in=matched
+    ).values_list("person_id", "product_id", "dose_number", "kind", "given_on", "pk"):
+        facts[person_id].append(rules.DoseFact(codes[product_id], number, kind, given_on, pk))
+    dose_sources, dose_days = set(), set()
+    review_sources, review_days = set(), set()
+    new_doses, new_reviews = [], []
+    for row in rows:
+        source_id = row["source_id"]
+        if row["src_dose"] or (source_id and source_id in dose_sources):
+            result.unchanged += 1
+            continue
+        day = (row["dose_number"], row["given_on"])
+        if row["strong"] == 1:
+            person_id = row["person_id"]
+            if row["same_dose"] or (person_id, *day) in dose_days:
+                result.unchanged += 1
+                continue
+            fact = rules.DoseFact(
+                codes[row["product_id"]], row["dose_number"], row["kind"], row["given_on"]
+            )
+            flags = rules.violations(people[person_id], fact, facts[person_id], current)
+            facts[person_id].append(fact)
+            dose_days.add((person_id, *day))
+            if source_id:
+                dose_sources.add(source_id)
+            new_doses.append((row, ",".join(flags)))
+            continue
+        if row["src_review"] or (source_id and source_id in review_sources):
+            result.unchanged += 1
+            continue
+        if row["same_review"] or (row["identity_key"], *day) in review_days:
+            result.unchanged += 1
+            continue
+        review_days.add((row["identity_key"], *day))
+        if source_id:
+            review_sources.add(source_id)
+        reason = (
+            DoseReview.Reason.CONFLICT
+            if row["strong"] > 1
+            else DoseReview.Reason.WEAK
+            if row["weak"]
+            else DoseReview.Reason.NO_MATCH
+        )
+        new_reviews.append((row, reason))
+    written = _insert_doses(new_doses, actor)
+    result.recorded += written
+    result.unchanged += len(new_doses) - written
+    written = _insert_reviews(new_reviews, actor)
+    result.queued += written
+    result.unchanged += len(new_reviews) - written
+
+
+DOSE_FIELDS = ("product_id", "dose_number", "kind", "given_on", "site_kind", "site_name", "lot",
+               "source", "source_id", "recorded_by_id", "created_at")  # fmt: skip
+
+
+def _insert(table: str, names: tuple[str, ...], values: list[tuple]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING (both unique keys of the table: the source id, and
+    the person or identity + dose number + day); return how many rows went in."""
+    written = 0
+    marks = "(" + ", ".join(["%s"] * len(names)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), INSERT_CHUNK):
+            chunk = values[start : start + INSERT_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                + ", ".join([marks] * len(chunk))
+                + " ON CONFLICT DO NOTHING RETURNING id",
+                [v for row in chunk for v in row],
+            )
+            written += len(cursor.fetchall())
+    return written
+
+
+def _common(row: dict, actor, now) -> tuple:
+    return (row["product_id"], row["dose_number"], row["kind"], row["given_on"], "fixed",
+            row["site_name"], row["lot"], Source.IMPORTED, row["source_id"], actor, now)  # fmt: skip
+
+
+def _now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def _insert_doses(items: list[tuple[dict, str]], actor) -> int:
+    now = _now()
+    values = [(*_common(row, actor, now), row["person_id"], flags, None) for row, flags in items]
+    names = (*DOSE_FIELDS, "person_id", "flags", "flags_cleared_by_id")
+    return _insert(Dose._meta.db_table, names, values)
+
+
+def _insert_reviews(items: list[tuple[dict, str]], actor) -> int:
+    now = _now()
+    values = [
+        (
+            *_common(row, actor, now),
+            row["full_name"],
+            row["birth_date"],
+            row["birth_year"],
+            row["sex"],
+            row["phone"],
+            row["id_number"],
+            row["commune_id"],
+            row["identity_key"],
+            reason,
+            DoseReview.Status.OPEN,
+        )
+        for row, reason in items
+    ]
+    names = (*DOSE_FIELDS, "full_name", "birth_date", "birth_year", "sex", "phone", "id_number",
+             "commune_id", "identity_key", "reason", "status")  # fmt: skip
+    return _insert(DoseReview._meta.db_table, names, values)
