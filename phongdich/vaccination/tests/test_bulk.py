@@ -282,3 +282,16 @@ def test_two_files_with_the_same_doses_at_once_make_one_set():
     assert Dose.objects.count() == before + 6 and DoseReview.objects.count() == 7
     assert sum(r.recorded for _k, r in outcomes) == 6
     assert date(2021, 10, 11) in set(Dose.objects.values_list("given_on", flat=True))
+
+
+def test_the_command_shows_its_progress_on_stderr(world, staff, tmp_path, capsys):
+    from django.core.management import call_command
+
+    _people(world, staff)
+    path = tmp_path / "mui-tiem.csv"
+    path.write_text("\n".join([HEADER, *MIXED]), encoding="utf-8")
+    call_command("import_doses", str(path), "--user", staff.district_health_officer_a.username)
+    captured = capsys.readouterr()
+    assert "đọc tệp: 19/19 dòng" in captured.err
+    assert "ghi mũi tiêm: 17/17 dòng" in captured.err
+    assert "đã ghi 6, chờ xác định người 7, đã có từ trước 4, dòng lỗi 2" in captured.out
