@@ -18,7 +18,7 @@ year, a few name nobody on record (queued for review). Then measures, in one run
 
 The load average is printed beside every figure (the machine is shared).
 
-    .venv/bin/python bench/vaccination_import.py [--doses 500000] [--sample 2000] [--reuse]
+    .venv/bin/python bench/vaccination_import.py [--doses 500000] [--sample 1000] [--reuse] [--quick]
 
 Database: pd_bench_vaccination_import (BENCH_VACCINATION_IMPORT_DATABASE_URL); rebuilt
 unless --reuse.
@@ -203,9 +203,12 @@ def run_import(function, path: Path, by, *, progress=False):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--doses", type=int, default=500_000)
-    parser.add_argument("--sample", type=int, default=2_000)
+    parser.add_argument("--sample", type=int, default=1_000)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="50,000 doses, 300 per row")
     args = parser.parse_args()
+    if args.quick:
+        args.doses, args.sample = 50_000, 300
     people = (args.doses + 1) // 2 + args.sample
     if not args.reuse:
         recreate_database()

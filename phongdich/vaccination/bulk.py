@@ -343,37 +343,42 @@ DECIDE_COLUMNS = (*STAGE_COLUMNS, "person_id", "strong", "weak", "src_dose", "sa
                   "src_review", "same_review")  # fmt: skip
 
 
-def _decide_sql(scope: MatchScope) -> str:
+def _decide_sql() -> str:
+    """One batch of lines with what decides them. Joins on the unique keys (each finds at
+    most one row) rather than EXISTS, so the planner probes the indexes: as a hashed
+    subplan, EXISTS read the whole dose table once per batch."""
     dose, review = Dose._meta.db_table, DoseReview._meta.db_table
-    # "x.source_id <> ''" repeated for the planner: the unique keys on the source id are
-    # partial indexes with that condition, used only when the query states it.
+    # "x.source_id <> ''" stated for the planner: the unique keys on the source id are
+    # partial indexes with that condition, used only when the query says it.
     picked = ", ".join(f"s.{c}" for c in STAGE_COLUMNS)
-    return f"""SELECT {picked}, m.person_id, COALESCE(m.strong, 0),
-        w.line IS NOT NULL,
-        EXISTS (SELECT 1 FROM {dose} d WHERE s.source_id <> '' AND d.source_id <> ''
-                AND d.source = %s AND d.source_id = s.source_id),
-        EXISTS (SELECT 1 FROM {dose} d WHERE m.strong = 1 AND d.person_id = m.person_id
-                AND d.dose_number = s.dose_number AND d.given_on = s.given_on),
-        EXISTS (SELECT 1 FROM {review} r WHERE s.source_id <> '' AND r.source_id <> ''
-                AND r.source = %s AND r.source_id = s.source_id),
-        EXISTS (SELECT 1 FROM {review} r WHERE r.identity_key = s.identity_key
-                AND r.dose_number = s.dose_number AND r.given_on = s.given_on)
-    FROM {STAGE} s LEFT JOIN {MATCH} m ON m.line = s.line LEFT JOIN {WEAK} w ON w.line = s.line
-    WHERE s.line > %s ORDER BY s.line LIMIT %s"""
+    return f"""SELECT {picked}, m.person_id, COALESCE(m.strong, 0), w.line IS NOT NULL,
+        ds.id IS NOT NULL, dd.id IS NOT NULL, rs.id IS NOT NULL, rd.id IS NOT NULL
+    FROM (SELECT * FROM {STAGE} WHERE line > %s ORDER BY line LIMIT %s) s
+    LEFT JOIN {MATCH} m ON m.line = s.line
+    LEFT JOIN {WEAK} w ON w.line = s.line
+    LEFT JOIN {dose} ds ON s.source_id <> '' AND ds.source_id <> '' AND ds.source = %s
+        AND ds.source_id = s.source_id
+    LEFT JOIN {dose} dd ON m.strong = 1 AND dd.person_id = m.person_id
+        AND dd.dose_number = s.dose_number AND dd.given_on = s.given_on
+    LEFT JOIN {review} rs ON s.source_id <> '' AND rs.source_id <> '' AND rs.source = %s
+        AND rs.source_id = s.source_id
+    LEFT JOIN {review} rd ON rd.identity_key = s.identity_key
+        AND rd.dose_number = s.dose_number AND rd.given_on = s.given_on
+    ORDER BY s.line"""
 
 
 def _decide(by, staged: int, result: DoseImport, report: Progress) -> None:
     """Decide the staged lines in file order, one batch of lines at a time: each batch is
     read with what the database holds after the batches before it, and checked against
     the rows before it in the same batch."""
-    sql = _decide_sql(MatchScope.for_caller(by))
+    sql = _decide_sql()
     current = policy()
     codes = dict(VaccineProduct.objects.values_list("pk", "code"))
     actor = by.pk if getattr(by, "is_authenticated", False) else None
     last, done = 0, 0
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [Source.IMPORTED, Source.IMPORTED, last, BATCH])
+            cursor.execute(sql, [last, BATCH, Source.IMPORTED, Source.IMPORTED])
             rows = [dict(zip(DECIDE_COLUMNS, r, strict=True)) for r in cursor.fetchall()]
         if not rows:
             break
