@@ -426,7 +426,10 @@ def _decide_batch(rows, result: DoseImport, current, codes: dict, actor) -> None
             fact = rules.DoseFact(
                 codes[row["product_id"]], row["dose_number"], row["kind"], row["given_on"]
             )
-            flags = rules.violations(people[person_id], fact, facts[person_id], current)
+            # In services.person_doses' order: with two doses of one number, which one is
+            # "the previous dose" depends on it.
+            others = sorted(facts[person_id], key=lambda f: (f.given_on, f.dose_number))
+            flags = rules.violations(people[person_id], fact, others, current)
             facts[person_id].append(fact)
             dose_days.add((person_id, *day))
             if source_id:
