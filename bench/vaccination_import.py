@@ -182,8 +182,9 @@ def run_import(function, path: Path, by, *, progress=False):
     from phongdich.lib import imports
 
     def show(stage, done, total):
-        if stage != "read" or not done % 100_000:
-            print(f"    {stage}: {done:,}/{total:,}", file=sys.stderr)
+        if stage != "record" or not done % 50_000 or done == total:
+            seconds = time.perf_counter() - started
+            print(f"    {seconds:6.1f} s {stage}: {done:,}/{total:,}", file=sys.stderr)
 
     extra = {"progress": show} if progress else {}
     with path.open("rb") as fh:
