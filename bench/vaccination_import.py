@@ -244,7 +244,7 @@ def main() -> None:
         f"{load()}): recorded {result.recorded:,}, queued {result.queued:,}, "
         f"unchanged {result.unchanged:,}, bad lines {result.errors.total:,}"
     )
-    print(f"ratio import_doses/floor: {rate / floor:.2f}")
+    print(f"ratio import_doses/floor: {rate / floor:.3f}")
 
     seconds, again = run_import(import_doses, path, by)
     print(
