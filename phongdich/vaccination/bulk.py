@@ -427,7 +427,8 @@ def _decide_batch(rows, result: DoseImport, current, codes: dict, actor) -> None
                 codes[row["product_id"]], row["dose_number"], row["kind"], row["given_on"]
             )
             # In services.person_doses' order: with two doses of one number, which one is
-            # "the previous dose" depends on it.
+            # "the previous dose" depends on it (Dose's Meta ordering gives it too; this
+            # keeps it true if that ordering changes).
             others = sorted(facts[person_id], key=lambda f: (f.given_on, f.dose_number))
             flags = rules.violations(people[person_id], fact, others, current)
             facts[person_id].append(fact)

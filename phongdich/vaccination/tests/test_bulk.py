@@ -295,3 +295,18 @@ def test_the_command_shows_its_progress_on_stderr(world, staff, tmp_path, capsys
     assert "đọc tệp: 19/19 dòng" in captured.err
     assert "ghi mũi tiêm: 17/17 dòng" in captured.err
     assert "đã ghi 6, chờ xác định người 7, đã có từ trước 4, dòng lỗi 2" in captured.out
+
+
+def test_flags_read_the_persons_doses_in_date_order_as_the_per_row_path(world, staff):
+    """Two doses 1 on record, the later one entered first: dose 2 nine days after the later
+    one is too early (80 days after the earlier one, it would not be); both paths agree."""
+    person = builders.person(world, staff)
+    by = staff.district_health_officer_a
+    for day in (date(2021, 10, 11), date(2021, 8, 1)):
+        services.dose_record_for_person(by=by, person=person, dose=builders.dose(day=day))
+    line = "S40,Lê Văn Tiêm,1980,Nam,,038080001234,14755,Pfizer,2,20/10/2021,,"
+    per_row = _run(import_doses_per_row, by, [line], lib_imports.KEEP_GOOD)
+    in_bulk = _run(bulk.import_doses_bulk, by, [line], lib_imports.KEEP_GOOD)
+    assert in_bulk == per_row
+    flags = {d[0]: d[6] for d in in_bulk[0]}["S40"]
+    assert "interval_short" in flags.split(","), flags
