@@ -1,8 +1,10 @@
 """Import of doses from the national platform's XLSX/CSV exports through lib.imports, with a
 line-numbered report; the same function serves the page and `manage.py import_doses`.
 
-Every row goes through `services.dose_record`, so each dose is matched by the people
-registry (or queued for review) exactly as a dose typed in the form, and a re-import
+The columns and row checks live here. `import_doses` runs the bulk path (bulk.py: COPY into
+a staging table, set-based matching); `import_doses_per_row` sends every row through
+`services.dose_record`, so each dose is matched by the people registry (or queued for
+review) exactly as a dose typed in the form. Both decide every row alike, and a re-import
 changes nothing (same source id, or same person + dose number + day)."""
 
 from dataclasses import dataclass, field
@@ -149,16 +151,11 @@ def product_words() -> dict[str, VaccineProduct]:
     return words
 
 
-def import_doses(
-    *, by, upload, mode: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
-) -> DoseImport:
-    """Validate every row, then record the good ones ("keep_good") or, when any row is
-    wrong, nothing at all ("all_or_nothing")."""
-    kind = imports.check_upload(upload, max_bytes=max_bytes)
-    result = DoseImport()
+def row_check(by):
+    """The import's own checks of a row (commune inside the importer's jurisdiction, a known
+    vaccine, something to identify the person by), shared by the per-row and bulk paths."""
     communes = {u.code: u for u in communes_within(by.jurisdiction)}
     products = product_words()
-    current = services.policy()
 
     def check(row: imports.Row) -> None:
         values = row.values
@@ -173,6 +170,32 @@ def import_doses(
         identifiers = {"phone", "id_number", "birth"}
         if not any(values.get(key) for key in identifiers) and not row.failed & identifiers:
             row.errors.append(_("Cần số CCCD, số điện thoại hoặc ngày/năm sinh"))
+
+    return check
+
+
+def import_doses(
+    *, by, upload, mode: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES, progress=None
+) -> DoseImport:
+    """The import the page and `manage.py import_doses` run: the bulk path (bulk.py), which
+    decides every row exactly as `import_doses_per_row` would."""
+    from . import bulk
+
+    return bulk.import_doses_bulk(
+        by=by, upload=upload, mode=mode, max_rows=max_rows, max_bytes=max_bytes, progress=progress
+    )
+
+
+def import_doses_per_row(
+    *, by, upload, mode: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
+) -> DoseImport:
+    """Validate every row, then record the good ones ("keep_good") or, when any row is
+    wrong, nothing at all ("all_or_nothing"), one `services.dose_record` per row. Kept as
+    the reference the bulk path is tested against, and as the bench's per-row figure."""
+    kind = imports.check_upload(upload, max_bytes=max_bytes)
+    result = DoseImport()
+    current = services.policy()
+    check = row_check(by)
 
     def record(row: imports.Row) -> None:
         values = row.values

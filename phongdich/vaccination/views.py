@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import public_view, role_required
-from phongdich.audit.services import audit_read, audit_read_many, audit_record
+from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 from phongdich.lib import ratelimit
 from phongdich.lib.bounds import parse_day
@@ -267,19 +267,8 @@ def import_doses(request):
         except FileRefused as exc:
             form.add_error("file", exc.messages[0])
         else:
+            # The import audits itself once, with its counts (bulk.py).
             request.session[IMPORT_ERRORS_KEY] = result.errors.as_dict()
-            audit_record(
-                actor=request.user,
-                action="vaccination.import",
-                changes={
-                    "file": form.cleaned_data["file"].name[:100],
-                    "recorded": result.recorded,
-                    "queued": result.queued,
-                    "unchanged": result.unchanged,
-                    "errors": result.errors.total,
-                    "refused": result.refused,
-                },
-            )
     return render(request, "vaccination/import.html", {"form": form, "result": result})
 
 

@@ -81,6 +81,23 @@ def _bodies(api_world):
                 "idempotency_key": "probe-key-0001",
             },
         ),
+        ("post", "/api/vaccination/doses"): (
+            "province_health_officer",
+            {
+                "doses": [
+                    {
+                        "source_id": "QG-PROBE-1",
+                        "full_name": "Lê Văn Tiêm",
+                        "birth_year": 1980,
+                        "phone": "0912345678",
+                        "commune_code": world.commune_a.code,
+                        "vaccine": "pfizer",
+                        "dose_number": 1,
+                        "given_on": "2021-10-11",
+                    }
+                ]
+            },
+        ),
     }
 
 
@@ -91,6 +108,7 @@ QUERY_OPERATIONS = {
     ("get", "/api/cases/{case_id}/summary"): ("province_admin", {"case_id": 1}),
     ("get", "/api/hotline/tickets"): ("hotline_agent", {"limit": 10, "offset": 0}),
     ("get", "/api/checkpoints/declarations/{code}"): ("checkpoint_officer", {"code": "ABC123"}),
+    ("get", "/api/vaccination/people/{person_id}/doses"): ("province_admin", {"person_id": 1}),
 }
 # Operations the probe does not fill in, each with why.
 NOT_PROBED = {
@@ -166,6 +184,7 @@ def test_the_probe_covers_every_operation(client, db):
             ("post", "/api/hotline/tickets"),
             ("post", "/api/checkpoints/declarations"),
             ("post", "/api/checkpoints/passages"),
+            ("post", "/api/vaccination/doses"),
         }
     )
     found = {(method, path) for method, path, _op in _operations(_schema(client))}
