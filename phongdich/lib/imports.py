@@ -505,6 +505,82 @@ def _header_map(cells: list[str], columns: list[Column]) -> dict[int, Column] | 
     return found or None
 
 
+class TableStream:
+    """The rows of a file validated one at a time, for imports too big to hold (200,000
+    results): iterate it once to get the good rows; the bad ones go to `report` and `total`
+    counts the non-empty data lines read so far. Same rules as `read_table`, which is this
+    stream collected into a list; a refusal (row cap, missing column, broken encoding)
+    raises FileRefused in the middle of the iteration, so a caller writing as it reads
+    runs the whole stream inside one transaction."""
+
+    def __init__(
+        self,
+        upload,
+        columns: list[Column],
+        *,
+        kind: str,
+        max_rows: int,
+        header: str = "required",
+        check: Callable[[Row], None] | None = None,
+    ):
+        self.upload, self.columns, self.kind = upload, columns, kind
+        self.max_rows, self.header, self.check = max_rows, header, check
+        self.report = ErrorReport()
+        self.total = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        columns, report = self.columns, self.report
+        mapping: dict[int, Column] | None = None
+        for line, cells in read_lines(self.upload, kind=self.kind, max_lines=self.max_rows + 1):
+            if cells is None:
+                raise FileRefused(
+                    _("Tệp có hơn %(max)s dòng dữ liệu; tối đa %(max)s dòng mỗi tệp. Hãy chia tệp.")
+                    % {"max": number_format(self.max_rows, force_grouping=True)},
+                    report,
+                )
+            if mapping is None:
+                found = _header_map(cells, columns)
+                if found is None and self.header == "optional":
+                    mapping = dict(enumerate(columns))  # no header row: this line is data
+                else:
+                    mapping = found or {}
+                    present = set(mapping.values())
+                    missing = [str(c.label) for c in columns if c.required and c not in present]
+                    if missing:
+                        raise FileRefused(
+                            _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)}, report
+                        )
+                    continue
+            if not any(cells):
+                continue
+            self.total += 1
+            row = Row(line, {c.key: ("" if c.parse is None else None) for c in columns}, [])
+            for index, column in mapping.items():
+                value, error = column.clean(cells[index] if index < len(cells) else "")
+                row.values[column.key] = value
+                if error:
+                    row.errors.append(error)
+                    row.failed.add(column.key)
+            if self.check is not None:
+                self.check(row)
+            if row.errors:
+                report.add(line, row.errors)
+            else:
+                yield row
+
+
+def batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Lists of up to `size` rows from a stream, so a writer holds one batch at a time."""
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def read_table(
     upload,
     columns: list[Column],
@@ -521,48 +597,11 @@ def read_table(
     reports all its faults at once, and finds None for a column that failed.
 
     Only the rows that passed are kept; a bad row leaves its line and messages in the
-    report, so memory is bounded by `max_rows` good rows and the report's limit."""
-    report = ErrorReport()
-    rows: list[Row] = []
-    mapping: dict[int, Column] | None = None
-    total = 0
-    for line, cells in read_lines(upload, kind=kind, max_lines=max_rows + 1):
-        if cells is None:
-            raise FileRefused(
-                _("Tệp có hơn %(max)s dòng dữ liệu; tối đa %(max)s dòng mỗi tệp. Hãy chia tệp.")
-                % {"max": number_format(max_rows, force_grouping=True)},
-                report,
-            )
-        if mapping is None:
-            found = _header_map(cells, columns)
-            if found is None and header == "optional":
-                mapping = dict(enumerate(columns))  # no header row: this line is data
-            else:
-                mapping = found or {}
-                present = set(mapping.values())
-                missing = [str(c.label) for c in columns if c.required and c not in present]
-                if missing:
-                    raise FileRefused(
-                        _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)}, report
-                    )
-                continue
-        if not any(cells):
-            continue
-        total += 1
-        row = Row(line, {c.key: ("" if c.parse is None else None) for c in columns}, [])
-        for index, column in mapping.items():
-            value, error = column.clean(cells[index] if index < len(cells) else "")
-            row.values[column.key] = value
-            if error:
-                row.errors.append(error)
-                row.failed.add(column.key)
-        if check is not None:
-            check(row)
-        if row.errors:
-            report.add(line, row.errors)
-        else:
-            rows.append(row)
-    return Table(rows=rows, report=report, total=total)
+    report, so memory is bounded by `max_rows` good rows and the report's limit (an import
+    past that streams with `TableStream` instead)."""
+    stream = TableStream(upload, columns, kind=kind, max_rows=max_rows, header=header, check=check)
+    rows = list(stream)
+    return Table(rows=rows, report=stream.report, total=stream.total)
 
 
 # --- writing ----------------------------------------------------------------------------------
