@@ -57,3 +57,14 @@ def pool_resolved(member_results: list[str]) -> bool:
 
 def positivity(positives: int, sampled: int) -> float | None:
     return None if sampled <= 0 else positives / sampled
+
+
+def round_negative(*, sampled: int, resulted: int, positives: int) -> bool:
+    """A closed round is negative in a commune when people were sampled there, every sample
+    has its result and none is positive (the zones' lifting rule reads this: a round with
+    results still missing proves nothing yet)."""
+    return sampled > 0 and resulted >= sampled and positives == 0
+
+
+def coverage(done: int, target: int) -> float | None:
+    return None if target <= 0 else done / target

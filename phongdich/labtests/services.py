@@ -88,10 +88,21 @@ def sample_take(
     pool: Pool | None = None,
     campaign: Campaign | None = None,
     order: ResampleOrder | None = None,
+    point=None,
 ) -> Sample:
+    """`point` (a SamplingPoint) files the sample under its round and campaign, with the
+    point's name and team when none is typed."""
     barcode = nfc(barcode).strip()
     if not barcode:
         raise ValidationError({"barcode": _("Cần mã mẫu.")})
+    round_ = None
+    if point is not None:
+        round_ = type(point.round).objects.select_related("campaign").get(pk=point.round_id)
+        if round_.status != round_.Status.OPEN:
+            raise ValidationError(_("Vòng xét nghiệm này đã kết thúc, không ghi thêm mẫu."))
+        campaign = round_.campaign
+        place = place or point.name
+        team = team or point.team
     if pool is not None:
         # Members are counted under the pool's lock, so two teams adding the last place at
         # once cannot overfill it.
@@ -120,6 +131,8 @@ def sample_take(
         taken_by=_user(by),
         pool=pool,
         campaign=campaign,
+        round=round_,
+        point=point,
     )
     try:
         with transaction.atomic():
