@@ -131,9 +131,11 @@ def _detail_context(request, zone, **forms):
             else None
         )
     pending = selectors.pending_proposal(zone)
+    inputs = services.lift_inputs(zone)
     return {
         "zone": zone,
-        "lift": services.lift_check(zone, today),
+        "lift": services.lift_check(zone, today, inputs),
+        "inputs": inputs,
         "lift_days": rules.LIFT_DAYS_WITHOUT_CASE,
         "lift_confirmed": rules.LIFT_RULE_CONFIRMED,
         "lift_source": rules.LIFT_RULE_SOURCE,
