@@ -1,6 +1,8 @@
 """Samples and their results, pools of samples, re-sampling orders after a positive pool,
 and screening campaigns with their precomputed progress per commune."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -22,13 +24,30 @@ class Result(models.TextChoices):
 
 
 class PoolSizeRule(models.Model):
-    """Policy row (RULES.md "Testing"): the most samples one pool of a kind may hold."""
+    """Policy row (RULES.md "Testing"): the most samples one pool of a kind may hold, from
+    a date on. Edited on /policy/labtests-pool-size/; the row in force on a pool's day is the
+    active one of its kind with the latest `valid_from` on or before it."""
 
-    kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices, unique=True)
+    kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices)
     max_size = models.PositiveSmallIntegerField(
         _("số mẫu tối đa mỗi mẫu gộp"), validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
+    valid_from = models.DateField(_("áp dụng từ ngày"), default=date(2020, 1, 1))
     regulation = models.CharField(_("văn bản quy định"), max_length=200, blank=True)
+    # RULES.md: "up to 10 is common practice (unconfirmed)".
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        ordering = ["kind", "-valid_from"]
+        verbose_name = _("cỡ mẫu gộp")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "valid_from"],
+                condition=Q(active=True),
+                name="labtests_pool_size_dated",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.max_size}"

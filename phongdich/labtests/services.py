@@ -32,8 +32,20 @@ from .models import (
 )
 
 
-def pool_size_rows() -> dict[str, int]:
-    return dict(PoolSizeRule.objects.values_list("kind", "max_size"))
+def pool_size_for(pool: Pool) -> int:
+    return rules.pool_max(pool.kind, pool_size_rows(_pool_day(pool)))
+
+
+def pool_size_rows(day: date | None = None) -> dict[str, int]:
+    """The pool sizes in force on `day` (today by default), from the active policy rows."""
+    rows = PoolSizeRule.objects.filter(active=True).values_list("kind", "valid_from", "max_size")
+    return rules.size_rows_on(rows, day or timezone.localdate())
+
+
+def _pool_day(pool: Pool) -> date:
+    # A pool keeps the size in force the day it was started: a smaller size decided later
+    # never makes a pool already filled under the old one overfull.
+    return timezone.localdate(pool.created_at) if pool.created_at else timezone.localdate()
 
 
 def _user(by):
@@ -111,12 +123,10 @@ def sample_take(
             raise ValidationError({"pool": _("Mẫu gộp này đã gửi kết quả, không thêm mẫu.")})
         if kind != pool.kind:
             raise ValidationError({"pool": _("Loại xét nghiệm khác với mẫu gộp.")})
-        if not rules.pool_has_room(pool.kind, pool.members.count(), pool_size_rows()):
+        sizes = pool_size_rows(_pool_day(pool))
+        if not rules.pool_has_room(pool.kind, pool.members.count(), sizes):
             raise ValidationError(
-                {
-                    "pool": _("Mẫu gộp đã đủ %(n)s mẫu.")
-                    % {"n": rules.pool_max(pool.kind, pool_size_rows())}
-                }
+                {"pool": _("Mẫu gộp đã đủ %(n)s mẫu.") % {"n": rules.pool_max(pool.kind, sizes)}}
             )
         campaign = campaign or pool.campaign
     sample = Sample(

@@ -14,7 +14,7 @@ from phongdich.lib.files import xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.xlsx import build_workbook
 
-from . import imports, rounds, rules, selectors, services
+from . import imports, rounds, selectors, services
 from .forms import (
     CampaignForm,
     ImportForm,
@@ -206,7 +206,7 @@ def pool_detail(request, pk: int):
     pool = _get(selectors.pool_get, request, pk)
     members = list(pool.members.select_related("person", "order__new_sample").order_by("pk"))
     audit_read_many(actor=request.user, action="labtests.pool", records=members)
-    size = rules.pool_max(pool.kind, services.pool_size_rows())
+    size = services.pool_size_for(pool)
     return render(
         request,
         "labtests/pool.html",
