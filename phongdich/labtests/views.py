@@ -51,6 +51,19 @@ def _get(getter, request, pk):
 # --- samples -------------------------------------------------------------------------------
 
 
+def _identity(data) -> services.Identity:
+    """Who the sample is of, from a SampleForm's cleaned data (the page and a point's form)."""
+    return services.Identity(
+        full_name=data["full_name"],
+        commune=data["commune"],
+        birth_year=data["birth_year"],
+        sex=data["sex"],
+        phone=data["phone"],
+        id_number=data["id_number"],
+        address=data["address"],
+    )
+
+
 @role_required(*SAMPLE_ROLES)
 def samples(request):
     status = request.GET.get("status", "")
@@ -82,15 +95,7 @@ def sample_new(request):
             try:
                 sample = services.sample_take_for_identity(
                     by=request.user,
-                    identity=services.Identity(
-                        full_name=data["full_name"],
-                        commune=data["commune"],
-                        birth_year=data["birth_year"],
-                        sex=data["sex"],
-                        phone=data["phone"],
-                        id_number=data["id_number"],
-                        address=data["address"],
-                    ),
+                    identity=_identity(data),
                     barcode=data["barcode"],
                     kind=data["kind"],
                     reason=data["reason"],
@@ -508,15 +513,7 @@ def point_detail(request, pk: int):
         try:
             sample = services.sample_take_for_identity(
                 by=request.user,
-                identity=services.Identity(
-                    full_name=data["full_name"],
-                    commune=data["commune"],
-                    birth_year=data["birth_year"],
-                    sex=data["sex"],
-                    phone=data["phone"],
-                    id_number=data["id_number"],
-                    address=data["address"],
-                ),
+                identity=_identity(data),
                 barcode=data["barcode"],
                 kind=data["kind"],
                 reason=data["reason"],
