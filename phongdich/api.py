@@ -65,7 +65,7 @@ api.add_router("", health_router)
 api.add_router("/people", "phongdich.people.api.router")
 
 # Domain apps that exist mount their routers (`<app>/api.py` with `router`).
-for app in ("cases", "hotline", "checkpoints", "directives", "vaccination"):
+for app in ("cases", "hotline", "checkpoints", "directives", "vaccination", "labtests"):
     if apps.is_installed(f"phongdich.{app}") and module_has_submodule(
         apps.get_app_config(app).module, "api"
     ):

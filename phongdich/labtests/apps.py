@@ -11,6 +11,9 @@ class LabtestsConfig(AppConfig):
         from phongdich.web.navigation import NavItem, register
 
         from .permissions import CAMPAIGN_ROLES, SAMPLE_ROLES
+        from .policy import register_tables
+
+        register_tables()
 
         register(NavItem(_("Mẫu xét nghiệm"), "labtests:samples", SAMPLE_ROLES, 50))
         register(NavItem(_("Lệnh lấy lại mẫu"), "labtests:orders", SAMPLE_ROLES, 51))

@@ -14,7 +14,7 @@ from phongdich.lib.bounds import (
 from phongdich.lib.identity import normalize_phone, validate_id_number
 from phongdich.people.models import Person
 
-from .models import Campaign, Kind, Pool, Result, Sample
+from .models import Campaign, Kind, Pool, Result, Sample, SamplingPoint
 
 
 class SampleFieldsForm(forms.Form):
@@ -173,3 +173,60 @@ class ImportForm(forms.Form):
     ]
     file = forms.FileField(label=_("Tệp kết quả (.xlsx hoặc .csv)"))
     mode = forms.ChoiceField(label=_("Khi có dòng lỗi"), choices=MODES, widget=forms.RadioSelect)
+
+
+class RoundForm(forms.Form):
+    starts_on = BoundedDateField(label=_("Từ ngày"), initial=timezone.localdate)
+    ends_on = BoundedDateField(label=_("Đến ngày"))
+    target_people = forms.IntegerField(
+        label=_("Số người cần lấy mẫu"), min_value=0, max_value=100_000_000, initial=0
+    )
+    target_households = forms.IntegerField(
+        label=_("Số hộ cần đến"), min_value=0, max_value=50_000_000, initial=0
+    )
+    units = UnitsField(
+        label=_("Các xã/phường (để trống: cả đợt)"),
+        queryset=AdminUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["units"].queryset = communes
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("Ngày kết thúc trước ngày bắt đầu."))
+        return data
+
+
+class PointForm(forms.Form):
+    name = forms.CharField(
+        label=_("Tên điểm lấy mẫu"), max_length=max_length(SamplingPoint, "name")
+    )
+    commune = PlaceChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
+    address = forms.CharField(
+        label=_("Địa chỉ"), required=False, max_length=max_length(SamplingPoint, "address")
+    )
+    team = forms.CharField(
+        label=_("Tổ lấy mẫu"), required=False, max_length=max_length(SamplingPoint, "team")
+    )
+    opens_at = forms.TimeField(label=_("Giờ mở (HH:MM)"), required=False)
+    closes_at = forms.TimeField(label=_("Giờ đóng (HH:MM)"), required=False)
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["commune"].queryset = communes
+
+
+class PointSampleForm(SampleForm):
+    """A sample taken at a sampling point: the point gives the place, team and round."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("place", "team", "pool_code"):
+            del self.fields[name]

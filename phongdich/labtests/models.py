@@ -1,6 +1,8 @@
 """Samples and their results, pools of samples, re-sampling orders after a positive pool,
 and screening campaigns with their precomputed progress per commune."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -22,13 +24,30 @@ class Result(models.TextChoices):
 
 
 class PoolSizeRule(models.Model):
-    """Policy row (RULES.md "Testing"): the most samples one pool of a kind may hold."""
+    """Policy row (RULES.md "Testing"): the most samples one pool of a kind may hold, from
+    a date on. Edited on /policy/labtests-pool-size/; the row in force on a pool's day is the
+    active one of its kind with the latest `valid_from` on or before it."""
 
-    kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices, unique=True)
+    kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices)
     max_size = models.PositiveSmallIntegerField(
         _("số mẫu tối đa mỗi mẫu gộp"), validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
+    valid_from = models.DateField(_("áp dụng từ ngày"), default=date(2020, 1, 1))
     regulation = models.CharField(_("văn bản quy định"), max_length=200, blank=True)
+    # RULES.md: "up to 10 is common practice (unconfirmed)".
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        ordering = ["kind", "-valid_from"]
+        verbose_name = _("cỡ mẫu gộp")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "valid_from"],
+                condition=Q(active=True),
+                name="labtests_pool_size_dated",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.max_size}"
@@ -99,6 +118,91 @@ class CampaignProgress(models.Model):
     @property
     def coverage(self):
         return None if not self.target else self.sampled / self.target
+
+
+class ScreeningRound(models.Model):
+    """One round of a campaign (e.g. every 2-3 days in a high-risk zone): its dates, the
+    communes it covers and its targets. Closing it freezes its figures per commune
+    (`RoundFigures`), once; the zones' lifting rule reads a closed round's result."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang lấy mẫu")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="round_set")
+    number = models.PositiveSmallIntegerField(_("vòng thứ"))
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    units = models.ManyToManyField(
+        "geo.AdminUnit", related_name="+", verbose_name=_("các xã/phường")
+    )
+    target_people = models.PositiveIntegerField(
+        _("số người cần lấy mẫu"), default=0, validators=[MaxValueValidator(100_000_000)]
+    )
+    target_households = models.PositiveIntegerField(
+        _("số hộ cần đến"), default=0, validators=[MaxValueValidator(50_000_000)]
+    )
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="labtests_round_number"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="labtests_round_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.number}"
+
+
+class RoundFigures(models.Model):
+    """A round's figures in one commune, written when the round is closed (an open round's
+    figures are counted on its page)."""
+
+    round = models.ForeignKey(ScreeningRound, on_delete=models.CASCADE, related_name="figures")
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    sampled = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+    households = models.PositiveIntegerField(default=0)
+    resulted = models.PositiveIntegerField(default=0)
+    positives = models.PositiveIntegerField(default=0)
+    pools_positive = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="labtests_round_figures_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} · {self.unit_id}"
+
+
+class SamplingPoint(models.Model):
+    """Where a round's team takes samples (seed 003: separate sampling points), and when."""
+
+    round = models.ForeignKey(ScreeningRound, on_delete=models.CASCADE, related_name="points")
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
+    )
+    name = models.CharField(_("tên điểm lấy mẫu"), max_length=200)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    team = models.CharField(_("tổ lấy mẫu"), max_length=120, blank=True)
+    opens_at = models.TimeField(_("giờ mở"), null=True, blank=True)
+    closes_at = models.TimeField(_("giờ đóng"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Pool(models.Model):
@@ -174,6 +278,12 @@ class Sample(models.Model):
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
     )
+    round = models.ForeignKey(
+        ScreeningRound, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+    )
+    point = models.ForeignKey(
+        SamplingPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.TAKEN)
     received_at = models.DateTimeField(null=True, blank=True)
     rejected_reason = models.CharField(max_length=200, blank=True)
@@ -195,6 +305,8 @@ class Sample(models.Model):
             models.Index(fields=["commune", "-taken_at"], name="labtests_sample_commune"),
             # The screening job's counts per campaign.
             models.Index(fields=["campaign", "commune"], name="labtests_sample_campaign"),
+            # A round's figures per commune.
+            models.Index(fields=["round", "commune"], name="labtests_sample_round"),
         ]
 
     def __str__(self) -> str:

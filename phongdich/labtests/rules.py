@@ -18,6 +18,16 @@ DEFAULT_POOL_MAX = {PCR: 10}
 CT_MAX = 45
 
 
+def size_rows_on(rows, day) -> dict[str, int]:
+    """From (kind, valid_from, max_size) policy rows, the size in force on `day` per kind:
+    the row with the latest valid_from on or before it (rows dated later do not count)."""
+    best: dict[str, tuple] = {}
+    for kind, valid_from, max_size in rows:
+        if valid_from <= day and (kind not in best or valid_from > best[kind][0]):
+            best[kind] = (valid_from, max_size)
+    return {kind: size for kind, (_from, size) in best.items()}
+
+
 def pool_max(kind: str, rows: dict[str, int] | None = None) -> int:
     """The most samples a pool of `kind` may hold (0: the kind is never pooled)."""
     rows = rows or {}
@@ -57,3 +67,14 @@ def pool_resolved(member_results: list[str]) -> bool:
 
 def positivity(positives: int, sampled: int) -> float | None:
     return None if sampled <= 0 else positives / sampled
+
+
+def round_negative(*, sampled: int, resulted: int, positives: int) -> bool:
+    """A closed round is negative in a commune when people were sampled there, every sample
+    has its result and none is positive (the zones' lifting rule reads this: a round with
+    results still missing proves nothing yet)."""
+    return sampled > 0 and resulted >= sampled and positives == 0
+
+
+def coverage(done: int, target: int) -> float | None:
+    return None if target <= 0 else done / target

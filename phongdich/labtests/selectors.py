@@ -2,9 +2,11 @@
 commune where they were taken, re-sampling orders by the commune where the person lives,
 campaigns by the unit that runs them."""
 
+from django.db.models import Q
+
 from phongdich.accounts.permissions import scope_to_jurisdiction
 
-from .models import Campaign, Pool, ResampleOrder, Sample
+from .models import Campaign, Pool, ResampleOrder, Sample, SamplingPoint, ScreeningRound
 
 
 def samples_visible_to(user):
@@ -69,3 +71,33 @@ def campaign_get(user, pk: int) -> Campaign:
 
 def campaign_progress(campaign: Campaign):
     return campaign.progress.select_related("unit__parent").order_by("unit__name")
+
+
+def rounds_visible_to(user):
+    """Rounds of the campaigns the user's unit runs, and rounds covering one of its communes
+    (the commune team sets up its points and reads the round's figures, aggregates only)."""
+    own = scope_to_jurisdiction(ScreeningRound.objects.all(), user, "campaign__unit")
+    covering = scope_to_jurisdiction(
+        ScreeningRound.units.through.objects.all(), user, "adminunit"
+    ).values("screeninground_id")
+    return ScreeningRound.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=covering))
+
+
+def round_get(user, pk: int) -> ScreeningRound:
+    return rounds_visible_to(user).select_related("campaign__unit").get(pk=pk)
+
+
+def campaign_rounds(campaign: Campaign):
+    return campaign.round_set.order_by("number")
+
+
+def points_visible_to(user):
+    return scope_to_jurisdiction(SamplingPoint.objects.all(), user, "commune")
+
+
+def point_get(user, pk: int) -> SamplingPoint:
+    return points_visible_to(user).select_related("round__campaign", "commune__parent").get(pk=pk)
+
+
+def point_samples(point: SamplingPoint):
+    return point.samples.select_related("person").order_by("-taken_at", "-pk")

@@ -32,8 +32,20 @@ from .models import (
 )
 
 
-def pool_size_rows() -> dict[str, int]:
-    return dict(PoolSizeRule.objects.values_list("kind", "max_size"))
+def pool_size_for(pool: Pool) -> int:
+    return rules.pool_max(pool.kind, pool_size_rows(_pool_day(pool)))
+
+
+def pool_size_rows(day: date | None = None) -> dict[str, int]:
+    """The pool sizes in force on `day` (today by default), from the active policy rows."""
+    rows = PoolSizeRule.objects.filter(active=True).values_list("kind", "valid_from", "max_size")
+    return rules.size_rows_on(rows, day or timezone.localdate())
+
+
+def _pool_day(pool: Pool) -> date:
+    # A pool keeps the size in force the day it was started: a smaller size decided later
+    # never makes a pool already filled under the old one overfull.
+    return timezone.localdate(pool.created_at) if pool.created_at else timezone.localdate()
 
 
 def _user(by):
@@ -88,10 +100,21 @@ def sample_take(
     pool: Pool | None = None,
     campaign: Campaign | None = None,
     order: ResampleOrder | None = None,
+    point=None,
 ) -> Sample:
+    """`point` (a SamplingPoint) files the sample under its round and campaign, with the
+    point's name and team when none is typed."""
     barcode = nfc(barcode).strip()
     if not barcode:
         raise ValidationError({"barcode": _("Cần mã mẫu.")})
+    round_ = None
+    if point is not None:
+        round_ = type(point.round).objects.select_related("campaign").get(pk=point.round_id)
+        if round_.status != round_.Status.OPEN:
+            raise ValidationError(_("Vòng xét nghiệm này đã kết thúc, không ghi thêm mẫu."))
+        campaign = round_.campaign
+        place = place or point.name
+        team = team or point.team
     if pool is not None:
         # Members are counted under the pool's lock, so two teams adding the last place at
         # once cannot overfill it.
@@ -100,12 +123,10 @@ def sample_take(
             raise ValidationError({"pool": _("Mẫu gộp này đã gửi kết quả, không thêm mẫu.")})
         if kind != pool.kind:
             raise ValidationError({"pool": _("Loại xét nghiệm khác với mẫu gộp.")})
-        if not rules.pool_has_room(pool.kind, pool.members.count(), pool_size_rows()):
+        sizes = pool_size_rows(_pool_day(pool))
+        if not rules.pool_has_room(pool.kind, pool.members.count(), sizes):
             raise ValidationError(
-                {
-                    "pool": _("Mẫu gộp đã đủ %(n)s mẫu.")
-                    % {"n": rules.pool_max(pool.kind, pool_size_rows())}
-                }
+                {"pool": _("Mẫu gộp đã đủ %(n)s mẫu.") % {"n": rules.pool_max(pool.kind, sizes)}}
             )
         campaign = campaign or pool.campaign
     sample = Sample(
@@ -120,6 +141,8 @@ def sample_take(
         taken_by=_user(by),
         pool=pool,
         campaign=campaign,
+        round=round_,
+        point=point,
     )
     try:
         with transaction.atomic():

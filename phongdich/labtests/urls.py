@@ -20,6 +20,10 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>.xlsx", views.campaign_export, name="campaign_export"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>.xlsx", views.round_export, name="round_export"),
+    path("points/<int:pk>/", views.point_detail, name="point_detail"),
     path("import/", views.import_results, name="import"),
     path("import/errors.xlsx", views.import_errors, name="import_errors"),
 ]

@@ -9,21 +9,25 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts.permissions import role_required
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
+from phongdich.lib.confirm import require_confirmed
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.xlsx import build_workbook
 
-from . import imports, rules, selectors, services
+from . import imports, rounds, selectors, services
 from .forms import (
     CampaignForm,
     ImportForm,
     OrderSampleForm,
+    PointForm,
+    PointSampleForm,
     PoolForm,
     RejectForm,
     ResultForm,
+    RoundForm,
     SampleForm,
 )
-from .models import Campaign, Kind, Pool, ResampleOrder, Sample
+from .models import Campaign, Kind, Pool, ResampleOrder, Sample, SamplingPoint, ScreeningRound
 from .permissions import CAMPAIGN_EDIT_ROLES, CAMPAIGN_ROLES, RESULT_ROLES, SAMPLE_ROLES
 
 IMPORT_ERRORS_KEY = "labtests_import_errors"
@@ -38,11 +42,26 @@ def _get(getter, request, pk):
         Pool.DoesNotExist,
         ResampleOrder.DoesNotExist,
         Campaign.DoesNotExist,
+        ScreeningRound.DoesNotExist,
+        SamplingPoint.DoesNotExist,
     ):
         raise Http404 from None
 
 
 # --- samples -------------------------------------------------------------------------------
+
+
+def _identity(data) -> services.Identity:
+    """Who the sample is of, from a SampleForm's cleaned data (the page and a point's form)."""
+    return services.Identity(
+        full_name=data["full_name"],
+        commune=data["commune"],
+        birth_year=data["birth_year"],
+        sex=data["sex"],
+        phone=data["phone"],
+        id_number=data["id_number"],
+        address=data["address"],
+    )
 
 
 @role_required(*SAMPLE_ROLES)
@@ -76,15 +95,7 @@ def sample_new(request):
             try:
                 sample = services.sample_take_for_identity(
                     by=request.user,
-                    identity=services.Identity(
-                        full_name=data["full_name"],
-                        commune=data["commune"],
-                        birth_year=data["birth_year"],
-                        sex=data["sex"],
-                        phone=data["phone"],
-                        id_number=data["id_number"],
-                        address=data["address"],
-                    ),
+                    identity=_identity(data),
                     barcode=data["barcode"],
                     kind=data["kind"],
                     reason=data["reason"],
@@ -200,7 +211,7 @@ def pool_detail(request, pk: int):
     pool = _get(selectors.pool_get, request, pk)
     members = list(pool.members.select_related("person", "order__new_sample").order_by("pk"))
     audit_read_many(actor=request.user, action="labtests.pool", records=members)
-    size = rules.pool_max(pool.kind, services.pool_size_rows())
+    size = services.pool_size_for(pool)
     return render(
         request,
         "labtests/pool.html",
@@ -273,7 +284,14 @@ def campaigns(request):
     return render(
         request,
         "labtests/campaigns.html",
-        {"campaigns": rows, "can_create": request.user.role in CAMPAIGN_EDIT_ROLES},
+        {
+            "campaigns": rows,
+            "can_create": request.user.role in CAMPAIGN_EDIT_ROLES,
+            "open_rounds": selectors.rounds_visible_to(request.user)
+            .filter(status=ScreeningRound.Status.OPEN)
+            .select_related("campaign")
+            .order_by("-starts_on")[:LIST_LIMIT],
+        },
     )
 
 
@@ -339,10 +357,180 @@ def campaign_detail(request, pk: int):
     campaign = _get(selectors.campaign_get, request, pk)
     rows = _progress_rows(campaign)
     totals = [sum(r[i] for r in rows) for i in (1, 2, 4, 5, 7)]
+    can_edit = request.user.role in CAMPAIGN_EDIT_ROLES
+    round_form = None
+    if can_edit:
+        round_form = RoundForm(
+            request.POST or None, communes=campaign.units.select_related("parent")
+        )
+        if request.method == "POST" and round_form.is_valid():
+            data = round_form.cleaned_data
+            try:
+                made = rounds.round_create(
+                    by=request.user,
+                    campaign=campaign,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    units=data["units"],
+                    target_people=data["target_people"],
+                    target_households=data["target_households"],
+                )
+            except ValidationError as exc:
+                round_form.add_error(None, exc)
+            else:
+                return redirect("labtests:round_detail", pk=made.pk)
+    round_rows = [
+        (r, rounds.total(rounds.round_figures(r))) for r in selectors.campaign_rounds(campaign)
+    ]
     return render(
         request,
         "labtests/campaign.html",
-        {"campaign": campaign, "rows": rows, "headings": PROGRESS_HEADINGS, "totals": totals},
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "headings": PROGRESS_HEADINGS,
+            "totals": totals,
+            "rounds": round_rows,
+            "round_form": round_form,
+        },
+    )
+
+
+# --- rounds and sampling points --------------------------------------------------------------
+
+ROUND_HEADINGS = [
+    gettext_lazy("Xã/phường"),
+    gettext_lazy("Chỉ tiêu người"),
+    gettext_lazy("Đã lấy mẫu"),
+    gettext_lazy("Số người"),
+    gettext_lazy("Tỷ lệ người (%)"),
+    gettext_lazy("Chỉ tiêu hộ"),
+    gettext_lazy("Số hộ đã đến"),
+    gettext_lazy("Tỷ lệ hộ (%)"),
+    gettext_lazy("Đã có kết quả"),
+    gettext_lazy("Dương tính"),
+    gettext_lazy("Mẫu gộp dương tính"),
+]
+
+
+def _round_rows(figures):
+    return [
+        (
+            f.unit.label() if f.unit is not None else str(_("Cộng")),
+            f.target_people,
+            f.sampled,
+            f.people,
+            _percent(f.coverage_people),
+            f.target_households,
+            f.households,
+            _percent(f.coverage_households),
+            f.resulted,
+            f.positives,
+            f.pools_positive,
+        )
+        for f in figures
+    ]
+
+
+@role_required(*CAMPAIGN_ROLES)
+def round_detail(request, pk: int):
+    round_ = _get(selectors.round_get, request, pk)
+    figures = rounds.round_figures(round_)
+    is_open = round_.status == ScreeningRound.Status.OPEN
+    point_form = None
+    if is_open and request.user.role in SAMPLE_ROLES:
+        point_form = PointForm(
+            request.POST or None,
+            communes=communes_within(request.user.jurisdiction).filter(
+                pk__in=round_.units.values("pk")
+            ),
+        )
+        if request.method == "POST" and point_form.is_valid():
+            data = point_form.cleaned_data
+            try:
+                point = rounds.point_create(by=request.user, round=round_, **data)
+            except ValidationError as exc:
+                point_form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Đã thêm điểm lấy mẫu %(name)s.") % {"name": point.name}
+                )
+                return redirect("labtests:round_detail", pk=round_.pk)
+    return render(
+        request,
+        "labtests/round.html",
+        {
+            "round": round_,
+            "campaign": round_.campaign,
+            "headings": ROUND_HEADINGS,
+            "rows": _round_rows(figures),
+            "total": _round_rows([rounds.total(figures)])[0],
+            "points": round_.points.select_related("commune__parent"),
+            "point_form": point_form,
+            "is_open": is_open,
+            "can_close": is_open and request.user.role in CAMPAIGN_EDIT_ROLES,
+        },
+    )
+
+
+@require_POST
+@role_required(*CAMPAIGN_EDIT_ROLES)
+def round_close(request, pk: int):
+    round_ = _get(selectors.round_get, request, pk)
+    try:
+        require_confirmed(request)
+        rounds.round_close(by=request.user, round=round_)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã kết thúc vòng %(n)s.") % {"n": round_.number})
+    return redirect("labtests:round_detail", pk=round_.pk)
+
+
+@role_required(*CAMPAIGN_ROLES)
+def round_export(request, pk: int):
+    round_ = _get(selectors.round_get, request, pk)
+    figures = rounds.round_figures(round_)
+    content = build_workbook(
+        str(_("Vòng xét nghiệm")),
+        [str(h) for h in ROUND_HEADINGS],
+        _round_rows([*figures, rounds.total(figures)]),
+    )
+    return xlsx_response(content, f"vong-xet-nghiem-{round_.campaign_id}-{round_.number}.xlsx")
+
+
+@role_required(*SAMPLE_ROLES)
+def point_detail(request, pk: int):
+    """A sampling point's page for its team: scan or type the code, then who it is."""
+    point = _get(selectors.point_get, request, pk)
+    form = PointSampleForm(
+        request.POST or None,
+        communes=communes_within(request.user.jurisdiction),
+        initial={"kind": point.round.campaign.kind, "reason": Sample.Reason.SCREENING},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sample = services.sample_take_for_identity(
+                by=request.user,
+                identity=_identity(data),
+                barcode=data["barcode"],
+                kind=data["kind"],
+                reason=data["reason"],
+                commune=point.commune,
+                point=point,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã ghi mẫu %(code)s.") % {"code": sample.barcode})
+            return redirect("labtests:point_detail", pk=point.pk)
+    taken = list(selectors.point_samples(point)[:LIST_LIMIT])
+    audit_read_many(actor=request.user, action="labtests.point_samples", records=taken)
+    return render(
+        request,
+        "labtests/point.html",
+        {"point": point, "form": form, "samples": taken, "limit": LIST_LIMIT},
     )
 
 

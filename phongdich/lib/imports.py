@@ -506,9 +506,12 @@ def _header_map(cells: list[str], columns: list[Column]) -> dict[int, Column] | 
 
 
 class TableStream:
-    """The rows of a file one at a time, with `read_table`'s rules, for imports that must
-    not hold the file in memory (the vaccination bulk path streams millions of rows into a
-    staging table). Iterate once; `report` and `total` are complete when iteration ends."""
+    """The rows of a file validated one at a time, for imports too big to hold (200,000
+    results): iterate it once to get the good rows; the bad ones go to `report` and `total`
+    counts the non-empty data lines read so far. Same rules as `read_table`, which is this
+    stream collected into a list; a refusal (row cap, missing column, broken encoding)
+    raises FileRefused in the middle of the iteration, so a caller writing as it reads
+    runs the whole stream inside one transaction."""
 
     def __init__(
         self,
@@ -566,6 +569,18 @@ class TableStream:
                 yield row
 
 
+def batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Lists of up to `size` rows from a stream, so a writer holds one batch at a time."""
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def read_table(
     upload,
     columns: list[Column],
@@ -582,7 +597,8 @@ def read_table(
     reports all its faults at once, and finds None for a column that failed.
 
     Only the rows that passed are kept; a bad row leaves its line and messages in the
-    report, so memory is bounded by `max_rows` good rows and the report's limit."""
+    report, so memory is bounded by `max_rows` good rows and the report's limit (an import
+    past that streams with `TableStream` instead)."""
     stream = TableStream(upload, columns, kind=kind, max_rows=max_rows, header=header, check=check)
     rows = list(stream)
     return Table(rows=rows, report=stream.report, total=stream.total)

@@ -102,14 +102,20 @@ class DecideForm(forms.Form):
 
 
 class FactsForm(forms.Form):
-    last_case_on = BoundedDateField(label=_("Ngày có ca mắc mới gần nhất"), required=False)
+    # Left empty, the lifting rule reads both dates from the cases and the screening rounds;
+    # a typed date replaces the data and needs the reason below.
+    last_case_on = BoundedDateField(
+        label=_("Ngày có ca mắc mới gần nhất (để trống: theo số liệu)"), required=False
+    )
     last_negative_round_on = BoundedDateField(
-        label=_("Ngày vòng xét nghiệm âm tính gần nhất"), required=False
+        label=_("Ngày vòng xét nghiệm âm tính gần nhất (để trống: theo số liệu)"), required=False
     )
     people_count = _count(_("Số người"), required=True)
     households_count = _count(_("Số hộ"), required=True)
     reason = forms.CharField(
-        label=_("Ghi chú"), max_length=max_length(ZoneChange, "reason"), required=False
+        label=_("Ghi chú (bắt buộc khi nhập tay ngày)"),
+        max_length=max_length(ZoneChange, "reason"),
+        required=False,
     )
 
 

@@ -59,10 +59,15 @@ class Zone(models.Model):
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     people_count = models.PositiveIntegerField(_("số người"), default=0)
     households_count = models.PositiveIntegerField(_("số hộ"), default=0)
-    # The two facts the lifting rule reads (rules.lifting); recorded by the commune team.
+    # The two facts the lifting rule reads are read from data (services.lift_inputs: cases
+    # of the zone's communes, closed screening rounds); these typed dates replace them only
+    # with the reason for the override (rules.lift_inputs).
     last_case_on = models.DateField(_("ngày có ca mắc mới gần nhất"), null=True, blank=True)
     last_negative_round_on = models.DateField(
         _("ngày vòng xét nghiệm âm tính gần nhất"), null=True, blank=True
+    )
+    inputs_override_reason = models.CharField(
+        _("lý do nhập tay thay số liệu"), max_length=500, blank=True
     )
     # A point for the map of active zones (typed from a phone's GPS or a map; optional).
     latitude = models.DecimalField(

@@ -57,6 +57,44 @@ def lifting(
     return LiftCheck(not reasons, complete_on, reasons)
 
 
+DATA = "data"
+TYPED = "typed"
+
+
+@dataclass(frozen=True)
+class LiftInputs:
+    """The two dates the lifting rule reads and where each came from (DATA, TYPED, or ""
+    when there is none)."""
+
+    last_case_on: date | None
+    last_case_from: str
+    last_negative_round_on: date | None
+    round_from: str
+
+
+def lift_inputs(
+    *,
+    case_in_data: date | None,
+    round_in_data: date | None,
+    typed_case: date | None = None,
+    typed_round: date | None = None,
+    override_reason: str = "",
+) -> LiftInputs:
+    """The platform's own figures (the last case recorded in the zone's communes, the last
+    closed round negative there) unless an officer typed a date with the reason for it; a
+    typed date without a reason is never used."""
+    override = bool(override_reason.strip())
+
+    def pick(data, typed):
+        if override and typed is not None:
+            return typed, TYPED
+        return data, (DATA if data is not None else "")
+
+    case, case_from = pick(case_in_data, typed_case)
+    round_, round_from = pick(round_in_data, typed_round)
+    return LiftInputs(case, case_from, round_, round_from)
+
+
 def food_gap(
     *, last_delivery_on: date | None, since: date, today: date, days: int = FOOD_GAP_DAYS
 ) -> int | None:

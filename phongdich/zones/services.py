@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import check_act_on_unit
@@ -22,6 +23,9 @@ from .models import Delivery, FoodRequest, Household, Zone, ZoneChange, ZoneProp
 # Who decides: an officer above the commune (district or province), never the commune that
 # proposed (issue 14: "the commune proposes, the district approves").
 DECIDER_ROLES = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN, Role.COMMITTEE_MEMBER)
+OVERRIDE_NEEDS_REASON = gettext_lazy(
+    "Nhập tay ngày ca mắc hoặc ngày vòng xét nghiệm thay cho số liệu của hệ thống cần ghi lý do."
+)
 TRACKED = (
     "name",
     "kind",
@@ -37,6 +41,7 @@ TRACKED = (
     "households_count",
     "last_case_on",
     "last_negative_round_on",
+    "inputs_override_reason",
 )
 
 
@@ -89,7 +94,10 @@ def zone_propose(
     check_act_on_unit(by, commune)
     if commune.kind != AdminUnit.Kind.COMMUNE:
         raise ValidationError({"commune": _("Hãy chọn một xã, phường.")})
+    if last_case_on and not nfc(reason or "").strip():
+        raise ValidationError({"reason": OVERRIDE_NEEDS_REASON})
     zone = Zone.objects.create(
+        inputs_override_reason=nfc(reason)[:500] if last_case_on else "",
         name=nfc(name),
         kind=kind,
         measure=measure,
@@ -227,12 +235,34 @@ def proposal_decide(
     return proposal
 
 
-def lift_check(zone: Zone, today: date) -> rules.LiftCheck:
+def lift_inputs(zone: Zone) -> rules.LiftInputs:
+    """The lifting rule's inputs read from data: the last case diagnosed in the zone's
+    communes (cases app; the zone's own commune and those it touches, since a case records
+    its commune, not the street or building) and the last closed screening round negative in
+    them (labtests); a typed date replaces either only with its reason."""
+    from django.db.models import Max
+
+    from phongdich.cases.models import Case
+    from phongdich.labtests.rounds import last_negative_round_on
+
+    communes = [zone.commune_id, *zone.other_communes.values_list("pk", flat=True)]
+    last_case = Case.objects.filter(commune_id__in=communes).aggregate(d=Max("diagnosed_on"))["d"]
+    return rules.lift_inputs(
+        case_in_data=last_case,
+        round_in_data=last_negative_round_on(communes),
+        typed_case=zone.last_case_on,
+        typed_round=zone.last_negative_round_on,
+        override_reason=zone.inputs_override_reason,
+    )
+
+
+def lift_check(zone: Zone, today: date, inputs: rules.LiftInputs | None = None) -> rules.LiftCheck:
+    inputs = inputs or lift_inputs(zone)
     return rules.lifting(
         in_force=zone.status == Zone.Status.IN_FORCE,
         started_on=zone.started_on,
-        last_case_on=zone.last_case_on,
-        last_negative_round_on=zone.last_negative_round_on,
+        last_case_on=inputs.last_case_on,
+        last_negative_round_on=inputs.last_negative_round_on,
         today=today,
     )
 
@@ -242,13 +272,21 @@ FACT_FIELDS = ("last_case_on", "last_negative_round_on", "people_count", "househ
 
 @transaction.atomic
 def zone_facts_update(*, by, zone: Zone, reason: str = "", **facts) -> Zone:
-    """The counts and the two dates the lifting rule reads, as the commune team learns them."""
+    """The counts, and the two lifting dates typed over the data: a typed date needs the
+    reason, which is kept with the zone (cleared when both dates are cleared)."""
     check_act_on_unit(by, zone.commune)
     zone = Zone.objects.select_for_update().select_related("commune").get(pk=zone.pk)
     before = _snapshot(zone)
     for key, value in facts.items():
         if key in FACT_FIELDS:
             setattr(zone, key, value)
+    reason = nfc(reason or "").strip()
+    if zone.last_case_on or zone.last_negative_round_on:
+        if not reason:
+            raise ValidationError({"reason": OVERRIDE_NEEDS_REASON})
+        zone.inputs_override_reason = reason[:500]
+    else:
+        zone.inputs_override_reason = ""
     zone.save()
     change = _change(zone=zone, by=by, kind=ZoneChange.Kind.FACTS, before=before, reason=reason)
     audit_record(actor=by, action="zones.facts", target=zone, changes=change.after)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.zone_create, name="create"),
     path("export.xlsx", views.zone_export, name="export"),
     path("map/", views.zone_map, name="map"),
+    path("public/", views.public_zones, name="public"),
     path("food-gaps/", views.food_gaps, name="gaps"),
     path("<int:pk>/", views.zone_detail, name="detail"),
     path("<int:pk>/propose/", views.proposal_create, name="propose"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from phongdich.accounts.permissions import role_required
+from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read_many
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
@@ -33,6 +33,7 @@ from .models import Zone, ZoneProposal
 VIEW = selectors.VIEW_ROLES
 PROPOSERS = selectors.PROPOSER_ROLES
 SUPPLY = selectors.SUPPLY_ROLES
+PUBLIC_LIMIT = 500  # the province's zones in force; more would be a list nobody reads
 
 
 def _districts(user):
@@ -131,9 +132,11 @@ def _detail_context(request, zone, **forms):
             else None
         )
     pending = selectors.pending_proposal(zone)
+    inputs = services.lift_inputs(zone)
     return {
         "zone": zone,
-        "lift": services.lift_check(zone, today),
+        "lift": services.lift_check(zone, today, inputs),
+        "inputs": inputs,
         "lift_days": rules.LIFT_DAYS_WITHOUT_CASE,
         "lift_confirmed": rules.LIFT_RULE_CONFIRMED,
         "lift_source": rules.LIFT_RULE_SOURCE,
@@ -318,4 +321,22 @@ def zone_map(request):
         request,
         "zones/map.html",
         {"points": points},
+    )
+
+
+@public_view
+def public_zones(request):
+    """Citizens' page: the zones in force across the province, with their extent, measure
+    or class, place (commune with its district) and dates; no personal data: no address,
+    no households, and a single building's zone is not named (its name may be a family's)."""
+    rows = list(
+        Zone.objects.filter(status=Zone.Status.IN_FORCE)
+        .select_related("commune__parent")
+        .prefetch_related("other_communes__parent")
+        .order_by("commune__parent__name", "commune__name", "started_on", "pk")[:PUBLIC_LIMIT]
+    )
+    return render(
+        request,
+        "zones/public.html",
+        {"zones": rows, "limit": PUBLIC_LIMIT, "today": timezone.localdate()},
     )

@@ -48,3 +48,47 @@ def pool(world, staff, *, code=None, members=0, by=None, **values):
     for _ in range(members):
         sample(world, staff, by=by, pool=made)
     return made
+
+
+def campaign(world, staff, *, rounds=3, units=None, days=10, **values):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return services.campaign_create(
+        by=values.pop("by", staff.province_health_officer),
+        name=values.pop("name", "Tầm soát phường"),
+        unit=values.pop("unit", world.province),
+        units=units or [world.commune_a, world.commune_b],
+        kind=values.pop("kind", Kind.PCR),
+        starts_on=values.pop("starts_on", today - timedelta(days=2)),
+        ends_on=values.pop("ends_on", today + timedelta(days=days)),
+        rounds=rounds,
+        target_population=values.pop("target_population", 1000),
+    )
+
+
+def screening_round(world, staff, camp=None, **values):
+    from phongdich.labtests import rounds
+
+    camp = camp or campaign(world, staff)
+    return rounds.round_create(
+        by=staff.province_health_officer,
+        campaign=camp,
+        starts_on=values.pop("starts_on", camp.starts_on),
+        ends_on=values.pop("ends_on", camp.starts_on),
+        **values,
+    )
+
+
+def point(world, staff, rnd, *, commune=None, name="Nhà văn hóa khu 3", **values):
+    from phongdich.labtests import rounds
+
+    return rounds.point_create(
+        by=staff.province_health_officer,
+        round=rnd,
+        commune=commune or world.commune_a,
+        name=name,
+        **values,
+    )

@@ -84,7 +84,41 @@ def _campaign(world, staff):
     return {"pk": campaign.pk}
 
 
+def _round_of_b(world, staff):
+    from phongdich.labtests import rounds
+    from phongdich.labtests.models import Campaign, ScreeningRound
+
+    found = ScreeningRound.objects.filter(campaign__name="Tầm soát Bắc Sơn").first()
+    if found:
+        return found
+    if not Campaign.objects.filter(name="Tầm soát Bắc Sơn").exists():
+        _campaign(world, staff)
+    campaign = Campaign.objects.get(name="Tầm soát Bắc Sơn")
+    rnd = rounds.round_create(
+        by=staff.province_admin,
+        campaign=campaign,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.starts_on,
+    )
+    rounds.point_create(
+        by=staff.commune_worker_b, round=rnd, commune=world.commune_b, name="Nhà văn hóa Bắc Sơn"
+    )
+    return rnd
+
+
+def _round(world, staff):
+    return {"pk": _round_of_b(world, staff).pk}
+
+
+def _point(world, staff):
+    return {"pk": _round_of_b(world, staff).points.get().pk}
+
+
 RECORDS_IN_COMMUNE_B = {
+    "labtests:round_detail": _round,
+    "labtests:round_close": _round,
+    "labtests:round_export": _round,
+    "labtests:point_detail": _point,
     "labtests:sample_detail": _sample,
     "labtests:sample_result": _sample,
     "labtests:sample_receive": _sample,
@@ -126,5 +160,44 @@ def _submit_sample_form(client, world, staff, typed):
     return [str(response.status_code), response.content.decode()]
 
 
-MATCHING_PATHS = {"labtests:sample_new": _submit_sample_form}
-MATCHING_CALLERS = {"labtests/services.py": ("labtests:sample_new",)}
+def _submit_point_form(client, world, staff, typed):
+    from phongdich.labtests import rounds
+    from phongdich.labtests.models import Sample
+    from phongdich.labtests.tests.builders import campaign
+
+    camp = campaign(world, staff, units=[world.commune_a], name="Tầm soát Hàm Rồng")
+    rnd = rounds.round_create(
+        by=staff.province_health_officer,
+        campaign=camp,
+        starts_on=camp.starts_on,
+        ends_on=camp.starts_on,
+    )
+    point = rounds.point_create(
+        by=staff.commune_worker_a, round=rnd, commune=world.commune_a, name="Trường tiểu học"
+    )
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        f"/labtests/points/{point.pk}/",
+        {
+            "barcode": f"AP-{Sample.objects.count() + 1}",
+            "full_name": typed["full_name"],
+            "birth_year": typed["birth_year"],
+            "phone": typed.get("phone", ""),
+            "id_number": typed.get("id_number", ""),
+            "address": typed.get("address", ""),
+            "commune": world.commune_a.pk,
+            "sex": "F",
+            "kind": "pcr",
+            "reason": "screening",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain, "the form was refused: the walk would check nothing"
+    return [str(response.status_code), response.content.decode()]
+
+
+MATCHING_PATHS = {
+    "labtests:sample_new": _submit_sample_form,
+    "labtests:point_detail": _submit_point_form,
+}
+MATCHING_CALLERS = {"labtests/services.py": ("labtests:sample_new", "labtests:point_detail")}

@@ -87,3 +87,68 @@ def test_four_teams_adding_to_a_pool_with_two_places_add_two():
     )
     assert len(losers(outcomes)) == 2
     assert pool.members.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_closing_one_round_at_once_close_it_once():
+    from phongdich.labtests import rounds
+    from phongdich.labtests.models import RoundFigures
+
+    world = make_world()
+    staff = make_staff(world)
+    rnd = builders.screening_round(world, staff)
+    outcomes = race([lambda: rounds.round_close(by=staff.province_health_officer, round=rnd)] * 2)
+    lost = losers(outcomes)
+    assert len(lost) == 1 and "đã được kết thúc trước đó" in lost[0].messages[0]
+    assert RoundFigures.objects.filter(round=rnd).count() == 2  # once per commune
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_adding_a_round_at_once_get_two_numbers():
+    world = make_world()
+    staff = make_staff(world)
+    camp = builders.campaign(world, staff, rounds=5)
+    outcomes = race([lambda: builders.screening_round(world, staff, camp)] * 2)
+    assert not losers(outcomes)
+    assert sorted(r.number for r in camp.round_set.all()) == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_api_posts_at_once_record_each_result_once():
+    from django.test import Client
+
+    from phongdich.accounts.services import api_token_create
+
+    world = make_world()
+    staff = make_staff(world)
+    for code in ("API-1", "API-2"):
+        builders.sample(world, staff, barcode=code)
+    _token, raw = api_token_create(by=staff.province_health_officer, name="CDC lab")
+    body = {
+        "lab": "CDC Thanh Hóa",
+        "results": [
+            {"sample_id": "API-1", "result": "positive", "ct": 20},
+            {"sample_id": "API-2", "result": "negative"},
+        ],
+    }
+
+    def post():
+        response = Client().post(
+            "/api/labtests/results",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    outcomes = race([post, post])
+    assert not losers(outcomes), losers(outcomes)
+    answers = [answer for _status, answer in outcomes]
+    assert (
+        sorted(a["recorded"] for a in answers) == [0, 2] or sum(a["recorded"] for a in answers) == 2
+    )
+    assert sum(a["unchanged"] for a in answers) == 2 and not any(a["refused"] for a in answers)
+    person = Sample.objects.get(barcode="API-1").person
+    assert Case.objects.filter(person=person).count() == 1
+    assert LabResult.objects.filter(sample_id="API-1").count() == 1

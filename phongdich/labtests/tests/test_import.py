@@ -95,3 +95,33 @@ def test_the_command_imports_a_file(world, staff, tmp_path):
     path.write_text(HEADER + "A-1,âm tính,,CDC,01/12/2026\n", encoding="utf-8")
     call_command("import_results", str(path), user=staff.commune_worker_a.username)
     assert Sample.objects.get(barcode="A-1").result == "negative"
+
+
+def test_a_file_past_the_row_cap_writes_nothing_even_keeping_good_rows(world, staff):
+    # The file is written as it is read; the refusal at the cap rolls back the rows before it.
+    for code in ("A-1", "A-2", "A-3"):
+        builders.sample(world, staff, barcode=code)
+    text = "".join(f"{code},âm tính,,CDC,01/12/2026\n" for code in ("A-1", "A-2", "A-3"))
+    outcome = imports.import_results(
+        by=staff.commune_worker_a,
+        upload=as_upload("ket-qua.csv", (HEADER + text).encode()),
+        mode="keep_good",
+        max_rows=2,
+    )
+    assert outcome.refused and outcome.recorded == 0
+    assert not Sample.objects.exclude(result="").exists()
+
+
+def test_all_or_nothing_reports_every_bad_line_after_good_rows(world, staff):
+    for code in ("A-1", "A-2"):
+        builders.sample(world, staff, barcode=code)
+    text = (
+        "A-1,âm tính,,CDC,01/12/2026\n"
+        "A-2,gì đó,,CDC,01/12/2026\n"  # line 3
+        "A-2,âm tính,,CDC,01/12/2026\n"
+        "A-9,âm tính,99,CDC,01/12/2026\n"  # line 5
+    )
+    outcome = _run(staff, text, mode="all_or_nothing")
+    assert outcome.refused
+    assert [e["line"] for e in outcome.errors.entries] == [3, 5]
+    assert not Sample.objects.exclude(result="").exists()

@@ -57,3 +57,19 @@ def test_a_positive_pool_waits_for_every_member(results, resolved):
 )
 def test_positivity(positives, sampled, share):
     assert rules.positivity(positives, sampled) == share
+
+
+def test_the_pool_size_in_force_is_the_latest_row_dated_on_or_before_the_day():
+    from datetime import date
+
+    rows = [
+        ("pcr", date(2021, 1, 1), 10),
+        ("pcr", date(2021, 9, 1), 5),
+        ("pcr", date(2030, 1, 1), 3),  # decided ahead: not yet
+        ("rat", date(2021, 1, 1), 1),
+    ]
+    assert rules.size_rows_on(rows, date(2020, 12, 31)) == {}
+    assert rules.size_rows_on(rows, date(2021, 1, 1)) == {"pcr": 10, "rat": 1}
+    assert rules.size_rows_on(rows, date(2021, 8, 31)) == {"pcr": 10, "rat": 1}
+    assert rules.size_rows_on(rows, date(2021, 9, 1))["pcr"] == 5
+    assert rules.pool_max("pcr", rules.size_rows_on(rows, date(2020, 1, 1))) == 10  # default

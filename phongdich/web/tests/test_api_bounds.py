@@ -57,6 +57,13 @@ def _bodies(api_world):
                 "commune_code": world.commune_a.code,
             },
         ),
+        ("post", "/api/labtests/results"): (
+            "province_health_officer",
+            {
+                "lab": "CDC Thanh Hóa",
+                "results": [{"sample_id": "TH-PROBE-1", "result": "negative"}],
+            },
+        ),
         ("post", "/api/hotline/tickets"): (
             "hotline_agent",
             {"category": "f0_advice", "text": "Cần tư vấn thuốc", "caller_phone": "0912000111"},
@@ -181,6 +188,7 @@ def test_the_probe_covers_every_operation(client, db):
         | set(QUERY_OPERATIONS)
         | {
             ("post", "/api/cases/lab-results"),
+            ("post", "/api/labtests/results"),
             ("post", "/api/hotline/tickets"),
             ("post", "/api/checkpoints/declarations"),
             ("post", "/api/checkpoints/passages"),

@@ -10,7 +10,7 @@ def proposed_zone(world, staff, *, commune=None, name="Khu phố 3 Bắc Sơn", 
     return services.zone_propose(
         by=proposer,
         name=name,
-        kind=Zone.Kind.STREET,
+        kind=extra.pop("kind", Zone.Kind.STREET),
         commune=commune,
         reason="Ổ dịch 5 ca trong khu phố",
         people_count=420,

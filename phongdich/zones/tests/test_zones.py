@@ -69,6 +69,7 @@ def test_history_across_two_changes_and_a_lift(world, staff):
         last_negative_round_on=date(2021, 8, 18),
         people_count=430,
         households_count=110,
+        reason="Kết quả vòng xét nghiệm của CDC trước khi dùng hệ thống",
     )
     services.proposal_create(
         by=staff.commune_worker_b, zone=zone, action=ZoneProposal.Action.LIFT, reason="Đủ 14 ngày"
@@ -243,6 +244,7 @@ def test_scan_lifting_marks_the_zones_that_may_be_lifted(world, staff):
         last_negative_round_on=date(2021, 8, 10),
         people_count=1,
         households_count=1,
+        reason="Vòng xét nghiệm do huyện tổ chức",
     )
     assert services.scan_lifting(today=date(2021, 8, 14)) == 0
     assert services.scan_lifting(today=date(2021, 8, 15)) == 1

@@ -1,0 +1,222 @@
+"""Results imported per second through `manage.py import_results`' own function, against a
+raw COPY of the same rows in the same run (issue 14: goal >= 0.3), and peak memory of the
+streamed import against the previous shape (the whole table read into a list first).
+
+PostgreSQL. 200,000 samples taken in one commune (bulk-inserted: taking them is not what is
+measured), then one CSV of their results (negative, a few invalid, a handful positive, which
+go through the F0 app one by one). Each measured run starts from the samples without results.
+Peak memory is Python's own allocations (tracemalloc) during a second run of each step.
+Prints rows/s, the ratio and the load average; never asserts a verdict.
+
+    .venv/bin/python bench/labtests_import.py [--rows 200000] [--batch 2000] [--no-memory]
+"""
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import django_setup  # noqa: E402
+
+DB_URL = "postgres://postgres@127.0.0.1:5432/pd_bench_labtests"
+HEADER = ["Mã mẫu", "Kết quả", "Ct", "Phòng xét nghiệm", "Ngày trả kết quả"]
+PEOPLE = 2000
+POSITIVE_EVERY = 20_000  # ten positives in 200,000: a screening round's usual yield
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def results_file(rows: int, day: str) -> Path:
+    path = Path(tempfile.mkstemp(suffix=".csv")[1])
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            if i % POSITIVE_EVERY == POSITIVE_EVERY - 1:
+                writer.writerow([f"BX-{i:07d}", "dương tính", "24,5", "CDC Thanh Hóa", day])
+            elif i % 997 == 0:
+                writer.writerow([f"BX-{i:07d}", "không xác định", "", "CDC Thanh Hóa", day])
+            else:
+                writer.writerow([f"BX-{i:07d}", "âm tính", "", "CDC Thanh Hóa", day])
+    return path
+
+
+class DiskUpload:
+    """The file object a view or the command gets for a file on disk, minus Django."""
+
+    def __init__(self, path: Path):
+        self.path, self.name, self.size = path, path.name, path.stat().st_size
+        self.file = path.open("rb")
+
+    def read(self, n=-1):
+        return self.file.read(n)
+
+    def seek(self, offset, whence=0):
+        return self.file.seek(offset, whence)
+
+
+def measure(label, fn, reset, memory: bool):
+    reset()
+    started = time.perf_counter()
+    rows = fn()
+    seconds = time.perf_counter() - started
+    peak = float("nan")
+    if memory:
+        reset()
+        tracemalloc.start()
+        fn()
+        peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+    print(
+        f"{label:<50} {rows / seconds:10,.0f} rows/s  peak {peak:7.1f} MB"
+        f"  ({rows:,} rows, {seconds:.2f} s)  [{load()}]",
+        flush=True,
+    )
+    return rows / seconds, peak
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=0, help="override labtests.imports.BATCH")
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+
+    django_setup(DB_URL)
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    from phongdich import testing
+    from phongdich.accounts.models import Role, User
+    from phongdich.cases.models import Case, LabResult
+    from phongdich.geo.models import AdminUnit
+    from phongdich.labtests import imports as lab_imports
+    from phongdich.labtests.models import Sample
+    from phongdich.lib import imports
+    from phongdich.people.models import Person
+
+    if args.batch:
+        lab_imports.BATCH = args.batch
+    if not AdminUnit.objects.filter(code="38").exists():
+        testing.make_world()
+    commune = AdminUnit.objects.get(code="14755")
+    officer = User.objects.filter(username="bench.lab").first() or testing.make_user(
+        "bench.lab", Role.COMMUNE_HEALTH_WORKER, commune
+    )
+    if Sample.objects.count() != args.rows:
+        Sample.objects.all().delete()
+        people = list(Person.objects.filter(commune=commune)[:PEOPLE])
+        fresh = []
+        for n in range(len(people), PEOPLE):
+            person = Person(
+                full_name=f"Lê Thị Sàng Lọc {n}",
+                birth_year=1950 + n % 60,
+                phone=f"+84913{n:06d}",
+                commune=commune,
+            )
+            person.refresh_keys()  # what registration does; the people are not what is timed
+            fresh.append(person)
+        people += Person.objects.bulk_create(fresh)
+        taken = timezone.now() - timedelta(days=1)
+        Sample.objects.bulk_create(
+            (
+                Sample(
+                    person=people[i % PEOPLE],
+                    barcode=f"BX-{i:07d}",
+                    kind="pcr",
+                    reason="screening",
+                    commune=commune,
+                    taken_at=taken,
+                )
+                for i in range(args.rows)
+            ),
+            batch_size=5000,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE labtests_sample")
+    day = timezone.localdate().strftime("%d/%m/%Y")
+    path = results_file(args.rows, day)
+    print(
+        f"{args.rows:,} results, {path.stat().st_size / 1024 / 1024:.1f} MB CSV, "
+        f"batch {lab_imports.BATCH}, PostgreSQL [{load()}]",
+        flush=True,
+    )
+
+    def reset():
+        Case.objects.all().delete()
+        LabResult.objects.all().delete()
+        Sample.objects.update(
+            result="", status="taken", ct_value=None, lab="", resulted_at=None, presumptive=False
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_raw_results")
+            cursor.execute("VACUUM ANALYZE labtests_sample")
+
+    def raw_copy():
+        # The floor: the same rows, parsed by csv.reader, COPY'd into a bare table.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE bench_raw_results (barcode varchar(40), result varchar(20),"
+                " ct varchar(8), lab varchar(60), day varchar(10))"
+            )
+            count = 0
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                reader = csv.reader(fh)
+                next(reader)
+                with cursor.copy("COPY bench_raw_results FROM STDIN") as copy:
+                    for row in reader:
+                        copy.write_row(row)
+                        count += 1
+        return count
+
+    def streamed():
+        upload = DiskUpload(path)
+        outcome = lab_imports.import_results(
+            by=officer,
+            upload=upload,
+            mode=imports.KEEP_GOOD,
+            max_rows=args.rows + 1,
+            max_bytes=upload.size + 1,
+        )
+        upload.file.close()
+        assert not outcome.errors, outcome.errors.entries[:3]
+        return outcome.recorded
+
+    def previous_shape():
+        # What the command did before: the whole table validated into a list, then written.
+        upload = DiskUpload(path)
+        table = imports.read_table(
+            upload, lab_imports.columns(), kind="csv", max_rows=args.rows + 1
+        )
+        upload.file.close()
+        return len(table.rows)
+
+    memory = not args.no_memory
+    base_rate, _ = measure(
+        "floor: csv.reader + raw COPY into a bare table", raw_copy, reset, memory
+    )
+    rate, peak = measure("import_results, streamed in batches", streamed, reset, memory)
+    print(f"ratio import/raw COPY: {rate / base_rate:.3f}")
+    if memory:
+        _, old_peak = measure(
+            "previous shape: read_table into a list (read only)", previous_shape, reset, True
+        )
+        print(f"peak memory streamed/previous: {peak / old_peak:.3f}")
+    reset()
+    path.unlink()
+
+
+if __name__ == "__main__":
+    main()
