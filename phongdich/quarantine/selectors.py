@@ -1,7 +1,10 @@
 """Reads for the quarantine pages, scoped to the user's jurisdiction by the record's commune
 (where the person is quarantined, whoever opened it)."""
 
-from django.db.models import F
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
@@ -16,24 +19,60 @@ LIST_ROLES = (
     Role.CARE_TEAM_MEMBER,
 )
 WRITE_ROLES = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.COMMUNE_HEALTH_WORKER)
-LIST_LIMIT = 500
 
 
 def quarantines_visible_to(user):
     return scope_to_jurisdiction(Quarantine.objects.all(), user, "commune")
 
 
-def active_list(user, *, commune=None, limit: int = LIST_LIMIT):
-    """The active quarantines the user may see, those needing attention first, then by end
-    date. A fixed number of queries whatever the length (the pinned count test)."""
+PAGE_SIZE = 100
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str  # pass as ?after= for the page after this one ("" on the last)
+
+
+def _cursor(q: Quarantine) -> str:
+    return f"{0 if q.attention_at else 1}.{q.planned_end.isoformat()}.{q.pk}"
+
+
+def _parse_cursor(raw) -> tuple[int, date, int] | None:
+    try:
+        flag, day, pk = str(raw).split(".")
+        parsed = (int(flag), date.fromisoformat(day), int(pk))
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed[0] in (0, 1) and 0 < parsed[2] < 2**63 else None
+
+
+def active_list(user, *, commune=None, after=None, size: int = PAGE_SIZE) -> Page:
+    """One page of the active quarantines the user may see: those needing attention first,
+    then by end date. A keyset page (`?after=<flag>.<end>.<id>` of the last row shown): a
+    commune at its peak holds thousands of F1, and each page reads one range of the
+    (commune, status, planned_end) index whatever its depth, in a fixed number of queries
+    (the pinned count test)."""
     qs = quarantines_visible_to(user).filter(status=Status.ACTIVE)
     if commune is not None:
         qs = qs.filter(commune=commune)
-    return list(
+    qs = qs.annotate(calm=ExpressionWrapper(Q(attention_at__isnull=True), BooleanField()))
+    cursor = _parse_cursor(after)
+    if cursor is not None:
+        flag, day, pk = cursor
+        calm = bool(flag)
+        qs = qs.filter(
+            Q(calm__gt=calm)
+            | Q(calm=calm, planned_end__gt=day)
+            | Q(calm=calm, planned_end=day, pk__gt=pk)
+        )
+    rows = list(
         qs.select_related("person", "commune__parent", "facility").order_by(
-            F("attention_at").desc(nulls_last=True), "planned_end", "pk"
-        )[:limit]
+            "calm", "planned_end", "pk"
+        )[: size + 1]
     )
+    items = rows[:size]
+    return Page(items=items, next_cursor=_cursor(items[-1]) if len(rows) > size else "")
 
 
 def active_count(user, *, commune=None) -> int:

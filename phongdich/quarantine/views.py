@@ -40,17 +40,24 @@ def quarantine_list(request):
     commune_id = pk_or_none(request.GET.get("commune"))
     if commune_id is not None:
         commune = AdminUnit.objects.filter(pk=commune_id).first()
-    rows = selectors.active_list(request.user, commune=commune)
+    page = selectors.active_list(request.user, commune=commune, after=request.GET.get("after"))
     total = selectors.active_count(request.user, commune=commune)
     # A list of named people in quarantine is personal health data: one audited read.
-    audit_read_many(actor=request.user, action="quarantine.list", records=rows)
+    audit_read_many(actor=request.user, action="quarantine.list", records=page.items)
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_url = ""
+    if page.next_cursor:
+        query["after"] = page.next_cursor
+        next_url = f"?{query.urlencode()}"
     return render(
         request,
         "quarantine/list.html",
         {
-            "rows": rows,
+            "rows": page.items,
             "total": total,
-            "limit": selectors.LIST_LIMIT,
+            "next_url": next_url,
+            "first_page": not request.GET.get("after"),
             "commune": commune,
             "today": timezone.localdate(),
         },

@@ -16,6 +16,7 @@ from phongdich.accounts.permissions import role_required
 from phongdich.audit.services import audit_read_many, audit_record
 from phongdich.cases.models import Case
 from phongdich.cases.selectors import case_get, cases_visible_to
+from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within, home_communes
 from phongdich.lib.bounds import parse_day, pk_or_none
 from phongdich.lib.files import xlsx_response
@@ -128,12 +129,32 @@ def contacts(request):
     status = request.GET.get("status", "")
     if status not in ContactStatus.values:
         status = ""
-    rows = selectors.contact_list(request.user, status=status)
-    audit_read_many(actor=request.user, action="tracing.contacts", records=rows)
+    commune = None
+    commune_id = pk_or_none(request.GET.get("commune"))
+    if commune_id is not None:
+        commune = AdminUnit.objects.filter(pk=commune_id).first()
+    page = selectors.contact_list(
+        request.user,
+        status=status,
+        commune=commune,
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
+    )
+    audit_read_many(actor=request.user, action="tracing.contacts", records=page.items)
+    query = request.GET.copy()
+    for key in ("before", "after"):
+        query.pop(key, None)
     return render(
         request,
         "tracing/contacts.html",
-        {"contacts": rows, "status": status, "statuses": ContactStatus.choices},
+        {
+            "contacts": page.items,
+            "page": page,
+            "query": query.urlencode(),
+            "status": status,
+            "statuses": ContactStatus.choices,
+            "next_url": f"?{query.urlencode()}&before={page.older}" if page.older else "",
+        },
     )
 
 
