@@ -175,3 +175,16 @@ class OpenForm(forms.Form):
             "recovered_on": data["recovered_on"],
             "note": data["note"],
         }
+
+
+class SampleForm(forms.Form):
+    """The sample taken against a test day (the code scanned or typed, and the test)."""
+
+    barcode = forms.CharField(label=_("Mã mẫu"), max_length=40)
+    kind = forms.ChoiceField(label=_("Loại xét nghiệm"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from phongdich.labtests.models import Kind
+
+        self.fields["kind"].choices = Kind.choices

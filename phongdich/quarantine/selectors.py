@@ -123,3 +123,22 @@ def source_case_id_of(case) -> int | None:
         .values_list("source_case_id", flat=True)
         .first()
     )
+
+
+ORDERS_LIMIT = 300
+
+
+def test_orders(user, *, limit: int = ORDERS_LIMIT):
+    """The open lab orders of the user's area: test days of active quarantines not yet
+    sampled, the oldest day first (two queries with the count)."""
+    qs = FollowUpItem.objects.filter(
+        kind=FollowUpItem.Kind.TEST_DUE,
+        done_at__isnull=True,
+        quarantine__in=quarantines_visible_to(user).filter(status=Status.ACTIVE),
+    )
+    rows = list(
+        qs.select_related(
+            "quarantine__person", "quarantine__commune__parent", "quarantine__facility"
+        ).order_by("day", "pk")[:limit]
+    )
+    return rows, qs.count()

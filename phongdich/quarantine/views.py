@@ -27,8 +27,8 @@ from phongdich.people.selectors import person_get
 from phongdich.people.services import person_candidates
 
 from . import selectors, services
-from .forms import AdmitForm, CheckForm, EndChangeForm, OpenForm, ReasonForm
-from .models import Quarantine, QuarantineLink, Status
+from .forms import AdmitForm, CheckForm, EndChangeForm, OpenForm, ReasonForm, SampleForm
+from .models import FollowUpItem, Quarantine, QuarantineLink, Status
 from .selectors import LIST_ROLES, WRITE_ROLES
 
 
@@ -269,4 +269,41 @@ def self_check(request, token: str):
                 done = True
     return render(
         request, "quarantine/self_check.html", {"form": form, "done": done, "q": link.quarantine}
+    )
+
+
+@role_required(*WRITE_ROLES)
+def test_orders(request):
+    """The area's lab orders: each test day due, with the sample taken against it."""
+    form = SampleForm(request.POST or None)
+    if request.method == "POST":
+        item_pk = pk_or_none(request.POST.get("item"))
+        try:
+            item = selectors.item_get(request.user, item_pk) if item_pk else None
+        except FollowUpItem.DoesNotExist:
+            item = None
+        if item is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                sample = services.test_order_sample(by=request.user, item=item, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("Đã lấy mẫu %(code)s cho %(name)s.")
+                    % {"code": sample.barcode, "name": item.quarantine.person.full_name},
+                )
+                return redirect("quarantine:tests")
+        else:
+            messages.error(request, _("Cần mã mẫu và loại xét nghiệm."))
+    rows, total = selectors.test_orders(request.user)
+    audit_read_many(
+        actor=request.user, action="quarantine.test_orders", records=[r.quarantine for r in rows]
+    )
+    return render(
+        request,
+        "quarantine/tests.html",
+        {"rows": rows, "total": total, "form": SampleForm(), "today": timezone.localdate()},
     )

@@ -25,6 +25,7 @@ from .follow_up import (
     scan_follow_up,
 )
 from .opening import quarantine_open, quarantine_open_staff, quarantine_plan_preview
+from .orders import test_order_sample
 
 __all__ = [
     "CHECK_GRACE_HOURS",
@@ -47,4 +48,5 @@ __all__ = [
     "quarantine_plan_preview",
     "quarantine_release_early",
     "scan_follow_up",
+    "test_order_sample",
 ]
