@@ -142,3 +142,12 @@ def test_orders(user, *, limit: int = ORDERS_LIMIT):
         ).order_by("day", "pk")[:limit]
     )
     return rows, qs.count()
+
+
+def of_contact(contact) -> Quarantine | None:
+    """The quarantine a traced contact was put in, for a link from the contact's page (the
+    page already checked the contact is in the user's area)."""
+    return (
+        Quarantine.objects.filter(source_contact_id=contact.pk).order_by("-pk").first()
+        or Quarantine.objects.filter(person_id=contact.person_id, status=Status.ACTIVE).first()
+    )

@@ -177,9 +177,18 @@ def contact(request, pk: int):
             "candidates": candidates,
             "status_form": StatusForm(initial={"status": item.status}),
             "quarantine_form": QuarantineForm(),
+            "quarantine": _quarantine_of(item),
             "may_add_f2": item.generation < 2,
         },
     )
+
+
+def _quarantine_of(contact):
+    try:
+        from phongdich.quarantine.selectors import of_contact
+    except ImportError:  # the quarantine app is optional
+        return None
+    return of_contact(contact)
 
 
 @require_POST
