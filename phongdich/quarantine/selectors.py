@@ -17,6 +17,7 @@ LIST_ROLES = (
     Role.HEALTH_OFFICER,
     Role.COMMUNE_HEALTH_WORKER,
     Role.CARE_TEAM_MEMBER,
+    Role.TRACER,  # follows the contacts it quarantined (reads; writes stay with the station)
 )
 WRITE_ROLES = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.COMMUNE_HEALTH_WORKER)
 

@@ -4,7 +4,7 @@ user's area, a contact, the import, clusters, chains and indicators."""
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,7 +37,7 @@ from .forms import (
     StatusForm,
 )
 from .models import ContactStatus
-from .permissions import READ_ROLES, TRACER_ROLES
+from .permissions import READ_ROLES, TRACER_ROLES, may_write
 
 IMPORT_ERRORS_KEY = "tracing_import_errors"
 
@@ -161,6 +161,8 @@ def contacts(request):
 @role_required(*READ_ROLES)
 def contact(request, pk: int):
     item = selectors.contact_get(request.user, pk)
+    if request.method == "POST" and not may_write(request.user):
+        raise PermissionDenied  # the police partner reads; only tracers add F2
     form, candidates, done = _add_contact(request, source_contact=item)
     if done:
         return done
@@ -178,9 +180,19 @@ def contact(request, pk: int):
             "status_form": StatusForm(initial={"status": item.status}),
             "quarantine_form": QuarantineForm(),
             "quarantine": _quarantine_of(item),
+            "may_open_quarantine": _may_open_quarantine(request.user),
+            "can_write": may_write(request.user),
             "may_add_f2": item.generation < 2,
         },
     )
+
+
+def _may_open_quarantine(user) -> bool:
+    try:
+        from phongdich.quarantine.selectors import LIST_ROLES
+    except ImportError:
+        return False
+    return user.has_role(*LIST_ROLES)
 
 
 def _quarantine_of(contact):
@@ -301,6 +313,8 @@ def case_chain(request, pk: int):
 
 @role_required(*READ_ROLES)
 def clusters(request):
+    if request.method == "POST" and not may_write(request.user):
+        raise PermissionDenied  # the police partner reads; only tracers open clusters
     form = ClusterForm(request.POST or None, communes=communes_within(request.user.jurisdiction))
     if request.method == "POST" and form.is_valid():
         try:
@@ -312,7 +326,11 @@ def clusters(request):
     return render(
         request,
         "tracing/clusters.html",
-        {"clusters": selectors.cluster_list(request.user), "form": form},
+        {
+            "clusters": selectors.cluster_list(request.user),
+            "form": form,
+            "can_write": may_write(request.user),
+        },
     )
 
 
@@ -332,6 +350,7 @@ def cluster(request, pk: int):
             "cases": cases,
             "contacts": contacts,
             "case_form": ClusterCaseForm(),
+            "can_write": may_write(request.user),
             "source_form": ClusterSourceForm(
                 initial={"source_note": item.source_note, "source_not_found": item.source_not_found}
             ),
