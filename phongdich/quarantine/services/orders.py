@@ -24,8 +24,9 @@ def test_order_sample(*, by, item: FollowUpItem, barcode: str, kind: str):
     so two team members scanning at once take one sample and the other is told it is done."""
     from phongdich.labtests.services import sample_take
 
+    # Lock the order row only ("of self"): the site is a nullable join PostgreSQL cannot lock.
     item = (
-        FollowUpItem.objects.select_for_update()
+        FollowUpItem.objects.select_for_update(of=("self",))
         .select_related("quarantine__person", "quarantine__facility")
         .get(pk=item.pk)
     )
