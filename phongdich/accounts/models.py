@@ -22,6 +22,11 @@ class Role(models.TextChoices):
     UNIT_REPORTER = "unit_reporter", _("Cán bộ báo cáo của đơn vị")
     VACCINATION_OFFICER = "vaccination_officer", _("Cán bộ tiêm chủng (xã/huyện)")
     FACILITY_OFFICER = "facility_officer", _("Cán bộ cơ sở điều trị/cách ly")
+    # Community COVID team members who trace contacts (issue 13): the tracing menu only.
+    TRACER = "tracer", _("Thành viên tổ truy vết (tổ COVID cộng đồng)")
+    # Police as a read-only tracing partner: contact lists and chains of their area, no
+    # identifiers, no registry search, no writes.
+    POLICE = "police", _("Công an phối hợp truy vết")
 
 
 class User(SubmittedOnce, AbstractUser):

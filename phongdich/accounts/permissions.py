@@ -19,11 +19,12 @@ from .models import Role
 ALL_STAFF = tuple(Role.values)
 # Roles that may see individual people's records (names, phones, health data). A facility
 # officer sees only their own facility's beds and stock (facilities.selectors), never the
-# province's people.
+# province's people. The police see the tracing lists of their area (tracing.permissions)
+# with names and places only: no registry search, no identifiers.
 PERSONAL_DATA_ROLES = tuple(
     r
     for r in Role.values
-    if r not in (Role.COMMITTEE_MEMBER, Role.DIRECTIVE_CLERK, Role.FACILITY_OFFICER)
+    if r not in (Role.COMMITTEE_MEMBER, Role.DIRECTIVE_CLERK, Role.FACILITY_OFFICER, Role.POLICE)
 )
 ADMIN_ROLES = (Role.PROVINCE_ADMIN,)
 # Roles whose work has a machine on the other end of the API, and so may create API tokens

@@ -62,6 +62,8 @@ DEMO_USERS = [
     DemoUser(
         "baocao.huyen", "Mai Xuân Phong", Role.UNIT_REPORTER, "district", "UBND Thành phố Thanh Hóa"
     ),
+    DemoUser("truyvet.a", "Lê Văn Vết", Role.TRACER, "commune_a", "Tổ COVID cộng đồng"),
+    DemoUser("congan.huyen", "Hà Văn An", Role.POLICE, "district", "Công an Thành phố Thanh Hóa"),
 ]
 
 

@@ -51,6 +51,9 @@ NEED_TO_KNOW: dict[str, Access] = {
     # Matches each dose to the person by CCCD (the national platform's key) and calls people
     # whose next dose is due: the whole record.
     Role.VACCINATION_OFFICER: Access(BY_NAME, FULL, FULL),
+    # Calls each contact to notify them and checks who they are on the phone; finds the
+    # people already registered by name when adding contacts; never needs the CCCD.
+    Role.TRACER: Access(BY_NAME, MASKED, FULL),
 }
 
 

@@ -156,6 +156,9 @@ class FollowUpItem(models.Model):
     kind = models.CharField(max_length=14, choices=Kind.choices)
     day = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
+    # A test day is a lab order for the commune or site: the labtests Sample taken for it
+    # (a plain id: labtests is an optional app).
+    sample_id = models.BigIntegerField(null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -164,6 +167,14 @@ class FollowUpItem(models.Model):
             # The scan runs hourly: one item per quarantine, kind and day, however often.
             models.UniqueConstraint(
                 fields=["quarantine", "kind", "day"], name="qr_item_one_per_day"
+            ),
+        ]
+        indexes = [
+            # serves the area's open test orders (the sampling team's list)
+            models.Index(
+                fields=["kind", "day"],
+                condition=models.Q(done_at__isnull=True),
+                name="qr_item_open_orders_idx",
             ),
         ]
 

@@ -1,7 +1,10 @@
 """Reads for the quarantine pages, scoped to the user's jurisdiction by the record's commune
 (where the person is quarantined, whoever opened it)."""
 
-from django.db.models import F
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
@@ -14,26 +17,63 @@ LIST_ROLES = (
     Role.HEALTH_OFFICER,
     Role.COMMUNE_HEALTH_WORKER,
     Role.CARE_TEAM_MEMBER,
+    Role.TRACER,  # follows the contacts it quarantined (reads; writes stay with the station)
 )
 WRITE_ROLES = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.COMMUNE_HEALTH_WORKER)
-LIST_LIMIT = 500
 
 
 def quarantines_visible_to(user):
     return scope_to_jurisdiction(Quarantine.objects.all(), user, "commune")
 
 
-def active_list(user, *, commune=None, limit: int = LIST_LIMIT):
-    """The active quarantines the user may see, those needing attention first, then by end
-    date. A fixed number of queries whatever the length (the pinned count test)."""
+PAGE_SIZE = 100
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str  # pass as ?after= for the page after this one ("" on the last)
+
+
+def _cursor(q: Quarantine) -> str:
+    return f"{0 if q.attention_at else 1}.{q.planned_end.isoformat()}.{q.pk}"
+
+
+def _parse_cursor(raw) -> tuple[int, date, int] | None:
+    try:
+        flag, day, pk = str(raw).split(".")
+        parsed = (int(flag), date.fromisoformat(day), int(pk))
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed[0] in (0, 1) and 0 < parsed[2] < 2**63 else None
+
+
+def active_list(user, *, commune=None, after=None, size: int = PAGE_SIZE) -> Page:
+    """One page of the active quarantines the user may see: those needing attention first,
+    then by end date. A keyset page (`?after=<flag>.<end>.<id>` of the last row shown): a
+    commune at its peak holds thousands of F1, and each page reads one range of the
+    (commune, status, planned_end) index whatever its depth, in a fixed number of queries
+    (the pinned count test)."""
     qs = quarantines_visible_to(user).filter(status=Status.ACTIVE)
     if commune is not None:
         qs = qs.filter(commune=commune)
-    return list(
+    qs = qs.annotate(calm=ExpressionWrapper(Q(attention_at__isnull=True), BooleanField()))
+    cursor = _parse_cursor(after)
+    if cursor is not None:
+        flag, day, pk = cursor
+        calm = bool(flag)
+        qs = qs.filter(
+            Q(calm__gt=calm)
+            | Q(calm=calm, planned_end__gt=day)
+            | Q(calm=calm, planned_end=day, pk__gt=pk)
+        )
+    rows = list(
         qs.select_related("person", "commune__parent", "facility").order_by(
-            F("attention_at").desc(nulls_last=True), "planned_end", "pk"
-        )[:limit]
+            "calm", "planned_end", "pk"
+        )[: size + 1]
     )
+    items = rows[:size]
+    return Page(items=items, next_cursor=_cursor(items[-1]) if len(rows) > size else "")
 
 
 def active_count(user, *, commune=None) -> int:
@@ -83,4 +123,32 @@ def source_case_id_of(case) -> int | None:
         .exclude(source_case_id=None)
         .values_list("source_case_id", flat=True)
         .first()
+    )
+
+
+ORDERS_LIMIT = 300
+
+
+def test_orders(user, *, limit: int = ORDERS_LIMIT):
+    """The open lab orders of the user's area: test days of active quarantines not yet
+    sampled, the oldest day first (two queries with the count)."""
+    qs = FollowUpItem.objects.filter(
+        kind=FollowUpItem.Kind.TEST_DUE,
+        done_at__isnull=True,
+        quarantine__in=quarantines_visible_to(user).filter(status=Status.ACTIVE),
+    )
+    rows = list(
+        qs.select_related(
+            "quarantine__person", "quarantine__commune__parent", "quarantine__facility"
+        ).order_by("day", "pk")[:limit]
+    )
+    return rows, qs.count()
+
+
+def of_contact(contact) -> Quarantine | None:
+    """The quarantine a traced contact was put in, for a link from the contact's page (the
+    page already checked the contact is in the user's area)."""
+    return (
+        Quarantine.objects.filter(source_contact_id=contact.pk).order_by("-pk").first()
+        or Quarantine.objects.filter(person_id=contact.person_id, status=Status.ACTIVE).first()
     )

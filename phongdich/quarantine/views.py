@@ -15,15 +15,20 @@ from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.checkpoints.services import SYMPTOMS
 from phongdich.geo.models import AdminUnit
+from phongdich.geo.selectors import communes_within
 from phongdich.lib import confirm
 from phongdich.lib.bounds import pk_or_none
 from phongdich.lib.files import html_to_pdf, pdf_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.urls import absolute_url
+from phongdich.people import need_to_know
+from phongdich.people.models import Person
+from phongdich.people.selectors import person_get
+from phongdich.people.services import person_candidates
 
 from . import selectors, services
-from .forms import AdmitForm, CheckForm, EndChangeForm, ReasonForm
-from .models import Quarantine, QuarantineLink, Status
+from .forms import AdmitForm, CheckForm, EndChangeForm, OpenForm, ReasonForm, SampleForm
+from .models import FollowUpItem, Quarantine, QuarantineLink, Status
 from .selectors import LIST_ROLES, WRITE_ROLES
 
 
@@ -40,20 +45,101 @@ def quarantine_list(request):
     commune_id = pk_or_none(request.GET.get("commune"))
     if commune_id is not None:
         commune = AdminUnit.objects.filter(pk=commune_id).first()
-    rows = selectors.active_list(request.user, commune=commune)
+    page = selectors.active_list(request.user, commune=commune, after=request.GET.get("after"))
     total = selectors.active_count(request.user, commune=commune)
     # A list of named people in quarantine is personal health data: one audited read.
-    audit_read_many(actor=request.user, action="quarantine.list", records=rows)
+    audit_read_many(actor=request.user, action="quarantine.list", records=page.items)
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_url = ""
+    if page.next_cursor:
+        query["after"] = page.next_cursor
+        next_url = f"?{query.urlencode()}"
     return render(
         request,
         "quarantine/list.html",
         {
-            "rows": rows,
+            "rows": page.items,
             "total": total,
-            "limit": selectors.LIST_LIMIT,
+            "next_url": next_url,
+            "first_page": not request.GET.get("after"),
+            "can_write": request.user.has_role(*WRITE_ROLES),
             "commune": commune,
             "today": timezone.localdate(),
         },
+    )
+
+
+# What the registry matches on (people.services.person_candidates).
+MATCHED_FIELDS = ("full_name", "birth_year", "phone", "id_number", "commune")
+
+
+@role_required(*WRITE_ROLES)
+def quarantine_new(request):
+    """Open a quarantine from scratch: the person through the registry's matching (weak
+    candidates shown to pick from), then the plan of the dated policy row shown with its
+    source; staff confirm it, or shorten or extend it with a reason."""
+    form = OpenForm(request.POST or None, communes=communes_within(request.user.jurisdiction))
+    candidates, plan = [], None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # `chosen`: the person staff picked among the candidates; `person`: whom the plan is
+        # previewed for (a strong match is reused by person_register itself on opening).
+        chosen = person = None
+        try:
+            if data["chosen_person"]:
+                try:
+                    chosen = person = person_get(request.user, data["chosen_person"])
+                except Person.DoesNotExist:
+                    raise Http404 from None
+            elif not data["force_new"]:
+                person_data = form.person_data()
+                found = person_candidates(
+                    by=request.user,
+                    **{k: person_data[k] for k in MATCHED_FIELDS},
+                )
+                strong = [c.person for c in found if c.strong]
+                person = strong[0] if strong else None
+                if not strong:
+                    candidates = [c.person for c in found]
+                if candidates:
+                    need_to_know.present(candidates, request.user)
+                    audit_read_many(
+                        actor=request.user,
+                        action="quarantine.open_candidates",
+                        records=candidates,
+                    )
+            values = form.open_values()
+            plan = services.quarantine_plan_preview(
+                person=person,
+                basis=values["basis"],
+                start=values["start"],
+                exposure_date=values["exposure_date"],
+                doses=values["doses"],
+                recovered_on=values["recovered_on"],
+            )
+            if request.POST.get("action") == "open" and not candidates:
+                quarantine, created = services.quarantine_open_staff(
+                    by=request.user,
+                    person=chosen,
+                    person_data=form.person_data(),
+                    force_new=data["force_new"],
+                    planned_end=data["planned_end"],
+                    reason=data["reason"],
+                    **values,
+                )
+                if created:
+                    messages.success(request, _("Đã mở hồ sơ cách ly."))
+                else:
+                    messages.info(request, _("Người này đang cách ly: đây là hồ sơ đang mở."))
+                return redirect("quarantine:detail", pk=quarantine.pk)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+            plan = None
+    return render(
+        request,
+        "quarantine/new.html",
+        {"form": form, "candidates": candidates, "plan": plan},
     )
 
 
@@ -183,4 +269,41 @@ def self_check(request, token: str):
                 done = True
     return render(
         request, "quarantine/self_check.html", {"form": form, "done": done, "q": link.quarantine}
+    )
+
+
+@role_required(*WRITE_ROLES)
+def test_orders(request):
+    """The area's lab orders: each test day due, with the sample taken against it."""
+    form = SampleForm(request.POST or None)
+    if request.method == "POST":
+        item_pk = pk_or_none(request.POST.get("item"))
+        try:
+            item = selectors.item_get(request.user, item_pk) if item_pk else None
+        except FollowUpItem.DoesNotExist:
+            item = None
+        if item is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                sample = services.test_order_sample(by=request.user, item=item, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("Đã lấy mẫu %(code)s cho %(name)s.")
+                    % {"code": sample.barcode, "name": item.quarantine.person.full_name},
+                )
+                return redirect("quarantine:tests")
+        else:
+            messages.error(request, _("Cần mã mẫu và loại xét nghiệm."))
+    rows, total = selectors.test_orders(request.user)
+    audit_read_many(
+        actor=request.user, action="quarantine.test_orders", records=[r.quarantine for r in rows]
+    )
+    return render(
+        request,
+        "quarantine/tests.html",
+        {"rows": rows, "total": total, "form": SampleForm(), "today": timezone.localdate()},
     )

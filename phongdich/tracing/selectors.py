@@ -11,6 +11,7 @@ from django.http import Http404
 
 from phongdich.accounts.permissions import scope_q
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.pagination import keyset_page
 
 from . import rules
 from .models import Cluster, Contact, Indicator
@@ -28,7 +29,13 @@ def contacts_visible_to(user):
     return Contact.objects.filter(_inside(user))
 
 
-def contact_list(user, *, status: str = "", commune=None, limit: int = 200):
+PAGE_SIZE = 100
+
+
+def contact_list(user, *, status: str = "", commune=None, before=None, after=None):
+    """One keyset page of the area's contacts, newest first (`lib.pagination`): a commune
+    at its peak lists thousands of F1, and an OFFSET page or a full COUNT(*) over them
+    would grow with the list; a keyset page reads one index range whatever its depth."""
     qs = contacts_visible_to(user).select_related(
         "person", "commune__parent", "source_case__person", "source_contact__person"
     )
@@ -36,7 +43,7 @@ def contact_list(user, *, status: str = "", commune=None, limit: int = 200):
         qs = qs.filter(status=status)
     if commune is not None:
         qs = qs.filter(commune=commune)
-    return list(qs.order_by("-created_at", "-pk")[:limit])
+    return keyset_page(qs, before=before, after=after, size=PAGE_SIZE)
 
 
 def contact_get(user, pk: int) -> Contact:

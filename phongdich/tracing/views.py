@@ -4,7 +4,7 @@ user's area, a contact, the import, clusters, chains and indicators."""
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +16,7 @@ from phongdich.accounts.permissions import role_required
 from phongdich.audit.services import audit_read_many, audit_record
 from phongdich.cases.models import Case
 from phongdich.cases.selectors import case_get, cases_visible_to
+from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within, home_communes
 from phongdich.lib.bounds import parse_day, pk_or_none
 from phongdich.lib.files import xlsx_response
@@ -36,7 +37,7 @@ from .forms import (
     StatusForm,
 )
 from .models import ContactStatus
-from .permissions import READ_ROLES, TRACER_ROLES
+from .permissions import READ_ROLES, TRACER_ROLES, may_write
 
 IMPORT_ERRORS_KEY = "tracing_import_errors"
 
@@ -128,18 +129,40 @@ def contacts(request):
     status = request.GET.get("status", "")
     if status not in ContactStatus.values:
         status = ""
-    rows = selectors.contact_list(request.user, status=status)
-    audit_read_many(actor=request.user, action="tracing.contacts", records=rows)
+    commune = None
+    commune_id = pk_or_none(request.GET.get("commune"))
+    if commune_id is not None:
+        commune = AdminUnit.objects.filter(pk=commune_id).first()
+    page = selectors.contact_list(
+        request.user,
+        status=status,
+        commune=commune,
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
+    )
+    audit_read_many(actor=request.user, action="tracing.contacts", records=page.items)
+    query = request.GET.copy()
+    for key in ("before", "after"):
+        query.pop(key, None)
     return render(
         request,
         "tracing/contacts.html",
-        {"contacts": rows, "status": status, "statuses": ContactStatus.choices},
+        {
+            "contacts": page.items,
+            "page": page,
+            "query": query.urlencode(),
+            "status": status,
+            "statuses": ContactStatus.choices,
+            "next_url": f"?{query.urlencode()}&before={page.older}" if page.older else "",
+        },
     )
 
 
 @role_required(*READ_ROLES)
 def contact(request, pk: int):
     item = selectors.contact_get(request.user, pk)
+    if request.method == "POST" and not may_write(request.user):
+        raise PermissionDenied  # the police partner reads; only tracers add F2
     form, candidates, done = _add_contact(request, source_contact=item)
     if done:
         return done
@@ -156,9 +179,28 @@ def contact(request, pk: int):
             "candidates": candidates,
             "status_form": StatusForm(initial={"status": item.status}),
             "quarantine_form": QuarantineForm(),
+            "quarantine": _quarantine_of(item),
+            "may_open_quarantine": _may_open_quarantine(request.user),
+            "can_write": may_write(request.user),
             "may_add_f2": item.generation < 2,
         },
     )
+
+
+def _may_open_quarantine(user) -> bool:
+    try:
+        from phongdich.quarantine.selectors import LIST_ROLES
+    except ImportError:
+        return False
+    return user.has_role(*LIST_ROLES)
+
+
+def _quarantine_of(contact):
+    try:
+        from phongdich.quarantine.selectors import of_contact
+    except ImportError:  # the quarantine app is optional
+        return None
+    return of_contact(contact)
 
 
 @require_POST
@@ -271,6 +313,8 @@ def case_chain(request, pk: int):
 
 @role_required(*READ_ROLES)
 def clusters(request):
+    if request.method == "POST" and not may_write(request.user):
+        raise PermissionDenied  # the police partner reads; only tracers open clusters
     form = ClusterForm(request.POST or None, communes=communes_within(request.user.jurisdiction))
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,7 +326,11 @@ def clusters(request):
     return render(
         request,
         "tracing/clusters.html",
-        {"clusters": selectors.cluster_list(request.user), "form": form},
+        {
+            "clusters": selectors.cluster_list(request.user),
+            "form": form,
+            "can_write": may_write(request.user),
+        },
     )
 
 
@@ -302,6 +350,7 @@ def cluster(request, pk: int):
             "cases": cases,
             "contacts": contacts,
             "case_form": ClusterCaseForm(),
+            "can_write": may_write(request.user),
             "source_form": ClusterSourceForm(
                 initial={"source_note": item.source_note, "source_not_found": item.source_not_found}
             ),

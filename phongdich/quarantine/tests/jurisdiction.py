@@ -42,3 +42,37 @@ RECORDS_IN_COMMUNE_B = {
     "quarantine:certificate": _certificate,
 }
 NOT_PERSONAL = {}
+
+
+# --- matching path: a quarantine opened from scratch on the staff form -----------------------
+
+
+def _submit_open_form(client, world, staff, typed):
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/quarantine/new/",
+        {
+            "full_name": typed["full_name"],
+            "birth_year": typed["birth_year"],
+            "phone": typed.get("phone", ""),
+            "id_number": typed.get("id_number", ""),
+            "address": typed["address"],
+            "commune": world.commune_a.pk,
+            "basis": "f1",
+            "exposure_date": "10/01/2022",
+            "start": "10/01/2022",
+            "doses": "2",
+            "place": "home",
+            "action": "open",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain, "the form was refused: the walk would check nothing"
+    return [str(response.status_code), response.content.decode()]
+
+
+MATCHING_PATHS = {"quarantine:new": _submit_open_form}
+MATCHING_CALLERS = {
+    "quarantine/services/opening.py": ("quarantine:new",),
+    "quarantine/views.py": ("quarantine:new",),
+}

@@ -159,3 +159,31 @@ def test_the_scan_flags_a_missed_check_and_a_test_day_once(world, staff):
         last_check_at=at - timedelta(hours=20), test_dates=[]
     )
     assert services.scan_follow_up(now=at)["created"] == 0
+
+
+def test_the_list_pages_by_keyset_attention_first_then_end_date(client, world, staff, monkeypatch):
+    import html
+    import re
+
+    from phongdich.quarantine import selectors
+
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    records = [_open(world, staff, person) for person in _people(world, staff, 5)]
+    # two end on the same day (the id breaks the tie); one needs attention
+    Quarantine.objects.filter(pk=records[0].pk).update(
+        planned_end=records[0].planned_end + timedelta(days=3)
+    )
+    Quarantine.objects.filter(pk=records[4].pk).update(attention_at=timezone.now())
+    expected = [records[4].pk, records[1].pk, records[2].pk, records[3].pk, records[0].pk]
+    client.force_login(staff.commune_worker_a)
+    seen, url = [], reverse("quarantine:list")
+    for _page in range(4):
+        page = client.get(url).content.decode()
+        seen += [int(pk) for pk in re.findall(r'id="quarantine-(\d+)"', page)]
+        found = re.search(r'id="next-page" href="([^"]+)"', page)
+        if not found:
+            break
+        url = reverse("quarantine:list") + html.unescape(found.group(1))
+    assert seen == expected
+    # a cursor typed by hand reads the first page, never a 500
+    assert client.get(reverse("quarantine:list"), {"after": "x.2022-99-01.1"}).status_code == 200

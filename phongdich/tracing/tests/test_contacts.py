@@ -144,8 +144,12 @@ def test_quarantine_goes_through_the_quarantine_contract(world, staff):
     contact = builders.contact(world, staff.commune_worker_a, source_case=case)
     Contact.objects.filter(pk=contact.pk).update(exposure_date=date(2021, 12, 20))
     contact.refresh_from_db()
-    contact, quarantine = services.contact_quarantine(by=staff.commune_worker_a, contact=contact, start=date(2021, 12, 21))
+    contact, quarantine = services.contact_quarantine(
+        by=staff.commune_worker_a, contact=contact, start=date(2021, 12, 21)
+    )
     assert contact.status == "quarantined" and contact.quarantined_at is not None
     assert Quarantine.objects.get(person=contact.person).basis == "f1"
     with pytest.raises(ValidationError):  # already quarantined: the status cannot move there again
-        services.contact_quarantine(by=staff.commune_worker_a, contact=contact, start=date(2021, 12, 21))
+        services.contact_quarantine(
+            by=staff.commune_worker_a, contact=contact, start=date(2021, 12, 21)
+        )

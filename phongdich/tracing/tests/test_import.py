@@ -100,3 +100,77 @@ def test_the_command_imports_a_file(world, staff, tmp_path):
     path.write_bytes(_file(case, world, GOOD).read())
     call_command("import_contacts", str(path), "--user", staff.commune_worker_a.username)
     assert Contact.objects.count() == 3
+
+
+def test_new_people_are_made_in_bulk_each_with_its_audit_event(world, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from phongdich.audit.models import AuditEvent
+
+    case = builders.case(world, staff.commune_worker_a)
+    lines = [
+        f"{{ref}},Người Mới {i},{1960 + i},09132{i:05d},,{{commune}},01/12/2021,Hộ gia đình,1"
+        for i in range(40)
+    ]
+    with CaptureQueriesContext(connection) as few:
+        import_contacts(
+            by=staff.commune_worker_a, upload=_file(case, world, lines[:5]), mode="keep_good"
+        )
+    Contact.objects.all().delete()
+    with CaptureQueriesContext(connection) as many:
+        result = import_contacts(
+            by=staff.commune_worker_a, upload=_file(case, world, lines[5:]), mode="keep_good"
+        )
+    assert result.added == 35
+
+    # seven times the rows, the same statements (no lookup or insert per row), but for the
+    # registry's match-key locks (lib.locks, one statement per key on PostgreSQL)
+    def statements(captured):
+        return [q for q in captured.captured_queries if "pg_advisory_xact_lock" not in q["sql"]]
+
+    assert len(statements(many)) == len(statements(few))
+    made = AuditEvent.objects.filter(action="person.create", actor=staff.commune_worker_a)
+    assert made.count() == 40 + 1  # and the case's own person
+    person = Person.objects.get(full_name="Người Mới 7")
+    assert (person.phone, person.birth_year, person.commune) == (
+        "+84913200007",
+        1967,
+        world.commune_a,
+    )
+    assert person.name_key == "nguoi moi 7"
+
+
+def test_the_same_new_person_twice_in_one_file_is_one_person(world, staff):
+    case = builders.case(world, staff.commune_worker_a)
+    case2 = builders.case(world, staff.commune_worker_a, name="Trần Thị Hai")
+    ref2 = reference_for(case2)
+    twice = "Mai Văn Lặp,1970,0913777000,,{commune},01/12/2021,Hộ gia đình,1"
+    result = import_contacts(
+        by=staff.commune_worker_a,
+        upload=_file(case, world, ["{ref}," + twice, ref2 + "," + twice]),
+        mode="keep_good",
+    )
+    assert result.added == 2
+    assert Person.objects.filter(full_name="Mai Văn Lặp").count() == 1
+
+
+def test_a_person_registered_elsewhere_still_gets_the_registrys_referral(world, staff):
+    from phongdich.people.models import MatchReferral
+    from phongdich.people.services import person_register
+
+    elsewhere, _ = person_register(
+        by=staff.commune_worker_b,
+        full_name="Nguyễn Thị Một",
+        birth_year=1980,
+        phone="0913200001",
+        commune=world.commune_b,
+    )
+    case = builders.case(world, staff.commune_worker_a)
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD[:1]), mode="keep_good"
+    )
+    assert result.added == 1
+    contact = Contact.objects.get()
+    assert contact.person_id != elsewhere.pk
+    assert MatchReferral.objects.filter(existing=elsewhere, new_person=contact.person).exists()

@@ -117,3 +117,31 @@ def test_a_cluster_is_opened_and_a_case_added_by_reference(client, world, staff)
     assert list(cluster.cases.all()) == [case]
     page = client.get(f"/tracing/clusters/{cluster.pk}/").content.decode()
     assert "chưa đối chiếu văn bản" in page
+
+
+def test_the_contact_list_pages_newest_first(client, world, staff, monkeypatch):
+    import html
+    import re
+
+    from phongdich.tracing import selectors
+
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    by = staff.commune_worker_a
+    case = builders.case(world, by)
+    made = [
+        builders.contact(
+            world, by, source_case=case, full_name=f"Người {i}", phone=f"091350{i:04d}"
+        )
+        for i in range(5)
+    ]
+    client.force_login(by)
+    seen, url = [], "/tracing/contacts/"
+    for _page in range(4):
+        page = client.get(url).content.decode()
+        seen += [int(pk) for pk in re.findall(r'href="/tracing/contacts/(\d+)/"', page)]
+        found = re.search(r'id="next-page" href="([^"]+)"', page)
+        if not found:
+            break
+        url = "/tracing/contacts/" + html.unescape(found.group(1))
+    assert seen == [c.pk for c in reversed(made)]
+    assert client.get("/tracing/contacts/", {"before": "nonsense"}).status_code == 200

@@ -101,6 +101,8 @@ FORM_MODELS = {
     "quarantine.ReasonForm": [quarantine.Quarantine],
     "quarantine.EndChangeForm": [quarantine.Quarantine],
     "quarantine.AdmitForm": [],
+    "quarantine.OpenForm": [quarantine.Quarantine, Person],
+    "quarantine.SampleForm": [labtests.Sample],
     "checkpoints.TransitForm": [checkpoints.TransitEscort],
     "checkpoints.ForecastImportForm": [checkpoints.ForecastImport],
     "checkpoints.CitizenReportForm": [checkpoints.CitizenReport],
