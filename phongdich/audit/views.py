@@ -77,7 +77,7 @@ def events(request):
         return xlsx_response(content, "nhat-ky.xlsx")
     # Keyset pages and a capped count: the log grows by a million events a month at
     # province volume, and neither an OFFSET nor a COUNT(*) over it stays fast.
-    page = keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"))
+    page = keyset_page(qs, next=request.GET.get("next"), prev=request.GET.get("prev"))
     for event in page:
         event.sentence = event_sentence(event)
         event.actor_shown = actor_name(event)
@@ -91,6 +91,6 @@ def events(request):
             "page": page,
             "filters": filters,
             "kinds": AuditEvent.Kind.choices,
-            "query": _without(request.GET, "before", "after", "page"),
+            "query": _without(request.GET, "next", "prev", "page"),
         },
     )
