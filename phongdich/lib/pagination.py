@@ -200,9 +200,9 @@ def keyset_page(
             here = f"prev={prev}"
     if not items and after_values is not None:
         rows = list(
-            base.filter(after_filter(model, keys, after_values)).order_by(*keyset_order(model, keys))[
-                : size + 1
-            ]
+            base.filter(after_filter(model, keys, after_values)).order_by(
+                *keyset_order(model, keys)
+            )[: size + 1]
         )
         items, has_next, has_prev = rows[:size], len(rows) > size, True
         here = f"next={next}"

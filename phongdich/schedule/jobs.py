@@ -37,6 +37,12 @@ JOBS = [
         "the shortest service level (P1) is 15 minutes",
     ),
     PeriodicJob(
+        "hotline.refresh_oversight",
+        "phongdich.hotline.tasks.refresh_oversight",
+        timedelta(minutes=5),
+        "the 1022 oversight page reads these figures (it says when they were computed)",
+    ),
+    PeriodicJob(
         "cases.scan_no_contact",
         "phongdich.cases.tasks.scan_no_contact",
         timedelta(minutes=15),

@@ -97,7 +97,18 @@ def test_a_short_previous_page_reads_as_the_first_page(units):
 
 @pytest.mark.parametrize(
     "junk",
-    ["", "abc", "-5", "0", "99999999999999999999999", "x" * 5000, "W10", "WzFd", "W1sxXSwyLDNd", "bnVsbA"],
+    [
+        "",
+        "abc",
+        "-5",
+        "0",
+        "99999999999999999999999",
+        "x" * 5000,
+        "W10",
+        "WzFd",
+        "W1sxXSwyLDNd",
+        "bnVsbA",
+    ],
 )
 def test_a_cursor_that_does_not_decode_reads_the_first_page(units, junk):
     for keys in ORDERS.values():
