@@ -31,6 +31,12 @@ JOBS = [
         "finished job results older than TASKS_KEEP_DAYS (failed: TASKS_KEEP_FAILED_DAYS)",
     ),
     PeriodicJob(
+        "audit.prune_exports",
+        "phongdich.audit.tasks.prune_exports",
+        timedelta(hours=1),
+        "exported files are kept EXPORT_KEEP_HOURS (24), then removed from the disk",
+    ),
+    PeriodicJob(
         "hotline.escalate_overdue",
         "phongdich.hotline.tasks.escalate_overdue",
         timedelta(minutes=2),
