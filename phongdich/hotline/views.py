@@ -17,14 +17,13 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts.models import User
 from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.exports import export_request
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 from phongdich.lib import confirm
-from phongdich.lib.files import xlsx_response
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.references import reference_for
 from phongdich.lib.urls import absolute_url
-from phongdich.lib.xlsx import build_workbook
 from phongdich.people.need_to_know import case_summary_for_role
 from phongdich.people.selectors import people_visible_to
 
@@ -592,43 +591,13 @@ def oversight_export(request):
         day = datetime.strptime(raw, "%Y-%m-%d").date() if raw else timezone.localdate()
     except ValueError:
         day = timezone.localdate()
-    rows = (
-        (
-            t.pk,
-            timezone.localtime(t.created_at).strftime("%d/%m/%Y %H:%M"),
-            t.get_channel_display(),
-            t.category.name,
-            t.priority,
-            t.get_status_display(),
-            t.commune.name if t.commune_id else "",
-            t.assigned_unit.name if t.assigned_unit_id else "",
-            timezone.localtime(t.due_at).strftime("%d/%m/%Y %H:%M"),
-            timezone.localtime(t.first_response_at).strftime("%d/%m/%Y %H:%M")
-            if t.first_response_at
-            else "",
-            timezone.localtime(t.resolved_at).strftime("%d/%m/%Y %H:%M") if t.resolved_at else "",
-            "x" if (t.resolved_at or timezone.now()) > t.due_at else "",
+    # Built by the worker (hotline/export_kinds.py): a day of a wave's tickets is tens of
+    # thousands of rows, which would hold a web worker.
+    try:
+        export = export_request(
+            by=request.user, kind="hotline.day", params={"date": day.isoformat()}
         )
-        for t in selectors.tickets_created_on(request.user, day).iterator(chunk_size=2000)
-    )
-    # Aggregate columns only: no caller names or phones leave the system in this export.
-    content = build_workbook(
-        f"1022 {day:%d-%m-%Y}",
-        [
-            _("Mã phiếu"),
-            _("Thời điểm"),
-            _("Kênh"),
-            _("Nhánh"),
-            _("Ưu tiên"),
-            _("Trạng thái"),
-            _("Xã/phường"),
-            _("Đơn vị"),
-            _("Hạn xử lý"),
-            _("Trả lời đầu"),
-            _("Giải quyết"),
-            _("Quá hạn"),
-        ],
-        rows,
-    )
-    response = xlsx_response(content, f"1022-{day:%Y-%m-%d}.xlsx")
-    return response
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("hotline:oversight")
+    return redirect("audit:export", pk=export.pk)
