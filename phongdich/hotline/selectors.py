@@ -14,6 +14,7 @@ from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
 from phongdich.geo.selectors import units_within
 from phongdich.lib.identity import normalize_phone
+from phongdich.lib.pagination import Key, keyset_order
 from phongdich.people.selectors import people_visible_to
 
 from .models import (
@@ -138,6 +139,10 @@ def ticket_get(user, pk: int) -> Ticket:
     return ticket
 
 
+# The desk's queue order (most urgent due time first), as keyset keys for its pages.
+QUEUE_KEYS = (Key("due_at"), Key("pk"))
+
+
 def ticket_queue(
     user,
     *,
@@ -168,7 +173,7 @@ def ticket_queue(
     if unclaimed:
         qs = qs.filter(claimed_by__isnull=True)
     return qs.select_related("category", "assigned_unit", "commune", "claimed_by").order_by(
-        "due_at", "pk"
+        *keyset_order(Ticket, QUEUE_KEYS)
     )
 
 

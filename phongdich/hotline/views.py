@@ -11,7 +11,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +20,7 @@ from phongdich.audit.exports import export_request
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 from phongdich.lib import confirm
+from phongdich.lib.pagination import keyset_page
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.references import reference_for
 from phongdich.lib.urls import absolute_url
@@ -49,26 +49,11 @@ MAX_UNIT_OPTIONS = 60
 COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP rows: an exact COUNT(*) over every open ticket of a province
-    cost more than the page itself (bench/hotline_tickets.py); past the cap the page says
-    "10 000+" and the oversight page has the exact totals."""
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > COUNT_CAP
-
-    def page(self, number):
-        if not self.capped:
-            return super().page(number)
-        # Past the cap the count is not the real total: never clamp a page to it.
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+def _without(params, *names) -> str:
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 def _int(value) -> int | None:
@@ -93,14 +78,25 @@ def queue(request):
         "unclaimed": request.GET.get("unclaimed") == "1",
     }
     qs = selectors.ticket_queue(request.user, **filters)
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_read_many(actor=request.user, action="hotline.queue", records=page.object_list)
+    # Keyset pages by due time: a deep page seeks to its place on the open-tickets index
+    # instead of an OFFSET, and the count stops at COUNT_CAP (the oversight page has the
+    # exact totals).
+    page = keyset_page(
+        qs,
+        keys=selectors.QUEUE_KEYS,
+        next=request.GET.get("next"),
+        prev=request.GET.get("prev"),
+        size=PAGE_SIZE,
+        cap=COUNT_CAP,
+    )
+    audit_read_many(actor=request.user, action="hotline.queue", records=page.items)
     units = list(selectors.units_visible_to(request.user)[: MAX_UNIT_OPTIONS + 1])
     return render(
         request,
         "hotline/queue.html",
         {
             "page": page,
+            "query": _without(request.GET, "next", "prev", "page"),
             "filters": filters,
             "categories": selectors.categories(),
             "priorities": Priority.choices,

@@ -61,6 +61,11 @@ class KeysetPage:
         return len(self.items)
 
     @property
+    def object_list(self) -> list:
+        # Django's Page calls its rows this; code written for either reads both.
+        return self.items
+
+    @property
     def has_other_pages(self) -> bool:
         return bool(self.next or self.prev)
 
@@ -139,14 +144,19 @@ def _equal(key: Key, value) -> Q:
 
 def after_filter(model, keys, values) -> Q:
     """Rows that sort strictly after the row whose sort values are `values`, as
-    (k1 beyond v1) or (k1 = v1 and k2 beyond v2) or … — portable, and on PostgreSQL each
-    branch is an index range."""
+    (k1 beyond v1) or (k1 = v1 and k2 beyond v2) or … — portable SQL. The first key's
+    bound is repeated outside the OR (k1 ≥ v1, when no NULL can follow v1), which is the
+    condition an index on k1 starts its range scan at."""
     nullable = [key.name != "pk" and _field(model, key.name).null for key in keys]
     condition = Q(pk__in=[])
     prefix = Q()
     for key, value, can_be_null in zip(keys, values, nullable, strict=True):
         condition |= prefix & _beyond(key, value, can_be_null)
         prefix &= _equal(key, value)
+    first, value = keys[0], values[0]
+    if len(keys) > 1 and value is not None and (not nullable[0] or first.nulls_first):
+        bound = Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value})
+        condition = bound & condition
     return condition
 
 
