@@ -32,6 +32,7 @@ PROMISES = [
     ("docs/checkpoints.md", "every 10 minutes", "checkpoints.scan_transit"),
     ("docs/hotline.md", "every 2 minutes", "hotline.escalate_overdue"),
     ("docs/hotline.md", "every 5 minutes", "hotline.refresh_oversight"),
+    ("docs/operations.md", "every 5 minutes", "hotline.refresh_oversight"),
     (
         "phongdich/hotline/templates/hotline/oversight.html",
         "mỗi 5 phút",
