@@ -410,7 +410,9 @@ def main():
     parser.add_argument("--f0", type=int, default=40_000)
     parser.add_argument("--events", type=int, default=1_500_000)
     parser.add_argument("--tickets", type=int, default=20_000)
+    parser.add_argument("--only", default="queue,audit,oversight,exports", help="sections")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     if args.quick:
         args.f0, args.events, args.tickets = 20_000, 300_000, 10_000
     repeat = 7 if args.quick else 15
@@ -423,10 +425,14 @@ def main():
     client = Client()
     client.force_login(admin)
     ping = ping_baseline(client, repeat * 3)
-    bench_queue(client, admin, ping, repeat)
-    bench_audit(client, admin, ping, repeat)
-    bench_oversight(client, admin, ping, repeat, [args.tickets, args.tickets * 3])
-    bench_exports(client, admin)
+    if "queue" in only:
+        bench_queue(client, admin, ping, repeat)
+    if "audit" in only:
+        bench_audit(client, admin, ping, repeat)
+    if "oversight" in only:
+        bench_oversight(client, admin, ping, repeat, [args.tickets, args.tickets * 3])
+    if "exports" in only:
+        bench_exports(client, admin)
     print(f"\nend: {load_average()}")
 
 
