@@ -113,9 +113,15 @@ def bench_queue(agent, pages_to_time: int = 15):
     client.force_login(agent)
     client.get("/hotline/")  # warm caches, templates and the session
     results = {}
+    # Where page 200 was: the queue pages by keyset (lib.pagination), so a deep page is a
+    # cursor (the last row of page 199), not ?page=200.
+    from phongdich.hotline import selectors
+    from phongdich.lib.pagination import encode_cursor
+
+    row = list(selectors.ticket_queue(agent)[199 * 50 - 1 : 199 * 50])[0]
     for label, query in (
         ("queue page 1", ""),
-        ("queue page 200", "?page=200"),
+        ("queue page 200", f"?next={encode_cursor(row, selectors.QUEUE_KEYS)}"),
         ("queue P1 filter", "?priority=P1"),
         ("queue one branch", "?category=food"),
     ):

@@ -282,6 +282,8 @@ TASKS_MAX_ATTEMPTS = envint("TASKS_MAX_ATTEMPTS", 3)
 # Finished job results are pruned daily after this many days (failed ones kept longer).
 TASKS_KEEP_DAYS = envint("TASKS_KEEP_DAYS", 14)
 TASKS_KEEP_FAILED_DAYS = envint("TASKS_KEEP_FAILED_DAYS", 90)
+# Background XLSX exports (lib.exports) stay downloadable this long, then their files go.
+EXPORT_KEEP_HOURS = envint("EXPORT_KEEP_HOURS", 24)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

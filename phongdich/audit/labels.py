@@ -60,12 +60,14 @@ READ_ACTIONS = {
     "labtests.orders": _("Danh sách lệnh lấy lại mẫu"),
     "zones.households": _("Danh sách hộ trong vùng phong tỏa"),
     "zones.food_gaps": _("Danh sách hộ chưa được cấp lương thực"),
+    "export.download": _("Tải tệp Excel đã xuất"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:
 # "Trạm y tế Xã A, Huyện B xác nhận người về đã đến". Every action the code records is here
 # (audit/tests/test_labels.py walks the source); an action missing here would show its code.
 WRITE_ACTIONS = {
+    "export.request": _("yêu cầu xuất tệp Excel"),
     "api_token.create": _("tạo khóa truy cập API"),
     "api_token.revoke": _("thu hồi khóa truy cập API"),
     "user.create": _("tạo tài khoản"),
@@ -283,6 +285,7 @@ RECORD_NAMES = {
     "checkpoints.citizenreport": _("tin báo của người dân"),
     "hotline.reliefrequest": _("yêu cầu hỗ trợ"),
     "hotline.ticket": _("phiếu 1022"),
+    "audit.export": _("tệp Excel xuất"),
 }
 
 # Where a record shown through a read can be opened again, when it has a page.

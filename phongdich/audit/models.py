@@ -118,3 +118,61 @@ class AuditReadSubject(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.record_type}:{self.record_id}"
+
+
+def _export_path(export, filename: str) -> str:
+    # A random name: the file is served only through the owner's download view, and its
+    # name on disk must not be guessable from its id or its date.
+    import secrets
+
+    return f"exports/{export.created_at:%Y/%m}/{secrets.token_hex(16)}.xlsx"
+
+
+class Export(models.Model):
+    """A large XLSX export built by the worker (lib.exports): its progress, its file and
+    when the file is removed. Only its owner downloads it; every download is an audit read.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ xử lý")
+        RUNNING = "running", _("Đang tạo tệp")
+        DONE = "done", _("Sẵn sàng tải về")
+        FAILED = "failed", _("Không tạo được tệp")
+        EXPIRED = "expired", _("Tệp đã hết hạn")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=64)  # lib.exports.ExportKind.name
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)  # expected, for the progress bar
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=_export_path, blank=True)
+    filename = models.CharField(max_length=150, blank=True)  # the name the download gets
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    job_id = models.CharField(max_length=64, blank=True)  # the worker's job, for its state
+
+    class Meta:
+        indexes = [
+            # serves the owner's list of recent exports, newest first
+            models.Index(fields=["owner", "-id"], name="audit_export_owner_idx"),
+            # serves the daily removal of expired files
+            models.Index(fields=["status", "expires_at"], name="audit_export_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)

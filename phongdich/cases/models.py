@@ -184,6 +184,8 @@ class Case(models.Model):
             # serves the care-team queue filter (a commune's active cases); sorting its few
             # thousand rows by the alert counters is then cheap in memory
             models.Index(fields=["commune", "status"], name="case_queue_idx"),
+            # The care queue's keyset order has its own index on PostgreSQL only
+            # (migration 0009, case_queue_order_idx): SQLite refuses NULLS FIRST in an index.
             # serves the no-contact scan: active home cases whose last check is old
             models.Index(fields=["status", "last_check_at"], name="case_contact_idx"),
             # serves the daily report: cases confirmed on a day

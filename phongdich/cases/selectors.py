@@ -2,12 +2,13 @@
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
+from phongdich.lib.pagination import Key, keyset_order
 
 from .models import (
     OPEN_STATUSES,
@@ -62,6 +63,15 @@ QUEUE_FIELDS = (
 
 
 # The home page's figures link to the queue filtered by these (cases.panels counts the same).
+# The queue's order as keyset keys (lib.pagination): the views page by these, so page 200
+# of a province's queue seeks to its place instead of reading 20,000 rows first.
+QUEUE_KEYS = (
+    Key("open_danger_alerts", descending=True),
+    Key("open_alerts", descending=True),
+    Key("last_check_at", nulls_first=True),
+    Key("risk_score", descending=True),
+    Key("pk"),
+)
 QUEUE_SHOWS = {
     "danger": Q(open_danger_alerts__gt=0),
     "alerts": Q(open_alerts__gt=0, open_danger_alerts=0),
@@ -84,13 +94,7 @@ def care_queue(user, *, commune_id: int | None = None, show: str = "") -> QueryS
         qs = qs.filter(commune_id=commune_id)
     if show in QUEUE_SHOWS:
         qs = qs.filter(QUEUE_SHOWS[show])
-    return qs.order_by(
-        F("open_danger_alerts").desc(),
-        F("open_alerts").desc(),
-        F("last_check_at").asc(nulls_first=True),
-        F("risk_score").desc(),
-        "pk",
-    )
+    return qs.order_by(*keyset_order(Case, QUEUE_KEYS))
 
 
 def attach_open_alerts(cases) -> None:

@@ -25,6 +25,7 @@ from phongdich.geo.selectors import communes_within, home_communes
 from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.pagination import keyset_page
 from phongdich.lib.references import reference_decoy, reference_for
 from phongdich.lib.tokens import hash_token
 from phongdich.lib.urls import absolute_url
@@ -86,19 +87,31 @@ def _queue_context(request) -> dict:
     show = request.GET.get("show", "")
     show = show if show in selectors.QUEUE_SHOWS else ""
     queue = selectors.care_queue(request.user, commune_id=commune_id or None, show=show)
-    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    selectors.attach_open_alerts(page.object_list)
+    # Keyset pages in the queue's own order: a deep page seeks to its place instead of an
+    # OFFSET over the province's F0, and the count stops at the cap ("hơn 10.000").
+    page = keyset_page(
+        queue,
+        keys=selectors.QUEUE_KEYS,
+        next=request.GET.get("next"),
+        prev=request.GET.get("prev"),
+        size=QUEUE_PAGE_SIZE,
+    )
+    selectors.attach_open_alerts(page.items)
     now = timezone.now()
+    filters = f"commune={commune_id or ''}&show={show}"
+    # The same page again (htmx refresh, an alert acknowledged from a row): keep its place.
+    here = f"{filters}&{page.here}" if page.here else filters
     return {
         "page": page,
         "commune_id": commune_id,
         "show": show,
         "now": now,
+        "filters": filters,
+        "here": here,
         "rows_html": queue_rows_html(
-            page,
+            page.items,
             base=reverse("cases:queue"),
-            query=f"commune={commune_id or ''}&show={show}&page={page.number}",
+            query=here,
             csrf_token=get_token(request),
             now=now,
         ),
@@ -120,7 +133,7 @@ def queue(request):
         actor=request.user,
         action="cases.queue",
         records=[
-            *context["page"].object_list,
+            *context["page"].items,
             *context.get("pending", ()),
             *context.get("to_transfer", ()),
         ],
@@ -346,7 +359,7 @@ def alert_action(request, pk: int):
     if request.htmx:
         context = _queue_context(request)
         audit_read_many(
-            actor=request.user, action="cases.queue", records=context["page"].object_list
+            actor=request.user, action="cases.queue", records=context["page"].items
         )
         return render(request, "cases/_queue_rows.html", context)
     nxt = request.POST.get("next", "")

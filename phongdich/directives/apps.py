@@ -10,7 +10,7 @@ class DirectivesConfig(AppConfig):
     def ready(self):
         from django_tasks.signals import task_finished
 
-        from . import tasks
+        from . import export, tasks  # noqa: F401 - export registers the overall table's export
 
         task_finished.connect(tasks.on_task_finished, dispatch_uid="directives.extract_finished")
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from phongdich.accounts.permissions import role_required
+from phongdich.audit.exports import export_request
 from phongdich.lib.files import xlsx_response
 
 from . import directory, export, selectors, services
@@ -122,8 +123,13 @@ def export_document(request, pk: int):
 
 @role_required(*OVERVIEW_ROLES)
 def export_all(request):
-    response = xlsx_response(export.overall_workbook(), "theo-doi-ket-luan.xlsx")
-    return response
+    # Built by the worker (export.OVERALL_EXPORT): thousands of tasks would hold a web worker.
+    try:
+        job = export_request(by=request.user, kind="directives.overall", params={})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("directives:overview")
+    return redirect("audit:export", pk=job.pk)
 
 
 # --- Import and review (clerk) ------------------------------------------------------------

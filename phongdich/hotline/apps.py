@@ -19,7 +19,7 @@ class HotlineConfig(AppConfig):
         from phongdich.web.navigation import NavItem
         from phongdich.web.navigation import register as register_nav
 
-        from . import panels
+        from . import export_kinds, panels  # noqa: F401 - export_kinds registers the day export
         from .roles import DESK_ROLES, OVERSIGHT_ROLES, RELIEF_ROLES, TICKET_ROLES
 
         register_nav(NavItem(_("Tổng đài 1022"), "hotline:queue", TICKET_ROLES, 30))

@@ -473,3 +473,27 @@ class SupportPayment(SubmittedOnce):
 
     def __str__(self) -> str:
         return f"{self.policy_id}: {self.amount_vnd} đ"
+
+
+class OversightSnapshot(models.Model):
+    """The oversight page's figures for one scope, computed by the scheduler
+    (`hotline.refresh_oversight`) so the page reads one row whatever the number of
+    tickets: at province scale the counts and medians over 30 days took half a second per
+    view and grew with the data. A scope is a jurisdiction and whether its readers are
+    desk staff (who also see tickets by caller's commune) or not (tickets routed to units
+    inside it): the same two inputs `selectors.ticket_scope` reads."""
+
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    desk = models.BooleanField()
+    days = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+    figures = models.JSONField()  # counts and medians only: no names, no ticket text
+
+    class Meta:
+        constraints = [
+            # One row per scope: the refresh upserts it; the page reads it by this key.
+            models.UniqueConstraint(fields=["unit", "desk", "days"], name="oversight_one_per_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{'desk' if self.desk else 'units'}/{self.days}d"

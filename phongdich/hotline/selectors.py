@@ -14,6 +14,7 @@ from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
 from phongdich.geo.selectors import units_within
 from phongdich.lib.identity import normalize_phone
+from phongdich.lib.pagination import Key, keyset_order
 from phongdich.people.selectors import people_visible_to
 
 from .models import (
@@ -99,11 +100,17 @@ def ticket_scope(user) -> Q:
     `path`, so PostgreSQL can walk the open-tickets-by-due-time index and stop after a page
     instead of joining and sorting every open ticket (bench/hotline_tickets.py).
     """
-    subtree = units_within(user.jurisdiction).values("pk")
+    return ticket_scope_for(user.jurisdiction, desk=user.has_role(*DESK_ROLES))
+
+
+def ticket_scope_for(unit, *, desk: bool) -> Q:
+    """`ticket_scope` for a jurisdiction and kind of reader, without a user: the oversight
+    refresh computes each scope's figures once for all its readers."""
+    subtree = units_within(unit).values("pk")
     routed = Q(
         assigned_unit_id__in=ResponsibleUnit.objects.filter(admin_unit_id__in=subtree).values("pk")
     )
-    if user.has_role(*DESK_ROLES):
+    if desk:
         return routed | Q(commune_id__in=subtree)
     return routed
 
@@ -130,6 +137,10 @@ def ticket_get(user, pk: int) -> Ticket:
     if ticket is None:
         raise Http404
     return ticket
+
+
+# The desk's queue order (most urgent due time first), as keyset keys for its pages.
+QUEUE_KEYS = (Key("due_at"), Key("pk"))
 
 
 def ticket_queue(
@@ -162,7 +173,7 @@ def ticket_queue(
     if unclaimed:
         qs = qs.filter(claimed_by__isnull=True)
     return qs.select_related("category", "assigned_unit", "commune", "claimed_by").order_by(
-        "due_at", "pk"
+        *keyset_order(Ticket, QUEUE_KEYS)
     )
 
 
@@ -244,22 +255,26 @@ def _median_minutes(pairs) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def oversight(user, *, days: int = 30) -> dict:
-    """Counts for the oversight page; aggregates only (no names)."""
-    visible = tickets_visible_to(user)
-    open_qs = visible.filter(status__in=OPEN_STATUSES)
-    now = timezone.now()
-    since = now - timedelta(days=days)
-    recent = visible.filter(created_at__gte=since)
+OVERSIGHT_DAYS = 30
+# Past this age a snapshot is not shown: the worker is down, and figures computed now are
+# worth the wait. The refresh runs every 5 minutes (schedule/jobs.py).
+OVERSIGHT_STALE_AFTER = timedelta(minutes=30)
+
+
+def oversight_figures(tickets: QuerySet[Ticket], *, days: int = OVERSIGHT_DAYS, now=None) -> dict:
+    """The oversight figures of a set of tickets, as plain JSON values (the refresh stores
+    them); aggregates only, no names."""
+    open_qs = tickets.filter(status__in=OPEN_STATUSES)
+    now = now or timezone.now()
+    recent = tickets.filter(created_at__gte=now - timedelta(days=days))
     return {
         "open_total": open_qs.count(),
         "by_category": list(
             open_qs.values("category__name").annotate(n=Count("pk")).order_by("-n")
         ),
-        "by_priority": [
-            {**row, "priority_label": Priority(row["priority"]).label}
-            for row in open_qs.values("priority").annotate(n=Count("pk")).order_by("priority")
-        ],
+        "by_priority": list(
+            open_qs.values("priority").annotate(n=Count("pk")).order_by("priority")
+        ),
         "by_unit": list(
             open_qs.values("assigned_unit__name").annotate(n=Count("pk")).order_by("-n")[:50]
         ),
@@ -268,7 +283,7 @@ def oversight(user, *, days: int = 30) -> dict:
         .filter(resolved_at__gt=F("due_at"))
         .count(),
         "created_recent": recent.count(),
-        # Bounded to the window: medians over a month of tickets stay cheap in Python.
+        # Bounded to the window; computed by the refresh job, never per page view.
         "median_first_response": _median_minutes(
             recent.filter(first_response_at__isnull=False).values_list(
                 "created_at", "first_response_at"
@@ -281,6 +296,43 @@ def oversight(user, *, days: int = 30) -> dict:
         ),
         "days": days,
     }
+
+
+def oversight_scope(user) -> tuple | None:
+    """(jurisdiction id, desk) naming the snapshot this user reads, or None (sees nothing)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.jurisdiction_id is None:
+        return None
+    return user.jurisdiction_id, user.has_role(*DESK_ROLES)
+
+
+def oversight(user, *, days: int = OVERSIGHT_DAYS) -> dict:
+    """Counts for the oversight page, read from the scope's precomputed snapshot (one row
+    whatever the number of tickets); computed on the spot only when the refresh has not yet
+    seen this scope or has stopped running."""
+    from .models import OversightSnapshot
+
+    scope = oversight_scope(user)
+    snapshot = None
+    if scope is not None:
+        snapshot = OversightSnapshot.objects.filter(
+            unit_id=scope[0],
+            desk=scope[1],
+            days=days,
+            computed_at__gte=timezone.now() - OVERSIGHT_STALE_AFTER,
+        ).first()
+    if snapshot is not None:
+        figures, computed_at = dict(snapshot.figures), snapshot.computed_at
+    else:
+        computed_at = timezone.now()
+        figures = oversight_figures(tickets_visible_to(user), days=days, now=computed_at)
+    figures["by_priority"] = [
+        {**row, "priority_label": Priority(row["priority"]).label}
+        for row in figures["by_priority"]
+    ]
+    figures["computed_at"] = computed_at
+    return figures
 
 
 def tickets_created_on(user, day) -> QuerySet[Ticket]:

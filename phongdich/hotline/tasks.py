@@ -57,3 +57,8 @@ def notify_escalation(ticket_id: int) -> int:
 @task()
 def escalate_overdue() -> int:
     return services.ticket_escalate_overdue()
+
+
+@task()
+def refresh_oversight() -> int:
+    return services.oversight_refresh()

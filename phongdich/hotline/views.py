@@ -11,20 +11,19 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.models import User
 from phongdich.accounts.permissions import public_view, role_required
+from phongdich.audit.exports import export_request
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
 from phongdich.lib import confirm
-from phongdich.lib.files import xlsx_response
+from phongdich.lib.pagination import keyset_page
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.references import reference_for
 from phongdich.lib.urls import absolute_url
-from phongdich.lib.xlsx import build_workbook
 from phongdich.people.need_to_know import case_summary_for_role
 from phongdich.people.selectors import people_visible_to
 
@@ -50,26 +49,11 @@ MAX_UNIT_OPTIONS = 60
 COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP rows: an exact COUNT(*) over every open ticket of a province
-    cost more than the page itself (bench/hotline_tickets.py); past the cap the page says
-    "10 000+" and the oversight page has the exact totals."""
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > COUNT_CAP
-
-    def page(self, number):
-        if not self.capped:
-            return super().page(number)
-        # Past the cap the count is not the real total: never clamp a page to it.
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+def _without(params, *names) -> str:
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 def _int(value) -> int | None:
@@ -94,14 +78,25 @@ def queue(request):
         "unclaimed": request.GET.get("unclaimed") == "1",
     }
     qs = selectors.ticket_queue(request.user, **filters)
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_read_many(actor=request.user, action="hotline.queue", records=page.object_list)
+    # Keyset pages by due time: a deep page seeks to its place on the open-tickets index
+    # instead of an OFFSET, and the count stops at COUNT_CAP (the oversight page has the
+    # exact totals).
+    page = keyset_page(
+        qs,
+        keys=selectors.QUEUE_KEYS,
+        next=request.GET.get("next"),
+        prev=request.GET.get("prev"),
+        size=PAGE_SIZE,
+        cap=COUNT_CAP,
+    )
+    audit_read_many(actor=request.user, action="hotline.queue", records=page.items)
     units = list(selectors.units_visible_to(request.user)[: MAX_UNIT_OPTIONS + 1])
     return render(
         request,
         "hotline/queue.html",
         {
             "page": page,
+            "query": _without(request.GET, "next", "prev", "page"),
             "filters": filters,
             "categories": selectors.categories(),
             "priorities": Priority.choices,
@@ -592,43 +587,13 @@ def oversight_export(request):
         day = datetime.strptime(raw, "%Y-%m-%d").date() if raw else timezone.localdate()
     except ValueError:
         day = timezone.localdate()
-    rows = (
-        (
-            t.pk,
-            timezone.localtime(t.created_at).strftime("%d/%m/%Y %H:%M"),
-            t.get_channel_display(),
-            t.category.name,
-            t.priority,
-            t.get_status_display(),
-            t.commune.name if t.commune_id else "",
-            t.assigned_unit.name if t.assigned_unit_id else "",
-            timezone.localtime(t.due_at).strftime("%d/%m/%Y %H:%M"),
-            timezone.localtime(t.first_response_at).strftime("%d/%m/%Y %H:%M")
-            if t.first_response_at
-            else "",
-            timezone.localtime(t.resolved_at).strftime("%d/%m/%Y %H:%M") if t.resolved_at else "",
-            "x" if (t.resolved_at or timezone.now()) > t.due_at else "",
+    # Built by the worker (hotline/export_kinds.py): a day of a wave's tickets is tens of
+    # thousands of rows, which would hold a web worker.
+    try:
+        export = export_request(
+            by=request.user, kind="hotline.day", params={"date": day.isoformat()}
         )
-        for t in selectors.tickets_created_on(request.user, day).iterator(chunk_size=2000)
-    )
-    # Aggregate columns only: no caller names or phones leave the system in this export.
-    content = build_workbook(
-        f"1022 {day:%d-%m-%Y}",
-        [
-            _("Mã phiếu"),
-            _("Thời điểm"),
-            _("Kênh"),
-            _("Nhánh"),
-            _("Ưu tiên"),
-            _("Trạng thái"),
-            _("Xã/phường"),
-            _("Đơn vị"),
-            _("Hạn xử lý"),
-            _("Trả lời đầu"),
-            _("Giải quyết"),
-            _("Quá hạn"),
-        ],
-        rows,
-    )
-    response = xlsx_response(content, f"1022-{day:%Y-%m-%d}.xlsx")
-    return response
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("hotline:oversight")
+    return redirect("audit:export", pk=export.pk)

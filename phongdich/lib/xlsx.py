@@ -1,7 +1,7 @@
 """Reading and writing XLSX files the way provincial offices exchange them."""
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -66,18 +66,39 @@ def build_workbook(title: str, header: list[str], rows: Iterable[Iterable]) -> b
 def build_sheets(sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]) -> bytes:
     """Several sheets, each (title, header, rows), written like `build_workbook`'s one.
     Sheet titles are cut to Excel's 31 characters and made unique."""
+    buffer = io.BytesIO()
+    write_sheets(buffer, sheets)
+    return buffer.getvalue()
+
+
+def write_sheets(
+    target,
+    sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = 2000,
+) -> int:
+    """Write the sheets to `target` (a path or a binary file) and return the rows written.
+
+    openpyxl's write-only mode streams each row to a temporary file as it is appended, so
+    with rows that come from a streamed query (`.iterator()`) memory stays flat whatever
+    the number of rows; `progress(rows_so_far)` is called every `every` rows (a background
+    export reports how far it got)."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     used: set[str] = set()
+    written = 0
     for title, header, rows in sheets:
         name = _sheet_title(title, used)
         sheet = workbook.create_sheet(title=name)
         sheet.append([_cell(sheet, str(value), font=bold) for value in header])
         for row in rows:
             sheet.append([_cell(sheet, readable(value)) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            written += 1
+            if progress is not None and written % every == 0:
+                progress(written)
+    workbook.save(target)
+    return written
 
 
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})

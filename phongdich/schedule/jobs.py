@@ -31,10 +31,22 @@ JOBS = [
         "finished job results older than TASKS_KEEP_DAYS (failed: TASKS_KEEP_FAILED_DAYS)",
     ),
     PeriodicJob(
+        "audit.prune_exports",
+        "phongdich.audit.tasks.prune_exports",
+        timedelta(hours=1),
+        "exported files are kept EXPORT_KEEP_HOURS (24), then removed from the disk",
+    ),
+    PeriodicJob(
         "hotline.escalate_overdue",
         "phongdich.hotline.tasks.escalate_overdue",
         timedelta(minutes=2),
         "the shortest service level (P1) is 15 minutes",
+    ),
+    PeriodicJob(
+        "hotline.refresh_oversight",
+        "phongdich.hotline.tasks.refresh_oversight",
+        timedelta(minutes=5),
+        "the 1022 oversight page reads these figures (it says when they were computed)",
     ),
     PeriodicJob(
         "cases.scan_no_contact",

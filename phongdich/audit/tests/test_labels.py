@@ -18,6 +18,7 @@ from phongdich.audit.labels import (
 )
 from phongdich.audit.models import AuditEvent
 from phongdich.audit.services import audit_record
+from phongdich.audit.tests.exports import download_export
 
 SOURCE = Path(settings.BASE_DIR) / "phongdich"
 # `action=<expression>` up to the end of the argument; the dotted literals inside are the
@@ -98,8 +99,8 @@ def test_the_log_page_and_its_export_show_sentences_not_codes(client, world, sta
     assert cells
     _code, sentence = next(c for c in cells if c[0] == "checkpoints.handover_arrived")
     assert "xác nhận người về đã đến" in sentence and "checkpoints." not in sentence
-    export = client.get(reverse("audit:events"), {"format": "xlsx"})
-    rows = list(load_workbook(io.BytesIO(export.content)).active.values)
+    export = download_export(client, reverse("audit:events"), {"format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(export)).active.values)
     row = next(r for r in rows[1:] if r[-1] == "checkpoints.handover_arrived")
     assert "xác nhận người về đã đến" in row[3]
     assert not any(str(c).startswith("{") for c in row if c)

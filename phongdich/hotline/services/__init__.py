@@ -22,6 +22,7 @@ from .messages import (
     ticket_citizen_reply,
     ticket_inbound,
 )
+from .oversight import oversight_refresh, oversight_scopes
 from .relief import (
     household_key,
     relief_fulfil,
@@ -56,6 +57,8 @@ from .tickets import (
 )
 
 __all__ = [
+    "oversight_refresh",
+    "oversight_scopes",
     "CONFLICT_MESSAGE",
     "DEFAULT_SLA_MINUTES",
     "GATEWAY_CHANNELS",

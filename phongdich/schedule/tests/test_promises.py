@@ -31,6 +31,13 @@ PROMISES = [
     ("docs/cases.md", "mỗi 15 phút", "cases.scan_no_contact"),
     ("docs/checkpoints.md", "every 10 minutes", "checkpoints.scan_transit"),
     ("docs/hotline.md", "every 2 minutes", "hotline.escalate_overdue"),
+    ("docs/hotline.md", "every 5 minutes", "hotline.refresh_oversight"),
+    ("docs/operations.md", "every 5 minutes", "hotline.refresh_oversight"),
+    (
+        "phongdich/hotline/templates/hotline/oversight.html",
+        "mỗi 5 phút",
+        "hotline.refresh_oversight",
+    ),
     ("docs/directives.md", "every 6 hours", "directives.send_reminders"),
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
     ("docs/quarantine.md", "hourly", "quarantine.scan_follow_up"),
