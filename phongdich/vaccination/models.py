@@ -522,8 +522,8 @@ class PopulationBand(models.Model):
 
 class Campaign(models.Model):
     """A vaccination campaign: target groups (age bands and risk groups; none = everyone),
-    the units it covers (its targets), a start and a deadline. Progress counts the doses
-    given from the start to people of the target groups in each unit."""
+    the units it covers (its targets), a start and a deadline. Progress counts the people of
+    the target groups in each unit reached from the start (each once)."""
 
     name = models.CharField(_("tên chiến dịch"), max_length=200)
     age_bands = models.CharField(_("nhóm tuổi"), max_length=100, blank=True)  # "5-11,50+"
@@ -564,7 +564,7 @@ class CampaignTarget(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
     unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
-    target = models.PositiveIntegerField(_("chỉ tiêu (mũi)"), validators=[MaxValueValidator(10**8)])
+    target = models.PositiveIntegerField(_("chỉ tiêu (người)"), validators=[MaxValueValidator(10**8)])
     official_name = models.CharField(_("người chịu trách nhiệm"), max_length=120)
     official_title = models.CharField(_("chức vụ"), max_length=120, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -580,7 +580,7 @@ class CampaignTarget(models.Model):
 
 
 class CampaignProgress(models.Model):
-    """Doses counted for a target unit by the end of a day (cumulative), precomputed by the
+    """People reached in a target unit by the end of a day (cumulative), precomputed by the
     job vaccination.refresh_campaigns."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="progress")

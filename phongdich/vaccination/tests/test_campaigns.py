@@ -179,6 +179,7 @@ def test_pages_and_export(client, world, staff):
     assert (target.unit, target.target) == (world.district_a, 50)
     page = client.get(f"/vaccination/campaigns/{campaign.pk}/").content.decode()
     assert "Lê Văn Huyện" in page and "Thành phố Thanh Hóa" in page
+    assert 'class="card campaign-unit-chart"' in page and "<rect" in page
     assert client.get("/vaccination/campaigns/").status_code == 200
     export = client.get(f"/vaccination/campaigns/{campaign.pk}.xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd")
@@ -234,3 +235,71 @@ def test_a_confirmed_directive_task_shows_the_campaign(client, world, staff):
     assert "Mùa xuân" not in render_to_string(
         "vaccination/_task_campaign.html", {"task": task}, request=request
     )
+
+
+def test_progress_counts_people_once_not_doses(world, staff):
+    """A person with two doses in the window, or in two target groups at once, is one person
+    reached, counted on the day of their first dose in the window."""
+    from phongdich.vaccination import risk
+
+    officer = staff.province_health_officer
+    worker = staff.commune_worker_a
+    campaign = campaigns.campaign_create(
+        by=officer,
+        name="Mọi mũi đến hạn",
+        start=START,
+        deadline=DEADLINE,
+        age_bands=["18+", "50+"],
+        risk_groups=[RiskGroup.TEACHER],
+    )
+    campaigns.campaign_target_set(
+        by=officer, campaign=campaign, unit=world.commune_a, target=3, official_name="Ông A"
+    )
+    # 1960: 18+ and 50+, and a teacher too; doses 2 and 3 both inside the window.
+    both = _child(world, staff, "Bà Hai Nhóm", year=1960)
+    risk.risk_flag_set(
+        by=worker, person=both, group=RiskGroup.TEACHER, source="Phòng GD", since=START
+    )
+    _dose(both, START - timedelta(days=60), worker, n=1)
+    _dose(both, START + timedelta(days=1), worker, n=2)
+    _dose(both, START + timedelta(days=5), worker, n=3)
+    single = _child(world, staff, "Ông Một Mũi", year=1990)
+    _dose(single, START + timedelta(days=3), worker)
+    campaigns.campaign_refresh(campaign=campaign, today=DEADLINE)
+    done = dict(
+        CampaignProgress.objects.filter(campaign=campaign).values_list("day", "done")
+    )
+    # day 0: nobody; day 1: Bà Hai Nhóm; day 3: Ông Một Mũi; her third dose adds no one.
+    assert [done[START + timedelta(days=i)] for i in range(8)] == [0, 1, 1, 2, 2, 2, 2, 2]
+    assert campaigns.figures(campaign).done == 2
+
+
+def test_unit_chart_has_one_bar_per_unit_marking_those_that_miss(world, staff):
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(by=officer, name="C", start=START, deadline=DEADLINE)
+    for unit, target in ((world.commune_a, 1), (world.commune_b, 2)):
+        campaigns.campaign_target_set(
+            by=officer, campaign=campaign, unit=unit, target=target, official_name="X"
+        )
+    _dose(_child(world, staff, "Người A", year=1990), START, staff.commune_worker_a)
+    campaigns.campaign_refresh(campaign=campaign, today=START + timedelta(days=1))
+    chart = campaigns.figures(campaign).unit_chart
+    bars = {b["label"]: b for b in chart["bars"]}
+    assert set(bars) == {world.commune_a.label(), world.commune_b.label()}
+    a, b = bars[world.commune_a.label()], bars[world.commune_b.label()]
+    # commune A reached its target (a full bar to the 100 % line); B has nothing and misses.
+    assert (a["width"], a["will_miss"]) == (chart["full_x"], False)
+    assert (b["width"], b["will_miss"]) == (0, True)
+
+
+def test_unit_chart_caps_a_unit_far_ahead():
+    from types import SimpleNamespace
+
+    row = campaigns.UnitRow(
+        target=SimpleNamespace(unit=SimpleNamespace(label=lambda: "Xã X, Huyện Y")),
+        pace=rules.Pace(done=500, target=100, projected=500, will_miss=False),
+        day=START,
+    )
+    (bar,) = campaigns.unit_chart([row])["bars"]
+    assert bar["width"] == round(campaigns.CHART_CAP * campaigns.unit_chart([row])["full_x"], 1)
+    assert bar["percent"] == 500
