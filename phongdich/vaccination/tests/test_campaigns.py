@@ -266,9 +266,7 @@ def test_progress_counts_people_once_not_doses(world, staff):
     single = _child(world, staff, "Ông Một Mũi", year=1990)
     _dose(single, START + timedelta(days=3), worker)
     campaigns.campaign_refresh(campaign=campaign, today=DEADLINE)
-    done = dict(
-        CampaignProgress.objects.filter(campaign=campaign).values_list("day", "done")
-    )
+    done = dict(CampaignProgress.objects.filter(campaign=campaign).values_list("day", "done"))
     # day 0: nobody; day 1: Bà Hai Nhóm; day 3: Ông Một Mũi; her third dose adds no one.
     assert [done[START + timedelta(days=i)] for i in range(8)] == [0, 1, 1, 2, 2, 2, 2, 2]
     assert campaigns.figures(campaign).done == 2
