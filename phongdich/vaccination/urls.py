@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_aefi, views_records
+from . import views, views_aefi, views_print, views_records
 
 app_name = "vaccination"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("outreach/", views.outreach_list, name="outreach"),
     path("outreach.xlsx", views.outreach_export, name="outreach_export"),
+    path("outreach.pdf", views_print.outreach_pdf, name="outreach_pdf"),
     path("outreach/outcome/", views.outreach_outcome, name="outreach_outcome"),
     path("coverage.xlsx", views.coverage_export, name="coverage_export"),
     path("people/<int:pk>/certificate/", views.certificate_issue, name="certificate_issue"),

@@ -248,3 +248,32 @@ def test_two_officers_unlinking_one_dose_at_once_make_one_review():
     refused = [value for status, value in outcomes if status == "error"]
     assert len(refused) == 1 and isinstance(refused[0], ValidationError), outcomes
     assert (Dose.objects.count(), DoseReview.objects.count()) == (0, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_aefi_link_send_tapped_four_times_at_once_sends_once():
+    from phongdich.hotline import gateways
+    from phongdich.lib.idempotency import Submission
+    from phongdich.vaccination import aefi
+    from phongdich.vaccination.models import AefiLinkSend
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    services.dose_record_for_person(by=staff.commune_worker_a, person=person, dose=builders.dose())
+    link, _raw = aefi.aefi_link_issue(by=staff.commune_worker_a, person=person)
+    gateways.console_outbox.clear()
+
+    def send():
+        return aefi.aefi_link_send(
+            by=staff.commune_worker_a,
+            link=link,
+            url="https://covid.example.gov.vn/vaccination/phan-ung/abc/",
+            channel="sms",
+            submission=Submission(key=f"{staff.commune_worker_a.pk}:aefi-1", fingerprint="f"),
+        )
+
+    outcomes = race([send] * 4)
+    assert not losers(outcomes), losers(outcomes)
+    assert AefiLinkSend.objects.count() == 1
+    assert len(gateways.console_outbox) == 1
