@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_aefi, views_print, views_records
+from . import views, views_aefi, views_campaign_targets, views_print, views_records
 
 app_name = "vaccination"
 
@@ -33,6 +33,16 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/targets/", views.campaign_target, name="campaign_target"),
+    path(
+        "campaigns/<int:pk>/targets/import/",
+        views_campaign_targets.campaign_target_import,
+        name="campaign_target_import",
+    ),
+    path(
+        "campaigns/<int:pk>/targets/errors.xlsx",
+        views_campaign_targets.campaign_target_errors,
+        name="campaign_target_errors",
+    ),
     path("campaigns/<int:pk>/task/", views.campaign_link_task, name="campaign_link_task"),
     path("campaigns/<int:pk>.xlsx", views.campaign_export, name="campaign_export"),
     # corrections (views_records.py)

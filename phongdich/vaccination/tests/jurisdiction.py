@@ -130,6 +130,8 @@ RECORDS_IN_COMMUNE_B = {
     "vaccination:campaign_target": _campaign_of_b,
     "vaccination:campaign_link_task": _campaign_of_b,
     "vaccination:campaign_export": _campaign_of_b,
+    "vaccination:campaign_target_import": _campaign_of_b,
+    "vaccination:campaign_target_errors": _campaign_of_b,
     "vaccination:aefi": _aefi_of_b,
     "vaccination:aefi_status": _aefi_of_b,
     "vaccination:aefi_new": _record_of_b,

@@ -301,3 +301,80 @@ def test_unit_chart_caps_a_unit_far_ahead():
     (bar,) = campaigns.unit_chart([row])["bars"]
     assert bar["width"] == round(campaigns.CHART_CAP * campaigns.unit_chart([row])["full_x"], 1)
     assert bar["percent"] == 500
+
+
+def _targets_file(rows):
+    from phongdich.lib.imports import as_upload
+
+    text = "Chức vụ,Mã đơn vị,Chi tieu,Người chịu trách nhiệm\n" + "".join(f"{r}\n" for r in rows)
+    return as_upload("chi-tieu.csv", text.encode())
+
+
+@pytest.mark.parametrize("mode, saved", [("keep_good", 2), ("all_or_nothing", 0)])
+def test_targets_imported_from_a_file_with_a_line_report(client, world, staff, mode, saved):
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(by=officer, name="C", start=START, deadline=DEADLINE)
+    client.force_login(officer)
+    url = f"/vaccination/campaigns/{campaign.pk}/targets/import/"
+    assert (
+        'id="target-import"'
+        in client.get(f"/vaccination/campaigns/{campaign.pk}/").content.decode()
+    )
+    upload = _targets_file(
+        [
+            f"Chủ tịch UBND,{world.district_a.code},1.200,Lê Văn Huyện",
+            f"Trưởng trạm,{world.commune_b.code},300,Bà Xã B",
+            "Chủ tịch,99999,10,Không Ai",  # line 4: no such unit
+            f"Chủ tịch,{world.commune_a.code},-5,Ông A",  # line 5: not a count
+            f",{world.commune_a.code},5,",  # line 6: no official
+        ]
+    )
+    page = client.post(url, {"file": upload, "mode": mode}).content.decode()
+    assert 'id="import-report"' in page
+    assert CampaignTarget.objects.filter(campaign=campaign).count() == saved
+    if saved:
+        row = CampaignTarget.objects.get(campaign=campaign, unit=world.district_a)
+        assert (row.target, row.official_name, row.official_title) == (
+            1200,
+            "Lê Văn Huyện",
+            "Chủ tịch UBND",
+        )
+    from phongdich.lib.imports import ErrorReport
+
+    report = ErrorReport.from_dict(client.session["vaccination_campaign_target_errors"])
+    assert sorted({e["line"] for e in report.entries}) == [4, 5, 6]
+    # The same file again changes nothing (one row per unit).
+    client.post(
+        url,
+        {
+            "file": _targets_file([f"X,{world.district_a.code},1200,Lê Văn Huyện"]),
+            "mode": "keep_good",
+        },
+    )
+    assert CampaignTarget.objects.filter(campaign=campaign, unit=world.district_a).count() == 1
+    assert (
+        client.get(f"/vaccination/campaigns/{campaign.pk}/targets/errors.xlsx").status_code == 200
+    )
+
+
+def test_a_district_officer_imports_only_units_of_their_district(world, staff):
+    from phongdich.testing import make_user
+    from phongdich.vaccination import campaign_targets
+
+    district_officer = make_user("yte.huyen.a", "health_officer", world.district_a)
+    campaign = campaigns.campaign_create(
+        by=district_officer, name="C", start=START, deadline=DEADLINE
+    )
+    result = campaign_targets.campaign_target_import(
+        by=district_officer,
+        campaign=campaign,
+        upload=_targets_file(
+            [
+                f"Chủ tịch,{world.commune_a.code},10,Ông A",
+                f"Chủ tịch,{world.commune_b.code},10,Bà B",
+            ]
+        ),
+    )
+    assert result.saved == 1
+    assert [t.unit for t in campaign.targets.all()] == [world.commune_a]
+    assert "trong địa bàn của bạn" in " ".join(" ".join(e["errors"]) for e in result.errors.entries)
