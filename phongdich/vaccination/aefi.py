@@ -23,7 +23,7 @@ from phongdich.audit.services import audit_record
 from phongdich.lib.idempotency import fields, submitted_once
 from phongdich.lib.urls import absolute_url
 
-from .models import Aefi, AefiLink
+from .models import Aefi, AefiLink, AefiLinkSend
 
 log = logging.getLogger(__name__)
 
@@ -201,3 +201,69 @@ def aefi_link_issue(*, by, person, dose=None) -> tuple[AefiLink, str]:
     link, raw = AefiLink.mint(valid_for=LINK_VALID_FOR, person=person, dose=dose, created_by=by)
     audit_record(actor=by, action="vaccination.aefi.link", target=person, changes={"link": link.pk})
     return link, raw
+
+
+@submitted_once(AefiLinkSend)
+@transaction.atomic
+def aefi_link_send(*, by, link: AefiLink, url: str, channel: str, submission=None) -> AefiLinkSend:
+    """Send the vaccinee's link by SMS or Zalo through the hotline's gateways, to the
+    person's own phone only; a replay of the same submission (a double tap) sends nothing
+    more. The raw link exists only at issue time, so the view passes the URL it signed."""
+    from phongdich.hotline.gateways import GatewayError, get_gateway
+
+    if channel not in AefiLinkSend.Channel.values:
+        raise ValidationError(_("Kênh gửi không hợp lệ."))
+    link = AefiLink.objects.select_related("person").get(pk=link.pk)
+    if link.revoked_at is not None or link.expires_at <= timezone.now():
+        raise ValidationError(_("Đường link này đã bị thu hồi hoặc hết hạn: hãy tạo link mới."))
+    phone = link.person.phone
+    if not phone:
+        raise ValidationError(
+            _("Người được tiêm chưa có số điện thoại: hãy đưa link hoặc cho quét mã QR.")
+        )
+    text = _(
+        "Trạm y tế: nếu bạn có phản ứng sau tiêm, hãy báo tại đường link này (không cần tài "
+        "khoản, dùng được 30 ngày): %(url)s"
+    ) % {"url": url}
+    # Written before the message goes out: a second tap racing this one waits on the
+    # submission key's unique index and replays this row instead of sending again.
+    send = AefiLinkSend.objects.create(
+        link=link,
+        channel=channel,
+        to=phone,
+        by=by,
+        status=AefiLinkSend.Status.FAILED,
+        **fields(submission),
+    )
+    try:
+        send.external_id = get_gateway().send(
+            phone, text, channel=channel, reference=f"AEFI-LINK-{link.pk}"
+        )[:100]
+        send.status = AefiLinkSend.Status.SENT
+    except GatewayError as exc:
+        send.error = str(exc)[:255]
+    send.save(update_fields=["external_id", "status", "error"])
+    audit_record(
+        actor=by,
+        action="vaccination.aefi.link_send",
+        target=link.person,
+        changes={"link": link.pk, "channel": channel, "status": send.status},
+    )
+    return send
+
+
+@transaction.atomic
+def aefi_link_revoke(*, by, link: AefiLink) -> AefiLink:
+    """Stop a vaccinee's link (handed to the wrong person, lost phone); reports already
+    sent through it stay. Revoking twice is one revocation."""
+    link = AefiLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at is None:
+        link.revoked_at, link.revoked_by = timezone.now(), by
+        link.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=by,
+            action="vaccination.aefi.link_revoke",
+            target=link.person,
+            changes={"link": link.pk},
+        )
+    return link

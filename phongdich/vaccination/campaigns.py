@@ -3,9 +3,10 @@ official, progress per unit and day (precomputed by the job vaccination.refresh_
 the units that will miss the deadline at their current pace (rules.pace_projection), and a
 link from a confirmed directive task to a campaign.
 
-Progress counts the doses given from the campaign's start to the end of each day (to the
-deadline at most) to people of the target groups resident in the unit, optionally only one
-dose number. A person is in the target groups when their age in the campaign's start year
+Progress counts the people of the target groups resident in the unit reached from the
+campaign's start to the end of each day (to the deadline at most): a person counts once, on
+the day of their first dose in the window (of the campaign's dose number when it names
+one). A person is in the target groups when their age in the campaign's start year
 falls in one of its age bands, or they hold a flag of one of its risk groups overlapping
 the campaign (none named: everyone). One grouped query per campaign (commune × day)."""
 
@@ -245,7 +246,12 @@ def _target_where(campaign: Campaign) -> tuple[str, list]:
 
 
 def daily_counts(campaign: Campaign, last: date) -> dict[int, dict[date, int]]:
-    """commune id -> day -> doses of that day counted for the campaign (one query)."""
+    """commune id -> day -> people reached that day for the campaign (one query).
+
+    A campaign's target is people, not doses: a person of the target groups counts once, on
+    the day of their first dose given from the start (the campaign's dose number only, when
+    it names one). Two doses inside the window, or one person in two target groups, are
+    still one person reached."""
     person, unit = Person._meta.db_table, AdminUnit._meta.db_table
     where, params = _target_where(campaign)
     dose_filter = ""
@@ -254,14 +260,18 @@ def daily_counts(campaign: Campaign, last: date) -> dict[int, dict[date, int]]:
         dose_filter = "AND d.dose_number = %s"
         dose_params = [campaign.dose_number]
     sql = f"""
-        SELECT p.commune_id, d.given_on, COUNT(*)
-        FROM {Dose._meta.db_table} d
-        JOIN {person} p ON p.id = d.person_id
-        JOIN {unit} u ON u.id = p.commune_id
-        LEFT JOIN ({risk_mask_sql(RiskFlag._meta.db_table)}) r ON r.person_id = p.id
-        WHERE d.given_on >= %s AND d.given_on <= %s {dose_filter}
-          AND p.merged_into_id IS NULL AND u.path LIKE %s AND {where}
-        GROUP BY p.commune_id, d.given_on
+        SELECT reached.commune_id, reached.first_day, COUNT(*)
+        FROM (
+            SELECT p.id, p.commune_id, MIN(d.given_on) AS first_day
+            FROM {Dose._meta.db_table} d
+            JOIN {person} p ON p.id = d.person_id
+            JOIN {unit} u ON u.id = p.commune_id
+            LEFT JOIN ({risk_mask_sql(RiskFlag._meta.db_table)}) r ON r.person_id = p.id
+            WHERE d.given_on >= %s AND d.given_on <= %s {dose_filter}
+              AND p.merged_into_id IS NULL AND u.path LIKE %s AND {where}
+            GROUP BY p.id, p.commune_id
+        ) reached
+        GROUP BY reached.commune_id, reached.first_day
     """
     counts: dict[int, dict[date, int]] = defaultdict(dict)
     with connection.cursor() as cursor:
@@ -357,6 +367,10 @@ class Figures:
     target: int
 
     @property
+    def unit_chart(self) -> dict:
+        return unit_chart(self.rows)
+
+    @property
     def missing(self) -> list[UnitRow]:
         return [r for r in self.rows if r.pace.will_miss]
 
@@ -402,3 +416,45 @@ def figures(campaign: Campaign, user=None) -> Figures:
         done=sum(r.pace.done for r in rows),
         target=sum(t.target for t in targets),
     )
+
+
+# Bars are drawn to 150 % of the target at most, so one unit far ahead does not squash the
+# others; the figure beside each bar says the real share.
+CHART_CAP = 1.5
+
+
+def unit_chart(rows: list[UnitRow], width: int = 560, bar: int = 16, gap: int = 22) -> dict:
+    """A horizontal bar per target unit (server-drawn SVG, web has no chart library): the
+    people reached as a share of the target, a tick where the pace projects by the deadline,
+    and the 100 % line. Units that will miss are marked so the template can colour them."""
+    plot = width - 90  # room right of a full bar for its figure
+    scale = plot / CHART_CAP
+    bars = []
+    for i, r in enumerate(rows):
+        target = r.pace.target
+        share = r.pace.done / target if target else 0
+        projected = r.pace.projected / target if target else 0
+        y = i * (bar + gap) + 18  # the unit's name sits above its bar
+        bars.append(
+            {
+                "y": y,
+                "text_y": y - 4,
+                "label": r.target.unit.label(),
+                "width": round(min(share, CHART_CAP) * scale, 1),
+                "projected_x": round(min(projected, CHART_CAP) * scale, 1),
+                "value_x": round(min(share, CHART_CAP) * scale + 4, 1),
+                "value_y": y + bar - 4,
+                "percent": r.percent,
+                "done": r.pace.done,
+                "target": target,
+                "will_miss": r.pace.will_miss,
+            }
+        )
+    height = len(rows) * (bar + gap) + 8
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "bar": bar,
+        "full_x": round(scale, 1),
+    }

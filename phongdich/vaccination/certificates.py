@@ -25,14 +25,27 @@ from .models import VaccinationCertificate
 SALT = "vaccination.certificate"
 
 
-@transaction.atomic
-def certificate_issue(*, by, person: Person) -> VaccinationCertificate:
-    """The person's certificate, issued on the first call; later calls return the same one
-    (a double click or a reprint keeps the number)."""
+def _check_scope(by, person: Person) -> None:
     if not MatchScope.for_caller(by).contains(person.commune) or person.merged_into_id:
         raise PermissionDenied(_("Người này nằm ngoài địa bàn của bạn."))
+
+
+def in_force(person: Person) -> VaccinationCertificate | None:
+    return (
+        VaccinationCertificate.objects.filter(person=person, revoked_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def certificate_issue(*, by, person: Person) -> VaccinationCertificate:
+    """The person's certificate in force, issued on the first call; later calls return the
+    same one (a double click or a reprint keeps the number). After a revocation the next
+    call issues a new certificate with a new number and code."""
+    _check_scope(by, person)
     key_lock(f"vaccination-certificate:{person.pk}")
-    found = VaccinationCertificate.objects.filter(person=person).order_by("pk").first()
+    found = in_force(person)
     if found is not None:
         return found
     if not person.doses.exists():
@@ -56,6 +69,41 @@ def certificate_issue(*, by, person: Person) -> VaccinationCertificate:
     return cert
 
 
+REVOKE_REASON_MAX = VaccinationCertificate._meta.get_field("revoke_reason").max_length
+
+
+@transaction.atomic
+def certificate_revoke(*, by, person: Person, reason: str) -> VaccinationCertificate:
+    """Revoke the person's certificate in force (a dose recorded on the wrong person, a
+    certificate printed with a mistake): the verify page then says it was revoked. Under the
+    person's key lock, so two officers revoking at once revoke once and the second is told."""
+    _check_scope(by, person)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Cần ghi lý do thu hồi giấy chứng nhận."))
+    if len(reason) > REVOKE_REASON_MAX:
+        raise ValidationError(_("Lý do thu hồi dài quá %(n)s ký tự.") % {"n": REVOKE_REASON_MAX})
+    key_lock(f"vaccination-certificate:{person.pk}")
+    cert = (
+        VaccinationCertificate.objects.select_for_update()
+        .filter(person=person, revoked_at__isnull=True)
+        .first()
+    )
+    if cert is None:
+        raise ValidationError(
+            _("Giấy chứng nhận của người này đã được thu hồi (có thể do người khác vừa thu hồi).")
+        )
+    cert.revoked_at, cert.revoked_by, cert.revoke_reason = timezone.now(), by, reason
+    cert.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    audit_record(
+        actor=by,
+        action="vaccination.certificate_revoke",
+        target=cert,
+        changes={"person": person.pk, "number": cert.number, "reason": reason},
+    )
+    return cert
+
+
 def verify_token(cert: VaccinationCertificate) -> str:
     return certificates.sign_code(cert.code, salt=SALT)
 
@@ -67,6 +115,12 @@ class Verified:
     status_label: str
     last_dose_on: date | None
     doses: int
+    number: str = ""
+    revoked_on: date | None = None  # set: the page says revoked and shows nothing else
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_on is not None
 
 
 def mask_name(full_name: str) -> str:
@@ -79,17 +133,28 @@ def mask_name(full_name: str) -> str:
 
 
 def verify(token: str, day: date | None = None) -> Verified | None:
-    """What the public page shows for a token, or None (tampered, unknown, revoked)."""
+    """What the public page shows for a token: None when tampered, unknown or the person
+    merged away; a revoked certificate answers "revoked" with its number and day only."""
     code = certificates.code_from_token(token, salt=SALT)
     if code is None:
         return None
     cert = (
         VaccinationCertificate.objects.select_related("person")
-        .filter(code=code, revoked_at__isnull=True, person__merged_into__isnull=True)
+        .filter(code=code, person__merged_into__isnull=True)
         .first()
     )
     if cert is None:
         return None
+    if cert.revoked_at is not None:
+        return Verified(
+            masked_name="",
+            birth_year=None,
+            status_label="",
+            last_dose_on=None,
+            doses=0,
+            number=cert.number,
+            revoked_on=timezone.localtime(cert.revoked_at).date(),
+        )
     person = cert.person
     doses = services.person_doses(person)
     if not doses:
@@ -102,6 +167,7 @@ def verify(token: str, day: date | None = None) -> Verified | None:
         status_label=str(labels.STATUS[status.status]),
         last_dose_on=doses[-1].given_on,
         doses=len(doses),
+        number=cert.number,
     )
 
 

@@ -271,8 +271,8 @@ def _synthetic_denominators(rng, province, log) -> None:
 
 def _spring_campaigns(rng, province, users, log) -> None:
     """Seed 002 (21/02/2022): finish the doses due by 28/02/2022, and vaccinate children
-    aged 5 to under 12; the head of each district answerable. Targets are the doses the
-    demo gives in the period scaled by 0.9–1.3, so some districts miss at their pace."""
+    aged 5 to under 12; the head of each district answerable. Targets are the people the
+    demo vaccinates in the period scaled by 0.9–1.3, so some districts miss at their pace."""
     from phongdich.geo.models import AdminUnit
 
     from . import campaigns

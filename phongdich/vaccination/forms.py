@@ -215,7 +215,7 @@ class CampaignForm(forms.Form):
 
 class CampaignTargetForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=AdminUnit.objects.none())
-    target = forms.IntegerField(label=_("Chỉ tiêu (mũi)"), min_value=0, max_value=10**8)
+    target = forms.IntegerField(label=_("Chỉ tiêu (người)"), min_value=0, max_value=10**8)
     official_name = forms.CharField(
         label=_("Người chịu trách nhiệm"), max_length=max_length(CampaignTarget, "official_name")
     )

@@ -8,7 +8,7 @@ from phongdich.lib.bounds import PHONE_INPUT_MAX_LENGTH, BoundedDateTimeField, m
 from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
 
-from .models import Aefi
+from .models import Aefi, AefiLinkSend
 
 ONSET_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -84,3 +84,9 @@ class AefiStatusForm(forms.Form):
         max_length=max_length(Aefi, "conclusion"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class LinkSendForm(SubmissionKeyForm):
+    """Send the just-issued AEFI link to the vaccinee (aefi.aefi_link_send)."""
+
+    channel = forms.ChoiceField(choices=AefiLinkSend.Channel.choices)

@@ -242,6 +242,7 @@ class DoseReview(DoseFields):
         NO_MATCH = "no_match", _("Không tìm thấy người khớp")
         WEAK = "weak", _("Chỉ khớp một phần (cần cán bộ xác định)")
         CONFLICT = "conflict", _("Thông tin khớp với nhiều người khác nhau")
+        UNLINKED = "unlinked", _("Đã gỡ khỏi người bị ghép nhầm")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Chờ xử lý")
@@ -270,6 +271,12 @@ class DoseReview(DoseFields):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # A dose staff took off a wrongly matched person (services.dose_unlink): who it was on,
+    # and why; that person is left out of the candidates shown for it.
+    unlinked_from = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unlink_reason = models.CharField(_("lý do gỡ"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -425,6 +432,14 @@ class VaccinationCertificate(models.Model):
     )
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.CharField(_("lý do thu hồi"), max_length=300, blank=True)
+
+    # At most one certificate in force per person is kept by certificate_issue's key lock,
+    # not by a partial unique index: merging two people who each hold one must keep both
+    # (each paper stays verifiable) rather than fail.
 
     def __str__(self) -> str:
         return self.number
@@ -522,8 +537,8 @@ class PopulationBand(models.Model):
 
 class Campaign(models.Model):
     """A vaccination campaign: target groups (age bands and risk groups; none = everyone),
-    the units it covers (its targets), a start and a deadline. Progress counts the doses
-    given from the start to people of the target groups in each unit."""
+    the units it covers (its targets), a start and a deadline. Progress counts the people of
+    the target groups in each unit reached from the start (each once)."""
 
     name = models.CharField(_("tên chiến dịch"), max_length=200)
     age_bands = models.CharField(_("nhóm tuổi"), max_length=100, blank=True)  # "5-11,50+"
@@ -564,7 +579,7 @@ class CampaignTarget(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
     unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
-    target = models.PositiveIntegerField(_("chỉ tiêu (mũi)"), validators=[MaxValueValidator(10**8)])
+    target = models.PositiveIntegerField(_("chỉ tiêu (người)"), validators=[MaxValueValidator(10**8)])
     official_name = models.CharField(_("người chịu trách nhiệm"), max_length=120)
     official_title = models.CharField(_("chức vụ"), max_length=120, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -580,7 +595,7 @@ class CampaignTarget(models.Model):
 
 
 class CampaignProgress(models.Model):
-    """Doses counted for a target unit by the end of a day (cumulative), precomputed by the
+    """People reached in a target unit by the end of a day (cumulative), precomputed by the
     job vaccination.refresh_campaigns."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="progress")
@@ -710,9 +725,40 @@ class AefiLink(PersonalLinkMixin):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"AEFI link #{self.pk}"
+
+
+class AefiLinkSend(SubmittedOnce):
+    """One sending of a vaccinee's AEFI link by SMS or Zalo (the raw link is not kept; the
+    submission key makes a double tap one send), as cases.CaseLinkSend for the F0 link."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        ZALO = "zalo", _("Zalo")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("đã gửi")
+        FAILED = "failed", _("gửi không được")
+
+    link = models.ForeignKey(AefiLink, on_delete=models.CASCADE, related_name="sends")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    to = models.CharField(max_length=12)  # +84…, the person's phone at the time of sending
+    status = models.CharField(max_length=8, choices=Status.choices)
+    error = models.CharField(max_length=255, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} AEFI link #{self.link_id}"
 
 
 # --- dose reminders ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Writes on doses: recording (matched to a person through the people registry, or queued
-for review), resolving the review queue, clearing a flagged dose; and the policy read from
-the active rows."""
+for review), resolving the review queue, clearing a flagged dose, taking a wrongly matched
+dose off a person; and the policy read from the active rows."""
 
 import hashlib
 from dataclasses import dataclass
@@ -303,8 +303,9 @@ def review_identity(review: DoseReview) -> Identity:
 
 
 def review_candidates(*, by, review: DoseReview):
-    """The registry's candidates for the review's identity, inside the user's jurisdiction."""
-    return person_candidates(
+    """The registry's candidates for the review's identity, inside the user's jurisdiction
+    (never the person a dose was just taken off as a wrong match)."""
+    found = person_candidates(
         by=by,
         full_name=review.full_name,
         birth_year=review.birth_year,
@@ -312,6 +313,9 @@ def review_candidates(*, by, review: DoseReview):
         id_number=review.id_number,
         commune=review.commune,
     )
+    if review.unlinked_from_id:
+        found = [c for c in found if c.person.pk != review.unlinked_from_id]
+    return found
 
 
 def _review_input(review: DoseReview) -> DoseInput:
@@ -406,3 +410,91 @@ def dose_record_for_person(*, by, person: Person, dose: DoseInput) -> Outcome:
         raise PermissionDenied(_("Người này nằm ngoài địa bàn của bạn."))
     found, created = _dose_for(by=by, person=person, dose=dose, current=policy())
     return Outcome(found, None, created)
+
+
+UNLINK_REASON_MAX = DoseReview._meta.get_field("unlink_reason").max_length
+DOSE_FIELDS = (
+    "product",
+    "dose_number",
+    "kind",
+    "given_on",
+    "site_kind",
+    "site_name",
+    "lot",
+    "source",
+    "source_id",
+    "recorded_by",
+)
+
+
+@transaction.atomic
+def dose_unlink(*, by, dose: Dose, reason: str) -> DoseReview:
+    """Take a dose off a person it was wrongly matched to and put it back in the
+    data-quality queue, with the reason; nothing of the dose is lost.
+
+    A dose that came out of the queue reopens its own review (the identity as typed or
+    imported is there). A dose matched straight away had no review: one is opened with the
+    person's name, birth and phone but not their CCCD (the usual cause is a mistyped
+    number, and a CCCD would only match the same person again). Either way the person it
+    was taken from is left out of the candidates shown for it (review_candidates)."""
+    reason = nfc(reason or "")
+    if not reason:
+        raise ValidationError(_("Cần ghi lý do gỡ mũi tiêm khỏi người này."))
+    if len(reason) > UNLINK_REASON_MAX:
+        raise ValidationError(_("Lý do dài quá %(n)s ký tự.") % {"n": UNLINK_REASON_MAX})
+    locked = Dose.objects.select_for_update().select_related("person").filter(pk=dose.pk).first()
+    if locked is None:
+        raise ValidationError(_("Mũi tiêm này đã được gỡ hoặc xử lý (có thể bởi người khác)."))
+    person = locked.person
+    if not MatchScope.for_caller(by).contains(person.commune):
+        raise PermissionDenied(_("Người này nằm ngoài địa bàn của bạn."))
+    review = DoseReview.objects.select_for_update().filter(dose=locked).first()
+    values = {name: getattr(locked, name) for name in DOSE_FIELDS}
+    if review is None:
+        identity = Identity(
+            full_name=person.full_name,
+            commune=person.commune,
+            birth_year=person.birth_year,
+            birth_date=person.birth_date,
+            sex=person.sex,
+            phone=person.phone,
+        )
+        key = identity.key()
+        key_lock(f"dosereview:{key}:{locked.dose_number}:{locked.given_on:%Y%m%d}")
+        review = DoseReview.objects.filter(
+            identity_key=key, dose_number=locked.dose_number, given_on=locked.given_on
+        ).first() or DoseReview(
+            full_name=identity.full_name,
+            birth_date=identity.birth_date,
+            birth_year=identity.birth_year,
+            sex=identity.sex,
+            phone=identity.phone,
+            id_number="",
+            commune=identity.commune,
+            identity_key=key,
+            **values,
+        )
+    # The review's own source id would meet the dose's unique (source, source id) only once
+    # the dose is gone, so the dose goes first.
+    dose_pk = locked.pk
+    review.dose = None
+    if review.pk:
+        review.save(update_fields=["dose"])
+    locked.delete()
+    review.reason, review.status = DoseReview.Reason.UNLINKED, DoseReview.Status.OPEN
+    review.unlinked_from, review.unlink_reason = person, reason
+    review.resolved_by = review.resolved_at = None
+    review.save()
+    audit_record(
+        actor=by,
+        action="vaccination.dose.unlink",
+        target=person,
+        changes={
+            "dose": dose_pk,
+            "dose_number": values["dose_number"],
+            "given_on": values["given_on"].isoformat(),
+            "review": review.pk,
+            "reason": reason,
+        },
+    )
+    return review

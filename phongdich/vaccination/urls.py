@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_aefi
+from . import views, views_aefi, views_campaign_targets, views_print, views_records
 
 app_name = "vaccination"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("outreach/", views.outreach_list, name="outreach"),
     path("outreach.xlsx", views.outreach_export, name="outreach_export"),
+    path("outreach.pdf", views_print.outreach_pdf, name="outreach_pdf"),
     path("outreach/outcome/", views.outreach_outcome, name="outreach_outcome"),
     path("coverage.xlsx", views.coverage_export, name="coverage_export"),
     path("people/<int:pk>/certificate/", views.certificate_issue, name="certificate_issue"),
@@ -32,13 +33,37 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/targets/", views.campaign_target, name="campaign_target"),
+    path(
+        "campaigns/<int:pk>/targets/import/",
+        views_campaign_targets.campaign_target_import,
+        name="campaign_target_import",
+    ),
+    path(
+        "campaigns/<int:pk>/targets/errors.xlsx",
+        views_campaign_targets.campaign_target_errors,
+        name="campaign_target_errors",
+    ),
     path("campaigns/<int:pk>/task/", views.campaign_link_task, name="campaign_link_task"),
     path("campaigns/<int:pk>.xlsx", views.campaign_export, name="campaign_export"),
+    # corrections (views_records.py)
+    path(
+        "people/<int:pk>/certificate/revoke/",
+        views_records.certificate_revoke,
+        name="certificate_revoke",
+    ),
+    path("doses/<int:pk>/unlink/", views_records.dose_unlink, name="dose_unlink"),
     # AEFI (views_aefi.py)
     path("aefi/", views_aefi.aefi_queue, name="aefi_queue"),
+    path("aefi.xlsx", views_aefi.aefi_export, name="aefi_export"),
     path("aefi/<int:pk>/", views_aefi.aefi_detail, name="aefi"),
     path("aefi/<int:pk>/status/", views_aefi.aefi_status, name="aefi_status"),
     path("people/<int:pk>/aefi/new/", views_aefi.aefi_new, name="aefi_new"),
     path("people/<int:pk>/aefi/link/", views_aefi.aefi_link, name="aefi_link"),
+    path("people/<int:pk>/aefi/link/send/", views_aefi.aefi_link_send, name="aefi_link_send"),
+    path(
+        "people/<int:pk>/aefi/links/<int:link_pk>/revoke/",
+        views_aefi.aefi_link_revoke,
+        name="aefi_link_revoke",
+    ),
     path("phan-ung/<str:token>/", views_aefi.aefi_public, name="aefi_public"),
 ]

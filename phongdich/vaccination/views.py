@@ -49,7 +49,15 @@ from .forms import (
     ReviewMatchForm,
     RiskImportForm,
 )
-from .models import Campaign, CoverageBand, Dose, DoseReview, RiskGroup, VaccinationCertificate
+from .models import (
+    AefiLink,
+    Campaign,
+    CoverageBand,
+    Dose,
+    DoseReview,
+    RiskGroup,
+    VaccinationCertificate,
+)
 from .permissions import CAMPAIGN_ROLES, COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
 
 IMPORT_ERRORS_KEY = "vaccination_import_errors"
@@ -157,6 +165,17 @@ def record(request, pk: int):
     need_to_know.present([person], request.user)
     context = panels.status_context(person)
     context["flag_words"] = {d.pk: labels.flag_words(d.flag_list) for d in context["doses"]}
+    context["certificates"] = list(
+        VaccinationCertificate.objects.filter(person=person).order_by("-issued_at", "-pk")
+    )
+    context["can_unlink"] = request.user.has_role(*REVIEW_ROLES)
+    context["aefi_links"] = list(
+        AefiLink.objects.filter(
+            person=person, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .prefetch_related("sends")
+        .order_by("-created_at")
+    )
     return render(request, "vaccination/record.html", context)
 
 
@@ -542,11 +561,10 @@ def certificate_verify(request, token: str):
     ):
         return render(request, "vaccination/public/slow_down.html", status=429)
     found = certificates.verify(token)
+    # 410 for a revoked certificate: it existed and is withdrawn, unlike a code never issued.
+    status = 404 if found is None else 410 if found.revoked else 200
     return render(
-        request,
-        "vaccination/public/certificate_verify.html",
-        {"found": found},
-        status=200 if found else 404,
+        request, "vaccination/public/certificate_verify.html", {"found": found}, status=status
     )
 
 
@@ -778,8 +796,8 @@ def campaign_export(request, pk: int):
         _("Đơn vị"),
         _("Người chịu trách nhiệm"),
         _("Chức vụ"),
-        _("Chỉ tiêu (mũi)"),
-        _("Đã tiêm"),
+        _("Chỉ tiêu (người)"),
+        _("Số người đã tiêm"),
         _("Tỷ lệ (%)"),
         _("Dự kiến đến hạn"),
         _("Không kịp hạn"),

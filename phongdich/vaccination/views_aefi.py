@@ -3,24 +3,28 @@ person), the staff report form, the vaccinee's personal link and its public form
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many
-from phongdich.lib import ratelimit
+from phongdich.lib import confirm, ratelimit
 from phongdich.lib.certificates import qr_data_uri
+from phongdich.lib.files import xlsx_response
 from phongdich.lib.idempotency import SubmissionConflict
 from phongdich.lib.urls import absolute_url
+from phongdich.lib.xlsx import build_workbook
 from phongdich.people import need_to_know
 
 from . import aefi, selectors
-from .forms_aefi import AefiForm, AefiStatusForm, PublicAefiForm
-from .models import Aefi, AefiLink
+from .forms_aefi import AefiForm, AefiStatusForm, LinkSendForm, PublicAefiForm
+from .models import Aefi, AefiLink, AefiLinkSend
 from .permissions import RECORD_ROLES
 from .views import _person
 
@@ -132,7 +136,161 @@ def aefi_link(request, pk: int):
     return render(
         request,
         "vaccination/aefi_link.html",
-        {"person": person, "url": url, "qr": qr_data_uri(url), "link": link},
+        {
+            "person": person,
+            "url": url,
+            "qr": qr_data_uri(url),
+            "link": link,
+            "send_form": LinkSendForm(),
+            "signed": _signed_link(link, url),
+        },
+    )
+
+
+# The page showing a new link may send it for this long; a signed copy rides in the form,
+# since the server keeps only the link's hash (as the F0 link in cases.views).
+LINK_SEND_SECONDS = 15 * 60
+LINK_SEND_SALT = "vaccination.aefi_link_send"
+
+
+def _signed_link(link, url: str) -> str:
+    return signing.dumps({"link": link.pk, "url": url}, salt=LINK_SEND_SALT)
+
+
+def _unsigned_link(value: str) -> tuple[int, str] | None:
+    try:
+        data = signing.loads(value or "", salt=LINK_SEND_SALT, max_age=LINK_SEND_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    if not isinstance(data.get("link"), int):
+        return None
+    return data["link"], data["url"]
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def aefi_link_send(request, pk: int):
+    """Send the link just shown by SMS or Zalo to the person's own phone (once per tap)."""
+    person = _person(request, pk)
+    signed = _unsigned_link(request.POST.get("link", ""))
+    link = None
+    if signed is not None:
+        link = AefiLink.objects.filter(pk=signed[0], person=person).first()
+    form = LinkSendForm(request.POST)
+    if link is None:
+        messages.error(request, _("Đường link đã hết thời gian hiển thị; hãy tạo link mới để gửi."))
+    elif not form.is_valid():
+        messages.error(request, _("Kênh gửi không hợp lệ."))
+    else:
+        try:
+            sent = aefi.aefi_link_send(
+                by=request.user,
+                link=link,
+                url=signed[1],
+                channel=form.cleaned_data["channel"],
+                submission=form.submission(request.user),
+            )
+        except (ValidationError, SubmissionConflict) as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if sent.status == AefiLinkSend.Status.SENT:
+                messages.success(
+                    request,
+                    _("Đã gửi đường link qua %(channel)s đến %(phone)s.")
+                    % {"channel": sent.get_channel_display(), "phone": person.phone_display},
+                )
+            else:
+                messages.error(
+                    request,
+                    _("Gửi qua %(channel)s không được; hãy đọc hoặc cho quét mã QR.")
+                    % {"channel": sent.get_channel_display()},
+                )
+    return redirect(reverse("vaccination:record", args=[person.pk]) + "#aefi-links")
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def aefi_link_revoke(request, pk: int, link_pk: int):
+    person = _person(request, pk)
+    link = AefiLink.objects.filter(pk=link_pk, person=person).first()
+    if link is None:
+        raise Http404
+    try:
+        confirm.require_confirmed(request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        aefi.aefi_link_revoke(by=request.user, link=link)
+        messages.success(request, _("Đã thu hồi đường link; link đó không mở được nữa."))
+    return redirect(reverse("vaccination:record", args=[person.pk]) + "#aefi-links")
+
+
+@role_required(*RECORD_ROLES)
+def aefi_export(request):
+    """The queue of the user's jurisdiction (every report in the filter, not only the first
+    page) as XLSX with the WHO core fields: an audited read of every person in it."""
+    status = request.GET.get("status", "")
+    if status not in Aefi.Status.values:
+        status = ""
+    items = list(selectors.aefi_queue(request.user, status=status))
+    audit_read_many(
+        actor=request.user, action="vaccination.aefi_export", records=[i.person for i in items]
+    )
+    yes = _("Có")
+    header = [
+        _("Số báo cáo"),
+        _("Họ và tên"),
+        _("Năm sinh"),
+        _("Xã/phường"),
+        _("Vắc xin"),
+        _("Mũi"),
+        _("Ngày tiêm"),
+        _("Xuất hiện lúc"),
+        _("Triệu chứng, diễn biến"),
+        _("Xử trí, điều trị"),
+        _("Tình trạng hiện tại"),
+        _("Nghiêm trọng"),
+        _("Tử vong"),
+        _("Đe dọa tính mạng"),
+        _("Phải nhập viện hoặc kéo dài nằm viện"),
+        _("Tàn tật hoặc di chứng kéo dài"),
+        _("Người báo cáo"),
+        _("Trạng thái"),
+        _("Phân loại nguyên nhân"),
+        _("Kết luận điều tra"),
+        _("Ngày báo cáo"),
+    ]
+    rows = [
+        [
+            i.pk,
+            i.person.full_name,
+            i.person.birth_year or (i.person.birth_date.year if i.person.birth_date else ""),
+            i.commune.label(),
+            i.dose.product.name if i.dose else "",
+            i.dose.dose_number if i.dose else "",
+            i.dose.given_on.strftime("%d/%m/%Y") if i.dose else "",
+            timezone.localtime(i.onset_at).strftime("%H:%M %d/%m/%Y"),
+            i.description,
+            i.treatment,
+            i.get_outcome_display(),
+            yes if i.serious else "",
+            yes if i.died else "",
+            yes if i.life_threatening else "",
+            yes if i.hospitalised else "",
+            yes if i.disability else "",
+            f"{i.reporter_name} ({i.get_reporter_kind_display()})",
+            i.get_status_display(),
+            i.get_causality_display() if i.causality else "",
+            i.conclusion,
+            timezone.localtime(i.created_at).strftime("%d/%m/%Y"),
+        ]
+        for i in items
+    ]
+    return xlsx_response(
+        build_workbook(_("Phản ứng sau tiêm"), header, rows),
+        f"phan-ung-sau-tiem-{timezone.localdate():%Y%m%d}.xlsx",
     )
 
 

@@ -116,16 +116,30 @@ def _aefi_of_b(world, staff):
     return {"pk": report.pk}
 
 
+def _aefi_link_of_b(world, staff):
+    from phongdich.vaccination import aefi
+
+    person = _person_of_b(world, staff)
+    link, _raw = aefi.aefi_link_issue(by=_officer_b(world), person=person)
+    return {"pk": person.pk, "link_pk": link.pk}
+
+
 RECORDS_IN_COMMUNE_B = {
     "vaccination:campaign": _campaign_of_b,
     "vaccination:campaign_edit": _campaign_of_b,
     "vaccination:campaign_target": _campaign_of_b,
     "vaccination:campaign_link_task": _campaign_of_b,
     "vaccination:campaign_export": _campaign_of_b,
+    "vaccination:campaign_target_import": _campaign_of_b,
+    "vaccination:campaign_target_errors": _campaign_of_b,
     "vaccination:aefi": _aefi_of_b,
     "vaccination:aefi_status": _aefi_of_b,
     "vaccination:aefi_new": _record_of_b,
     "vaccination:aefi_link": _record_of_b,
+    "vaccination:aefi_link_send": _record_of_b,
+    "vaccination:aefi_link_revoke": _aefi_link_of_b,
+    "vaccination:certificate_revoke": _certificate_of_b,
+    "vaccination:dose_unlink": _dose_of_b,
     "vaccination:record": _record_of_b,
     "vaccination:dose_for_person": _record_of_b,
     "vaccination:dose_check": _dose_of_b,

@@ -144,3 +144,59 @@ def test_a_vaccinees_certificate_verifies_at_the_public_url(live_server, page, w
 
     page.goto(live_server.url + reverse("vaccination:certificate_verify", args=[token + "x"]))
     assert page.get_attribute("#verify-result h1", "data-valid") == "no"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_walk_and_the_printed_outreach_list_at_phone_width(
+    live_server, page, login, world, staff, tmp_path
+):
+    """A province health officer opens a campaign on a phone, sees the per-unit chart, sets
+    the targets from a file; a commune worker prints the "không bỏ sót" list."""
+    from datetime import date
+
+    from phongdich.vaccination import campaigns
+
+    services.policy_seed_if_empty()
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(
+        by=officer, name="Chiến dịch mùa xuân", start=date(2022, 2, 21), deadline=date(2022, 2, 28)
+    )
+    campaigns.campaign_target_set(
+        by=officer, campaign=campaign, unit=world.commune_a, target=5, official_name="Ông A"
+    )
+    campaigns.campaign_refresh(campaign=campaign, today=date(2022, 2, 22))
+    page.set_viewport_size(PHONE)
+    login(officer)
+    page.goto(f"{live_server.url}/vaccination/campaigns/{campaign.pk}/")
+    assert page.locator(".campaign-unit-chart svg rect").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.click("#target-import")
+    targets = tmp_path / "chi-tieu.csv"
+    targets.write_text(
+        "Mã đơn vị,Chỉ tiêu,Người chịu trách nhiệm,Chức vụ\n"
+        f"{world.commune_a.code},8,Ông A,Chủ tịch UBND\n"
+        f"{world.commune_b.code},6,Bà B,Chủ tịch UBND\n"
+        "00000,1,Không Ai,\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("#id_file", str(targets))
+    page.check("input[name=mode][value=keep_good]")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("#import-report")
+    assert "2" in page.inner_text("#import-report .msg")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.click("h1 a")
+    assert page.locator(".campaign-unit-chart svg rect").count() == 2
+    assert "Bà B" in page.inner_text(".campaign-units")
+
+    builders.person(
+        world, staff, full_name="Ông Chưa Tiêm", birth_year=1960, phone="0911000001", id_number=""
+    )
+    page.context.clear_cookies()
+    login(staff.commune_worker_a)
+    page.goto(f"{live_server.url}/vaccination/outreach/?commune={world.commune_a.pk}&min_age=15")
+    assert "Ông Chưa Tiêm" in page.inner_text("body")
+    href = page.get_attribute("#outreach-print", "href")
+    printed = page.request.get(f"{live_server.url}{href}")
+    assert printed.status == 200 and printed.headers["content-type"] == "application/pdf"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -179,6 +179,7 @@ def test_pages_and_export(client, world, staff):
     assert (target.unit, target.target) == (world.district_a, 50)
     page = client.get(f"/vaccination/campaigns/{campaign.pk}/").content.decode()
     assert "Lê Văn Huyện" in page and "Thành phố Thanh Hóa" in page
+    assert 'class="card campaign-unit-chart"' in page and "<rect" in page
     assert client.get("/vaccination/campaigns/").status_code == 200
     export = client.get(f"/vaccination/campaigns/{campaign.pk}.xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd")
@@ -234,3 +235,146 @@ def test_a_confirmed_directive_task_shows_the_campaign(client, world, staff):
     assert "Mùa xuân" not in render_to_string(
         "vaccination/_task_campaign.html", {"task": task}, request=request
     )
+
+
+def test_progress_counts_people_once_not_doses(world, staff):
+    """A person with two doses in the window, or in two target groups at once, is one person
+    reached, counted on the day of their first dose in the window."""
+    from phongdich.vaccination import risk
+
+    officer = staff.province_health_officer
+    worker = staff.commune_worker_a
+    campaign = campaigns.campaign_create(
+        by=officer,
+        name="Mọi mũi đến hạn",
+        start=START,
+        deadline=DEADLINE,
+        age_bands=["18+", "50+"],
+        risk_groups=[RiskGroup.TEACHER],
+    )
+    campaigns.campaign_target_set(
+        by=officer, campaign=campaign, unit=world.commune_a, target=3, official_name="Ông A"
+    )
+    # 1960: 18+ and 50+, and a teacher too; doses 2 and 3 both inside the window.
+    both = _child(world, staff, "Bà Hai Nhóm", year=1960)
+    risk.risk_flag_set(
+        by=worker, person=both, group=RiskGroup.TEACHER, source="Phòng GD", since=START
+    )
+    _dose(both, START - timedelta(days=60), worker, n=1)
+    _dose(both, START + timedelta(days=1), worker, n=2)
+    _dose(both, START + timedelta(days=5), worker, n=3)
+    single = _child(world, staff, "Ông Một Mũi", year=1990)
+    _dose(single, START + timedelta(days=3), worker)
+    campaigns.campaign_refresh(campaign=campaign, today=DEADLINE)
+    done = dict(CampaignProgress.objects.filter(campaign=campaign).values_list("day", "done"))
+    # day 0: nobody; day 1: Bà Hai Nhóm; day 3: Ông Một Mũi; her third dose adds no one.
+    assert [done[START + timedelta(days=i)] for i in range(8)] == [0, 1, 1, 2, 2, 2, 2, 2]
+    assert campaigns.figures(campaign).done == 2
+
+
+def test_unit_chart_has_one_bar_per_unit_marking_those_that_miss(world, staff):
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(by=officer, name="C", start=START, deadline=DEADLINE)
+    for unit, target in ((world.commune_a, 1), (world.commune_b, 2)):
+        campaigns.campaign_target_set(
+            by=officer, campaign=campaign, unit=unit, target=target, official_name="X"
+        )
+    _dose(_child(world, staff, "Người A", year=1990), START, staff.commune_worker_a)
+    campaigns.campaign_refresh(campaign=campaign, today=START + timedelta(days=1))
+    chart = campaigns.figures(campaign).unit_chart
+    bars = {b["label"]: b for b in chart["bars"]}
+    assert set(bars) == {world.commune_a.label(), world.commune_b.label()}
+    a, b = bars[world.commune_a.label()], bars[world.commune_b.label()]
+    # commune A reached its target (a full bar to the 100 % line); B has nothing and misses.
+    assert (a["width"], a["will_miss"]) == (chart["full_x"], False)
+    assert (b["width"], b["will_miss"]) == (0, True)
+
+
+def test_unit_chart_caps_a_unit_far_ahead():
+    from types import SimpleNamespace
+
+    row = campaigns.UnitRow(
+        target=SimpleNamespace(unit=SimpleNamespace(label=lambda: "Xã X, Huyện Y")),
+        pace=rules.Pace(done=500, target=100, projected=500, will_miss=False),
+        day=START,
+    )
+    (bar,) = campaigns.unit_chart([row])["bars"]
+    assert bar["width"] == round(campaigns.CHART_CAP * campaigns.unit_chart([row])["full_x"], 1)
+    assert bar["percent"] == 500
+
+
+def _targets_file(rows):
+    from phongdich.lib.imports import as_upload
+
+    text = "Chức vụ,Mã đơn vị,Chi tieu,Người chịu trách nhiệm\n" + "".join(f"{r}\n" for r in rows)
+    return as_upload("chi-tieu.csv", text.encode())
+
+
+@pytest.mark.parametrize("mode, saved", [("keep_good", 2), ("all_or_nothing", 0)])
+def test_targets_imported_from_a_file_with_a_line_report(client, world, staff, mode, saved):
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(by=officer, name="C", start=START, deadline=DEADLINE)
+    client.force_login(officer)
+    url = f"/vaccination/campaigns/{campaign.pk}/targets/import/"
+    assert (
+        'id="target-import"'
+        in client.get(f"/vaccination/campaigns/{campaign.pk}/").content.decode()
+    )
+    upload = _targets_file(
+        [
+            f"Chủ tịch UBND,{world.district_a.code},1.200,Lê Văn Huyện",
+            f"Trưởng trạm,{world.commune_b.code},300,Bà Xã B",
+            "Chủ tịch,99999,10,Không Ai",  # line 4: no such unit
+            f"Chủ tịch,{world.commune_a.code},-5,Ông A",  # line 5: not a count
+            f",{world.commune_a.code},5,",  # line 6: no official
+        ]
+    )
+    page = client.post(url, {"file": upload, "mode": mode}).content.decode()
+    assert 'id="import-report"' in page
+    assert CampaignTarget.objects.filter(campaign=campaign).count() == saved
+    if saved:
+        row = CampaignTarget.objects.get(campaign=campaign, unit=world.district_a)
+        assert (row.target, row.official_name, row.official_title) == (
+            1200,
+            "Lê Văn Huyện",
+            "Chủ tịch UBND",
+        )
+    from phongdich.lib.imports import ErrorReport
+
+    report = ErrorReport.from_dict(client.session["vaccination_campaign_target_errors"])
+    assert sorted({e["line"] for e in report.entries}) == [4, 5, 6]
+    # The same file again changes nothing (one row per unit).
+    client.post(
+        url,
+        {
+            "file": _targets_file([f"X,{world.district_a.code},1200,Lê Văn Huyện"]),
+            "mode": "keep_good",
+        },
+    )
+    assert CampaignTarget.objects.filter(campaign=campaign, unit=world.district_a).count() == 1
+    assert (
+        client.get(f"/vaccination/campaigns/{campaign.pk}/targets/errors.xlsx").status_code == 200
+    )
+
+
+def test_a_district_officer_imports_only_units_of_their_district(world, staff):
+    from phongdich.testing import make_user
+    from phongdich.vaccination import campaign_targets
+
+    district_officer = make_user("yte.huyen.a", "health_officer", world.district_a)
+    campaign = campaigns.campaign_create(
+        by=district_officer, name="C", start=START, deadline=DEADLINE
+    )
+    result = campaign_targets.campaign_target_import(
+        by=district_officer,
+        campaign=campaign,
+        upload=_targets_file(
+            [
+                f"Chủ tịch,{world.commune_a.code},10,Ông A",
+                f"Chủ tịch,{world.commune_b.code},10,Bà B",
+            ]
+        ),
+    )
+    assert result.saved == 1
+    assert [t.unit for t in campaign.targets.all()] == [world.commune_a]
+    assert "trong địa bàn của bạn" in " ".join(" ".join(e["errors"]) for e in result.errors.entries)

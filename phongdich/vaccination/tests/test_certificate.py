@@ -111,7 +111,58 @@ def test_a_code_signed_for_another_kind_of_certificate_is_refused(client, office
 def test_a_revoked_certificate_no_longer_verifies(client, officer, vaccinated):
     cert = certificates.certificate_issue(by=officer, person=vaccinated)
     VaccinationCertificate.objects.filter(pk=cert.pk).update(revoked_at="2022-01-01T00:00Z")
-    assert client.get(_verify_url(cert)).status_code == 404
+    response = client.get(_verify_url(cert))
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert 'data-valid="revoked"' in page and cert.number in page and "01/01/2022" in page
+    # Nothing of the person is shown for a revoked certificate.
+    assert "Hằng" not in page and "1980" not in page
+
+
+def _revoke_post(client, person, **data):
+    return client.post(
+        f"/vaccination/people/{person.pk}/certificate/revoke/",
+        {"reason": "In nhầm ngày tiêm mũi 2", "confirmed": "1", **data},
+        follow=True,
+    )
+
+
+def test_revoking_needs_a_reason_and_a_confirmation_then_a_reissue_has_a_new_number(
+    client, officer, vaccinated
+):
+    cert = certificates.certificate_issue(by=officer, person=vaccinated)
+    client.force_login(officer)
+    record = client.get(f"/vaccination/people/{vaccinated.pk}/").content.decode()
+    assert 'id="certificate-revoke"' in record and cert.number in record
+    # No reason, no tick: nothing revoked, a Vietnamese message, never a 500.
+    assert "Chưa thu hồi" in _revoke_post(client, vaccinated, reason="").content.decode()
+    assert "Chưa xác nhận" in _revoke_post(client, vaccinated, confirmed="").content.decode()
+    assert _revoke_post(client, vaccinated, reason="x" * 301).status_code == 200
+    cert.refresh_from_db()
+    assert cert.revoked_at is None
+    page = _revoke_post(client, vaccinated).content.decode()
+    assert "Đã thu hồi giấy chứng nhận" in page
+    cert.refresh_from_db()
+    assert cert.revoked_at and cert.revoke_reason == "In nhầm ngày tiêm mũi 2"
+    assert cert.revoked_by == officer
+    assert AuditEvent.objects.filter(action="vaccination.certificate_revoke").count() == 1
+    # The PDF of a revoked certificate is gone; revoking again is refused with a message.
+    assert client.get(f"/vaccination/people/{vaccinated.pk}/certificate.pdf").status_code == 404
+    assert "đã được thu hồi" in _revoke_post(client, vaccinated).content.decode()
+    # A re-issue is a new certificate: new number, new code; the old QR still says revoked.
+    again = certificates.certificate_issue(by=officer, person=vaccinated)
+    assert again.pk != cert.pk and again.number != cert.number and again.code != cert.code
+    assert client.get(_verify_url(again)).status_code == 200
+    assert client.get(_verify_url(cert)).status_code == 410
+    assert certificates.certificate_issue(by=officer, person=vaccinated).pk == again.pk
+
+
+def test_staff_outside_the_jurisdiction_cannot_revoke(world, officer, vaccinated):
+    certificates.certificate_issue(by=officer, person=vaccinated)
+    outsider = builders.officer(world, name="tiemchung.b", unit=world.commune_b)
+    with pytest.raises(PermissionDenied):
+        certificates.certificate_revoke(by=outsider, person=vaccinated, reason="Sai")
+    assert not VaccinationCertificate.objects.filter(revoked_at__isnull=False).exists()
 
 
 @override_settings(VACCINATION_VERIFY_IP_LIMIT=3)

@@ -197,3 +197,83 @@ def test_one_aefi_report_sent_four_times_at_once_is_recorded_once():
     assert not losers(outcomes), losers(outcomes)
     assert Aefi.objects.count() == 1
     assert len({item.pk for _status, item in outcomes}) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_revoking_one_certificate_at_once_revoke_it_once():
+    from django.core.exceptions import ValidationError
+
+    from phongdich.vaccination import certificates
+    from phongdich.vaccination.models import VaccinationCertificate
+
+    world = make_world()
+    staff = make_staff(world)
+    officer = builders.officer(world)
+    person = builders.person(world, staff)
+    services.dose_record_for_person(by=staff.commune_worker_a, person=person, dose=builders.dose())
+    cert = certificates.certificate_issue(by=officer, person=person)
+    outcomes = race(
+        [lambda: certificates.certificate_revoke(by=officer, person=person, reason="Sai")] * 2
+    )
+    refused = [value for status, value in outcomes if status == "error"]
+    assert len(refused) == 1 and isinstance(refused[0], ValidationError)
+    assert "đã được thu hồi" in " ".join(refused[0].messages)
+    cert.refresh_from_db()
+    assert cert.revoked_at is not None
+    # Two re-issues at once after it make one new certificate in force.
+    issued = race([lambda: certificates.certificate_issue(by=officer, person=person)] * 3)
+    assert not losers(issued), losers(issued)
+    assert VaccinationCertificate.objects.filter(revoked_at__isnull=True).count() == 1
+    assert len({c.number for _status, c in issued}) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_unlinking_one_dose_at_once_make_one_review():
+    from django.core.exceptions import ValidationError
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    outcome = services.dose_record_for_person(
+        by=staff.commune_worker_a, person=person, dose=builders.dose()
+    )
+    outcomes = race(
+        [
+            lambda: services.dose_unlink(
+                by=staff.commune_worker_a, dose=outcome.dose, reason="Ghép nhầm"
+            )
+        ]
+        * 2
+    )
+    refused = [value for status, value in outcomes if status == "error"]
+    assert len(refused) == 1 and isinstance(refused[0], ValidationError), outcomes
+    assert (Dose.objects.count(), DoseReview.objects.count()) == (0, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_aefi_link_send_tapped_four_times_at_once_sends_once():
+    from phongdich.hotline import gateways
+    from phongdich.lib.idempotency import Submission
+    from phongdich.vaccination import aefi
+    from phongdich.vaccination.models import AefiLinkSend
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    services.dose_record_for_person(by=staff.commune_worker_a, person=person, dose=builders.dose())
+    link, _raw = aefi.aefi_link_issue(by=staff.commune_worker_a, person=person)
+    gateways.console_outbox.clear()
+
+    def send():
+        return aefi.aefi_link_send(
+            by=staff.commune_worker_a,
+            link=link,
+            url="https://covid.example.gov.vn/vaccination/phan-ung/abc/",
+            channel="sms",
+            submission=Submission(key=f"{staff.commune_worker_a.pk}:aefi-1", fingerprint="f"),
+        )
+
+    outcomes = race([send] * 4)
+    assert not losers(outcomes), losers(outcomes)
+    assert AefiLinkSend.objects.count() == 1
+    assert len(gateways.console_outbox) == 1

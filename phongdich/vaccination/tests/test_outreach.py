@@ -213,3 +213,37 @@ def test_the_page_is_paginated(client, world, staff, officer, monkeypatch):
     assert "Trang 1/2" in first and "Trang 2/2" in second
     assert client.get("/vaccination/outreach/", {**query, "page": "x"}).status_code == 200
     assert client.get("/vaccination/outreach/", {**query, "page": "999"}).status_code == 200
+
+
+def test_the_printed_list_for_the_commune_team(client, world, staff, officer, monkeypatch):
+    from io import BytesIO
+
+    from pdfminer.high_level import extract_text
+
+    from phongdich.vaccination import views_print
+
+    none, overdue, _done, child = _people(world, staff, officer)
+    client.force_login(officer)
+    query = {"commune": world.commune_a.pk, "min_age": 15}
+    page = client.get("/vaccination/outreach/", query).content.decode()
+    assert 'id="outreach-print"' in page
+    response = client.get("/vaccination/outreach.pdf", query)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(extract_text(BytesIO(response.content)).split())
+    for name in ("Ông Chưa Tiêm", "Bà Quá Hạn", "Cháu Mười Sáu"):
+        assert name in text
+    assert "Anh Đủ Mũi" not in text and "Bé Ba Tuổi" not in text
+    assert world.commune_a.label() in text  # the place with its district
+    assert "từ 15 tuổi" in text and TODAY.strftime("%d/%m/%Y") in text
+    event = AuditEvent.objects.get(action="vaccination.outreach_print")
+    assert event.subjects.count() == 3
+    # Past the printing cap the paper says how many more there are.
+    monkeypatch.setattr(views_print, "PRINT_MAX", 2)
+    text = " ".join(
+        extract_text(BytesIO(client.get("/vaccination/outreach.pdf", query).content)).split()
+    )
+    assert "còn 1 người" in text
+    # Bad filters never give a 500; another commune is out of reach.
+    assert client.get("/vaccination/outreach.pdf", {"commune": "x"}).status_code == 302
+    response = client.get("/vaccination/outreach.pdf", {"commune": world.commune_b.pk})
+    assert response.status_code == 302

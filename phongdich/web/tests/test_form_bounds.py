@@ -128,6 +128,7 @@ FORM_MODELS = {
     "vaccination.RiskImportForm": [],
     "vaccination.PopulationBandImportForm": [],
     "vaccination.CampaignForm": [vaccination.Campaign],
+    "vaccination.LinkSendForm": [vaccination.AefiLinkSend],
     "vaccination.CampaignTargetForm": [vaccination.CampaignTarget],
     "vaccination.CampaignTaskLinkForm": [],
     "vaccination.AefiForm": [vaccination.Aefi],

@@ -50,6 +50,7 @@ CHECKED = {
     "cases/pdf/certificate.html",
     "cases/pdf/report.html",
     "vaccination/pdf/certificate.html",
+    "vaccination/pdf/outreach.html",
     "reports/pdf/briefing.html",
     "quarantine/pdf/certificate.html",
 }
@@ -223,6 +224,26 @@ def test_the_vaccination_certificate_carries_no_working_note(client, world, staf
     )
     assert not working_notes(text), working_notes(text)
     assert "Đỗ Văn Bê" in text and "COVID-19" in text
+
+
+def test_the_outreach_list_carries_no_working_note(client, world, staff):
+    from phongdich.people.services import person_register
+
+    person_register(
+        by=staff.commune_worker_a,
+        full_name="Trần Văn Chưa",
+        birth_year=1970,
+        phone="0913222333",
+        commune=world.commune_a,
+    )
+    client.force_login(staff.commune_worker_a)
+    response = client.get(
+        reverse("vaccination:outreach_pdf"), {"commune": world.commune_a.pk, "min_age": 15}
+    )
+    text = pdf_text(response, "vaccination/pdf/outreach.html")
+    assert not working_notes(text), working_notes(text)
+    flat = " ".join(text.split())  # a name may wrap inside its table cell
+    assert "Trần Văn Chưa" in flat and "Không để bỏ sót" in flat
 
 
 def test_the_briefing_carries_no_working_note(client, world, staff):
