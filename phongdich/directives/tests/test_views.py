@@ -70,7 +70,7 @@ def test_it_shows_progress_while_a_big_file_is_read_in_the_background(
     assert done["HX-Redirect"] == reverse("directives:document", args=[document.pk])
 
 
-def test_a_reporter_sees_and_updates_only_their_units_tasks(client, confirmed, reporters):
+def test_a_reporter_sees_and_updates_only_their_units_tasks(client, staff, confirmed, reporters):
     own = _task_of(confirmed, reporters["unit_a"])
     other = confirmed.tasks.get(is_draft=False, ref="1")  # Sở Y tế's
     _login(client, reporters["a"])
@@ -103,7 +103,7 @@ def test_a_reporter_sees_and_updates_only_their_units_tasks(client, confirmed, r
     from phongdich.directives import services
     from phongdich.testing import make_user
 
-    stranger = make_user("baocao.c", "unit_reporter", reporters["a"].jurisdiction)
+    stranger = make_user("baocao.c", "unit_reporter", staff.directive_clerk.jurisdiction)
     services.membership_add(
         by=None, user=stranger, unit=confirmed.tasks.get(ref="1").assignments.get(role="lead").unit
     )
