@@ -253,6 +253,15 @@ class Task(models.Model):
         return self.status in self.DONE_STATUSES
 
     @property
+    def shown_status(self) -> str:
+        """The reporter's own unit's status where the list annotated it, else the task's."""
+        return getattr(self, "my_status", None) or self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return Task.Status(self.shown_status).label
+
+    @property
     def number(self) -> str:
         """The item number to show: as written, else a numeric ref; never an internal ref
         such as "follow_up" or "p3#2"."""
@@ -262,8 +271,11 @@ class Task(models.Model):
 
     @property
     def is_overdue(self) -> bool:
+        # on a reporter's list, their own unit's share decides (shown_status)
         return (
-            not self.is_done and self.deadline is not None and self.deadline < timezone.localdate()
+            self.shown_status not in self.DONE_STATUSES
+            and self.deadline is not None
+            and self.deadline < timezone.localdate()
         )
 
     @property

@@ -75,25 +75,37 @@ def task_get(user, pk: int) -> Task:
     )
 
 
-def reporter_shows(today) -> dict[str, Q]:
+def reporter_shows(today, status: str = "status") -> dict[str, Q]:
     """Filters of the reporter's list the home page's figures link to (directives.panels
-    counts the same conditions)."""
-    not_done = ~Q(status__in=Task.DONE_STATUSES)
+    counts the same conditions). A reporter's lists filter on `my_status` (their unit's
+    own status on the task, `with_my_status`)."""
+    not_done = ~Q(**{f"{status}__in": Task.DONE_STATUSES})
     return {
         "overdue": not_done & Q(deadline__lt=today),
         "open": not_done,
-        "reported": Q(status=Task.Status.REPORTED_DONE),
+        "reported": Q(**{status: Task.Status.REPORTED_DONE}),
     }
+
+
+def with_my_status(qs: QuerySet[Task], user) -> QuerySet[Task]:
+    """Annotate `my_status`: the status of the user's own unit on each task (its lead row
+    first), so a district sees its share of a group task, not the group's."""
+    from django.db.models import OuterRef, Subquery
+
+    mine = TaskAssignment.objects.filter(
+        task=OuterRef("pk"), unit__in=reporter_unit_ids(user)
+    ).order_by("-role", "pk")  # "lead" sorts after "coordinating"
+    return qs.annotate(my_status=Subquery(mine.values("status")[:1]))
 
 
 def reporter_tasks(user, *, finished: bool = False) -> QuerySet[Task]:
     """The reporter's tasks, soonest deadline first: those still to do, or (`finished`)
-    the ones the clerk has accepted."""
-    qs = tasks_visible_to(user)
+    the ones the clerk has accepted (for the reporter's own unit)."""
+    qs = with_my_status(tasks_visible_to(user), user)
     if finished:
-        qs = qs.filter(status=Task.Status.ACCEPTED)
+        qs = qs.filter(my_status=Task.Status.ACCEPTED)
     else:
-        qs = qs.exclude(status=Task.Status.ACCEPTED)
+        qs = qs.exclude(my_status=Task.Status.ACCEPTED)
     return qs.prefetch_related(_assignments_prefetch()).order_by(
         F("deadline").asc(nulls_last=True), "document_id", "position", "pk"
     )

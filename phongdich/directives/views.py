@@ -335,7 +335,7 @@ def mine(request):
     show = request.GET.get("show", "")
     finished = show == "finished"
     tasks = selectors.reporter_tasks(request.user, finished=finished)
-    shows = selectors.reporter_shows(timezone.localdate())
+    shows = selectors.reporter_shows(timezone.localdate(), status="my_status")
     if show in shows:
         tasks = tasks.filter(shows[show])
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))

@@ -282,3 +282,19 @@ def test_the_api_lists_documents_and_tasks_and_takes_a_report_once(
     assert hidden.status_code == 404  # another unit's task
     assert client.get("/api/directives/documents", **reporter).status_code == 403
     assert "/api/directives/tasks/{pk}/reports" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_each_district_sees_its_own_share_in_its_list_and_home_figures(
+    client, confirmed, reporters
+):
+    task = _group_task(confirmed)
+    services.task_report(
+        by=reporters["a"], task=task, unit=reporters["unit_a"], status="reported_done", text="Xong."
+    )
+    url = reverse("directives:task", args=[task.pk])
+    shown = {}
+    for key in ("a", "b"):
+        client.force_login(reporters[key])
+        page = client.get(reverse("directives:mine") + "?show=reported").content.decode()
+        shown[key] = url in page
+    assert shown == {"a": True, "b": False}
