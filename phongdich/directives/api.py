@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 
 from phongdich.lib import idempotency
 from phongdich.lib.apierrors import error_body, responses
-from phongdich.lib.bounds import OFFSET_MAX, ApiText
+from phongdich.lib.bounds import OFFSET_MAX, ApiId, ApiText
 
 from . import selectors, services
 from .models import Document, ProgressReport, Task
@@ -92,7 +92,7 @@ def _require(request, roles) -> None:
         raise HttpError(403, "Không có quyền.")
 
 
-def _task(request, pk: int) -> Task:
+def _task(request, pk: ApiId) -> Task:
     try:
         return selectors.task_get(request.user, pk)
     except Task.DoesNotExist:
@@ -114,7 +114,7 @@ def document_list(
 
 
 @router.get("/documents/{pk}/tasks", response=responses({200: list[TaskOut]}, 404))
-def document_tasks(request, pk: int):
+def document_tasks(request, pk: ApiId):
     """A confirmed document's tasks, each with its member units' statuses."""
     _require(request, selectors.TASK_ROLES)
     tasks = selectors.tasks_visible_to(request.user).filter(document_id=pk)
@@ -124,13 +124,13 @@ def document_tasks(request, pk: int):
 
 
 @router.get("/tasks/{pk}", response=responses({200: TaskOut}, 404))
-def task_detail(request, pk: int):
+def task_detail(request, pk: ApiId):
     _require(request, selectors.TASK_ROLES)
     return _task(request, pk)
 
 
 @router.get("/tasks/{pk}/reports", response=responses({200: list[ReportOut]}, 404))
-def task_reports(request, pk: int):
+def task_reports(request, pk: ApiId):
     _require(request, selectors.TASK_ROLES)
     return list(_task(request, pk).reports.all())
 
@@ -140,7 +140,7 @@ def task_reports(request, pk: int):
     response=responses({200: ReportOut, 201: ReportOut}, 404, 409),
     openapi_extra={"parameters": [idempotency.OPENAPI_HEADER]},
 )
-def task_report(request, pk: int, payload: ReportIn, response: HttpResponse):
+def task_report(request, pk: ApiId, payload: ReportIn, response: HttpResponse):
     """Report the caller's unit's part of a task (a unit reporter's token). Send an
     Idempotency-Key: a retry returns the report already stored (200), never a second."""
     _require(request, selectors.REPORTER_ROLES)
