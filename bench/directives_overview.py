@@ -10,6 +10,7 @@ reporter) against the trivial /api/ping as the same-run baseline. Prints p50/p99
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-DB_URL = common.PG_URL.rsplit("/", 1)[0] + "/pd_bench_directives"
+# BENCH_DB names another database, so two checkouts can measure side by side.
+DB_URL = common.PG_URL.rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_DB", "pd_bench_directives")
 
 
 def session_cookie(user) -> str:
@@ -58,7 +60,11 @@ def prepare(documents: int):
         username="bench.huyen", role=Role.UNIT_REPORTER, jurisdiction=city.admin_unit
     )
     services.membership_add(by=None, user=reporter, unit=city)
-    seeds = sorted((common.ROOT.parent / "shared" / "seeds").glob("*.txt"))
+    from django.conf import settings
+
+    seeds = sorted(Path(settings.SEEDS_DIR).glob("*.txt"))
+    if not seeds:
+        sys.exit(f"no seed conclusions in {settings.SEEDS_DIR} (set PHONGDICH_SEEDS_DIR)")
     have = Document.objects.filter(status=Document.Status.CONFIRMED).count()
     started = time.perf_counter()
     for i in range(have, documents):

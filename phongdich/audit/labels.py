@@ -164,6 +164,8 @@ WRITE_ACTIONS = {
     "directives.proposal_accept": _("thêm đơn vị mới từ đề xuất"),
     "directives.proposal_map": _("gắn tên đề xuất với đơn vị có sẵn"),
     "directives.proposal_ignore": _("bỏ qua đề xuất đơn vị"),
+    "directives.indicator_confirm": _("xác nhận chỉ số theo dõi của nhiệm vụ"),
+    "directives.indicator_remove": _("bỏ chỉ số theo dõi của nhiệm vụ"),
     "directives.units_seed": _("lập danh mục đơn vị"),
     "facility.occupy": _("xếp giường tại cơ sở điều trị"),
     "geo.load": _("nạp danh mục đơn vị hành chính"),

@@ -50,6 +50,7 @@ def _tasks(documents):
 
 
 def task_row(number, task: Task, today) -> list:
+    """One row; STT is the item number as the document writes it when it has one."""
     leads = [a for a in task.assignments.all() if a.role == TaskAssignment.Role.LEAD]
     coordinating = [a for a in task.assignments.all() if a.role != TaskAssignment.Role.LEAD]
     deadline = task.deadline.strftime("%d/%m/%Y") if task.deadline else (task.deadline_text or "")
@@ -57,6 +58,11 @@ def task_row(number, task: Task, today) -> list:
     progress = task.get_status_display()
     if latest and latest.text:
         progress += f": {latest.text}"
+    if len([a for a in leads if a.unit_id]) > 1:
+        # a group task: each member's own status, as the clerk follows them
+        progress += "\n" + "; ".join(
+            f"{a.unit.name}: {a.get_status_display()}" for a in leads if a.unit_id
+        )
     notes = []
     if task.deadline and not task.is_done and task.deadline < today:
         notes.append(f"Quá hạn {(today - task.deadline).days} ngày")
@@ -66,9 +72,9 @@ def task_row(number, task: Task, today) -> list:
     if review and review.comment and task.status == Task.Status.RETURNED:
         notes.append(f"Trả lại: {review.comment}")
     return [
-        number,
+        task.number or number,
         task.text,
-        ", ".join(str(a) for a in leads),
+        ", ".join(dict.fromkeys(a.group_name or str(a) for a in leads)),
         ", ".join(str(a) for a in coordinating),
         deadline,
         progress,

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.models import Role, User
+from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import (
     DOCUMENT_MAX_LENGTH,
     LONG_TEXT_MAX_LENGTH,
@@ -19,6 +20,7 @@ from .models import (
     OrgUnitAlias,
     Task,
     TaskAssignment,
+    TaskIndicator,
 )
 
 
@@ -198,3 +200,60 @@ class OfficialForm(SubmissionKeyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = _unit_choices()
+
+
+class IndicatorForm(forms.Form):
+    """The clerk's link of a task to a live figure: what it is read for depends on the kind
+    (a campaign, facility, screening round or zone by number; a commune or district)."""
+
+    kind = forms.ChoiceField(label=_("Chỉ số"), choices=TaskIndicator.Kind.choices)
+    object_id = forms.IntegerField(
+        label=_("Mã chiến dịch / cơ sở / đợt xét nghiệm / vùng"),
+        required=False,
+        min_value=1,
+        max_value=2_147_483_647,
+    )
+    area = forms.ModelChoiceField(
+        label=_("Địa bàn (xã hoặc huyện)"), queryset=AdminUnit.objects.none(), required=False
+    )
+    bed_type = forms.ChoiceField(label=_("Loại giường"), choices=(), required=False)
+    target_value = forms.IntegerField(
+        label=_("Số cần đạt (nếu có)"), required=False, min_value=1, max_value=2_147_483_647
+    )
+    target_percent = forms.IntegerField(
+        label=_("Ngưỡng đạt (%)"), min_value=1, max_value=100, initial=100
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from phongdich.facilities.models import BedType
+
+        self.fields["bed_type"].choices = [("", "—"), *BedType.choices]
+        jurisdiction = getattr(user, "jurisdiction", None)
+        areas = AdminUnit.objects.none()
+        if jurisdiction is not None:
+            areas = (
+                AdminUnit.objects.filter(
+                    path__startswith=jurisdiction.path, kind__in=("district", "commune")
+                )
+                .select_related("parent")
+                .order_by("path")
+            )
+        self.fields["area"].queryset = areas
+        self.fields["area"].label_from_instance = lambda unit: unit.label()
+
+
+class MemberReviewForm(ReviewForm):
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị được duyệt"), queryset=OrgUnit.objects.none(), required=False
+    )
+
+    def __init__(self, *args, task=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if task is not None:
+            self.fields["unit"].queryset = OrgUnit.objects.filter(
+                assignments__task=task,
+                assignments__role=TaskAssignment.Role.LEAD,
+                assignments__status=Task.Status.REPORTED_DONE,
+            )
+        self.fields["unit"].empty_label = _("Mọi đơn vị đã báo cáo hoàn thành")

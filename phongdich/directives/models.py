@@ -1,8 +1,9 @@
 """Directives: the unit directory, imported documents, their tasks and the follow-up.
 
 A document is imported as a draft (its tasks as the extractor read them), corrected by the
-clerk, then confirmed: confirmation fans each task out to one task per lead unit, so every
-unit reports its own progress. Nothing here links to other in-progress domain apps.
+clerk, then confirmed. A task addressed to several units (a group such as "UBND các huyện")
+stays one task with one member row per unit (TaskAssignment), each with its own status; the
+task's own status is what its lead members' statuses add up to (rules.task_status_of).
 """
 
 from django.conf import settings
@@ -196,6 +197,12 @@ class Document(SubmittedOnce):
         return self.meeting_date or self.issued_date
 
 
+class Recurrence(models.TextChoices):
+    DAILY = "daily", _("Hằng ngày")
+    WEEKLY = "weekly", _("Hằng tuần")
+    MONTHLY = "monthly", _("Hằng tháng")
+
+
 class Task(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Chưa thực hiện")
@@ -213,6 +220,8 @@ class Task(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     ref = models.CharField(_("mục"), max_length=40, blank=True)
+    # The item number as the document writes it ("1.", "2-", "Một là"); `ref` is internal.
+    label = models.CharField(_("số mục"), max_length=40, blank=True)
     summary = models.CharField(_("tóm tắt"), max_length=400, blank=True)
     text = models.TextField(_("nội dung nhiệm vụ"))
     span_start = models.PositiveIntegerField(null=True, blank=True)
@@ -223,6 +232,10 @@ class Task(models.Model):
     # When the unit reported it done: on time or late is judged on this date.
     completed_at = models.DateTimeField(null=True, blank=True)
     is_draft = models.BooleanField(default=True)
+    # "hằng ngày", "hằng tuần", "định kỳ": a report is due every period and none closes it.
+    recurrence = models.CharField(
+        _("định kỳ báo cáo"), max_length=8, choices=Recurrence.choices, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -240,9 +253,29 @@ class Task(models.Model):
         return self.status in self.DONE_STATUSES
 
     @property
+    def shown_status(self) -> str:
+        """The reporter's own unit's status where the list annotated it, else the task's."""
+        return getattr(self, "my_status", None) or self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return Task.Status(self.shown_status).label
+
+    @property
+    def number(self) -> str:
+        """The item number to show: as written, else a numeric ref; never an internal ref
+        such as "follow_up" or "p3#2"."""
+        if self.label:
+            return self.label
+        return self.ref if self.ref[:1].isdigit() and "#" not in self.ref else ""
+
+    @property
     def is_overdue(self) -> bool:
+        # on a reporter's list, their own unit's share decides (shown_status)
         return (
-            not self.is_done and self.deadline is not None and self.deadline < timezone.localdate()
+            self.shown_status not in self.DONE_STATUSES
+            and self.deadline is not None
+            and self.deadline < timezone.localdate()
         )
 
     @property
@@ -295,6 +328,11 @@ class TaskAssignment(models.Model):
     proposal = models.ForeignKey(
         UnitProposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
     )
+    # A member's own follow-up: every unit of a group reports for itself on the one task.
+    group_name = models.CharField(max_length=300, blank=True)  # the group as written
+    status = models.CharField(max_length=16, choices=Task.Status.choices, default=Task.Status.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)  # its latest report
 
     class Meta:
         ordering = ["role", "pk"]
@@ -314,9 +352,12 @@ class ProgressReport(SubmittedOnce):
     text = models.TextField(_("nội dung báo cáo"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     at = models.DateTimeField(default=timezone.now)
+    # The first day of the period a recurring task's report covers (rules.period_start).
+    period = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["task", "unit", "period"], name="directives_report_period")]
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.status}"
@@ -339,6 +380,10 @@ class ReviewAction(models.Model):
         RETURN = "return", _("Trả lại")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reviews")
+    # The member whose report was judged (a group task is reviewed member by member).
+    unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     verdict = models.CharField(max_length=8, choices=Verdict.choices)
     comment = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
@@ -367,6 +412,47 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "kind"], name="directives_reminder_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind}"
+
+
+class TaskIndicator(models.Model):
+    """A live figure of the platform that tells whether a task is really done: proposed from
+    the task's wording (rules.INDICATOR_RULES) or chosen by the clerk, and confirmed by the
+    clerk before it is shown. The figure itself is read from its app (indicators.py)."""
+
+    class Kind(models.TextChoices):
+        CAMPAIGN = "campaign", _("Tiến độ chiến dịch tiêm chủng")
+        OUTREACH = "outreach", _("Tỷ lệ rà soát \u201ckhông bỏ sót\u201d")
+        BEDS = "beds", _("Giường bệnh theo loại của cơ sở")
+        F0_CONTACTED = "f0_contacted", _("Tỷ lệ F0 đã được liên hệ")
+        SCREENING = "screening", _("Độ bao phủ đợt xét nghiệm sàng lọc")
+        FOOD_GAPS = "food_gaps", _("Hộ thiếu lương thực trong vùng")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Đề xuất")
+        CONFIRMED = "confirmed", _("Đã xác nhận")
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="indicator")
+    kind = models.CharField(_("chỉ số"), max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    # What the figure is read for: a campaign / facility / round / zone id, or an area.
+    object_id = models.PositiveIntegerField(null=True, blank=True)
+    area = models.ForeignKey(
+        "geo.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    bed_type = models.CharField(max_length=32, blank=True)
+    # What a count must reach (e.g. beds the task asks for); the percent is measured on it.
+    target_value = models.PositiveIntegerField(_("số cần đạt"), null=True, blank=True)
+    # The share (percent) at or above which the figure agrees with a "done" report.
+    target_percent = models.PositiveSmallIntegerField(_("ngưỡng đạt (%)"), default=100)
+    rule = models.CharField(max_length=120, blank=True)  # the wording that proposed it
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind}"

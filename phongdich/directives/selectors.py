@@ -12,7 +12,16 @@ from django_tasks_db.models import DBTaskResult
 
 from phongdich.accounts.models import Role
 
-from .models import Document, OrgUnit, Task, TaskAssignment, UnitProposal
+from . import rules
+from .models import (
+    Document,
+    OrgUnit,
+    ProgressReport,
+    Recurrence,
+    Task,
+    TaskAssignment,
+    UnitProposal,
+)
 
 # Who sees every document and task: the clerk who follows them up, the committee, the admin.
 OVERVIEW_ROLES = (Role.DIRECTIVE_CLERK, Role.COMMITTEE_MEMBER, Role.PROVINCE_ADMIN)
@@ -56,31 +65,47 @@ def task_get(user, pk: int) -> Task:
     return (
         tasks_visible_to(user)
         .prefetch_related(
-            _assignments_prefetch(), "reports__attachments", "reports__by", "reviews__by"
+            _assignments_prefetch(),
+            "reports__attachments",
+            "reports__by",
+            "reports__unit",
+            "reviews__by",
         )
         .get(pk=pk)
     )
 
 
-def reporter_shows(today) -> dict[str, Q]:
+def reporter_shows(today, status: str = "status") -> dict[str, Q]:
     """Filters of the reporter's list the home page's figures link to (directives.panels
-    counts the same conditions)."""
-    not_done = ~Q(status__in=Task.DONE_STATUSES)
+    counts the same conditions). A reporter's lists filter on `my_status` (their unit's
+    own status on the task, `with_my_status`)."""
+    not_done = ~Q(**{f"{status}__in": Task.DONE_STATUSES})
     return {
         "overdue": not_done & Q(deadline__lt=today),
         "open": not_done,
-        "reported": Q(status=Task.Status.REPORTED_DONE),
+        "reported": Q(**{status: Task.Status.REPORTED_DONE}),
     }
+
+
+def with_my_status(qs: QuerySet[Task], user) -> QuerySet[Task]:
+    """Annotate `my_status`: the status of the user's own unit on each task (its lead row
+    first), so a district sees its share of a group task, not the group's."""
+    from django.db.models import OuterRef, Subquery
+
+    mine = TaskAssignment.objects.filter(
+        task=OuterRef("pk"), unit__in=reporter_unit_ids(user)
+    ).order_by("-role", "pk")  # "lead" sorts after "coordinating"
+    return qs.annotate(my_status=Subquery(mine.values("status")[:1]))
 
 
 def reporter_tasks(user, *, finished: bool = False) -> QuerySet[Task]:
     """The reporter's tasks, soonest deadline first: those still to do, or (`finished`)
-    the ones the clerk has accepted."""
-    qs = tasks_visible_to(user)
+    the ones the clerk has accepted (for the reporter's own unit)."""
+    qs = with_my_status(tasks_visible_to(user), user)
     if finished:
-        qs = qs.filter(status=Task.Status.ACCEPTED)
+        qs = qs.filter(my_status=Task.Status.ACCEPTED)
     else:
-        qs = qs.exclude(status=Task.Status.ACCEPTED)
+        qs = qs.exclude(my_status=Task.Status.ACCEPTED)
     return qs.prefetch_related(_assignments_prefetch()).order_by(
         F("deadline").asc(nulls_last=True), "document_id", "position", "pk"
     )
@@ -157,6 +182,62 @@ class Overview:
     units: list = field(default_factory=list)  # (unit name, Tally)
     overdue: list = field(default_factory=list)  # tasks, the OVERDUE_SHOWN most overdue
     overdue_count: int = 0
+    recurring: list = field(default_factory=list)  # RecurringRow, the current period's
+    disagreeing: list = field(default_factory=list)  # indicators.Check of tasks done on paper
+
+
+@dataclass
+class RecurringRow:
+    pk: int
+    number: str
+    summary: str
+    recurrence: str
+    period: date
+    members: int = 0
+    reported: int = 0
+
+    @property
+    def period_label(self) -> str:
+        return rules.period_label(self.recurrence, self.period)
+
+    @property
+    def recurrence_label(self) -> str:
+        return Recurrence(self.recurrence).label
+
+
+def recurring_now(today, limit: int = OVERDUE_SHOWN) -> list[RecurringRow]:
+    """Recurring tasks still followed, each with how many of its lead members have reported
+    for the current period (those not yet reported first). Two queries."""
+    tasks = (
+        Task.objects.filter(is_draft=False)
+        .exclude(recurrence="")
+        .exclude(status=Task.Status.ACCEPTED)
+        .order_by("document_id", "position", "pk")
+        .values_list("pk", "label", "ref", "summary", "recurrence")[: limit * 5]
+    )
+    rows = {
+        pk: RecurringRow(
+            pk,
+            label or (ref if ref[:1].isdigit() and "#" not in ref else ""),
+            summary,
+            recurrence,
+            rules.period_start(recurrence, today),
+        )
+        for pk, label, ref, summary, recurrence in tasks
+    }
+    members = TaskAssignment.objects.filter(
+        task_id__in=rows, role=TaskAssignment.Role.LEAD, unit__isnull=False
+    ).values_list("task_id", "unit_id")
+    reported = set(
+        ProgressReport.objects.filter(task_id__in=rows, period__isnull=False)
+        .filter(period__gte=min((r.period for r in rows.values()), default=today))
+        .values_list("task_id", "unit_id", "period")
+    )
+    for task_id, unit_id in members:
+        row = rows[task_id]
+        row.members += 1
+        row.reported += (task_id, unit_id, row.period) in reported
+    return sorted(rows.values(), key=lambda r: r.reported >= r.members)[:limit]
 
 
 @dataclass
@@ -209,14 +290,24 @@ def overview() -> Overview:
     }
     documents = Document.objects.filter(pk__in=per_document).defer("text", "references", "replaces")
     result.documents = sorted(((d, per_document[d.pk]) for d in documents), key=lambda e: -e[0].pk)
+    # The scorecard counts members: a notice to every district is one task but a line of
+    # work for each district, judged on that district's own status.
     led = TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD, unit__isnull=False)
+    member_done = Q(status__in=Task.DONE_STATUSES)
     units = [
-        (row["assignments__unit__name"], _tally(row))
-        for row in confirmed.filter(
-            assignments__role=TaskAssignment.Role.LEAD, assignments__unit__isnull=False
+        (row["unit__name"], _tally(row))
+        for row in led.filter(task__is_draft=False)
+        .values("unit__name")
+        .annotate(
+            n_total=Count("pk"),
+            n_done=Count("pk", filter=member_done),
+            n_late=Count(
+                "pk",
+                filter=member_done
+                & Q(task__deadline__isnull=False, completed_at__date__gt=F("task__deadline")),
+            ),
+            n_overdue=Count("pk", filter=~member_done & Q(task__deadline__lt=today)),
         )
-        .values("assignments__unit__name")
-        .annotate(**_tally_counts(today, distinct=True))
         .order_by()
     ]
     unled = confirmed.exclude(pk__in=led.values("task_id")).aggregate(**counts)
@@ -225,6 +316,7 @@ def overview() -> Overview:
     result.units = sorted(units, key=lambda e: (-e[1].overdue, -e[1].open, str(e[0])))
     overdue = confirmed.exclude(status__in=Task.DONE_STATUSES).filter(deadline__lt=today)
     result.overdue_count = result.total.overdue
+    result.recurring = recurring_now(today)
     result.overdue = [
         OverdueRow(*values)
         for values in overdue.order_by("deadline", "pk").values_list(
@@ -232,14 +324,17 @@ def overview() -> Overview:
         )[:OVERDUE_SHOWN]
     ]
     names: dict[int, list] = defaultdict(list)
-    for task_id, unit_name, name in (
+    for task_id, unit_name, name, group_name in (
         TaskAssignment.objects.filter(
             role=TaskAssignment.Role.LEAD, task_id__in=[r.pk for r in result.overdue]
         )
         .order_by("pk")
-        .values_list("task_id", "unit__name", "name")
+        .values_list("task_id", "unit__name", "name", "group_name")
     ):
-        names[task_id].append(unit_name or name)
+        # a group's members are named by the group as written, once
+        shown = group_name or unit_name or name
+        if shown not in names[task_id]:
+            names[task_id].append(shown)
     for row in result.overdue:
         row.lead_name = ", ".join(names[row.pk]) or "—"
     return result
@@ -262,3 +357,35 @@ def document_job(document: Document):
         return None
     result = DBTaskResult.objects.select_related("lease").filter(pk=document.extract_job_id).first()
     return job_status(result) if result else None
+
+
+@dataclass
+class Member:
+    """One unit's part of a task: its status, and for a recurring task whether it has
+    reported for the current period."""
+
+    assignment: TaskAssignment
+    reported_this_period: bool | None = None  # None: the task does not recur
+
+    @property
+    def is_lead(self) -> bool:
+        return self.assignment.role == TaskAssignment.Role.LEAD
+
+
+def task_members(task: Task) -> list[Member]:
+    """The units of a task (leads first) with their own status; the clerk sees who has
+    reported. One query for a recurring task's period, none otherwise (prefetched)."""
+    assignments = [a for a in task.assignments.all() if a.unit_id]
+    assignments.sort(key=lambda a: (a.role != TaskAssignment.Role.LEAD, a.unit.name))
+    start = rules.period_start(task.recurrence, timezone.localdate())
+    reported: set[int] = set()
+    if start is not None:
+        reported = set(
+            ProgressReport.objects.filter(task=task, period=start).values_list("unit_id", flat=True)
+        )
+    return [Member(a, (a.unit_id in reported) if start is not None else None) for a in assignments]
+
+
+def current_period_label(task: Task) -> str:
+    start = rules.period_start(task.recurrence, timezone.localdate())
+    return rules.period_label(task.recurrence, start) if start else ""

@@ -23,6 +23,7 @@ urlpatterns = [
     path("tasks/<int:pk>/report/", views.task_report, name="task_report"),
     path("tasks/<int:pk>/review/", views.task_review, name="task_review"),
     path("tasks/<int:pk>/assign/", views.task_assign, name="task_assign"),
+    path("tasks/<int:pk>/indicator/", views.task_indicator, name="task_indicator"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("mine/", views.mine, name="mine"),
     path("units/", views.units, name="units"),

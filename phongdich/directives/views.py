@@ -16,17 +16,18 @@ from phongdich.accounts.permissions import role_required
 from phongdich.audit.exports import export_request
 from phongdich.lib.files import xlsx_response
 
-from . import directory, export, selectors, services
+from . import directory, export, indicators, selectors, services
 from .forms import (
     AliasForm,
     DocumentForm,
     ImportForm,
+    IndicatorForm,
+    MemberReviewForm,
     MembershipForm,
     OfficialForm,
     ProposalAcceptForm,
     ProposalMapForm,
     ReportForm,
-    ReviewForm,
     TaskForm,
 )
 from .models import Document, Official, OrgUnit, ReportAttachment, Task, UnitProposal
@@ -63,7 +64,9 @@ def index(request):
 
 @role_required(*OVERVIEW_ROLES)
 def overview(request):
-    return render(request, "directives/overview.html", {"overview": selectors.overview()})
+    result = selectors.overview()
+    result.disagreeing = indicators.disagreeing(request.user)
+    return render(request, "directives/overview.html", {"overview": result})
 
 
 @role_required(*OVERVIEW_ROLES)
@@ -338,7 +341,7 @@ def mine(request):
     show = request.GET.get("show", "")
     finished = show == "finished"
     tasks = selectors.reporter_tasks(request.user, finished=finished)
-    shows = selectors.reporter_shows(timezone.localdate())
+    shows = selectors.reporter_shows(timezone.localdate(), status="my_status")
     if show in shows:
         tasks = tasks.filter(shows[show])
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
@@ -359,25 +362,51 @@ def mine(request):
 @role_required(*TASK_ROLES)
 def task_detail(request, pk: int):
     task = _get_task_for_user(request, pk)
-    can_report = False
+    my_unit = None
     if request.user.has_role(*REPORTER_ROLES):
         try:
-            services.check_reporter_owns(request.user, task)
-            can_report = task.status != Task.Status.ACCEPTED
+            my_unit = services.check_reporter_owns(request.user, task)
         except PermissionDenied:
-            can_report = False
+            my_unit = None
+    members = selectors.task_members(task)
+    mine = next((m for m in members if m.assignment.unit_id == getattr(my_unit, "pk", None)), None)
+    can_report = (
+        mine is not None
+        and task.status != Task.Status.ACCEPTED
+        and mine.assignment.status != Task.Status.ACCEPTED
+    )
+    clerk = request.user.has_role(*CLERK_ROLES)
+    indicator = getattr(task, "indicator", None)
+    indicator_form = None
+    if clerk:
+        initial = {}
+        if indicator is not None:
+            initial = {
+                "kind": indicator.kind,
+                "object_id": indicator.object_id,
+                "area": indicator.area_id,
+                "bed_type": indicator.bed_type,
+                "target_value": indicator.target_value,
+                "target_percent": indicator.target_percent,
+            }
+        indicator_form = IndicatorForm(initial=initial, user=request.user)
     return render(
         request,
         "directives/task.html",
         {
             "task": task,
+            "members": members,
+            "mine": mine,
+            "period_label": selectors.current_period_label(task),
+            "check": indicators.check(task, request.user),
+            "indicator": indicator,
+            "indicator_form": indicator_form,
             "report_form": ReportForm() if can_report else None,
-            "review_form": ReviewForm()
-            if request.user.has_role(*CLERK_ROLES) and task.status == Task.Status.REPORTED_DONE
+            "review_form": MemberReviewForm(task=task)
+            if clerk and any(m.assignment.status == Task.Status.REPORTED_DONE for m in members)
             else None,
             "assign_form": ProposalMapForm()
-            if request.user.has_role(*CLERK_ROLES)
-            and not any(a.role == "lead" and a.unit_id for a in task.assignments.all())
+            if clerk and not any(a.role == "lead" and a.unit_id for a in task.assignments.all())
             else None,
         },
     )
@@ -390,7 +419,7 @@ def task_report(request, pk: int):
     try:
         unit = services.check_reporter_owns(request.user, task)
     except PermissionDenied:
-        raise Http404 from None  # a coordinating unit may read the task, not report on it
+        raise Http404 from None  # only the task's own units report on it
     # With the files, so the attachments are part of what a reused key is compared on.
     form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
@@ -417,7 +446,7 @@ def task_report(request, pk: int):
 @role_required(*CLERK_ROLES)
 def task_review(request, pk: int):
     task = _get_task_for_user(request, pk)
-    form = ReviewForm(request.POST)
+    form = MemberReviewForm(request.POST, task=task)
     form.is_valid()
     try:
         services.task_review(
@@ -425,6 +454,7 @@ def task_review(request, pk: int):
             task=task,
             accept=request.POST.get("verdict") == "accept",
             comment=form.cleaned_data.get("comment", ""),
+            unit=form.cleaned_data.get("unit"),
         )
     except ValidationError as exc:
         messages.error(request, _error_message(exc))
@@ -449,6 +479,28 @@ def task_assign(request, pk: int):
         messages.success(
             request, _("Đã giao nhiệm vụ cho %(unit)s.") % {"unit": form.cleaned_data["unit"]}
         )
+    return redirect("directives:task", pk=pk)
+
+
+@require_POST
+@role_required(*CLERK_ROLES)
+def task_indicator(request, pk: int):
+    """Confirm (or change) the live figure a task is followed by, or remove it."""
+    task = _get_task_for_user(request, pk)
+    if request.POST.get("remove"):
+        services.indicator_remove(by=request.user, task=task)
+        messages.success(request, _("Đã bỏ chỉ số theo dõi."))
+        return redirect("directives:task", pk=pk)
+    form = IndicatorForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Thông tin chỉ số chưa hợp lệ."))
+        return redirect("directives:task", pk=pk)
+    try:
+        services.indicator_confirm(by=request.user, task=task, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        messages.success(request, _("Đã xác nhận chỉ số theo dõi của nhiệm vụ."))
     return redirect("directives:task", pk=pk)
 
 

@@ -26,7 +26,9 @@ from .follow_up import (  # noqa: F401
     task_assign_lead,
     task_report,
     task_review,
+    task_status_refresh,
 )
+from .indicators import indicator_confirm, indicator_remove  # noqa: F401
 from .units import (  # noqa: F401
     membership_add,
     membership_link_by_organisation,

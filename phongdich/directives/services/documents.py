@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from phongdich.audit.services import audit_record
 from phongdich.lib import idempotency
 
-from .. import directory
+from .. import directory, rules
 from ..extraction import extract_document, normalize_text
 from ..extraction.readers import UnsupportedDocument, read_document
 from ..models import (
@@ -21,6 +21,7 @@ from ..models import (
     OrgUnit,
     Task,
     TaskAssignment,
+    TaskIndicator,
     UnitProposal,
     unit_key,
 )
@@ -203,6 +204,8 @@ def _apply_extraction(document: Document, text: str, extraction: dict) -> None:
             document=document,
             position=position * 10,
             ref=(item.get("ref") or "")[:40],
+            label=(item.get("label") or rules.label_as_written(text, start))[:40],
+            recurrence=rules.recurrence_of(body or item.get("summary") or ""),
             summary=(item.get("summary") or "")[:400],
             text=body or item.get("summary") or "",
             span_start=start,
@@ -272,12 +275,15 @@ def document_update(*, by, document: Document, **values) -> Document:
 
 @transaction.atomic
 def document_confirm(*, by, document: Document) -> int:
-    """Confirm the reviewed tasks and fan them out: one task per lead unit.
+    """Confirm the reviewed tasks and hand them out: each task stays one task, with one lead
+    member per unit.
 
-    A group addressee becomes its member units; a task with several leads becomes one task
-    per lead, each with the same coordinating units. Tasks without any lead unit (general
-    calls, names still waiting on the clerk) stay as one task for the clerk to follow.
-    Returns the number of tasks the units received.
+    A group addressee ("UBND các huyện, thị xã, thành phố") becomes one member row per unit
+    of the group (its `group_name` keeps the group as written), so a notice to every district
+    is one row in the clerk's list, with a status per district. Tasks without any lead unit
+    (general calls, names still waiting on the clerk) stay with the clerk. Proposes a live
+    indicator for each task whose wording names one (the clerk confirms it).
+    Returns the number of confirmed tasks.
     """
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_draft(document)
@@ -285,79 +291,45 @@ def document_confirm(*, by, document: Document) -> int:
     created = 0
     for task in list(document.tasks.prefetch_related("assignments")):
         leads: list[tuple[TaskAssignment, OrgUnit | None]] = []
-        coordinating: list[TaskAssignment] = []
         for a in task.assignments.all():
             if a.role == TaskAssignment.Role.COORDINATING:
-                coordinating.append(a)
-            elif a.is_group and a.unit_id is None:
+                continue
+            if a.is_group and a.unit_id is None:
                 leads += [(a, u) for u in directory.resolve(a.name, cache=cache).units]
             else:
                 leads.append((a, a.unit))
-        # One target per distinct unit, plus one per name still waiting on the clerk (a
-        # proposal): accepting the proposal later gives that task its unit.
+        # One member per distinct unit, plus one per name still waiting on the clerk (a
+        # proposal): accepting the proposal later gives that member its unit.
         seen: set[int] = set()
-        per_unit = []
+        keep: set[int] = set()
+        members = []
         for a, unit in leads:
             if unit is not None and unit.pk not in seen:
                 seen.add(unit.pk)
-                per_unit.append((a, unit))
+                if a.unit_id == unit.pk and a.pk not in keep:
+                    keep.add(a.pk)
+                else:
+                    members.append(
+                        TaskAssignment(
+                            task=task,
+                            role=TaskAssignment.Role.LEAD,
+                            name=unit.name,
+                            group_name=a.name[:300] if a.is_group else "",
+                            unit=unit,
+                            official=a.official,
+                        )
+                    )
             elif unit is None and a.proposal_id is not None:
-                per_unit.append((a, None))
-        if len(per_unit) <= 1:
-            if per_unit:
-                a, unit = per_unit[0]
-                # Other lead rows are names that are nobody in particular ("(chung)", vague
-                # groups); the one target leads alone.
-                task.assignments.filter(role=TaskAssignment.Role.LEAD).exclude(pk=a.pk).delete()
-                if unit is not None and a.unit_id != unit.pk:
-                    a.unit = unit
-                    a.save(update_fields=["unit"])
-            task.is_draft = False
-            task.save(update_fields=["is_draft"])
-            created += 1
-            continue
-        rows = []
-        for a, unit in per_unit:
-            child = Task.objects.create(
-                document=document,
-                origin=task,
-                position=task.position,
-                ref=task.ref,
-                summary=task.summary,
-                text=task.text,
-                span_start=task.span_start,
-                span_end=task.span_end,
-                deadline=task.deadline,
-                deadline_text=task.deadline_text,
-                is_draft=False,
-            )
-            rows.append(
-                TaskAssignment(
-                    task=child,
-                    role=TaskAssignment.Role.LEAD,
-                    name=a.name,
-                    is_group=a.is_group,
-                    unit=unit,
-                    official=a.official,
-                    proposal=a.proposal if unit is None else None,
-                )
-            )
-            rows += [
-                TaskAssignment(
-                    task=child,
-                    role=c.role,
-                    name=c.name,
-                    is_group=c.is_group,
-                    unit=c.unit,
-                    official=c.official,
-                    proposal=c.proposal,
-                )
-                for c in coordinating
-            ]
-            created += 1
-        TaskAssignment.objects.bulk_create(rows)
-        # The draft item stays (is_draft) as the record of what the document said; every
-        # list and count reads only confirmed tasks.
+                keep.add(a.pk)
+        if keep or members:
+            # The other lead rows are groups now spelled out, or names that are nobody in
+            # particular ("(chung)", vague groups).
+            task.assignments.filter(role=TaskAssignment.Role.LEAD).exclude(pk__in=keep).delete()
+            TaskAssignment.objects.bulk_create(members)
+        task.is_draft = False
+        task.save(update_fields=["is_draft"])
+        created += 1
+        _propose_indicator(task)
     document.status = Document.Status.CONFIRMED
     document.confirmed_by, document.confirmed_at = by, timezone.now()
     document.save(update_fields=["status", "confirmed_by", "confirmed_at"])
@@ -365,3 +337,10 @@ def document_confirm(*, by, document: Document) -> int:
         actor=by, action="directives.document_confirm", target=document, changes={"tasks": created}
     )
     return created
+
+
+def _propose_indicator(task: Task) -> None:
+    proposal = rules.indicator_proposed(task.text)
+    if proposal is not None:
+        kind, words = proposal
+        TaskIndicator.objects.get_or_create(task=task, defaults={"kind": kind, "rule": words})

@@ -14,6 +14,7 @@ from phongdich.audit.services import audit_record
 from phongdich.lib import idempotency
 from phongdich.lib.urls import absolute_url
 
+from .. import rules
 from ..models import (
     OrgUnit,
     ProgressReport,
@@ -45,6 +46,35 @@ def task_assign_lead(*, by, task: Task, unit: OrgUnit) -> Task:
 REPORTABLE = (Task.Status.IN_PROGRESS, Task.Status.REPORTED_DONE)
 
 
+def _member(task: Task, unit: OrgUnit) -> TaskAssignment:
+    member = (
+        TaskAssignment.objects.select_for_update()
+        .filter(task=task, unit=unit)
+        .order_by("role", "pk")  # "coordinating" < "lead": prefer the lead row
+        .last()
+    )
+    if member is None:
+        raise ValidationError(_("Đơn vị không được giao nhiệm vụ này."))
+    return member
+
+
+def task_status_refresh(task: Task) -> None:
+    """Set the task's status (and when it was done) from its lead members' (the caller holds
+    the task's row lock)."""
+    leads = list(
+        task.assignments.filter(role=TaskAssignment.Role.LEAD, unit__isnull=False).values_list(
+            "status", "completed_at"
+        )
+    )
+    status = rules.task_status_of([s for s, _at in leads])
+    if status is None:
+        return
+    task.status = status
+    done = [at for s, at in leads if s in Task.DONE_STATUSES and at is not None]
+    task.completed_at = max(done) if status in Task.DONE_STATUSES and done else None
+    task.save(update_fields=["status", "completed_at", "updated_at"])
+
+
 @idempotency.submitted_once(ProgressReport)
 @transaction.atomic
 def task_report(
@@ -57,8 +87,12 @@ def task_report(
     files=(),
     submission: idempotency.Submission | None = None,
 ) -> ProgressReport:
-    """A unit reports progress on its own task (the caller has checked the unit is a lead).
-    The same submission sent twice is one report, with its attachments stored once."""
+    """A member unit reports its part of a task (the caller has checked the reporter is
+    linked to `unit`). A lead member's report moves its own status, and the task's once
+    every lead member agrees; a coordinating unit's report is recorded on its own row and
+    never closes the task. A recurring task's report covers the current period only: the
+    member reports again next period. The same submission sent twice is one report, with
+    its attachments stored once."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.is_draft or task.status == Task.Status.ACCEPTED:
         raise ValidationError(_("Nhiệm vụ đã hoàn thành, không báo cáo thêm được."))
@@ -66,40 +100,75 @@ def task_report(
         raise ValidationError({"status": _("Trạng thái không hợp lệ.")})
     if status == Task.Status.REPORTED_DONE and not text.strip():
         raise ValidationError({"text": _("Hãy nêu kết quả khi báo cáo hoàn thành.")})
+    member = _member(task, unit)
+    if member.status == Task.Status.ACCEPTED:
+        raise ValidationError(_("Phần việc của đơn vị đã được duyệt hoàn thành."))
+    now = timezone.now()
     report = ProgressReport.objects.create(
         task=task,
         unit=unit,
         status=status,
         text=text.strip(),
         by=by,
+        at=now,
+        period=rules.period_start(task.recurrence, timezone.localdate(now)),
         **idempotency.fields(submission),
     )
     for upload in files:
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(_("Tệp đính kèm quá lớn (tối đa 10 MB)."))
         ReportAttachment.objects.create(report=report, file=upload, name=upload.name[:200])
-    task.status = status
-    task.completed_at = report.at if status == Task.Status.REPORTED_DONE else None
-    task.save(update_fields=["status", "completed_at", "updated_at"])
-    audit_record(actor=by, action="directives.task_report", target=task, changes={"status": status})
+    # A recurring task is never closed by a report: "done" is done for this period.
+    member.status = Task.Status.IN_PROGRESS if task.recurrence else status
+    member.completed_at = now if member.status == Task.Status.REPORTED_DONE else None
+    member.reported_at = now
+    member.save(update_fields=["status", "completed_at", "reported_at"])
+    if member.role == TaskAssignment.Role.LEAD:
+        task_status_refresh(task)
+    audit_record(
+        actor=by,
+        action="directives.task_report",
+        target=task,
+        changes={"status": status, "unit": unit.pk, "period": str(report.period or "")},
+    )
     return report
 
 
 @transaction.atomic
-def task_review(*, by, task: Task, accept: bool, comment: str = "") -> ReviewAction:
+def task_review(
+    *, by, task: Task, accept: bool, comment: str = "", unit: OrgUnit | None = None
+) -> ReviewAction:
+    """The clerk accepts or returns a member's report of done (`unit`; by default every
+    lead member that reported done)."""
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if task.status != Task.Status.REPORTED_DONE:
+    members = TaskAssignment.objects.select_for_update().filter(
+        task=task, role=TaskAssignment.Role.LEAD, status=Task.Status.REPORTED_DONE
+    )
+    if unit is not None:
+        members = members.filter(unit=unit)
+    members = list(members)
+    if not members:
         raise ValidationError(_("Chỉ duyệt được nhiệm vụ đơn vị đã báo cáo hoàn thành."))
     if not accept and not comment.strip():
         raise ValidationError({"comment": _("Hãy ghi lý do trả lại.")})
     verdict = ReviewAction.Verdict.ACCEPT if accept else ReviewAction.Verdict.RETURN
-    action = ReviewAction.objects.create(task=task, verdict=verdict, comment=comment.strip(), by=by)
-    if accept:
-        task.status = Task.Status.ACCEPTED
-    else:
-        task.status, task.completed_at = Task.Status.RETURNED, None
-    task.save(update_fields=["status", "completed_at", "updated_at"])
-    audit_record(actor=by, action=f"directives.task_{verdict}", target=task)
+    action = None
+    for member in members:
+        action = ReviewAction.objects.create(
+            task=task, unit=member.unit, verdict=verdict, comment=comment.strip(), by=by
+        )
+        if accept:
+            member.status = Task.Status.ACCEPTED
+        else:
+            member.status, member.completed_at = Task.Status.RETURNED, None
+        member.save(update_fields=["status", "completed_at"])
+    task_status_refresh(task)
+    audit_record(
+        actor=by,
+        action=f"directives.task_{verdict}",
+        target=task,
+        changes={"units": [m.unit_id for m in members]},
+    )
     return action
 
 
@@ -131,7 +200,10 @@ def reminders_send(*, today: date | None = None) -> dict:
             {
                 m.user.email
                 for a in task.assignments.all()
-                if a.role == TaskAssignment.Role.LEAD and a.unit_id
+                # a group member that already reported done is not reminded
+                if a.role == TaskAssignment.Role.LEAD
+                and a.unit_id
+                and a.status not in Task.DONE_STATUSES
                 for m in a.unit.memberships.all()
                 if m.user.email and m.user.is_active
             }
@@ -168,9 +240,11 @@ def _send_reminder(task: Task, kind: str, emails: list[str]) -> None:
 
 
 def check_reporter_owns(user, task: Task) -> OrgUnit:
-    """The unit through which `user` leads `task`; PermissionDenied otherwise."""
+    """The unit through which `user` reports on `task`: one it leads, else one it coordinates
+    (coordinating units report their part); PermissionDenied otherwise."""
     units = set(user.directive_memberships.values_list("unit_id", flat=True))
-    for a in task.assignments.all():
-        if a.role == TaskAssignment.Role.LEAD and a.unit_id in units:
-            return a.unit
-    raise PermissionDenied
+    mine = [a for a in task.assignments.all() if a.unit_id in units]
+    mine.sort(key=lambda a: (a.role != TaskAssignment.Role.LEAD, a.pk))
+    if not mine:
+        raise PermissionDenied
+    return mine[0].unit

@@ -22,6 +22,7 @@ NOT_PERSONAL = {
         "task_report",
         "task_review",
         "task_assign",
+        "task_indicator",
         "attachment",
         "alias_add",
         "proposal_action",

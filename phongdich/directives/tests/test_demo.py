@@ -75,7 +75,7 @@ def test_the_overall_export_of_the_demo_has_readable_cells(staff, world):
     users = {"vanthu": staff.directive_clerk, "baocao.huyen": staff.unit_reporter_a}
     demo.build(seed=1, scale=0.01, province=world.province, users=users, log=lambda *a: None)
     rows = list(load_workbook(io.BytesIO(overall_workbook())).active.iter_rows(values_only=True))
-    assert len(rows) > 20
+    assert len(rows) > 15  # group tasks are one row each
     repr_like = re.compile(r"^[\[{]|\{'|'\}|\['|'\]|\bNone\b")
     bad = [(i, c) for i, row in enumerate(rows) for c in row if c and repr_like.search(str(c))]
     assert not bad, bad[:5]

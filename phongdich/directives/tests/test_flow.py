@@ -29,18 +29,17 @@ def test_it_imports_a_conclusion_as_a_reviewable_draft(staff, directory, small_u
     assert coordinating.unit == directory["Sở Thông tin và Truyền thông"]
 
 
-def test_it_fans_a_group_task_out_to_one_task_per_district(staff, directory, small_text):
+def test_a_group_task_stays_one_task_with_a_member_per_district(staff, directory, small_text):
     document = services.document_import(by=staff.directive_clerk, text=small_text)
     created = services.document_confirm(by=staff.directive_clerk, document=document)
     confirmed = Task.objects.filter(document=document, is_draft=False)
-    assert created == confirmed.count() == 5  # item 2 → two districts
-    item_two = confirmed.filter(ref="2")
-    assert sorted(_leads(t)[0] for t in item_two) == [
-        "UBND Thành phố Thanh Hóa",
-        "UBND Thị xã Bỉm Sơn",
-    ]
-    assert all(t.deadline == date(2022, 3, 20) for t in item_two)
-    assert {t.origin_id for t in item_two} != {None}
+    assert created == confirmed.count() == 4  # item 2 is one task for two districts
+    item_two = confirmed.get(ref="2")
+    assert _leads(item_two) == ["UBND Thành phố Thanh Hóa", "UBND Thị xã Bỉm Sơn"]
+    members = item_two.assignments.filter(role="lead")
+    assert {m.group_name for m in members} != {""}  # the group as the document writes it
+    assert {m.status for m in members} == {"open"}
+    assert item_two.deadline == date(2022, 3, 20)
     document.refresh_from_db()
     assert document.status == Document.Status.CONFIRMED
 
@@ -85,8 +84,9 @@ def test_the_clerk_corrects_splits_merges_and_deletes(staff, directory, small_te
 
 def test_it_follows_a_task_to_done_and_back(staff, confirmed, reporters):
     clerk = staff.directive_clerk
-    task = confirmed.tasks.get(is_draft=False, ref="2", assignments__unit=reporters["unit_a"])
+    task = confirmed.tasks.get(is_draft=False, ref="2")
     unit = services.check_reporter_owns(reporters["a"], task)
+    other = services.check_reporter_owns(reporters["b"], task)
     services.task_report(by=reporters["a"], task=task, unit=unit, status="in_progress", text="")
     with pytest.raises(ValidationError):  # done needs a result
         services.task_report(
@@ -95,19 +95,25 @@ def test_it_follows_a_task_to_done_and_back(staff, confirmed, reporters):
     services.task_report(
         by=reporters["a"], task=task, unit=unit, status="reported_done", text="Đã lập danh sách."
     )
+    services.task_report(
+        by=reporters["b"], task=task, unit=other, status="reported_done", text="Đã lập."
+    )
     task.refresh_from_db()
     assert task.status == Task.Status.REPORTED_DONE and task.completed_at
     with pytest.raises(ValidationError):  # a return needs a reason
-        services.task_review(by=clerk, task=task, accept=False)
-    services.task_review(by=clerk, task=task, accept=False, comment="Thiếu danh sách xã.")
+        services.task_review(by=clerk, task=task, accept=False, unit=unit)
+    services.task_review(
+        by=clerk, task=task, accept=False, comment="Thiếu danh sách xã.", unit=unit
+    )
     task.refresh_from_db()
     assert task.status == Task.Status.RETURNED and task.completed_at is None
     services.task_report(
         by=reporters["a"], task=task, unit=unit, status="reported_done", text="Đủ danh sách."
     )
-    services.task_review(by=clerk, task=task, accept=True)
+    services.task_review(by=clerk, task=task, accept=True)  # every member reported done
     task.refresh_from_db()
     assert task.status == Task.Status.ACCEPTED
+    assert task.reviews.filter(verdict="accept").count() == 2
 
 
 def test_it_links_a_reporter_by_their_organisation_text(staff, directory):
@@ -117,7 +123,7 @@ def test_it_links_a_reporter_by_their_organisation_text(staff, directory):
     assert membership.unit == directory["UBND Thành phố Thanh Hóa"]
 
 
-def test_an_unknown_lead_among_known_ones_gets_its_own_task_until_resolved(
+def test_an_unknown_lead_among_known_ones_is_a_member_waiting_on_the_clerk(
     staff, directory, small_text
 ):
     from phongdich.directives.models import UnitProposal
@@ -134,12 +140,14 @@ def test_an_unknown_lead_among_known_ones_gets_its_own_task_until_resolved(
         lead_names="Ban Quản lý các khu công nghiệp tỉnh; (chung)",
     )
     services.document_confirm(by=clerk, document=document)
-    children = Task.objects.filter(origin=one)
-    assert children.count() == 2
-    waiting = children.get(assignments__unit__isnull=True, assignments__role="lead")
+    one.refresh_from_db()
+    assert not one.is_draft
+    waiting = one.assignments.get(unit__isnull=True, role="lead")
+    assert _leads(one) == ["Sở Y tế"]
     proposal = UnitProposal.objects.get(name="Ban Quản lý các khu công nghiệp tỉnh")
     unit = services.proposal_accept(by=clerk, proposal=proposal, name=proposal.name, kind="other")
-    assert waiting.assignments.get(role="lead").unit == unit
+    waiting.refresh_from_db()
+    assert waiting.unit == unit
 
 
 def test_the_clerk_hands_a_general_task_to_a_unit(staff, confirmed, directory):

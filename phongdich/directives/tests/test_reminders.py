@@ -15,6 +15,8 @@ def _due(document, unit, deadline):
     task = document.tasks.get(is_draft=False, ref="2", assignments__unit=unit)
     task.deadline = deadline
     task.save()
+    # The other district of the group has reported its part done: only `unit` is reminded.
+    task.assignments.filter(role="lead").exclude(unit=unit).update(status="reported_done")
     return task
 
 

@@ -50,7 +50,7 @@ def test_the_clerk_uploads_reviews_and_confirms(client, staff, directory, small_
     client.post(reverse("directives:document_confirm", args=[document.pk]))
     document.refresh_from_db()
     assert document.status == Document.Status.CONFIRMED
-    assert document.tasks.filter(is_draft=False).count() == 4
+    assert document.tasks.filter(is_draft=False).count() == 3  # the group task is one
     detail = client.get(reverse("directives:document", args=[document.pk]))
     assert detail.status_code == 200 and "16/03/2022" in detail.content.decode()
 
@@ -71,9 +71,9 @@ def test_it_shows_progress_while_a_big_file_is_read_in_the_background(
     assert done["HX-Redirect"] == reverse("directives:document", args=[document.pk])
 
 
-def test_a_reporter_sees_and_updates_only_their_units_tasks(client, confirmed, reporters):
+def test_a_reporter_sees_and_updates_only_their_units_tasks(client, staff, confirmed, reporters):
     own = _task_of(confirmed, reporters["unit_a"])
-    other = _task_of(confirmed, reporters["unit_b"])
+    other = confirmed.tasks.get(is_draft=False, ref="1")  # Sở Y tế's
     _login(client, reporters["a"])
     listing = client.get(reverse("directives:mine")).content.decode()
     assert reverse("directives:task", args=[own.pk]) in listing
@@ -93,10 +93,22 @@ def test_a_reporter_sees_and_updates_only_their_units_tasks(client, confirmed, r
         {"status": "reported_done", "text": "Đã lập danh sách.", "attachments": [upload]},
     )
     own.refresh_from_db()
-    assert own.status == Task.Status.REPORTED_DONE
+    # Bỉm Sơn has not reported its part: the group task is still in progress.
+    assert own.status == Task.Status.IN_PROGRESS
+    assert own.assignments.get(unit=reporters["unit_a"]).status == Task.Status.REPORTED_DONE
     attachment = own.reports.get().attachments.get()
     assert client.get(reverse("directives:attachment", args=[attachment.pk])).status_code == 200
+    # Bỉm Sơn, a member of the same group task, reads it; a unit outside the task does not.
     _login(client, reporters["b"])
+    assert client.get(reverse("directives:attachment", args=[attachment.pk])).status_code == 200
+    from phongdich.directives import services
+    from phongdich.testing import make_user
+
+    stranger = make_user("baocao.c", "unit_reporter", staff.directive_clerk.jurisdiction)
+    services.membership_add(
+        by=None, user=stranger, unit=confirmed.tasks.get(ref="1").assignments.get(role="lead").unit
+    )
+    _login(client, stranger)
     assert client.get(reverse("directives:attachment", args=[attachment.pk])).status_code == 404
 
 
@@ -144,15 +156,17 @@ def test_the_clerk_accepts_or_returns_a_report(client, staff, confirmed, reporte
         {"status": "reported_done", "text": "Xong."},
     )
     _login(client, staff.directive_clerk)
+    member = task.assignments.get(unit=reporters["unit_a"])
     client.post(reverse("directives:task_review", args=[task.pk]), {"verdict": "return"})
-    task.refresh_from_db()
-    assert task.status == Task.Status.REPORTED_DONE  # a return needs a comment
+    member.refresh_from_db()
+    assert member.status == Task.Status.REPORTED_DONE  # a return needs a comment
     client.post(
         reverse("directives:task_review", args=[task.pk]),
-        {"verdict": "return", "comment": "Bổ sung số liệu."},
+        {"verdict": "return", "comment": "Bổ sung số liệu.", "unit": reporters["unit_a"].pk},
     )
+    member.refresh_from_db()
     task.refresh_from_db()
-    assert task.status == Task.Status.RETURNED
+    assert member.status == task.status == Task.Status.RETURNED
 
 
 def test_the_overview_counts_and_its_query_count_is_pinned(
@@ -165,8 +179,8 @@ def test_the_overview_counts_and_its_query_count_is_pinned(
     _login(client, staff.committee_member)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("directives:overview")).content.decode()
-    assert 'id="total-tasks">5<' in page and 'id="total-on-time">1<' in page
-    assert 'id="total-late">0<' in page and 'id="total-overdue">3<' in page
+    assert 'id="total-tasks">4<' in page and 'id="total-on-time">1<' in page
+    assert 'id="total-late">0<' in page and 'id="total-overdue">2<' in page
     with django_assert_max_num_queries(10):
         client.get(reverse("directives:documents"))
     _login(client, reporters["a"])
@@ -193,7 +207,7 @@ def test_it_exports_follow_up_in_the_office_layout(client, staff, confirmed, rep
     assert first[4] == "15/03/2022" and first[6].startswith("Quá hạn")
     overall = download_export(client, reverse("directives:export_all"))
     rows = list(load_workbook(io.BytesIO(overall)).active.iter_rows(values_only=True))
-    assert rows[1][0] == "I" and len(rows) == 1 + 1 + 5
+    assert rows[1][0] == "I" and len(rows) == 1 + 1 + 4
 
 
 def test_it_highlights_overlapping_spans():
@@ -297,15 +311,19 @@ def test_the_overview_tells_on_time_from_late_by_the_local_date(staff, confirmed
     from phongdich.directives import selectors
 
     hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
-    on_time = _task_of(confirmed, reporters["unit_a"])  # deadline 20/03/2022
-    late = _task_of(confirmed, reporters["unit_b"])
+    from phongdich.directives import services
+
+    task = _task_of(confirmed, reporters["unit_a"])  # deadline 20/03/2022, two districts
+    members = {m.unit_id: m for m in task.assignments.filter(role="lead")}
+    on_time, late = members[reporters["unit_a"].pk], members[reporters["unit_b"].pk]
     # 23:30 on the deadline day in Hà Nội is 16:30 UTC: still on time.
     on_time.status, on_time.completed_at = "accepted", datetime(2022, 3, 20, 23, 30, tzinfo=hanoi)
     late.status, late.completed_at = "reported_done", datetime(2022, 3, 21, 0, 30, tzinfo=hanoi)
     on_time.save()
     late.save()
+    services.task_status_refresh(task)  # done when its last member was: late
     result = selectors.overview()
-    assert (result.total.total, result.total.on_time, result.total.late) == (5, 1, 1)
+    assert (result.total.total, result.total.on_time, result.total.late) == (4, 0, 1)
     assert (result.total.open, result.total.overdue) == (3, 2)
     units = dict((str(name), tally) for name, tally in result.units)
     assert units["UBND Thành phố Thanh Hóa"].on_time == 1
@@ -316,8 +334,8 @@ def test_the_overview_tells_on_time_from_late_by_the_local_date(staff, confirmed
 
 def test_accepted_tasks_move_to_the_reporters_finished_tab(client, staff, confirmed, reporters):
     task = _task_of(confirmed, reporters["unit_a"])
-    task.status = Task.Status.ACCEPTED
-    task.save()
+    # The clerk accepted Thành phố's share of the group task (Bỉm Sơn's is still open).
+    task.assignments.filter(unit=reporters["unit_a"]).update(status=Task.Status.ACCEPTED)
     _login(client, reporters["a"])
     link = reverse("directives:task", args=[task.pk])
     assert link not in client.get(reverse("directives:mine")).content.decode()

@@ -116,6 +116,10 @@ QUERY_OPERATIONS = {
     ("get", "/api/hotline/tickets"): ("hotline_agent", {"limit": 10, "offset": 0}),
     ("get", "/api/checkpoints/declarations/{code}"): ("checkpoint_officer", {"code": "ABC123"}),
     ("get", "/api/vaccination/people/{person_id}/doses"): ("province_admin", {"person_id": 1}),
+    ("get", "/api/directives/documents"): ("province_admin", {"limit": 10, "offset": 0}),
+    ("get", "/api/directives/documents/{pk}/tasks"): ("province_admin", {"pk": 1}),
+    ("get", "/api/directives/tasks/{pk}"): ("province_admin", {"pk": 1}),
+    ("get", "/api/directives/tasks/{pk}/reports"): ("province_admin", {"pk": 1}),
 }
 # Operations the probe does not fill in, each with why.
 NOT_PROBED = {
@@ -124,6 +128,9 @@ NOT_PROBED = {
     # Signed raw body: anything unsigned is refused (401) before it is read; its own tests
     # post over-long and malformed signed messages (hotline/tests/test_webhook_gateways.py).
     ("post", "/api/hotline/inbound"): "signed raw body",
+    # Only a unit reporter posts, from their session (reporters hold no API token); its
+    # body is bounded by ApiText and refused there (directives/tests/test_members.py).
+    ("post", "/api/directives/tasks/{pk}/reports"): "unit reporter's session only",
 }
 
 

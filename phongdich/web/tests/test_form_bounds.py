@@ -114,6 +114,8 @@ FORM_MODELS = {
     "directives.TaskForm": [directives.Task],
     "directives.ReportForm": [directives.ProgressReport],
     "directives.ReviewForm": [directives.ReviewAction],
+    "directives.MemberReviewForm": [directives.ReviewAction],
+    "directives.IndicatorForm": [directives.TaskIndicator],
     "directives.ProposalAcceptForm": [directives.OrgUnit],
     "directives.ProposalMapForm": [],
     "directives.MembershipForm": [],
