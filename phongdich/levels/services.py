@@ -20,6 +20,7 @@ from phongdich.stats.models import UnitFigure
 
 from . import rules as level_rules
 from .models import Assessment
+from .thresholds import rules_in_force
 
 CASES, DEATHS = "cases.new_community", "cases.deaths_pcr"
 BEDS = (
@@ -130,7 +131,7 @@ def levels_assess(
 
     Reviewed and published assessments of the day are kept as they are (a re-run never
     undoes a decision); the others are replaced."""
-    rules = level_rules.rules_for(day, rules_code)
+    rules = rules_in_force(day, rules_code)
     if rules is None:
         raise ValidationError(_("Chưa có quy định đánh giá cấp độ dịch cho ngày này."))
     province = province or _home_province()
