@@ -68,3 +68,14 @@ class ThresholdChangeForm(forms.Form):
         else:
             del self.fields["level"]
             self.fields["value"].required = True
+
+
+class ShapeImportForm(forms.Form):
+    MODES = [
+        ("keep_good", _("Nhập các dòng đúng, bỏ qua dòng lỗi")),
+        ("all_or_nothing", _("Từ chối cả tệp nếu có dòng lỗi")),
+    ]
+    file = forms.FileField(label=_("Tệp ranh giới (.geojson)"))
+    mode = forms.ChoiceField(
+        label=_("Khi có dòng lỗi"), choices=MODES, initial="keep_good", widget=forms.RadioSelect
+    )

@@ -115,3 +115,30 @@ class LevelRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rules} {self.key} · {self.valid_from:%d/%m/%Y}"
+
+
+class UnitShape(models.Model):
+    """A unit's outline for the level map, from the GeoJSON file the province imports
+    (shapes.py). The geometry is a GeoJSON Polygon or MultiPolygon in WGS84 longitude and
+    latitude, rounded to 5 decimals (about a metre)."""
+
+    unit = models.OneToOneField(
+        "geo.AdminUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("đơn vị")
+    )
+    geometry = models.JSONField()
+    points = models.PositiveIntegerField(default=0)  # positions in the geometry
+    source = models.CharField(_("tệp nguồn"), max_length=200, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ranh giới đơn vị")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} ({self.points})"

@@ -11,6 +11,7 @@ from phongdich.geo.selectors import home_province, units_within
 
 from .centroids import centroids
 from .models import Assessment
+from .shapes import shapes_for
 
 
 def unit_in_scope(user, code: str | None) -> AdminUnit:
@@ -86,8 +87,9 @@ def levels_for_dashboard(units, day: date) -> dict[int, dict]:
 
 
 def map_points(root: AdminUnit, day: date, kind: str, *, public: bool = False) -> list[dict]:
-    """Points at each unit's centroid, coloured by level. `public` reads published levels
-    only; staff see the day's proposal where nothing is published yet."""
+    """Each unit's outline where one is imported (shapes.py), else a point at its centroid,
+    coloured by level. `public` reads published levels only; staff see the day's proposal
+    where nothing is published yet."""
     units = list(units_within(root, kind).select_related("parent"))
     if public:
         levels = {
@@ -97,18 +99,21 @@ def map_points(root: AdminUnit, day: date, kind: str, *, public: bool = False) -
     else:
         levels = levels_for_dashboard(units, day)
     where = centroids()
+    outlines = shapes_for(units)
     points = []
     for unit in units:
         spot = where.get(unit.code)
-        if spot is None:
+        shape = outlines.get(unit.pk)
+        if spot is None and shape is None:
             continue
         info = levels.get(unit.pk, {})
         points.append(
             {
                 "code": unit.code,
                 "name": unit.label() if unit.kind == AdminUnit.Kind.COMMUNE else unit.name,
-                "lat": spot[0],
-                "lon": spot[1],
+                "lat": spot[0] if spot else None,
+                "lon": spot[1] if spot else None,
+                "shape": shape,
                 "level": info.get("level"),
                 "published": info.get("published", False),
                 "effective_from": info["effective_from"].strftime("%d/%m/%Y")

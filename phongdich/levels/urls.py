@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import threshold_views, views
+from . import shape_views, threshold_views, views
 
 app_name = "levels"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("u/<str:code>/publish-all/", views.publish_all, name="publish_all"),
     path("map/", views.level_map, name="map"),
     path("public/", views.public_levels, name="public"),
+    path("shapes/", shape_views.shapes_import, name="shapes_import"),
+    path("shapes/errors.xlsx", shape_views.shapes_import_errors, name="shapes_import_errors"),
     path("thresholds/", threshold_views.threshold_list, name="thresholds"),
     path("thresholds/<int:pk>/", threshold_views.threshold_change, name="threshold_change"),
 ]

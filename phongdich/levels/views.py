@@ -18,7 +18,7 @@ from phongdich.lib.charts import line_chart
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.xlsx import build_workbook
 
-from . import labels, publication, rules, selectors, services, thresholds
+from . import labels, publication, rules, selectors, services, shapes, thresholds
 from .apps import VIEW_ROLES
 from .forms import PublishForm, ReviewForm
 
@@ -90,14 +90,14 @@ def _table_context(request, root, day, rows, **extra):
         "publish_all_form": extra.pop("publish_all_form", None)
         or PublishForm(initial={"effective_from": services.earliest_effective()}),
         "earliest": services.earliest_effective(),
-        "may_edit_thresholds": _may_edit_thresholds(user),
+        "may_edit_thresholds": _may(thresholds.check_may_edit, user),
         **extra,
     }
 
 
-def _may_edit_thresholds(user) -> bool:
+def _may(check, user) -> bool:
     try:
-        thresholds.check_may_edit(user)
+        check(user)
     except PermissionDenied:
         return False
     return True
@@ -261,6 +261,8 @@ def level_map(request):
             "points": json.dumps(points),
             "public": False,
             "count": len(points),
+            "shaped": sum(1 for p in points if p["shape"]),
+            "may_import_shapes": _may(shapes.check_may_import, request.user),
         },
     )
 
