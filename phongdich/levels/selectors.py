@@ -46,6 +46,15 @@ def table(root: AdminUnit, day: date) -> list[tuple[AdminUnit, Assessment | None
     return [(u, found.get(u.pk)) for u in units]
 
 
+def pending(root: AdminUnit, day: date):
+    """The day's assessments of `root` and every unit below it not yet published."""
+    return Assessment.objects.filter(
+        day=day,
+        unit__path__startswith=root.path,
+        status__in=(Assessment.Status.PROPOSED, Assessment.Status.REVIEWED),
+    )
+
+
 def assessment_for(unit: AdminUnit, day: date) -> Assessment | None:
     return Assessment.objects.filter(unit=unit, day=day).first()
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("unit/<str:code>/review/", views.unit_review, name="review"),
     path("unit/<str:code>/publish/", views.unit_publish, name="publish"),
     path("u/<str:code>/publish-all/", views.publish_all, name="publish_all"),
+    path("pending/", views.pending_list, name="pending"),
     path("map/", views.level_map, name="map"),
     path("public/", views.public_levels, name="public"),
     path("shapes/", shape_views.shapes_import, name="shapes_import"),

@@ -21,6 +21,7 @@ from phongdich.lib.xlsx import build_workbook
 from . import labels, publication, rules, selectors, services, shapes, thresholds
 from .apps import VIEW_ROLES
 from .forms import PublishForm, ReviewForm
+from .models import Assessment
 
 
 def _day(request, root):
@@ -134,6 +135,34 @@ def publish_all(request, code: str):
     rows = selectors.table(root, day)
     context = _table_context(request, root, day, rows, publish_all_form=form)
     return render(request, "levels/table.html", context, status=400)
+
+
+@role_required(*VIEW_ROLES)
+def pending_list(request):
+    """The units of the jurisdiction whose level of the latest day assessed waits for review
+    (status=proposed) or for publication (status=reviewed): the home page's figures."""
+    root = selectors.unit_in_scope(request.user, None)
+    day = _day(request, root)
+    status = request.GET.get("status", "")
+    if status not in (Assessment.Status.PROPOSED, Assessment.Status.REVIEWED):
+        status = Assessment.Status.PROPOSED
+    items = list(
+        selectors.pending(root, day)
+        .filter(status=status)
+        .select_related("unit", "unit__parent")
+        .order_by("unit__path")
+    )
+    return render(
+        request,
+        "levels/pending.html",
+        {
+            "root": root,
+            "day": day,
+            "status": status,
+            "status_label": Assessment.Status(status).label,
+            "items": items,
+        },
+    )
 
 
 def _unit_context(request, unit, day, **extra):
