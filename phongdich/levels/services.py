@@ -73,32 +73,41 @@ def compute_inputs(units: list[AdminUnit], day: date, rules) -> dict[int, dict]:
         elif metric == DEATHS and when > day - timedelta(days=7):
             sums[unit_id][DEATHS] += value
     coverage = _coverage(ids, day)
-    out = {}
-    for unit_id, unit in by_id.items():
-        population = unit.population
-        beds = beds_day.get(unit_id, {})
-        beds_of = unit
-        if not beds and unit.kind == AdminUnit.Kind.COMMUNE and unit.parent_id in by_id:
-            # A commune treats in its district's facilities: it is credited with the
-            # district's vacant beds per 100,000 people.
-            beds_of = by_id[unit.parent_id]
-            beds = beds_day.get(beds_of.pk, {})
-        free = sum(v for _d, v in beds.values()) if beds else None
-        inputs = {
-            "population": population,
-            "community_cases": sums[unit_id][CASES],
-            "window_days": window,
-            "deaths_7_days": sums[unit_id][DEATHS],
-            "cases_per_100k": level_rules.per_week(sums[unit_id][CASES], population, window),
-            "deaths_per_100k": level_rules.per_week(sums[unit_id][DEATHS], population, 7),
-            "free_beds": free,
-            "free_beds_per_100k": level_rules.per_week(free, beds_of.population, 7),
-            "beds_of": beds_of.code,
-            "free_icu": sum(beds[m][1] for m in ICU if m in beds) if beds else None,
-            **coverage.get(unit_id, {}),
-        }
-        out[unit_id] = inputs
-    return out
+    return {
+        unit_id: unit_inputs(unit, by_id, sums, beds_day, coverage, window)
+        for unit_id, unit in by_id.items()
+    }
+
+
+def unit_inputs(unit, by_id, sums, beds_day, coverage, window) -> dict:
+    """One unit's stored inputs from the day's sums (cases over the rule set's window,
+    deaths over 7 days), latest bed snapshots and coverage shares (shared by the daily
+    assessment and the history backfill, so both store the same inputs)."""
+    unit_id = unit.pk
+    population = unit.population
+    beds = beds_day.get(unit_id, {})
+    beds_of = unit
+    if not beds and unit.kind == AdminUnit.Kind.COMMUNE and unit.parent_id in by_id:
+        # A commune treats in its district's facilities: it is credited with the
+        # district's vacant beds per 100,000 people.
+        beds_of = by_id[unit.parent_id]
+        beds = beds_day.get(beds_of.pk, {})
+    free = sum(v for _d, v in beds.values()) if beds else None
+    cases = sums.get(unit_id, {}).get(CASES, 0)
+    deaths = sums.get(unit_id, {}).get(DEATHS, 0)
+    return {
+        "population": population,
+        "community_cases": cases,
+        "window_days": window,
+        "deaths_7_days": deaths,
+        "cases_per_100k": level_rules.per_week(cases, population, window),
+        "deaths_per_100k": level_rules.per_week(deaths, population, 7),
+        "free_beds": free,
+        "free_beds_per_100k": level_rules.per_week(free, beds_of.population, 7),
+        "beds_of": beds_of.code,
+        "free_icu": sum(beds[m][1] for m in ICU if m in beds) if beds else None,
+        **coverage.get(unit_id, {}),
+    }
 
 
 def _coverage(ids: list[int], day: date) -> dict[int, dict]:
