@@ -19,7 +19,16 @@ from phongdich.stats.models import UnitFigure
 
 from . import rules as level_rules
 from .models import Assessment
-from .services import BEDS, BEDS_LOOKBACK_DAYS, CASES, DEATHS, _home_province, unit_inputs
+from .services import (
+    BEDS,
+    BEDS_LOOKBACK_DAYS,
+    CASES,
+    DEATHS,
+    SEVERE,
+    _home_province,
+    unit_inputs,
+)
+from .severe import new_severe_by_day, window_sum
 from .thresholds import rules_in_force
 
 MAX_DAYS = 800
@@ -106,7 +115,22 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
         .iterator(chunk_size=20_000)
     ):
         daily[unit_id][metric][when] = value
+    # running[unit] = (cases, deaths): cumulative totals by day index from `start`, so that
+    # the sum over (day - n, day] is running[i] - running[i - n].
+    span = [start + timedelta(days=i) for i in range((last - start).days + 1)]
+    index = {d: i for i, d in enumerate(span)}
+    running: dict[int, tuple[list[int], list[int]]] = {}
+    for unit_id, metrics in daily.items():
+        totals = []
+        for metric in (CASES, DEATHS):
+            values, acc, out = metrics.get(metric, {}), 0, []
+            for d in span:
+                acc += values.get(d, 0)
+                out.append(acc)
+            totals.append(out)
+        running[unit_id] = (totals[0], totals[1])
     coverage = _coverage_by_day(ids, first, last)
+    severe = new_severe_by_day(units, first - timedelta(days=6), last)
     published = _published(ids, last + timedelta(days=1))
     decided = set(
         Assessment.objects.filter(day__gte=first, day__lte=last, unit_id__in=ids)
@@ -124,16 +148,16 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
         window = rs.case_window_days
         sums: dict[int, dict[str, int]] = {}
         beds_day: dict[int, dict[str, tuple[date, int]]] = {}
-        case_days = [day - timedelta(days=i) for i in range(window)]
-        death_days = case_days[:7] if window >= 7 else [day - timedelta(days=i) for i in range(7)]
         # As the daily read: the latest snapshot within max(window, lookback) days.
         bed_days = [day - timedelta(days=i) for i in range(max(window, BEDS_LOOKBACK_DAYS))]
-        for unit_id, metrics in daily.items():
-            cases, deaths = metrics.get(CASES, {}), metrics.get(DEATHS, {})
+        at = index[day]
+        for unit_id, (cases, deaths) in running.items():
+            # Running totals: a window's sum is two lookups, whatever its length.
             sums[unit_id] = {
-                CASES: sum(cases.get(d, 0) for d in case_days),
-                DEATHS: sum(deaths.get(d, 0) for d in death_days),
+                CASES: cases[at] - cases[at - window],
+                DEATHS: deaths[at] - deaths[at - 7],
             }
+        for unit_id, metrics in daily.items():
             found = {}
             for metric in BEDS:
                 values = metrics.get(metric)
@@ -144,6 +168,8 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
                             break
             if found:
                 beds_day[unit_id] = found
+        for unit_id, counts in severe.items():
+            sums.setdefault(unit_id, {})[SEVERE] = window_sum(counts, day)
         day_coverage = coverage.get(day, {})
         for unit in units:
             if (unit.pk, day) in decided:

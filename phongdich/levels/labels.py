@@ -33,6 +33,7 @@ RESULTS = {
     rules.MISSING: gettext_lazy("không có số liệu"),
     rules.RAISED: gettext_lazy("tăng 1 cấp"),
     rules.NOT_RAISED: gettext_lazy("không tăng"),
+    rules.SHOWN: gettext_lazy("chỉ để theo dõi (văn bản chưa có ngưỡng đã đối chiếu)"),
     rules.HIGH: gettext_lazy("cao"),
     rules.MEDIUM: gettext_lazy("trung bình"),
     rules.LOW: gettext_lazy("thấp"),

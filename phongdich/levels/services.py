@@ -20,9 +20,11 @@ from phongdich.stats.models import UnitFigure
 
 from . import rules as level_rules
 from .models import Assessment
+from .severe import new_severe_by_day, window_sum
 from .thresholds import rules_in_force
 
 CASES, DEATHS = "cases.new_community", "cases.deaths_pcr"
+SEVERE = "severe"  # new cases needing oxygen or ventilation (severe.py), not a UnitFigure
 BEDS = (
     "facilities.free_regular",
     "facilities.free_oxygen",
@@ -49,7 +51,8 @@ def _home_province() -> AdminUnit | None:
 
 
 def compute_inputs(units: list[AdminUnit], day: date, rules) -> dict[int, dict]:
-    """Inputs of every unit for the day, in four queries whatever the number of units:
+    """Inputs of every unit for the day, in a fixed number of queries whatever the number of
+    units: new severe cases from the facilities' stays (severe.py), and
     case and death flows and bed snapshots from stats.UnitFigure (already summed over each
     unit's subtree), and the day's vaccination coverage (latest computed day ≤ day)."""
     by_id = {u.pk: u for u in units}
@@ -73,6 +76,9 @@ def compute_inputs(units: list[AdminUnit], day: date, rules) -> dict[int, dict]:
         elif metric == DEATHS and when > day - timedelta(days=7):
             sums[unit_id][DEATHS] += value
     coverage = _coverage(ids, day)
+    severe = new_severe_by_day(units, day - timedelta(days=6), day)
+    for unit_id, counts in severe.items():
+        sums[unit_id][SEVERE] = window_sum(counts, day)
     return {
         unit_id: unit_inputs(unit, by_id, sums, beds_day, coverage, window)
         for unit_id, unit in by_id.items()
@@ -95,6 +101,7 @@ def unit_inputs(unit, by_id, sums, beds_day, coverage, window) -> dict:
     free = sum(v for _d, v in beds.values()) if beds else None
     cases = sums.get(unit_id, {}).get(CASES, 0)
     deaths = sums.get(unit_id, {}).get(DEATHS, 0)
+    severe = sums.get(unit_id, {}).get(SEVERE, 0)
     return {
         "population": population,
         "community_cases": cases,
@@ -102,6 +109,8 @@ def unit_inputs(unit, by_id, sums, beds_day, coverage, window) -> dict:
         "deaths_7_days": deaths,
         "cases_per_100k": level_rules.per_week(cases, population, window),
         "deaths_per_100k": level_rules.per_week(deaths, population, 7),
+        "severe_7_days": severe,
+        "severe_per_100k": level_rules.per_week(severe, population, 7),
         "free_beds": free,
         "free_beds_per_100k": level_rules.per_week(free, beds_of.population, 7),
         "beds_of": beds_of.code,
