@@ -4,6 +4,7 @@ every unit). The same inputs and rules as the daily assessment (`services.unit_i
 the coverage figures, one of the publications, and the rows written with COPY on
 PostgreSQL (bulk inserts elsewhere). Reviewed and published days are kept as they are."""
 
+import gc
 import json
 from bisect import bisect_left
 from collections import defaultdict
@@ -140,53 +141,73 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
     Assessment.objects.filter(
         day__gte=first, day__lte=last, unit_id__in=ids, status=Assessment.Status.PROPOSED
     ).delete()
-    rows = []
-    for day in days:
-        rs = rule_sets[day]
-        if rs is None:
-            continue
-        window = rs.case_window_days
-        sums: dict[int, dict[str, int]] = {}
-        beds_day: dict[int, dict[str, tuple[date, int]]] = {}
-        # As the daily read: the latest snapshot within max(window, lookback) days.
-        bed_days = [day - timedelta(days=i) for i in range(max(window, BEDS_LOOKBACK_DAYS))]
-        at = index[day]
-        for unit_id, (cases, deaths) in running.items():
-            # Running totals: a window's sum is two lookups, whatever its length.
-            sums[unit_id] = {
-                CASES: cases[at] - cases[at - window],
-                DEATHS: deaths[at] - deaths[at - 7],
-            }
-        for unit_id, metrics in daily.items():
-            found = {}
-            for metric in BEDS:
-                values = metrics.get(metric)
-                if values:
-                    for d in bed_days:  # newest first
-                        if d in values:
-                            found[metric] = (d, values[d])
-                            break
-            if found:
-                beds_day[unit_id] = found
-        for unit_id, counts in severe.items():
-            sums.setdefault(unit_id, {})[SEVERE] = window_sum(counts, day)
-        day_coverage = coverage.get(day, {})
-        for unit in units:
-            if (unit.pk, day) in decided:
+
+    def produce():
+        for day in days:
+            rs = rule_sets[day]
+            if rs is None:
                 continue
-            inputs = unit_inputs(unit, by_id, sums, beds_day, day_coverage, window)
-            outcome = level_rules.assess(rs, inputs, _previous(published, unit.pk, day))
-            rows.append((unit.pk, day, rs.code, inputs, outcome))
-    _write(rows)
+            window = rs.case_window_days
+            sums: dict[int, dict[str, int]] = {}
+            beds_day: dict[int, dict[str, tuple[date, int]]] = {}
+            # As the daily read: the latest snapshot within max(window, lookback) days.
+            bed_days = [day - timedelta(days=i) for i in range(max(window, BEDS_LOOKBACK_DAYS))]
+            at = index[day]
+            for unit_id, (cases, deaths) in running.items():
+                # Running totals: a window's sum is two lookups, whatever its length.
+                sums[unit_id] = {
+                    CASES: cases[at] - cases[at - window],
+                    DEATHS: deaths[at] - deaths[at - 7],
+                }
+            for unit_id, metrics in daily.items():
+                found = {}
+                for metric in BEDS:
+                    values = metrics.get(metric)
+                    if values:
+                        for d in bed_days:  # newest first
+                            if d in values:
+                                found[metric] = (d, values[d])
+                                break
+                if found:
+                    beds_day[unit_id] = found
+            for unit_id, counts in severe.items():
+                sums.setdefault(unit_id, {})[SEVERE] = window_sum(counts, day)
+            day_coverage = coverage.get(day, {})
+            for unit in units:
+                if (unit.pk, day) in decided:
+                    continue
+                inputs = unit_inputs(unit, by_id, sums, beds_day, day_coverage, window)
+                outcome = level_rules.assess(rs, inputs, _previous(published, unit.pk, day))
+                yield (unit.pk, day, rs.code, inputs, outcome)
+
+    # Rows stream into the COPY as they are assessed (a year is 200,000 rows); the cyclic
+    # garbage collector is paused meanwhile, since none of these objects forms a cycle and
+    # its passes over the growing heap cost more than the work.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        stored = _write(produce())
+    finally:
+        if gc_was_on:
+            gc.enable()
     audit_record(
         actor=by,
         action="levels.history",
-        changes={"first": first.isoformat(), "last": last.isoformat(), "rows": len(rows)},
+        changes={"first": first.isoformat(), "last": last.isoformat(), "rows": stored},
     )
-    return len(rows)
+    return stored
 
 
-def _write(rows) -> None:
+def _write(rows) -> int:
+    """Store the rows; returns how many."""
+    count = 0
+
+    def counted():
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
     if connection.vendor != "postgresql":
         Assessment.objects.bulk_create(
             (
@@ -199,11 +220,11 @@ def _write(rows) -> None:
                     computed_level=o.level,
                     unconfirmed=bool(o.unconfirmed),
                 )
-                for u, d, code, i, o in rows
+                for u, d, code, i, o in counted()
             ),
             batch_size=2000,
         )
-        return
+        return count
     now = timezone.now()
     columns = (
         "unit_id, day, rules, inputs, outcome, computed_level, unconfirmed, computed_at, "
@@ -211,14 +232,14 @@ def _write(rows) -> None:
     )
     with connection.cursor() as cursor:
         with cursor.copy(f"COPY levels_assessment ({columns}) FROM STDIN") as copy:
-            for u, d, code, i, o in rows:
+            for u, d, code, i, o in counted():
                 copy.write_row(
                     (
                         u,
                         d,
                         code,
-                        json.dumps(i),
-                        json.dumps(o.as_dict()),
+                        json.dumps(i, ensure_ascii=False),
+                        json.dumps(o.as_dict(), ensure_ascii=False),
                         o.level,
                         bool(o.unconfirmed),
                         now,
@@ -226,3 +247,4 @@ def _write(rows) -> None:
                         "",
                     )
                 )
+    return count

@@ -67,10 +67,16 @@ def history(unit: AdminUnit, day: date, days: int = 90) -> list[Assessment]:
     )
 
 
+LEVEL_FIELDS = ("unit_id", "day", "status", "level", "computed_level", "effective_from")
+
+
 def published_levels(units, on: date | None = None) -> dict[int, Assessment]:
     """Each unit's level in force: its latest published assessment (effective on `on`
     when given). One query. The committee's dashboard reads this per unit."""
-    qs = Assessment.objects.filter(unit__in=units, status=Assessment.Status.PUBLISHED)
+    # Without the stored inputs and outcome (JSON): the callers read levels and dates only.
+    qs = Assessment.objects.filter(unit__in=units, status=Assessment.Status.PUBLISHED).only(
+        *LEVEL_FIELDS
+    )
     if on is not None:
         qs = qs.filter(effective_from__lte=on)
     out: dict[int, Assessment] = {}
@@ -86,8 +92,10 @@ def levels_for_dashboard(units, day: date) -> dict[int, dict]:
         uid: {"level": a.final_level, "published": True, "effective_from": a.effective_from}
         for uid, a in published_levels(units, day).items()
     }
-    for a in Assessment.objects.filter(unit__in=units, day=day).exclude(
-        status=Assessment.Status.PUBLISHED
+    for a in (
+        Assessment.objects.filter(unit__in=units, day=day)
+        .exclude(status=Assessment.Status.PUBLISHED)
+        .only(*LEVEL_FIELDS)
     ):
         out.setdefault(
             a.unit_id, {"level": a.final_level, "published": False, "effective_from": None}

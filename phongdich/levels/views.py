@@ -1,4 +1,3 @@
-import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -287,7 +286,7 @@ def level_map(request):
             "root": root,
             "day": day,
             "kind": kind,
-            "points": json.dumps(points),
+            "points": points,  # json_script encodes it (once)
             "public": False,
             "count": len(points),
             "shaped": sum(1 for p in points if p["shape"]),
@@ -314,7 +313,7 @@ def public_levels(request):
         {
             "rows": rows,
             "kind": kind,
-            "points": json.dumps(points),
+            "points": points,  # json_script encodes it (once)
             "province": province,
             "names": rules.NAMES,
             "public": True,

@@ -203,3 +203,12 @@ def test_the_command(world, staff, tmp_path):
     make_user("x.bcd", "committee_member", world.province)
     with pytest.raises(CommandError):
         call_command("import_shapes", str(path), "--user", "x.bcd")
+
+
+def test_the_map_page_carries_the_points_as_a_json_list(client, world, staff):
+    # json_script encodes the list once: the page's script reads a list, not a string.
+    services.levels_assess(by=None, day=date(2021, 11, 20), province=world.province)
+    client.force_login(staff.committee_member)
+    page = client.get("/levels/map/?day=20/11/2021").content.decode()
+    data = page.split('id="level-points" type="application/json">', 1)[1].split("</script>")[0]
+    assert isinstance(json.loads(data), list)
