@@ -19,12 +19,12 @@
       var marker;
       if (p.shape) {
         // An imported outline: the unit's own shape; unpublished ones hatched by opacity.
-        marker = L.geoJSON(p.shape, { style: function () { return style; } }).addTo(map);
+        marker = L.geoJSON(p.shape, { style: function () { return style; } });
         var b = marker.getBounds();
         if (b.isValid()) { bounds.push(b.getSouthWest()); bounds.push(b.getNorthEast()); }
       } else {
         style.radius = 7;
-        marker = L.circleMarker([p.lat, p.lon], style).addTo(map);
+        marker = L.circleMarker([p.lat, p.lon], style);
         bounds.push([p.lat, p.lon]);
       }
       var text = p.name + ": " + (p.level ? "cấp " + p.level : "—");
@@ -33,8 +33,11 @@
       marker.bindTooltip(text);
       drawn.push([marker, p]);
     });
+    // The view first, then the layers: a vector layer added to a map without a view fails
+    // in Leaflet (its renderer has no bounds yet).
     if (bounds.length) map.fitBounds(bounds, { padding: [12, 12] });
     else map.setView([19.8, 105.6], 8);
+    drawn.forEach(function (pair) { pair[0].addTo(map); });
     // Elements exist once the map has a view: tag each with its unit and level (tests and
     // assistive tools read them).
     drawn.forEach(function (pair) {
