@@ -33,7 +33,12 @@ class ThresholdChangeForm(forms.Form):
     """A new value of one threshold, band or matrix cell from a date (thresholds.py)."""
 
     value = forms.DecimalField(
-        label=_("Giá trị mới"), required=False, min_value=0, max_digits=10, decimal_places=3
+        label=_("Giá trị mới"),
+        required=False,
+        min_value=0,
+        max_value=1_000_000,  # the column holds 9,999,999.999; no threshold comes near
+        max_digits=10,
+        decimal_places=3,
     )
     level = forms.TypedChoiceField(
         label=_("Cấp độ mới"),
