@@ -1,12 +1,13 @@
 """Writes of the levels app: the day's assessment for every unit (set-based), the review
 (with an audited override) and the committee's publication."""
 
+import json
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,13 +182,43 @@ def levels_assess(
                 unconfirmed=bool(outcome.unconfirmed),
             )
         )
-    Assessment.objects.bulk_create(rows, batch_size=1000)
+    store_proposals(rows)
     audit_record(
         actor=by,
         action="levels.assess",
         changes={"day": day.isoformat(), "rules": rules.code, "units": len(rows)},
     )
     return rows
+
+
+def store_proposals(rows: list[Assessment]) -> None:
+    """Insert new proposals: COPY on PostgreSQL (the JSON of inputs and outcome is most of
+    the cost of a bulk INSERT's parameters), bulk inserts elsewhere."""
+    if connection.vendor != "postgresql":
+        Assessment.objects.bulk_create(rows, batch_size=1000)
+        return
+    now = timezone.now()
+    columns = (
+        "unit_id, day, rules, inputs, outcome, computed_level, unconfirmed, computed_at, "
+        "status, override_reason"
+    )
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY levels_assessment ({columns}) FROM STDIN") as copy:
+            for a in rows:
+                copy.write_row(
+                    (
+                        a.unit_id,
+                        a.day,
+                        a.rules,
+                        json.dumps(a.inputs, ensure_ascii=False),
+                        json.dumps(a.outcome, ensure_ascii=False),
+                        a.computed_level,
+                        a.unconfirmed,
+                        now,
+                        a.status,
+                        a.override_reason,
+                    )
+                )
 
 
 def _previous_published(units, day) -> dict[int, int]:
