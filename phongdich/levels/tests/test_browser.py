@@ -68,11 +68,11 @@ def test_review_override_publish_all_map_and_briefing_pdf(live_server, page, log
     page.click("a.figure:has-text('cấp độ chờ công bố')")
     expect(page.locator("h1")).to_contain_text("2")
     page.click("text=Công bố tất cả cấp độ đã thẩm định")
-    section = page.locator("#publish-all")
-    expect(section).to_contain_text("2 đơn vị đã thẩm định thuộc Thành phố Thanh Hóa")
     page.click("#publish-all button:has-text('Công bố 2 đơn vị')")
     dialog = page.locator("dialog.confirm-dialog")
-    expect(dialog).to_contain_text("Công bố cấp độ dịch của 2 đơn vị")
+    expect(dialog).to_contain_text(
+        "Công bố cấp độ dịch của 2 đơn vị đã thẩm định thuộc Tỉnh Thanh Hóa"
+    )
     dialog.get_by_role("button", name="Đồng ý, thực hiện").click()
     expect(page.locator(".msg.success")).to_contain_text("Đã công bố cấp độ dịch của 2 đơn vị")
     assert Assessment.objects.filter(status="published").count() == 2
