@@ -87,18 +87,21 @@ def published_levels(units, on: date | None = None) -> dict[int, Assessment]:
 
 def levels_for_dashboard(units, day: date) -> dict[int, dict]:
     """{unit id: {"level", "published", "effective_from"}}: the published level in force
-    on `day`, else the day's proposal marked unpublished. Two queries."""
+    on `day`, else the day's own assessment: published (it takes effect on its date, at
+    least 48 hours later) or a proposal marked unpublished. Two queries."""
     out = {
         uid: {"level": a.final_level, "published": True, "effective_from": a.effective_from}
         for uid, a in published_levels(units, day).items()
     }
-    for a in (
-        Assessment.objects.filter(unit__in=units, day=day)
-        .exclude(status=Assessment.Status.PUBLISHED)
-        .only(*LEVEL_FIELDS)
-    ):
+    for a in Assessment.objects.filter(unit__in=units, day=day).only(*LEVEL_FIELDS):
+        published = a.status == Assessment.Status.PUBLISHED
         out.setdefault(
-            a.unit_id, {"level": a.final_level, "published": False, "effective_from": None}
+            a.unit_id,
+            {
+                "level": a.final_level,
+                "published": published,
+                "effective_from": a.effective_from if published else None,
+            },
         )
     return out
 
