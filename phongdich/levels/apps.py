@@ -12,6 +12,13 @@ class LevelsConfig(AppConfig):
         register(NavItem(_("Cấp độ dịch"), "levels:table", VIEW_ROLES, 8))
         register(NavItem(_("Bản đồ cấp độ dịch"), "levels:map", VIEW_ROLES, 9))
 
+        from phongdich.web.home_panels import FIGURES_TEMPLATE, Panel
+        from phongdich.web.home_panels import register as register_panel
+
+        from . import panels
+
+        register_panel(Panel(FIGURES_TEMPLATE, panels.PANEL_ROLES, panels.build_panel, 15))
+
 
 # Levels are aggregates (no personal data): the roles that read the figures of their area.
 VIEW_ROLES = (

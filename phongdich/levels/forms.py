@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from phongdich.lib.bounds import BoundedDateField, max_length
 
 from . import rules
-from .models import Assessment
+from .models import Assessment, LevelRule
 
 
 class ReviewForm(forms.Form):
@@ -26,4 +26,61 @@ class PublishForm(forms.Form):
         label=_("Áp dụng từ ngày"),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+
+class ThresholdChangeForm(forms.Form):
+    """A new value of one threshold, band or matrix cell from a date (thresholds.py)."""
+
+    value = forms.DecimalField(
+        label=_("Giá trị mới"),
+        required=False,
+        min_value=0,
+        max_value=1_000_000,  # the column holds 9,999,999.999; no threshold comes near
+        max_digits=10,
+        decimal_places=3,
+    )
+    level = forms.TypedChoiceField(
+        label=_("Cấp độ mới"),
+        choices=[("", "---------")] + [(lvl, str(lvl)) for lvl in rules.LEVELS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    valid_from = BoundedDateField(
+        label=_("Áp dụng từ ngày"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    regulation = forms.CharField(
+        label=_("Văn bản quy định"), max_length=max_length(LevelRule, "regulation")
+    )
+    # Not "confirmed": that name is the confirmation tick (lib/confirm.py).
+    source_checked = forms.BooleanField(label=_("Đã đối chiếu văn bản"), required=False)
+    note = forms.CharField(
+        label=_("Ghi chú thay đổi"),
+        required=False,
+        max_length=max_length(LevelRule, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, row=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A matrix cell takes a level, the others a number.
+        if row is not None and row.kind == "cell":
+            del self.fields["value"]
+            self.fields["level"].required = True
+        else:
+            del self.fields["level"]
+            self.fields["value"].required = True
+
+
+class ShapeImportForm(forms.Form):
+    MODES = [
+        ("keep_good", _("Nhập các dòng đúng, bỏ qua dòng lỗi")),
+        ("all_or_nothing", _("Từ chối cả tệp nếu có dòng lỗi")),
+    ]
+    file = forms.FileField(label=_("Tệp ranh giới (.geojson)"))
+    mode = forms.ChoiceField(
+        label=_("Khi có dòng lỗi"), choices=MODES, initial="keep_good", widget=forms.RadioSelect
     )

@@ -21,12 +21,19 @@ CRITERIA = {
     "severe_per_100k": gettext_lazy("Ca cần thở oxy, thở máy /100.000 dân/tuần"),
     "cases_per_100k": gettext_lazy("F0 mới trong cộng đồng /100.000 dân/tuần"),
 }
+# Thresholds that are not a criterion of their own (the policy rows' page names them).
+THRESHOLDS = {
+    "capacity_high_beds": gettext_lazy("Năng lực cao: giường trống /100.000 dân từ"),
+    "capacity_medium_beds": gettext_lazy("Năng lực trung bình: giường trống /100.000 dân từ"),
+    "capacity_icu": gettext_lazy("Giường hồi sức còn trống tối thiểu (năng lực cao)"),
+}
 RESULTS = {
     rules.MET: gettext_lazy("đạt"),
     rules.NOT_MET: gettext_lazy("không đạt"),
     rules.MISSING: gettext_lazy("không có số liệu"),
     rules.RAISED: gettext_lazy("tăng 1 cấp"),
     rules.NOT_RAISED: gettext_lazy("không tăng"),
+    rules.SHOWN: gettext_lazy("chỉ để theo dõi (văn bản chưa có ngưỡng đã đối chiếu)"),
     rules.HIGH: gettext_lazy("cao"),
     rules.MEDIUM: gettext_lazy("trung bình"),
     rules.LOW: gettext_lazy("thấp"),

@@ -67,3 +67,78 @@ class Assessment(models.Model):
     @property
     def overridden(self) -> bool:
         return self.level is not None and self.level != self.computed_level
+
+
+class LevelRule(models.Model):
+    """One threshold, case band or matrix cell of a rule set, from a date (the policy data
+    `rules.rules_in_force` reads). Rows are never edited in place: a new value is a new row
+    from its own date, so an assessment of an earlier day still reads the value it used.
+
+    Coverage thresholds are stored in percent (as the regulation words them); the engine
+    reads shares. A band's `value` is its lower bound per 100,000 people per week."""
+
+    class Kind(models.TextChoices):
+        BAND = "band", _("Ngưỡng F0 mới theo cấp")
+        THRESHOLD = "threshold", _("Ngưỡng tiêu chí")
+        CELL = "cell", _("Ô ma trận cấp độ")
+
+    rules = models.CharField(_("quy định"), max_length=8)  # "4800" or "218"
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    # band.<level>, a threshold key (rules.Threshold.key), cell.<row>.<column>
+    key = models.CharField(_("mã"), max_length=40)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    value = models.DecimalField(
+        _("giá trị"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    level = models.PositiveSmallIntegerField(_("cấp độ"), null=True, blank=True)
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    note = models.CharField(_("ghi chú thay đổi"), max_length=300, blank=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rules", "kind", "key", "valid_from"]
+        verbose_name = _("ngưỡng cấp độ dịch")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rules", "key", "valid_from"], name="levels_rule_key_from"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rules} {self.key} · {self.valid_from:%d/%m/%Y}"
+
+
+class UnitShape(models.Model):
+    """A unit's outline for the level map, from the GeoJSON file the province imports
+    (shapes.py). The geometry is a GeoJSON Polygon or MultiPolygon in WGS84 longitude and
+    latitude, rounded to 5 decimals (about a metre)."""
+
+    unit = models.OneToOneField(
+        "geo.AdminUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("đơn vị")
+    )
+    geometry = models.JSONField()
+    points = models.PositiveIntegerField(default=0)  # positions in the geometry
+    source = models.CharField(_("tệp nguồn"), max_length=200, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ranh giới đơn vị")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} ({self.points})"

@@ -108,6 +108,9 @@ RULES_4800 = RuleSet(
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 # Result codes stored in an assessment's outcome; labels.py gives them their words.
 MET, NOT_MET, MISSING, RAISED, NOT_RAISED = "met", "not_met", "missing", "raised", "not_raised"
+# A figure the rule names without a threshold in the text that could be checked: shown
+# beside the level, never moving it.
+SHOWN = "shown"
 CAPACITY_LABELS = {HIGH: "cao", MEDIUM: "trung bình", LOW: "thấp"}
 
 RULES_218 = RuleSet(
@@ -361,8 +364,23 @@ def _assess_218(rules, inputs) -> Outcome:
             t.confirmed,
         )
     )
-    # Severe cases (oxygen or ventilation) are not recorded as a daily figure yet.
-    out.missing.append("severe_per_100k")
+    # New cases needing oxygen or ventilation: 218 names the figure, but no threshold for
+    # it could be checked, so it is shown and does not move the level.
+    severe = inputs.get("severe_per_100k")
+    if severe is None:
+        out.missing.append("severe_per_100k")
+    else:
+        out.criteria.append(
+            Criterion(
+                "severe_per_100k",
+                "Ca mới cần thở oxy, thở máy /100.000 dân/tuần",
+                round(severe, 2),
+                "—",
+                SHOWN,
+                rules.source,
+                False,
+            )
+        )
     met = _coverage(rules, inputs, ("population_full", "high_risk_full"), out)
     capacity = capacity_218(rules, inputs.get("free_beds_per_100k"), inputs.get("free_icu"))
     out.criteria.append(

@@ -11,6 +11,7 @@ from phongdich.geo.selectors import home_province, units_within
 
 from .centroids import centroids
 from .models import Assessment
+from .shapes import shapes_for
 
 
 def unit_in_scope(user, code: str | None) -> AdminUnit:
@@ -45,6 +46,15 @@ def table(root: AdminUnit, day: date) -> list[tuple[AdminUnit, Assessment | None
     return [(u, found.get(u.pk)) for u in units]
 
 
+def pending(root: AdminUnit, day: date):
+    """The day's assessments of `root` and every unit below it not yet published."""
+    return Assessment.objects.filter(
+        day=day,
+        unit__path__startswith=root.path,
+        status__in=(Assessment.Status.PROPOSED, Assessment.Status.REVIEWED),
+    )
+
+
 def assessment_for(unit: AdminUnit, day: date) -> Assessment | None:
     return Assessment.objects.filter(unit=unit, day=day).first()
 
@@ -57,10 +67,16 @@ def history(unit: AdminUnit, day: date, days: int = 90) -> list[Assessment]:
     )
 
 
+LEVEL_FIELDS = ("unit_id", "day", "status", "level", "computed_level", "effective_from")
+
+
 def published_levels(units, on: date | None = None) -> dict[int, Assessment]:
     """Each unit's level in force: its latest published assessment (effective on `on`
     when given). One query. The committee's dashboard reads this per unit."""
-    qs = Assessment.objects.filter(unit__in=units, status=Assessment.Status.PUBLISHED)
+    # Without the stored inputs and outcome (JSON): the callers read levels and dates only.
+    qs = Assessment.objects.filter(unit__in=units, status=Assessment.Status.PUBLISHED).only(
+        *LEVEL_FIELDS
+    )
     if on is not None:
         qs = qs.filter(effective_from__lte=on)
     out: dict[int, Assessment] = {}
@@ -71,23 +87,29 @@ def published_levels(units, on: date | None = None) -> dict[int, Assessment]:
 
 def levels_for_dashboard(units, day: date) -> dict[int, dict]:
     """{unit id: {"level", "published", "effective_from"}}: the published level in force
-    on `day`, else the day's proposal marked unpublished. Two queries."""
+    on `day`, else the day's own assessment: published (it takes effect on its date, at
+    least 48 hours later) or a proposal marked unpublished. Two queries."""
     out = {
         uid: {"level": a.final_level, "published": True, "effective_from": a.effective_from}
         for uid, a in published_levels(units, day).items()
     }
-    for a in Assessment.objects.filter(unit__in=units, day=day).exclude(
-        status=Assessment.Status.PUBLISHED
-    ):
+    for a in Assessment.objects.filter(unit__in=units, day=day).only(*LEVEL_FIELDS):
+        published = a.status == Assessment.Status.PUBLISHED
         out.setdefault(
-            a.unit_id, {"level": a.final_level, "published": False, "effective_from": None}
+            a.unit_id,
+            {
+                "level": a.final_level,
+                "published": published,
+                "effective_from": a.effective_from if published else None,
+            },
         )
     return out
 
 
 def map_points(root: AdminUnit, day: date, kind: str, *, public: bool = False) -> list[dict]:
-    """Points at each unit's centroid, coloured by level. `public` reads published levels
-    only; staff see the day's proposal where nothing is published yet."""
+    """Each unit's outline where one is imported (shapes.py), else a point at its centroid,
+    coloured by level. `public` reads published levels only; staff see the day's proposal
+    where nothing is published yet."""
     units = list(units_within(root, kind).select_related("parent"))
     if public:
         levels = {
@@ -97,18 +119,21 @@ def map_points(root: AdminUnit, day: date, kind: str, *, public: bool = False) -
     else:
         levels = levels_for_dashboard(units, day)
     where = centroids()
+    outlines = shapes_for(units)
     points = []
     for unit in units:
         spot = where.get(unit.code)
-        if spot is None:
+        shape = outlines.get(unit.pk)
+        if spot is None and shape is None:
             continue
         info = levels.get(unit.pk, {})
         points.append(
             {
                 "code": unit.code,
                 "name": unit.label() if unit.kind == AdminUnit.Kind.COMMUNE else unit.name,
-                "lat": spot[0],
-                "lon": spot[1],
+                "lat": spot[0] if spot else None,
+                "lon": spot[1] if spot else None,
+                "shape": shape,
                 "level": info.get("level"),
                 "published": info.get("published", False),
                 "effective_from": info["effective_from"].strftime("%d/%m/%Y")

@@ -1,12 +1,13 @@
 """Writes of the levels app: the day's assessment for every unit (set-based), the review
 (with an audited override) and the committee's publication."""
 
+import json
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +21,11 @@ from phongdich.stats.models import UnitFigure
 
 from . import rules as level_rules
 from .models import Assessment
+from .severe import new_severe_by_day, window_sum
+from .thresholds import rules_in_force
 
 CASES, DEATHS = "cases.new_community", "cases.deaths_pcr"
+SEVERE = "severe"  # new cases needing oxygen or ventilation (severe.py), not a UnitFigure
 BEDS = (
     "facilities.free_regular",
     "facilities.free_oxygen",
@@ -48,7 +52,8 @@ def _home_province() -> AdminUnit | None:
 
 
 def compute_inputs(units: list[AdminUnit], day: date, rules) -> dict[int, dict]:
-    """Inputs of every unit for the day, in four queries whatever the number of units:
+    """Inputs of every unit for the day, in a fixed number of queries whatever the number of
+    units: new severe cases from the facilities' stays (severe.py), and
     case and death flows and bed snapshots from stats.UnitFigure (already summed over each
     unit's subtree), and the day's vaccination coverage (latest computed day ≤ day)."""
     by_id = {u.pk: u for u in units}
@@ -72,32 +77,47 @@ def compute_inputs(units: list[AdminUnit], day: date, rules) -> dict[int, dict]:
         elif metric == DEATHS and when > day - timedelta(days=7):
             sums[unit_id][DEATHS] += value
     coverage = _coverage(ids, day)
-    out = {}
-    for unit_id, unit in by_id.items():
-        population = unit.population
-        beds = beds_day.get(unit_id, {})
-        beds_of = unit
-        if not beds and unit.kind == AdminUnit.Kind.COMMUNE and unit.parent_id in by_id:
-            # A commune treats in its district's facilities: it is credited with the
-            # district's vacant beds per 100,000 people.
-            beds_of = by_id[unit.parent_id]
-            beds = beds_day.get(beds_of.pk, {})
-        free = sum(v for _d, v in beds.values()) if beds else None
-        inputs = {
-            "population": population,
-            "community_cases": sums[unit_id][CASES],
-            "window_days": window,
-            "deaths_7_days": sums[unit_id][DEATHS],
-            "cases_per_100k": level_rules.per_week(sums[unit_id][CASES], population, window),
-            "deaths_per_100k": level_rules.per_week(sums[unit_id][DEATHS], population, 7),
-            "free_beds": free,
-            "free_beds_per_100k": level_rules.per_week(free, beds_of.population, 7),
-            "beds_of": beds_of.code,
-            "free_icu": sum(beds[m][1] for m in ICU if m in beds) if beds else None,
-            **coverage.get(unit_id, {}),
-        }
-        out[unit_id] = inputs
-    return out
+    severe = new_severe_by_day(units, day - timedelta(days=6), day)
+    for unit_id, counts in severe.items():
+        sums[unit_id][SEVERE] = window_sum(counts, day)
+    return {
+        unit_id: unit_inputs(unit, by_id, sums, beds_day, coverage, window)
+        for unit_id, unit in by_id.items()
+    }
+
+
+def unit_inputs(unit, by_id, sums, beds_day, coverage, window) -> dict:
+    """One unit's stored inputs from the day's sums (cases over the rule set's window,
+    deaths over 7 days), latest bed snapshots and coverage shares (shared by the daily
+    assessment and the history backfill, so both store the same inputs)."""
+    unit_id = unit.pk
+    population = unit.population
+    beds = beds_day.get(unit_id, {})
+    beds_of = unit
+    if not beds and unit.kind == AdminUnit.Kind.COMMUNE and unit.parent_id in by_id:
+        # A commune treats in its district's facilities: it is credited with the
+        # district's vacant beds per 100,000 people.
+        beds_of = by_id[unit.parent_id]
+        beds = beds_day.get(beds_of.pk, {})
+    free = sum(v for _d, v in beds.values()) if beds else None
+    cases = sums.get(unit_id, {}).get(CASES, 0)
+    deaths = sums.get(unit_id, {}).get(DEATHS, 0)
+    severe = sums.get(unit_id, {}).get(SEVERE, 0)
+    return {
+        "population": population,
+        "community_cases": cases,
+        "window_days": window,
+        "deaths_7_days": deaths,
+        "cases_per_100k": level_rules.per_week(cases, population, window),
+        "deaths_per_100k": level_rules.per_week(deaths, population, 7),
+        "severe_7_days": severe,
+        "severe_per_100k": level_rules.per_week(severe, population, 7),
+        "free_beds": free,
+        "free_beds_per_100k": level_rules.per_week(free, beds_of.population, 7),
+        "beds_of": beds_of.code,
+        "free_icu": sum(beds[m][1] for m in ICU if m in beds) if beds else None,
+        **coverage.get(unit_id, {}),
+    }
 
 
 def _coverage(ids: list[int], day: date) -> dict[int, dict]:
@@ -130,7 +150,7 @@ def levels_assess(
 
     Reviewed and published assessments of the day are kept as they are (a re-run never
     undoes a decision); the others are replaced."""
-    rules = level_rules.rules_for(day, rules_code)
+    rules = rules_in_force(day, rules_code)
     if rules is None:
         raise ValidationError(_("Chưa có quy định đánh giá cấp độ dịch cho ngày này."))
     province = province or _home_province()
@@ -162,13 +182,43 @@ def levels_assess(
                 unconfirmed=bool(outcome.unconfirmed),
             )
         )
-    Assessment.objects.bulk_create(rows, batch_size=1000)
+    store_proposals(rows)
     audit_record(
         actor=by,
         action="levels.assess",
         changes={"day": day.isoformat(), "rules": rules.code, "units": len(rows)},
     )
     return rows
+
+
+def store_proposals(rows: list[Assessment]) -> None:
+    """Insert new proposals: COPY on PostgreSQL (the JSON of inputs and outcome is most of
+    the cost of a bulk INSERT's parameters), bulk inserts elsewhere."""
+    if connection.vendor != "postgresql":
+        Assessment.objects.bulk_create(rows, batch_size=1000)
+        return
+    now = timezone.now()
+    columns = (
+        "unit_id, day, rules, inputs, outcome, computed_level, unconfirmed, computed_at, "
+        "status, override_reason"
+    )
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY levels_assessment ({columns}) FROM STDIN") as copy:
+            for a in rows:
+                copy.write_row(
+                    (
+                        a.unit_id,
+                        a.day,
+                        a.rules,
+                        json.dumps(a.inputs, ensure_ascii=False),
+                        json.dumps(a.outcome, ensure_ascii=False),
+                        a.computed_level,
+                        a.unconfirmed,
+                        now,
+                        a.status,
+                        a.override_reason,
+                    )
+                )
 
 
 def _previous_published(units, day) -> dict[int, int]:

@@ -1,9 +1,8 @@
-import json
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,14 +10,16 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import home_province
+from phongdich.lib import confirm
 from phongdich.lib.bounds import parse_day
 from phongdich.lib.charts import line_chart
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.xlsx import build_workbook
 
-from . import labels, rules, selectors, services
+from . import labels, publication, rules, selectors, services, shapes, thresholds
 from .apps import VIEW_ROLES
 from .forms import PublishForm, ReviewForm
+from .models import Assessment
 
 
 def _day(request, root):
@@ -70,15 +71,94 @@ def level_table(request, code: str | None = None):
         return xlsx_response(
             build_workbook("Cap do dich", header, data), f"cap-do-{root.code}-{day:%Y%m%d}.xlsx"
         )
+    return render(request, "levels/table.html", _table_context(request, root, day, rows))
+
+
+def _table_context(request, root, day, rows, **extra):
+    user = request.user
+    pending = (
+        publication.reviewed_below(root, day).count() if user.role in services.PUBLISH_ROLES else 0
+    )
+    return {
+        "root": root,
+        "day": day,
+        "rows": rows,
+        "ancestors": root.ancestors(),
+        "names": rules.NAMES,
+        "pending": pending,
+        "publish_all_form": extra.pop("publish_all_form", None)
+        or PublishForm(initial={"effective_from": services.earliest_effective()}),
+        "earliest": services.earliest_effective(),
+        "may_edit_thresholds": _may(thresholds.check_may_edit, user),
+        **extra,
+    }
+
+
+def _may(check, user) -> bool:
+    try:
+        check(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@require_POST
+@role_required(*services.PUBLISH_ROLES)
+def publish_all(request, code: str):
+    """Publish every reviewed level of the unit and the units below it for the day, once
+    the committee member has confirmed how many."""
+    root = selectors.unit_in_scope(request.user, code)
+    day = parse_day(request.POST.get("day", ""), "%d/%m/%Y")
+    if day is None:
+        raise Http404
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            confirm.require_confirmed(request)
+            expected = int(request.POST.get("expected", "")[:6] or -1)
+            count = publication.assessments_publish_all(
+                by=request.user,
+                root=root,
+                day=day,
+                effective_from=form.cleaned_data["effective_from"],
+                expected=expected,
+            )
+        except (ValidationError, ValueError) as exc:
+            form.add_error(
+                None, exc if isinstance(exc, ValidationError) else _("Dữ liệu không hợp lệ.")
+            )
+        else:
+            messages.success(request, _("Đã công bố cấp độ dịch của %(n)s đơn vị.") % {"n": count})
+            return redirect(f"{reverse('levels:table_unit', args=[root.code])}?day={day:%d/%m/%Y}")
+    rows = selectors.table(root, day)
+    context = _table_context(request, root, day, rows, publish_all_form=form)
+    return render(request, "levels/table.html", context, status=400)
+
+
+@role_required(*VIEW_ROLES)
+def pending_list(request):
+    """The units of the jurisdiction whose level of the latest day assessed waits for review
+    (status=proposed) or for publication (status=reviewed): the home page's figures."""
+    root = selectors.unit_in_scope(request.user, None)
+    day = _day(request, root)
+    status = request.GET.get("status", "")
+    if status not in (Assessment.Status.PROPOSED, Assessment.Status.REVIEWED):
+        status = Assessment.Status.PROPOSED
+    items = list(
+        selectors.pending(root, day)
+        .filter(status=status)
+        .select_related("unit", "unit__parent")
+        .order_by("unit__path")
+    )
     return render(
         request,
-        "levels/table.html",
+        "levels/pending.html",
         {
             "root": root,
             "day": day,
-            "rows": rows,
-            "ancestors": root.ancestors(),
-            "names": rules.NAMES,
+            "status": status,
+            "status_label": Assessment.Status(status).label,
+            "items": items,
         },
     )
 
@@ -87,7 +167,7 @@ def _unit_context(request, unit, day, **extra):
     assessment = selectors.assessment_for(unit, day)
     past = selectors.history(unit, day)
     chart = line_chart([(a.day, a.final_level or 0) for a in past], width=560, height=120)
-    ruleset = rules.rules_for(day, assessment.rules if assessment else None)
+    ruleset = rules.rules_for(day, assessment.rules if assessment else None)  # title only
     user = request.user
     return {
         "unit": unit,
@@ -205,9 +285,11 @@ def level_map(request):
             "root": root,
             "day": day,
             "kind": kind,
-            "points": json.dumps(points),
+            "points": points,  # json_script encodes it (once)
             "public": False,
             "count": len(points),
+            "shaped": sum(1 for p in points if p["shape"]),
+            "may_import_shapes": _may(shapes.check_may_import, request.user),
         },
     )
 
@@ -230,7 +312,7 @@ def public_levels(request):
         {
             "rows": rows,
             "kind": kind,
-            "points": json.dumps(points),
+            "points": points,  # json_script encodes it (once)
             "province": province,
             "names": rules.NAMES,
             "public": True,

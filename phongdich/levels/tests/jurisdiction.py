@@ -16,3 +16,10 @@ RECORDS_IN_COMMUNE_B = {
     "levels:review": _unit_b,
     "levels:publish": _unit_b,
 }
+
+RECORDS_IN_COMMUNE_B["levels:publish_all"] = _district_b
+
+NOT_PERSONAL = {
+    "levels:threshold_change": "a threshold of the province's rule sets (policy data, "
+    "province-wide; only the province's health department and admin open it)",
+}

@@ -13,6 +13,7 @@ from phongdich.audit.models import AuditEvent
 from phongdich.geo.models import AdminUnit
 from phongdich.levels import rules, services
 from phongdich.levels.models import Assessment
+from phongdich.levels.thresholds import rules_in_force
 from phongdich.stats.models import UnitFigure
 from phongdich.testing import make_user
 
@@ -48,7 +49,7 @@ def test_every_unit_is_assessed_and_stored_with_its_inputs(world, hot_commune_a)
     assert b.inputs["community_cases"] == 0 and b.computed_level == 2
     # The stored inputs reproduce the level.
     for row in Assessment.objects.filter(day=DAY):
-        again = rules.assess(rules.rules_for(DAY, row.rules), row.inputs)
+        again = rules.assess(rules_in_force(DAY, row.rules), row.inputs)
         assert again.level == row.computed_level
 
 

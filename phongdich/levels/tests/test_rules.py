@@ -5,7 +5,23 @@ from datetime import date
 import pytest
 
 from phongdich.levels import rules
-from phongdich.levels.rules import HIGH, LOW, MEDIUM, RULES_218, RULES_4800
+from phongdich.levels.rules import HIGH, LOW, MEDIUM
+from phongdich.levels.thresholds import rules_in_force
+
+# Every table below runs against the rule sets built from the seeded policy rows (what
+# the engine applies), not against the regulation values in rules.py.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def RULES_4800():
+    return rules_in_force(date(2021, 10, 12), "4800")
+
+
+@pytest.fixture
+def RULES_218():
+    return rules_in_force(date(2022, 1, 27), "218")
+
 
 MET_4800 = {"adults_at_least_one": 0.9, "over_50_full": 0.9, "free_beds_per_100k": 50}
 MET_218 = {"population_full": 0.9, "high_risk_full": 0.95, "deaths_per_100k": 0}
@@ -31,7 +47,7 @@ def test_the_rule_set_is_chosen_by_date(day, code):
     "rate, level",
     [(0, 1), (19.9, 1), (20, 2), (49.9, 2), (50, 3), (149.9, 3), (150, 4), (1000, 4)],
 )
-def test_4800_case_bands(rate, level):
+def test_4800_case_bands(rate, level, RULES_4800):
     assert rules.case_level(RULES_4800, rate) == level
 
 
@@ -40,7 +56,7 @@ def test_4800_case_bands(rate, level):
     "rate, level",
     [(0, 1), (19.9, 1), (20, 2), (49.9, 2), (50, 3), (600, 3), (600.01, 4), (5000, 4)],
 )
-def test_218_case_bands(rate, level):
+def test_218_case_bands(rate, level, RULES_218):
     assert rules.case_level(RULES_218, rate) == level
 
 
@@ -58,7 +74,7 @@ def test_218_case_bands(rate, level):
         (200, False, 4),
     ],
 )
-def test_4800_matrix_every_cell(rate, met, level):
+def test_4800_matrix_every_cell(rate, met, level, RULES_4800):
     inputs = {**MET_4800, "cases_per_100k": rate}
     if not met:
         inputs["over_50_full"] = 0.5
@@ -76,7 +92,7 @@ def test_4800_matrix_every_cell(rate, met, level):
         (None, 0.9, 2),  # no figure: coverage cannot lower the level
     ],
 )
-def test_4800_coverage_boundaries(adults, over_50, level):
+def test_4800_coverage_boundaries(adults, over_50, level, RULES_4800):
     inputs = {
         **MET_4800,
         "cases_per_100k": 5,
@@ -86,14 +102,14 @@ def test_4800_coverage_boundaries(adults, over_50, level):
     assert rules.assess(RULES_4800, inputs).level == level
 
 
-def test_4800_confirmed_cells_are_not_flagged_and_others_are():
+def test_4800_confirmed_cells_are_not_flagged_and_others_are(RULES_4800):
     confirmed = rules.assess(RULES_4800, {**MET_4800, "cases_per_100k": 5})
     assert "cell:1:True" not in confirmed.unconfirmed
     guessed = rules.assess(RULES_4800, {**MET_4800, "cases_per_100k": 100})
     assert "cell:3:True" in guessed.unconfirmed
 
 
-def test_4800_criterion_3_keeps_the_level_when_capacity_fails():
+def test_4800_criterion_3_keeps_the_level_when_capacity_fails(RULES_4800):
     inputs = {**MET_4800, "cases_per_100k": 5, "free_beds_per_100k": 0}
     assert rules.assess(RULES_4800, inputs, previous_level=3).level == 3
     assert rules.assess(RULES_4800, {**inputs, "free_beds_per_100k": 1}, 3).level == 1
@@ -113,7 +129,7 @@ RATE_FOR = {1: 5, 2: 30, 3: 100, 4: 700}
     "transmission, capacity",
     [(t, c) for t in (1, 2, 3, 4) for c in (HIGH, MEDIUM, LOW)],
 )
-def test_218_matrix_every_cell(transmission, capacity):
+def test_218_matrix_every_cell(transmission, capacity, RULES_218):
     inputs = {**MET_218, **CAPACITY_INPUTS[capacity], "cases_per_100k": RATE_FOR[transmission]}
     column = (HIGH, MEDIUM, LOW).index(capacity)
     assert rules.assess(RULES_218, inputs).level == MATRIX_218[transmission][column]
@@ -130,12 +146,12 @@ def test_218_matrix_every_cell(transmission, capacity):
         (None, 1, None),
     ],
 )
-def test_218_capacity_boundaries(beds, icu, capacity):
+def test_218_capacity_boundaries(beds, icu, capacity, RULES_218):
     assert rules.capacity_218(RULES_218, beds, icu) == capacity
 
 
 @pytest.mark.parametrize("deaths, level", [(6, 2), (6.01, 3)])
-def test_218_deaths_above_6_add_one_level(deaths, level):
+def test_218_deaths_above_6_add_one_level(deaths, level, RULES_218):
     inputs = {**MET_218, **CAPACITY_INPUTS[MEDIUM], "cases_per_100k": 30, "deaths_per_100k": deaths}
     assert rules.assess(RULES_218, inputs).level == level
 
@@ -144,7 +160,7 @@ def test_218_deaths_above_6_add_one_level(deaths, level):
     "population, high_risk, level",
     [(0.749, 0.95, 3), (0.75, 0.95, 2), (0.9, 0.899, 3), (0.9, 0.90, 2)],
 )
-def test_218_coverage_boundaries(population, high_risk, level):
+def test_218_coverage_boundaries(population, high_risk, level, RULES_218):
     inputs = {
         **MET_218,
         **CAPACITY_INPUTS[MEDIUM],
@@ -155,7 +171,7 @@ def test_218_coverage_boundaries(population, high_risk, level):
     assert rules.assess(RULES_218, inputs).level == level
 
 
-def test_218_raises_stop_at_level_4():
+def test_218_raises_stop_at_level_4(RULES_218):
     inputs = {
         **CAPACITY_INPUTS[LOW],
         "cases_per_100k": 700,
@@ -166,13 +182,13 @@ def test_218_raises_stop_at_level_4():
     assert rules.assess(RULES_218, inputs).level == 4
 
 
-def test_218_confirmed_cells():
+def test_218_confirmed_cells(RULES_218):
     assert RULES_218.matrix[(2, MEDIUM)] == (2, True)
     assert RULES_218.matrix[(3, HIGH)] == (2, True)
     assert sum(1 for _l, ok in RULES_218.matrix.values() if ok) == 2
 
 
-def test_no_case_figure_gives_no_level():
+def test_no_case_figure_gives_no_level(RULES_4800, RULES_218):
     assert rules.assess(RULES_4800, MET_4800).level is None
     assert rules.assess(RULES_218, MET_218).level is None
 

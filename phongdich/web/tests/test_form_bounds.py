@@ -53,6 +53,8 @@ APPS = (
 FORM_MODELS = {
     "levels.ReviewForm": [levels.Assessment],
     "levels.PublishForm": [],
+    "levels.ThresholdChangeForm": [levels.LevelRule],
+    "levels.ShapeImportForm": [],
     "tracing.ContactForm": [Person, tracing.Contact],
     "tracing.StatusForm": [tracing.Contact],
     "tracing.QuarantineForm": [],

@@ -16,6 +16,7 @@ from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import home_province
 from phongdich.levels import rules as level_rules
 from phongdich.levels import services
+from phongdich.levels.thresholds import rules_in_force
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             day = date.fromisoformat(opts["date"])
         except ValueError as exc:
             raise CommandError("--date must be YYYY-MM-DD") from exc
-        rules = level_rules.rules_for(day, opts["rules"])
+        rules = rules_in_force(day, opts["rules"])
         if rules is None:
             raise CommandError("no rule set applies to this date")
         province = home_province()
