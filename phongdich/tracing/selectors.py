@@ -32,7 +32,7 @@ def contacts_visible_to(user):
 PAGE_SIZE = 100
 
 
-def contact_list(user, *, status: str = "", commune=None, before=None, after=None):
+def contact_list(user, *, status: str = "", commune=None, next=None, prev=None):  # noqa: A002
     """One keyset page of the area's contacts, newest first (`lib.pagination`): a commune
     at its peak lists thousands of F1, and an OFFSET page or a full COUNT(*) over them
     would grow with the list; a keyset page reads one index range whatever its depth."""
@@ -43,7 +43,7 @@ def contact_list(user, *, status: str = "", commune=None, before=None, after=Non
         qs = qs.filter(status=status)
     if commune is not None:
         qs = qs.filter(commune=commune)
-    return keyset_page(qs, before=before, after=after, size=PAGE_SIZE)
+    return keyset_page(qs, next=next, prev=prev, size=PAGE_SIZE)
 
 
 def contact_get(user, pk: int) -> Contact:

@@ -137,12 +137,12 @@ def contacts(request):
         request.user,
         status=status,
         commune=commune,
-        before=request.GET.get("before"),
-        after=request.GET.get("after"),
+        next=request.GET.get("next"),
+        prev=request.GET.get("prev"),
     )
     audit_read_many(actor=request.user, action="tracing.contacts", records=page.items)
     query = request.GET.copy()
-    for key in ("before", "after"):
+    for key in ("next", "prev"):
         query.pop(key, None)
     return render(
         request,
@@ -153,7 +153,7 @@ def contacts(request):
             "query": query.urlencode(),
             "status": status,
             "statuses": ContactStatus.choices,
-            "next_url": f"?{query.urlencode()}&before={page.older}" if page.older else "",
+            "next_url": f"?{query.urlencode()}&next={page.next}" if page.next else "",
         },
     )
 

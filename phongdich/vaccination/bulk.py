@@ -83,7 +83,8 @@ DOSE_FIELDS = ("product_id", "dose_number", "kind", "given_on", "site_kind", "si
                "source", "source_id", "recorded_by_id", "created_at")  # fmt: skip
 DOSE_COLUMNS = (*DOSE_FIELDS, "person_id", "flags", "flags_cleared_by_id")
 REVIEW_COLUMNS = (*DOSE_FIELDS, "full_name", "birth_date", "birth_year", "sex", "phone",
-                  "id_number", "commune_id", "identity_key", "reason", "status")  # fmt: skip
+                  "id_number", "commune_id", "identity_key", "reason", "status",
+                  "unlink_reason")  # fmt: skip
 
 Progress = Callable[[str, int, int], None]  # (stage, lines done, lines in all)
 
@@ -511,6 +512,7 @@ def _insert_reviews(items: list[tuple[dict, str]], actor) -> int:
             row["identity_key"],
             reason,
             DoseReview.Status.OPEN,
+            "",  # unlink_reason: only a dose taken off a person carries one
         )
         for row, reason in items
     ]

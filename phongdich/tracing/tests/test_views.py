@@ -144,4 +144,4 @@ def test_the_contact_list_pages_newest_first(client, world, staff, monkeypatch):
             break
         url = "/tracing/contacts/" + html.unescape(found.group(1))
     assert seen == [c.pk for c in reversed(made)]
-    assert client.get("/tracing/contacts/", {"before": "nonsense"}).status_code == 200
+    assert client.get("/tracing/contacts/", {"next": "nonsense"}).status_code == 200
