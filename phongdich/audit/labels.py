@@ -61,6 +61,10 @@ READ_ACTIONS = {
     "zones.households": _("Danh sách hộ trong vùng phong tỏa"),
     "zones.food_gaps": _("Danh sách hộ chưa được cấp lương thực"),
     "export.download": _("Tải tệp Excel đã xuất"),
+    "vaccination.api_doses": _("Mũi tiêm của một người (API)"),
+    "vaccination.outreach_print": _("In danh sách vận động tiêm chủng"),
+    "vaccination.aefi_export": _("Danh sách phản ứng sau tiêm (Excel)"),
+    "labtests.point_samples": _("Mẫu đã lấy tại điểm lấy mẫu"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:
@@ -247,6 +251,18 @@ WRITE_ACTIONS = {
     "labtests.pool_result": _("ghi kết quả mẫu gộp"),
     "labtests.campaign_create": _("tạo đợt xét nghiệm tầm soát"),
     "labtests.results_import": _("nhập kết quả xét nghiệm từ tệp"),
+    "labtests.api_results": _("gửi kết quả xét nghiệm qua API"),
+    "labtests.point_create": _("lập điểm lấy mẫu"),
+    "labtests.round_create": _("lập vòng xét nghiệm tầm soát"),
+    "labtests.round_close": _("kết thúc vòng xét nghiệm tầm soát"),
+    "levels.history": _("tính lại lịch sử cấp độ dịch"),
+    "levels.shapes_import": _("nhập ranh giới đơn vị hành chính"),
+    "levels.threshold": _("sửa ngưỡng đánh giá cấp độ dịch"),
+    "vaccination.aefi.link_send": _("gửi đường link báo phản ứng sau tiêm"),
+    "vaccination.aefi.link_revoke": _("thu hồi đường link báo phản ứng sau tiêm"),
+    "vaccination.campaign.target_import": _("nhập chỉ tiêu chiến dịch tiêm chủng từ tệp"),
+    "vaccination.certificate_revoke": _("thu hồi giấy chứng nhận tiêm chủng"),
+    "vaccination.dose.unlink": _("gỡ mũi tiêm khỏi người bị ghép nhầm"),
 }
 # Policy pages record "policy.<app>.<model>.<verb>"; the verb names the change.
 POLICY_VERBS = {
