@@ -94,3 +94,19 @@ def get_gateway():
     name = getattr(settings, "HOTLINE_SMS_GATEWAY", "console") or "console"
     cls = GATEWAYS.get(name) or import_string(name)
     return cls()
+
+
+def deliver_recorded(send, text: str, *, reference: str) -> None:
+    """Send `text` to `send.to` on `send.channel` and keep the outcome on the row.
+
+    The row (a link-send record with status, external_id and error) is written first, as
+    FAILED, under its submission key, so a second tap racing the first replays that row
+    instead of sending again; this fills in what the gateway answered."""
+    try:
+        send.external_id = get_gateway().send(
+            send.to, text, channel=send.channel, reference=reference
+        )[:100]
+        send.status = send.Status.SENT
+    except GatewayError as exc:
+        send.error = str(exc)[:255]
+    send.save(update_fields=["external_id", "status", "error"])

@@ -209,7 +209,7 @@ def aefi_link_send(*, by, link: AefiLink, url: str, channel: str, submission=Non
     """Send the vaccinee's link by SMS or Zalo through the hotline's gateways, to the
     person's own phone only; a replay of the same submission (a double tap) sends nothing
     more. The raw link exists only at issue time, so the view passes the URL it signed."""
-    from phongdich.hotline.gateways import GatewayError, get_gateway
+    from phongdich.hotline.gateways import deliver_recorded
 
     if channel not in AefiLinkSend.Channel.values:
         raise ValidationError(_("Kênh gửi không hợp lệ."))
@@ -235,14 +235,7 @@ def aefi_link_send(*, by, link: AefiLink, url: str, channel: str, submission=Non
         status=AefiLinkSend.Status.FAILED,
         **fields(submission),
     )
-    try:
-        send.external_id = get_gateway().send(
-            phone, text, channel=channel, reference=f"AEFI-LINK-{link.pk}"
-        )[:100]
-        send.status = AefiLinkSend.Status.SENT
-    except GatewayError as exc:
-        send.error = str(exc)[:255]
-    send.save(update_fields=["external_id", "status", "error"])
+    deliver_recorded(send, text, reference=f"AEFI-LINK-{link.pk}")
     audit_record(
         actor=by,
         action="vaccination.aefi.link_send",

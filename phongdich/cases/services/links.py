@@ -18,7 +18,7 @@ from ..models import Case, CaseLinkSend
 @transaction.atomic
 def case_link_send(*, by, case: Case, url: str, channel: str, submission=None) -> CaseLinkSend:
     """Send `url` to the F0's phone; a replay of the same submission sends nothing more."""
-    from phongdich.hotline.gateways import GatewayError, get_gateway
+    from phongdich.hotline.gateways import deliver_recorded
 
     if channel not in CaseLinkSend.Channel.values:
         raise ValidationError(_("Kênh gửi không hợp lệ."))
@@ -42,14 +42,7 @@ def case_link_send(*, by, case: Case, url: str, channel: str, submission=None) -
         status=CaseLinkSend.Status.FAILED,
         **idempotency.fields(submission),
     )
-    try:
-        send.external_id = get_gateway().send(
-            phone, text, channel=channel, reference=f"F0-{case.pk}"
-        )[:100]
-        send.status = CaseLinkSend.Status.SENT
-    except GatewayError as exc:
-        send.error = str(exc)[:255]
-    send.save(update_fields=["external_id", "status", "error"])
+    deliver_recorded(send, text, reference=f"F0-{case.pk}")
     audit_record(
         actor=by,
         action="cases.link_send",
