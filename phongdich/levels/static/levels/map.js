@@ -27,9 +27,11 @@
         marker = L.circleMarker([p.lat, p.lon], style);
         bounds.push([p.lat, p.lon]);
       }
-      var text = p.name + ": " + (p.level ? "cấp " + p.level : "—");
-      if (p.effective_from) text += " (từ " + p.effective_from + ")";
-      else if (p.level) text += " (chưa công bố)";
+      // The words come from the page (data-word-*), in the page's language.
+      var words = holder.dataset;
+      var text = p.name + ": " + (p.level ? words.wordLevel + " " + p.level : "—");
+      if (p.effective_from) text += " (" + words.wordFrom + " " + p.effective_from + ")";
+      else if (p.level) text += " (" + words.wordUnpublished + ")";
       marker.bindTooltip(text);
       drawn.push([marker, p]);
     });
