@@ -22,6 +22,13 @@ class TracingConfig(AppConfig):
         register(NavItem(_("Ổ dịch"), "tracing:clusters", READ_ROLES, 52))
         register(NavItem(_("Chỉ số truy vết"), "tracing:indicators", READ_ROLES, 53))
 
+        from phongdich.web.home_panels import FIGURES_TEMPLATE, Panel
+        from phongdich.web.home_panels import register as register_panel
+
+        from . import panels
+
+        register_panel(Panel(FIGURES_TEMPLATE, panels.PANEL_ROLES, panels.build_panel, 20))
+
 
 def _case_saved(sender, instance, created, raw=False, **kwargs):
     """A new case whose person is a followed contact: link it (the chain and "became F0")."""
