@@ -8,7 +8,7 @@ is the feature's number in the file), and the same choice applies: keep the good
 or refuse the whole file on any bad one. Re-importing replaces a unit's outline."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -38,15 +38,9 @@ IMPORT_ROLES = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)
 
 
 @dataclass
-class ShapeImport:
+class ShapeImport(imports.ImportOutcome):
     recorded: int = 0
     features: int = 0
-    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
-    refusal: str = ""
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.refusal)
 
 
 def check_may_import(user) -> None:

@@ -442,6 +442,19 @@ def model_max_length(model, field_name: str) -> int:
     return model._meta.get_field(field_name).max_length
 
 
+@dataclass
+class ImportOutcome:
+    """What an import reports back: the numbered faults, and why the whole file was refused
+    (nothing was written then). Each import adds its own counters."""
+
+    errors: ErrorReport = field(default_factory=ErrorReport)
+    refusal: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusal)
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of an import: its header words, whether it must be filled, its limit from

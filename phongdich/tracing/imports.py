@@ -11,7 +11,7 @@ second record of someone. Contacts are written in batches (`contacts_add_many`: 
 lookup and one bulk INSERT per source and batch), and a re-import adds nothing."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -64,15 +64,9 @@ CRITERION_WORDS = {
 
 
 @dataclass
-class ContactImport:
+class ContactImport(imports.ImportOutcome):
     added: int = 0
     unchanged: int = 0  # already a contact of that source
-    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
-    refusal: str = ""
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.refusal)
 
 
 def _parse_year(text: str) -> int:

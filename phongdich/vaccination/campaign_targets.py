@@ -6,7 +6,7 @@ A unit must lie in the importer's jurisdiction and the campaign's province (the 
 as campaigns.campaign_target_set); writes are one upsert per batch on the (campaign, unit)
 unique constraint, under the campaign's row lock, so a re-import updates the same rows."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -58,14 +58,8 @@ def columns() -> list[imports.Column]:
 
 
 @dataclass
-class TargetImport:
+class TargetImport(imports.ImportOutcome):
     saved: int = 0
-    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
-    refusal: str = ""
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.refusal)
 
 
 def _write(campaign, rows, units) -> None:

@@ -5,7 +5,7 @@ geo's population import (`geo.services.population_import`) keeps one total per u
 unit itself; the bands live here, so geo needs no change. The "all" band falls back to that
 total when no band row is imported for it."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -74,14 +74,8 @@ def columns() -> list[imports.Column]:
 
 
 @dataclass
-class BandImport:
+class BandImport(imports.ImportOutcome):
     saved: int = 0
-    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
-    refusal: str = ""
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.refusal)
 
 
 def _write(rows, units, synthetic=False) -> None:

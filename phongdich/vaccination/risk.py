@@ -6,7 +6,7 @@ registry of the importer's jurisdiction, by CCCD, else by name + birth year in t
 when exactly one resident matches; any other row is a line error. Lookups and the write are
 set-based (one query per kind of lookup, one upsert per batch), whatever the file's size."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -106,14 +106,8 @@ def group_counts(user) -> dict[str, int]:
 
 
 @dataclass
-class RiskImport:
+class RiskImport(imports.ImportOutcome):
     saved: int = 0
-    errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
-    refusal: str = ""
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.refusal)
 
 
 def _parse_group(text: str) -> str:
