@@ -51,18 +51,16 @@ class ResultsOut(Schema):
     items: list[ResultItemOut]
 
 
-def _record_one(user, lab: str, item: ResultItemIn) -> tuple[str, str]:
+def _record_one(user, lab: str, item: ResultItemIn, sample, pool) -> tuple[str, str]:
     from decimal import Decimal
 
     ct = None if item.ct is None else Decimal(str(item.ct)).quantize(Decimal("0.1"))
     common = {"result": item.result, "lab": lab, "ct_value": ct, "resulted_at": item.resulted_at}
-    sample = selectors.sample_by_barcode(user, item.sample_id)
     try:
         with transaction.atomic():
             if sample is not None:
                 _saved, created = services.sample_result_record(by=user, sample=sample, **common)
             else:
-                pool = selectors.pool_by_code(user, item.sample_id)
                 if pool is None:
                     return "refused", "Không có mẫu này trong địa bàn của tài khoản."
                 _saved, created = services.pool_result_record(by=user, pool=pool, **common)
@@ -83,9 +81,26 @@ def results(request, payload: ResultsIn):
     codes = [item.sample_id for item in payload.results]
     if len(set(codes)) != len(codes):
         raise HttpError(422, "Một mã mẫu xuất hiện hai lần trong cùng yêu cầu.")
+    # The codes of the whole request are looked up in two reads (in the account's area), not
+    # two per result: a lab posts up to a thousand at once.
+    samples = {
+        s.barcode: s for s in selectors.samples_visible_to(request.user).filter(barcode__in=codes)
+    }
+    pools = {
+        p.code: p
+        for p in selectors.pools_visible_to(request.user).filter(
+            code__in=[c for c in codes if c not in samples]
+        )
+    }
     items = []
     for item in payload.results:
-        status, message = _record_one(request.user, payload.lab, item)
+        status, message = _record_one(
+            request.user,
+            payload.lab,
+            item,
+            samples.get(item.sample_id),
+            pools.get(item.sample_id),
+        )
         items.append({"sample_id": item.sample_id, "status": status, "message": message})
     counts = {s: sum(1 for i in items if i["status"] == s) for s in ("recorded", "unchanged")}
     refused = len(items) - sum(counts.values())
