@@ -14,6 +14,7 @@ Prints per-second, p50/p99 and the ratio to /api/ping. Never asserts a verdict.
 
 import argparse
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -22,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import django_setup, gunicorn_server, load, request  # noqa: E402
 
-DB_URL = "postgres://postgres@127.0.0.1:5432/pd_bench_checkpoints"
+# BENCH_DB names another database, so two checkouts can measure side by side.
+DB_URL = "postgres://postgres@127.0.0.1:5432/" + os.environ.get("BENCH_DB", "pd_bench_checkpoints")
 
 
 def prepare():
@@ -74,8 +76,6 @@ def main():
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     total = 300 if args.quick else 2000
-    import os
-
     # Loopback traffic from one address: lift the public rate limit for this server only.
     os.environ["CHECKPOINTS_PUBLIC_RATE_LIMIT"] = str(10 * total + 100)
     django_setup(DB_URL)

@@ -193,6 +193,26 @@ def declaration_lookup(
 def passage_create(request, payload: PassageIn):
     """Record a passage; the same idempotency_key twice returns the first passage (200)."""
     _officer(request)
+    # A retried scan (same key) is answered from the passage already recorded, read with
+    # the checkpoint in one query; a new scan goes on with that checkpoint.
+    qr_ref = services.qr_reference(payload.qr) if payload.qr else None
+    checkpoint = selectors.scan_checkpoint(
+        request.user,
+        payload.checkpoint_id,
+        key=payload.idempotency_key,
+        code="" if payload.qr else payload.code,
+        qr_ref=qr_ref,
+    )
+    if checkpoint is None:
+        raise Http404
+    if checkpoint.replay_id is not None:
+        body = {
+            "id": checkpoint.replay_id,
+            "created": False,
+            "decision": checkpoint.replay_decision,
+            "suggested_decision": checkpoint.replay_suggested,
+        }
+        return Status(200, body)
     declaration = (
         services.declaration_from_qr(payload.qr)
         if payload.qr
@@ -200,12 +220,8 @@ def passage_create(request, payload: PassageIn):
     )
     if declaration is None:
         raise Http404
-    checkpoints = selectors.checkpoints_for(request.user)
-    checkpoint = checkpoints.filter(pk=payload.checkpoint_id).first()
-    if checkpoint is None:
-        raise Http404
     exit_checkpoint = (
-        checkpoints.filter(pk=payload.exit_checkpoint_id).first()
+        selectors.checkpoints_for(request.user).filter(pk=payload.exit_checkpoint_id).first()
         if payload.exit_checkpoint_id
         else None
     )
@@ -219,6 +235,7 @@ def passage_create(request, payload: PassageIn):
             temperature=payload.temperature,
             note=payload.note,
             exit_checkpoint=exit_checkpoint,
+            replay_checked=True,
         )
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -33,6 +33,35 @@ def checkpoints_for(user) -> QuerySet[Checkpoint]:
     return scope_to_jurisdiction(
         Checkpoint.objects.filter(active=True), user, "unit"
     ).select_related("unit")
+
+
+def scan_checkpoint(user, checkpoint_id: int, *, key: str, code: str = "", qr_ref=None):
+    """The user's checkpoint for a scan, with the passage an earlier request of the same scan
+    recorded there (same idempotency key, same declaration) annotated as `replay_*`, or None.
+
+    One query: a tablet retrying after a dropped connection gets its answer from it alone,
+    and a new scan learns its checkpoint from the same read. A replay must match exactly
+    (key, checkpoint, declaration); anything else takes the full path.
+    """
+    replay = Passage.objects.filter(
+        idempotency_key=(key or "").strip(), checkpoint_id=OuterRef("pk")
+    )
+    if qr_ref is not None:
+        replay = replay.filter(declaration_id=qr_ref[0], declaration__qr_nonce=qr_ref[1])
+    elif code:
+        replay = replay.filter(declaration__code=code.strip().upper().replace(" ", ""))
+    else:
+        replay = replay.none()
+    return (
+        checkpoints_for(user)
+        .filter(pk=checkpoint_id)
+        .annotate(
+            replay_id=Subquery(replay.values("pk")[:1]),
+            replay_decision=Subquery(replay.values("decision")[:1]),
+            replay_suggested=Subquery(replay.values("suggested_decision")[:1]),
+        )
+        .first()
+    )
 
 
 def declarations_visible_to(user) -> QuerySet[Declaration]:

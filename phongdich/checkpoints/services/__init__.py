@@ -36,6 +36,7 @@ from .assessment import (
     area_level_for,
     assess,
     decision_rules,
+    decision_rules_changed,
     epidemic_area_add,
     epidemic_area_end,
     quarantine_policies,
@@ -60,6 +61,7 @@ from .declarations import (
     declaration_from_qr,
     declaration_submit,
     qr_payload,
+    qr_reference,
 )
 from .forecasts import (
     FORECAST_HEADER,
@@ -134,6 +136,7 @@ __all__ = [
     "epidemic_area_end",
     "area_level_for",
     "decision_rules",
+    "decision_rules_changed",
     "_as_policy",
     "quarantine_policies",
     "quarantine_policy",
@@ -141,6 +144,7 @@ __all__ = [
     "assess",
     "_new_code",
     "qr_payload",
+    "qr_reference",
     "declaration_from_qr",
     "declaration_by_code",
     "DECLARATION_FIELDS",

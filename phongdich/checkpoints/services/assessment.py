@@ -4,6 +4,7 @@ assessment of one declaration."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from phongdich.audit.services import audit_record
 from phongdich.geo.models import AdminUnit
 from phongdich.lib import idempotency
+from phongdich.lib.configcache import ConfigCache
 from phongdich.lib.text import nfc
 
 from .. import rules
@@ -72,12 +74,28 @@ def area_level_for(origin: AdminUnit | None, on: date) -> EpidemicArea | None:
     return max(areas, key=lambda a: a.level, default=None)
 
 
-def decision_rules() -> tuple[rules.DecisionRule, ...]:
-    """The province's table (seeded from `rules.DECISION_RULES`, edited on the policy pages)
-    when it has active rows, else the built-in default. One query per assessment: cheap
-    enough not to cache, and every worker sees an edit at once."""
+def _decision_rules_load() -> tuple[rules.DecisionRule, ...]:
     rows = [row.as_rule() for row in DecisionRuleRow.objects.filter(active=True)]
     return tuple(rows) or rules.DECISION_RULES
+
+
+# Every passage and officer lookup assesses a declaration; building the table from its rows
+# each time was a query and a model per row. Kept per process, and every worker sees an
+# edit on its next request (lib.configcache: a shared stamp is compared on each read).
+_DECISION_RULES = ConfigCache(
+    "checkpoints.decision_rules", _decision_rules_load, watch=(DecisionRuleRow,)
+)
+
+
+def decision_rules() -> tuple[rules.DecisionRule, ...]:
+    """The province's table (seeded from `rules.DECISION_RULES`, edited on the policy pages)
+    when it has active rows, else the built-in default."""
+    return _DECISION_RULES.get()
+
+
+def decision_rules_changed() -> None:
+    """Call after changing the table without saving rows one by one (`.update()`)."""
+    _DECISION_RULES.invalidate()
 
 
 def _as_policy(row: QuarantinePolicyRow, groups) -> rules.QuarantinePolicy:
@@ -120,6 +138,20 @@ def quarantine_policy(key: str) -> rules.QuarantinePolicy | None:
     return rules.policy_by_key(key, quarantine_policies(include_inactive=True)) if key else None
 
 
+def _in_province(commune: AdminUnit, province: AdminUnit | None) -> bool:
+    if province is not None:
+        return commune.path.startswith(province.path)
+    # Paths are built from codes ("/38/380/14845/"), so a commune under the served
+    # province's code is in it without reading the province: the common case of every scan
+    # costs no query. Otherwise the province is read, and when it is missing from this
+    # database every destination counts as in the province, as before.
+    code = getattr(settings, "CHECKPOINTS_PROVINCE_CODE", settings.HOME_PROVINCE_CODE)
+    if commune.path.startswith(f"/{code}/"):
+        return True
+    province = home_province()
+    return province is None or commune.path.startswith(province.path)
+
+
 @dataclass
 class Assessment:
     facts: rules.Facts
@@ -139,10 +171,7 @@ def assess(
         else None
     )
     commune = declaration.destination_commune
-    province = province or home_province()
-    in_province = commune is not None and (
-        province is None or commune.path.startswith(province.path)
-    )
+    in_province = commune is not None and _in_province(commune, province)
     facts = rules.Facts(
         area_level=area.level if area else None,
         symptoms=declaration.has_symptoms,

@@ -49,7 +49,8 @@ def qr_payload(declaration: Declaration) -> str:
     return "PD1:" + signing.dumps({"d": declaration.pk, "n": declaration.qr_nonce}, salt=QR_SALT)
 
 
-def declaration_from_qr(text: str) -> Declaration | None:
+def qr_reference(text: str) -> tuple[int, str] | None:
+    """(declaration pk, nonce) of a well-signed QR, without reading the database."""
     text = (text or "").strip()
     if not text.startswith("PD1:"):
         return None
@@ -57,8 +58,17 @@ def declaration_from_qr(text: str) -> Declaration | None:
         data = signing.loads(text[4:], salt=QR_SALT)
     except signing.BadSignature:
         return None
-    declaration = Declaration.objects.filter(pk=data.get("d")).first()
-    if declaration is None or not secrets.compare_digest(declaration.qr_nonce, str(data.get("n"))):
+    if not isinstance(data, dict) or not isinstance(data.get("d"), int):
+        return None
+    return data["d"], str(data.get("n"))
+
+
+def declaration_from_qr(text: str) -> Declaration | None:
+    ref = qr_reference(text)
+    if ref is None:
+        return None
+    declaration = Declaration.objects.filter(pk=ref[0]).first()
+    if declaration is None or not secrets.compare_digest(declaration.qr_nonce, ref[1]):
         return None
     return declaration
 

@@ -39,6 +39,7 @@ def passage_record(
     expected_at: datetime | None = None,
     exit_checkpoint: Checkpoint | None = None,
     transit_hours: float = 4,
+    replay_checked: bool = False,
 ) -> tuple[Passage, bool]:
     """Record the officer's decision once per idempotency key: (passage, created).
 
@@ -49,7 +50,9 @@ def passage_record(
     key = (idempotency_key or "").strip()
     if not 8 <= len(key) <= 64:
         raise ValidationError({"idempotency_key": _("Thiếu mã chống trùng.")})
-    existing = Passage.objects.filter(idempotency_key=key).first()
+    # `replay_checked`: the caller has just looked the key up (the API reads it with the
+    # checkpoint); a key seen since is caught by the UNIQUE index below all the same.
+    existing = None if replay_checked else Passage.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing, False
     if decision not in rules.DECISIONS:

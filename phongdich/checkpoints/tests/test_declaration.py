@@ -142,7 +142,8 @@ def test_it_follows_the_provinces_edited_decision_table(world):
         position=1, key="everyone-home", decision="handover", reason="Tất cả về xã theo dõi"
     )
     assert services.assess(declaration).suggestion.decision == "handover"
-    DecisionRuleRow.objects.update(active=False)
+    DecisionRuleRow.objects.update(active=False)  # no signals: say so
+    services.decision_rules_changed()
     assert services.assess(declaration).suggestion.decision == "let_through"
 
 
