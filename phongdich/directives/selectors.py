@@ -5,7 +5,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
@@ -36,6 +46,9 @@ NO_LEAD = gettext_lazy("(chưa có đơn vị chủ trì)")
 # made the overview 100x slower at a thousand tasks (bench/directives_overview.py).
 DOCUMENT_HEAVY = ("document__text", "document__references", "document__replaces")
 OVERDUE_SHOWN = 100
+DOCUMENTS_SHOWN = 50
+# What a document's row and its __str__ read.
+DOCUMENT_ROW = ("pk", "title", "source_name")
 
 
 def _assignments_prefetch() -> Prefetch:
@@ -90,7 +103,7 @@ def reporter_shows(today, status: str = "status") -> dict[str, Q]:
 def with_my_status(qs: QuerySet[Task], user) -> QuerySet[Task]:
     """Annotate `my_status`: the status of the user's own unit on each task (its lead row
     first), so a district sees its share of a group task, not the group's."""
-    from django.db.models import OuterRef, Subquery
+    from django.db.models import Subquery
 
     mine = TaskAssignment.objects.filter(
         task=OuterRef("pk"), unit__in=reporter_unit_ids(user)
@@ -178,7 +191,8 @@ class Tally:
 @dataclass
 class Overview:
     total: Tally = field(default_factory=Tally)
-    documents: list = field(default_factory=list)  # (Document, Tally)
+    documents: list = field(default_factory=list)  # (Document, Tally), the newest DOCUMENTS_SHOWN
+    documents_count: int = 0  # documents with confirmed tasks
     units: list = field(default_factory=list)  # (unit name, Tally)
     overdue: list = field(default_factory=list)  # tasks, the OVERDUE_SHOWN most overdue
     overdue_count: int = 0
@@ -288,31 +302,51 @@ def overview() -> Overview:
         row["document_id"]: _tally(row)
         for row in confirmed.values("document_id").annotate(**counts).order_by()
     }
-    documents = Document.objects.filter(pk__in=per_document).defer("text", "references", "replaces")
+    # The newest documents only: a province follows hundreds, and rendering a row for each
+    # cost most of the page (the list of documents and the export have them all).
+    shown = sorted(per_document, reverse=True)[:DOCUMENTS_SHOWN]
+    documents = Document.objects.filter(pk__in=shown).only(*DOCUMENT_ROW)
     result.documents = sorted(((d, per_document[d.pk]) for d in documents), key=lambda e: -e[0].pk)
+    result.documents_count = len(per_document)
     # The scorecard counts members: a notice to every district is one task but a line of
-    # work for each district, judged on that district's own status.
-    led = TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD, unit__isnull=False)
-    member_done = Q(status__in=Task.DONE_STATUSES)
-    units = [
-        (row["unit__name"], _tally(row))
-        for row in led.filter(task__is_draft=False)
-        .values("unit__name")
+    # work for each district, judged on that district's own status. One pass over the
+    # confirmed tasks joined to their lead members: a member row counts for its unit (its
+    # own status and completion), a task without one for "no lead unit" (the task's).
+    lead = FilteredRelation(
+        "assignments",
+        condition=Q(assignments__role=TaskAssignment.Role.LEAD, assignments__unit__isnull=False),
+    )
+    unled = Q(lead__id__isnull=True)
+    status = Case(When(unled, then=F("status")), default=F("lead__status"))
+    completed = Case(When(unled, then=F("completed_at")), default=F("lead__completed_at"))
+    done = Q(line_status__in=Task.DONE_STATUSES)
+    rows = (
+        confirmed.annotate(lead=lead)
+        .annotate(line_status=status, line_completed=completed)
+        .values("lead__unit_id")
         .annotate(
             n_total=Count("pk"),
-            n_done=Count("pk", filter=member_done),
+            n_done=Count("pk", filter=done),
             n_late=Count(
                 "pk",
-                filter=member_done
-                & Q(task__deadline__isnull=False, completed_at__date__gt=F("task__deadline")),
+                filter=done & Q(deadline__isnull=False, line_completed__date__gt=F("deadline")),
             ),
-            n_overdue=Count("pk", filter=~member_done & Q(task__deadline__lt=today)),
+            n_overdue=Count("pk", filter=~done & Q(deadline__lt=today)),
         )
         .order_by()
-    ]
-    unled = confirmed.exclude(pk__in=led.values("task_id")).aggregate(**counts)
-    if unled["n_total"]:
-        units.append((NO_LEAD, _tally(unled)))
+    )
+    rows = list(rows)
+    names = dict(
+        OrgUnit.objects.filter(pk__in=[r["lead__unit_id"] for r in rows]).values_list("pk", "name")
+    )
+    per_name: dict = {}
+    for row in rows:  # units that share a name make one line, as before
+        unit_id = row.pop("lead__unit_id")
+        name = names[unit_id] if unit_id else NO_LEAD
+        line = per_name.setdefault(name, dict.fromkeys(row, 0))
+        for key, value in row.items():
+            line[key] += value
+    units = [(name, _tally(row)) for name, row in per_name.items()]
     result.units = sorted(units, key=lambda e: (-e[1].overdue, -e[1].open, str(e[0])))
     overdue = confirmed.exclude(status__in=Task.DONE_STATUSES).filter(deadline__lt=today)
     result.overdue_count = result.total.overdue

@@ -365,3 +365,26 @@ def test_the_clerk_adds_an_official_whose_office_reports(client, staff, director
     )  # fmt: skip
     assert d.resolve("đồng chí Mai Hùng Dũng").units == [directory["Văn phòng UBND tỉnh"]]
     assert "Mai Hùng Dũng" in client.get(reverse("directives:units")).content.decode()
+
+
+def test_the_overview_shows_the_newest_documents_and_says_how_many_there_are(
+    client, staff, confirmed, small_text, monkeypatch, django_assert_max_num_queries
+):
+    from phongdich.directives import selectors, services
+
+    newer = services.document_import(by=staff.directive_clerk, text=small_text)
+    services.document_confirm(by=staff.directive_clerk, document=newer)
+    _login(client, staff.committee_member)
+    both = client.get(reverse("directives:overview")).content.decode()
+    assert reverse("directives:document", args=[confirmed.pk]) in both
+    assert "văn bản mới nhất trong" not in both  # nothing left out, nothing said
+    monkeypatch.setattr(selectors, "DOCUMENTS_SHOWN", 1)
+    # The same queries whether one document or every one is shown.
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("directives:overview")).content.decode()
+    assert reverse("directives:document", args=[newer.pk]) in page
+    assert reverse("directives:document", args=[confirmed.pk]) not in page
+    assert "1 văn bản mới nhất trong 2" in page
+    # The totals still count every document's tasks.
+    result = selectors.overview()
+    assert result.total.total == sum(t.total for _d, t in [*result.documents]) * 2
