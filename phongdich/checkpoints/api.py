@@ -193,35 +193,36 @@ def declaration_lookup(
 def passage_create(request, payload: PassageIn):
     """Record a passage; the same idempotency_key twice returns the first passage (200)."""
     _officer(request)
-    # A retried scan (same key) is answered from the passage already recorded, read with
-    # the checkpoint in one query; a new scan goes on with that checkpoint.
+    # A retried scan (same key) is answered from the passage already recorded, in one read.
     qr_ref = services.qr_reference(payload.qr) if payload.qr else None
-    checkpoint = selectors.scan_checkpoint(
-        request.user,
-        payload.checkpoint_id,
-        key=payload.idempotency_key,
-        code="" if payload.qr else payload.code,
-        qr_ref=qr_ref,
+    replayed = (
+        selectors.passage_replayed(
+            request.user,
+            key=payload.idempotency_key,
+            checkpoint_id=payload.checkpoint_id,
+            code="" if payload.qr else payload.code,
+            qr_ref=qr_ref,
+        )
+        if qr_ref or not payload.qr
+        else None
     )
-    if checkpoint is None:
-        raise Http404
-    if checkpoint.replay_id is not None:
-        body = {
-            "id": checkpoint.replay_id,
-            "created": False,
-            "decision": checkpoint.replay_decision,
-            "suggested_decision": checkpoint.replay_suggested,
-        }
+    if replayed is not None:
+        pk, decision, suggested = replayed
+        body = {"id": pk, "created": False, "decision": decision, "suggested_decision": suggested}
         return Status(200, body)
     declaration = (
         services.declaration_from_qr(payload.qr)
         if payload.qr
-        else services.declaration_by_code(payload.code)
+        else services.declaration_by_code(payload.code, related=services.SCAN_RELATED)
     )
     if declaration is None:
         raise Http404
+    checkpoints = selectors.checkpoints_for(request.user)
+    checkpoint = checkpoints.filter(pk=payload.checkpoint_id).first()
+    if checkpoint is None:
+        raise Http404
     exit_checkpoint = (
-        selectors.checkpoints_for(request.user).filter(pk=payload.exit_checkpoint_id).first()
+        checkpoints.filter(pk=payload.exit_checkpoint_id).first()
         if payload.exit_checkpoint_id
         else None
     )

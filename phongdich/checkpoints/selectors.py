@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -35,33 +35,32 @@ def checkpoints_for(user) -> QuerySet[Checkpoint]:
     ).select_related("unit")
 
 
-def scan_checkpoint(user, checkpoint_id: int, *, key: str, code: str = "", qr_ref=None):
-    """The user's checkpoint for a scan, with the passage an earlier request of the same scan
-    recorded there (same idempotency key, same declaration) annotated as `replay_*`, or None.
+def passage_replayed(user, *, key: str, checkpoint_id: int, code: str = "", qr_ref=None):
+    """(id, decision, suggested decision) of the passage an earlier request of this scan
+    recorded: same idempotency key, same active checkpoint inside the user's area, same
+    declaration (by typed code, or by the QR's pk and nonce). Else None, and the scan takes
+    the full path with its lookups and 404s.
 
-    One query: a tablet retrying after a dropped connection gets its answer from it alone,
-    and a new scan learns its checkpoint from the same read. A replay must match exactly
-    (key, checkpoint, declaration); anything else takes the full path.
+    One flat read of a unique key: a tablet retrying after a dropped connection gets its
+    answer without compiling the lookups of a new scan. The area is checked on the row as
+    `scope_to_jurisdiction` does in SQL: the checkpoint's unit under the user's unit.
     """
-    replay = Passage.objects.filter(
-        idempotency_key=(key or "").strip(), checkpoint_id=OuterRef("pk")
+    area = getattr(user, "jurisdiction", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_active or area is None:
+        return None
+    qs = Passage.objects.filter(
+        idempotency_key=(key or "").strip(), checkpoint_id=checkpoint_id, checkpoint__active=True
     )
     if qr_ref is not None:
-        replay = replay.filter(declaration_id=qr_ref[0], declaration__qr_nonce=qr_ref[1])
+        qs = qs.filter(declaration_id=qr_ref[0], declaration__qr_nonce=qr_ref[1])
     elif code:
-        replay = replay.filter(declaration__code=code.strip().upper().replace(" ", ""))
+        qs = qs.filter(declaration__code=code.strip().upper().replace(" ", ""))
     else:
-        replay = replay.none()
-    return (
-        checkpoints_for(user)
-        .filter(pk=checkpoint_id)
-        .annotate(
-            replay_id=Subquery(replay.values("pk")[:1]),
-            replay_decision=Subquery(replay.values("decision")[:1]),
-            replay_suggested=Subquery(replay.values("suggested_decision")[:1]),
-        )
-        .first()
-    )
+        return None
+    row = qs.values_list("pk", "decision", "suggested_decision", "checkpoint__unit__path").first()
+    if row is None or not row[3].startswith(area.path):
+        return None
+    return row[:3]
 
 
 def declarations_visible_to(user) -> QuerySet[Declaration]:

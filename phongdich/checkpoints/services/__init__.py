@@ -55,6 +55,8 @@ from .common import (
 )
 from .declarations import (
     DECLARATION_FIELDS,
+    DECLARATION_RELATED,
+    SCAN_RELATED,
     _declaration_save,
     _new_code,
     declaration_by_code,
@@ -148,6 +150,8 @@ __all__ = [
     "declaration_from_qr",
     "declaration_by_code",
     "DECLARATION_FIELDS",
+    "DECLARATION_RELATED",
+    "SCAN_RELATED",
     "declaration_submit",
     "_declaration_save",
     "passage_record",

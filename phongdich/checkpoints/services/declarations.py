@@ -73,14 +73,20 @@ def declaration_from_qr(text: str) -> Declaration | None:
     return declaration
 
 
-def declaration_by_code(code: str) -> Declaration | None:
+# What the officer's pages show of a declaration; a scan needs less (SCAN_RELATED).
+DECLARATION_RELATED = ("origin", "destination_commune__parent", "person")
+# A scan assesses the origin and the destination; the hand-over takes the person's id only.
+SCAN_RELATED = ("origin", "destination_commune")
+
+
+def declaration_by_code(code: str, *, related=DECLARATION_RELATED) -> Declaration | None:
     code = (code or "").strip().upper().replace(" ", "")
     if len(code) != CODE_LENGTH:
         return None
     since = timezone.now() - timedelta(days=CODE_RECENT_DAYS)
     return (
         Declaration.objects.filter(code=code, created_at__gte=since)
-        .select_related("origin", "destination_commune__parent", "person")
+        .select_related(*related)
         .order_by("-created_at")
         .first()
     )

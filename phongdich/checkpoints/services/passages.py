@@ -89,8 +89,8 @@ def passage_record(
     if decision == rules.HANDOVER:
         Handover.objects.create(
             passage=passage,
-            person=declaration.person,
-            commune=declaration.destination_commune,
+            person_id=declaration.person_id,
+            commune_id=declaration.destination_commune_id,
             expected_at=expected_at or now + timedelta(hours=3),
         )
     elif site is not None:

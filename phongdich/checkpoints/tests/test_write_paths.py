@@ -67,13 +67,13 @@ def test_it_pins_the_statements_of_a_declaration_and_of_a_new_and_a_retried_scan
         response = client.post("/api/checkpoints/declarations", body, "application/json")
     assert response.status_code == 201, response.content
     key = uuid.uuid4().hex
-    # Token, checkpoint with the replay probe, declaration, decision-table stamp, passage,
-    # forecast match, hand-over, audit, and the savepoints: 14 before (a second key probe,
-    # the province row and the decision table on every scan).
-    with django_assert_max_num_queries(12):
+    # Token, the replay probe, declaration (two tables, not five), checkpoint, the decision
+    # table's stamp, passage, forecast match, hand-over, audit and the savepoints: the same
+    # count as before, now without the province row and the table's rows on every scan.
+    with django_assert_max_num_queries(13):
         first = _scan(client, headers, code=declaration.code, checkpoint=checkpoint, key=key)
     assert first.status_code == 201, first.content
-    # The retry: the token and one read (6 before).
+    # The retry: the token and one flat read (6 before).
     with django_assert_max_num_queries(2):
         again = _scan(client, headers, code=declaration.code, checkpoint=checkpoint, key=key)
     assert again.status_code == 200
