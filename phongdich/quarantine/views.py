@@ -45,24 +45,26 @@ def quarantine_list(request):
     commune_id = pk_or_none(request.GET.get("commune"))
     if commune_id is not None:
         commune = AdminUnit.objects.filter(pk=commune_id).first()
-    page = selectors.active_list(request.user, commune=commune, after=request.GET.get("after"))
-    total = selectors.active_count(request.user, commune=commune)
+    page = selectors.active_list(
+        request.user,
+        commune=commune,
+        next=request.GET.get("next"),
+        prev=request.GET.get("prev"),
+    )
     # A list of named people in quarantine is personal health data: one audited read.
     audit_read_many(actor=request.user, action="quarantine.list", records=page.items)
+    # The pager links keep the other filters (the commune) and replace the cursor.
     query = request.GET.copy()
-    query.pop("after", None)
-    next_url = ""
-    if page.next_cursor:
-        query["after"] = page.next_cursor
-        next_url = f"?{query.urlencode()}"
+    for name in ("next", "prev", "after"):  # "after": the list's cursor before lib.pagination
+        query.pop(name, None)
     return render(
         request,
         "quarantine/list.html",
         {
             "rows": page.items,
-            "total": total,
-            "next_url": next_url,
-            "first_page": not request.GET.get("after"),
+            "page": page,
+            "query": query.urlencode(),
+            "first_page": not page.prev,
             "can_write": request.user.has_role(*WRITE_ROLES),
             "commune": commune,
             "today": timezone.localdate(),
