@@ -246,7 +246,7 @@ def test_it_imports_forecasts_with_a_row_error_report(client, world, staff):
 
 def test_it_routes_an_anonymous_citizen_report_to_the_commune(client, world, staff, settings):
     settings.CHECKPOINTS_PROVINCE_CODE = world.province.code
-    with mock.patch("phongdich.checkpoints.services._to_hotline") as hotline:
+    with mock.patch("phongdich.checkpoints.services.reports._to_hotline") as hotline:
         response = client.post(
             reverse("checkpoints:citizen_report"),
             {

@@ -313,7 +313,7 @@ MATCHING_CALLERS = {
     "cases/views.py": ("cases:register", "cases:self_declare"),
     "cases/imports.py": ("cases:import",),
     "cases/api.py": ("api:cases/lab-results",),
-    "checkpoints/services.py": ("checkpoints:declare", "api:checkpoints/declarations"),
+    "checkpoints/services/declarations.py": ("checkpoints:declare", "api:checkpoints/declarations"),
 }
 
 
