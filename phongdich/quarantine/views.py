@@ -201,6 +201,9 @@ def quarantine_detail(request, pk: int):
                 )
                 messages.success(request, _("Đã nhận vào khu cách ly tập trung."))
                 return redirect("quarantine:detail", pk=pk)
+            if action in services.PAPERS:
+                services.quarantine_mark(by=request.user, quarantine=quarantine, what=action)
+                return redirect("quarantine:detail", pk=pk)
             if action == "link":
                 raw = services.quarantine_link_mint(by=request.user, quarantine=quarantine)
                 new_link = absolute_url(reverse("quarantine:self_check", args=[raw]), request)
@@ -245,6 +248,38 @@ def certificate(request, pk: int):
         request=request,
     )
     return pdf_response(html_to_pdf(html), f"hoan-thanh-cach-ly-{quarantine.pk}.pdf")
+
+
+# The home quarantine's papers; the templates are the ones checkpoints printed before the
+# hand-over opened this record.
+DOCUMENTS = {
+    "commitment": "checkpoints/pdf/commitment.html",
+    "door-sign": "checkpoints/pdf/door_sign.html",
+}
+
+
+@role_required(*LIST_ROLES)
+def document(request, pk: int, kind: str):
+    """The commitment form or the door sign of a home quarantine, as PDF (an audited read)."""
+    from phongdich.checkpoints.selectors import health_station_phone
+    from phongdich.checkpoints.services import quarantine_policy
+
+    template = DOCUMENTS.get(kind)
+    if template is None:
+        raise Http404
+    quarantine = _get(request, pk)
+    if quarantine.place != "home":
+        raise Http404
+    audit_read(actor=request.user, target=quarantine, action="quarantine.document")
+    html = render_to_string(
+        template,
+        {
+            "q": quarantine,
+            "policy": quarantine_policy(quarantine.policy_key),
+            "station_phone": health_station_phone(quarantine.commune),
+        },
+    )
+    return pdf_response(html_to_pdf(html), f"{kind}-{quarantine.pk}.pdf")
 
 
 @public_view
