@@ -15,8 +15,8 @@ from phongdich.checkpoints.models import (
     TransitEscort,
 )
 from phongdich.lib.imports import FileRefused, as_upload
-from phongdich.quarantine.models import Quarantine
 from phongdich.lib.xlsx import build_workbook
+from phongdich.quarantine.models import Quarantine
 
 from . import builders
 
