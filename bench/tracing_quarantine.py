@@ -8,12 +8,14 @@ the audited read):
   with the query count of each; target 300 ms;
 - importing 5,000 contacts from a CSV through `tracing.imports.import_contacts` (the
   page's and `manage.py import_contacts`'s path: registry matching, batched inserts);
-  target under 10 s;
+  target under 10 s; and its match-key locks alone, batched (`lib.locks.key_lock_many`)
+  against one statement per key;
 - a transmission chain of ~500 people: `chain.build_chain` + `render_svg`, and the chain
   page; target under 1 s.
 
 Baselines of the same run: one indexed read of the commune's contact ids (for the lists),
-`csv.reader` + bare `bulk_create` of the same people and contacts (for the import), and
+`csv.reader` + bare `bulk_create` of the same people and contacts (for the import), one
+lock statement per key (for the batched locks), and
 reading the chain's contact rows in one query (for the chain).
 
     .venv/bin/python bench/tracing_quarantine.py [--contacts 5000] [--import-rows 5000]
@@ -289,6 +291,32 @@ def baseline_import(data: bytes, world, case) -> float:
     return seconds
 
 
+def lock_batches(keys: int, runs: int) -> None:
+    """The import's match-key locks alone: one statement per key (the form before
+    `key_lock_many`, the baseline) against one statement for the batch, each in a rolled-back
+    transaction of its own."""
+    from django.db import connection, transaction
+
+    from phongdich.lib.locks import key_hash, key_lock_many
+
+    names = [f"person:phone:+8498{i:07d}|nguyen thi an|1980" for i in range(keys)]
+
+    def one_by_one():
+        with transaction.atomic(), connection.cursor() as cursor:
+            for value in sorted({key_hash(k) for k in names}):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [value])
+            transaction.set_rollback(True)
+
+    def batched():
+        with transaction.atomic():
+            key_lock_many(names)
+            transaction.set_rollback(True)
+
+    base = show(f"baseline: {keys:,} key locks, one statement each", timed(one_by_one, runs))
+    p50 = show(f"key_lock_many, {keys:,} keys", timed(batched, runs))
+    print(f"{'':<56} ratio to baseline: {p50 / base:.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=5_000)
@@ -366,6 +394,7 @@ def main() -> None:
         f"{args.import_rows / seconds:9.0f} rows/s ({seconds:.2f} s)  ({load_average()})"
     )
     print(f"{'':<56} ratio import/baseline throughput: {floor / seconds:.2f}")
+    lock_batches(args.import_rows, args.runs)
 
     # --- the chain ----------------------------------------------------------------------
     root = build_chain(world, staff)

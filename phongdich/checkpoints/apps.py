@@ -23,7 +23,6 @@ class CheckpointsConfig(AppConfig):
         oversight = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN, Role.CHECKPOINT_OFFICER)
         register(NavItem(_("Chốt kiểm soát"), "checkpoints:officer", officer, 30))
         register(NavItem(_("Người về địa bàn"), "checkpoints:arrivals", commune, 31))
-        register(NavItem(_("Cách ly tại nhà"), "checkpoints:quarantines", commune, 32))
         register(NavItem(_("Giám sát chốt"), "checkpoints:oversight", oversight, 33))
         register(NavItem(_("Quy định cách ly"), "checkpoints:rules", commune, 34))
         register(NavItem(_("Vùng dịch"), "checkpoints:areas", oversight, 35))

@@ -18,7 +18,7 @@ def commune_panel(request):
     # The quarantines page's first section: ending today, or already past their end.
     ending = (
         selectors.quarantines_visible_to(user)
-        .filter(status="active", end_date__lte=timezone.localdate())
+        .filter(status="active", planned_end__lte=timezone.localdate())
         .count()
     )
     follow_ups = selectors.follow_ups_visible_to(user).filter(status="open").count()
@@ -29,7 +29,7 @@ def commune_panel(request):
             figure(
                 ending,
                 _("kết thúc cách ly hôm nay (hoặc quá hạn)"),
-                reverse("checkpoints:quarantines") + "#ending",
+                reverse("quarantine:list"),
                 urgent=True,
             ),
             figure(pending, _("người về chờ đến"), reverse("checkpoints:arrivals") + "#pending"),

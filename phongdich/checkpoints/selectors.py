@@ -87,7 +87,6 @@ def handovers_visible_to(user) -> QuerySet[Handover]:
         "commune__parent",
         "passage__checkpoint",
         "passage__declaration__origin",
-        "quarantine",
     )
 
 
@@ -95,14 +94,61 @@ def handover_get(user, pk: int) -> Handover:
     return _get(handovers_visible_to(user), pk)
 
 
-def quarantines_visible_to(user) -> QuerySet[HomeQuarantine]:
-    return scope_to_jurisdiction(HomeQuarantine.objects.all(), user, "commune").select_related(
-        "person", "commune__parent"
+def quarantines_visible_to(user):
+    """The quarantine records hand-overs opened (the quarantine app's one record), in the
+    user's area."""
+    from phongdich.quarantine.selectors import quarantines_visible_to as visible
+
+    return (
+        visible(user).filter(handover_id__isnull=False).select_related("person", "commune__parent")
     )
 
 
-def quarantine_get(user, pk: int) -> HomeQuarantine:
-    return _get(quarantines_visible_to(user), pk)
+def handover_quarantine_ids(handovers) -> dict[int, int]:
+    """Hand-over id -> the id of the quarantine record it opened, for the arrivals list's
+    links (one query)."""
+    from phongdich.quarantine.models import Quarantine
+
+    return dict(
+        Quarantine.objects.filter(handover_id__in=[h.pk for h in handovers]).values_list(
+            "handover_id", "pk"
+        )
+    )
+
+
+def legacy_quarantine_target(user, pk: int):
+    """The quarantine record a checkpoints home quarantine (`HomeQuarantine`, kept as
+    history; 0002 of the quarantine app moved each onto a record) lives on as, in the user's
+    area: for old links and bookmarks. Raises DoesNotExist."""
+    from phongdich.quarantine.selectors import quarantines_visible_to as visible
+
+    home = _get(scope_to_jurisdiction(HomeQuarantine.objects.all(), user, "commune"), pk)
+    return _legacy_record(visible(user), home)
+
+
+def _legacy_record(qs, home):
+    from phongdich.quarantine.models import Quarantine
+
+    if home.handover_id is not None:
+        found = qs.filter(handover_id=home.handover_id).first()
+    else:
+        found = qs.filter(
+            person_id=home.person_id, start_date=home.start_date, planned_end=home.end_date
+        ).first()
+    if found is None:
+        raise Quarantine.DoesNotExist
+    return found
+
+
+def legacy_link_record(home):
+    """The record an old checkpoints personal link's home quarantine lives on as (no user:
+    the citizen holds the token)."""
+    from phongdich.quarantine.models import Quarantine
+
+    try:
+        return _legacy_record(Quarantine.objects.all(), home)
+    except Quarantine.DoesNotExist:
+        return None
 
 
 def escorts_visible_to(user) -> QuerySet[TransitEscort]:
@@ -164,9 +210,9 @@ def oversight(user, days: int = 7) -> dict:
         .order_by("commune__name")
     )
     ending_today = list(
-        quarantines_visible_to(user).filter(
-            status=HomeQuarantine.Status.ACTIVE, end_date__lte=timezone.localdate()
-        )[:200]
+        quarantines_visible_to(user)
+        .filter(status="active", planned_end__lte=timezone.localdate())
+        .order_by("planned_end", "pk")[:200]
     )
     return {
         "by_day": by_day,

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,6 +30,7 @@ from phongdich.lib.files import file_response, html_to_pdf, pdf_response, xlsx_r
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
+from phongdich.quarantine.models import Quarantine
 
 from . import rules, selectors, services
 from .forms import (
@@ -393,6 +393,10 @@ def arrivals(request):
             expected_date__lte=timezone.localdate() + timezone.timedelta(days=7),
         )[:200]
     )
+    # Each arrived hand-over links to the quarantine record it opened (one query).
+    opened = selectors.handover_quarantine_ids(recent)
+    for handover in recent:
+        handover.quarantine_id = opened.get(handover.pk)
     today = timezone.localdate()
     audit_read_many(
         actor=request.user, action="checkpoints.arrivals", records=pending + recent + forecasts
@@ -428,7 +432,7 @@ def handover_action(request, pk: int, action: str):
                 by=request.user, handover=handover, policy_key=request.POST.get("policy", "")
             )
             messages.success(request, _("Đã lập hồ sơ cách ly/theo dõi tại nhà."))
-            return redirect("checkpoints:quarantine", pk=quarantine.pk)
+            return redirect("quarantine:detail", pk=quarantine.pk)
         else:
             raise Http404
     except ValidationError as exc:
@@ -436,99 +440,45 @@ def handover_action(request, pk: int, action: str):
     return redirect("checkpoints:arrivals")
 
 
+# --- home quarantine: the quarantine app's record ------------------------------------------
+# The hand-over opens the one quarantine record (quarantine.services); these addresses, on
+# printed papers, bookmarks and the citizens' personal links, lead to it.
+
+
 @role_required(*COMMUNE)
 def quarantines(request):
-    today = timezone.localdate()
-    qs = selectors.quarantines_visible_to(request.user).filter(status=HomeQuarantine.Status.ACTIVE)
-    ending = list(qs.filter(end_date__lte=today)[:200])
-    active = list(
-        qs.filter(end_date__gt=today).order_by(F("attention_at").desc(nulls_last=True), "end_date")[
-            :300
-        ]
-    )
-    audit_read_many(actor=request.user, action="checkpoints.quarantines", records=ending + active)
-    return render(
-        request,
-        "checkpoints/quarantines.html",
-        {"ending": ending, "active": active, "today": today},
-    )
+    return redirect("quarantine:list")
+
+
+def _legacy_target(request, pk: int):
+    try:
+        return selectors.legacy_quarantine_target(request.user, pk)
+    except (HomeQuarantine.DoesNotExist, Quarantine.DoesNotExist):
+        raise Http404 from None
 
 
 @role_required(*COMMUNE)
 def quarantine_detail(request, pk: int):
-    quarantine = selectors.quarantine_get(request.user, pk)
-    audit_read(actor=request.user, target=quarantine, action="checkpoints.quarantine_read")
-    form = QuarantineCheckForm(request.POST or None)
-    new_link = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "check" and form.is_valid():
-                services.quarantine_check_record(
-                    by=request.user,
-                    quarantine=quarantine,
-                    submission=form.submission(request.user),
-                    **form.answers(),
-                )
-                messages.success(request, _("Đã ghi nhận theo dõi hôm nay."))
-                return redirect("checkpoints:quarantine", pk=pk)
-            if action in ("commitment", "door_sign"):
-                services.quarantine_mark(by=request.user, quarantine=quarantine, what=action)
-                return redirect("checkpoints:quarantine", pk=pk)
-            if action == "release":
-                confirm.require_confirmed(request)
-                services.quarantine_release(by=request.user, quarantine=quarantine)
-                messages.success(request, _("Đã kết thúc cách ly."))
-                return redirect("checkpoints:quarantines")
-            if action == "link":
-                raw = services.quarantine_link_mint(by=request.user, quarantine=quarantine)
-                new_link = absolute_url(reverse("checkpoints:self_check", args=[raw]), request)
-        except ValidationError as exc:
-            if action == "check":
-                form.add_error(None, exc)  # a refused check must offer a fresh form
-            else:
-                messages.error(request, " ".join(exc.messages))
-    policy = services.quarantine_policy(quarantine.policy_key)
-    return render(
-        request,
-        "checkpoints/quarantine_detail.html",
-        {
-            "q": quarantine,
-            "form": form,
-            "checks": quarantine.checks.select_related("by")[:30],
-            "policy": policy,
-            "new_link": new_link,
-            "symptom_labels": services.SYMPTOMS,
-        },
-    )
+    return redirect("quarantine:detail", pk=_legacy_target(request, pk).pk)
 
 
 @role_required(*COMMUNE)
 def quarantine_document(request, pk: int, kind: str):
-    quarantine = selectors.quarantine_get(request.user, pk)
-    template = {
-        "commitment": "checkpoints/pdf/commitment.html",
-        "door-sign": "checkpoints/pdf/door_sign.html",
-    }.get(kind)
-    if template is None:
+    if kind not in ("commitment", "door-sign"):
         raise Http404
-    audit_read(actor=request.user, target=quarantine, action="checkpoints.quarantine_pdf")
-    html = render_to_string(
-        template,
-        {
-            "q": quarantine,
-            "policy": services.quarantine_policy(quarantine.policy_key),
-            "station_phone": selectors.health_station_phone(quarantine.commune),
-        },
-    )
-    return _pdf(html, f"{kind}-{quarantine.pk}.pdf")
+    return redirect("quarantine:document", pk=_legacy_target(request, pk).pk, kind=kind)
 
 
 @public_view
 @never_cache
 def self_check(request, token: str):
+    """A personal link minted before the move: the check goes onto the one record (through
+    the quarantine app's services), nothing onto the old home quarantine."""
+    from phongdich.quarantine import services as quarantine_services
+
     link = QuarantineLink.resolve(token)
-    if link is None or link.quarantine.status != HomeQuarantine.Status.ACTIVE:
+    record = selectors.legacy_link_record(link.quarantine) if link is not None else None
+    if record is None or record.status != "active":
         raise Http404
     form = QuarantineCheckForm(request.POST or None)
     done = False
@@ -537,8 +487,8 @@ def self_check(request, token: str):
             return _too_many(request)
         if form.is_valid():
             try:
-                services.quarantine_check_record(
-                    quarantine=link.quarantine,
+                quarantine_services.quarantine_check_record(
+                    quarantine=record,
                     submission=form.submission(request.user),
                     **form.answers(),
                 )
@@ -546,9 +496,7 @@ def self_check(request, token: str):
                 form.add_error(None, exc)
             else:
                 done = True
-    return render(
-        request, "checkpoints/self_check.html", {"form": form, "done": done, "q": link.quarantine}
-    )
+    return render(request, "checkpoints/self_check.html", {"form": form, "done": done, "q": record})
 
 
 # --- transit ----------------------------------------------------------------------------

@@ -8,9 +8,14 @@ at a time into the database, which serialises these writes already, so there it 
 
 Keys are taken in sorted order, so two requests locking overlapping sets cannot deadlock.
 Use it inside `transaction.atomic()`; the lock lasts until the outermost transaction ends.
+
+`key_lock_many(keys)` is the batched form for an import's thousands of keys: one statement
+per `LOCK_BATCH` keys instead of one round trip per key (5,000 round trips were a second of
+the contact import at load 8). `key_lock(*keys)` goes through it too.
 """
 
 import hashlib
+from collections.abc import Iterable
 
 from django.db import connection, transaction
 
@@ -21,8 +26,28 @@ def key_hash(key: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+# Keys per statement: the array is one bound parameter, so the SQL text never grows; a
+# bound keeps a single statement's wait (and the array sent) modest.
+LOCK_BATCH = 5_000
+
+# The subquery sorts the hashes and the aggregate pulls its rows in that order, so the locks
+# are taken one after the other in ascending order within the one statement (the array is
+# sorted in Python as well). count(*) makes it one row back, whatever the number of keys.
+_LOCK_MANY_SQL = (
+    "SELECT count(pg_advisory_xact_lock(k)) "
+    "FROM (SELECT k FROM unnest(%s::bigint[]) AS t(k) ORDER BY k) AS sorted"
+)
+
+
 def key_lock(*keys: str, using: str | None = None) -> None:
     """Hold an exclusive lock on each non-empty key until the current transaction ends."""
+    key_lock_many(keys, using=using)
+
+
+def key_lock_many(keys: Iterable[str], *, using: str | None = None) -> None:
+    """`key_lock` for many keys at once: one statement per LOCK_BATCH keys, taken in
+    ascending hash order (across batches too), so it cannot deadlock with another caller
+    locking an overlapping set, batched or not."""
     conn = transaction.get_connection(using) if using else connection
     if not conn.in_atomic_block:
         raise RuntimeError("key_lock needs a transaction: wrap the caller in transaction.atomic")
@@ -32,5 +57,8 @@ def key_lock(*keys: str, using: str | None = None) -> None:
     if not hashes:
         return
     with conn.cursor() as cursor:
-        for value in hashes:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [value])
+        if len(hashes) == 1:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [hashes[0]])
+            return
+        for start in range(0, len(hashes), LOCK_BATCH):
+            cursor.execute(_LOCK_MANY_SQL, [hashes[start : start + LOCK_BATCH]])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, F, Field, Q, QuerySet
 
 COUNT_CAP = 10_000
 CURSOR_MAX_LENGTH = 400  # longer than any cursor we write; past it the value is junk
@@ -29,14 +29,18 @@ CURSOR_MAX_LENGTH = 400  # longer than any cursor we write; past it the value is
 @dataclass(frozen=True)
 class Key:
     """One sort key. `nulls_first` says where NULL sorts for a nullable column; it is
-    written into the ORDER BY so SQLite and PostgreSQL agree."""
+    written into the ORDER BY so SQLite and PostgreSQL agree. `field` types a key that is
+    an annotation of the queryset rather than a column ("needs attention first" is
+    `calm=Q(attention_at__isnull=True)` with `field=BooleanField()`): the cursor's value is
+    parsed and compared as that field."""
 
     name: str
     descending: bool = False
     nulls_first: bool = False
+    field: Field | None = field(default=None, compare=False)
 
     def reversed(self) -> "Key":
-        return Key(self.name, not self.descending, not self.nulls_first)
+        return Key(self.name, not self.descending, not self.nulls_first, self.field)
 
 
 NEWEST_FIRST = (Key("pk", descending=True),)
@@ -70,7 +74,9 @@ class KeysetPage:
         return bool(self.next or self.prev)
 
 
-def _field(model, name: str):
+def _field(model, name: str, annotated: Field | None = None):
+    if annotated is not None:
+        return annotated
     if name == "pk":
         return model._meta.pk
     try:
@@ -106,13 +112,15 @@ def decode_cursor(model, keys, raw) -> list | None:
             return None
         typed = []
         for key, value in zip(keys, values, strict=True):
-            column = _field(model, key.name)
+            column = _field(model, key.name, key.field)
             if value is None:
                 if not column.null:
                     return None
                 typed.append(None)
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | str | float):
+            if isinstance(value, bool) != isinstance(column, BooleanField):
+                return None  # true/false only for a boolean key, and nothing else for it
+            if not isinstance(value, int | str | float):
                 return None
             value = column.to_python(value)
             if isinstance(value, int) and not -(2**63) < value < 2**63:
@@ -147,7 +155,7 @@ def after_filter(model, keys, values) -> Q:
     (k1 beyond v1) or (k1 = v1 and k2 beyond v2) or … — portable SQL. The first key's
     bound is repeated outside the OR (k1 ≥ v1, when no NULL can follow v1), which is the
     condition an index on k1 starts its range scan at."""
-    nullable = [key.name != "pk" and _field(model, key.name).null for key in keys]
+    nullable = [key.name != "pk" and _field(model, key.name, key.field).null for key in keys]
     condition = Q(pk__in=[])
     prefix = Q()
     for key, value, can_be_null in zip(keys, values, nullable, strict=True):
@@ -164,7 +172,7 @@ def keyset_order(model, keys) -> list:
     """The ORDER BY terms for `keys`, NULLs placed explicitly (SQLite and PostgreSQL differ)."""
     terms = []
     for key in keys:
-        nullable = key.name != "pk" and _field(model, key.name).null
+        nullable = key.name != "pk" and _field(model, key.name, key.field).null
         expression = F(key.name)
         if nullable:
             nulls = {"nulls_first": True} if key.nulls_first else {"nulls_last": True}

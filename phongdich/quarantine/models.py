@@ -73,6 +73,10 @@ class Quarantine(models.Model):
     attention_at = models.DateTimeField(null=True, blank=True)
     attention_reason = models.CharField(max_length=200, blank=True)
     last_check_at = models.DateTimeField(null=True, blank=True)
+    # Home quarantine's papers (moved here from checkpoints.HomeQuarantine): the signed
+    # commitment and the door sign posted at the house.
+    commitment_signed_at = models.DateTimeField(null=True, blank=True)
+    door_sign_posted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -116,6 +120,11 @@ class Quarantine(models.Model):
             except (TypeError, ValueError):
                 continue
         return days
+
+    @property
+    def end_date(self) -> date:
+        # The printed papers (commitment, door sign) name the last day of quarantine so.
+        return self.planned_end
 
     @property
     def test_dates_shown(self) -> str:

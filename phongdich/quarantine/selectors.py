@@ -1,14 +1,13 @@
 """Reads for the quarantine pages, scoped to the user's jurisdiction by the record's commune
 (where the person is quarantined, whoever opened it)."""
 
-from dataclasses import dataclass
-from datetime import date
-
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
 from phongdich.audit.services import audit_read
+from phongdich.lib import pagination
+from phongdich.lib.pagination import Key, keyset_page
 
 from .models import FollowUpItem, Quarantine, Status
 
@@ -27,60 +26,28 @@ def quarantines_visible_to(user):
 
 
 PAGE_SIZE = 100
+COUNT_CAP = pagination.COUNT_CAP
+# Those needing attention first, then by end date; the id breaks ties (lib.pagination).
+LIST_KEYS = (
+    Key("calm", field=BooleanField()),
+    Key("planned_end"),
+    Key("pk"),
+)
 
 
-@dataclass
-class Page:
-    items: list
-    next_cursor: str  # pass as ?after= for the page after this one ("" on the last)
-
-
-def _cursor(q: Quarantine) -> str:
-    return f"{0 if q.attention_at else 1}.{q.planned_end.isoformat()}.{q.pk}"
-
-
-def _parse_cursor(raw) -> tuple[int, date, int] | None:
-    try:
-        flag, day, pk = str(raw).split(".")
-        parsed = (int(flag), date.fromisoformat(day), int(pk))
-    except (TypeError, ValueError):
-        return None
-    return parsed if parsed[0] in (0, 1) and 0 < parsed[2] < 2**63 else None
-
-
-def active_list(user, *, commune=None, after=None, size: int = PAGE_SIZE) -> Page:
-    """One page of the active quarantines the user may see: those needing attention first,
-    then by end date. A keyset page (`?after=<flag>.<end>.<id>` of the last row shown): a
+def active_list(user, *, commune=None, next=None, prev=None):  # noqa: A002
+    """One keyset page (`lib.pagination.keyset_page`, `?next=`/`?prev=`) of the active
+    quarantines the user may see, those needing attention first, then by end date: a
     commune at its peak holds thousands of F1, and each page reads one range of the
     (commune, status, planned_end) index whatever its depth, in a fixed number of queries
-    (the pinned count test)."""
+    (the pinned count test). The count stops at the helper's cap ("more than")."""
     qs = quarantines_visible_to(user).filter(status=Status.ACTIVE)
     if commune is not None:
         qs = qs.filter(commune=commune)
-    qs = qs.annotate(calm=ExpressionWrapper(Q(attention_at__isnull=True), BooleanField()))
-    cursor = _parse_cursor(after)
-    if cursor is not None:
-        flag, day, pk = cursor
-        calm = bool(flag)
-        qs = qs.filter(
-            Q(calm__gt=calm)
-            | Q(calm=calm, planned_end__gt=day)
-            | Q(calm=calm, planned_end=day, pk__gt=pk)
-        )
-    rows = list(
-        qs.select_related("person", "commune__parent", "facility").order_by(
-            "calm", "planned_end", "pk"
-        )[: size + 1]
-    )
-    items = rows[:size]
-    return Page(items=items, next_cursor=_cursor(items[-1]) if len(rows) > size else "")
-
-
-def active_count(user, *, commune=None) -> int:
-    qs = quarantines_visible_to(user).filter(status=Status.ACTIVE)
-    if commune is not None:
-        qs = qs.filter(commune=commune)
-    return qs.count()
+    qs = qs.annotate(
+        calm=ExpressionWrapper(Q(attention_at__isnull=True), BooleanField())
+    ).select_related("person", "commune__parent", "facility")
+    return keyset_page(qs, keys=LIST_KEYS, next=next, prev=prev, size=PAGE_SIZE, cap=COUNT_CAP)
 
 
 def quarantine_get(user, pk: int) -> Quarantine:

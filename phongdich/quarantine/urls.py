@@ -9,5 +9,6 @@ urlpatterns = [
     path("tests/", views.test_orders, name="tests"),
     path("<int:pk>/", views.quarantine_detail, name="detail"),
     path("<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("<int:pk>/<str:kind>.pdf", views.document, name="document"),
     path("check/<str:token>/", views.self_check, name="self_check"),
 ]

@@ -45,24 +45,26 @@ def quarantine_list(request):
     commune_id = pk_or_none(request.GET.get("commune"))
     if commune_id is not None:
         commune = AdminUnit.objects.filter(pk=commune_id).first()
-    page = selectors.active_list(request.user, commune=commune, after=request.GET.get("after"))
-    total = selectors.active_count(request.user, commune=commune)
+    page = selectors.active_list(
+        request.user,
+        commune=commune,
+        next=request.GET.get("next"),
+        prev=request.GET.get("prev"),
+    )
     # A list of named people in quarantine is personal health data: one audited read.
     audit_read_many(actor=request.user, action="quarantine.list", records=page.items)
+    # The pager links keep the other filters (the commune) and replace the cursor.
     query = request.GET.copy()
-    query.pop("after", None)
-    next_url = ""
-    if page.next_cursor:
-        query["after"] = page.next_cursor
-        next_url = f"?{query.urlencode()}"
+    for name in ("next", "prev", "after"):  # "after": the list's cursor before lib.pagination
+        query.pop(name, None)
     return render(
         request,
         "quarantine/list.html",
         {
             "rows": page.items,
-            "total": total,
-            "next_url": next_url,
-            "first_page": not request.GET.get("after"),
+            "page": page,
+            "query": query.urlencode(),
+            "first_page": not page.prev,
             "can_write": request.user.has_role(*WRITE_ROLES),
             "commune": commune,
             "today": timezone.localdate(),
@@ -199,6 +201,9 @@ def quarantine_detail(request, pk: int):
                 )
                 messages.success(request, _("Đã nhận vào khu cách ly tập trung."))
                 return redirect("quarantine:detail", pk=pk)
+            if action in services.PAPERS:
+                services.quarantine_mark(by=request.user, quarantine=quarantine, what=action)
+                return redirect("quarantine:detail", pk=pk)
             if action == "link":
                 raw = services.quarantine_link_mint(by=request.user, quarantine=quarantine)
                 new_link = absolute_url(reverse("quarantine:self_check", args=[raw]), request)
@@ -243,6 +248,38 @@ def certificate(request, pk: int):
         request=request,
     )
     return pdf_response(html_to_pdf(html), f"hoan-thanh-cach-ly-{quarantine.pk}.pdf")
+
+
+# The home quarantine's papers; the templates are the ones checkpoints printed before the
+# hand-over opened this record.
+DOCUMENTS = {
+    "commitment": "checkpoints/pdf/commitment.html",
+    "door-sign": "checkpoints/pdf/door_sign.html",
+}
+
+
+@role_required(*LIST_ROLES)
+def document(request, pk: int, kind: str):
+    """The commitment form or the door sign of a home quarantine, as PDF (an audited read)."""
+    from phongdich.checkpoints.selectors import health_station_phone
+    from phongdich.checkpoints.services import quarantine_policy
+
+    template = DOCUMENTS.get(kind)
+    if template is None:
+        raise Http404
+    quarantine = _get(request, pk)
+    if quarantine.place != "home":
+        raise Http404
+    audit_read(actor=request.user, target=quarantine, action="quarantine.document")
+    html = render_to_string(
+        template,
+        {
+            "q": quarantine,
+            "policy": quarantine_policy(quarantine.policy_key),
+            "station_phone": health_station_phone(quarantine.commune),
+        },
+    )
+    return pdf_response(html_to_pdf(html), f"{kind}-{quarantine.pk}.pdf")
 
 
 @public_view

@@ -25,7 +25,7 @@ from phongdich.cases.models import Case
 from phongdich.cases.selectors import cases_visible_to
 from phongdich.geo.selectors import home_communes
 from phongdich.lib import imports
-from phongdich.lib.locks import key_lock
+from phongdich.lib.locks import key_lock_many
 from phongdich.lib.references import reference_find
 from phongdich.lib.text import fold, name_key
 from phongdich.people import imports as person_columns
@@ -373,7 +373,9 @@ def _register_fresh(by, rows: list[imports.Row]) -> None:
     for row in fresh:
         row.values["person"] = None
     with transaction.atomic():
-        key_lock(*(key for row in fresh for key in _keys(row.values)))
+        # One statement for the batch's keys (a round trip per key was a second of a
+        # 5,000-row import), taken in the same sorted order person_register takes them.
+        key_lock_many(key for row in fresh for key in _keys(row.values))
         again = _maybe_registered([row.values for row in fresh])
         new = []
         for index, row in enumerate(fresh):

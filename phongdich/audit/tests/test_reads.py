@@ -234,15 +234,16 @@ def test_the_arrivals_list_records_one_read_with_the_handovers(client, world, st
 
 
 def test_the_quarantine_list_page_and_pdf_each_record_their_read(client, world, staff):
+    # The hand-over opens the quarantine app's record: its list, page and papers are reads.
     quarantine = _quarantine(world, staff)
-    expected = {("checkpoints.homequarantine", quarantine.pk, quarantine.person_id)}
+    expected = {("quarantine.quarantine", quarantine.pk, quarantine.person_id)}
     client.force_login(staff.commune_worker_a)
-    client.get(reverse("checkpoints:quarantines"))
-    assert shown(only_read("checkpoints.quarantines")) == expected
-    client.get(reverse("checkpoints:quarantine", args=[quarantine.pk]))
-    assert shown(only_read("checkpoints.quarantine_read")) == expected
-    client.get(reverse("checkpoints:quarantine_document", args=[quarantine.pk, "door-sign"]))
-    assert shown(only_read("checkpoints.quarantine_pdf")) == expected
+    client.get(reverse("quarantine:list"))
+    assert shown(only_read("quarantine.list")) == expected
+    client.get(reverse("quarantine:detail", args=[quarantine.pk]))
+    assert shown(only_read("read")) == expected
+    client.get(reverse("quarantine:document", args=[quarantine.pk, "door-sign"]))
+    assert shown(only_read("quarantine.document")) == expected
 
 
 # --- the person page ------------------------------------------------------------------------

@@ -81,10 +81,6 @@ from .handover import (
     handover_confirm,
     handover_no_show,
     no_show_send_alert,
-    quarantine_check_record,
-    quarantine_link_mint,
-    quarantine_mark,
-    quarantine_release,
     quarantine_start,
 )
 from .passages import (
@@ -160,10 +156,6 @@ __all__ = [
     "handover_no_show",
     "no_show_send_alert",
     "quarantine_start",
-    "quarantine_mark",
-    "quarantine_check_record",
-    "quarantine_release",
-    "quarantine_link_mint",
     "transit_start",
     "transit_exit",
     "transit_scan_overdue",

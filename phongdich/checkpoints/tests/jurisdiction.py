@@ -14,12 +14,29 @@ def _handover_action(world, staff):
 
 
 def _quarantine(world, staff):
+    """A home quarantine checkpoints wrote before the hand-over opened the quarantine record
+    (its address now leads to that record), with the record migration 0002 made of it."""
+    from phongdich.checkpoints.models import HomeQuarantine
+    from phongdich.quarantine.models import Quarantine
+
     handover = _handover_in_b(world, staff)
     services.handover_confirm(by=staff.commune_worker_b, handover=handover)
-    quarantine = services.quarantine_start(
+    record = services.quarantine_start(
         by=staff.commune_worker_b, handover=handover, policy_key="2022-early"
     )
-    return {"pk": quarantine.pk}
+    assert isinstance(record, Quarantine)
+    home = HomeQuarantine.objects.create(
+        person=record.person,
+        commune=record.commune,
+        handover=handover,
+        policy_key=record.policy_key,
+        policy_source=record.policy_source,
+        start_date=record.start_date,
+        end_date=record.planned_end,
+        monitoring_end=record.monitoring_end,
+        created_by=staff.commune_worker_b,
+    )
+    return {"pk": home.pk}
 
 
 def _quarantine_document(world, staff):

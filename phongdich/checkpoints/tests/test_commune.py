@@ -16,6 +16,7 @@ from phongdich.checkpoints.models import (
 )
 from phongdich.lib.imports import FileRefused, as_upload
 from phongdich.lib.xlsx import build_workbook
+from phongdich.quarantine.models import Quarantine
 
 from . import builders
 
@@ -65,11 +66,11 @@ def test_it_confirms_arrival_and_starts_quarantine_with_the_policy_duration(clie
         reverse("checkpoints:handover_action", args=[handover.pk, "quarantine"]),
         {"policy": "2021-12-16-10696"},
     )
-    quarantine = HomeQuarantine.objects.get()
-    assert response["Location"] == reverse("checkpoints:quarantine", args=[quarantine.pk])
+    quarantine = Quarantine.objects.get()
+    assert response["Location"] == reverse("quarantine:detail", args=[quarantine.pk])
     today = timezone.localdate()
     assert quarantine.start_date == today
-    assert quarantine.end_date == today + timedelta(days=6)  # 7 days at home
+    assert quarantine.planned_end == today + timedelta(days=6)  # 7 days at home
     assert quarantine.monitoring_end == today + timedelta(days=13)  # + 7 self-monitoring
     assert "10696/BYT-MT" in quarantine.policy_source
 
@@ -81,7 +82,7 @@ def test_it_uses_the_row_in_force_on_the_start_day(world, staff):
         by=staff.commune_worker_a, handover=handover, on=date(2022, 3, 1)
     )
     assert quarantine.policy_key == "2022-early"
-    assert quarantine.end_date == date(2022, 3, 7)
+    assert quarantine.planned_end == date(2022, 3, 7)
 
 
 def test_it_reports_a_no_show_to_the_district(client, world, staff, mailoutbox, immediate_tasks):
@@ -108,74 +109,150 @@ def test_it_reports_a_no_show_to_the_district(client, world, staff, mailoutbox, 
     assert "badge danger" in client.get(reverse("checkpoints:oversight")).content.decode()
 
 
-def test_it_prints_the_door_sign_and_commitment_and_records_both(client, world, staff):
+def _started(world, staff, **values):
     handover = builders.handover(world, staff)
     services.handover_confirm(by=staff.commune_worker_a, handover=handover)
-    quarantine = services.quarantine_start(
-        by=staff.commune_worker_a, handover=handover, policy_key="2022-early"
+    return services.quarantine_start(
+        by=staff.commune_worker_a, handover=handover, policy_key="2022-early", **values
     )
+
+
+def test_the_hand_over_opens_the_quarantine_record_and_nothing_in_checkpoints(client, world, staff):
+    handover = builders.handover(world, staff)
+    client.force_login(staff.commune_worker_a)
+    client.post(reverse("checkpoints:handover_action", args=[handover.pk, "arrived"]))
+    response = client.post(
+        reverse("checkpoints:handover_action", args=[handover.pk, "quarantine"]),
+        {"policy": "2022-early"},
+    )
+    quarantine = Quarantine.objects.get(handover_id=handover.pk)
+    assert response.url == reverse("quarantine:detail", args=[quarantine.pk])
+    assert (quarantine.basis, quarantine.place, quarantine.policy_key) == (
+        "returnee",
+        "home",
+        "2022-early",
+    )
+    assert quarantine.address == handover.passage.declaration.destination_address
+    assert not HomeQuarantine.objects.exists()
+    # The arrivals list links the hand-over to its record; a second press opens nothing.
+    page = client.get(reverse("checkpoints:arrivals")).content.decode()
+    assert reverse("quarantine:detail", args=[quarantine.pk]) in page
+    again = client.post(
+        reverse("checkpoints:handover_action", args=[handover.pk, "quarantine"]), follow=True
+    )
+    assert "đã được lập hồ sơ cách ly" in again.content.decode()
+    assert Quarantine.objects.count() == 1
+
+
+def test_it_prints_the_door_sign_and_commitment_and_records_both(client, world, staff):
+    quarantine = _started(world, staff)
     client.force_login(staff.commune_worker_a)
     for kind in ("door-sign", "commitment"):
-        pdf = client.get(reverse("checkpoints:quarantine_document", args=[quarantine.pk, kind]))
+        pdf = client.get(reverse("quarantine:document", args=[quarantine.pk, kind]))
         assert pdf["Content-Type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF")
-    url = reverse("checkpoints:quarantine", args=[quarantine.pk])
+    assert client.get(reverse("quarantine:document", args=[quarantine.pk, "x"])).status_code == 404
+    url = reverse("quarantine:detail", args=[quarantine.pk])
     client.post(url, {"action": "commitment"})
     client.post(url, {"action": "door_sign"})
     quarantine.refresh_from_db()
     assert quarantine.commitment_signed_at and quarantine.door_sign_posted_at
+    assert "đã dán" in client.get(url).content.decode()
     client.force_login(staff.commune_worker_b)
     assert client.get(url).status_code == 404
-    doc = reverse("checkpoints:quarantine_document", args=[quarantine.pk, "door-sign"])
+    doc = reverse("quarantine:document", args=[quarantine.pk, "door-sign"])
     assert client.get(doc).status_code == 404
 
 
-def test_it_follows_up_daily_by_staff_and_personal_link_then_releases(client, world, staff):
-    handover = builders.handover(world, staff)
-    services.handover_confirm(by=staff.commune_worker_a, handover=handover)
-    quarantine = services.quarantine_start(
-        by=staff.commune_worker_a, handover=handover, policy_key="2022-early"
-    )
+def test_it_follows_up_daily_on_the_one_record_then_releases(client, world, staff):
+    from phongdich.quarantine import services as quarantine_services
+    from phongdich.quarantine.models import DailyCheck
+
+    quarantine = _started(world, staff)
     client.force_login(staff.commune_worker_a)
-    url = reverse("checkpoints:quarantine", args=[quarantine.pk])
+    url = reverse("quarantine:detail", args=[quarantine.pk])
     client.post(url, {"action": "check", "temperature": "37.0", "symptoms": ["cough"]})
-    quarantine.refresh_from_db()
-    assert quarantine.attention_at is None
-    raw = services.quarantine_link_mint(by=staff.commune_worker_a, quarantine=quarantine)
+    raw = quarantine_services.quarantine_link_mint(by=staff.commune_worker_a, quarantine=quarantine)
     client.logout()
-    response = client.post(reverse("checkpoints:self_check", args=[raw]), {"temperature": "36.6"})
-    assert response.status_code == 200
-    assert QuarantineCheck.objects.filter(quarantine=quarantine).count() == 2
-    client.post(reverse("checkpoints:self_check", args=[raw]), {"symptoms": ["breathless"]})
+    client.post(reverse("quarantine:self_check", args=[raw]), {"symptoms": ["breathless"]})
     quarantine.refresh_from_db()
+    assert DailyCheck.objects.filter(quarantine=quarantine).count() == 2
     assert quarantine.attention_at is not None
+    assert not QuarantineCheck.objects.exists()
     client.force_login(staff.commune_worker_a)
-    assert "sốt/khó thở" in client.get(reverse("checkpoints:quarantines")).content.decode()
-    client.logout()
-    client.force_login(staff.commune_worker_a)
-    client.post(url, {"action": "release"})  # not confirmed: still running
+    client.post(url, {"action": "release_early", "reason": "Về lại nơi ở", "confirmed": "1"})
     quarantine.refresh_from_db()
-    assert quarantine.status == HomeQuarantine.Status.ACTIVE
-    client.post(url, {"action": "release", "confirmed": "1"})
-    quarantine.refresh_from_db()
-    assert quarantine.status == HomeQuarantine.Status.RELEASED
-    client.logout()
-    assert client.get(reverse("checkpoints:self_check", args=[raw])).status_code == 404
+    assert quarantine.status == "released_early"
 
 
 def test_it_lists_people_ending_quarantine_today(client, world, staff):
+    quarantine = _started(world, staff, on=timezone.localdate() - timedelta(days=6))
+    assert quarantine.planned_end <= timezone.localdate()
+    client.force_login(staff.commune_worker_a)
+    # The old address leads to the one list, where the record is due.
+    response = client.get(reverse("checkpoints:quarantines"), follow=True)
+    row = response.content.decode().split(f'id="quarantine-{quarantine.pk}"')[1].split("</tr>")[0]
+    assert "Nguyễn Văn An" in row and "đến hạn" in row
+    client.force_login(staff.district_health_officer_a)
+    oversight = client.get(reverse("checkpoints:oversight"))
+    assert [q.pk for q in oversight.context["ending_today"]] == [quarantine.pk]
+
+
+def _legacy(world, staff):
+    """A checkpoints home quarantine from before the move, with the record migration 0002
+    made of it (the same hand-over), and a personal link minted then."""
+    from phongdich.checkpoints.models import QuarantineLink
+
     handover = builders.handover(world, staff)
     services.handover_confirm(by=staff.commune_worker_a, handover=handover)
-    services.quarantine_start(
-        by=staff.commune_worker_a,
+    today = timezone.localdate()
+    home = HomeQuarantine.objects.create(
+        person=handover.person,
+        commune=handover.commune,
         handover=handover,
         policy_key="2022-early",
-        on=timezone.localdate() - timedelta(days=6),
+        policy_source="Công văn",
+        start_date=today,
+        end_date=today + timedelta(days=6),
+        monitoring_end=today + timedelta(days=9),
+        created_by=staff.commune_worker_a,
     )
+    record = Quarantine.objects.create(
+        person=handover.person,
+        basis="returnee",
+        exposure_date=today,
+        place="home",
+        commune=handover.commune,
+        start_date=today,
+        planned_end=today + timedelta(days=6),
+        monitoring_end=today + timedelta(days=9),
+        handover_id=handover.pk,
+    )
+    _link, raw = QuarantineLink.mint(valid_for=timedelta(days=10), quarantine=home)
+    return home, record, raw
+
+
+def test_old_home_quarantine_addresses_lead_to_the_one_record(client, world, staff):
+    from phongdich.quarantine.models import DailyCheck
+
+    home, record, raw = _legacy(world, staff)
     client.force_login(staff.commune_worker_a)
-    response = client.get(reverse("checkpoints:quarantines"))
-    ending = response.content.decode().split("Đang cách ly")[0]
-    assert "Nguyễn Văn An" in ending
+    detail = client.get(reverse("checkpoints:quarantine", args=[home.pk]))
+    assert detail.url == reverse("quarantine:detail", args=[record.pk])
+    paper = client.get(reverse("checkpoints:quarantine_document", args=[home.pk, "door-sign"]))
+    assert paper.url == reverse("quarantine:document", args=[record.pk, "door-sign"])
+    client.force_login(staff.commune_worker_b)
+    assert client.get(reverse("checkpoints:quarantine", args=[home.pk])).status_code == 404
+    client.logout()
+    # A citizen's link minted before the move records onto the one record, not the old one.
+    link = reverse("checkpoints:self_check", args=[raw])
+    assert client.post(link, {"temperature": "38.4"}).status_code == 200
+    assert DailyCheck.objects.filter(quarantine=record).count() == 1
+    assert not QuarantineCheck.objects.exists()
+    record.refresh_from_db()
+    assert record.attention_at is not None
+    Quarantine.objects.filter(pk=record.pk).update(status="completed")
+    assert client.get(link).status_code == 404
 
 
 def test_it_alerts_once_for_an_overdue_transit(world, staff, mailoutbox):
@@ -380,8 +457,9 @@ def test_it_pins_queries_on_the_quarantine_and_follow_up_lists(
             commune=world.commune_a, address=f"Số {i}", description="về", anonymous=True
         )
     client.force_login(staff.commune_worker_a)
-    with django_assert_max_num_queries(10):
-        assert client.get(reverse("checkpoints:quarantines")).status_code == 200
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("quarantine:list")).content.decode()
+    assert page.count('id="quarantine-') == 4
     with django_assert_max_num_queries(10):
         page = client.get(reverse("checkpoints:follow_ups")).content.decode()
     assert page.count('name="outcome"') == 4

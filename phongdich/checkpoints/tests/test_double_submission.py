@@ -181,23 +181,27 @@ def test_public_reports_sent_twice_are_saved_once(client, world):
 
 
 def test_daily_checks_sent_twice_are_saved_once(client, world, staff):
+    from phongdich.quarantine import services as quarantine_services
+    from phongdich.quarantine.models import DailyCheck
+
     handover = builders.handover(world, staff)
     services.handover_confirm(by=staff.commune_worker_a, handover=handover)
     quarantine = services.quarantine_start(
         by=staff.commune_worker_a, handover=handover, policy_key="2022-early"
     )
-    raw = services.quarantine_link_mint(by=staff.commune_worker_a, quarantine=quarantine)
-    url = reverse("checkpoints:self_check", args=[raw])
+    raw = quarantine_services.quarantine_link_mint(by=staff.commune_worker_a, quarantine=quarantine)
+    url = reverse("quarantine:self_check", args=[raw])
     key = _key(client.get(url))
     for _ in range(2):
         client.post(url, {"submission_key": key, "temperature": "36.6"})
-    assert QuarantineCheck.objects.count() == 1
+    assert DailyCheck.objects.count() == 1
     client.force_login(staff.commune_worker_a)
-    url = reverse("checkpoints:quarantine", args=[quarantine.pk])
+    url = reverse("quarantine:detail", args=[quarantine.pk])
     key = _key(client.get(url))
     for _ in range(2):
         client.post(url, {"submission_key": key, "action": "check", "temperature": "37.0"})
-    assert QuarantineCheck.objects.count() == 2
+    assert DailyCheck.objects.count() == 2
+    assert not QuarantineCheck.objects.exists()
 
 
 def test_officer_forms_sent_twice_are_saved_once(client, world, staff):

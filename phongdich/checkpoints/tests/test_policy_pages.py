@@ -201,8 +201,11 @@ def test_a_quarantine_keeps_showing_the_rule_it_began_under(client, world, staff
     client.post(reverse("policy:deactivate", args=["quarantine-policies", row.pk]))
     assert services.quarantine_policy("2022-early") is not None
     client.force_login(staff.commune_worker_a)
-    page = client.get(reverse("checkpoints:quarantine", args=[quarantine.pk]))
-    assert page.status_code == 200 and page.context["policy"].key == "2022-early"
+    page = client.get(reverse("quarantine:detail", args=[quarantine.pk]))
+    assert page.status_code == 200 and quarantine.policy_key == "2022-early"
+    assert quarantine.policy_source in page.content.decode()
+    paper = client.get(reverse("quarantine:document", args=[quarantine.pk, "commitment"]))
+    assert paper["Content-Type"] == "application/pdf"
 
 
 def test_a_row_with_an_end_date_stops_applying_after_it():

@@ -151,3 +151,24 @@ def test_a_precomputed_count_replaces_the_capped_one(units):
 def test_an_order_that_does_not_end_with_the_id_is_refused(units):
     with pytest.raises(ValueError):
         keyset_page(units, keys=(Key("name"),))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 11])
+def test_an_annotated_boolean_key_pages_both_ways(units, size):
+    """A key that is an annotation ("has a population" first), typed by `field`."""
+    from django.db.models import BooleanField, ExpressionWrapper, Q
+
+    qs = units.annotate(unknown=ExpressionWrapper(Q(population__isnull=True), BooleanField()))
+    keys = (Key("unknown", field=BooleanField()), Key("name"), Key("pk"))
+    expected = sorted(units, key=lambda u: (u.population is None, u.name, u.pk))
+    seen, pages = _walk_forward(qs, keys, size)
+    assert [u.pk for u in seen] == [u.pk for u in expected]
+    page = pages[-1]
+    for earlier in reversed(pages[:-1]):
+        page = keyset_page(qs, keys=keys, prev=page.prev, size=size)
+        assert [u.pk for u in page] == [u.pk for u in earlier]
+    # the boolean travels as true/false; a cursor of another order is junk (the first page)
+    assert decode_cursor(AdminUnit, keys, encode_cursor(seen[-1], keys))[0] is True
+    wrong = encode_cursor(seen[-1], (Key("population"), Key("name"), Key("pk")))
+    first = [u.pk for u in keyset_page(qs, keys=keys, size=size)]
+    assert [u.pk for u in keyset_page(qs, keys=keys, next=wrong, size=size)] == first

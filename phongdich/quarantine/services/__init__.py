@@ -2,12 +2,7 @@
 calls), the end of a quarantine and site admission, daily follow-up, and the checkpoints'
 hand-overs. Callers import from `phongdich.quarantine.services`."""
 
-from .checkpoint import (
-    checkpoint_check_seen,
-    checkpoint_released,
-    home_test_dates,
-    quarantine_from_checkpoint,
-)
+from .checkpoint import PAPERS, quarantine_from_handover, quarantine_mark
 from .common import SITE_KINDS, active_for
 from .ending import (
     quarantine_admit,
@@ -29,19 +24,18 @@ from .orders import test_order_sample
 
 __all__ = [
     "CHECK_GRACE_HOURS",
+    "PAPERS",
     "SITE_KINDS",
     "active_for",
-    "checkpoint_check_seen",
-    "checkpoint_released",
     "follow_up_done",
-    "home_test_dates",
     "quarantine_admit",
     "quarantine_change_end",
     "quarantine_check_record",
     "quarantine_complete",
     "quarantine_convert",
-    "quarantine_from_checkpoint",
+    "quarantine_from_handover",
     "quarantine_link_mint",
+    "quarantine_mark",
     "quarantine_move",
     "quarantine_open",
     "quarantine_open_staff",

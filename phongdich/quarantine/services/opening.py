@@ -31,6 +31,15 @@ def _plan(*, day, basis, person, start, doses, recovered_on, policy_key=""):
         day, basis, doses=doses, recovered_on=recovered_on, start=start, table=table
     )
     if plan is None:
+        in_force = policy_rules.policy_on(day, table or policy.policies())
+        if in_force is not None:  # the province's edited row has no group for this person
+            raise ValidationError(
+                _(
+                    "Quy định cách ly “%(rule)s” không có nhóm áp dụng cho người này; "
+                    "đề nghị quản trị hệ thống bổ sung."
+                )
+                % {"rule": in_force.source}
+            )
         raise ValidationError(_("Chưa có quy định cách ly áp dụng cho ngày này và người này."))
     return plan
 
@@ -54,6 +63,7 @@ def quarantine_open(
     source_contact_id: int | None = None,
     handover_id: int | None = None,
     policy_key: str = "",
+    monitoring_only: bool = False,
 ) -> tuple[Quarantine, bool]:
     """Open the person's quarantine, or return their active one: (quarantine, created).
 
@@ -63,6 +73,9 @@ def quarantine_open(
     give the end date and the test days. An active quarantine is extended when the new
     plan ends later (a second exposure), never duplicated. A centralised site takes a bed
     through the facilities ledger; a full site refuses (ValidationError code "full").
+    `monitoring_only`: a returnee handed over at a checkpoint whose row gives no days of
+    quarantine still gets the record, for the commune to follow their self-monitoring (as the
+    checkpoints' "cách ly/theo dõi tại nhà" did); anyone else is refused.
     """
     if basis not in Basis.values:
         raise ValidationError(_("Lý do cách ly không hợp lệ."))
@@ -95,7 +108,7 @@ def quarantine_open(
                 why=note,
             )
         return existing, False
-    if not plan.needs_quarantine:
+    if not plan.needs_quarantine and not monitoring_only:
         raise ValidationError(
             _("Theo %(rule)s, người này không phải cách ly.") % {"rule": plan.policy.source}
         )

@@ -37,9 +37,14 @@ def _certificate(world, staff):
     return {"pk": quarantine.pk}
 
 
+def _document(world, staff):
+    return {"pk": _in_b(world, staff).pk, "kind": "door-sign"}
+
+
 RECORDS_IN_COMMUNE_B = {
     "quarantine:detail": _detail,
     "quarantine:certificate": _certificate,
+    "quarantine:document": _document,
 }
 NOT_PERSONAL = {}
 

@@ -121,7 +121,19 @@ def test_running_it_again_adds_nothing(world, staff):
 def test_a_row_the_mirror_already_made_is_skipped(world, staff):
     person = builders.person(world, staff)
     home = _old_home(world, staff, person)
-    services.quarantine_from_checkpoint(by=staff.commune_worker_a, home=home)
+    # what the mirror (checkpoints writing both, before the hand-over opened the record
+    # directly) made of it
+    Quarantine.objects.create(
+        person=home.person,
+        basis=Basis.RETURNEE,
+        exposure_date=home.start_date,
+        place="home",
+        commune=home.commune,
+        start_date=home.start_date,
+        planned_end=home.end_date,
+        monitoring_end=home.monitoring_end,
+        handover_id=home.handover_id,
+    )
     assert _run()["moved"] == 0
     assert Quarantine.objects.filter(person=person).count() == 1
 
@@ -149,3 +161,26 @@ def test_a_person_already_in_quarantine_keeps_one_active_record_extended(world, 
     assert active.pk == current.pk and active.planned_end == later_end
     history = Quarantine.objects.exclude(pk=current.pk).get(person=person)
     assert history.status == Status.MOVED and history.planned_end == later_end
+
+
+def test_the_papers_marks_follow_each_moved_row_by_hand_over(world, staff):
+    from phongdich.checkpoints.tests import builders as cp
+
+    papers = importlib.import_module("phongdich.quarantine.migrations.0004_home_papers")
+    signed, posted = timezone.now() - timedelta(days=2), timezone.now() - timedelta(days=1)
+    handover = cp.handover(world, staff)
+    marked = _old_home(
+        world,
+        staff,
+        handover.person,
+        handover=handover,
+        commitment_signed_at=signed,
+        door_sign_posted_at=posted,
+    )
+    bare = _old_home(world, staff, builders.person(world, staff))
+    assert _run()["moved"] == 2
+    papers.copy_marks(apps, None)
+    moved = Quarantine.objects.get(handover_id=marked.handover_id)
+    assert (moved.commitment_signed_at, moved.door_sign_posted_at) == (signed, posted)
+    untouched = Quarantine.objects.get(person=bare.person)
+    assert untouched.commitment_signed_at is None and untouched.door_sign_posted_at is None

@@ -176,14 +176,40 @@ def test_the_list_pages_by_keyset_attention_first_then_end_date(client, world, s
     Quarantine.objects.filter(pk=records[4].pk).update(attention_at=timezone.now())
     expected = [records[4].pk, records[1].pk, records[2].pk, records[3].pk, records[0].pk]
     client.force_login(staff.commune_worker_a)
-    seen, url = [], reverse("quarantine:list")
+    base = reverse("quarantine:list")
+    seen, url, pages = [], f"{base}?commune={world.commune_a.pk}", []
     for _page in range(4):
         page = client.get(url).content.decode()
-        seen += [int(pk) for pk in re.findall(r'id="quarantine-(\d+)"', page)]
+        pages.append([int(pk) for pk in re.findall(r'id="quarantine-(\d+)"', page)])
+        seen += pages[-1]
         found = re.search(r'id="next-page" href="([^"]+)"', page)
         if not found:
             break
-        url = reverse("quarantine:list") + html.unescape(found.group(1))
+        url = base + html.unescape(found.group(1))
+        assert f"commune={world.commune_a.pk}" in url  # the filter rides along
     assert seen == expected
-    # a cursor typed by hand reads the first page, never a 500
-    assert client.get(reverse("quarantine:list"), {"after": "x.2022-99-01.1"}).status_code == 200
+    assert pages == [expected[0:2], expected[2:4], expected[4:]]
+    # and back: each "previous" link reads the page that led there
+    for earlier in reversed(pages[:-1]):
+        found = re.search(r'id="prev-page" href="([^"]+)"', page)
+        page = client.get(base + html.unescape(found.group(1))).content.decode()
+        assert [int(pk) for pk in re.findall(r'id="quarantine-(\d+)"', page)] == earlier
+    assert 'id="prev-page"' not in page
+    # a cursor typed by hand (or the list's old ?after= form) reads the first page, never a 500
+    for junk in ({"after": "x.2022-99-01.1"}, {"next": "x.2022-99-01.1"}, {"prev": "WzEsMl0"}):
+        page = client.get(base, junk)
+        assert page.status_code == 200
+        assert re.findall(r'id="quarantine-(\d+)"', page.content.decode()) == [
+            str(pk) for pk in expected[0:2]
+        ]
+
+
+def test_a_capped_count_reads_as_more_than(client, world, staff, monkeypatch):
+    from phongdich.quarantine import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for person in _people(world, staff, 3):
+        _open(world, staff, person)
+    client.force_login(staff.commune_worker_a)
+    page = client.get(reverse("quarantine:list")).content.decode()
+    assert "Hơn 2 người đang cách ly." in page

@@ -109,7 +109,7 @@ def test_quarantine_papers_cite_only_confirmed_rules(client, world, staff, polic
     quarantine = _quarantine(world, staff, policy_key)
     client.force_login(staff.commune_worker_a)
     text = pdf_text(
-        client.get(reverse("checkpoints:quarantine_document", args=[quarantine.pk, kind])),
+        client.get(reverse("quarantine:document", args=[quarantine.pk, kind])),
         f"checkpoints/pdf/{kind.replace('-', '_')}.html",
     )
     assert not working_notes(text), working_notes(text)
@@ -129,7 +129,7 @@ def test_a_paper_from_before_the_clean_up_prints_no_working_note(client, world, 
     )
     client.force_login(staff.commune_worker_a)
     for kind in ("door-sign", "commitment"):
-        url = reverse("checkpoints:quarantine_document", args=[quarantine.pk, kind])
+        url = reverse("quarantine:document", args=[quarantine.pk, kind])
         template = f"checkpoints/pdf/{kind.replace('-', '_')}.html"
         assert not working_notes(pdf_text(client.get(url), template))
 
@@ -139,7 +139,7 @@ def test_the_door_sign_gives_the_health_stations_phone(client, world, staff):
 
     quarantine = _quarantine(world, staff, "2021-12-16-10696")
     client.force_login(staff.commune_worker_a)
-    url = reverse("checkpoints:quarantine_document", args=[quarantine.pk, "door-sign"])
+    url = reverse("quarantine:document", args=[quarantine.pk, "door-sign"])
     without = pdf_text(client.get(url), "checkpoints/pdf/door_sign.html")
     assert "Điện thoại: ....." in without  # a line to write the number in by hand
     ResponsibleUnit.objects.create(
