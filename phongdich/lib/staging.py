@@ -31,6 +31,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import psycopg
 from django.db import DatabaseError, connection, transaction
 
 from . import imports
@@ -193,7 +194,7 @@ def copy_csv(upload, columns: list[imports.Column], *, table: str, max_rows: int
                     chunk = upload.read(READ_CHUNK)
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             records = cursor.fetchone()[0]
-    except DatabaseError:
+    except (DatabaseError, psycopg.Error):  # COPY's own errors come from psycopg unwrapped
         return None  # ragged or blank lines, bytes that are not UTF-8: the Python reader
     finally:
         upload.seek(0)

@@ -54,13 +54,16 @@ def _lookups(by, current) -> None:
             f"""CREATE TEMPORARY TABLE {WORDS} (word text PRIMARY KEY, product_id integer,
                 primary_doses integer)"""
         )
-        with cursor.cursor.copy(f"COPY {COMMUNES} FROM STDIN") as copy:
-            for unit in communes_within(by.jurisdiction):
-                copy.write_row((unit.code, unit.pk))
-        with cursor.cursor.copy(f"COPY {WORDS} FROM STDIN") as copy:
-            for word, product in product_words().items():
-                found = current.product(product.code)  # rules.default_kind's lookup
-                copy.write_row((word, product.pk, found.primary_doses if found else 2))
+        # Read before the COPY starts: no other query may run on the connection during it.
+        communes = [(unit.code, unit.pk) for unit in communes_within(by.jurisdiction)]
+        words = []
+        for word, product in product_words().items():
+            found = current.product(product.code)  # rules.default_kind's lookup
+            words.append((word, product.pk, found.primary_doses if found else 2))
+        for table, rows in ((COMMUNES, communes), (WORDS, words)):
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
 
 
 def stage_csv(by, upload, *, max_rows: int, current, stage: str, stage_row, copy_rows):
