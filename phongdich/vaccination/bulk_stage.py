@@ -82,7 +82,7 @@ def stage_csv(by, upload, *, max_rows: int, current, stage: str, stage_row, copy
         cursor.execute(f"DROP TABLE IF EXISTS {PARSED}")
         cursor.execute(
             f"""CREATE TEMPORARY TABLE {PARSED} AS
-            WITH t AS (
+            WITH t AS MATERIALIZED (  -- each cell cleaned once, not once per lookup
                 SELECT r.n + 1 AS line, {staged.nonempty_sql()} AS nonempty,
                     {cell("id_number")} AS id_t, {cell("full_name")} AS name_t,
                     {cell("birth")} AS birth_t, {cell("sex")} AS sex_t,
@@ -91,7 +91,7 @@ def stage_csv(by, upload, *, max_rows: int, current, stage: str, stage_row, copy
                     {cell("given_on")} AS given_t, {cell("site_name")} AS site_name,
                     {cell("lot")} AS lot, {cell("source_id")} AS source_id
                 FROM {RAW} r),
-            d AS (
+            d AS MATERIALIZED (  -- the parsed values computed once each
                 SELECT t.*,
                     CASE WHEN t.birth_t ~ '^[0-9]{{4}}$' THEN NULL
                          WHEN length(t.birth_t) <= 10 THEN {staging.date_sql("t.birth_t")}
@@ -99,9 +99,11 @@ def stage_csv(by, upload, *, max_rows: int, current, stage: str, stage_row, copy
                     {staging.date_sql("t.given_t")} AS given_on,
                     CASE WHEN t.phone_t ~ '^84[0-9]{{9}}$' THEN '0' || substr(t.phone_t, 3)
                          WHEN t.phone_t ~ '^[1-9][0-9]{{8}}$' THEN '0' || t.phone_t
-                         ELSE t.phone_t END AS phone_d
+                         ELSE t.phone_t END AS phone_d,
+                    CASE WHEN t.vaccine_t ~ %(safe)s AND length(t.vaccine_t) <= 120
+                         THEN {staging.fold_sql("t.vaccine_t")} END AS vaccine_word
                 FROM t),
-            v AS (
+            v AS MATERIALIZED (
                 SELECT d.*,
                     CASE WHEN d.birth_t ~ '^[0-9]{{4}}$' THEN d.birth_t::int
                          ELSE EXTRACT(YEAR FROM d.birth_date)::int END AS birth_year,
@@ -121,15 +123,15 @@ def stage_csv(by, upload, *, max_rows: int, current, stage: str, stage_row, copy
                          WHEN d.phone_t ~ '^[0-9]{{1,20}}$' AND d.phone_d ~ '^0[0-9]{{9}}$'
                               AND substr(d.phone_d, 1, 3) = ANY(%(prefixes)s)
                          THEN '+84' || substr(d.phone_d, 2) END AS phone,
-                    c.id AS commune_id, w.product_id,
+                    CASE WHEN d.commune_t ~ '^[0-9]{{1,5}}$' THEN (
+                        SELECT c.id FROM {COMMUNES} c WHERE c.code = lpad(d.commune_t, 5, '0')
+                    ) END AS commune_id,
+                    w.product_id,
                     CASE WHEN d.dose_t ~ '^0*[1-6]$' AND length(d.dose_t) <= 10
                          THEN d.dose_t::int END AS dose_number,
                     w.primary_doses
                 FROM d
-                LEFT JOIN {COMMUNES} c ON d.commune_t ~ '^[0-9]{{1,5}}$'
-                    AND c.code = lpad(d.commune_t, 5, '0')
-                LEFT JOIN {WORDS} w ON d.vaccine_t ~ %(safe)s AND length(d.vaccine_t) <= 120
-                    AND w.word = {staging.fold_sql("d.vaccine_t")})
+                LEFT JOIN {WORDS} w ON w.word = d.vaccine_word)
             SELECT v.*, COALESCE(
                 v.name_t <> '' AND length(v.name_t) <= %(name_max)s AND v.name_t ~ %(safe)s
                 AND (v.birth_t = '' OR v.birth_year BETWEEN 1900 AND %(year)s)
