@@ -149,6 +149,7 @@ def _run(run, by, lines, mode):
 def test_bulk_decides_every_row_as_the_per_row_path(world, staff, monkeypatch, batch, mode):
     _people(world, staff)
     monkeypatch.setattr(bulk, "BATCH", batch)  # lines decided across batch boundaries
+    monkeypatch.setattr(bulk, "SET_BATCH", batch)
     by = staff.district_health_officer_a
     per_row = _run(import_doses_per_row, by, MIXED, mode)
     in_bulk = _run(bulk.import_doses_bulk, by, MIXED, mode)
@@ -222,6 +223,7 @@ def test_a_file_past_the_row_cap_is_refused(world, staff):
 def test_progress_is_reported_for_every_stage(world, staff, monkeypatch):
     _people(world, staff)
     monkeypatch.setattr(bulk, "BATCH", 4)
+    monkeypatch.setattr(bulk, "SET_BATCH", 4)
     seen = []
     bulk.import_doses_bulk(
         by=staff.district_health_officer_a,
@@ -374,8 +376,9 @@ def test_on_postgresql_a_utf8_csv_goes_through_copy(world, staff, monkeypatch):
     bulk.import_doses_bulk(
         by=staff.district_health_officer_a, upload=_csv(MIXED), mode=lib_imports.KEEP_GOOD
     )
-    assert len(calls) == 1
-    assert (calls[0] is not None) == (connection.vendor == "postgresql")
+    # SQLite never tries the COPY path; PostgreSQL takes this file through it.
+    expected = [True] if connection.vendor == "postgresql" else []
+    assert [staged is not None for staged in calls] == expected
 
 
 @pytest.mark.parametrize(
@@ -422,6 +425,7 @@ FLAGGED = [
 @pytest.mark.parametrize("batch", [1, 5000])
 def test_the_flags_are_the_per_row_paths_at_each_rule(world, staff, monkeypatch, batch):
     monkeypatch.setattr(bulk, "BATCH", batch)
+    monkeypatch.setattr(bulk, "SET_BATCH", batch)
     person = builders.person(world, staff)
     builders.person(
         world, staff, full_name="Trẻ Em", birth_date=date(2012, 6, 1), birth_year=2012,
