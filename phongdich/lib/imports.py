@@ -518,6 +518,34 @@ def _header_map(cells: list[str], columns: list[Column]) -> dict[int, Column] | 
     return found or None
 
 
+def too_many_rows(max_rows: int) -> str:
+    return _("Tệp có hơn %(max)s dòng dữ liệu; tối đa %(max)s dòng mỗi tệp. Hãy chia tệp.") % {
+        "max": number_format(max_rows, force_grouping=True)
+    }
+
+
+def check_cells(
+    line: int,
+    cells: list[str],
+    mapping: dict[int, Column],
+    columns: list[Column],
+    check: Callable[[Row], None] | None,
+) -> Row:
+    """One data line through its columns' parsers and the import's `check`: the Row, with
+    its values and its faults (TableStream's rules; lib.staging runs them on the lines SQL
+    leaves to Python)."""
+    row = Row(line, {c.key: ("" if c.parse is None else None) for c in columns}, [])
+    for index, column in mapping.items():
+        value, error = column.clean(cells[index] if index < len(cells) else "")
+        row.values[column.key] = value
+        if error:
+            row.errors.append(error)
+            row.failed.add(column.key)
+    if check is not None:
+        check(row)
+    return row
+
+
 class TableStream:
     """The rows of a file validated one at a time, for imports too big to hold (200,000
     results): iterate it once to get the good rows; the bad ones go to `report` and `total`
@@ -546,11 +574,7 @@ class TableStream:
         mapping: dict[int, Column] | None = None
         for line, cells in read_lines(self.upload, kind=self.kind, max_lines=self.max_rows + 1):
             if cells is None:
-                raise FileRefused(
-                    _("Tệp có hơn %(max)s dòng dữ liệu; tối đa %(max)s dòng mỗi tệp. Hãy chia tệp.")
-                    % {"max": number_format(self.max_rows, force_grouping=True)},
-                    report,
-                )
+                raise FileRefused(too_many_rows(self.max_rows), report)
             if mapping is None:
                 found = _header_map(cells, columns)
                 if found is None and self.header == "optional":
@@ -567,15 +591,7 @@ class TableStream:
             if not any(cells):
                 continue
             self.total += 1
-            row = Row(line, {c.key: ("" if c.parse is None else None) for c in columns}, [])
-            for index, column in mapping.items():
-                value, error = column.clean(cells[index] if index < len(cells) else "")
-                row.values[column.key] = value
-                if error:
-                    row.errors.append(error)
-                    row.failed.add(column.key)
-            if self.check is not None:
-                self.check(row)
+            row = check_cells(line, cells, mapping, columns, self.check)
             if row.errors:
                 report.add(line, row.errors)
             else:

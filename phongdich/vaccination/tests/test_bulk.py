@@ -11,6 +11,7 @@ from django.db import transaction
 
 from phongdich.audit.models import AuditEvent
 from phongdich.lib import imports as lib_imports
+from phongdich.lib.tests.builders import to_cp1258
 from phongdich.people.services import person_register
 from phongdich.testing import losers, make_staff, make_world, race
 from phongdich.vaccination import bulk, services
@@ -148,6 +149,7 @@ def _run(run, by, lines, mode):
 def test_bulk_decides_every_row_as_the_per_row_path(world, staff, monkeypatch, batch, mode):
     _people(world, staff)
     monkeypatch.setattr(bulk, "BATCH", batch)  # lines decided across batch boundaries
+    monkeypatch.setattr(bulk, "SET_BATCH", batch)
     by = staff.district_health_officer_a
     per_row = _run(import_doses_per_row, by, MIXED, mode)
     in_bulk = _run(bulk.import_doses_bulk, by, MIXED, mode)
@@ -221,6 +223,7 @@ def test_a_file_past_the_row_cap_is_refused(world, staff):
 def test_progress_is_reported_for_every_stage(world, staff, monkeypatch):
     _people(world, staff)
     monkeypatch.setattr(bulk, "BATCH", 4)
+    monkeypatch.setattr(bulk, "SET_BATCH", 4)
     seen = []
     bulk.import_doses_bulk(
         by=staff.district_health_officer_a,
@@ -310,3 +313,131 @@ def test_flags_read_the_persons_doses_in_date_order_as_the_per_row_path(world, s
     assert in_bulk == per_row
     flags = {d[0]: d[6] for d in in_bulk[0]}["S40"]
     assert "interval_short" in flags.split(","), flags
+
+
+# Cells at each boundary of the checks the COPY path states in SQL (lib.staging and
+# bulk_stage): the lines it accepts must carry the values the Python parsers give, and every
+# other line must get the Python path's messages. Each line is compared with the per-row path.
+CELLS = [
+    # forms SQL reads itself
+    "C1,Lê Văn Tiêm,29/02/1980,nu,+84912345678,038080001234,14755,pfizer,01,1/1/2021,,",
+    "C2,  Lê   Văn Tiêm ,1900,F,84912000002,,14755,PFIZER,6,31/12/2021,,",
+    "C3,Lê Văn Tiêm,1980,M,912000004,,14755,pfizer-biontech (COMIRNATY),2,01/03/2021,,",
+    "C4,Lê Văn Tiêm,1980,,,038080001234,14755,Pfizer,1,01/01/2020,,",
+    "C5,Lê Văn Tiêm,1980,Nam,,123456789,14755,Pfizer,1,01/01/2020,,",
+    # forms left to the Python parsers, good
+    "C6,Lê Văn Tiêm,1980,Nam,0912 345 678,,14755,Pfizer,Mũi 2,2021-10-11,,",
+    "C7,Lê Văn Tiêm,1980-05-01,Nam,,038 080 001 234,14755,Pfizer,1,11-10-2021,,",
+    "C8,Lê Văn Tiêm Ñ,1980,Nam,0912345678,,14755,Pfizer,1,11/10/2021,,",
+    # faults, one boundary each
+    "C9,Lê Văn Tiêm,1899,Nam,0912345678,,14755,Pfizer,1,11/10/2021,,",
+    "C10,Lê Văn Tiêm,31/02/1980,Nam,0912345678,,14755,Pfizer,1,11/10/2021,,",
+    "C11,Lê Văn Tiêm,1980,Nam,0912345678,,14755,Pfizer,1,01/13/2021,,",
+    "C12,Lê Văn Tiêm,1980,Nam,0912345678,,14755,Pfizer,1,31/12/2019,,",
+    "C13,Lê Văn Tiêm,1980,Nam,0912345678,,14755,Pfizer,1,01/01/2099,,",
+    "C14,Lê Văn Tiêm,1980,Nam,0912345678,,14755,Pfizer,0,11/10/2021,,",
+    "C15,Lê Văn Tiêm,1980,Nam,0912345678,,14755,Pfizer,7,11/10/2021,,",
+    "C16,Lê Văn Tiêm,1980,Nam,0812345678,000080001234,14755,Pfizer,1,11/10/2021,,",
+    "C17,Lê Văn Tiêm,1980,Nam,0812345678,097080001234,14755,Pfizer,1,11/10/2021,,",
+    "C18,Lê Văn Tiêm,1980,Nam,0212345678,,14755,Pfizer,1,11/10/2021,,",
+    "C19,Lê Văn Tiêm,1980,Nam,091234567,,14755,Pfizer,1,11/10/2021,,",
+    "C20,Lê Văn Tiêm,1980,X,0912345678,,14755,Pfizer,1,11/10/2021,,",
+    "C21,,1980,Nam,0912345678,,14755,Pfizer,1,11/10/2021,,",
+    "C22,Lê Văn Tiêm,,Nam,,,14755,Pfizer,1,11/10/2021,,",
+    "C23,Lê Văn Tiêm,1980,Nam,0912345678,,99999,Pfizer,1,11/10/2021,,",
+    "C24,Lê Văn Tiêm,1980,Nam,0912345678,,147555,Pfizer,1,11/10/2021,,",
+    "C25," + "A" * 121 + ",1980,Nam,0912345678,,14755,Pfizer,1,11/10/2021,,",
+    "C26,Lê Văn Tiêm,1980,Nam,0912345678,,14755,Pfizer,1,11/10/2021,," + "L" * 200,
+    ",,,,,,,,,,,",  # an empty line: skipped, not counted
+]
+
+
+@pytest.mark.parametrize("mode", [lib_imports.KEEP_GOOD, lib_imports.ALL_OR_NOTHING])
+def test_every_cell_boundary_is_decided_as_the_per_row_path(world, staff, mode):
+    _people(world, staff)
+    by = staff.district_health_officer_a
+    per_row = _run(import_doses_per_row, by, CELLS, mode)
+    in_bulk = _run(bulk.import_doses_bulk, by, CELLS, mode)
+    assert in_bulk == per_row
+    assert [e["line"] for e in in_bulk[3]] == list(range(10, 28))
+
+
+def test_on_postgresql_a_utf8_csv_goes_through_copy(world, staff, monkeypatch):
+    """The comparisons above exercise the COPY path on PostgreSQL (SQLite reads in Python)."""
+    from django.db import connection
+
+    from phongdich.lib import staging
+
+    calls = []
+    real = staging.copy_csv
+    monkeypatch.setattr(
+        staging, "copy_csv", lambda *a, **k: calls.append(real(*a, **k)) or calls[-1]
+    )
+    bulk.import_doses_bulk(
+        by=staff.district_health_officer_a, upload=_csv(MIXED), mode=lib_imports.KEEP_GOOD
+    )
+    # SQLite never tries the COPY path; PostgreSQL takes this file through it.
+    expected = [True] if connection.vendor == "postgresql" else []
+    assert [staged is not None for staged in calls] == expected
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # a blank line, a ragged line, semicolons, Windows-1258: the Python reader's files
+        "\n".join([HEADER, MIXED[0], "", MIXED[1]]).encode(),
+        "\n".join([HEADER, MIXED[0], MIXED[1] + ",extra"]).encode(),
+        "\n".join([HEADER.replace(",", ";"), MIXED[0].replace(",", ";")]).encode(),
+        to_cp1258("\n".join([HEADER, MIXED[0], MIXED[1]])),
+        ("\ufeff" + "\n".join([HEADER, MIXED[0], MIXED[1]])).encode(),
+        "\r\n".join([HEADER, MIXED[0], '"S2",' + MIXED[1][3:]]).encode(),
+    ],
+)
+def test_files_the_copy_path_passes_on_are_read_as_before(world, staff, content):
+    _people(world, staff)
+    by = staff.district_health_officer_a
+
+    def run(function):
+        with transaction.atomic():
+            result = function(
+                by=by, upload=lib_imports.as_upload("a.csv", content), mode="keep_good"
+            )
+            snapshot = _snapshot(result)
+            transaction.set_rollback(True)
+        return snapshot
+
+    assert run(bulk.import_doses_bulk) == run(import_doses_per_row)
+
+
+# Flag situations (rules.violations) for one person with doses on record: each line is
+# compared with the per-row path, which runs rules.violations in Python.
+FLAGGED = [
+    "F1,Lê Văn Tiêm,1980,Nam,,038080001234,14755,Pfizer,1,11/10/2021,,",  # same dose twice
+    "F2,Lê Văn Tiêm,1980,Nam,,038080001234,14755,Moderna,2,01/11/2021,,",  # mix not listed
+    "F3,Lê Văn Tiêm,1980,Nam,,038080001234,14755,Pfizer,4,01/12/2021,,",  # previous missing
+    "F4,Lê Văn Tiêm,1980,Nam,,038080001234,14755,Pfizer,3,02/11/2021,,",  # booster too early
+    "F5,Trẻ Em,01/06/2012,Nam,0912000009,,14755,AstraZeneca,1,01/06/2021,,",  # age
+    "F6,Trẻ Em,01/06/2012,Nam,0912000009,,14755,Pfizer,2,20/06/2021,,",  # interval, age
+    "F7,Lê Văn Tiêm,1980,Nam,,038080001234,14755,Pfizer,2,31/10/2021,,",  # exactly 20 days
+]
+
+
+@pytest.mark.parametrize("batch", [1, 5000])
+def test_the_flags_are_the_per_row_paths_at_each_rule(world, staff, monkeypatch, batch):
+    monkeypatch.setattr(bulk, "BATCH", batch)
+    monkeypatch.setattr(bulk, "SET_BATCH", batch)
+    person = builders.person(world, staff)
+    builders.person(
+        world, staff, full_name="Trẻ Em", birth_date=date(2012, 6, 1), birth_year=2012,
+        phone="0912000009", id_number="",
+    )  # fmt: skip
+    by = staff.district_health_officer_a
+    services.dose_record_for_person(
+        by=by, person=person, dose=builders.dose(day=date(2021, 10, 11))
+    )
+    per_row = _run(import_doses_per_row, by, FLAGGED, lib_imports.KEEP_GOOD)
+    in_bulk = _run(bulk.import_doses_bulk, by, FLAGGED, lib_imports.KEEP_GOOD)
+    assert in_bulk == per_row
+    flags = {d[0]: set(d[6].split(",")) for d in in_bulk[0] if d[0]}
+    assert "mix_not_listed" in flags["F2"] and "previous_missing" in flags["F3"]
+    assert "age_not_eligible" in flags["F5"]

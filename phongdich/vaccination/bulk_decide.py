@@ -1,0 +1,342 @@
+"""The dose import's decisions set-based on PostgreSQL (bulk.py step 3), one batch of lines
+at a time, exactly as the per-row path decides them in file order.
+
+Python deciding row by row (`bulk._decide_batch`, still SQLite's path) held the batch's
+rows as dicts and ran `rules.violations` on every dose: about half of the import's time.
+Here each batch is a handful of statements:
+
+- the lines with what decides them (match, source id or day already recorded) go into a
+  temporary table;
+- the in-file duplicates are settled: a line whose keys (source id, person + dose number +
+  day, identity + dose number + day) no other candidate line of the batch shares is decided
+  directly; the few that share a key are decided in Python, in file order, on their keys
+  alone (the rules of `_decide_batch`: a dose line never depends on a queued line, a queued
+  line on the doses before it);
+- the flags of the recorded doses are `rules.violations` written in SQL over the person's
+  doses (on record, then the batch's earlier lines), with the active policy rows copied
+  into temporary tables, so the rules' values stay those `policy()` reads;
+- one INSERT … SELECT … ON CONFLICT DO NOTHING for the doses, one for the reviews.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from . import rules
+from .models import Dose, DoseReview, Source, VaccineProduct
+
+BATCH_TABLE = "vaccination_dose_stage_batch"
+FACTS = "vaccination_dose_stage_facts"
+P_PRODUCTS = "vaccination_dose_stage_products"
+P_INTERVALS = "vaccination_dose_stage_intervals"
+P_ELIGIBILITY = "vaccination_dose_stage_eligibility"
+P_MIXES = "vaccination_dose_stage_mixes"
+TABLES = (BATCH_TABLE, FACTS, P_PRODUCTS, P_INTERVALS, P_ELIGIBILITY, P_MIXES)
+
+# Outcomes of a line in BATCH_TABLE.
+PENDING, RECORD, QUEUE, UNCHANGED = 0, 1, 2, 3
+
+
+def create_tables(current: rules.Policy) -> None:
+    """The batch table and the active policy rows (the values `policy()` read)."""
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {BATCH_TABLE} (
+                line integer PRIMARY KEY, person_id integer NULL, strong integer NOT NULL,
+                weak boolean NOT NULL, src_dose boolean NOT NULL, same_dose boolean NOT NULL,
+                src_review boolean NOT NULL, same_review boolean NOT NULL,
+                code text NOT NULL, outcome integer NOT NULL DEFAULT 0, flags text NULL)"""
+        )
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {FACTS} (person_id integer NOT NULL, ord bigint NOT NULL,
+                product text NOT NULL, dose_number integer NOT NULL, kind text NOT NULL,
+                given_on date NOT NULL)"""
+        )
+        cursor.execute(f"CREATE INDEX ON {FACTS} (person_id, dose_number)")
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {P_INTERVALS} (ord integer, dose_number integer,
+                kind text, valid_from date, product text, min_age integer, max_age integer,
+                min_days integer)"""
+        )
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {P_ELIGIBILITY} (valid_from date, product text,
+                min_age integer, max_age integer)"""
+        )
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {P_MIXES} (first_code text, then_code text, dose_number integer,
+                valid_from date, min_age integer)"""
+        )
+        rows = [
+            (i, r.dose_number, r.kind, r.valid_from, r.product, r.min_age, r.max_age, r.min_days)
+            for i, r in enumerate(current.intervals)
+        ]
+        _copy(cursor, P_INTERVALS, rows)
+        _copy(
+            cursor,
+            P_ELIGIBILITY,
+            [(r.valid_from, r.product, r.min_age, r.max_age) for r in current.eligibility],
+        )
+        _copy(
+            cursor,
+            P_MIXES,
+            [(m.first, m.then, m.dose_number, m.valid_from, m.min_age) for m in current.mixes],
+        )
+
+
+def _copy(cursor, table: str, rows: list[tuple]) -> None:
+    with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def drop_tables() -> None:
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _fill_sql(stage: str, match: str, weak: str) -> str:
+    """The batch's lines with what decides them (bulk._decide_sql's joins: each probes a
+    unique key, so at most one row each)."""
+    dose, review = Dose._meta.db_table, DoseReview._meta.db_table
+    product = VaccineProduct._meta.db_table
+    return f"""INSERT INTO {BATCH_TABLE} (line, person_id, strong, weak, src_dose, same_dose,
+        src_review, same_review, code)
+    SELECT s.line, m.person_id, COALESCE(m.strong, 0), w.line IS NOT NULL,
+        ds.id IS NOT NULL, dd.id IS NOT NULL, rs.id IS NOT NULL, rd.id IS NOT NULL, vp.code
+    FROM {stage} s
+    JOIN {product} vp ON vp.id = s.product_id
+    LEFT JOIN {match} m ON m.line = s.line
+    LEFT JOIN {weak} w ON w.line = s.line
+    LEFT JOIN {dose} ds ON s.source_id <> '' AND ds.source_id <> '' AND ds.source = %(source)s
+        AND ds.source_id = s.source_id
+    LEFT JOIN {dose} dd ON m.strong = 1 AND dd.person_id = m.person_id
+        AND dd.dose_number = s.dose_number AND dd.given_on = s.given_on
+    LEFT JOIN {review} rs ON s.source_id <> '' AND rs.source_id <> '' AND rs.source = %(source)s
+        AND rs.source_id = s.source_id
+    LEFT JOIN {review} rd ON rd.identity_key = s.identity_key
+        AND rd.dose_number = s.dose_number AND rd.given_on = s.given_on
+    WHERE s.line > %(low)s AND s.line <= %(high)s"""
+
+
+def _settle(cursor, stage: str) -> None:
+    """Decide every line of the batch but the flags: RECORD, QUEUE or UNCHANGED."""
+    b = BATCH_TABLE
+    # Already on record: unchanged whatever the match (the source id of a dose comes first).
+    cursor.execute(f"UPDATE {b} SET outcome = {UNCHANGED} WHERE src_dose")
+    cursor.execute(
+        f"UPDATE {b} SET outcome = {UNCHANGED} WHERE outcome = {PENDING} AND strong = 1 "
+        "AND same_dose"
+    )
+    # Dose lines: recorded unless an earlier recorded line of the batch has the source id or
+    # the person + dose number + day. A line sharing neither key with another candidate is
+    # recorded; the others are settled in file order below.
+    cursor.execute(
+        f"""WITH c AS (
+            SELECT b.line,
+                CASE WHEN s.source_id = '' THEN 1
+                     ELSE COUNT(*) OVER (PARTITION BY s.source_id) END AS by_source,
+                COUNT(*) OVER (PARTITION BY b.person_id, s.dose_number, s.given_on) AS by_day
+            FROM {b} b JOIN {stage} s ON s.line = b.line
+            WHERE b.outcome = {PENDING} AND b.strong = 1)
+        UPDATE {b} SET outcome = {RECORD} FROM c
+        WHERE {b}.line = c.line AND c.by_source = 1 AND c.by_day = 1"""
+    )
+    cursor.execute(
+        f"""SELECT b.line, s.source_id, b.person_id, s.dose_number, s.given_on
+        FROM {b} b JOIN {stage} s ON s.line = b.line
+        WHERE b.outcome = {PENDING} AND b.strong = 1 ORDER BY b.line"""
+    )
+    _in_order(cursor, cursor.fetchall(), RECORD)
+    # Queued lines: unchanged when an earlier recorded dose line has the source id.
+    cursor.execute(
+        f"""UPDATE {b} SET outcome = {UNCHANGED} FROM {stage} s
+        WHERE {b}.line = s.line AND {b}.outcome = {PENDING} AND s.source_id <> ''
+          AND EXISTS (SELECT 1 FROM {b} r JOIN {stage} rs ON rs.line = r.line
+                      WHERE r.outcome = {RECORD} AND rs.source_id = s.source_id
+                        AND r.line < {b}.line)"""
+    )
+    cursor.execute(
+        f"UPDATE {b} SET outcome = {UNCHANGED} WHERE outcome = {PENDING} "
+        "AND (src_review OR same_review)"
+    )
+    cursor.execute(
+        f"""WITH c AS (
+            SELECT b.line,
+                CASE WHEN s.source_id = '' THEN 1
+                     ELSE COUNT(*) OVER (PARTITION BY s.source_id) END AS by_source,
+                COUNT(*) OVER (PARTITION BY s.identity_key, s.dose_number, s.given_on) AS by_day
+            FROM {b} b JOIN {stage} s ON s.line = b.line
+            WHERE b.outcome = {PENDING})
+        UPDATE {b} SET outcome = {QUEUE} FROM c
+        WHERE {b}.line = c.line AND c.by_source = 1 AND c.by_day = 1"""
+    )
+    cursor.execute(
+        f"""SELECT b.line, s.source_id, s.identity_key, s.dose_number, s.given_on
+        FROM {b} b JOIN {stage} s ON s.line = b.line
+        WHERE b.outcome = {PENDING} ORDER BY b.line"""
+    )
+    _in_order(cursor, cursor.fetchall(), QUEUE)
+
+
+def _in_order(cursor, rows: list[tuple], outcome: int) -> None:
+    """Lines sharing a key with another candidate, in file order: the first of each key
+    wins (a line that lost does not hold its other key)."""
+    sources, days, won, lost = set(), set(), [], []
+    for line, source_id, who, number, day in rows:
+        if (source_id and source_id in sources) or (who, number, day) in days:
+            lost.append(line)
+            continue
+        won.append(line)
+        days.add((who, number, day))
+        if source_id:
+            sources.add(source_id)
+    for lines, value in ((won, outcome), (lost, UNCHANGED)):
+        if lines:
+            cursor.execute(
+                f"UPDATE {BATCH_TABLE} SET outcome = %s WHERE line = ANY(%s)", [value, lines]
+            )
+
+
+def _in_band(age: str, low: str, high: str) -> str:
+    """rules._in_band as SQL: an unknown age breaks no age rule."""
+    return f"({age} IS NULL OR (({low} IS NULL OR {age} >= {low}) AND ({high} IS NULL OR {age} < {high})))"
+
+
+def _flags(cursor, stage: str) -> None:
+    """rules.violations of every recorded line, against the person's doses on record (in
+    Dose's order) and the batch's earlier recorded lines."""
+    b, person = BATCH_TABLE, "people_person"
+    dose, product = Dose._meta.db_table, VaccineProduct._meta.db_table
+    cursor.execute(f"TRUNCATE {FACTS}")
+    cursor.execute(
+        f"""INSERT INTO {FACTS} (person_id, ord, product, dose_number, kind, given_on)
+        SELECT d.person_id,
+            ROW_NUMBER() OVER (PARTITION BY d.person_id
+                               ORDER BY d.given_on, d.dose_number, d.id),
+            vp.code, d.dose_number, d.kind, d.given_on
+        FROM {dose} d JOIN {product} vp ON vp.id = d.product_id
+        WHERE d.person_id IN (SELECT person_id FROM {b} WHERE outcome = {RECORD})
+        UNION ALL
+        SELECT b.person_id, 1000000000 + b.line, b.code, s.dose_number, s.kind, s.given_on
+        FROM {b} b JOIN {stage} s ON s.line = b.line WHERE b.outcome = {RECORD}"""
+    )
+    cursor.execute(f"ANALYZE {FACTS}")
+    age = "x.age"
+    cursor.execute(
+        f"""WITH x AS (
+            SELECT b.line, b.person_id, b.code, s.dose_number AS n, s.kind, s.given_on AS day,
+                CASE WHEN p.birth_date IS NOT NULL THEN
+                    EXTRACT(YEAR FROM s.given_on)::int - EXTRACT(YEAR FROM p.birth_date)::int
+                    - CASE WHEN (EXTRACT(MONTH FROM s.given_on), EXTRACT(DAY FROM s.given_on))
+                              < (EXTRACT(MONTH FROM p.birth_date), EXTRACT(DAY FROM p.birth_date))
+                           THEN 1 ELSE 0 END
+                WHEN p.birth_year IS NOT NULL THEN
+                    EXTRACT(YEAR FROM s.given_on)::int - p.birth_year
+                END AS age
+            FROM {b} b JOIN {stage} s ON s.line = b.line JOIN {person} p ON p.id = b.person_id
+            WHERE b.outcome = {RECORD}),
+        y AS (
+            SELECT x.*,
+                EXISTS (SELECT 1 FROM {FACTS} o WHERE o.person_id = x.person_id
+                        AND o.ord < 1000000000 + x.line AND o.dose_number = x.n) AS twice,
+                EXISTS (SELECT 1 FROM {P_ELIGIBILITY} e WHERE e.valid_from <= x.day
+                        AND {_in_band(age, "e.min_age", "e.max_age")}
+                        AND (e.product = '' OR e.product = x.code)) AS eligible,
+                prev.product AS prev_product, prev.dose_number AS prev_n,
+                prev.kind AS prev_kind, prev.given_on AS prev_day
+            FROM x LEFT JOIN LATERAL (
+                SELECT o.product, o.dose_number, o.kind, o.given_on FROM {FACTS} o
+                WHERE o.person_id = x.person_id AND o.ord < 1000000000 + x.line
+                  AND o.dose_number < x.n
+                ORDER BY o.dose_number DESC, o.given_on DESC, o.ord DESC LIMIT 1) prev ON true),
+        z AS (
+            SELECT y.*, (
+                SELECT r.min_days FROM {P_INTERVALS} r
+                WHERE y.prev_n IS NOT NULL AND r.dose_number = y.n AND r.kind = y.kind
+                  AND r.valid_from <= y.day AND r.product IN ('', y.prev_product)
+                  AND {_in_band("y.age", "r.min_age", "r.max_age")}
+                ORDER BY (r.product <> '') DESC, r.valid_from DESC, r.ord LIMIT 1
+            ) AS min_days
+            FROM y)
+        UPDATE {b} SET flags = CONCAT_WS(',',
+            CASE WHEN z.twice THEN %(twice)s END,
+            CASE WHEN (z.n = 1 OR z.kind = %(primary)s) AND NOT z.eligible THEN %(age)s END,
+            CASE WHEN z.n > 1 AND (z.prev_n IS NULL OR z.prev_n <> z.n - 1) THEN %(missing)s END,
+            CASE WHEN z.prev_n IS NOT NULL AND z.min_days IS NULL AND z.kind = %(booster)s
+                 THEN %(age)s
+                 WHEN z.prev_n IS NOT NULL AND z.min_days IS NOT NULL
+                      AND z.day < z.prev_day + z.min_days THEN %(short)s END,
+            CASE WHEN z.prev_n IS NOT NULL AND z.kind = %(primary)s
+                      AND z.prev_kind = %(primary)s AND z.prev_product <> z.code
+                      AND NOT EXISTS (
+                          SELECT 1 FROM {P_MIXES} m WHERE m.first_code = z.prev_product
+                          AND m.then_code = z.code AND m.dose_number = z.n AND m.valid_from <= z.day
+                          AND {_in_band("z.age", "m.min_age", "NULL")})
+                 THEN %(mix)s END)
+        FROM z WHERE {b}.line = z.line""",
+        {
+            "twice": rules.SAME_DOSE_TWICE,
+            "age": rules.AGE_NOT_ELIGIBLE,
+            "missing": rules.PREVIOUS_MISSING,
+            "short": rules.INTERVAL_SHORT,
+            "mix": rules.MIX_NOT_LISTED,
+            "primary": rules.PRIMARY,
+            "booster": rules.BOOSTER,
+        },
+    )
+
+
+def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, now) -> tuple:
+    """Decide and write lines low < line <= high; return (recorded, queued, unchanged, lines)."""
+    b = BATCH_TABLE
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {b}")
+        cursor.execute(
+            _fill_sql(stage, match, weak), {"source": Source.IMPORTED, "low": low, "high": high}
+        )
+        lines = cursor.rowcount
+        if not lines:
+            return 0, 0, 0, 0
+        cursor.execute(f"ANALYZE {b}")
+        _settle(cursor, stage)
+        _flags(cursor, stage)
+        common = (
+            "s.product_id, s.dose_number, s.kind, s.given_on, 'fixed', s.site_name, s.lot, "
+            "%(source)s, s.source_id, %(actor)s, %(now)s"
+        )
+        fields = (
+            "product_id, dose_number, kind, given_on, site_kind, site_name, lot, source, "
+            "source_id, recorded_by_id, created_at"
+        )
+        params = {"source": Source.IMPORTED, "actor": actor, "now": now}
+        cursor.execute(
+            f"""INSERT INTO {Dose._meta.db_table} ({fields}, person_id, flags)
+            SELECT {common}, b.person_id, b.flags FROM {b} b JOIN {stage} s ON s.line = b.line
+            WHERE b.outcome = {RECORD} ORDER BY b.line ON CONFLICT DO NOTHING""",
+            params,
+        )
+        recorded = cursor.rowcount
+        cursor.execute(
+            f"""INSERT INTO {DoseReview._meta.db_table} ({fields}, full_name, birth_date,
+                birth_year, sex, phone, id_number, commune_id, identity_key, reason, status,
+                unlink_reason)
+            SELECT {common}, s.full_name, s.birth_date, s.birth_year, s.sex, s.phone,
+                s.id_number, s.commune_id, s.identity_key,
+                CASE WHEN b.strong > 1 THEN %(conflict)s WHEN b.weak THEN %(weak)s
+                     ELSE %(nobody)s END,
+                %(open)s, ''
+            FROM {b} b JOIN {stage} s ON s.line = b.line
+            WHERE b.outcome = {QUEUE} ORDER BY b.line ON CONFLICT DO NOTHING""",
+            {
+                **params,
+                "conflict": DoseReview.Reason.CONFLICT,
+                "weak": DoseReview.Reason.WEAK,
+                "nobody": DoseReview.Reason.NO_MATCH,
+                "open": DoseReview.Status.OPEN,
+            },
+        )
+        queued = cursor.rowcount
+    return recorded, queued, lines - recorded - queued, lines
