@@ -251,6 +251,9 @@ class Sample(models.Model):
         RETURNEE = "returnee", _("Người về từ vùng dịch")
         RESAMPLE = "resample", _("Lấy lại mẫu sau mẫu gộp")
         OTHER = "other", _("Khác")
+        # A result the F0 app received (a lab system, a file, the station at release) or
+        # one moved from its old results table: no sampling team took it here.
+        REPORTED = "reported", _("Kết quả gửi về ứng dụng F0")
 
     class Status(models.TextChoices):
         TAKEN = "taken", _("Đã lấy mẫu")
@@ -296,10 +299,31 @@ class Sample(models.Model):
     resulted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The F0 app's view of the result: the case it counts for (11042 classification, the
+    # negatives that end isolation under 250/QĐ-BYT). Set by the cases app, never here.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+    )
+    # 11042 accepts a rapid test only when health staff watched it (in person or remotely).
+    supervised = models.BooleanField(default=True)
+    # The laboratory's own id of a result sent through the F0 app's lab API or import
+    # (unique per lab, 60 characters there); the tube's code stays `barcode`.
+    lab_sample_id = models.CharField(_("mã mẫu của phòng xét nghiệm"), max_length=60, blank=True)
+    # The cases.LabResult row this sample was moved from (labtests 0005). A plain integer,
+    # not a foreign key, so the old table can be dropped without touching these rows.
+    legacy_result_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-taken_at", "-pk"]
+        constraints = [
+            # What made the F0 app's lab posts idempotent, kept on the one table of results.
+            models.UniqueConstraint(
+                fields=["lab", "lab_sample_id"],
+                condition=~Q(lab_sample_id=""),
+                name="labtests_sample_lab_id_uniq",
+            )
+        ]
         indexes = [
             # The register of a commune, newest first.
             models.Index(fields=["commune", "-taken_at"], name="labtests_sample_commune"),
