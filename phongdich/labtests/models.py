@@ -364,3 +364,48 @@ class ResampleOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pool_id} · {self.person_id}"
+
+
+class TestOrder(models.Model):
+    """A free rapid test for someone with symptoms (seed 001), asked for by the commune
+    station's follow-ups (a pharmacy buyer, a citizen's report), routed to the commune where
+    the person lives. One open order per person and kind: asking twice gives the same one."""
+
+    class Source(models.TextChoices):
+        PHARMACY = "pharmacy", _("Người mua thuốc có triệu chứng")
+        REPORT = "report", _("Người về không khai báo")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ lấy mẫu")
+        DONE = "done", _("Đã lấy mẫu")
+
+    __test__ = False  # not a pytest class, whatever its name
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.RAT)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # The checkpoints follow-up that asked (an id, not a key: checkpoints is optional).
+    source_id = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    new_sample = models.OneToOneField(
+        Sample, null=True, blank=True, on_delete=models.SET_NULL, related_name="test_order"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=Q(status="open"),
+                name="labtests_test_order_open_once",
+            )
+        ]
+        indexes = [models.Index(fields=["commune", "status"], name="labtests_test_order_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} · {self.person_id}"

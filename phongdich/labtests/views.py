@@ -15,6 +15,7 @@ from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.xlsx import build_workbook
 
 from . import imports, rounds, selectors, services
+from . import orders as symptom_orders
 from .forms import (
     CampaignForm,
     ImportForm,
@@ -27,7 +28,16 @@ from .forms import (
     RoundForm,
     SampleForm,
 )
-from .models import Campaign, Kind, Pool, ResampleOrder, Sample, SamplingPoint, ScreeningRound
+from .models import (
+    Campaign,
+    Kind,
+    Pool,
+    ResampleOrder,
+    Sample,
+    SamplingPoint,
+    ScreeningRound,
+    TestOrder,
+)
 from .permissions import CAMPAIGN_EDIT_ROLES, CAMPAIGN_ROLES, RESULT_ROLES, SAMPLE_ROLES
 
 IMPORT_ERRORS_KEY = "labtests_import_errors"
@@ -44,6 +54,7 @@ def _get(getter, request, pk):
         Campaign.DoesNotExist,
         ScreeningRound.DoesNotExist,
         SamplingPoint.DoesNotExist,
+        TestOrder.DoesNotExist,
     ):
         raise Http404 from None
 
@@ -245,7 +256,32 @@ def orders(request):
     """The open re-sampling orders of the user's communes: a list for the team's phone."""
     rows = list(selectors.open_orders(request.user)[:LIST_LIMIT])
     audit_read_many(actor=request.user, action="labtests.orders", records=rows)
-    return render(request, "labtests/orders.html", {"orders": rows, "form": OrderSampleForm()})
+    tests = list(selectors.open_test_orders(request.user)[:LIST_LIMIT])
+    audit_read_many(actor=request.user, action="labtests.test_orders", records=tests)
+    return render(
+        request,
+        "labtests/orders.html",
+        {"orders": rows, "test_orders": tests, "form": OrderSampleForm()},
+    )
+
+
+@require_POST
+@role_required(*SAMPLE_ROLES)
+def test_order_sample(request, pk: int):
+    order = _get(lambda user, pk: selectors.test_orders_visible_to(user).get(pk=pk), request, pk)
+    form = OrderSampleForm(request.POST)
+    if form.is_valid():
+        try:
+            symptom_orders.test_order_sample(
+                by=request.user, order=order, barcode=form.cleaned_data["barcode"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi mẫu test nhanh."))
+    else:
+        messages.error(request, _("Cần mã mẫu mới."))
+    return redirect("labtests:orders")
 
 
 @require_POST
