@@ -234,3 +234,6 @@ class PointSampleForm(SampleForm):
         super().__init__(*args, **kwargs)
         for name in ("place", "team", "pool_code"):
             del self.fields[name]
+        self.fields["symptomatic"] = forms.BooleanField(
+            label=_("Người này có triệu chứng (ho, sốt, đau họng, khó thở…)"), required=False
+        )

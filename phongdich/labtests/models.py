@@ -174,6 +174,8 @@ class RoundFigures(models.Model):
     resulted = models.PositiveIntegerField(default=0)
     positives = models.PositiveIntegerField(default=0)
     pools_positive = models.PositiveIntegerField(default=0)
+    symptomatic = models.PositiveIntegerField(default=0)
+    symptomatic_positives = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -291,6 +293,9 @@ class Sample(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     rejected_reason = models.CharField(max_length=200, blank=True)
     result = models.CharField(max_length=8, choices=Result.choices, blank=True)
+    # Taken from someone with symptoms (at a screening point too): the round counts the
+    # cases "found among those with symptoms" from this and the reason.
+    symptomatic = models.BooleanField(_("có triệu chứng"), default=False)
     # A member of a negative pool is negative by presumption, without a test of its own.
     presumptive = models.BooleanField(default=False)
     ct_value = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)

@@ -101,6 +101,7 @@ def sample_take(
     campaign: Campaign | None = None,
     order: ResampleOrder | None = None,
     point=None,
+    symptomatic: bool = False,
 ) -> Sample:
     """`point` (a SamplingPoint) files the sample under its round and campaign, with the
     point's name and team when none is typed."""
@@ -143,6 +144,7 @@ def sample_take(
         campaign=campaign,
         round=round_,
         point=point,
+        symptomatic=symptomatic,
     )
     try:
         with transaction.atomic():

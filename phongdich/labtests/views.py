@@ -365,6 +365,8 @@ PROGRESS_HEADINGS = [
     gettext_lazy("Dương tính"),
     gettext_lazy("Tỷ lệ dương tính (%)"),
     gettext_lazy("Mẫu gộp dương tính"),
+    gettext_lazy("Mẫu người có triệu chứng"),
+    gettext_lazy("Dương tính trong số có triệu chứng"),
 ]
 
 
@@ -463,6 +465,8 @@ def _round_rows(figures):
             f.resulted,
             f.positives,
             f.pools_positive,
+            f.symptomatic,
+            f.symptomatic_positives,
         )
         for f in figures
     ]
@@ -505,8 +509,15 @@ def round_detail(request, pk: int):
             "point_form": point_form,
             "is_open": is_open,
             "can_close": is_open and request.user.role in CAMPAIGN_EDIT_ROLES,
+            "pending": rounds.pending_count(round_) if is_open else 0,
         },
     )
+
+
+def _count_or_zero(value) -> int:
+    # The number the page showed; anything else (missing, typed, huge) counts as none seen.
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 9 else 0
 
 
 @require_POST
@@ -515,7 +526,9 @@ def round_close(request, pk: int):
     round_ = _get(selectors.round_get, request, pk)
     try:
         require_confirmed(request)
-        rounds.round_close(by=request.user, round=round_)
+        rounds.round_close(
+            by=request.user, round=round_, pending_seen=_count_or_zero(request.POST.get("pending"))
+        )
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:
@@ -555,6 +568,7 @@ def point_detail(request, pk: int):
                 reason=data["reason"],
                 commune=point.commune,
                 point=point,
+                symptomatic=data.get("symptomatic", False),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
