@@ -58,7 +58,7 @@ from .models import (
     PharmacyLink,
     QuarantineLink,
 )
-from .test_orders import follow_up_test_order
+from .rapid_tests import follow_up_test_order
 
 OFFICER = (Role.CHECKPOINT_OFFICER, Role.PROVINCE_ADMIN)
 COMMUNE = (Role.COMMUNE_HEALTH_WORKER, Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from phongdich.audit.models import AuditEvent
 from phongdich.checkpoints import services as checkpoint_services
 from phongdich.checkpoints.models import FollowUp
-from phongdich.checkpoints.test_orders import follow_up_test_order
+from phongdich.checkpoints.rapid_tests import follow_up_test_order
 from phongdich.labtests import orders
 from phongdich.labtests.models import Sample, TestOrder
 from phongdich.testing import losers, make_staff, make_world, race
