@@ -135,6 +135,10 @@ DOMAIN_APPS = envlist(
     "cases,hotline,checkpoints,directives,vaccination,supplies,reports,"
     "quarantine,tracing,labtests,zones,levels",
 )
+# The F0 app keeps its lab results in labtests and labtests opens cases through the F0 app:
+# one is never installed without the other.
+if ("cases" in DOMAIN_APPS) != ("labtests" in DOMAIN_APPS):
+    DOMAIN_APPS = [*DOMAIN_APPS, "labtests" if "cases" in DOMAIN_APPS else "cases"]
 for optional_app in DOMAIN_APPS:
     if (BASE_DIR / "phongdich" / optional_app / "apps.py").exists():
         INSTALLED_APPS.append(f"phongdich.{optional_app}")

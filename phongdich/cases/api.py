@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from phongdich.audit.services import audit_read
 from phongdich.geo.models import AdminUnit
+from phongdich.labtests.models import Kind, Sample
 from phongdich.lib.apierrors import responses
 from phongdich.lib.bounds import (
     ID_MAX,
@@ -26,16 +27,16 @@ from phongdich.people.models import Person
 from phongdich.people.services import MatchScope
 
 from . import selectors, services
-from .models import DetectionSetting, LabResult
+from .models import DetectionSetting
 from .permissions import CASE_ROLES, LAB_ROLES
 
 router = Router(tags=["cases"])
 
 
 class LabResultIn(Schema):
-    lab: ApiText(LabResult, "lab", min_length=1)
-    sample_id: ApiText(LabResult, "sample_id", min_length=1)
-    kind: Literal[tuple(LabResult.Kind.values)]
+    lab: ApiText(Sample, "lab", min_length=1)
+    sample_id: ApiText(Sample, "lab_sample_id", min_length=1)
+    kind: Literal[tuple(Kind.values)]
     positive: bool
     taken_at: ApiDateTime
     full_name: ApiText(Person, "full_name", min_length=1)

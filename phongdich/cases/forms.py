@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from phongdich.facilities.models import BedType
 from phongdich.geo.fields import PlaceChoiceField
 from phongdich.geo.models import AdminUnit
+from phongdich.labtests.models import Sample
 from phongdich.lib.bounds import (
     HONEYPOT_MAX_LENGTH,
     ID_MAX,
@@ -28,7 +29,6 @@ from .models import (
     Death,
     DetectionSetting,
     HealthCheck,
-    LabResult,
     MedicineBag,
     MobileStationVisit,
     OccupationGroup,
@@ -153,10 +153,10 @@ class CaseRegisterForm(PersonFieldsMixin):
     tested_at = BoundedDateTimeField(label=_("Thời điểm lấy mẫu"), initial=timezone.now)
     # RT-PCR only: the laboratory and its sample number.
     lab = forms.CharField(
-        label=_("Nơi xét nghiệm RT-PCR"), required=False, max_length=max_length(LabResult, "lab")
+        label=_("Nơi xét nghiệm RT-PCR"), required=False, max_length=max_length(Sample, "lab")
     )
     sample_id = forms.CharField(
-        label=_("Mã mẫu"), required=False, max_length=max_length(LabResult, "sample_id")
+        label=_("Mã mẫu"), required=False, max_length=max_length(Sample, "lab_sample_id")
     )
     # Rapid test only: who did it decides whether 11042 counts it as supervised.
     rat_by = forms.ChoiceField(
@@ -252,7 +252,7 @@ class ImportForm(forms.Form):
     ]
     file = forms.FileField(label=_("Tệp kết quả xét nghiệm (.xlsx hoặc .csv)"))
     mode = forms.ChoiceField(label=_("Khi có dòng lỗi"), choices=MODES, widget=forms.RadioSelect)
-    lab = forms.CharField(label=_("Nơi xét nghiệm"), max_length=max_length(LabResult, "lab"))
+    lab = forms.CharField(label=_("Nơi xét nghiệm"), max_length=max_length(Sample, "lab"))
 
 
 class CheckForm(forms.Form):

@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phongdich.geo.selectors import communes_within
+from phongdich.labtests.models import Sample
 from phongdich.lib import imports
 from phongdich.lib.identity import validate_id_number
 from phongdich.people import imports as person_columns
 from phongdich.people.models import Person
 
 from . import services
-from .models import DetectionSetting, LabResult
+from .models import DetectionSetting
 
 DETECTION_WORDS = {
     "cong dong": DetectionSetting.COMMUNITY,
@@ -132,7 +133,7 @@ def columns() -> list[imports.Column]:
             "sample_id",
             gettext_lazy("Mã mẫu"),
             headers=("mã mẫu",),
-            max_length=limit(LabResult, "sample_id"),
+            max_length=limit(Sample, "lab_sample_id"),
         ),
         imports.Column(
             "detection",

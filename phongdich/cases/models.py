@@ -224,7 +224,11 @@ class Case(models.Model):
 
 
 class LabResult(models.Model):
-    """A laboratory or rapid test result. (lab, sample_id) makes lab posts idempotent."""
+    """Retired: the results recorded before every test lived in the labtests app. Migration
+    labtests 0005 copied each row into `labtests.Sample` (its `legacy_result_id` points
+    back here); nothing writes or reads this table any more. It is kept, read-only, because
+    audit entries name its rows as their targets and it is the copy to compare against
+    until the move is checked in production; a later migration drops it."""
 
     class Kind(models.TextChoices):
         PCR = "pcr", _("RT-PCR")

@@ -147,6 +147,12 @@ def case_checks(case: Case, limit: int = 30) -> list[HealthCheck]:
     return list(case.checks.select_related("entered_by")[:limit])
 
 
+def case_results(case: Case, limit: int = 30):
+    """The case's test results, newest first: every one lives in the labtests app (the
+    moved old results, lab posts and imports, the samples its teams took)."""
+    return list(case.samples.order_by("-taken_at", "-pk")[:limit])
+
+
 def case_alerts(case: Case) -> list[Alert]:
     return list(case.alerts.select_related("handled_by")[:50])
 

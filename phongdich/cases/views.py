@@ -278,6 +278,7 @@ def detail(request, pk: int):
     context = {
         "case": case,
         "checks": selectors.case_checks(case),
+        "results": selectors.case_results(case),
         "alerts": alerts,
         "release_confirm": release_confirm_text(
             # the same alerts case_release closes (all open ones, not only the 50 listed)

@@ -58,6 +58,7 @@ from .models import (
     PharmacyLink,
     QuarantineLink,
 )
+from .rapid_tests import follow_up_test_order
 
 OFFICER = (Role.CHECKPOINT_OFFICER, Role.PROVINCE_ADMIN)
 COMMUNE = (Role.COMMUNE_HEALTH_WORKER, Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)
@@ -691,9 +692,20 @@ def follow_ups(request):
         if follow_up is None:
             raise Http404
         try:
-            services.follow_up_done(
-                by=request.user, follow_up=follow_up, outcome=request.POST.get("outcome", "")
-            )
+            if request.POST.get("action") == "test_order":
+                if not apps.is_installed("phongdich.labtests"):
+                    raise Http404
+                _order, created = follow_up_test_order(by=request.user, follow_up=follow_up)
+                messages.success(
+                    request,
+                    _("Đã tạo lệnh test nhanh cho trạm y tế xã nơi người này sống.")
+                    if created
+                    else _("Người này đã có lệnh test nhanh đang chờ."),
+                )
+            else:
+                services.follow_up_done(
+                    by=request.user, follow_up=follow_up, outcome=request.POST.get("outcome", "")
+                )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("checkpoints:follow_ups")
@@ -701,7 +713,11 @@ def follow_ups(request):
         selectors.follow_ups_visible_to(request.user).filter(status=FollowUp.Status.OPEN)[:300]
     )
     audit_read_many(actor=request.user, action="checkpoints.follow_ups", records=items)
-    return render(request, "checkpoints/follow_ups.html", {"items": items})
+    return render(
+        request,
+        "checkpoints/follow_ups.html",
+        {"items": items, "can_order_tests": apps.is_installed("phongdich.labtests")},
+    )
 
 
 # --- oversight ----------------------------------------------------------------------------

@@ -24,7 +24,11 @@ class SampleFieldsForm(forms.Form):
         label=_("Mã mẫu (quét hoặc gõ)"), max_length=max_length(Sample, "barcode")
     )
     kind = forms.ChoiceField(label=_("Loại xét nghiệm"), choices=Kind.choices)
-    reason = forms.ChoiceField(label=_("Lý do"), choices=Sample.Reason.choices)
+    # "Reported" is the F0 app's results, never a sample a team takes.
+    reason = forms.ChoiceField(
+        label=_("Lý do"),
+        choices=[c for c in Sample.Reason.choices if c[0] != Sample.Reason.REPORTED],
+    )
     place = forms.CharField(
         label=_("Điểm lấy mẫu"), required=False, max_length=max_length(Sample, "place")
     )
@@ -230,3 +234,6 @@ class PointSampleForm(SampleForm):
         super().__init__(*args, **kwargs)
         for name in ("place", "team", "pool_code"):
             del self.fields[name]
+        self.fields["symptomatic"] = forms.BooleanField(
+            label=_("Người này có triệu chứng (ho, sốt, đau họng, khó thở…)"), required=False
+        )

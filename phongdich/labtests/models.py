@@ -174,6 +174,8 @@ class RoundFigures(models.Model):
     resulted = models.PositiveIntegerField(default=0)
     positives = models.PositiveIntegerField(default=0)
     pools_positive = models.PositiveIntegerField(default=0)
+    symptomatic = models.PositiveIntegerField(default=0)
+    symptomatic_positives = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -251,6 +253,9 @@ class Sample(models.Model):
         RETURNEE = "returnee", _("Người về từ vùng dịch")
         RESAMPLE = "resample", _("Lấy lại mẫu sau mẫu gộp")
         OTHER = "other", _("Khác")
+        # A result the F0 app received (a lab system, a file, the station at release) or
+        # one moved from its old results table: no sampling team took it here.
+        REPORTED = "reported", _("Kết quả gửi về ứng dụng F0")
 
     class Status(models.TextChoices):
         TAKEN = "taken", _("Đã lấy mẫu")
@@ -288,6 +293,9 @@ class Sample(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     rejected_reason = models.CharField(max_length=200, blank=True)
     result = models.CharField(max_length=8, choices=Result.choices, blank=True)
+    # Taken from someone with symptoms (at a screening point too): the round counts the
+    # cases "found among those with symptoms" from this and the reason.
+    symptomatic = models.BooleanField(_("có triệu chứng"), default=False)
     # A member of a negative pool is negative by presumption, without a test of its own.
     presumptive = models.BooleanField(default=False)
     ct_value = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
@@ -296,10 +304,31 @@ class Sample(models.Model):
     resulted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The F0 app's view of the result: the case it counts for (11042 classification, the
+    # negatives that end isolation under 250/QĐ-BYT). Set by the cases app, never here.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+    )
+    # 11042 accepts a rapid test only when health staff watched it (in person or remotely).
+    supervised = models.BooleanField(default=True)
+    # The laboratory's own id of a result sent through the F0 app's lab API or import
+    # (unique per lab, 60 characters there); the tube's code stays `barcode`.
+    lab_sample_id = models.CharField(_("mã mẫu của phòng xét nghiệm"), max_length=60, blank=True)
+    # The cases.LabResult row this sample was moved from (labtests 0005). A plain integer,
+    # not a foreign key, so the old table can be dropped without touching these rows.
+    legacy_result_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-taken_at", "-pk"]
+        constraints = [
+            # What made the F0 app's lab posts idempotent, kept on the one table of results.
+            models.UniqueConstraint(
+                fields=["lab", "lab_sample_id"],
+                condition=~Q(lab_sample_id=""),
+                name="labtests_sample_lab_id_uniq",
+            )
+        ]
         indexes = [
             # The register of a commune, newest first.
             models.Index(fields=["commune", "-taken_at"], name="labtests_sample_commune"),
@@ -340,3 +369,48 @@ class ResampleOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pool_id} · {self.person_id}"
+
+
+class TestOrder(models.Model):
+    """A free rapid test for someone with symptoms (seed 001), asked for by the commune
+    station's follow-ups (a pharmacy buyer, a citizen's report), routed to the commune where
+    the person lives. One open order per person and kind: asking twice gives the same one."""
+
+    class Source(models.TextChoices):
+        PHARMACY = "pharmacy", _("Người mua thuốc có triệu chứng")
+        REPORT = "report", _("Người về không khai báo")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ lấy mẫu")
+        DONE = "done", _("Đã lấy mẫu")
+
+    __test__ = False  # not a pytest class, whatever its name
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.RAT)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # The checkpoints follow-up that asked (an id, not a key: checkpoints is optional).
+    source_id = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    new_sample = models.OneToOneField(
+        Sample, null=True, blank=True, on_delete=models.SET_NULL, related_name="test_order"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=Q(status="open"),
+                name="labtests_test_order_open_once",
+            )
+        ]
+        indexes = [models.Index(fields=["commune", "status"], name="labtests_test_order_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} · {self.person_id}"

@@ -120,6 +120,8 @@ class Figures:
     resulted: int = 0
     positives: int = 0
     pools_positive: int = 0
+    symptomatic: int = 0
+    symptomatic_positives: int = 0
 
     @property
     def coverage_people(self):
@@ -140,7 +142,18 @@ class Figures:
         )
 
 
-COUNTED = ("sampled", "people", "households", "resulted", "positives", "pools_positive")
+COUNTED = (
+    "sampled",
+    "people",
+    "households",
+    "resulted",
+    "positives",
+    "pools_positive",
+    "symptomatic",
+    "symptomatic_positives",
+)
+# "Found among those with symptoms": flagged at the point, or sampled for symptoms.
+SYMPTOMATIC = Q(symptomatic=True) | Q(reason=Sample.Reason.SYMPTOMS)
 
 
 def _counted(round_: ScreeningRound) -> dict[int, dict]:
@@ -157,8 +170,14 @@ def _counted(round_: ScreeningRound) -> dict[int, dict]:
             households=Count("person__address", distinct=True, filter=~Q(person__address="")),
             resulted=Count("pk", filter=~Q(result="")),
             positives=Count("pk", filter=Q(result=Result.POSITIVE)),
+            # Named apart from the Sample field `symptomatic` the filters read.
+            with_symptoms=Count("pk", filter=SYMPTOMATIC),
+            with_symptoms_positive=Count("pk", filter=SYMPTOMATIC & Q(result=Result.POSITIVE)),
         )
     }
+    for row in rows.values():
+        row["symptomatic"] = row.pop("with_symptoms")
+        row["symptomatic_positives"] = row.pop("with_symptoms_positive")
     pools = (
         Pool.objects.filter(members__round=round_, result=Result.POSITIVE)
         .values("commune")
@@ -202,10 +221,32 @@ def total(figures: list[Figures]) -> Figures:
     return whole
 
 
+def pending_count(round_: ScreeningRound) -> int:
+    """Samples of the round still waiting for a result (rejected ones wait for nothing)."""
+    return (
+        Sample.objects.filter(round=round_, result="")
+        .exclude(status=Sample.Status.REJECTED)
+        .count()
+    )
+
+
 @transaction.atomic
-def round_close(*, by, round: ScreeningRound) -> ScreeningRound:
-    """Close the round once and keep its figures per commune; a second close is refused."""
+def round_close(*, by, round: ScreeningRound, pending_seen: int = 0) -> ScreeningRound:
+    """Close the round once and keep its figures per commune; a second close is refused.
+
+    With results still pending the officer must have seen how many (`pending_seen`, the
+    number the page showed): a different number (none shown, or more came in since) is
+    refused with the current one, so a round is never closed over results nobody saw."""
     check_act_on_unit(by, round.campaign.unit)
+    pending = pending_count(round)
+    if pending and pending_seen != pending:
+        raise ValidationError(
+            _(
+                "Còn %(n)s mẫu chưa có kết quả; số liệu chốt sẽ không tính các kết quả về sau. "
+                "Xem lại và xác nhận kết thúc vòng khi vẫn còn mẫu chờ kết quả."
+            )
+            % {"n": pending}
+        )
     won = ScreeningRound.objects.filter(pk=round.pk, status=ScreeningRound.Status.OPEN).update(
         status=ScreeningRound.Status.CLOSED, closed_at=timezone.now(), closed_by=_user(by)
     )
@@ -229,7 +270,7 @@ def round_close(*, by, round: ScreeningRound) -> ScreeningRound:
         actor=by,
         action="labtests.round_close",
         target=round,
-        changes={"sampled": whole.sampled, "positives": whole.positives},
+        changes={"sampled": whole.sampled, "positives": whole.positives, "pending": pending},
     )
     return round
 

@@ -6,7 +6,15 @@ from django.db.models import Q
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
 
-from .models import Campaign, Pool, ResampleOrder, Sample, SamplingPoint, ScreeningRound
+from .models import (
+    Campaign,
+    Pool,
+    ResampleOrder,
+    Sample,
+    SamplingPoint,
+    ScreeningRound,
+    TestOrder,
+)
 
 
 def samples_visible_to(user):
@@ -53,6 +61,19 @@ def open_orders(user):
         orders_visible_to(user)
         .filter(status=ResampleOrder.Status.OPEN)
         .select_related("person", "commune__parent", "pool")
+        .order_by("created_at", "pk")
+    )
+
+
+def test_orders_visible_to(user):
+    return scope_to_jurisdiction(TestOrder.objects.all(), user, "commune")
+
+
+def open_test_orders(user):
+    return (
+        test_orders_visible_to(user)
+        .filter(status=TestOrder.Status.OPEN)
+        .select_related("person", "commune__parent")
         .order_by("created_at", "pk")
     )
 

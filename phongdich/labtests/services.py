@@ -2,8 +2,8 @@
 
 A result is recorded once: a guarded UPDATE (`result = ''`) lets exactly one of two lab
 officers saving at once win; the other finds the result already there. A positive individual
-result goes to the F0 app through `cases.services.lab_result_record` (its 11042
-classification, idempotent on lab + barcode), never a case made here."""
+result goes to the F0 app through `cases.services.case_result_apply` (its 11042
+classification links the sample to the case), never a case made here."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -101,6 +101,7 @@ def sample_take(
     campaign: Campaign | None = None,
     order: ResampleOrder | None = None,
     point=None,
+    symptomatic: bool = False,
 ) -> Sample:
     """`point` (a SamplingPoint) files the sample under its round and campaign, with the
     point's name and team when none is typed."""
@@ -143,6 +144,7 @@ def sample_take(
         campaign=campaign,
         round=round_,
         point=point,
+        symptomatic=symptomatic,
     )
     try:
         with transaction.atomic():
@@ -251,8 +253,9 @@ def sample_result_record(
 
 
 def _to_cases(*, by, sample: Sample) -> None:
-    """A positive result (or any result of a person with an open case) goes through the F0
-    app's own lab-result path: 11042 classification there, idempotent on lab + barcode."""
+    """A positive result (or any result of a person with an open case) is applied to the
+    person's case by the F0 app (its 11042 classification); the sample itself is the
+    record, the case app only links it to the case."""
     from phongdich.cases import services as case_services
 
     if sample.result == Result.INVALID:
@@ -260,15 +263,8 @@ def _to_cases(*, by, sample: Sample) -> None:
     positive = sample.result == Result.POSITIVE
     if not positive and case_services.open_case_for(sample.person) is None:
         return
-    case_services.lab_result_record(
-        by=by,
-        lab=sample.lab or _("phòng xét nghiệm"),
-        sample_id=sample.barcode,
-        kind=sample.kind,
-        positive=positive,
-        taken_at=sample.taken_at,
-        person=sample.person,
-        commune=sample.person.commune or sample.commune,
+    case_services.case_result_apply(
+        by=by, sample=sample, commune=sample.person.commune or sample.commune
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("pools/<int:pk>/result/", views.pool_result, name="pool_result"),
     path("orders/", views.orders, name="orders"),
     path("orders/<int:pk>/sample/", views.order_sample, name="order_sample"),
+    path("test-orders/<int:pk>/sample/", views.test_order_sample, name="test_order_sample"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),

@@ -15,6 +15,7 @@ from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.xlsx import build_workbook
 
 from . import imports, rounds, selectors, services
+from . import orders as symptom_orders
 from .forms import (
     CampaignForm,
     ImportForm,
@@ -27,7 +28,16 @@ from .forms import (
     RoundForm,
     SampleForm,
 )
-from .models import Campaign, Kind, Pool, ResampleOrder, Sample, SamplingPoint, ScreeningRound
+from .models import (
+    Campaign,
+    Kind,
+    Pool,
+    ResampleOrder,
+    Sample,
+    SamplingPoint,
+    ScreeningRound,
+    TestOrder,
+)
 from .permissions import CAMPAIGN_EDIT_ROLES, CAMPAIGN_ROLES, RESULT_ROLES, SAMPLE_ROLES
 
 IMPORT_ERRORS_KEY = "labtests_import_errors"
@@ -44,6 +54,7 @@ def _get(getter, request, pk):
         Campaign.DoesNotExist,
         ScreeningRound.DoesNotExist,
         SamplingPoint.DoesNotExist,
+        TestOrder.DoesNotExist,
     ):
         raise Http404 from None
 
@@ -245,7 +256,32 @@ def orders(request):
     """The open re-sampling orders of the user's communes: a list for the team's phone."""
     rows = list(selectors.open_orders(request.user)[:LIST_LIMIT])
     audit_read_many(actor=request.user, action="labtests.orders", records=rows)
-    return render(request, "labtests/orders.html", {"orders": rows, "form": OrderSampleForm()})
+    tests = list(selectors.open_test_orders(request.user)[:LIST_LIMIT])
+    audit_read_many(actor=request.user, action="labtests.test_orders", records=tests)
+    return render(
+        request,
+        "labtests/orders.html",
+        {"orders": rows, "test_orders": tests, "form": OrderSampleForm()},
+    )
+
+
+@require_POST
+@role_required(*SAMPLE_ROLES)
+def test_order_sample(request, pk: int):
+    order = _get(lambda user, pk: selectors.test_orders_visible_to(user).get(pk=pk), request, pk)
+    form = OrderSampleForm(request.POST)
+    if form.is_valid():
+        try:
+            symptom_orders.test_order_sample(
+                by=request.user, order=order, barcode=form.cleaned_data["barcode"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi mẫu test nhanh."))
+    else:
+        messages.error(request, _("Cần mã mẫu mới."))
+    return redirect("labtests:orders")
 
 
 @require_POST
@@ -329,6 +365,8 @@ PROGRESS_HEADINGS = [
     gettext_lazy("Dương tính"),
     gettext_lazy("Tỷ lệ dương tính (%)"),
     gettext_lazy("Mẫu gộp dương tính"),
+    gettext_lazy("Mẫu người có triệu chứng"),
+    gettext_lazy("Dương tính trong số có triệu chứng"),
 ]
 
 
@@ -427,6 +465,8 @@ def _round_rows(figures):
             f.resulted,
             f.positives,
             f.pools_positive,
+            f.symptomatic,
+            f.symptomatic_positives,
         )
         for f in figures
     ]
@@ -469,8 +509,15 @@ def round_detail(request, pk: int):
             "point_form": point_form,
             "is_open": is_open,
             "can_close": is_open and request.user.role in CAMPAIGN_EDIT_ROLES,
+            "pending": rounds.pending_count(round_) if is_open else 0,
         },
     )
+
+
+def _count_or_zero(value) -> int:
+    # The number the page showed; anything else (missing, typed, huge) counts as none seen.
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 9 else 0
 
 
 @require_POST
@@ -479,7 +526,9 @@ def round_close(request, pk: int):
     round_ = _get(selectors.round_get, request, pk)
     try:
         require_confirmed(request)
-        rounds.round_close(by=request.user, round=round_)
+        rounds.round_close(
+            by=request.user, round=round_, pending_seen=_count_or_zero(request.POST.get("pending"))
+        )
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:
@@ -519,6 +568,7 @@ def point_detail(request, pk: int):
                 reason=data["reason"],
                 commune=point.commune,
                 point=point,
+                symptomatic=data.get("symptomatic", False),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -40,7 +40,6 @@ from .registration import (
     case_register,
     case_self_declare,
     case_verify,
-    lab_result_record,
     open_case_for,
 )
 from .reports import (
@@ -49,6 +48,7 @@ from .reports import (
     daily_report_publish,
     daily_reports_draft_all,
 )
+from .results import case_result_apply, lab_result_record
 from .transfer_need import (
     case_transfer_override,
     transfer_need_sync,
@@ -81,6 +81,7 @@ __all__ = [
     "daily_report_publish",
     "daily_reports_draft_all",
     "death_dossier_advance",
+    "case_result_apply",
     "lab_result_record",
     "medicine_bag_record",
     "mobile_visit_record",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from phongdich.audit.services import audit_record
 from phongdich.facilities.models import BedType, Facility, Stay
 from phongdich.facilities.services import facility_occupy
+from phongdich.labtests.rules import RAT
 from phongdich.lib import idempotency
 from phongdich.lib.certificates import new_code
 
@@ -24,7 +25,6 @@ from ..models import (
     CaseLink,
     CaseStatus,
     Death,
-    LabResult,
     MedicineBag,
     MobileStationVisit,
     SeverityLevel,
@@ -40,6 +40,7 @@ from ._common import (
     _today,
     thresholds,
 )
+from ._samples import negative_rat_times, result_sample_create
 from .transfer_need import transfer_need_done
 
 
@@ -176,12 +177,7 @@ def _close_alerts_by_transfer(*, by, case: Case, alert: Alert | None, reason: st
 
 
 def release_for(case: Case, *, extra_negative: date | None = None) -> rules.Release:
-    negatives = list(
-        case.tests.filter(kind=LabResult.Kind.RAT, positive=False).values_list(
-            "taken_at", flat=True
-        )
-    )
-    dates = [timezone.localtime(at).date() for at in negatives]
+    dates = [timezone.localtime(at).date() for at in negative_rat_times(case)]
     if extra_negative:
         dates.append(extra_negative)
     return rules.release_date(
@@ -202,15 +198,15 @@ def case_release(*, by, case: Case, negative_rat_on: date | None = None) -> Case
     if negative_rat_on is not None:
         if negative_rat_on > today:
             raise ValidationError({"negative_rat_on": _("Ngày xét nghiệm không thể ở tương lai.")})
-        LabResult.objects.create(
+        result_sample_create(
+            by=by,
             person=case.person,
-            case=case,
             commune=case.commune,
-            kind=LabResult.Kind.RAT,
+            kind=RAT,
             positive=False,
             taken_at=timezone.make_aware(datetime.combine(negative_rat_on, datetime.min.time())),
-            created_by=by,
             lab=_("Trạm y tế"),
+            case=case,
         )
     release = release_for(case)
     if release.on > today:

@@ -1,5 +1,6 @@
 """Registering an F0: the person through the matching, verification against the Ministry's
-evidence rules, the home-care override, lab results and citizens' self-declarations.
+evidence rules, the home-care override and citizens' self-declarations (lab results are in
+`results`).
 """
 
 import secrets
@@ -16,9 +17,8 @@ from django.utils.translation import gettext as _
 from phongdich.audit.services import audit_record
 from phongdich.facilities.models import Facility
 from phongdich.facilities.services import facility_occupy
-from phongdich.lib.locks import key_lock
 from phongdich.people.models import Person
-from phongdich.people.services import MatchScope, person_register
+from phongdich.people.services import person_register
 
 from .. import rules
 from ..models import (
@@ -27,7 +27,6 @@ from ..models import (
     CaseSource,
     CaseStatus,
     DetectionSetting,
-    LabResult,
     OccupationGroup,
     TreatmentPlace,
     Vaccination,
@@ -41,6 +40,7 @@ from ._common import (
     _today,
     thresholds,
 )
+from ._samples import case_evidence, rat_mark_supervised, result_sample_create
 from .transfer_need import transfer_need_sync
 
 
@@ -247,21 +247,19 @@ def case_register(
 
 def _record_evidence(*, by, case: Case, evidence, lab: str, sample_id: str) -> None:
     for index, item in enumerate(evidence):
-        result = LabResult(
-            person=case.person,
-            case=case,
-            commune=case.commune,
-            kind=item.kind,
-            positive=item.positive,
-            taken_at=item.taken_at,
-            supervised=item.supervised,
-            lab=lab,
-            sample_id=sample_id if index == 0 else "",
-            created_by=by if getattr(by, "is_authenticated", False) else None,
-        )
         try:
-            with transaction.atomic():
-                result.save()
+            result_sample_create(
+                by=by,
+                person=case.person,
+                commune=case.commune,
+                kind=item.kind,
+                positive=item.positive,
+                taken_at=item.taken_at,
+                supervised=item.supervised,
+                lab=lab,
+                sample_id=sample_id if index == 0 else "",
+                case=case,
+            )
         except IntegrityError as exc:
             raise ValidationError(
                 {"sample_id": _("Mã mẫu này đã được ghi nhận trước đó.")}
@@ -283,8 +281,8 @@ def case_verify(
     if case.status != CaseStatus.PENDING:
         raise ValidationError(_("Ca bệnh này không ở trạng thái chờ xác minh."))
     evidence = [
-        rules.LabEvidence(t.kind, t.positive, t.taken_at, supervised=t.supervised or rat_supervised)
-        for t in case.tests.all()
+        rules.LabEvidence(e.kind, e.positive, e.taken_at, supervised=e.supervised or rat_supervised)
+        for e in case_evidence(case)
     ]
     classification = rules.classify_case(
         evidence,
@@ -296,7 +294,7 @@ def case_verify(
     if not classification.confirmed:
         raise ValidationError(classification.reason)
     if rat_supervised:
-        case.tests.filter(kind=LabResult.Kind.RAT).update(supervised=True)
+        rat_mark_supervised(case)
     case.is_f1, case.has_symptoms, case.has_epi_link = is_f1, has_symptoms, has_epi_link
     case.basis, case.basis_reason = classification.basis, classification.reason
     case.status = CaseStatus.ACTIVE
@@ -322,102 +320,6 @@ def case_home_care_override(*, by, case: Case, eligible: bool, reason: str) -> C
         changes={"eligible": [before, eligible], "reason": reason},
     )
     return case
-
-
-@transaction.atomic
-def lab_result_record(
-    *,
-    by,
-    lab: str,
-    sample_id: str,
-    kind: str,
-    positive: bool,
-    taken_at: datetime,
-    person_data: PersonData | None = None,
-    commune,
-    supervised: bool = True,
-    detection: str = DetectionSetting.COMMUNITY,
-    source: str = CaseSource.LAB,
-    person=None,
-) -> tuple[LabResult, bool]:
-    """Record one result; the same (lab, sample id) twice records it once. A positive
-    result registers (or joins) the person's case; a negative one joins an open case, where
-    it may end isolation early (250/QĐ-BYT). `person` is given instead of `person_data` when
-    the caller already matched them (the labtests app's samples)."""
-    if sample_id:
-        # Before anyone is registered: concurrent posts of one sample wait here, and the
-        # losers find the winner's result instead of each registering a person.
-        key_lock(f"lab-sample:{lab}|{sample_id}")
-        existing = (
-            LabResult.objects.filter(lab=lab, sample_id=sample_id)
-            .select_related("commune", "case")
-            .first()
-        )
-        if existing is not None:
-            if not MatchScope.for_caller(by, commune=commune).contains(existing.commune):
-                # Recorded by another unit: say so without showing whose it is.
-                raise ValidationError({"sample_id": _("Mã mẫu này đã được ghi nhận trước đó.")})
-            return existing, False
-    if person is None:
-        person, _created = person_data.register(by=by, commune=commune)
-    result = LabResult(
-        person=person,
-        commune=commune,
-        kind=kind,
-        positive=positive,
-        taken_at=taken_at,
-        supervised=supervised,
-        lab=lab,
-        sample_id=sample_id,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
-    )
-    try:
-        with transaction.atomic():
-            result.save()
-    except IntegrityError:
-        # The same sample posted concurrently: the other request recorded it.
-        return LabResult.objects.get(lab=lab, sample_id=sample_id), False
-    case = open_case_for(person)
-    if positive and case is None:
-        case, _new = case_register(
-            by=by,
-            person=person,
-            commune=commune,
-            evidence=[rules.LabEvidence(kind, True, taken_at, supervised)],
-            detection=detection,
-            source=source,
-        )
-    elif positive and case.status == CaseStatus.PENDING:
-        evidence = [
-            rules.LabEvidence(t.kind, t.positive, t.taken_at, t.supervised)
-            for t in case.tests.all()
-        ] + [rules.LabEvidence(kind, True, taken_at, supervised)]
-        classification = rules.classify_case(
-            evidence,
-            is_f1=case.is_f1,
-            has_symptoms=case.has_symptoms,
-            has_epi_link=case.has_epi_link,
-        )
-        if classification.confirmed:
-            case.status, case.basis = CaseStatus.ACTIVE, classification.basis
-            case.basis_reason = classification.reason
-            case.save(update_fields=["status", "basis", "basis_reason", "updated_at"])
-            _quarantine_convert(by=by, case=case)
-    if case is not None:
-        result.case = case
-        result.save(update_fields=["case"])
-    audit_record(
-        actor=by,
-        action="cases.lab_result",
-        target=result,
-        changes={
-            "lab": lab,
-            "sample_id": sample_id,
-            "positive": positive,
-            "case": case and case.pk,
-        },
-    )
-    return result, True
 
 
 @transaction.atomic

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from phongdich.cases.forms import CaseRegisterForm, CheckForm
-from phongdich.cases.models import Case, LabResult
+from phongdich.cases.models import Case
 from phongdich.geo.models import AdminUnit
+from phongdich.labtests.models import Sample
 
 REQUIRED_CHOICES = {
     "test_kind": "Chọn loại xét nghiệm.",
@@ -92,7 +93,7 @@ def test_the_test_kind_drives_its_dependent_fields(
         assert error in response.context["form"].errors
         return
     assert response.status_code == 302, response.context["form"].errors
-    test = LabResult.objects.get()
+    test = Sample.objects.get()
     assert (test.kind, test.lab, test.supervised) == (kind, lab, supervised)
 
 

@@ -6,7 +6,8 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from phongdich.cases import imports, services
-from phongdich.cases.models import Case, LabResult
+from phongdich.cases.models import Case
+from phongdich.labtests.models import Sample
 from phongdich.lib.imports import FileRefused
 from phongdich.lib.tests.builders import UnreadableUpload, csv_bytes
 from phongdich.lib.xlsx import build_workbook
@@ -90,14 +91,14 @@ def test_it_keeps_good_rows_and_reports_bad_ones_by_line(client, world, staff):
     assert [e["line"] for e in report.errors.entries] == [3, 4]
     assert "Họ tên: bắt buộc" in report.errors.entries[0]["errors"]
     assert report.recorded == 2
-    assert LabResult.objects.count() == 2 and Case.objects.count() == 1
+    assert Sample.objects.count() == 2 and Case.objects.count() == 1
 
 
 def test_it_refuses_the_whole_file_when_asked(client, world, staff):
     content = build_workbook("KQ", HEADER, rows(world))
     response = upload(client, world, staff, "all_or_nothing", content)
     assert response.context["report"].refused
-    assert LabResult.objects.count() == 0
+    assert Sample.objects.count() == 0
 
 
 def test_it_reads_csv_and_counts_repeated_samples_once(client, world, staff):
@@ -106,7 +107,7 @@ def test_it_reads_csv_and_counts_repeated_samples_once(client, world, staff):
     upload(client, world, staff, "keep_good", content, "kq.csv")
     response = upload(client, world, staff, "keep_good", content, "kq.csv")
     assert response.context["report"].duplicates == 1
-    assert LabResult.objects.count() == 1
+    assert Sample.objects.count() == 1
 
 
 def test_it_reports_missing_columns(client, world, staff):
@@ -135,7 +136,7 @@ def _over_long_rows(world):
     return [
         _row(world, "Nguyễn Văn A", "M1"),
         _row(world, "Nguyễn " * 20 + "An", "M2"),  # 142 characters; Person.full_name holds 120
-        _row(world, "Trần Văn B", "M" * 61),  # LabResult.sample_id holds 60
+        _row(world, "Trần Văn B", "M" * 61),  # a lab's sample id holds 60
         _row(world, "Lê Thị C", "M4"),
     ]
 
@@ -144,7 +145,7 @@ def test_an_over_long_field_is_reported_by_line_and_the_good_rows_are_kept(clien
     content = build_workbook("KQ", HEADER, _over_long_rows(world))
     response = upload(client, world, staff, "keep_good", content)
     assert response.status_code == 200
-    assert set(LabResult.objects.values_list("sample_id", flat=True)) == {"M1", "M4"}
+    assert set(Sample.objects.values_list("lab_sample_id", flat=True)) == {"M1", "M4"}
     report = response.context["report"]
     assert [e["line"] for e in report.errors.entries] == [3, 4]
     assert "Họ tên: dài 142 ký tự, tối đa 120" in report.errors.entries[0]["errors"]
@@ -157,7 +158,7 @@ def test_an_over_long_field_in_all_or_nothing_mode_refuses_the_whole_file(client
     response = upload(client, world, staff, "all_or_nothing", content)
     assert response.status_code == 200
     assert response.context["report"].refused
-    assert LabResult.objects.count() == 0 and Person.objects.count() == 0
+    assert Sample.objects.count() == 0 and Person.objects.count() == 0
 
 
 def test_a_database_error_on_one_row_keeps_the_others(client, world, staff):
@@ -176,7 +177,7 @@ def test_a_database_error_on_one_row_keeps_the_others(client, world, staff):
     with mock.patch.object(services, "lab_result_record", flaky):
         response = upload(client, world, staff, "keep_good", build_workbook("KQ", HEADER, rows))
     assert response.status_code == 200
-    assert set(LabResult.objects.values_list("sample_id", flat=True)) == {"M1", "M3"}
+    assert set(Sample.objects.values_list("lab_sample_id", flat=True)) == {"M1", "M3"}
     assert [e["line"] for e in response.context["report"].errors.entries] == [3]
 
 

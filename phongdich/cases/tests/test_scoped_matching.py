@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from phongdich.accounts.services import api_token_create
 from phongdich.cases import imports, rules, services
-from phongdich.cases.models import Case, CaseStatus, LabResult
+from phongdich.cases.models import Case, CaseStatus
+from phongdich.labtests.models import Sample
 from phongdich.lib.imports import as_upload
 from phongdich.people.models import MatchReferral, Person
 
@@ -105,8 +106,8 @@ def test_a_lab_negative_never_joins_another_communes_case(client, world, staff):
     _token, raw = api_token_create(by=staff.commune_worker_a, name="trạm A")
     response = _lab_post(client, world, raw)
     assert response.status_code == 201 and response.json()["case_id"] is None
-    assert not case_b.tests.filter(positive=False).exists()
-    result = LabResult.objects.get(sample_id="HR-1")
+    assert not case_b.samples.filter(result="negative").exists()
+    result = Sample.objects.get(lab_sample_id="HR-1")
     assert result.person_id != case_b.person_id and result.person.commune == world.commune_a
 
 
@@ -115,7 +116,7 @@ def test_a_province_lab_joins_the_matching_person_anywhere_in_the_province(clien
     _token, raw = api_token_create(by=staff.province_health_officer, name="CDC")
     response = _lab_post(client, world, raw, sample_id="CDC-1")
     assert response.json()["case_id"] == case_b.pk
-    assert case_b.tests.filter(positive=False).count() == 1
+    assert case_b.samples.filter(result="negative").count() == 1
 
 
 def test_a_sample_id_of_another_unit_is_refused_without_details(client, world, staff):
@@ -125,7 +126,7 @@ def test_a_sample_id_of_another_unit_is_refused_without_details(client, world, s
     response = _lab_post(client, world, raw_a)
     assert response.status_code == 422
     assert "result_id" not in response.json() and "Bùi" not in response.content.decode()
-    assert LabResult.objects.count() == 1 and Person.objects.count() == 1
+    assert Sample.objects.count() == 1 and Person.objects.count() == 1
 
 
 def test_an_import_row_of_another_districts_person_writes_nothing_there(world, staff):
@@ -150,7 +151,7 @@ def test_an_import_row_of_another_districts_person_writes_nothing_there(world, s
         before.address,
         before.updated_at,
     )
-    assert not case_b.tests.filter(positive=False).exists()
+    assert not case_b.samples.filter(result="negative").exists()
 
 
 def test_the_database_allows_one_open_case_per_person(world, staff):
@@ -203,4 +204,4 @@ def test_an_import_row_whose_sample_another_unit_recorded_is_a_row_error(client,
         mode="all_or_nothing",
     )
     assert refused.refused and refused.recorded == 0
-    assert LabResult.objects.filter(sample_id="S-10").count() == 1  # from the first import
+    assert Sample.objects.filter(lab_sample_id="S-10").count() == 1  # from the first import

@@ -172,7 +172,7 @@ def test_staff_register_a_case_through_the_form(client, world, staff):
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
     assert case.basis == "f1_rat" and case.status == CaseStatus.ACTIVE
-    assert case.tests.count() == 1
+    assert case.samples.count() == 1
 
 
 def test_staff_cannot_register_in_another_commune(client, world, staff):

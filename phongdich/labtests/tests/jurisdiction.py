@@ -67,6 +67,20 @@ def _order(world, staff):
     return {"pk": ResampleOrder.objects.get(pool=pool).pk}
 
 
+def _test_order(world, staff):
+    from phongdich.labtests.orders import test_order_create
+    from phongdich.people.services import person_register
+
+    person, _created = person_register(
+        by=staff.commune_worker_b,
+        full_name="Đỗ Thị Ho",
+        phone="0905777888",
+        commune=world.commune_b,
+    )
+    order, _created = test_order_create(by=staff.commune_worker_b, person=person, source="pharmacy")
+    return {"pk": order.pk}
+
+
 def _campaign(world, staff):
     from phongdich.labtests import services
 
@@ -126,6 +140,7 @@ RECORDS_IN_COMMUNE_B = {
     "labtests:pool_detail": _pool,
     "labtests:pool_result": _pool,
     "labtests:order_sample": _order,
+    "labtests:test_order_sample": _test_order,
     "labtests:campaign_detail": _campaign,
     "labtests:campaign_export": _campaign,
 }

@@ -46,11 +46,13 @@ def test_a_round_is_added_a_point_set_up_and_a_sample_taken_there(client, world,
             "commune": world.commune_a.pk,
             "kind": "pcr",
             "reason": "screening",
+            "symptomatic": "on",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     sample = Sample.objects.get(barcode="TS-0001")
     assert (sample.round_id, sample.point_id, sample.place) == (rnd.pk, point.pk, point.name)
+    assert sample.symptomatic  # the team ticked "has symptoms"
     page = client.get(f"/labtests/points/{point.pk}/").content.decode()
     assert "TS-0001" in page and "Hoàng Văn Sàng" in page
     page = client.get(f"/labtests/rounds/{rnd.pk}/").content.decode()
@@ -113,3 +115,32 @@ def test_bad_round_and_point_input_is_told_not_a_500(client, world, staff):
         {"name": "x" * 500, "commune": world.commune_a.pk, "opens_at": "25:99"},
     )
     assert response.status_code == 200 and not SamplingPoint.objects.exists()
+
+
+def test_the_round_page_shows_pending_results_and_closing_needs_them_seen(client, world, staff):
+    from phongdich.labtests import services
+
+    from . import builders as b
+
+    rnd = b.screening_round(world, staff)
+    point = b.point(world, staff, rnd)
+    services.sample_take(
+        by=staff.commune_worker_a,
+        person=b.person(world, staff),
+        barcode="W-1",
+        kind="pcr",
+        reason="screening",
+        commune=point.commune,
+        point=point,
+    )
+    client.force_login(staff.province_health_officer)
+    page = client.get(f"/labtests/rounds/{rnd.pk}/").content.decode()
+    assert 'id="pending"' in page and "Còn 1 mẫu chưa có kết quả" in page
+    assert 'name="pending" value="1"' in page
+    url = f"/labtests/rounds/{rnd.pk}/close/"
+    for typed in ("", "abc", "-1", "9" * 30, "0"):
+        refused = client.post(url, {"confirmed": "1", "pending": typed}, follow=True)
+        assert refused.status_code == 200 and "Còn 1 mẫu" in refused.content.decode()
+        assert ScreeningRound.objects.get(pk=rnd.pk).status == "open"
+    client.post(url, {"confirmed": "1", "pending": "1"})
+    assert ScreeningRound.objects.get(pk=rnd.pk).status == "closed"

@@ -66,15 +66,16 @@ def test_a_commune_worker_cannot_open_a_round_of_a_province_campaign(world, staf
         )
 
 
-def _take(world, staff, point, code, person, result=None):
+def _take(world, staff, point, code, person, result=None, **extra):
     sample = services.sample_take(
         by=staff.commune_worker_a,
         person=person,
         barcode=code,
         kind="pcr",
-        reason="screening",
+        reason=extra.pop("reason", "screening"),
         commune=point.commune,
         point=point,
+        **extra,
     )
     if result:
         services.sample_result_record(
@@ -151,7 +152,8 @@ def test_the_last_negative_round_of_a_commune(world, staff):
     _take(world, staff, builders.point(world, staff, pending), "N-2", builders.person(world, staff))
     assert rounds.last_negative_round_on([world.commune_a.pk]) is None  # none closed yet
     rounds.round_close(by=staff.province_health_officer, round=negative)
-    rounds.round_close(by=staff.province_health_officer, round=pending)  # a result missing
+    # A result missing: closed all the same once the officer saw it.
+    rounds.round_close(by=staff.province_health_officer, round=pending, pending_seen=1)
     assert rounds.last_negative_round_on([world.commune_a.pk]) == today
     assert rounds.last_negative_round_on([world.commune_b.pk]) is None
 
@@ -164,3 +166,69 @@ def test_a_point_must_be_in_the_round(world, staff):
 
     with pytest.raises(ValidationError):
         builders.point(world, staff, rnd, opens_at=time(9), closes_at=time(8))
+
+
+@pytest.mark.parametrize(
+    ("results", "rejected", "seen", "closes"),
+    [
+        (["negative", "negative"], 0, 0, True),  # nothing pending: no extra step
+        (["negative", None], 0, 0, False),  # one pending, not seen
+        (["negative", None], 0, 1, True),  # one pending, seen and confirmed
+        ([None, None], 0, 1, False),  # two pending now, the page showed one
+        (["negative"], 1, 0, True),  # a rejected sample waits for nothing
+    ],
+)
+def test_closing_with_results_pending_needs_the_number_seen(
+    world, staff, results, rejected, seen, closes
+):
+    rnd = builders.screening_round(world, staff)
+    point = builders.point(world, staff, rnd)
+    for n, result in enumerate(results):
+        _take(world, staff, point, f"P-{n}", builders.person(world, staff), result)
+    for n in range(rejected):
+        sample = _take(world, staff, point, f"X-{n}", builders.person(world, staff))
+        services.sample_reject(by=staff.commune_worker_a, sample=sample, reason="vỡ ống")
+    if closes:
+        rounds.round_close(by=staff.province_health_officer, round=rnd, pending_seen=seen)
+        assert ScreeningRound.objects.get(pk=rnd.pk).status == "closed"
+    else:
+        with pytest.raises(ValidationError, match=f"Còn {results.count(None)} mẫu"):
+            rounds.round_close(by=staff.province_health_officer, round=rnd, pending_seen=seen)
+        assert ScreeningRound.objects.get(pk=rnd.pk).status == "open"
+        assert not RoundFigures.objects.filter(round=rnd).exists()
+
+
+def test_a_result_arriving_after_the_close_leaves_the_figures_frozen(world, staff):
+    rnd = builders.screening_round(world, staff)
+    point = builders.point(world, staff, rnd)
+    late = _take(world, staff, point, "L-1", builders.person(world, staff), symptomatic=True)
+    _take(world, staff, point, "L-2", builders.person(world, staff), "negative")
+    rounds.round_close(by=staff.province_health_officer, round=rnd, pending_seen=1)
+    services.sample_result_record(
+        by=staff.commune_worker_a, sample=late, result="positive", lab="CDC"
+    )
+    closed = ScreeningRound.objects.get(pk=rnd.pk)
+    a = {f.unit: f for f in rounds.round_figures(closed)}[world.commune_a]
+    assert (a.sampled, a.resulted, a.positives, a.symptomatic, a.symptomatic_positives) == (
+        2,
+        1,
+        0,
+        1,
+        0,
+    )
+
+
+def test_the_round_counts_cases_found_among_those_with_symptoms(world, staff):
+    rnd = builders.screening_round(world, staff)
+    point = builders.point(world, staff, rnd)
+    person = builders.person
+    _take(world, staff, point, "Y-1", person(world, staff), "positive", symptomatic=True)
+    _take(world, staff, point, "Y-2", person(world, staff), "negative", symptomatic=True)
+    _take(world, staff, point, "Y-3", person(world, staff), "positive", reason="symptoms")
+    _take(world, staff, point, "Y-4", person(world, staff), "positive")  # no symptoms
+    _take(world, staff, point, "Y-5", person(world, staff), symptomatic=True)  # pending
+    live = {f.unit: f for f in rounds.round_figures(rnd)}[world.commune_a]
+    assert (live.positives, live.symptomatic, live.symptomatic_positives) == (3, 4, 2)
+    rounds.round_close(by=staff.province_health_officer, round=rnd, pending_seen=1)
+    frozen = RoundFigures.objects.get(round=rnd, unit=world.commune_a)
+    assert (frozen.symptomatic, frozen.symptomatic_positives) == (4, 2)

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from phongdich.cases.models import Case, LabResult
+from phongdich.cases.models import Case
 from phongdich.labtests import services
 from phongdich.labtests.models import Pool, PoolSizeRule, ResampleOrder, Sample
 
@@ -96,7 +96,7 @@ def test_a_positive_pool_is_resolved_when_every_member_has_a_result(world, staff
     assert pool.status == Pool.Status.RESOLVED
     # The member re-tested positive is an F0 through the cases app's own path.
     case = Case.objects.get(person=second.person)
-    assert LabResult.objects.get(sample_id="R-2").case == case
+    assert Sample.objects.get(barcode="R-2").case == case
 
 
 def test_an_order_is_fulfilled_once(world, staff):
@@ -135,7 +135,8 @@ def test_a_positive_result_opens_the_f0_classification_once(world, staff):
     )
     assert not created
     assert Case.objects.filter(person=sample.person).count() == 1
-    assert LabResult.objects.filter(sample_id=sample.barcode).count() == 1
+    assert Sample.objects.filter(person=sample.person).count() == 1
+    assert Sample.objects.get(pk=sample.pk).case is not None
 
 
 def test_a_result_is_not_overwritten_by_another(world, staff):

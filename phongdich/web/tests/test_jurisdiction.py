@@ -364,7 +364,8 @@ def _person_elsewhere(world, staff, known: dict):
 def _snapshot(case):
     from django.forms.models import model_to_dict
 
-    from phongdich.cases.models import Case, LabResult
+    from phongdich.cases.models import Case
+    from phongdich.labtests.models import Sample
     from phongdich.people.models import Person
 
     person = Person.objects.get(pk=case.person_id)
@@ -372,8 +373,8 @@ def _snapshot(case):
     return (
         {**model_to_dict(person), "updated_at": person.updated_at},
         {**model_to_dict(case, exclude=["self_test_photo"]), "updated_at": case.updated_at},
-        sorted(LabResult.objects.filter(person=person).values_list("pk", flat=True)),
-        sorted(LabResult.objects.filter(case=case).values_list("pk", flat=True)),
+        sorted(Sample.objects.filter(person=person).values_list("pk", flat=True)),
+        sorted(Sample.objects.filter(case=case).values_list("pk", flat=True)),
         Case.objects.filter(person=person).count(),
     )
 

@@ -78,7 +78,9 @@ def _closed_round(world, staff, commune, ends_on, result="negative"):
         lab_services.sample_result_record(
             by=staff.province_health_officer, sample=sample, result=result, lab="CDC"
         )
-    rounds.round_close(by=staff.province_health_officer, round=rnd)
+    rounds.round_close(
+        by=staff.province_health_officer, round=rnd, pending_seen=rounds.pending_count(rnd)
+    )
     return rnd
 
 
