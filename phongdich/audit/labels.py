@@ -223,6 +223,7 @@ WRITE_ACTIONS = {
     "vaccination.aefi.report": _("ghi nhận phản ứng sau tiêm"),
     "vaccination.aefi.link": _("tạo đường link báo phản ứng sau tiêm cho người được tiêm"),
     "vaccination.aefi.status": _("cập nhật điều tra phản ứng sau tiêm"),
+    "vaccination.aefi.reopen": _("mở lại điều tra phản ứng sau tiêm đã kết luận"),
     "vaccination.dose.record": _("ghi mũi tiêm"),
     "vaccination.dose.checked": _("đánh dấu đã rà soát mũi tiêm trái quy tắc"),
     "vaccination.outreach.outcome": _("ghi kết quả vận động tiêm chủng"),

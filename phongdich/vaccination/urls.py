@@ -57,6 +57,7 @@ urlpatterns = [
     path("aefi.xlsx", views_aefi.aefi_export, name="aefi_export"),
     path("aefi/<int:pk>/", views_aefi.aefi_detail, name="aefi"),
     path("aefi/<int:pk>/status/", views_aefi.aefi_status, name="aefi_status"),
+    path("aefi/<int:pk>/reopen/", views_aefi.aefi_reopen, name="aefi_reopen"),
     path("people/<int:pk>/aefi/new/", views_aefi.aefi_new, name="aefi_new"),
     path("people/<int:pk>/aefi/link/", views_aefi.aefi_link, name="aefi_link"),
     path("people/<int:pk>/aefi/link/send/", views_aefi.aefi_link_send, name="aefi_link_send"),
