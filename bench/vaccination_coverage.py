@@ -95,10 +95,10 @@ def build(people: int) -> None:
                 INSERT INTO vaccination_dose (person_id, product_id, dose_number, kind,
                        given_on, site_kind, site_name, lot, source, source_id, flags,
                        created_at)
-                SELECT id, %s, %s, %s, DATE '2021-07-01' + (id %% 120) + %s,
+                SELECT id, %s, %s, %s, DATE '2021-07-01' + CAST(id %% 120 AS INTEGER) + CAST(%s AS INTEGER),
                        'fixed', '', '', 'import', 'B' || id || '-' || %s, '', now()
                 FROM (SELECT id, id AS i, birth_year FROM people_person) p
-                WHERE {share} AND DATE '2021-07-01' + (id %% 120) + %s <= DATE '2022-03-01'
+                WHERE {share} AND DATE '2021-07-01' + CAST(id %% 120 AS INTEGER) + CAST(%s AS INTEGER) <= DATE '2022-03-01'
                 """,
                 [pfizer, number, kind, offset, number, offset],
             )

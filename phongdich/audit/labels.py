@@ -61,6 +61,7 @@ READ_ACTIONS = {
     "zones.households": _("Danh sách hộ trong vùng phong tỏa"),
     "zones.food_gaps": _("Danh sách hộ chưa được cấp lương thực"),
     "export.download": _("Tải tệp Excel đã xuất"),
+    "import.report": _("Kết quả nhập tệp (dòng lỗi)"),
     "vaccination.api_doses": _("Mũi tiêm của một người (API)"),
     "vaccination.outreach_print": _("In danh sách vận động tiêm chủng"),
     "vaccination.aefi_export": _("Danh sách phản ứng sau tiêm (Excel)"),
@@ -72,6 +73,7 @@ READ_ACTIONS = {
 # (audit/tests/test_labels.py walks the source); an action missing here would show its code.
 WRITE_ACTIONS = {
     "export.request": _("yêu cầu xuất tệp Excel"),
+    "import.request": _("tải tệp lên để nhập ở chế độ nền"),
     "api_token.create": _("tạo khóa truy cập API"),
     "api_token.revoke": _("thu hồi khóa truy cập API"),
     "user.create": _("tạo tài khoản"),

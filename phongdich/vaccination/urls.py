@@ -23,7 +23,6 @@ urlpatterns = [
     path("people/<int:pk>/certificate/", views.certificate_issue, name="certificate_issue"),
     path("people/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("xac-minh/<str:token>/", views.certificate_verify, name="certificate_verify"),
-    path("import/errors.xlsx", views.import_errors, name="import_errors"),
     path("risk-groups/", views.risk_groups, name="risk_groups"),
     path("risk-groups/errors.xlsx", views.risk_errors, name="risk_errors"),
     path("population/", views.population_bands, name="population_bands"),
