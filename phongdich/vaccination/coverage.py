@@ -147,8 +147,12 @@ def _refresh_sql(day: date, province: AdminUnit) -> tuple[str, list]:
     its groups (commune, birth year, risk mask: tens of thousands of rows, not people) are
     joined to the bands, summed per commune and band, then summed again onto every unit
     whose path is a prefix of the commune's (the commune itself, its district, the
-    province), and joined to the official population. Nothing is fetched into Python: on
-    486,000 doses the old fetch-and-sum took most of its 8 s in the interpreter."""
+    province), and joined to the official population. Nothing is fetched into Python.
+
+    The groups and the commune-to-ancestor pairs are MATERIALIZED (PostgreSQL 12+,
+    SQLite 3.35+): inlined, the planner put the bands outside the groups' aggregate and
+    computed it once per band, and tested every commune-band row against every unit's
+    path (8.4 s instead of 2 on 469,000 doses under load)."""
     person, unit = Person._meta.db_table, AdminUnit._meta.db_table
     dose, product = Dose._meta.db_table, VaccineProduct._meta.db_table
     figure, official = CoverageFigure._meta.db_table, PopulationBand._meta.db_table
@@ -168,7 +172,7 @@ def _refresh_sql(day: date, province: AdminUnit) -> tuple[str, list]:
             WHERE d.given_on <= %s
             GROUP BY d.person_id
         ),
-        g AS (
+        g AS MATERIALIZED (
             SELECT p.commune_id, %s - p.birth_year AS age, COALESCE(r.mask, 0) AS mask,
                    COUNT(*) AS people,
                    SUM(CASE WHEN s.first_on IS NOT NULL THEN 1 ELSE 0 END) AS one,
@@ -194,7 +198,7 @@ def _refresh_sql(day: date, province: AdminUnit) -> tuple[str, list]:
             )
             GROUP BY g.commune_id, b.band
         ),
-        anc AS (
+        anc AS MATERIALIZED (
             SELECT c.id AS commune_id, a.id AS unit_id
             FROM {unit} c JOIN {unit} a ON c.path LIKE a.path || '%%'
             WHERE c.path LIKE %s AND a.path LIKE %s
