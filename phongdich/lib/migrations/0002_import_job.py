@@ -7,37 +7,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0001_initial'),
-        ('phongdich_lib', '0001_rate_counter'),
+        ("geo", "0001_initial"),
+        ("phongdich_lib", "0001_rate_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=64)),
-                ('mode', models.CharField(max_length=16)),
-                ('filename', models.CharField(max_length=150)),
-                ('upload', models.FileField(blank=True, max_length=200, upload_to=phongdich.lib.models._upload_path)),
-                ('status', models.CharField(choices=[('queued', 'Đang chờ xử lý'), ('running', 'Đang nhập'), ('done', 'Đã nhập xong'), ('refused', 'Tệp bị từ chối'), ('failed', 'Không nhập được')], default='queued', max_length=8)),
-                ('stage', models.CharField(blank=True, max_length=16)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('error', models.CharField(blank=True, max_length=200)),
-                ('job_id', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('jurisdiction', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.adminunit')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=64)),
+                ("mode", models.CharField(max_length=16)),
+                ("filename", models.CharField(max_length=150)),
+                (
+                    "upload",
+                    models.FileField(
+                        blank=True, max_length=200, upload_to=phongdich.lib.models._upload_path
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ xử lý"),
+                            ("running", "Đang nhập"),
+                            ("done", "Đã nhập xong"),
+                            ("refused", "Tệp bị từ chối"),
+                            ("failed", "Không nhập được"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("stage", models.CharField(blank=True, max_length=16)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("error", models.CharField(blank=True, max_length=200)),
+                ("job_id", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.adminunit",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['owner', '-id'], name='lib_importjob_owner_idx')],
+                "indexes": [models.Index(fields=["owner", "-id"], name="lib_importjob_owner_idx")],
             },
         ),
     ]

@@ -6,28 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('vaccination', '0008_certificate_revoke_aefi_link_send_dose_unlink'),
+        ("vaccination", "0008_certificate_revoke_aefi_link_send_dose_unlink"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AefiStatusChange',
+            name="AefiStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('before', models.CharField(choices=[('reported', 'Mới báo cáo'), ('investigating', 'Đang điều tra'), ('concluded', 'Đã kết luận')], max_length=14)),
-                ('after', models.CharField(choices=[('reported', 'Mới báo cáo'), ('investigating', 'Đang điều tra'), ('concluded', 'Đã kết luận')], max_length=14)),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='lý do mở lại')),
-                ('causality', models.CharField(blank=True, choices=[('consistent', 'Có liên quan đến vắc xin hoặc tiêm chủng (A)'), ('indeterminate', 'Chưa xác định được (B)'), ('coincidental', 'Không liên quan, trùng hợp ngẫu nhiên (C)'), ('unclassifiable', 'Không đủ thông tin để phân loại (D)')], max_length=16)),
-                ('conclusion', models.TextField(blank=True, max_length=2000)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('aefi', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='vaccination.aefi')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "before",
+                    models.CharField(
+                        choices=[
+                            ("reported", "Mới báo cáo"),
+                            ("investigating", "Đang điều tra"),
+                            ("concluded", "Đã kết luận"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "after",
+                    models.CharField(
+                        choices=[
+                            ("reported", "Mới báo cáo"),
+                            ("investigating", "Đang điều tra"),
+                            ("concluded", "Đã kết luận"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(blank=True, max_length=500, verbose_name="lý do mở lại"),
+                ),
+                (
+                    "causality",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("consistent", "Có liên quan đến vắc xin hoặc tiêm chủng (A)"),
+                            ("indeterminate", "Chưa xác định được (B)"),
+                            ("coincidental", "Không liên quan, trùng hợp ngẫu nhiên (C)"),
+                            ("unclassifiable", "Không đủ thông tin để phân loại (D)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("conclusion", models.TextField(blank=True, max_length=2000)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "aefi",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="vaccination.aefi",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['aefi', 'at', 'pk'],
+                "ordering": ["aefi", "at", "pk"],
             },
         ),
     ]
