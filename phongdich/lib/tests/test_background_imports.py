@@ -109,7 +109,8 @@ def test_the_run_reports_progress_then_the_line_numbered_report_and_removes_the_
     assert bg.import_run(job_id=job.pk) == "done"
     # Written at the first call of a stage and at its last row; the call between, less
     # than PROGRESS_EVERY_SECONDS later, is not.
-    assert _run.seen == [("read", 1, 3), ("read", 1, 3), ("read", 3, 3)]
+    if connection.vendor != "postgresql":  # there the writer's own connection (tested below)
+        assert _run.seen == [("read", 1, 3), ("read", 1, 3), ("read", 3, 3)]
     job.refresh_from_db()
     assert job.status == "done" and job.finished_at and job.percent == 100
     assert job.result["written"] == 2 and job.result["refusal"] == ""

@@ -134,6 +134,7 @@ RECORDS_IN_COMMUNE_B = {
     "vaccination:campaign_target_errors": _campaign_of_b,
     "vaccination:aefi": _aefi_of_b,
     "vaccination:aefi_status": _aefi_of_b,
+    "vaccination:aefi_reopen": _aefi_of_b,
     "vaccination:aefi_new": _record_of_b,
     "vaccination:aefi_link": _record_of_b,
     "vaccination:aefi_link_send": _record_of_b,
