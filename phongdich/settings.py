@@ -288,6 +288,9 @@ TASKS_KEEP_DAYS = envint("TASKS_KEEP_DAYS", 14)
 TASKS_KEEP_FAILED_DAYS = envint("TASKS_KEEP_FAILED_DAYS", 90)
 # Background XLSX exports (lib.exports) stay downloadable this long, then their files go.
 EXPORT_KEEP_HOURS = envint("EXPORT_KEEP_HOURS", 24)
+# The dose API's calls per account and minute (vaccination.api): a bulk backfill raises them.
+VACCINATION_API_POST_LIMIT = envint("VACCINATION_API_POST_LIMIT", 120)
+VACCINATION_API_READ_LIMIT = envint("VACCINATION_API_READ_LIMIT", 300)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

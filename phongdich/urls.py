@@ -22,6 +22,7 @@ urlpatterns = [
     path("stats/", include("phongdich.stats.urls")),
     path("jobs/", include("phongdich.schedule.urls")),
     path("policy/", include("phongdich.policy.urls")),
+    path("imports/", include("phongdich.lib.import_urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

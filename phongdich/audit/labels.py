@@ -63,6 +63,7 @@ READ_ACTIONS = {
     "zones.households": _("Danh sách hộ trong vùng phong tỏa"),
     "zones.food_gaps": _("Danh sách hộ chưa được cấp lương thực"),
     "export.download": _("Tải tệp Excel đã xuất"),
+    "import.report": _("Kết quả nhập tệp (dòng lỗi)"),
     "vaccination.api_doses": _("Mũi tiêm của một người (API)"),
     "vaccination.outreach_print": _("In danh sách vận động tiêm chủng"),
     "vaccination.aefi_export": _("Danh sách phản ứng sau tiêm (Excel)"),
@@ -74,6 +75,7 @@ READ_ACTIONS = {
 # (audit/tests/test_labels.py walks the source); an action missing here would show its code.
 WRITE_ACTIONS = {
     "export.request": _("yêu cầu xuất tệp Excel"),
+    "import.request": _("tải tệp lên để nhập ở chế độ nền"),
     "api_token.create": _("tạo khóa truy cập API"),
     "api_token.revoke": _("thu hồi khóa truy cập API"),
     "user.create": _("tạo tài khoản"),
@@ -227,6 +229,7 @@ WRITE_ACTIONS = {
     "vaccination.aefi.report": _("ghi nhận phản ứng sau tiêm"),
     "vaccination.aefi.link": _("tạo đường link báo phản ứng sau tiêm cho người được tiêm"),
     "vaccination.aefi.status": _("cập nhật điều tra phản ứng sau tiêm"),
+    "vaccination.aefi.reopen": _("mở lại điều tra phản ứng sau tiêm đã kết luận"),
     "vaccination.dose.record": _("ghi mũi tiêm"),
     "vaccination.dose.checked": _("đánh dấu đã rà soát mũi tiêm trái quy tắc"),
     "vaccination.outreach.outcome": _("ghi kết quả vận động tiêm chủng"),

@@ -1,6 +1,7 @@
 """Adverse events after immunisation (AEFI): reported by staff or by the vaccinee through a
 personal link, routed to the district health centre of the person's commune, investigated
-there (reported → investigating → concluded, with a WHO causality category).
+there (reported → investigating → concluded, with a WHO causality category); a
+concluded one can be reopened with a reason, its history kept (`aefi_reopen`).
 
 Serious (WHO definition, the four criteria of issue 11): death, life-threatening,
 hospitalisation (or its prolongation), persistent disability. A serious report e-mails the
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -23,7 +24,8 @@ from phongdich.audit.services import audit_record
 from phongdich.lib.idempotency import fields, submitted_once
 from phongdich.lib.urls import absolute_url
 
-from .models import Aefi, AefiLink, AefiLinkSend
+from .models import Aefi, AefiLink, AefiLinkSend, AefiStatusChange
+from .permissions import AEFI_REOPEN_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -184,11 +186,64 @@ def aefi_status_set(
     aefi.save(
         update_fields=["status", "causality", "conclusion", "concluded_at", "investigated_by"]
     )
+    AefiStatusChange.objects.create(aefi=aefi, before=before, after=status, by=by)
     audit_record(
         actor=by,
         action="vaccination.aefi.status",
         target=aefi.person,
         changes={"aefi": aefi.pk, "status": [before, status], "causality": aefi.causality},
+    )
+    return aefi
+
+
+REOPEN_REASON_MIN = 10  # a word or two is not a reason another investigator can act on
+
+
+@transaction.atomic
+def aefi_reopen(*, by, aefi: Aefi, reason: str) -> Aefi:
+    """Reopen a concluded investigation (new facts, an autopsy, a causality disputed): back
+    to "investigating" with the reason. The conclusion it set aside is kept in the history
+    (`AefiStatusChange`) and in the audit event; the report's own causality and
+    conclusion are cleared so the page never shows a withdrawn one as current. Health
+    officers and the province only (permissions.AEFI_REOPEN_ROLES), within their
+    jurisdiction (the view finds the report through the scoped selector). The row lock
+    makes two reopenings at once one: the second finds it no longer concluded."""
+    if not by.has_role(*AEFI_REOPEN_ROLES):
+        raise PermissionDenied(_("Chỉ cán bộ y tế huyện, tỉnh được mở lại điều tra."))
+    reason = (reason or "").strip()
+    if len(reason) < REOPEN_REASON_MIN:
+        raise ValidationError(
+            _("Cần ghi rõ lý do mở lại (ít nhất %(n)s ký tự).") % {"n": REOPEN_REASON_MIN}
+        )
+    aefi = Aefi.objects.select_for_update().get(pk=aefi.pk)
+    if aefi.status != Aefi.Status.CONCLUDED:
+        raise ValidationError(_("Báo cáo này chưa kết luận hoặc đã được mở lại."))
+    change = AefiStatusChange.objects.create(
+        aefi=aefi,
+        before=aefi.status,
+        after=Aefi.Status.INVESTIGATING,
+        reason=reason,
+        causality=aefi.causality,
+        conclusion=aefi.conclusion,
+        by=by,
+    )
+    aefi.status = Aefi.Status.INVESTIGATING
+    aefi.causality, aefi.conclusion, aefi.concluded_at = "", "", None
+    aefi.investigated_by = by
+    aefi.save(
+        update_fields=["status", "causality", "conclusion", "concluded_at", "investigated_by"]
+    )
+    audit_record(
+        actor=by,
+        action="vaccination.aefi.reopen",
+        target=aefi.person,
+        changes={
+            "aefi": aefi.pk,
+            "status": [change.before, change.after],
+            "reason": reason,
+            "causality": change.causality,
+            "conclusion": change.conclusion,
+        },
     )
     return aefi
 

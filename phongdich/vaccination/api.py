@@ -11,6 +11,7 @@ answered with its errors by its index, and the others are recorded."""
 from datetime import date
 from typing import Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +22,7 @@ from ninja.errors import HttpError
 from phongdich.audit.services import audit_read
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
+from phongdich.lib import ratelimit
 from phongdich.lib.apierrors import responses
 from phongdich.lib.bounds import (
     ID_MAX,
@@ -119,6 +121,26 @@ def _require(request) -> None:
         raise HttpError(403, _("Không có quyền."))
 
 
+# Requests per account per minute. A province's platform sending 500 doses a request at the
+# posting limit moves 60,000 doses a minute, far above any day's real flow; a runaway
+# client's retry loop (or a leaked token reading records) stops at the limit instead of
+# filling the review queue or walking the registry. Settings raise it for a bulk backfill.
+POST_LIMIT_PER_MINUTE = 120
+READ_LIMIT_PER_MINUTE = 300
+
+
+def _throttle(request, scope: str, setting: str, default: int) -> None:
+    """429 once the account has made more than the limit's calls to `scope` this minute.
+
+    Keyed on the account, not the address: the platform's calls come through one gateway
+    address shared with other callers, and a token is what identifies the sender."""
+    limit = int(getattr(settings, setting, default))
+    if not ratelimit.allow_key(
+        f"vaccination-api.{scope}:{request.user.pk}", limit=limit, window_seconds=60
+    ):
+        raise HttpError(429, _("Gửi quá nhiều lần, thử lại sau ít phút."))
+
+
 def _check(item: DoseIn, communes: dict, products: dict) -> tuple[dict, list[str]]:
     """The import's checks (`imports.row_check` and its columns), on one posted dose."""
     errors, values = [], {}
@@ -195,12 +217,14 @@ def _record(request, index: int, item: DoseIn, communes, products, current) -> D
     return result
 
 
-@router.post("/doses", response=responses({200: DosesOut}, 413))
+@router.post("/doses", response=responses({200: DosesOut}, 413, 429))
 def doses_post(request, payload: DosesIn):
     """Record doses (1 to 500 per request). Each is matched to a person inside the account's
     jurisdiction or queued for staff; `results` answers each by its index. Sending a
-    `source_id` again records nothing new and answers with the same ids (`unchanged`)."""
+    `source_id` again records nothing new and answers with the same ids (`unchanged`).
+    At most VACCINATION_API_POST_LIMIT requests per account and minute (429 beyond)."""
     _require(request)
+    _throttle(request, "post", "VACCINATION_API_POST_LIMIT", POST_LIMIT_PER_MINUTE)
     communes = {u.code: u for u in communes_within(request.user.jurisdiction)}
     products = product_words()
     current = services.policy()
@@ -213,12 +237,14 @@ def doses_post(request, payload: DosesIn):
 
 
 @router.get(
-    "/people/{person_id}/doses", response=responses({200: PersonDosesOut}, 404)
+    "/people/{person_id}/doses", response=responses({200: PersonDosesOut}, 404, 429)
 )  # fmt: skip
 def person_doses(request, person_id: int = Path(..., ge=1, le=ID_MAX)):
     """A person's doses and vaccination status today (a read of personal data: audited).
-    404 for a person outside the account's jurisdiction, as for one that does not exist."""
+    404 for a person outside the account's jurisdiction, as for one that does not exist.
+    At most VACCINATION_API_READ_LIMIT reads per account and minute (429 beyond)."""
     _require(request)
+    _throttle(request, "read", "VACCINATION_API_READ_LIMIT", READ_LIMIT_PER_MINUTE)
     try:
         person = people_selectors.person_get(request.user, person_id)
     except Person.DoesNotExist:

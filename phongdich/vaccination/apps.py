@@ -19,6 +19,9 @@ class VaccinationConfig(AppConfig):
         from .policy import register_tables
 
         register_tables()
+        from .imports import register_background_import
+
+        register_background_import()  # the page's import runs in the worker
         from .summary import connect
 
         connect()  # doses and people saved drop their outreach summary

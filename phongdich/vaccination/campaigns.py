@@ -11,7 +11,7 @@ falls in one of its age bands, or they hold a flag of one of its risk groups ove
 the campaign (none named: everyone). One grouped query per campaign (commune × day)."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -351,6 +351,14 @@ class UnitRow:
     target: CampaignTarget
     pace: rules.Pace
     day: date | None
+    # (day, people reached so far) for every stored day of the unit, oldest first
+    series: list[tuple[date, int]] = field(default_factory=list)
+
+    @property
+    def trend(self) -> dict:
+        """The unit's own trend over the stored days, as a small line with one dot a day
+        (lib.charts), so a unit that stalled shows flat where the bar shows only today."""
+        return line_chart(self.series, width=200, height=44, pad=6)
 
     @property
     def percent(self) -> float | None:
@@ -381,7 +389,8 @@ class Figures:
 
 def figures(campaign: Campaign, user=None) -> Figures:
     """Per target unit (those concerning `user`, all when None): the latest cumulative count
-    and the pace; the campaign's total trend as a chart (two queries)."""
+    and the pace, each unit's trend over the stored days; the campaign's total trend as a
+    chart (two queries: the progress rows are read once for all three)."""
     targets = list(campaign.targets.select_related("unit__parent").order_by("unit__path"))
     unit = getattr(user, "jurisdiction", None) if user is not None else None
     if unit is not None:
@@ -391,10 +400,12 @@ def figures(campaign: Campaign, user=None) -> Figures:
     ).values_list("unit_id", "day", "done")
     latest: dict[int, tuple[date, int]] = {}
     trend: dict[date, int] = defaultdict(int)
+    per_unit: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for unit_id, day, done in progress:
         if unit_id not in latest or latest[unit_id][0] < day:
             latest[unit_id] = (day, done)
         trend[day] += done
+        per_unit[unit_id].append((day, done))
     last_day = max((d for d, _n in latest.values()), default=None)
     rows = []
     for t in targets:
@@ -406,7 +417,7 @@ def figures(campaign: Campaign, user=None) -> Figures:
             deadline=campaign.deadline,
             day=day or campaign.start - timedelta(days=1),
         )
-        rows.append(UnitRow(t, pace, day))
+        rows.append(UnitRow(t, pace, day, sorted(per_unit.get(t.unit_id, ()))))
     series = sorted(trend.items())
     return Figures(
         campaign=campaign,

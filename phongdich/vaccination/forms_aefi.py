@@ -8,7 +8,7 @@ from phongdich.lib.bounds import PHONE_INPUT_MAX_LENGTH, BoundedDateTimeField, m
 from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
 
-from .models import Aefi, AefiLinkSend
+from .models import Aefi, AefiLinkSend, AefiStatusChange
 
 ONSET_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -82,6 +82,14 @@ class AefiStatusForm(forms.Form):
         label=_("Kết luận điều tra"),
         required=False,
         max_length=max_length(Aefi, "conclusion"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AefiReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do mở lại điều tra"),
+        max_length=max_length(AefiStatusChange, "reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

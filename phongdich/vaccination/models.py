@@ -579,7 +579,9 @@ class CampaignTarget(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
     unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
-    target = models.PositiveIntegerField(_("chỉ tiêu (người)"), validators=[MaxValueValidator(10**8)])
+    target = models.PositiveIntegerField(
+        _("chỉ tiêu (người)"), validators=[MaxValueValidator(10**8)]
+    )
     official_name = models.CharField(_("người chịu trách nhiệm"), max_length=120)
     official_title = models.CharField(_("chức vụ"), max_length=120, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -629,6 +631,8 @@ class CampaignTaskLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} → {self.campaign_id}"
+
+
 # --- adverse events after immunisation (AEFI) -------------------------------------------------
 
 
@@ -711,6 +715,28 @@ class Aefi(SubmittedOnce):
 
     def __str__(self) -> str:
         return f"AEFI #{self.pk}"
+
+
+class AefiStatusChange(models.Model):
+    """One step of an investigation's history: every status change, and a reopening with
+    its reason and the conclusion it set aside (the report itself keeps only the current
+    conclusion), so nothing a district concluded is ever lost."""
+
+    aefi = models.ForeignKey(Aefi, on_delete=models.CASCADE, related_name="history")
+    before = models.CharField(max_length=14, choices=Aefi.Status.choices)
+    after = models.CharField(max_length=14, choices=Aefi.Status.choices)
+    reason = models.CharField(_("lý do mở lại"), max_length=500, blank=True)
+    # The conclusion in force before this step (a reopening clears it on the report).
+    causality = models.CharField(max_length=16, choices=Aefi.Causality.choices, blank=True)
+    conclusion = models.TextField(max_length=2000, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["aefi", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"AEFI #{self.aefi_id}: {self.before} → {self.after}"
 
 
 class AefiLink(PersonalLinkMixin):

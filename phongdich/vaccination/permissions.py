@@ -14,3 +14,6 @@ REVIEW_ROLES = RECORD_ROLES
 COVERAGE_ROLES = (*RECORD_ROLES, Role.COMMITTEE_MEMBER, Role.UNIT_REPORTER)
 # Create and edit campaigns, targets and task links (province or district level).
 CAMPAIGN_ROLES = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)
+# Reopen a concluded AEFI investigation: the district health centre that concluded it (its
+# health officers) or the province; not the commune that reported it.
+AEFI_REOPEN_ROLES = (Role.HEALTH_OFFICER, Role.PROVINCE_ADMIN)

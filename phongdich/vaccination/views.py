@@ -13,7 +13,7 @@ from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import public_view, role_required
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.selectors import communes_within
-from phongdich.lib import ratelimit
+from phongdich.lib import background_imports, ratelimit
 from phongdich.lib.bounds import parse_day
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.idempotency import new_key
@@ -28,7 +28,6 @@ from . import (
     campaigns,
     certificates,
     denominators,
-    imports,
     labels,
     outreach,
     panels,
@@ -59,8 +58,6 @@ from .models import (
     VaccinationCertificate,
 )
 from .permissions import CAMPAIGN_ROLES, COVERAGE_ROLES, RECORD_ROLES, REVIEW_ROLES
-
-IMPORT_ERRORS_KEY = "vaccination_import_errors"
 
 
 def _person(request, pk: int) -> Person:
@@ -276,25 +273,25 @@ def dose_check(request, pk: int):
 
 @role_required(*REVIEW_ROLES)
 def import_doses(request):
+    """Store the file and hand it to the worker (lib.background_imports); the job's page
+    shows the progress, then the report. The import audits itself once, with its counts
+    (bulk.py); the request is audited too (`import.request`)."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = imports.import_doses(
-                by=request.user, upload=form.cleaned_data["file"], mode=form.cleaned_data["mode"]
+            job = background_imports.import_request(
+                by=request.user,
+                kind="vaccination.doses",
+                upload=form.cleaned_data["file"],
+                mode=form.cleaned_data["mode"],
             )
         except FileRefused as exc:
             form.add_error("file", exc.messages[0])
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
         else:
-            # The import audits itself once, with its counts (bulk.py).
-            request.session[IMPORT_ERRORS_KEY] = result.errors.as_dict()
-    return render(request, "vaccination/import.html", {"form": form, "result": result})
-
-
-@role_required(*REVIEW_ROLES)
-def import_errors(request):
-    report = ErrorReport.from_dict(request.session.get(IMPORT_ERRORS_KEY))
-    return xlsx_response(report.workbook(), "loi-nhap-mui-tiem.xlsx")
+            return redirect("imports:job", pk=job.pk)
+    return render(request, "vaccination/import.html", {"form": form})
 
 
 # Columns of the coverage page and export: (band, figure, heading).

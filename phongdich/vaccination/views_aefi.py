@@ -23,9 +23,9 @@ from phongdich.lib.xlsx import build_workbook
 from phongdich.people import need_to_know
 
 from . import aefi, selectors
-from .forms_aefi import AefiForm, AefiStatusForm, LinkSendForm, PublicAefiForm
+from .forms_aefi import AefiForm, AefiReopenForm, AefiStatusForm, LinkSendForm, PublicAefiForm
 from .models import Aefi, AefiLink, AefiLinkSend
-from .permissions import RECORD_ROLES
+from .permissions import AEFI_REOPEN_ROLES, RECORD_ROLES
 from .views import _person
 
 
@@ -73,11 +73,36 @@ def aefi_detail(request, pk: int):
     audit_read(actor=request.user, target=item.person, action="vaccination.aefi")
     need_to_know.present([item.person], request.user)
     form = AefiStatusForm(initial={"status": (aefi.NEXT_STATUS[item.status] or (item.status,))[0]})
+    can_reopen = item.status == Aefi.Status.CONCLUDED and request.user.has_role(*AEFI_REOPEN_ROLES)
     return render(
         request,
         "vaccination/aefi_detail.html",
-        {"item": item, "form": form, "can_move": bool(aefi.NEXT_STATUS[item.status])},
+        {
+            "item": item,
+            "form": form,
+            "can_move": bool(aefi.NEXT_STATUS[item.status]),
+            "reopen_form": AefiReopenForm() if can_reopen else None,
+            "history": item.history.select_related("by").order_by("at", "pk"),
+        },
     )
+
+
+@require_POST
+@role_required(*AEFI_REOPEN_ROLES)
+def aefi_reopen(request, pk: int):
+    """Reopen a concluded investigation with a reason (health officers, the province)."""
+    item = _aefi(request, pk)
+    form = AefiReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            aefi.aefi_reopen(by=request.user, aefi=item, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã mở lại điều tra phản ứng sau tiêm."))
+    else:
+        messages.error(request, _("Cần ghi lý do mở lại (tối đa 500 ký tự)."))
+    return redirect("vaccination:aefi", pk=item.pk)
 
 
 @require_POST

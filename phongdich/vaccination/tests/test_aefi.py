@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -282,3 +282,150 @@ def test_the_home_panel_counts_open_and_serious_reports(client, world, staff, va
     assert 'id="aefi-panel"' in html
     client.force_login(staff.commune_worker_b)
     assert 'id="aefi-panel"' not in client.get(reverse("home")).content.decode()
+
+
+# --- reopening a concluded investigation -------------------------------------------------
+
+
+def _concluded(staff, vaccinee, conclusion="Phản ứng thông thường sau tiêm"):
+    officer = staff.district_health_officer_a
+    item = aefi.aefi_report(by=staff.commune_worker_a, person=vaccinee, report=report())
+    return aefi.aefi_status_set(
+        by=officer,
+        aefi=item,
+        status=Aefi.Status.CONCLUDED,
+        causality=Aefi.Causality.COINCIDENTAL,
+        conclusion=conclusion,
+    )
+
+
+def test_a_concluded_investigation_reopens_with_its_reason_and_keeps_the_conclusion(
+    staff, vaccinee
+):
+    from phongdich.vaccination.models import AefiStatusChange
+
+    item = _concluded(staff, vaccinee)
+    reason = "Có kết quả giải phẫu bệnh mới từ bệnh viện tỉnh"
+    item = aefi.aefi_reopen(by=staff.province_health_officer, aefi=item, reason=reason)
+    assert item.status == Aefi.Status.INVESTIGATING
+    assert (item.causality, item.conclusion, item.concluded_at) == ("", "", None)
+    steps = list(AefiStatusChange.objects.filter(aefi=item).values_list("before", "after"))
+    assert steps == [("reported", "concluded"), ("concluded", "investigating")]
+    reopened = AefiStatusChange.objects.get(aefi=item, after="investigating")
+    assert reopened.reason == reason and reopened.causality == "coincidental"
+    assert reopened.conclusion == "Phản ứng thông thường sau tiêm"
+    event = AuditEvent.objects.get(action="vaccination.aefi.reopen")
+    assert event.changes["conclusion"] == reopened.conclusion
+    assert event.changes["reason"] == reason
+    # Reopened, it can be concluded again; the history then has both conclusions.
+    item = aefi.aefi_status_set(
+        by=staff.district_health_officer_a,
+        aefi=item,
+        status=Aefi.Status.CONCLUDED,
+        causality=Aefi.Causality.CONSISTENT,
+        conclusion="Liên quan đến vắc xin",
+    )
+    assert item.causality == "consistent"
+    assert AefiStatusChange.objects.filter(aefi=item).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("reason", "ok"),
+    [("", False), ("   ", False), ("x" * 9, False), ("x" * 10, True), ("x" * 500, True)],
+)
+def test_the_reason_is_required_at_its_minimum(staff, vaccinee, reason, ok):
+    item = _concluded(staff, vaccinee)
+    if ok:
+        assert aefi.aefi_reopen(by=staff.district_health_officer_a, aefi=item, reason=reason)
+    else:
+        with pytest.raises(ValidationError):
+            aefi.aefi_reopen(by=staff.district_health_officer_a, aefi=item, reason=reason)
+        item.refresh_from_db()
+        assert item.status == Aefi.Status.CONCLUDED
+
+
+def test_only_a_concluded_report_reopens_and_only_once(staff, vaccinee):
+    officer = staff.district_health_officer_a
+    fresh = aefi.aefi_report(by=staff.commune_worker_a, person=vaccinee, report=report())
+    with pytest.raises(ValidationError):
+        aefi.aefi_reopen(by=officer, aefi=fresh, reason="Cần xem lại hồ sơ bệnh án")
+    item = _concluded(staff, vaccinee)
+    aefi.aefi_reopen(by=officer, aefi=item, reason="Cần xem lại hồ sơ bệnh án")
+    with pytest.raises(ValidationError):
+        aefi.aefi_reopen(by=officer, aefi=item, reason="Cần xem lại hồ sơ bệnh án")
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("district_health_officer_a", True),
+        ("province_health_officer", True),
+        ("province_admin", True),
+        ("commune_worker_a", False),  # the commune reported it; the district concludes
+        ("committee_member", False),
+    ],
+)
+def test_who_may_reopen(client, staff, vaccinee, who, allowed):
+    item = _concluded(staff, vaccinee)
+    client.force_login(getattr(staff, who))
+    page = client.get(f"/vaccination/aefi/{item.pk}/")
+    if page.status_code == 200:
+        assert ('id="aefi-reopen"' in page.content.decode()) is allowed
+    response = client.post(
+        f"/vaccination/aefi/{item.pk}/reopen/", {"reason": "Gia đình cung cấp thêm hồ sơ"}
+    )
+    item.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302
+        assert item.status == Aefi.Status.INVESTIGATING
+        page = client.get(f"/vaccination/aefi/{item.pk}/").content.decode()
+        assert 'id="aefi-history"' in page and "Gia đình cung cấp thêm hồ sơ" in page
+        assert "Phản ứng thông thường sau tiêm" in page  # the set-aside conclusion, shown
+    else:
+        assert response.status_code == 403
+        assert item.status == Aefi.Status.CONCLUDED
+        assert not AuditEvent.objects.filter(action="vaccination.aefi.reopen").exists()
+        with pytest.raises(PermissionDenied):  # the service refuses the role too
+            aefi.aefi_reopen(by=getattr(staff, who), aefi=item, reason="Lý do đủ dài ở đây")
+
+
+def test_another_districts_officer_cannot_reopen(client, world, staff, vaccinee):
+    item = _concluded(staff, vaccinee)
+    other = make_user("ytehuyen.b", "health_officer", world.district_b)
+    client.force_login(other)
+    response = client.post(
+        f"/vaccination/aefi/{item.pk}/reopen/", {"reason": "Gia đình cung cấp thêm hồ sơ"}
+    )
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.status == Aefi.Status.CONCLUDED
+    # A bad form (a reason past its 500 characters) is a message, never a 500.
+    client.force_login(staff.district_health_officer_a)
+    response = client.post(f"/vaccination/aefi/{item.pk}/reopen/", {"reason": "x" * 501})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Aefi.Status.CONCLUDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reopenings_at_once_make_one():
+    from phongdich.testing import losers, make_staff, make_world, race
+    from phongdich.vaccination.models import AefiStatusChange
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    item = _concluded(staff, person)
+    outcomes = race(
+        [
+            lambda: aefi.aefi_reopen(
+                by=staff.district_health_officer_a, aefi=item, reason="Có thêm kết quả xét nghiệm"
+            )
+        ]
+        * 3
+    )
+    errors = losers(outcomes)
+    assert len(errors) == 2 and all(isinstance(e, ValidationError) for e in errors)
+    assert "đã được mở lại" in " ".join(errors[0].messages)
+    assert AefiStatusChange.objects.filter(aefi=item, after="investigating").count() == 1
+    assert AuditEvent.objects.filter(action="vaccination.aefi.reopen").count() == 1

@@ -135,6 +135,33 @@ def test_a_persons_doses_are_scoped_and_audited(client, world, staff, token):
     assert client.get("/api/vaccination/people/999999/doses", **token).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "method, setting",
+    [("post", "VACCINATION_API_POST_LIMIT"), ("get", "VACCINATION_API_READ_LIMIT")],
+)
+def test_past_the_accounts_limit_the_api_answers_429_in_vietnamese(
+    client, world, staff, token, settings, method, setting
+):
+    setattr(settings, setting, 3)
+    person = builders.person(world, staff)
+
+    def call(auth):
+        if method == "post":
+            return post(client, auth, item(world))
+        return client.get(f"/api/vaccination/people/{person.pk}/doses", **auth)
+
+    assert [call(token).status_code for _ in range(3)] == [200, 200, 200]  # the limit itself
+    refused = call(token)
+    assert refused.status_code == 429
+    assert refused["Content-Type"].startswith("application/json")
+    assert refused.json() == {"detail": "Gửi quá nhiều lần, thử lại sau ít phút.", "errors": []}
+    # Keyed on the account: another officer's token is still served this minute.
+    other = _auth(staff.commune_worker_a)
+    assert call(other).status_code == 200
+    if method == "post":
+        assert Dose.objects.count() == 1  # the refused call wrote nothing
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("weak", [False, True])
 def test_two_identical_posts_at_once_record_one_dose(weak):

@@ -64,7 +64,7 @@ def _dose(person, day, by, n=1):
     )
 
 
-def test_progress_counts_target_groups_per_unit_and_day(world, staff):
+def test_progress_counts_target_groups_per_unit_and_day(client, world, staff):
     officer = staff.province_health_officer
     campaign = campaigns.campaign_create(
         by=officer,
@@ -115,6 +115,16 @@ def test_progress_counts_target_groups_per_unit_and_day(world, staff):
     assert by_unit[world.commune_b.pk].pace.will_miss is True
     assert [r.target.unit for r in found.missing] == [world.commune_b]
     assert found.chart["points"]
+    # Each unit's own trend over every stored day, not only the latest.
+    trend = by_unit[world.district_a.pk].series
+    assert trend == [(START + timedelta(days=i), n) for i, n in enumerate([1, 1, 3, 3])]
+    assert [d["value"] for d in by_unit[world.district_a.pk].trend["dots"]] == [1, 1, 3, 3]
+    assert [n for _d, n in by_unit[world.commune_b.pk].series] == [0, 0, 0, 0]
+    client.force_login(officer)
+    page = client.get(f"/vaccination/campaigns/{campaign.pk}/").content.decode()
+    assert 'id="campaign-unit-trends"' in page
+    assert f'data-unit="{world.district_a.pk}" data-days="4"' in page
+    assert f"{START:%d/%m/%Y}: 1 → {START + timedelta(days=3):%d/%m/%Y}: 3 / 4" in page
     # A commune of district A sees the district's row, not commune B's.
     mine = campaigns.figures(campaign, staff.commune_worker_a)
     assert [r.target.unit for r in mine.rows] == [world.district_a]

@@ -104,3 +104,77 @@ def test_the_page_and_export(client, world, staff):
     response = client.get("/vaccination/coverage.xlsx", {"day": "01/03/2022"})
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert client.get("/vaccination/coverage/", {"day": "99/99/9999"}).status_code == 200
+
+
+def test_the_set_based_refresh_gives_the_python_rollups_sums(world, staff):
+    """Every band's boundary (ages 4/5, 11/12, 17/18, 49/50, 64/65, no birth year), each
+    risk group and a flag that ended, people in two districts: the refresh's rows equal
+    the former Python rollup of the same groups, unit by unit and band by band, and an
+    official band nobody is registered in still gets its row."""
+    from phongdich.vaccination import risk
+    from phongdich.vaccination.models import PopulationBand, RiskGroup
+
+    officer = builders.officer(world, unit=world.province)
+    years = [DAY.year - age for age in (4, 5, 11, 12, 17, 18, 49, 50, 64, 65)] + [None]
+    people = []
+    for i, year in enumerate(years):
+        commune = world.commune_a if i % 2 else world.commune_b
+        people.append(
+            builders.person(
+                world,
+                staff,
+                full_name=f"Người Số {i}",
+                birth_year=year,
+                phone=f"09110001{i:02d}",
+                id_number="",
+                commune=commune,
+            )
+        )
+    for i, person in enumerate(people[1:], start=1):
+        doses = [("pfizer", 1, DAY - timedelta(days=60), "")]
+        if i % 3:
+            doses.append(("pfizer", 2, DAY - timedelta(days=14 if i % 2 else 13), ""))
+        if i % 3 == 1:
+            doses.append(("pfizer", 3, DAY, "booster"))
+        _doses(person, officer, *doses)
+    for person, group in zip(people[2:], RiskGroup.values, strict=False):
+        values = {"enterprise": "Công ty May"} if group == RiskGroup.ENTERPRISE else {}
+        risk.risk_flag_set(
+            by=officer, person=person, group=group, source="Trạm y tế",
+            since=DAY - timedelta(days=30), **values,
+        )  # fmt: skip
+    risk.risk_flag_set(
+        by=officer, person=people[0], group=RiskGroup.PREGNANT, source="Trạm y tế",
+        since=DAY - timedelta(days=300), until=DAY - timedelta(days=1),
+    )  # fmt: skip
+    PopulationBand.objects.create(unit=world.district_b, band="65+", population=900)
+    rows = coverage.coverage_refresh(day=DAY)
+    expected = coverage.coverage_totals_in_python(DAY, world.province)
+    stored = {
+        (f.unit_id, f.band): [f.population, f.at_least_one, f.full, f.boosted]
+        for f in CoverageFigure.objects.filter(day=DAY)
+    }
+    # Rows beyond the rollup's: official bands nobody is registered in (district B's 65+,
+    # a unit with a population from geo and no resident on record), and nothing else.
+    official_only = set(stored) - set(expected)
+    assert (world.district_b.pk, "65+") in official_only
+    assert (
+        not CoverageFigure.objects.filter(
+            day=DAY,
+            official_population__isnull=True,
+            unit_id__in=[unit for unit, _band in official_only],
+            band__in=[band for _unit, band in official_only],
+        )
+        .exclude(unit_id__in=[u for u, _b in expected])
+        .exists()
+    )
+    assert {k: v for k, v in stored.items() if k not in official_only} == expected
+    assert all(stored[key] == [0, 0, 0, 0] for key in official_only)
+    assert (
+        CoverageFigure.objects.get(unit=world.district_b, day=DAY, band="65+").official_population
+        == 900
+    )
+    assert rows == len(stored)
+    # Everyone in the province is in "all"; 50+ by age and every stored group is high-risk.
+    assert stored[(world.province.pk, "all")][0] == len(people)
+    assert stored[(world.province.pk, "risk")][0] == 3 + len(RiskGroup.values)  # 50, 64, 65

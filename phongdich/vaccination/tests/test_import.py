@@ -4,7 +4,9 @@ errors, keep-good-rows vs all-or-nothing, re-import changes nothing; the CLI is 
 import pytest
 from django.core.management import CommandError, call_command
 
+from phongdich.lib import background_imports
 from phongdich.lib import imports as lib_imports
+from phongdich.lib.models import ImportJob
 from phongdich.lib.xlsx import build_workbook
 from phongdich.vaccination.imports import import_doses
 from phongdich.vaccination.models import Dose, DoseReview
@@ -99,11 +101,21 @@ def test_xlsx(world, staff, officer):
 def test_the_page_imports_the_same_way(client, world, staff, officer):
     builders.person(world, staff)
     client.force_login(officer)
-    page = client.post(
+    response = client.post(
         "/vaccination/import/", {"file": _csv(*GOOD, BAD[0][0]), "mode": "keep_good"}
-    ).content.decode()
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/imports/{job.pk}/"
+    waiting = client.get(response["Location"]).content.decode()
+    assert 'data-status="queued"' in waiting and 'hx-trigger="every 2s"' in waiting
+    assert not Dose.objects.exists()  # nothing happens in the request itself
+    assert background_imports.import_run(job_id=job.pk) == "done"  # the worker's task
+    page = client.get(response["Location"]).content.decode()
     assert "Đã ghi 2 mũi tiêm; 1 mũi chờ xác định người" in page
-    assert client.get("/vaccination/import/errors.xlsx").status_code == 200
+    assert 'id="row-errors"' in page and "hx-trigger" not in page
+    assert client.get(f"/imports/{job.pk}/errors.xlsx").status_code == 200
+    job.refresh_from_db()
+    assert job.upload.name == "" and job.result["recorded"] == 2  # the upload is gone
 
 
 def test_the_command_imports_the_same_way(world, staff, officer, tmp_path, capsys):

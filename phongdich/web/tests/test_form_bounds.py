@@ -138,6 +138,7 @@ FORM_MODELS = {
     "vaccination.AefiForm": [vaccination.Aefi],
     "vaccination.PublicAefiForm": [vaccination.Aefi],
     "vaccination.AefiStatusForm": [vaccination.Aefi],
+    "vaccination.AefiReopenForm": [vaccination.AefiStatusChange],
     "facilities.FacilityForm": [facilities.Facility],
     "facilities.FacilityCreateForm": [facilities.Facility],
     "facilities.CapacityForm": [facilities.CapacityChange],
