@@ -33,7 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 from facilities_boards import measure  # noqa: E402
 
-DB_URL = common.PG_URL.rsplit("/", 1)[0] + "/pd_bench_levels"
+# BENCH_LEVELS_DB names the database, so that parallel runs do not share one.
+DB_URL = (
+    common.PG_URL.rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_LEVELS_DB", "pd_bench_levels")
+)
 METRICS = (
     "cases.new_community",
     "cases.deaths_pcr",

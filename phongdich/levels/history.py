@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from phongdich.audit.services import audit_record
 from phongdich.geo.models import AdminUnit
@@ -30,7 +31,7 @@ from .services import (
     unit_inputs,
 )
 from .severe import new_severe_by_day, window_sum
-from .thresholds import rules_in_force
+from .thresholds import rules_by_day
 
 MAX_DAYS = 800
 
@@ -103,7 +104,7 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
     by_id = {u.pk: u for u in units}
     ids = set(by_id)
     days = _days(first, last)
-    rule_sets = {day: rules_in_force(day) for day in days}
+    rule_sets = rules_by_day(days)
     widest = max((rs.case_window_days for rs in rule_sets.values() if rs), default=14)
     # daily[unit][metric] = {day: value}: one read of the whole range.
     daily: dict[int, dict[str, dict[date, int]]] = defaultdict(lambda: defaultdict(dict))
@@ -230,8 +231,14 @@ def _write(rows) -> int:
         "unit_id, day, rules, inputs, outcome, computed_level, unconfirmed, computed_at, "
         "status, override_reason"
     )
+    fragments: dict = {}
     with connection.cursor() as cursor:
-        with cursor.copy(f"COPY levels_assessment ({columns}) FROM STDIN") as copy:
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper takes no writer
+        # The queued writer sends the data from a thread of its own, so the server's work
+        # on one block (parsing the JSON, TOAST) overlaps the assessment of the next rows
+        # instead of following it.
+        writer = QueuedLibpqWriter(raw)
+        with raw.copy(f"COPY levels_assessment ({columns}) FROM STDIN", writer=writer) as copy:
             for u, d, code, i, o in counted():
                 copy.write_row(
                     (
@@ -239,7 +246,7 @@ def _write(rows) -> int:
                         d,
                         code,
                         json.dumps(i, ensure_ascii=False),
-                        json.dumps(o.as_dict(), ensure_ascii=False),
+                        outcome_json(o, fragments),
                         o.level,
                         bool(o.unconfirmed),
                         now,
@@ -248,3 +255,56 @@ def _write(rows) -> int:
                     )
                 )
     return count
+
+
+def _encoded(value, fragments: dict) -> str:
+    """JSON of a value of the outcome; strings and lists repeat (result codes, rule codes,
+    the lists of unconfirmed cells), so they are encoded once."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is float or kind is int:
+        return repr(value)  # what json.dumps writes for a finite number
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    key = tuple(value) if kind is list else value
+    found = fragments.get(key)
+    if found is None:
+        found = fragments[key] = json.dumps(value, ensure_ascii=False)
+    return found
+
+
+def outcome_json(outcome, fragments: dict) -> str:
+    """`json.dumps(outcome.as_dict())`, with each criterion's fixed part (key, label,
+    threshold, source, flag) encoded once per distinct value and reused: across a year of
+    rows only the value and the result differ, and the encoder was a quarter of the
+    backfill's time. Same JSON document (the key order differs; jsonb keeps none)."""
+    parts = []
+    for c in outcome.criteria:
+        fixed = (c.key, c.label, c.threshold, c.source, c.confirmed)
+        prefix = fragments.get(fixed)
+        if prefix is None:
+            prefix = json.dumps(
+                {
+                    "key": c.key,
+                    "label": c.label,
+                    "threshold": c.threshold,
+                    "source": c.source,
+                    "confirmed": c.confirmed,
+                },
+                ensure_ascii=False,
+            )[:-1]
+            fragments[fixed] = prefix
+        parts.append(
+            f'{prefix}, "value": {_encoded(c.value, fragments)}, '
+            f'"result": {_encoded(c.result, fragments)}}}'
+        )
+    return (
+        f'{{"level": {_encoded(outcome.level, fragments)}, '
+        f'"rules": {_encoded(outcome.rules, fragments)}, '
+        f'"criteria": [{", ".join(parts)}], '
+        f'"unconfirmed": {_encoded(outcome.unconfirmed, fragments)}, '
+        f'"missing": {_encoded(outcome.missing, fragments)}}}'
+    )
