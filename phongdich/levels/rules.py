@@ -182,15 +182,20 @@ RULES_218 = RuleSet(
 RULE_SETS = (RULES_4800, RULES_218)
 
 
-def rules_for(day: date, code: str | None = None) -> RuleSet | None:
-    """The rule set in force on `day` (or the one named); None before 4800 applied."""
+def rules_for(
+    day: date, code: str | None = None, starts: dict[str, date] | None = None
+) -> RuleSet | None:
+    """The rule set in force on `day` (or the one named); None before the first applied.
+    `starts` gives each rule set's start day as the policy rows set it (thresholds.py);
+    without it, the regulations' own dates (`valid_from`) are used."""
     if code:
         return next((r for r in RULE_SETS if r.code == code), None)
     found = None
     for rules in RULE_SETS:
-        if day >= rules.valid_from:
-            found = rules
-    return found
+        start = (starts or {}).get(rules.code, rules.valid_from)
+        if day >= start and (found is None or start >= found[1]):
+            found = (rules, start)
+    return found[0] if found else None
 
 
 def per_week(count: float | None, population: int | None, window_days: int) -> float | None:
