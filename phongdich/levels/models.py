@@ -127,6 +127,9 @@ class UnitShape(models.Model):
     )
     geometry = models.JSONField()
     points = models.PositiveIntegerField(default=0)  # positions in the geometry
+    # The outline the map draws: `geometry` simplified at import (simplify.py).
+    simplified = models.JSONField(null=True, blank=True)
+    simplified_points = models.PositiveIntegerField(default=0)
     source = models.CharField(_("tệp nguồn"), max_length=200, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
