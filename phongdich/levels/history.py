@@ -22,12 +22,13 @@ from phongdich.stats.models import UnitFigure
 from . import rules as level_rules
 from .models import Assessment
 from .services import (
-    BEDS,
     BEDS_LOOKBACK_DAYS,
     CASES,
     DEATHS,
     SEVERE,
+    SNAPSHOTS,
     _home_province,
+    care_staff,
     unit_inputs,
 )
 from .severe import new_severe_by_day, window_sum
@@ -111,7 +112,10 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
     start = first - timedelta(days=max(widest, BEDS_LOOKBACK_DAYS))
     for unit_id, metric, when, value in (
         UnitFigure.objects.filter(
-            unit_id__in=ids, metric__in=(CASES, DEATHS, *BEDS), day__gt=start, day__lte=last
+            unit_id__in=ids,
+            metric__in=(CASES, DEATHS, *SNAPSHOTS),
+            day__gt=start,
+            day__lte=last,
         )
         .values_list("unit_id", "metric", "day", "value")
         .iterator(chunk_size=20_000)
@@ -132,6 +136,7 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
             totals.append(out)
         running[unit_id] = (totals[0], totals[1])
     coverage = _coverage_by_day(ids, first, last)
+    staff = care_staff(by_id)
     severe = new_severe_by_day(units, first - timedelta(days=6), last)
     published = _published(ids, last + timedelta(days=1))
     decided = set(
@@ -162,7 +167,7 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
                 }
             for unit_id, metrics in daily.items():
                 found = {}
-                for metric in BEDS:
+                for metric in SNAPSHOTS:
                     values = metrics.get(metric)
                     if values:
                         for d in bed_days:  # newest first
@@ -177,7 +182,7 @@ def levels_history(*, by, first: date, last: date, province: AdminUnit | None = 
             for unit in units:
                 if (unit.pk, day) in decided:
                     continue
-                inputs = unit_inputs(unit, by_id, sums, beds_day, day_coverage, window)
+                inputs = unit_inputs(unit, by_id, sums, beds_day, day_coverage, window, staff)
                 outcome = level_rules.assess(rs, inputs, _previous(published, unit.pk, day))
                 yield (unit.pk, day, rs.code, inputs, outcome)
 

@@ -162,6 +162,33 @@ RULES_218 = RuleSet(
             SRC_218,
             False,
         ),
+        # The commune's capacity to manage F0 at home, read as the care-team workload (F0
+        # at home per commune health worker or care-team member): 218 names the criterion,
+        # RULES.md gives no number, so these are the province's choice (unconfirmed).
+        "capacity_high_home": Threshold(
+            "capacity_high_home",
+            "Năng lực cao: F0 tại nhà mỗi nhân viên trạm y tế, tổ chăm sóc tối đa",
+            20,
+            SRC_218,
+            False,
+        ),
+        "capacity_medium_home": Threshold(
+            "capacity_medium_home",
+            "Năng lực trung bình: F0 tại nhà mỗi nhân viên trạm y tế, tổ chăm sóc tối đa",
+            50,
+            SRC_218,
+            False,
+        ),
+        # New cases needing oxygen or ventilation: a transmission criterion of 218 whose
+        # threshold RULES.md does not give (unconfirmed; province's choice, like deaths'
+        # rule: above it the transmission level rises by one).
+        "severe_per_100k": Threshold(
+            "severe_per_100k",
+            "Ca mới cần thở oxy, thở máy /100.000 dân/tuần (trên mức này: tăng 1 cấp)",
+            10,
+            SRC_218,
+            False,
+        ),
     },
     matrix={
         (1, HIGH): (1, False),
@@ -217,8 +244,7 @@ def case_level(rules: RuleSet, rate: float | None) -> int | None:
     return level
 
 
-def capacity_218(rules: RuleSet, free_beds_per_100k: float | None, free_icu: int | None):
-    """High / medium / low response capacity (unconfirmed thresholds); None without data."""
+def _beds_capacity(rules: RuleSet, free_beds_per_100k, free_icu):
     if free_beds_per_100k is None:
         return None
     t = rules.thresholds
@@ -230,6 +256,42 @@ def capacity_218(rules: RuleSet, free_beds_per_100k: float | None, free_icu: int
     if free_beds_per_100k >= t["capacity_medium_beds"].value:
         return MEDIUM
     return LOW
+
+
+def home_capacity(rules: RuleSet, home_f0_per_staff: float | None):
+    """The commune's capacity to manage F0 at home from the care-team workload: high up to
+    `capacity_high_home` F0 per staff member, medium up to `capacity_medium_home`, else low;
+    None without a figure (no F0 figure, or no care staff registered)."""
+    if home_f0_per_staff is None:
+        return None
+    t = rules.thresholds
+    if home_f0_per_staff <= t["capacity_high_home"].value:
+        return HIGH
+    if home_f0_per_staff <= t["capacity_medium_home"].value:
+        return MEDIUM
+    return LOW
+
+
+def capacity_218(
+    rules: RuleSet,
+    free_beds_per_100k: float | None,
+    free_icu: int | None,
+    home_f0_per_staff: float | None = None,
+):
+    """High / medium / low response capacity (unconfirmed thresholds): the weaker of the
+    beds' rating and the home-care rating, of those the platform has a figure for; None
+    without either."""
+    found = [
+        c
+        for c in (
+            _beds_capacity(rules, free_beds_per_100k, free_icu),
+            home_capacity(rules, home_f0_per_staff),
+        )
+        if c is not None
+    ]
+    if not found:
+        return None
+    return max(found, key=(HIGH, MEDIUM, LOW).index)
 
 
 @dataclass
@@ -369,25 +431,41 @@ def _assess_218(rules, inputs) -> Outcome:
             t.confirmed,
         )
     )
-    # New cases needing oxygen or ventilation: 218 names the figure, but no threshold for
-    # it could be checked, so it is shown and does not move the level.
+    # New cases needing oxygen or ventilation: above the (unconfirmed) threshold the
+    # transmission level rises by one, as for deaths.
     severe = inputs.get("severe_per_100k")
+    ts = rules.thresholds["severe_per_100k"]
+    severe_up = severe is not None and severe > ts.value
     if severe is None:
         out.missing.append("severe_per_100k")
-    else:
-        out.criteria.append(
-            Criterion(
-                "severe_per_100k",
-                "Ca mới cần thở oxy, thở máy /100.000 dân/tuần",
-                round(severe, 2),
-                "—",
-                SHOWN,
-                rules.source,
-                False,
-            )
+    out.criteria.append(
+        Criterion(
+            "severe_per_100k",
+            ts.label,
+            None if severe is None else round(severe, 2),
+            f"> {ts.value:g}",
+            MISSING if severe is None else (RAISED if severe_up else NOT_RAISED),
+            ts.source,
+            ts.confirmed,
         )
+    )
+    if severe_up and not ts.confirmed:
+        out.unconfirmed.append("severe")
     met = _coverage(rules, inputs, ("population_full", "high_risk_full"), out)
-    capacity = capacity_218(rules, inputs.get("free_beds_per_100k"), inputs.get("free_icu"))
+    home = inputs.get("home_f0_per_staff")
+    th, tm = rules.thresholds["capacity_high_home"], rules.thresholds["capacity_medium_home"]
+    out.criteria.append(
+        Criterion(
+            "home_care",
+            "Năng lực quản lý F0 tại nhà (F0 tại nhà mỗi nhân viên y tế xã, tổ chăm sóc)",
+            None if home is None else round(home, 2),
+            f"≤ {th.value:g} / ≤ {tm.value:g}",
+            home_capacity(rules, home) or MISSING,
+            th.source,
+            th.confirmed and tm.confirmed,
+        )
+    )
+    capacity = capacity_218(rules, inputs.get("free_beds_per_100k"), inputs.get("free_icu"), home)
     out.criteria.append(
         Criterion(
             "capacity",
@@ -405,6 +483,8 @@ def _assess_218(rules, inputs) -> Outcome:
     if transmission is None:
         return out
     if deaths_up:
+        transmission = min(transmission + 1, 4)
+    if severe_up:
         transmission = min(transmission + 1, 4)
     if not met:
         transmission = min(transmission + 1, 4)
