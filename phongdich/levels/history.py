@@ -312,10 +312,10 @@ def outcome_json(outcome, fragments: dict) -> str:
                 ensure_ascii=False,
             )[:-1]
             fragments[fixed] = prefix
-        parts.append(
-            f'{prefix}, "value": {_encoded(c.value, fragments)}, '
-            f'"result": {_encoded(c.result, fragments)}}}'
-        )
+        # A criterion's value is a number or None (rules.Criterion), its result a code.
+        value = "null" if c.value is None else repr(c.value)
+        result = fragments.get(c.result) or _encoded(c.result, fragments)
+        parts.append(f'{prefix}, "value": {value}, "result": {result}}}')
     return (
         f'{{"level": {_encoded(outcome.level, fragments)}, '
         f'"rules": {_encoded(outcome.rules, fragments)}, '

@@ -335,6 +335,34 @@ def assess(rules: RuleSet, inputs: dict, previous_level: int | None = None) -> O
     return _assess_218(rules, inputs)
 
 
+# The threshold texts of a rule set, formatted once per RuleSet object rather than for every
+# unit and day (the history backfill assesses 200,000 of them). The entry holds the rule set
+# itself, so its id cannot be reused while cached.
+_TEXTS: dict[int, tuple[RuleSet, dict]] = {}
+
+
+def _texts(rules: RuleSet) -> dict:
+    hit = _TEXTS.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    texts = {"bands": " · ".join(f"{b.level}: {b.label}" for b in rules.case_bands)}
+    for key, t in rules.thresholds.items():
+        texts["share", key] = f"≥ {t.value * 100:g}%"
+        texts["above", key] = f"> {t.value:g}"
+        texts["from", key] = f"≥ {t.value:g}"
+    if "capacity_high_home" in rules.thresholds:
+        th, tm = rules.thresholds["capacity_high_home"], rules.thresholds["capacity_medium_home"]
+        texts["home"] = f"≤ {th.value:g} / ≤ {tm.value:g}"
+        texts["capacity"] = (
+            f"≥ {rules.thresholds['capacity_high_beds'].value:g} / "
+            f"≥ {rules.thresholds['capacity_medium_beds'].value:g}"
+        )
+    if len(_TEXTS) > 256:
+        _TEXTS.clear()
+    _TEXTS[id(rules)] = (rules, texts)
+    return texts
+
+
 def _case_criterion(rules, rate, out: Outcome) -> int | None:
     level = case_level(rules, rate)
     band = next((b for b in rules.case_bands if b.level == level), None)
@@ -343,7 +371,7 @@ def _case_criterion(rules, rate, out: Outcome) -> int | None:
             "cases",
             "F0 mới trong cộng đồng /100.000 dân/tuần",
             None if rate is None else round(rate, 2),
-            " · ".join(f"{b.level}: {b.label}" for b in rules.case_bands),
+            _texts(rules)["bands"],
             f"level_{level}" if level else MISSING,
             rules.source,
             band.confirmed if band else True,
@@ -358,6 +386,7 @@ def _case_criterion(rules, rate, out: Outcome) -> int | None:
 
 def _coverage(rules, inputs, keys, out: Outcome) -> bool | None:
     met = True
+    texts = _texts(rules)
     for key in keys:
         t = rules.thresholds[key]
         value = inputs.get(key)
@@ -372,7 +401,7 @@ def _coverage(rules, inputs, keys, out: Outcome) -> bool | None:
                 met = False
         out.criteria.append(
             Criterion(
-                key, t.label, _share(value), f"≥ {t.value * 100:g}%", result, t.source, t.confirmed
+                key, t.label, _share(value), texts["share", key], result, t.source, t.confirmed
             )
         )
     return met
@@ -397,7 +426,7 @@ def _assess_4800(rules, inputs, previous_level) -> Outcome:
             "free_beds_per_100k",
             t.label,
             None if beds is None else round(beds, 2),
-            f"≥ {t.value:g}",
+            _texts(rules)["from", "free_beds_per_100k"],
             {None: MISSING, True: MET, False: NOT_MET}[capacity_met],
             t.source,
             t.confirmed,
@@ -425,7 +454,7 @@ def _assess_218(rules, inputs) -> Outcome:
             "deaths_per_100k",
             t.label,
             None if deaths is None else round(deaths, 2),
-            f"> {t.value:g}",
+            _texts(rules)["above", "deaths_per_100k"],
             RAISED if deaths_up else NOT_RAISED,
             t.source,
             t.confirmed,
@@ -443,7 +472,7 @@ def _assess_218(rules, inputs) -> Outcome:
             "severe_per_100k",
             ts.label,
             None if severe is None else round(severe, 2),
-            f"> {ts.value:g}",
+            _texts(rules)["above", "severe_per_100k"],
             MISSING if severe is None else (RAISED if severe_up else NOT_RAISED),
             ts.source,
             ts.confirmed,
@@ -459,7 +488,7 @@ def _assess_218(rules, inputs) -> Outcome:
             "home_care",
             "Năng lực quản lý F0 tại nhà (F0 tại nhà mỗi nhân viên y tế xã, tổ chăm sóc)",
             None if home is None else round(home, 2),
-            f"≤ {th.value:g} / ≤ {tm.value:g}",
+            _texts(rules)["home"],
             home_capacity(rules, home) or MISSING,
             th.source,
             th.confirmed and tm.confirmed,
@@ -473,8 +502,7 @@ def _assess_218(rules, inputs) -> Outcome:
             None
             if inputs.get("free_beds_per_100k") is None
             else round(inputs["free_beds_per_100k"], 2),
-            f"≥ {rules.thresholds['capacity_high_beds'].value:g} / "
-            f"≥ {rules.thresholds['capacity_medium_beds'].value:g}",
+            _texts(rules)["capacity"],
             capacity or MISSING,
             rules.source,
             False,
