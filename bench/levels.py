@@ -33,7 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 from facilities_boards import measure  # noqa: E402
 
-DB_URL = common.PG_URL.rsplit("/", 1)[0] + "/pd_bench_levels"
+# BENCH_LEVELS_DB names the database, so that parallel runs do not share one.
+DB_URL = (
+    common.PG_URL.rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_LEVELS_DB", "pd_bench_levels")
+)
 METRICS = (
     "cases.new_community",
     "cases.deaths_pcr",
@@ -96,6 +99,7 @@ def shapes_for_all(units, points: int = 200):
     """An outline of `points` positions (a circle) around each unit's centroid."""
     from phongdich.levels.centroids import centroids
     from phongdich.levels.models import UnitShape
+    from phongdich.levels.simplify import positions, simplify_geometry
 
     where = centroids()
     rows = []
@@ -112,8 +116,17 @@ def shapes_for_all(units, points: int = 200):
             for i in range(points - 1)
         ]
         ring.append(ring[0])
+        geometry = {"type": "Polygon", "coordinates": [ring]}
+        # As the import stores it: the geometry and its simplified outline (simplify.py).
+        simplified = simplify_geometry(geometry)
         rows.append(
-            UnitShape(unit=unit, geometry={"type": "Polygon", "coordinates": [ring]}, points=points)
+            UnitShape(
+                unit=unit,
+                geometry=geometry,
+                points=points,
+                simplified=simplified,
+                simplified_points=positions(simplified),
+            )
         )
     UnitShape.objects.all().delete()
     UnitShape.objects.bulk_create(rows, batch_size=500)

@@ -267,6 +267,7 @@ WRITE_ACTIONS = {
     "levels.history": _("tính lại lịch sử cấp độ dịch"),
     "levels.shapes_import": _("nhập ranh giới đơn vị hành chính"),
     "levels.threshold": _("sửa ngưỡng đánh giá cấp độ dịch"),
+    "levels.rules_start": _("sửa ngày áp dụng bộ tiêu chí cấp độ dịch"),
     "vaccination.aefi.link_send": _("gửi đường link báo phản ứng sau tiêm"),
     "vaccination.aefi.link_revoke": _("thu hồi đường link báo phản ứng sau tiêm"),
     "vaccination.campaign.target_import": _("nhập chỉ tiêu chiến dịch tiêm chủng từ tệp"),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from phongdich.lib.bounds import BoundedDateField, max_length
 
 from . import rules
-from .models import Assessment, LevelRule
+from .models import Assessment, LevelRule, RuleSetStart
 
 
 class ReviewForm(forms.Form):
@@ -73,6 +73,26 @@ class ThresholdChangeForm(forms.Form):
         else:
             del self.fields["level"]
             self.fields["value"].required = True
+
+
+class RuleStartChangeForm(forms.Form):
+    """A new start day of a rule set (the day that switches 4800 to 218; thresholds.py)."""
+
+    starts_on = BoundedDateField(
+        label=_("Áp dụng từ ngày"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    regulation = forms.CharField(
+        label=_("Văn bản quy định"), max_length=max_length(RuleSetStart, "regulation")
+    )
+    source_checked = forms.BooleanField(label=_("Đã đối chiếu văn bản"), required=False)
+    note = forms.CharField(
+        label=_("Ghi chú thay đổi"),
+        required=False,
+        max_length=max_length(RuleSetStart, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ShapeImportForm(forms.Form):

@@ -19,6 +19,10 @@ CRITERIA = {
     "deaths_per_100k": gettext_lazy("Tử vong /100.000 dân/tuần (trên ngưỡng: tăng 1 cấp)"),
     "capacity": gettext_lazy("Năng lực đáp ứng (giường trống /100.000 dân; hồi sức)"),
     "severe_per_100k": gettext_lazy("Ca cần thở oxy, thở máy /100.000 dân/tuần"),
+    "home_care": gettext_lazy(
+        "Năng lực quản lý F0 tại nhà (F0 tại nhà mỗi nhân viên y tế xã, tổ chăm sóc)"
+    ),
+    "home_f0_per_staff": gettext_lazy("F0 tại nhà mỗi nhân viên y tế xã, tổ chăm sóc"),
     "cases_per_100k": gettext_lazy("F0 mới trong cộng đồng /100.000 dân/tuần"),
 }
 # Thresholds that are not a criterion of their own (the policy rows' page names them).
@@ -26,6 +30,12 @@ THRESHOLDS = {
     "capacity_high_beds": gettext_lazy("Năng lực cao: giường trống /100.000 dân từ"),
     "capacity_medium_beds": gettext_lazy("Năng lực trung bình: giường trống /100.000 dân từ"),
     "capacity_icu": gettext_lazy("Giường hồi sức còn trống tối thiểu (năng lực cao)"),
+    "capacity_high_home": gettext_lazy(
+        "Năng lực cao: F0 tại nhà mỗi nhân viên trạm y tế, tổ chăm sóc tối đa"
+    ),
+    "capacity_medium_home": gettext_lazy(
+        "Năng lực trung bình: F0 tại nhà mỗi nhân viên trạm y tế, tổ chăm sóc tối đa"
+    ),
 }
 RESULTS = {
     rules.MET: gettext_lazy("đạt"),
@@ -62,6 +72,8 @@ def unconfirmed(code: str) -> str:
         return _("tiêu chí 3: không hạ cấp khi năng lực điều trị không đạt")
     if code == "capacity":
         return _("ngưỡng năng lực đáp ứng")
+    if code == "severe":
+        return _("ngưỡng ca cần thở oxy, thở máy (tăng 1 cấp)")
     return code
 
 

@@ -127,6 +127,9 @@ class UnitShape(models.Model):
     )
     geometry = models.JSONField()
     points = models.PositiveIntegerField(default=0)  # positions in the geometry
+    # The outline the map draws: `geometry` simplified at import (simplify.py).
+    simplified = models.JSONField(null=True, blank=True)
+    simplified_points = models.PositiveIntegerField(default=0)
     source = models.CharField(_("tệp nguồn"), max_length=200, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,3 +145,31 @@ class UnitShape(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} ({self.points})"
+
+
+class RuleSetStart(models.Model):
+    """The day a rule set starts to apply (4800/QĐ-BYT from 12/10/2021, 218/QĐ-BYT from
+    27/01/2022), as dated policy data with its source: the day that switches one rule set to
+    the next. Rows are never edited: a correction is a new row, the newest row of a rule set
+    is the one in force, and the older ones stay as its history (the change is audited)."""
+
+    rules = models.CharField(_("quy định"), max_length=8)  # "4800" or "218"
+    starts_on = models.DateField(_("áp dụng từ ngày"))
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    note = models.CharField(_("ghi chú thay đổi"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rules", "pk"]
+        verbose_name = _("ngày áp dụng bộ tiêu chí")
+
+    def __str__(self) -> str:
+        return f"{self.rules} · {self.starts_on:%d/%m/%Y}"

@@ -162,6 +162,33 @@ RULES_218 = RuleSet(
             SRC_218,
             False,
         ),
+        # The commune's capacity to manage F0 at home, read as the care-team workload (F0
+        # at home per commune health worker or care-team member): 218 names the criterion,
+        # RULES.md gives no number, so these are the province's choice (unconfirmed).
+        "capacity_high_home": Threshold(
+            "capacity_high_home",
+            "Năng lực cao: F0 tại nhà mỗi nhân viên trạm y tế, tổ chăm sóc tối đa",
+            20,
+            SRC_218,
+            False,
+        ),
+        "capacity_medium_home": Threshold(
+            "capacity_medium_home",
+            "Năng lực trung bình: F0 tại nhà mỗi nhân viên trạm y tế, tổ chăm sóc tối đa",
+            50,
+            SRC_218,
+            False,
+        ),
+        # New cases needing oxygen or ventilation: a transmission criterion of 218 whose
+        # threshold RULES.md does not give (unconfirmed; province's choice, like deaths'
+        # rule: above it the transmission level rises by one).
+        "severe_per_100k": Threshold(
+            "severe_per_100k",
+            "Ca mới cần thở oxy, thở máy /100.000 dân/tuần (trên mức này: tăng 1 cấp)",
+            10,
+            SRC_218,
+            False,
+        ),
     },
     matrix={
         (1, HIGH): (1, False),
@@ -182,15 +209,20 @@ RULES_218 = RuleSet(
 RULE_SETS = (RULES_4800, RULES_218)
 
 
-def rules_for(day: date, code: str | None = None) -> RuleSet | None:
-    """The rule set in force on `day` (or the one named); None before 4800 applied."""
+def rules_for(
+    day: date, code: str | None = None, starts: dict[str, date] | None = None
+) -> RuleSet | None:
+    """The rule set in force on `day` (or the one named); None before the first applied.
+    `starts` gives each rule set's start day as the policy rows set it (thresholds.py);
+    without it, the regulations' own dates (`valid_from`) are used."""
     if code:
         return next((r for r in RULE_SETS if r.code == code), None)
     found = None
     for rules in RULE_SETS:
-        if day >= rules.valid_from:
-            found = rules
-    return found
+        start = (starts or {}).get(rules.code, rules.valid_from)
+        if day >= start and (found is None or start >= found[1]):
+            found = (rules, start)
+    return found[0] if found else None
 
 
 def per_week(count: float | None, population: int | None, window_days: int) -> float | None:
@@ -212,8 +244,7 @@ def case_level(rules: RuleSet, rate: float | None) -> int | None:
     return level
 
 
-def capacity_218(rules: RuleSet, free_beds_per_100k: float | None, free_icu: int | None):
-    """High / medium / low response capacity (unconfirmed thresholds); None without data."""
+def _beds_capacity(rules: RuleSet, free_beds_per_100k, free_icu):
     if free_beds_per_100k is None:
         return None
     t = rules.thresholds
@@ -225,6 +256,42 @@ def capacity_218(rules: RuleSet, free_beds_per_100k: float | None, free_icu: int
     if free_beds_per_100k >= t["capacity_medium_beds"].value:
         return MEDIUM
     return LOW
+
+
+def home_capacity(rules: RuleSet, home_f0_per_staff: float | None):
+    """The commune's capacity to manage F0 at home from the care-team workload: high up to
+    `capacity_high_home` F0 per staff member, medium up to `capacity_medium_home`, else low;
+    None without a figure (no F0 figure, or no care staff registered)."""
+    if home_f0_per_staff is None:
+        return None
+    t = rules.thresholds
+    if home_f0_per_staff <= t["capacity_high_home"].value:
+        return HIGH
+    if home_f0_per_staff <= t["capacity_medium_home"].value:
+        return MEDIUM
+    return LOW
+
+
+def capacity_218(
+    rules: RuleSet,
+    free_beds_per_100k: float | None,
+    free_icu: int | None,
+    home_f0_per_staff: float | None = None,
+):
+    """High / medium / low response capacity (unconfirmed thresholds): the weaker of the
+    beds' rating and the home-care rating, of those the platform has a figure for; None
+    without either."""
+    found = [
+        c
+        for c in (
+            _beds_capacity(rules, free_beds_per_100k, free_icu),
+            home_capacity(rules, home_f0_per_staff),
+        )
+        if c is not None
+    ]
+    if not found:
+        return None
+    return max(found, key=(HIGH, MEDIUM, LOW).index)
 
 
 @dataclass
@@ -268,6 +335,34 @@ def assess(rules: RuleSet, inputs: dict, previous_level: int | None = None) -> O
     return _assess_218(rules, inputs)
 
 
+# The threshold texts of a rule set, formatted once per RuleSet object rather than for every
+# unit and day (the history backfill assesses 200,000 of them). The entry holds the rule set
+# itself, so its id cannot be reused while cached.
+_TEXTS: dict[int, tuple[RuleSet, dict]] = {}
+
+
+def _texts(rules: RuleSet) -> dict:
+    hit = _TEXTS.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    texts = {"bands": " · ".join(f"{b.level}: {b.label}" for b in rules.case_bands)}
+    for key, t in rules.thresholds.items():
+        texts["share", key] = f"≥ {t.value * 100:g}%"
+        texts["above", key] = f"> {t.value:g}"
+        texts["from", key] = f"≥ {t.value:g}"
+    if "capacity_high_home" in rules.thresholds:
+        th, tm = rules.thresholds["capacity_high_home"], rules.thresholds["capacity_medium_home"]
+        texts["home"] = f"≤ {th.value:g} / ≤ {tm.value:g}"
+        texts["capacity"] = (
+            f"≥ {rules.thresholds['capacity_high_beds'].value:g} / "
+            f"≥ {rules.thresholds['capacity_medium_beds'].value:g}"
+        )
+    if len(_TEXTS) > 256:
+        _TEXTS.clear()
+    _TEXTS[id(rules)] = (rules, texts)
+    return texts
+
+
 def _case_criterion(rules, rate, out: Outcome) -> int | None:
     level = case_level(rules, rate)
     band = next((b for b in rules.case_bands if b.level == level), None)
@@ -276,7 +371,7 @@ def _case_criterion(rules, rate, out: Outcome) -> int | None:
             "cases",
             "F0 mới trong cộng đồng /100.000 dân/tuần",
             None if rate is None else round(rate, 2),
-            " · ".join(f"{b.level}: {b.label}" for b in rules.case_bands),
+            _texts(rules)["bands"],
             f"level_{level}" if level else MISSING,
             rules.source,
             band.confirmed if band else True,
@@ -291,6 +386,7 @@ def _case_criterion(rules, rate, out: Outcome) -> int | None:
 
 def _coverage(rules, inputs, keys, out: Outcome) -> bool | None:
     met = True
+    texts = _texts(rules)
     for key in keys:
         t = rules.thresholds[key]
         value = inputs.get(key)
@@ -305,7 +401,7 @@ def _coverage(rules, inputs, keys, out: Outcome) -> bool | None:
                 met = False
         out.criteria.append(
             Criterion(
-                key, t.label, _share(value), f"≥ {t.value * 100:g}%", result, t.source, t.confirmed
+                key, t.label, _share(value), texts["share", key], result, t.source, t.confirmed
             )
         )
     return met
@@ -330,7 +426,7 @@ def _assess_4800(rules, inputs, previous_level) -> Outcome:
             "free_beds_per_100k",
             t.label,
             None if beds is None else round(beds, 2),
-            f"≥ {t.value:g}",
+            _texts(rules)["from", "free_beds_per_100k"],
             {None: MISSING, True: MET, False: NOT_MET}[capacity_met],
             t.source,
             t.confirmed,
@@ -358,31 +454,47 @@ def _assess_218(rules, inputs) -> Outcome:
             "deaths_per_100k",
             t.label,
             None if deaths is None else round(deaths, 2),
-            f"> {t.value:g}",
+            _texts(rules)["above", "deaths_per_100k"],
             RAISED if deaths_up else NOT_RAISED,
             t.source,
             t.confirmed,
         )
     )
-    # New cases needing oxygen or ventilation: 218 names the figure, but no threshold for
-    # it could be checked, so it is shown and does not move the level.
+    # New cases needing oxygen or ventilation: above the (unconfirmed) threshold the
+    # transmission level rises by one, as for deaths.
     severe = inputs.get("severe_per_100k")
+    ts = rules.thresholds["severe_per_100k"]
+    severe_up = severe is not None and severe > ts.value
     if severe is None:
         out.missing.append("severe_per_100k")
-    else:
-        out.criteria.append(
-            Criterion(
-                "severe_per_100k",
-                "Ca mới cần thở oxy, thở máy /100.000 dân/tuần",
-                round(severe, 2),
-                "—",
-                SHOWN,
-                rules.source,
-                False,
-            )
+    out.criteria.append(
+        Criterion(
+            "severe_per_100k",
+            ts.label,
+            None if severe is None else round(severe, 2),
+            _texts(rules)["above", "severe_per_100k"],
+            MISSING if severe is None else (RAISED if severe_up else NOT_RAISED),
+            ts.source,
+            ts.confirmed,
         )
+    )
+    if severe_up and not ts.confirmed:
+        out.unconfirmed.append("severe")
     met = _coverage(rules, inputs, ("population_full", "high_risk_full"), out)
-    capacity = capacity_218(rules, inputs.get("free_beds_per_100k"), inputs.get("free_icu"))
+    home = inputs.get("home_f0_per_staff")
+    th, tm = rules.thresholds["capacity_high_home"], rules.thresholds["capacity_medium_home"]
+    out.criteria.append(
+        Criterion(
+            "home_care",
+            "Năng lực quản lý F0 tại nhà (F0 tại nhà mỗi nhân viên y tế xã, tổ chăm sóc)",
+            None if home is None else round(home, 2),
+            _texts(rules)["home"],
+            home_capacity(rules, home) or MISSING,
+            th.source,
+            th.confirmed and tm.confirmed,
+        )
+    )
+    capacity = capacity_218(rules, inputs.get("free_beds_per_100k"), inputs.get("free_icu"), home)
     out.criteria.append(
         Criterion(
             "capacity",
@@ -390,8 +502,7 @@ def _assess_218(rules, inputs) -> Outcome:
             None
             if inputs.get("free_beds_per_100k") is None
             else round(inputs["free_beds_per_100k"], 2),
-            f"≥ {rules.thresholds['capacity_high_beds'].value:g} / "
-            f"≥ {rules.thresholds['capacity_medium_beds'].value:g}",
+            _texts(rules)["capacity"],
             capacity or MISSING,
             rules.source,
             False,
@@ -400,6 +511,8 @@ def _assess_218(rules, inputs) -> Outcome:
     if transmission is None:
         return out
     if deaths_up:
+        transmission = min(transmission + 1, 4)
+    if severe_up:
         transmission = min(transmission + 1, 4)
     if not met:
         transmission = min(transmission + 1, 4)

@@ -11,7 +11,7 @@ from phongdich.geo.selectors import home_province, units_within
 
 from .centroids import centroids
 from .models import Assessment
-from .shapes import shapes_for
+from .simplify import outline_layer
 
 
 def unit_in_scope(user, code: str | None) -> AdminUnit:
@@ -119,7 +119,8 @@ def map_points(root: AdminUnit, day: date, kind: str, *, public: bool = False) -
     else:
         levels = levels_for_dashboard(units, day)
     where = centroids()
-    outlines = shapes_for(units)
+    # The simplified outlines, held per process by shapes version (simplify.py).
+    outlines = outline_layer()
     points = []
     for unit in units:
         spot = where.get(unit.code)

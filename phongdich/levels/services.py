@@ -33,6 +33,12 @@ BEDS = (
     "facilities.free_ventilator",
 )
 ICU = ("facilities.free_icu", "facilities.free_ventilator")
+# F0 cared for at home at the end of a day (a stock): with the care staff, the commune's
+# capacity to manage F0 at home (218). Read like the beds: the latest within the lookback.
+HOME = "cases.active_home"
+SNAPSHOTS = (*BEDS, HOME)
+# Who manages F0 at home: the commune health station and its care team (cases.permissions).
+CARE_ROLES = (Role.COMMUNE_HEALTH_WORKER, Role.CARE_TEAM_MEMBER)
 # Beds are a snapshot written on the day they are read: a day without one falls back to the
 # latest snapshot within this many days before it.
 BEDS_LOOKBACK_DAYS = 7
@@ -63,12 +69,12 @@ def compute_inputs(units: list[AdminUnit], day: date, rules) -> dict[int, dict]:
     beds_day: dict[int, dict[str, tuple[date, int]]] = defaultdict(dict)
     rows = UnitFigure.objects.filter(
         unit_id__in=ids,
-        metric__in=(CASES, DEATHS, *BEDS),
+        metric__in=(CASES, DEATHS, *SNAPSHOTS),
         day__gt=day - timedelta(days=max(window, BEDS_LOOKBACK_DAYS)),
         day__lte=day,
     ).values_list("unit_id", "metric", "day", "value")
     for unit_id, metric, when, value in rows:
-        if metric in BEDS:
+        if metric in SNAPSHOTS:
             seen = beds_day[unit_id].get(metric)
             if seen is None or when > seen[0]:
                 beds_day[unit_id][metric] = (when, value)
@@ -80,25 +86,43 @@ def compute_inputs(units: list[AdminUnit], day: date, rules) -> dict[int, dict]:
     severe = new_severe_by_day(units, day - timedelta(days=6), day)
     for unit_id, counts in severe.items():
         sums[unit_id][SEVERE] = window_sum(counts, day)
+    staff = care_staff(by_id)
     return {
-        unit_id: unit_inputs(unit, by_id, sums, beds_day, coverage, window)
+        unit_id: unit_inputs(unit, by_id, sums, beds_day, coverage, window, staff)
         for unit_id, unit in by_id.items()
     }
 
 
-def unit_inputs(unit, by_id, sums, beds_day, coverage, window) -> dict:
+def care_staff(by_id: dict) -> dict[int, int]:
+    """Active commune health workers and care-team members in each unit and the units
+    above it (one query). The accounts as they are now: the platform keeps no daily record
+    of its staff, so a past day is read with today's teams."""
+    counts: dict[int, int] = defaultdict(int)
+    for unit_id in User.objects.filter(
+        role__in=CARE_ROLES, is_active=True, jurisdiction_id__in=list(by_id)
+    ).values_list("jurisdiction_id", flat=True):
+        while unit_id in by_id:
+            counts[unit_id] += 1
+            unit_id = by_id[unit_id].parent_id
+    return counts
+
+
+def unit_inputs(unit, by_id, sums, beds_day, coverage, window, staff=None) -> dict:
     """One unit's stored inputs from the day's sums (cases over the rule set's window,
     deaths over 7 days), latest bed snapshots and coverage shares (shared by the daily
     assessment and the history backfill, so both store the same inputs)."""
     unit_id = unit.pk
     population = unit.population
-    beds = beds_day.get(unit_id, {})
+    own = beds_day.get(unit_id, {})
+    home = own[HOME][1] if HOME in own else None
+    beds = {m: v for m, v in own.items() if m != HOME}
     beds_of = unit
     if not beds and unit.kind == AdminUnit.Kind.COMMUNE and unit.parent_id in by_id:
         # A commune treats in its district's facilities: it is credited with the
         # district's vacant beds per 100,000 people.
         beds_of = by_id[unit.parent_id]
-        beds = beds_day.get(beds_of.pk, {})
+        beds = {m: v for m, v in beds_day.get(beds_of.pk, {}).items() if m != HOME}
+    care = (staff or {}).get(unit_id, 0)
     free = sum(v for _d, v in beds.values()) if beds else None
     cases = sums.get(unit_id, {}).get(CASES, 0)
     deaths = sums.get(unit_id, {}).get(DEATHS, 0)
@@ -116,6 +140,10 @@ def unit_inputs(unit, by_id, sums, beds_day, coverage, window) -> dict:
         "free_beds_per_100k": level_rules.per_week(free, beds_of.population, 7),
         "beds_of": beds_of.code,
         "free_icu": sum(beds[m][1] for m in ICU if m in beds) if beds else None,
+        "home_f0": home,
+        "care_staff": care,
+        # No care staff registered: no workload can be read (missing, not "low").
+        "home_f0_per_staff": home / care if home is not None and care else None,
         **coverage.get(unit_id, {}),
     }
 

@@ -22,6 +22,7 @@ from phongdich.lib import imports
 from phongdich.lib.text import fold
 
 from .models import UnitShape
+from .simplify import positions, simplify_geometry
 
 MAX_BYTES = 30 * 1024 * 1024  # the page's cap; the command reads any size
 MAX_FEATURES = 5_000
@@ -249,7 +250,15 @@ def import_shapes(
             result.errors.add(line, errors)
             continue
         first_line_of[unit.pk] = line
-        rows.append(imports.Row(line, {"unit": unit, "geometry": shape, "points": points}, []))
+        simplified = simplify_geometry(shape)
+        values = {
+            "unit": unit,
+            "geometry": shape,
+            "points": points,
+            "simplified": simplified,
+            "simplified_points": positions(simplified),
+        }
+        rows.append(imports.Row(line, values, []))
     if result.errors and mode == imports.ALL_OR_NOTHING:
         result.refusal = _("Tệp có vùng lỗi; không nhập vùng nào.")
         return result
@@ -262,6 +271,8 @@ def import_shapes(
                     unit=r.values["unit"],
                     geometry=r.values["geometry"],
                     points=r.values["points"],
+                    simplified=r.values["simplified"],
+                    simplified_points=r.values["simplified_points"],
                     source=source,
                     imported_by=by,
                 )
@@ -269,7 +280,15 @@ def import_shapes(
             ],
             update_conflicts=True,
             unique_fields=["unit"],
-            update_fields=["geometry", "points", "source", "imported_by", "imported_at"],
+            update_fields=[
+                "geometry",
+                "points",
+                "simplified",
+                "simplified_points",
+                "source",
+                "imported_by",
+                "imported_at",
+            ],
         )
 
     with transaction.atomic():
@@ -297,8 +316,3 @@ def import_shapes(
             },
         )
     return result
-
-
-def shapes_for(units) -> dict[int, dict]:
-    """{unit id: geometry} of the units that have an outline (one query)."""
-    return dict(UnitShape.objects.filter(unit__in=units).values_list("unit_id", "geometry"))

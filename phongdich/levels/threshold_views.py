@@ -3,6 +3,7 @@ and flag, its history, and a change from a date (confirmed first, audited)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,8 +12,8 @@ from phongdich.accounts.permissions import role_required
 from phongdich.lib import confirm
 
 from . import labels, rules, thresholds
-from .forms import ThresholdChangeForm
-from .models import LevelRule
+from .forms import RuleStartChangeForm, ThresholdChangeForm
+from .models import LevelRule, RuleSetStart
 
 
 def _shown(row) -> str:
@@ -49,7 +50,78 @@ def threshold_list(request):
             )
         ]
         groups.append({"title": labels.rules_title(rs.code), "code": rs.code, "lines": lines})
-    return render(request, "levels/thresholds.html", {"groups": groups, "today": today})
+    return render(
+        request,
+        "levels/thresholds.html",
+        {"groups": groups, "today": today, "starts": _start_lines()},
+    )
+
+
+def _start_lines() -> list[dict]:
+    """Each rule set's start day in force, with its source, flag and earlier values."""
+    rows: dict[str, list] = {}
+    for row in RuleSetStart.objects.order_by("rules", "pk"):
+        rows.setdefault(row.rules, []).append(row)
+    out = []
+    for rs in rules.RULE_SETS:
+        history = rows.get(rs.code, [])
+        current = history[-1] if history else None
+        out.append(
+            {
+                "code": rs.code,
+                "title": labels.rules_title(rs.code),
+                "starts_on": current.starts_on if current else rs.valid_from,
+                "source": labels.SOURCES.get(
+                    current.regulation if current else rs.source,
+                    current.regulation if current else rs.source,
+                ),
+                "confirmed": current.confirmed if current else True,
+                "earlier": history[:-1],
+            }
+        )
+    return out
+
+
+@role_required(*thresholds.EDIT_ROLES)
+def rule_start_change(request, code: str):
+    thresholds.check_may_edit(request.user)
+    line = next((line for line in _start_lines() if line["code"] == code), None)
+    if line is None:
+        raise Http404
+    current = thresholds.start_rows().get(code)
+    initial = {
+        "starts_on": line["starts_on"],
+        "regulation": current.regulation if current else "",
+        "source_checked": line["confirmed"],
+    }
+    form = RuleStartChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            confirm.require_confirmed(request)
+            thresholds.rule_start_change(
+                by=request.user,
+                code=code,
+                starts_on=data["starts_on"],
+                regulation=data["regulation"],
+                confirmed=data["source_checked"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lưu ngày áp dụng mới. Thay đổi được ghi vào nhật ký."))
+            return redirect("levels:thresholds")
+    confirm_text = _(
+        "Đổi ngày áp dụng %(rules)s, hiện là %(day)s: mọi đánh giá cấp độ (kể cả tính lại "
+        "lịch sử) dùng bộ tiêu chí theo ngày mới."
+    ) % {"rules": line["title"], "day": line["starts_on"].strftime("%d/%m/%Y")}
+    return render(
+        request,
+        "levels/rule_start_change.html",
+        {"line": line, "form": form, "confirm_text": confirm_text},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @role_required(*thresholds.EDIT_ROLES)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_record
 from phongdich.geo.models import AdminUnit
+from phongdich.lib.locks import key_lock
 
 from . import rules as level_rules
 
@@ -83,15 +84,38 @@ def seed_rows(rule_sets=level_rules.RULE_SETS) -> list[dict]:
 
 
 def rows_in_force(code: str, day: date) -> dict:
-    """The latest active row of each key of a rule set with `valid_from` ≤ day (one query)."""
+    """The latest active row of each key of a rule set with `valid_from` ≤ day (one query).
+    A key whose first row is dated after `day` (the rule set's start was moved earlier than
+    the seed's date) takes its first row: the value the rule set starts with."""
     from .models import LevelRule
 
+    rows = LevelRule.objects.filter(rules=code, active=True).order_by("key", "valid_from", "pk")
+    return pick_in_force(rows, day)
+
+
+def pick_in_force(rows, day: date) -> dict:
+    """From one rule set's rows ordered by key and date, each key's row in force on `day`
+    (rows_in_force without the query, for a caller that asks for many days)."""
     found = {}
-    for row in LevelRule.objects.filter(rules=code, active=True, valid_from__lte=day).order_by(
-        "key", "valid_from", "pk"
-    ):
-        found[row.key] = row
+    for row in rows:
+        if row.valid_from <= day or row.key not in found:
+            found[row.key] = row
     return found
+
+
+def start_rows() -> dict:
+    """The start row in force of each rule set (its newest), in one query."""
+    from .models import RuleSetStart
+
+    return {row.rules: row for row in RuleSetStart.objects.order_by("rules", "pk")}
+
+
+def rule_set_starts() -> dict[str, date]:
+    """Each rule set's start day as the policy rows set it (the regulations' dates where a
+    deployment has no row)."""
+    starts = {rs.code: rs.valid_from for rs in level_rules.RULE_SETS}
+    starts.update({code: row.starts_on for code, row in start_rows().items()})
+    return starts
 
 
 def apply_rows(rs: level_rules.RuleSet, rows: dict) -> level_rules.RuleSet:
@@ -138,12 +162,42 @@ def _band_label_from(rs, index: int, bands: list) -> str:
     return f"{_g(band.lower)} – < {_g(upper)}"
 
 
-def rules_in_force(day: date, code: str | None = None) -> level_rules.RuleSet | None:
-    """The rule set for `day` (or the one named) with the rows in force on that day."""
-    rs = level_rules.rules_for(day, code)
+def rules_in_force(
+    day: date, code: str | None = None, starts: dict[str, date] | None = None
+) -> level_rules.RuleSet | None:
+    """The rule set for `day` (or the one named) with the rows in force on that day; the
+    switch from one rule set to the next is the start day of the rows (`rule_set_starts`,
+    read once by a caller that asks for many days)."""
+    starts = rule_set_starts() if starts is None else starts
+    rs = level_rules.rules_for(day, code, starts)
     if rs is None:
         return None
+    rs = replace(rs, valid_from=starts.get(rs.code, rs.valid_from))
     return apply_rows(rs, rows_in_force(rs.code, day))
+
+
+def rules_by_day(days) -> dict:
+    """`rules_in_force` of each day, in two queries whatever the number of days; days with
+    the same rows share one RuleSet object."""
+    from .models import LevelRule
+
+    starts = rule_set_starts()
+    rows: dict[str, list] = {}
+    for row in LevelRule.objects.filter(active=True).order_by("rules", "key", "valid_from", "pk"):
+        rows.setdefault(row.rules, []).append(row)
+    out, built = {}, {}
+    for day in days:
+        rs = level_rules.rules_for(day, None, starts)
+        if rs is None:
+            out[day] = None
+            continue
+        chosen = pick_in_force(rows.get(rs.code, ()), day)
+        key = (rs.code, tuple(sorted(r.pk for r in chosen.values())))
+        if key not in built:
+            rs = replace(rs, valid_from=starts.get(rs.code, rs.valid_from))
+            built[key] = apply_rows(rs, chosen)
+        out[day] = built[key]
+    return out
 
 
 def label_of(row) -> str:
@@ -264,6 +318,68 @@ def rule_change(
                 "regulation": new.regulation,
                 "confirmed": confirmed,
             },
+        },
+    )
+    return new
+
+
+def start_seed_rows(rule_sets=level_rules.RULE_SETS) -> list[dict]:
+    """Each rule set's start day from the regulations (the data migration writes these)."""
+    return [
+        dict(rules=rs.code, starts_on=rs.valid_from, regulation=rs.source, confirmed=True)
+        for rs in rule_sets
+    ]
+
+
+@transaction.atomic
+def rule_start_change(
+    *, by, code: str, starts_on: date, regulation: str, confirmed: bool, note: str = ""
+):
+    """A new start day for the rule set `code` (a new row; the one before stays as history).
+    Rule sets keep their order: each starts after the one before it and before the next, so
+    every day has at most one rule set. Audited with the day before and after."""
+    from .models import RuleSetStart
+
+    check_may_edit(by)
+    codes = [rs.code for rs in level_rules.RULE_SETS]
+    if code not in codes:
+        raise ValidationError(_("Bộ tiêu chí không hợp lệ."))
+    # Serialise changes of the starts, so two editors cannot cross two rule sets' days.
+    key_lock("levels.rule_starts")
+    starts = rule_set_starts()
+    i = codes.index(code)
+    if i > 0 and starts_on <= starts[codes[i - 1]]:
+        raise ValidationError(
+            _("Ngày áp dụng phải sau ngày áp dụng của %(rules)s (%(day)s).")
+            % {"rules": codes[i - 1], "day": starts[codes[i - 1]].strftime("%d/%m/%Y")}
+        )
+    if i + 1 < len(codes) and starts_on >= starts[codes[i + 1]]:
+        raise ValidationError(
+            _("Ngày áp dụng phải trước ngày áp dụng của %(rules)s (%(day)s).")
+            % {"rules": codes[i + 1], "day": starts[codes[i + 1]].strftime("%d/%m/%Y")}
+        )
+    before = start_rows().get(code)
+    new = RuleSetStart(
+        rules=code,
+        starts_on=starts_on,
+        regulation=regulation.strip(),
+        confirmed=confirmed,
+        note=note.strip(),
+        created_by=by,
+    )
+    new.full_clean()
+    new.save()
+    audit_record(
+        actor=by,
+        action="levels.rules_start",
+        target=new,
+        changes={
+            "rules": code,
+            "before": starts[code].isoformat(),
+            "before_regulation": before.regulation if before else "",
+            "after": starts_on.isoformat(),
+            "regulation": new.regulation,
+            "confirmed": confirmed,
         },
     )
     return new

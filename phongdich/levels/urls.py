@@ -17,4 +17,9 @@ urlpatterns = [
     path("shapes/errors.xlsx", shape_views.shapes_import_errors, name="shapes_import_errors"),
     path("thresholds/", threshold_views.threshold_list, name="thresholds"),
     path("thresholds/<int:pk>/", threshold_views.threshold_change, name="threshold_change"),
+    path(
+        "thresholds/start/<str:code>/",
+        threshold_views.rule_start_change,
+        name="rule_start_change",
+    ),
 ]

@@ -68,7 +68,9 @@ def test_the_assessment_query_count_does_not_grow_with_units(world, hot_commune_
     with CaptureQueriesContext(connection) as many:
         services.levels_assess(by=None, day=DAY, province=world.province)
     assert len(many) == len(few)
-    assert len(few) <= 14, [q["sql"] for q in few.captured_queries]
+    # 15 on SQLite, 16 on PostgreSQL (its advisory lock), since the rule sets' start days
+    # and the care staff are read (one query each).
+    assert len(few) <= 16, [q["sql"] for q in few.captured_queries]
 
 
 def test_the_218_rules_apply_from_27_01_2022(world):

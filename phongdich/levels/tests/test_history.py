@@ -73,3 +73,27 @@ def test_the_backfill_keeps_decided_days_and_replaces_proposals(figures, staff):
     assert Assessment.objects.filter(day=FIRST).count() == 6
     history.levels_history(by=None, first=FIRST, last=LAST, province=figures.province)
     assert Assessment.objects.count() == 15 * 6
+
+
+@pytest.mark.django_db
+def test_the_backfill_writes_the_outcome_json_encodes(figures):
+    """The backfill's own encoder of the outcome gives json.dumps's document for every row
+    the daily assessment stores (both rule sets, missing and unconfirmed lists)."""
+    import json
+
+    from phongdich.levels import rules
+    from phongdich.levels.thresholds import rules_in_force
+
+    fragments: dict = {}
+    samples = [
+        {},
+        {"cases_per_100k": 19.99, "deaths_per_100k": 6.01, "severe_per_100k": 0.0},
+        {"cases_per_100k": 700, "population_full": 0.8, "high_risk_full": 0.95, "free_icu": 2},
+        {"cases_per_100k": 25, "adults_at_least_one": 0.7, "free_beds_per_100k": 31.5},
+    ]
+    for day in (date(2021, 11, 1), date(2022, 2, 1)):
+        rs = rules_in_force(day)
+        for inputs in samples:
+            for previous in (None, 1, 4):
+                outcome = rules.assess(rs, inputs, previous)
+                assert json.loads(history.outcome_json(outcome, fragments)) == outcome.as_dict()

@@ -65,14 +65,15 @@ def test_counted_once_on_the_first_severe_admission_where_the_case_lives(stays):
     assert sum(counts[world.province.pk].values()) == 2
 
 
-def test_the_218_assessment_shows_it_beside_the_level(stays):
+def test_the_218_assessment_reads_it_against_its_unconfirmed_threshold(stays):
     world = stays
     services.levels_assess(by=None, day=DAY, province=world.province)
     a = Assessment.objects.get(unit=world.commune_a, day=DAY)
     assert a.inputs["severe_7_days"] == 1
     assert a.inputs["severe_per_100k"] == pytest.approx(100_000 / 12_000)
     criterion = next(c for c in a.outcome["criteria"] if c["key"] == "severe_per_100k")
-    assert criterion["result"] == "shown" and not criterion["confirmed"]
+    # 8.3 /100k/week: under the (unconfirmed) threshold of 10, so the level is not raised.
+    assert criterion["result"] == "not_raised" and not criterion["confirmed"]
     assert "severe_per_100k" not in a.outcome["missing"]
     b = Assessment.objects.get(unit=world.commune_b, day=DAY)
     assert b.inputs["severe_7_days"] == 0

@@ -26,7 +26,7 @@ def test_the_seeded_rows_are_the_regulations_values(day):
 
 def test_every_key_of_both_rule_sets_is_seeded_once():
     n = sum(len(rs.case_bands) + len(rs.thresholds) + len(rs.matrix) for rs in rules.RULE_SETS)
-    assert LevelRule.objects.count() == n == 4 + 3 + 8 + 4 + 6 + 12
+    assert LevelRule.objects.count() == n == 4 + 3 + 8 + 4 + 9 + 12
 
 
 def _row(code, key):
