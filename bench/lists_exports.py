@@ -132,7 +132,7 @@ def build_cases(total_f0: int):
     print(f"  loaded {total_f0 - have:,} F0 in {time.perf_counter() - started:.1f} s")
 
 
-def build_events(total: int, actor_id: int):
+def build_events(total: int, actor_id: int, province: str):
     """Audit events by SQL (generate_series): one in 30 of the first 300,000 is
     'bench.export', the export's filter, so the export reads 10,000 rows at any size
     (tracemalloc, which both ways run under, slows a row about tenfold)."""
@@ -143,21 +143,28 @@ def build_events(total: int, actor_id: int):
     have = AuditEvent.objects.count()
     if have >= total:
         return
+    from django.utils import timezone
+
+    from phongdich.audit import partitions
+
+    # The events go back `total` seconds: their months' partitions first (PostgreSQL).
+    partitions.prepare_partitions(since=timezone.localdate() - timedelta(seconds=total))
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO audit_auditevent
                 (at, actor_id, actor_label, kind, action, target_type, target_id,
-                 target_label, ip, changes)
+                 target_label, ip, changes, province, app)
             SELECT now() - (i || ' seconds')::interval, %s, 'admin', 'read',
                    CASE WHEN i %% 30 = 0 AND i <= 300000 THEN 'bench.export'
                         ELSE 'people.search' END,
                    'people.person', (i %% 100000)::text, 'Nguyễn Văn ' || (i %% 997),
-                   '127.0.0.1', '{"q": "nguyen"}'::jsonb
+                   '127.0.0.1', '{"q": "nguyen"}'::jsonb, %s,
+                   CASE WHEN i %% 30 = 0 AND i <= 300000 THEN 'bench' ELSE 'people' END
             FROM generate_series(%s, %s) AS i
             """,
-            [actor_id, have + 1, total],
+            [actor_id, province, have + 1, total],
         )
         cursor.execute("ANALYZE audit_auditevent")
     print(f"  loaded {total - have:,} audit events in {time.perf_counter() - started:.1f} s")
@@ -295,6 +302,7 @@ def bench_audit(client, admin, ping, repeat):
 
     from phongdich.audit.models import AuditEvent
     from phongdich.audit.selectors import audit_events_visible_to
+    from phongdich.lib.pagination import keyset_page
 
     total = AuditEvent.objects.count()
     print(f"\nAudit log page, {total:,} events (50 a page); {load_average()}")
@@ -308,15 +316,24 @@ def bench_audit(client, admin, ping, repeat):
         print(line(label, p50, p95, ping))
 
     def old(number):
-        page = Paginator(audit_events_visible_to(admin).order_by("-at", "-id"), 50).get_page(
-            number
-        )
+        page = Paginator(audit_events_visible_to(admin).order_by("-at", "-id"), 50).get_page(number)
         list(page.object_list)
         return page.paginator.count
+
+    def prefix_like():
+        # The action filter before the (app, id) index: a LIKE, the planner walking the id
+        # index from the newest event while every match is among the oldest.
+        qs = audit_events_visible_to(admin).filter(action__startswith="bench.")
+        return keyset_page(qs)
+
+    def prefix_app():
+        return keyset_page(audit_events_visible_to(admin, action="bench."))
 
     for label, call in (
         ("paging query, old (COUNT(*) + OFFSET), page 1", lambda: old(1)),
         ("paging query, old (COUNT(*) + OFFSET), page 200", lambda: old(200)),
+        ("action prefix 'bench.', old (LIKE), keyset page 1", prefix_like),
+        ("action prefix 'bench.', new (app, id), keyset page 1", prefix_app),
     ):
         p50, p95 = timed(call, max(3, repeat // 3))
         print(line(label, p50, p95, ping))
@@ -419,7 +436,7 @@ def main():
     admin = setup()
     print(f"data: {load_average()}")
     build_cases(args.f0)
-    build_events(args.events, admin.pk)
+    build_events(args.events, admin.pk, admin.jurisdiction.code)
     from django.test import Client
 
     client = Client()

@@ -94,11 +94,16 @@ def _create(connection, name: str, ddl: str, params, outcome: Prepared) -> None:
 
 
 def province_codes(connection) -> list[str]:
-    """The provinces in the unit table, and the home province (an empty database has no
-    units yet, and system events belong to it)."""
+    """The provinces served (loaded down to their communes), and the home province (an
+    empty database has no units yet, and system events belong to it). The outline of the
+    other 60-odd provinces gets no partitions: their events, if any, go to the default."""
     codes = {settings.HOME_PROVINCE_CODE}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT code FROM geo_adminunit WHERE parent_id IS NULL")
+        cursor.execute(
+            "SELECT p.code FROM geo_adminunit p WHERE p.parent_id IS NULL AND EXISTS "
+            "(SELECT 1 FROM geo_adminunit c WHERE c.kind = 'commune' "
+            "AND c.path LIKE p.path || '%%')"
+        )
         codes.update(code for (code,) in cursor.fetchall())
     return sorted(code for code in codes if _CODE.match(code))
 
