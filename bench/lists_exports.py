@@ -339,6 +339,62 @@ def bench_audit(client, admin, ping, repeat):
         print(line(label, p50, p95, ping))
 
 
+def bench_audit_layout(admin, ping, repeat):
+    """The audit queries on the partitioned table against an unpartitioned copy of the
+    same rows (audit_bench_plain, same indexes), in the same run: what partitioning costs
+    or saves on a one-province database."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from phongdich.audit.selectors import audit_events_visible_to
+    from phongdich.lib.pagination import keyset_page
+
+    # The copy is a table of the same name in its own schema; the search path picks which
+    # one the unchanged queries read (the units and accounts stay in public).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_plain.audit_auditevent') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            started = time.perf_counter()
+            cursor.execute("CREATE SCHEMA IF NOT EXISTS bench_plain")
+            cursor.execute(
+                "CREATE TABLE bench_plain.audit_auditevent "
+                "(LIKE public.audit_auditevent INCLUDING DEFAULTS)"
+            )
+            cursor.execute(
+                "INSERT INTO bench_plain.audit_auditevent SELECT * FROM public.audit_auditevent"
+            )
+            cursor.execute("ALTER TABLE bench_plain.audit_auditevent ADD PRIMARY KEY (id)")
+            for columns in ("at", "action varchar_pattern_ops", "actor_id, id", "app, id"):
+                cursor.execute(f"CREATE INDEX ON bench_plain.audit_auditevent ({columns})")
+            cursor.execute("ANALYZE bench_plain.audit_auditevent")
+            print(f"  copied the events unpartitioned in {time.perf_counter() - started:.1f} s")
+    day = timezone.localdate()
+    cases = [
+        ("first page", {}),
+        ("action 'bench.'", {"action": "bench."}),
+        ("one day (today)", {"day": day}),
+        ("one day, 10 days ago", {"day": day - timedelta(days=10)}),
+    ]
+    print(f"\nAudit layout, keyset page 1 + capped count; {load_average()}")
+    for label, filters in cases:
+        figures = []
+        for path in ("public", "bench_plain, public"):
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET search_path TO {path}")
+            try:
+                p50, _ = timed(
+                    lambda f=filters: keyset_page(audit_events_visible_to(admin, **f)), repeat
+                )
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET search_path TO public")
+            figures.append(p50)
+        print(
+            f"  {label:<24} partitioned p50 {figures[0]:7.1f} ms · unpartitioned "
+            f"{figures[1]:7.1f} ms · ratio {figures[0] / figures[1]:.2f}"
+        )
+
+
 def bench_oversight(client, admin, ping, repeat, tickets):
     from phongdich.hotline import selectors, services
     from phongdich.hotline.models import Ticket
@@ -427,7 +483,7 @@ def main():
     parser.add_argument("--f0", type=int, default=40_000)
     parser.add_argument("--events", type=int, default=1_500_000)
     parser.add_argument("--tickets", type=int, default=20_000)
-    parser.add_argument("--only", default="queue,audit,oversight,exports", help="sections")
+    parser.add_argument("--only", default="queue,audit,layout,oversight,exports", help="sections")
     args = parser.parse_args()
     only = set(args.only.split(","))
     if args.quick:
@@ -446,6 +502,8 @@ def main():
         bench_queue(client, admin, ping, repeat)
     if "audit" in only:
         bench_audit(client, admin, ping, repeat)
+    if "layout" in only:
+        bench_audit_layout(admin, ping, repeat)
     if "oversight" in only:
         bench_oversight(client, admin, ping, repeat, [args.tickets, args.tickets * 3])
     if "exports" in only:
