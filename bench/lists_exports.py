@@ -132,7 +132,7 @@ def build_cases(total_f0: int):
     print(f"  loaded {total_f0 - have:,} F0 in {time.perf_counter() - started:.1f} s")
 
 
-def build_events(total: int, actor_id: int):
+def build_events(total: int, actor_id: int, province: str):
     """Audit events by SQL (generate_series): one in 30 of the first 300,000 is
     'bench.export', the export's filter, so the export reads 10,000 rows at any size
     (tracemalloc, which both ways run under, slows a row about tenfold)."""
@@ -143,21 +143,28 @@ def build_events(total: int, actor_id: int):
     have = AuditEvent.objects.count()
     if have >= total:
         return
+    from django.utils import timezone
+
+    from phongdich.audit import partitions
+
+    # The events go back `total` seconds: their months' partitions first (PostgreSQL).
+    partitions.prepare_partitions(since=timezone.localdate() - timedelta(seconds=total))
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO audit_auditevent
                 (at, actor_id, actor_label, kind, action, target_type, target_id,
-                 target_label, ip, changes)
+                 target_label, ip, changes, province, app)
             SELECT now() - (i || ' seconds')::interval, %s, 'admin', 'read',
                    CASE WHEN i %% 30 = 0 AND i <= 300000 THEN 'bench.export'
                         ELSE 'people.search' END,
                    'people.person', (i %% 100000)::text, 'Nguyễn Văn ' || (i %% 997),
-                   '127.0.0.1', '{"q": "nguyen"}'::jsonb
+                   '127.0.0.1', '{"q": "nguyen"}'::jsonb, %s,
+                   CASE WHEN i %% 30 = 0 AND i <= 300000 THEN 'bench' ELSE 'people' END
             FROM generate_series(%s, %s) AS i
             """,
-            [actor_id, have + 1, total],
+            [actor_id, province, have + 1, total],
         )
         cursor.execute("ANALYZE audit_auditevent")
     print(f"  loaded {total - have:,} audit events in {time.perf_counter() - started:.1f} s")
@@ -295,6 +302,7 @@ def bench_audit(client, admin, ping, repeat):
 
     from phongdich.audit.models import AuditEvent
     from phongdich.audit.selectors import audit_events_visible_to
+    from phongdich.lib.pagination import keyset_page
 
     total = AuditEvent.objects.count()
     print(f"\nAudit log page, {total:,} events (50 a page); {load_average()}")
@@ -308,18 +316,83 @@ def bench_audit(client, admin, ping, repeat):
         print(line(label, p50, p95, ping))
 
     def old(number):
-        page = Paginator(audit_events_visible_to(admin).order_by("-at", "-id"), 50).get_page(
-            number
-        )
+        page = Paginator(audit_events_visible_to(admin).order_by("-at", "-id"), 50).get_page(number)
         list(page.object_list)
         return page.paginator.count
+
+    def prefix_like():
+        # The action filter before the (app, id) index: a LIKE, the planner walking the id
+        # index from the newest event while every match is among the oldest.
+        qs = audit_events_visible_to(admin).filter(action__startswith="bench.")
+        return keyset_page(qs)
+
+    def prefix_app():
+        return keyset_page(audit_events_visible_to(admin, action="bench."))
 
     for label, call in (
         ("paging query, old (COUNT(*) + OFFSET), page 1", lambda: old(1)),
         ("paging query, old (COUNT(*) + OFFSET), page 200", lambda: old(200)),
+        ("action prefix 'bench.', old (LIKE), keyset page 1", prefix_like),
+        ("action prefix 'bench.', new (app, id), keyset page 1", prefix_app),
     ):
         p50, p95 = timed(call, max(3, repeat // 3))
         print(line(label, p50, p95, ping))
+
+
+def bench_audit_layout(admin, ping, repeat):
+    """The audit queries on the partitioned table against an unpartitioned copy of the
+    same rows (audit_bench_plain, same indexes), in the same run: what partitioning costs
+    or saves on a one-province database."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from phongdich.audit.selectors import audit_events_visible_to
+    from phongdich.lib.pagination import keyset_page
+
+    # The copy is a table of the same name in its own schema; the search path picks which
+    # one the unchanged queries read (the units and accounts stay in public).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_plain.audit_auditevent') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            started = time.perf_counter()
+            cursor.execute("CREATE SCHEMA IF NOT EXISTS bench_plain")
+            cursor.execute(
+                "CREATE TABLE bench_plain.audit_auditevent "
+                "(LIKE public.audit_auditevent INCLUDING DEFAULTS)"
+            )
+            cursor.execute(
+                "INSERT INTO bench_plain.audit_auditevent SELECT * FROM public.audit_auditevent"
+            )
+            cursor.execute("ALTER TABLE bench_plain.audit_auditevent ADD PRIMARY KEY (id)")
+            for columns in ("at", "action varchar_pattern_ops", "actor_id, id", "app, id"):
+                cursor.execute(f"CREATE INDEX ON bench_plain.audit_auditevent ({columns})")
+            cursor.execute("ANALYZE bench_plain.audit_auditevent")
+            print(f"  copied the events unpartitioned in {time.perf_counter() - started:.1f} s")
+    day = timezone.localdate()
+    cases = [
+        ("first page", {}),
+        ("action 'bench.'", {"action": "bench."}),
+        ("one day (today)", {"day": day}),
+        ("one day, 10 days ago", {"day": day - timedelta(days=10)}),
+    ]
+    print(f"\nAudit layout, keyset page 1 + capped count; {load_average()}")
+    for label, filters in cases:
+        figures = []
+        for path in ("public", "bench_plain, public"):
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET search_path TO {path}")
+            try:
+                p50, _ = timed(
+                    lambda f=filters: keyset_page(audit_events_visible_to(admin, **f)), repeat
+                )
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET search_path TO public")
+            figures.append(p50)
+        print(
+            f"  {label:<24} partitioned p50 {figures[0]:7.1f} ms · unpartitioned "
+            f"{figures[1]:7.1f} ms · ratio {figures[0] / figures[1]:.2f}"
+        )
 
 
 def bench_oversight(client, admin, ping, repeat, tickets):
@@ -410,7 +483,7 @@ def main():
     parser.add_argument("--f0", type=int, default=40_000)
     parser.add_argument("--events", type=int, default=1_500_000)
     parser.add_argument("--tickets", type=int, default=20_000)
-    parser.add_argument("--only", default="queue,audit,oversight,exports", help="sections")
+    parser.add_argument("--only", default="queue,audit,layout,oversight,exports", help="sections")
     args = parser.parse_args()
     only = set(args.only.split(","))
     if args.quick:
@@ -419,7 +492,7 @@ def main():
     admin = setup()
     print(f"data: {load_average()}")
     build_cases(args.f0)
-    build_events(args.events, admin.pk)
+    build_events(args.events, admin.pk, admin.jurisdiction.code)
     from django.test import Client
 
     client = Client()
@@ -429,6 +502,8 @@ def main():
         bench_queue(client, admin, ping, repeat)
     if "audit" in only:
         bench_audit(client, admin, ping, repeat)
+    if "layout" in only:
+        bench_audit_layout(admin, ping, repeat)
     if "oversight" in only:
         bench_oversight(client, admin, ping, repeat, [args.tickets, args.tickets * 3])
     if "exports" in only:

@@ -53,6 +53,11 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(type(self))
 
 
+def home_province() -> str:
+    """An event's province when its writer names none (a data migration, a bulk insert)."""
+    return settings.HOME_PROVINCE_CODE
+
+
 class AuditEvent(AppendOnlyModel):
     """Append-only record of who did or read what. Never updated, never deleted."""
 
@@ -74,6 +79,14 @@ class AuditEvent(AppendOnlyModel):
     target_label = models.CharField(max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The province the event belongs to (its actor's; the home province for system and
+    # citizen events). On PostgreSQL the table is partitioned by it, then by month of `at`
+    # (migration 0006, audit.partitions), so a province's audit page reads its own partitions.
+    province = models.CharField(max_length=10, blank=True, default=home_province)
+    # The action's first segment ("people" for "people.search"; "" for an action without a
+    # dot): the audit filter by "people." is an equality on (app, id), not a LIKE that
+    # walks the id index from the newest event until it finds old matches.
+    app = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -83,6 +96,8 @@ class AuditEvent(AppendOnlyModel):
             # serves "this user's last event" (a repeated read is folded into it) and the
             # audit page filtered by one account
             models.Index(fields=["actor", "id"], name="audit_actor_idx"),
+            # serves the audit page filtered by an action prefix ("people."), newest first
+            models.Index(fields=["app", "id"], name="audit_app_idx"),
         ]
         verbose_name = _("sự kiện nhật ký")
         verbose_name_plural = _("sự kiện nhật ký")
@@ -99,7 +114,12 @@ class AuditReadSubject(AppendOnlyModel):
     whichever page, export or case the read went through.
     """
 
-    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    # No database constraint: on PostgreSQL the events table is partitioned, and a foreign
+    # key into a partitioned table must name its whole key (id, province, at). The event is
+    # written in the same transaction and never deleted, so the reference cannot dangle.
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.PROTECT, related_name="subjects", db_constraint=False
+    )
     # The record shown: a person, or a case / ticket / declaration that holds a person's data.
     record_type = models.CharField(max_length=64)
     record_id = models.BigIntegerField()

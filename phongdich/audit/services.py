@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connections, models, transaction
+from django.db.models import F, Subquery, Value
+from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.utils import timezone
 
 from .middleware import current_ip
@@ -18,6 +20,43 @@ def _describe(target) -> tuple[str, str, str]:
     if isinstance(target, models.Model):
         return target._meta.label_lower, str(target.pk), str(target)[:200]
     return type(target).__name__, "", str(target)[:200]
+
+
+def action_app(action: str) -> str:
+    """The action's first segment, the audit filter's "people." (AuditEvent.app)."""
+    return action.split(".", 1)[0] if "." in action else ""
+
+
+def province_of(actor):
+    """The province code an event of this actor belongs to: the first code of its unit's
+    path, or the home province for a system or citizen event and an account without a unit.
+
+    When the actor's unit is not loaded, the code is a subquery inside the INSERT itself,
+    so filling it costs no extra round-trip on any write path."""
+    from phongdich.geo.models import AdminUnit
+
+    home = settings.HOME_PROVINCE_CODE
+    if actor is None or getattr(actor, "jurisdiction_id", None) is None:
+        return home
+    from phongdich.accounts.models import User
+
+    # request.user is a lazy wrapper: ask the field through the model, not the type.
+    if User.jurisdiction.is_cached(actor):
+        path = actor.jurisdiction.path
+        return path.strip("/").split("/", 1)[0] or home
+    # "/38/380/14755/" -> "38"
+    code = Substr(F("path"), 2, StrIndex(Substr(F("path"), 2), Value("/")) - 1)
+    unit = AdminUnit.objects.filter(pk=actor.jurisdiction_id).annotate(code_of=code)
+    return Coalesce(Subquery(unit.values("code_of")[:1]), Value(home))
+
+
+def province_code_of(actor) -> str:
+    """province_of as a plain code (one query when the unit is not loaded), for bulk_create
+    of many events by one actor."""
+    province = province_of(actor)
+    if isinstance(province, str):
+        return province
+    return actor.jurisdiction.path.strip("/").split("/", 1)[0] or settings.HOME_PROVINCE_CODE
 
 
 def audit_record(
@@ -42,6 +81,8 @@ def audit_record(
         target_label=target_label,
         ip=current_ip.get(),
         changes=changes or {},
+        province=province_of(real_actor),
+        app=action_app(action),
     )
 
 
@@ -118,6 +159,8 @@ def audit_read_many(
             target_label=target_label,
             ip=current_ip.get(),
             changes={**(context or {}), "count": len(subjects), "digest": digest},
+            province=province_of(real_actor),
+            app=action_app(action),
         )
         _insert_subjects(connections[event._state.db], event.pk, subjects)
     return event

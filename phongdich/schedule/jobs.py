@@ -37,6 +37,13 @@ JOBS = [
         "exported files are kept EXPORT_KEEP_HOURS (24), then removed from the disk",
     ),
     PeriodicJob(
+        "audit.prepare_partitions",
+        "phongdich.audit.tasks.prepare_partitions",
+        timedelta(days=1),
+        "on PostgreSQL, each province's audit partition and its next two months exist before "
+        "an event needs them (otherwise events land in a default partition, unpruned)",
+    ),
+    PeriodicJob(
         "hotline.escalate_overdue",
         "phongdich.hotline.tasks.escalate_overdue",
         timedelta(minutes=2),

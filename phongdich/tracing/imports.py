@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from phongdich.audit.middleware import current_ip
 from phongdich.audit.models import AuditEvent
+from phongdich.audit.services import action_app, province_code_of
 from phongdich.cases.models import Case
 from phongdich.cases.selectors import cases_visible_to
 from phongdich.geo.selectors import home_communes
@@ -397,6 +398,7 @@ def _register_fresh(by, rows: list[imports.Row]) -> None:
         Person.objects.bulk_create(new, batch_size=500)
         actor = by if getattr(by, "is_authenticated", False) else None
         label = actor.get_username() if actor else "hệ thống"
+        province = province_code_of(actor)
         AuditEvent.objects.bulk_create(
             [
                 AuditEvent(
@@ -411,6 +413,8 @@ def _register_fresh(by, rows: list[imports.Row]) -> None:
                         "commune": person.commune.code if person.commune else None,
                         "via": "tracing.import",
                     },
+                    province=province,
+                    app=action_app("person.create"),
                 )
                 for person in new
             ],
