@@ -135,7 +135,41 @@ def _submit_public_declaration_api(client, world, staff, typed):
     return [str(response.status_code), json.dumps(sorted(body))]
 
 
+def _submit_follow_up_test_order(client, world, staff, typed):
+    """A pharmacy of commune A reports a buyer with the identity typed (a pharmacy knows a
+    name, a phone and an address, never a CCCD); the station orders a free rapid test."""
+    from phongdich.checkpoints.models import FollowUp, Pharmacy
+    from phongdich.checkpoints.services.common import SYMPTOMS
+    from phongdich.checkpoints.services import pharmacy_report_submit
+
+    pharmacy = Pharmacy.objects.create(
+        name="Nhà thuốc Hàm Rồng",
+        owner_name="Lê Văn Thuốc",
+        phone="0912000999",
+        address="Số 1 phố Chợ",
+        commune=world.commune_a,
+    )
+    report = pharmacy_report_submit(
+        pharmacy=pharmacy,
+        buyer_name=typed["full_name"],
+        buyer_phone=typed.get("phone", ""),
+        buyer_address=typed["address"],
+        commune=world.commune_a,
+        symptoms=[next(iter(SYMPTOMS))],
+    )
+    follow_up = FollowUp.objects.get(pharmacy_report=report)
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/checkpoints/follow-ups/", {"id": follow_up.pk, "action": "test_order"}, follow=True
+    )
+    assert response.redirect_chain, "the order was refused: the walk would check nothing"
+    return [str(response.status_code), response.content.decode()]
+
+
 MATCHING_PATHS = {
     "checkpoints:declare": _submit_public_declaration,
     "api:checkpoints/declarations": _submit_public_declaration_api,
+    "checkpoints:follow_up_test_order": _submit_follow_up_test_order,
 }
+
+MATCHING_CALLERS = {"checkpoints/rapid_tests.py": ("checkpoints:follow_up_test_order",)}
