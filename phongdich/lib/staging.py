@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -49,6 +50,14 @@ assert len(_FOLD_TO) == len(_FOLD_FROM)
 # A text fold_sql folds exactly as fold(): printable ASCII and Vietnamese letters.
 SAFE_TEXT = f"^[ -~{_FOLD_FROM}]*$"
 READ_CHUNK = 1 << 20
+# In CSV from STDIN, PostgreSQL takes a line holding only "\." as the end of the data and
+# drops every line after it without an error: such a file goes to the Python reader, which
+# reads it as an ordinary (bad) line, so no row is lost.
+END_MARKER = re.compile(rb"(?:^|\n)\\\.(?:\r?\n|\r?$)")
+
+
+class _EndMarker(Exception):
+    """The file holds PostgreSQL's end-of-data line."""
 
 
 def clean_sql(expr: str) -> str:
@@ -202,11 +211,17 @@ def copy_csv(upload, columns: list[imports.Column], *, table: str, max_rows: int
                 chunk = upload.read(READ_CHUNK)
                 if chunk.startswith(codecs.BOM_UTF8):
                     chunk = chunk[len(codecs.BOM_UTF8) :]
+                tail = b""  # the end of the previous chunk: a marker may straddle two
                 while chunk:
+                    if END_MARKER.search(tail + chunk):
+                        raise _EndMarker
                     copy.write(chunk)
+                    tail = chunk[-4:]
                     chunk = upload.read(READ_CHUNK)
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             records = cursor.fetchone()[0]
+    except _EndMarker:
+        return None
     except (DatabaseError, psycopg.Error):  # COPY's own errors come from psycopg unwrapped
         return None  # ragged or blank lines, bytes that are not UTF-8: the Python reader
     finally:

@@ -139,8 +139,8 @@ def _submit_follow_up_test_order(client, world, staff, typed):
     """A pharmacy of commune A reports a buyer with the identity typed (a pharmacy knows a
     name, a phone and an address, never a CCCD); the station orders a free rapid test."""
     from phongdich.checkpoints.models import FollowUp, Pharmacy
-    from phongdich.checkpoints.services.common import SYMPTOMS
     from phongdich.checkpoints.services import pharmacy_report_submit
+    from phongdich.checkpoints.services.common import SYMPTOMS
 
     pharmacy = Pharmacy.objects.create(
         name="Nhà thuốc Hàm Rồng",

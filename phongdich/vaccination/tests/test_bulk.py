@@ -391,6 +391,9 @@ def test_on_postgresql_a_utf8_csv_goes_through_copy(world, staff, monkeypatch):
         to_cp1258("\n".join([HEADER, MIXED[0], MIXED[1]])),
         ("\ufeff" + "\n".join([HEADER, MIXED[0], MIXED[1]])).encode(),
         "\r\n".join([HEADER, MIXED[0], '"S2",' + MIXED[1][3:]]).encode(),
+        # PostgreSQL's end-of-data line: COPY would silently drop every line after it
+        "\n".join([HEADER, MIXED[0], "\\.", MIXED[1]]).encode(),
+        "\r\n".join([HEADER, MIXED[0], MIXED[1], "\\."]).encode(),
     ],
 )
 def test_files_the_copy_path_passes_on_are_read_as_before(world, staff, content):
