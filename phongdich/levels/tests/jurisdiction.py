@@ -22,4 +22,6 @@ RECORDS_IN_COMMUNE_B["levels:publish_all"] = _district_b
 NOT_PERSONAL = {
     "levels:threshold_change": "a threshold of the province's rule sets (policy data, "
     "province-wide; only the province's health department and admin open it)",
+    "levels:rule_start_change": "the start day of a rule set (policy data, province-wide; "
+    "only the province's health department and admin change it)",
 }

@@ -41,6 +41,7 @@ PROMISES = [
     ("docs/directives.md", "every 6 hours", "directives.send_reminders"),
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
     ("docs/quarantine.md", "hourly", "quarantine.scan_follow_up"),
+    ("docs/tracing.md", "hourly", "quarantine.scan_follow_up"),
     ("README.md", "hourly", "quarantine.scan_follow_up"),
     ("docs/levels.md", "hourly", "levels.assess_daily"),
     ("docs/dashboard.md", "hourly", "reports.draft_daily"),

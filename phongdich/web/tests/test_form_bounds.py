@@ -54,6 +54,7 @@ FORM_MODELS = {
     "levels.ReviewForm": [levels.Assessment],
     "levels.PublishForm": [],
     "levels.ThresholdChangeForm": [levels.LevelRule],
+    "levels.RuleStartChangeForm": [levels.RuleSetStart],
     "levels.ShapeImportForm": [],
     "tracing.ContactForm": [Person, tracing.Contact],
     "tracing.StatusForm": [tracing.Contact],
