@@ -213,3 +213,39 @@ def test_progress_is_visible_while_the_imports_transaction_is_open():
         writer.close()
     assert seen == [("match", 40, 100)]
     default_storage.delete(job.upload.name)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_uploads_sent_at_once_respect_the_cap_of_unfinished_imports():
+    """Four uploads of one officer at the same moment: the count and the insert are under one
+    key lock per owner, so exactly MAX_UNFINISHED_PER_USER are queued and the others are told
+    to wait, never a third job slipping in between a count and an insert."""
+    from phongdich.testing import make_staff, make_world
+
+    staff = make_staff(make_world())
+    user = staff.commune_worker_a
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def upload():
+        try:
+            start.wait(timeout=20)
+            _request(user)
+            outcomes.append("queued")
+        except ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    jobs = list(ImportJob.objects.filter(owner=user))
+    assert len(jobs) == bg.MAX_UNFINISHED_PER_USER
+    assert outcomes.count("queued") == bg.MAX_UNFINISHED_PER_USER
+    assert all("tệp đang nhập" in o for o in outcomes if o != "queued")
+    for job in jobs:
+        default_storage.delete(job.upload.name)
