@@ -18,14 +18,18 @@ BATCH = 1000
 CODE_MAX = 40
 
 
-def _free_code(Sample, wanted: str, taken: set[str], legacy_pk: int) -> str:
+def _candidates(wanted: str, legacy_pk: int) -> list[str]:
     candidates = []
     if wanted and len(wanted) <= CODE_MAX:
         candidates.append(wanted)
     candidates.append(f"KQ-L{legacy_pk}")
     candidates += [f"KQ-L{legacy_pk}-{n}" for n in range(1, 10)]
+    return candidates
+
+
+def _free_code(candidates: list[str], taken: set[str], legacy_pk: int) -> str:
     for code in candidates:
-        if code not in taken and not Sample.objects.filter(barcode=code).exists():
+        if code not in taken:
             return code
     raise RuntimeError(f"no free sample code for lab result {legacy_pk}")
 
@@ -51,16 +55,24 @@ def move(apps, schema_editor):
             (s.barcode, s.person_id): s
             for s in Sample.objects.filter(barcode__in=codes, legacy_result_id__isnull=True)
         }
-        new, taken = [], set()
+        # Every code a row of the batch might take, read once (not one query per row):
+        # earlier batches are already written, this batch's new codes are added as it goes.
+        wanted = {row.pk: _candidates(row.sample_id, row.pk) for row in todo}
+        taken = set(
+            Sample.objects.filter(
+                barcode__in=[code for codes in wanted.values() for code in codes]
+            ).values_list("barcode", flat=True)
+        )
+        new, linked = [], []
         for row in todo:
             origin = origins.pop((row.sample_id, row.person_id), None) if row.sample_id else None
             if origin is not None:
                 origin.legacy_result_id = row.pk
                 origin.case_id = origin.case_id or row.case_id
                 origin.supervised = row.supervised
-                origin.save(update_fields=["legacy_result_id", "case", "supervised"])
+                linked.append(origin)
                 continue
-            code = _free_code(Sample, row.sample_id, taken, row.pk)
+            code = _free_code(wanted[row.pk], taken, row.pk)
             taken.add(code)
             new.append(
                 Sample(
@@ -82,6 +94,7 @@ def move(apps, schema_editor):
                     legacy_result_id=row.pk,
                 )
             )
+        Sample.objects.bulk_update(linked, ["legacy_result_id", "case", "supervised"])
         Sample.objects.bulk_create(new)
 
 
