@@ -6,6 +6,7 @@ from django.apps import apps
 
 from phongdich.audit.models import AuditEvent
 from phongdich.people import services
+from phongdich.people.services.merge import _relations_to_person
 
 
 def _installed(*labels):
@@ -49,9 +50,7 @@ def test_merge_moves_records_of_every_app(world, staff):
 
     # The merge must have something to move, or this test could not fail.
     # Hidden relations (related_name="+": a declaration's link, a quarantine) count too.
-    relations = [
-        r for r in services._relations_to_person() if r.remote_field.name != "merged_into"
-    ]
+    relations = [r for r in _relations_to_person() if r.remote_field.name != "merged_into"]
     before = {
         r.related_model._meta.label_lower: r.related_model.objects.filter(
             **{r.field.name: duplicate}

@@ -302,7 +302,8 @@ MATCHING_PATHS = {
 # fails `test_every_caller_of_the_matching_is_walked` until its paths are in the walk; apps
 # may extend this table with MATCHING_CALLERS in their tests/jurisdiction.py.
 MATCHING_CALLERS = {
-    "people/services.py": ("people:register",),
+    "people/services/matching.py": ("people:register",),
+    "people/services/registration.py": ("people:register",),
     "people/views.py": ("people:register",),
     "cases/services/registration.py": (
         "cases:register",
