@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.lib.idempotency import SubmittedOnce
+from phongdich.lib.link_sends import LinkSend
 from phongdich.lib.tokens import PersonalLinkMixin
 
 
@@ -363,29 +364,11 @@ class CaseLink(PersonalLinkMixin):
         return f"Link F0 #{self.case_id}"
 
 
-class CaseLinkSend(SubmittedOnce):
+class CaseLinkSend(LinkSend):
     """One sending of the F0's personal link by SMS or Zalo (the link itself is not kept:
     only its hash is stored, on CaseLink). The submission key makes a double tap one send."""
 
-    class Channel(models.TextChoices):
-        SMS = "sms", _("SMS")
-        ZALO = "zalo", _("Zalo")
-
-    class Status(models.TextChoices):
-        SENT = "sent", _("đã gửi")
-        FAILED = "failed", _("gửi không được")
-
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="link_sends")
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    to = models.CharField(max_length=12)  # +84…, the F0's phone at the time of sending
-    status = models.CharField(max_length=8, choices=Status.choices)
-    error = models.CharField(max_length=255, blank=True)
-    external_id = models.CharField(max_length=100, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} F0 #{self.case_id}"

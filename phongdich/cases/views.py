@@ -25,6 +25,7 @@ from phongdich.geo.selectors import communes_within, home_communes
 from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.link_sends import link_send_flash
 from phongdich.lib.pagination import keyset_page
 from phongdich.lib.references import reference_decoy, reference_for
 from phongdich.lib.tokens import hash_token
@@ -490,18 +491,7 @@ def link_send(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            if sent.status == sent.Status.SENT:
-                messages.success(
-                    request,
-                    _("Đã gửi đường link qua %(channel)s đến %(phone)s.")
-                    % {"channel": sent.get_channel_display(), "phone": case.person.phone_display},
-                )
-            else:
-                messages.error(
-                    request,
-                    _("Gửi qua %(channel)s không được; hãy đọc hoặc cho quét mã QR.")
-                    % {"channel": sent.get_channel_display()},
-                )
+            link_send_flash(request, sent, phone_display=case.person.phone_display)
     return redirect(reverse("cases:detail", args=[case.pk]) + "#link-panel")
 
 

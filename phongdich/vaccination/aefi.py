@@ -264,10 +264,7 @@ def aefi_link_send(*, by, link: AefiLink, url: str, channel: str, submission=Non
     """Send the vaccinee's link by SMS or Zalo through the hotline's gateways, to the
     person's own phone only; a replay of the same submission (a double tap) sends nothing
     more. The raw link exists only at issue time, so the view passes the URL it signed."""
-    from phongdich.hotline.gateways import deliver_recorded
-
-    if channel not in AefiLinkSend.Channel.values:
-        raise ValidationError(_("Kênh gửi không hợp lệ."))
+    AefiLinkSend.check_channel(channel)
     link = AefiLink.objects.select_related("person").get(pk=link.pk)
     if link.revoked_at is not None or link.expires_at <= timezone.now():
         raise ValidationError(_("Đường link này đã bị thu hồi hoặc hết hạn: hãy tạo link mới."))
@@ -280,17 +277,15 @@ def aefi_link_send(*, by, link: AefiLink, url: str, channel: str, submission=Non
         "Trạm y tế: nếu bạn có phản ứng sau tiêm, hãy báo tại đường link này (không cần tài "
         "khoản, dùng được 30 ngày): %(url)s"
     ) % {"url": url}
-    # Written before the message goes out: a second tap racing this one waits on the
-    # submission key's unique index and replays this row instead of sending again.
-    send = AefiLinkSend.objects.create(
-        link=link,
+    send = AefiLinkSend.deliver(
+        by=by,
         channel=channel,
         to=phone,
-        by=by,
-        status=AefiLinkSend.Status.FAILED,
-        **fields(submission),
+        text=text,
+        reference=f"AEFI-LINK-{link.pk}",
+        submission=submission,
+        link=link,
     )
-    deliver_recorded(send, text, reference=f"AEFI-LINK-{link.pk}")
     audit_record(
         actor=by,
         action="vaccination.aefi.link_send",

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.lib.idempotency import SubmittedOnce
+from phongdich.lib.link_sends import LinkSend
 from phongdich.lib.tokens import PersonalLinkMixin
 
 from . import rules
@@ -759,29 +760,11 @@ class AefiLink(PersonalLinkMixin):
         return f"AEFI link #{self.pk}"
 
 
-class AefiLinkSend(SubmittedOnce):
+class AefiLinkSend(LinkSend):
     """One sending of a vaccinee's AEFI link by SMS or Zalo (the raw link is not kept; the
-    submission key makes a double tap one send), as cases.CaseLinkSend for the F0 link."""
-
-    class Channel(models.TextChoices):
-        SMS = "sms", _("SMS")
-        ZALO = "zalo", _("Zalo")
-
-    class Status(models.TextChoices):
-        SENT = "sent", _("đã gửi")
-        FAILED = "failed", _("gửi không được")
+    submission key makes a double tap one send), sent as cases.CaseLinkSend for the F0 link."""
 
     link = models.ForeignKey(AefiLink, on_delete=models.CASCADE, related_name="sends")
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    to = models.CharField(max_length=12)  # +84…, the person's phone at the time of sending
-    status = models.CharField(max_length=8, choices=Status.choices)
-    error = models.CharField(max_length=255, blank=True)
-    external_id = models.CharField(max_length=100, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} AEFI link #{self.link_id}"

@@ -18,13 +18,14 @@ from phongdich.lib import confirm, ratelimit
 from phongdich.lib.certificates import qr_data_uri
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.idempotency import SubmissionConflict
+from phongdich.lib.link_sends import link_send_flash
 from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 from phongdich.people import need_to_know
 
 from . import aefi, selectors
 from .forms_aefi import AefiForm, AefiReopenForm, AefiStatusForm, LinkSendForm, PublicAefiForm
-from .models import Aefi, AefiLink, AefiLinkSend
+from .models import Aefi, AefiLink
 from .permissions import AEFI_REOPEN_ROLES, RECORD_ROLES
 from .views import _person
 
@@ -220,18 +221,7 @@ def aefi_link_send(request, pk: int):
         except (ValidationError, SubmissionConflict) as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            if sent.status == AefiLinkSend.Status.SENT:
-                messages.success(
-                    request,
-                    _("Đã gửi đường link qua %(channel)s đến %(phone)s.")
-                    % {"channel": sent.get_channel_display(), "phone": person.phone_display},
-                )
-            else:
-                messages.error(
-                    request,
-                    _("Gửi qua %(channel)s không được; hãy đọc hoặc cho quét mã QR.")
-                    % {"channel": sent.get_channel_display()},
-                )
+            link_send_flash(request, sent, phone_display=person.phone_display)
     return redirect(reverse("vaccination:record", args=[person.pk]) + "#aefi-links")
 
 

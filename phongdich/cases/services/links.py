@@ -18,10 +18,7 @@ from ..models import Case, CaseLinkSend
 @transaction.atomic
 def case_link_send(*, by, case: Case, url: str, channel: str, submission=None) -> CaseLinkSend:
     """Send `url` to the F0's phone; a replay of the same submission sends nothing more."""
-    from phongdich.hotline.gateways import deliver_recorded
-
-    if channel not in CaseLinkSend.Channel.values:
-        raise ValidationError(_("Kênh gửi không hợp lệ."))
+    CaseLinkSend.check_channel(channel)
     if not case.is_open:
         raise ValidationError(_("Ca bệnh đã kết thúc, không gửi đường link."))
     phone = case.person.phone
@@ -31,18 +28,15 @@ def case_link_send(*, by, case: Case, url: str, channel: str, submission=None) -
         "Trạm y tế: đường link tự theo dõi sức khỏe của bạn (gửi phiếu mỗi ngày, không cần "
         "tài khoản): %(url)s"
     ) % {"url": url}
-    # The row (with its submission key) is written before the message goes out: a second
-    # tap racing this one waits on the key's unique index and replays this row, instead of
-    # sending its own message and failing only at the insert.
-    send = CaseLinkSend.objects.create(
-        case=case,
+    send = CaseLinkSend.deliver(
+        by=by,
         channel=channel,
         to=phone,
-        by=by,
-        status=CaseLinkSend.Status.FAILED,
-        **idempotency.fields(submission),
+        text=text,
+        reference=f"F0-{case.pk}",
+        submission=submission,
+        case=case,
     )
-    deliver_recorded(send, text, reference=f"F0-{case.pk}")
     audit_record(
         actor=by,
         action="cases.link_send",
