@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.lib import exports as registry
-from phongdich.lib.locks import key_lock
+from phongdich.lib.jobs import OwnedJobs
 from phongdich.lib.xlsx import write_sheets
 
 from .models import AuditEvent, Export
@@ -28,6 +28,12 @@ logger = logging.getLogger(__name__)
 # A user's exports still being built at once: each holds a worker for seconds to minutes.
 MAX_UNFINISHED_PER_USER = 3
 UNFINISHED = (Export.Status.QUEUED, Export.Status.RUNNING)
+JOBS = OwnedJobs(
+    model=Export,
+    lock_name="export",
+    unfinished=UNFINISHED,
+    max_unfinished=MAX_UNFINISHED_PER_USER,
+)
 
 
 def keep_for() -> timedelta:
@@ -50,16 +56,14 @@ def export_request(*, by, kind: str, params: dict) -> Export:
     params = json.loads(json.dumps(params, cls=DjangoJSONEncoder))
     # One owner's requests are serialised, so the "already asked" check and the insert
     # cannot interleave (an advisory lock on PostgreSQL; SQLite has one writer anyway).
-    key_lock(f"export:{by.pk}")
-    unfinished = Export.objects.filter(owner=by, status__in=UNFINISHED)
+    unfinished = list(JOBS.lock_unfinished(by))
     same = [e for e in unfinished if _params_key(e.kind, e.params) == _params_key(kind, params)]
     if same:
         return same[0]
-    if len(unfinished) >= MAX_UNFINISHED_PER_USER:
-        raise ValidationError(
-            _("Bạn đang có %(n)s tệp đang được tạo; hãy chờ một tệp xong rồi xuất tiếp.")
-            % {"n": MAX_UNFINISHED_PER_USER}
-        )
+    JOBS.refuse_when_full(
+        len(unfinished),
+        _("Bạn đang có %(n)s tệp đang được tạo; hãy chờ một tệp xong rồi xuất tiếp."),
+    )
     export = Export.objects.create(owner=by, kind=kind, params=params)
     audit_record(actor=by, action="export.request", target=export, changes={"kind": kind, **params})
     transaction.on_commit(lambda: _enqueue(export))
@@ -69,18 +73,16 @@ def export_request(*, by, kind: str, params: dict) -> Export:
 def _enqueue(export: Export) -> None:
     from .tasks import run_export
 
-    result = run_export.enqueue(export.pk)
-    Export.objects.filter(pk=export.pk, job_id="").update(job_id=str(result.id))
+    JOBS.enqueue(export, run_export)
 
 
 def export_run(*, export_id: int) -> str:
     """Build the file (the worker's job). A rerun after a worker died starts over; a finished
     export is left as it is."""
-    export = Export.objects.select_related("owner").filter(pk=export_id).first()
-    if export is None or export.status not in UNFINISHED:
-        return export.status if export else "missing"
+    export, skipped = JOBS.start(export_id, rows_done=0)
+    if export is None:
+        return skipped
     spec = registry.get_kind(export.kind)
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, rows_done=0)
     try:
         if spec is None:
             raise LookupError(f"unknown export kind {export.kind}")
@@ -122,9 +124,7 @@ def export_run(*, export_id: int) -> str:
 def export_for(user, pk: int) -> Export | None:
     """The user's own export, or None: nobody else's file is reachable, not even an admin's
     colleague's (they ask for their own, scoped to them)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    return Export.objects.filter(pk=pk, owner=user).first()
+    return JOBS.for_user(user, pk)
 
 
 def export_available(export: Export, *, now=None) -> bool:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .imports import ALL_OR_NOTHING, KEEP_GOOD, FileRefused, ImportOutcome, check_upload
-from .locks import key_lock
+from .jobs import OwnedJobs
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,13 @@ logger = logging.getLogger(__name__)
 # A user's imports waiting or running at once: each holds the worker for minutes.
 MAX_UNFINISHED_PER_USER = 2
 UNFINISHED = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+JOBS = OwnedJobs(
+    model=ImportJob,
+    lock_name="import-job",
+    unfinished=UNFINISHED,
+    max_unfinished=MAX_UNFINISHED_PER_USER,
+    by_jurisdiction=True,
+)
 # The progress row is written at most this often (and at every change of stage).
 PROGRESS_EVERY_SECONDS = 1.0
 
@@ -95,15 +102,10 @@ def import_request(*, by, kind: str, upload, mode: str) -> ImportJob:
     if mode not in (KEEP_GOOD, ALL_OR_NOTHING):
         raise ValidationError(_("Chọn cách xử lý dòng lỗi."))
     check_upload(upload, max_bytes=spec.max_bytes)  # FileRefused: the page shows it
-    # One owner's requests are serialised, so the count and the insert cannot interleave.
-    key_lock(f"import-job:{by.pk}")
-    if ImportJob.objects.filter(owner=by, status__in=UNFINISHED).count() >= (
-        MAX_UNFINISHED_PER_USER
-    ):
-        raise ValidationError(
-            _("Bạn đang có %(n)s tệp đang nhập; hãy chờ một tệp xong rồi nhập tiếp.")
-            % {"n": MAX_UNFINISHED_PER_USER}
-        )
+    JOBS.refuse_when_full(
+        JOBS.lock_unfinished(by).count(),
+        _("Bạn đang có %(n)s tệp đang nhập; hãy chờ một tệp xong rồi nhập tiếp."),
+    )
     job = ImportJob(
         owner=by,
         jurisdiction_id=by.jurisdiction_id,
@@ -127,8 +129,7 @@ def import_request(*, by, kind: str, upload, mode: str) -> ImportJob:
 def _enqueue(job: ImportJob) -> None:
     from .tasks import run_import
 
-    result = run_import.enqueue(job.pk)
-    ImportJob.objects.filter(pk=job.pk, job_id="").update(job_id=str(result.id))
+    JOBS.enqueue(job, run_import)
 
 
 class _ProgressWriter:
@@ -176,13 +177,10 @@ def _side_connection() -> bool:
 def import_run(*, job_id: int) -> str:
     """Run the job's import (the worker's task). A rerun after a worker died starts over
     (the killed run's transaction left nothing); a finished job is left as it is."""
-    job = ImportJob.objects.select_related("owner").filter(pk=job_id).first()
-    if job is None or job.status not in UNFINISHED:
-        return job.status if job else "missing"
+    job, skipped = JOBS.start(job_id, started_at=timezone.now(), rows_done=0, rows_total=0)
+    if job is None:
+        return skipped
     spec = get_kind(job.kind)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), rows_done=0, rows_total=0
-    )
     progress = _ProgressWriter(job.pk)
     status, result, error = ImportJob.Status.FAILED, {}, ""
     try:
@@ -242,13 +240,7 @@ def _finish(job: ImportJob, *, status: str, result: dict | None = None, error: s
 def _reconcile(job: ImportJob) -> ImportJob:
     """A job whose task the reaper gave up on (its worker died on every attempt) is shown
     failed, and its upload removed, the first time anyone reads it."""
-    if job.finished or not job.job_id:
-        return job
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    task = DBTaskResult.objects.filter(pk=job.job_id).only("status").first()
-    if task is None or task.status != TaskResultStatus.FAILED:
+    if not JOBS.worker_gave_up(job):
         return job
     _finish(
         job,
@@ -261,9 +253,7 @@ def _reconcile(job: ImportJob) -> ImportJob:
 
 def import_for(user, pk: int) -> ImportJob | None:
     """The user's own job inside the jurisdiction they uploaded it under, or None."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    job = ImportJob.objects.filter(pk=pk, owner=user, jurisdiction_id=user.jurisdiction_id).first()
+    job = JOBS.for_user(user, pk)
     return _reconcile(job) if job else None
 
 
