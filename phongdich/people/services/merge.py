@@ -25,7 +25,6 @@ def _has_open_case(person: Person) -> bool:
     return False
 
 
-@transaction.atomic
 def _relations_to_person():
     """Every relation pointing at Person, the hidden ones too: `related_objects` leaves out
     foreign keys declared with related_name="+" (a quarantine, a sample, a reminder), whose
@@ -59,6 +58,7 @@ def _drop_repeats(model, field, keep: Person, rows) -> None:
         model.objects.filter(pk__in=repeats).delete()
 
 
+@transaction.atomic
 def person_merge(*, by, keep: Person, duplicate: Person) -> Person:
     """Move every reference from `duplicate` to `keep`, fill gaps, and retire `duplicate`.
 

@@ -140,3 +140,50 @@ def test_merge_of_two_records_both_in_quarantine_is_refused_with_a_message(world
         services.person_merge(by=staff.province_admin, keep=keep, duplicate=duplicate)
     assert "Không gộp được" in str(refused.value)
     assert Quarantine.objects.filter(person=duplicate).count() == 1  # nothing lost
+
+
+@pytest.mark.skipif(not _installed("quarantine"), reason="needs the quarantine app")
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_merge_from_the_page_changes_nothing_and_never_answers_500(client):
+    """Outside a test's own transaction, as in production (no ATOMIC_REQUESTS): the merge
+    is one transaction, so its row locks are legal on PostgreSQL and a refusal found late
+    (both records in quarantine) undoes what the merge had already moved (the referral
+    between the two, closed as merged first)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from phongdich.people.models import MatchReferral
+    from phongdich.quarantine.models import Quarantine
+    from phongdich.testing import make_staff, make_world
+
+    world = make_world()
+    staff = make_staff(world)
+    keep, duplicate = _two_records(world, staff)
+    referral = MatchReferral.objects.create(
+        existing=keep,
+        new_person=duplicate,
+        reason=MatchReferral.Reason.PHONE_NAME_YEAR,
+        owner_unit=world.commune_a,
+        requesting_unit=world.commune_a,
+    )
+    today = timezone.localdate()
+    for person in (keep, duplicate):
+        Quarantine.objects.create(
+            person=person,
+            basis="f1",
+            exposure_date=today,
+            place="home",
+            commune=world.commune_a,
+            start_date=today,
+            planned_end=today + timedelta(days=7),
+            monitoring_end=today + timedelta(days=14),
+        )
+    client.force_login(staff.province_admin)
+    response = client.post(f"/people/{keep.pk}/merge/", {"duplicate_id": duplicate.pk})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert referral.status == MatchReferral.Status.OPEN
+    assert duplicate.merged_into is None
+    assert not AuditEvent.objects.filter(action="person.merge").exists()
