@@ -93,6 +93,28 @@ def _two_records(world, staff):
     return keep, duplicate
 
 
+def _quarantine(world, *people):
+    """An open home quarantine for each: one person may have only one open."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from phongdich.quarantine.models import Quarantine
+
+    today = timezone.localdate()
+    for person in people:
+        Quarantine.objects.create(
+            person=person,
+            basis="f1",
+            exposure_date=today,
+            place="home",
+            commune=world.commune_a,
+            start_date=today,
+            planned_end=today + timedelta(days=7),
+            monitoring_end=today + timedelta(days=14),
+        )
+
+
 @pytest.mark.skipif(not _installed("vaccination"), reason="needs the vaccination app")
 def test_merge_keeps_one_reminder_per_dose_when_both_records_were_reminded(world, staff):
     from datetime import date
@@ -116,26 +138,12 @@ def test_merge_keeps_one_reminder_per_dose_when_both_records_were_reminded(world
 
 @pytest.mark.skipif(not _installed("quarantine"), reason="needs the quarantine app")
 def test_merge_of_two_records_both_in_quarantine_is_refused_with_a_message(world, staff):
-    from datetime import timedelta
-
     from django.core.exceptions import ValidationError
-    from django.utils import timezone
 
     from phongdich.quarantine.models import Quarantine
 
     keep, duplicate = _two_records(world, staff)
-    today = timezone.localdate()
-    for person in (keep, duplicate):
-        Quarantine.objects.create(
-            person=person,
-            basis="f1",
-            exposure_date=today,
-            place="home",
-            commune=world.commune_a,
-            start_date=today,
-            planned_end=today + timedelta(days=7),
-            monitoring_end=today + timedelta(days=14),
-        )
+    _quarantine(world, keep, duplicate)
     with pytest.raises(ValidationError) as refused:
         services.person_merge(by=staff.province_admin, keep=keep, duplicate=duplicate)
     assert "Không gộp được" in str(refused.value)
@@ -149,12 +157,7 @@ def test_a_refused_merge_from_the_page_changes_nothing_and_never_answers_500(cli
     is one transaction, so its row locks are legal on PostgreSQL and a refusal found late
     (both records in quarantine) undoes what the merge had already moved (the referral
     between the two, closed as merged first)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from phongdich.people.models import MatchReferral
-    from phongdich.quarantine.models import Quarantine
     from phongdich.testing import make_staff, make_world
 
     world = make_world()
@@ -167,18 +170,7 @@ def test_a_refused_merge_from_the_page_changes_nothing_and_never_answers_500(cli
         owner_unit=world.commune_a,
         requesting_unit=world.commune_a,
     )
-    today = timezone.localdate()
-    for person in (keep, duplicate):
-        Quarantine.objects.create(
-            person=person,
-            basis="f1",
-            exposure_date=today,
-            place="home",
-            commune=world.commune_a,
-            start_date=today,
-            planned_end=today + timedelta(days=7),
-            monitoring_end=today + timedelta(days=14),
-        )
+    _quarantine(world, keep, duplicate)
     client.force_login(staff.province_admin)
     response = client.post(f"/people/{keep.pk}/merge/", {"duplicate_id": duplicate.pk})
     assert response.status_code == 302
