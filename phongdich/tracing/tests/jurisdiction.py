@@ -105,6 +105,7 @@ def _submit_contact_import(client, world, staff, typed):
     response = client.post(
         "/tracing/import/", {"file": as_upload("tiep-xuc.csv", text.encode()), "mode": "keep_good"}
     )
+    assert response.status_code == 302, response.content.decode()[-3000:]
     queued = client.get(response["Location"])
     # The page hands the file to the worker: run the job as the worker does, then read the
     # report the caller sees (the job's page).
