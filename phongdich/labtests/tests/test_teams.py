@@ -289,3 +289,20 @@ def test_the_round_page_shows_samples_per_team(client, world, staff):
     page = client.get(f"/labtests/rounds/{rnd.pk}/").content.decode()
     table = page.split('id="team-counts"')[1].split("</table>")[0]
     assert "Tổ Đếm Mẫu" in table and ">2<" in table
+
+
+def test_the_team_list_does_not_query_per_team(client, world, staff, django_assert_max_num_queries):
+    for n in range(6):
+        builders.team(
+            world,
+            staff,
+            name=f"Tổ {n}",
+            accounts=[staff.commune_worker_a],
+            leader=staff.commune_worker_a,
+            named=[teams.NamedMember(f"Người {n}", "0912000333")],
+        )
+    client.force_login(staff.commune_worker_a)
+    client.get("/labtests/teams/")  # warm the session and the menu's caches
+    with django_assert_max_num_queries(14):
+        page = client.get("/labtests/teams/").content.decode()
+    assert page.count("/labtests/teams/") >= 6
