@@ -18,3 +18,5 @@ class LabtestsConfig(AppConfig):
         register(NavItem(_("Mẫu xét nghiệm"), "labtests:samples", SAMPLE_ROLES, 50))
         register(NavItem(_("Lệnh lấy lại mẫu"), "labtests:orders", SAMPLE_ROLES, 51))
         register(NavItem(_("Đợt xét nghiệm tầm soát"), "labtests:campaigns", CAMPAIGN_ROLES, 52))
+        register(NavItem(_("Tổ lấy mẫu"), "labtests:teams", SAMPLE_ROLES, 53))
+        register(NavItem(_("Ca lấy mẫu của tôi"), "labtests:my_shifts", SAMPLE_ROLES, 54))

@@ -14,7 +14,8 @@ from phongdich.lib.bounds import (
 from phongdich.lib.identity import normalize_phone, validate_id_number
 from phongdich.people.models import Person
 
-from .models import Campaign, Kind, Pool, Result, Sample, SamplingPoint
+from .forms_teams import TeamChoiceField
+from .models import Campaign, Kind, Pool, Result, Sample, SamplingPoint, SamplingTeam
 
 
 class SampleFieldsForm(forms.Form):
@@ -32,12 +33,17 @@ class SampleFieldsForm(forms.Form):
     place = forms.CharField(
         label=_("Điểm lấy mẫu"), required=False, max_length=max_length(Sample, "place")
     )
-    team = forms.CharField(
-        label=_("Tổ lấy mẫu"), required=False, max_length=max_length(Sample, "team")
+    sampling_team = TeamChoiceField(
+        label=_("Tổ lấy mẫu"), queryset=SamplingTeam.objects.none(), required=False
     )
     pool_code = forms.CharField(
         label=_("Mã mẫu gộp (nếu gộp)"), required=False, max_length=max_length(Pool, "code")
     )
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            self.fields["sampling_team"].queryset = teams
 
     def clean_barcode(self):
         value = self.cleaned_data["barcode"].strip()
@@ -122,14 +128,16 @@ class RejectForm(forms.Form):
 class PoolForm(forms.Form):
     code = forms.CharField(label=_("Mã mẫu gộp"), max_length=max_length(Pool, "code"))
     commune = PlaceChoiceField(label=_("Xã/phường"), queryset=AdminUnit.objects.none())
-    team = forms.CharField(
-        label=_("Tổ lấy mẫu"), required=False, max_length=max_length(Pool, "team")
+    sampling_team = TeamChoiceField(
+        label=_("Tổ lấy mẫu"), queryset=SamplingTeam.objects.none(), required=False
     )
 
-    def __init__(self, *args, communes=None, **kwargs):
+    def __init__(self, *args, communes=None, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         if communes is not None:
             self.fields["commune"].queryset = communes
+        if teams is not None:
+            self.fields["sampling_team"].queryset = teams
 
 
 class OrderSampleForm(forms.Form):
@@ -215,16 +223,18 @@ class PointForm(forms.Form):
     address = forms.CharField(
         label=_("Địa chỉ"), required=False, max_length=max_length(SamplingPoint, "address")
     )
-    team = forms.CharField(
-        label=_("Tổ lấy mẫu"), required=False, max_length=max_length(SamplingPoint, "team")
+    sampling_team = TeamChoiceField(
+        label=_("Tổ lấy mẫu"), queryset=SamplingTeam.objects.none(), required=False
     )
     opens_at = forms.TimeField(label=_("Giờ mở (HH:MM)"), required=False)
     closes_at = forms.TimeField(label=_("Giờ đóng (HH:MM)"), required=False)
 
-    def __init__(self, *args, communes=None, **kwargs):
+    def __init__(self, *args, communes=None, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         if communes is not None:
             self.fields["commune"].queryset = communes
+        if teams is not None:
+            self.fields["sampling_team"].queryset = teams
 
 
 class PointSampleForm(SampleForm):
@@ -232,7 +242,7 @@ class PointSampleForm(SampleForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("place", "team", "pool_code"):
+        for name in ("place", "sampling_team", "pool_code"):
             del self.fields[name]
         self.fields["symptomatic"] = forms.BooleanField(
             label=_("Người này có triệu chứng (ho, sốt, đau họng, khó thở…)"), required=False

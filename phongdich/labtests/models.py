@@ -196,6 +196,16 @@ class SamplingPoint(models.Model):
     name = models.CharField(_("tên điểm lấy mẫu"), max_length=200)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     team = models.CharField(_("tổ lấy mẫu"), max_length=120, blank=True)
+    # The team as a record (issue 14); `team` stays as its name when taken, and is the only
+    # trace for rows from before teams were records that migration 0008 could not link.
+    sampling_team = models.ForeignKey(
+        "labtests.SamplingTeam",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tổ lấy mẫu"),
+    )
     opens_at = models.TimeField(_("giờ mở"), null=True, blank=True)
     closes_at = models.TimeField(_("giờ đóng"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -223,6 +233,16 @@ class Pool(models.Model):
         "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
     )
     team = models.CharField(_("tổ lấy mẫu"), max_length=120, blank=True)
+    # The team as a record (issue 14); `team` stays as its name when taken, and is the only
+    # trace for rows from before teams were records that migration 0008 could not link.
+    sampling_team = models.ForeignKey(
+        "labtests.SamplingTeam",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tổ lấy mẫu"),
+    )
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="pools"
     )
@@ -273,6 +293,16 @@ class Sample(models.Model):
     )
     place = models.CharField(_("điểm lấy mẫu"), max_length=200, blank=True)
     team = models.CharField(_("tổ lấy mẫu"), max_length=120, blank=True)
+    # The team as a record (issue 14); `team` stays as its name when taken, and is the only
+    # trace for rows from before teams were records that migration 0008 could not link.
+    sampling_team = models.ForeignKey(
+        "labtests.SamplingTeam",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tổ lấy mẫu"),
+    )
     taken_at = models.DateTimeField(_("thời điểm lấy mẫu"))
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -414,3 +444,8 @@ class TestOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} · {self.person_id}"
+
+
+# Teams, their members and shifts live in their own module; imported here so they are
+# models of this app.
+from .team_models import SamplingTeam, TeamMember, TeamShift  # noqa: E402, F401

@@ -22,6 +22,7 @@ from phongdich.lib.text import nfc
 from . import rules
 from .models import Campaign, Pool, Result, RoundFigures, Sample, SamplingPoint, ScreeningRound
 from .services import _targets, _user
+from .teams import check_team_for_commune
 
 ALREADY_CLOSED = _("Vòng này đã được kết thúc trước đó; hãy tải lại trang.")
 
@@ -83,12 +84,14 @@ def point_create(
     team: str = "",
     opens_at: time | None = None,
     closes_at: time | None = None,
+    sampling_team=None,
 ) -> SamplingPoint:
     check_act_on_unit(by, commune)
     if not round.units.filter(pk=commune.pk).exists():
         raise ValidationError({"commune": _("Xã/phường này không thuộc vòng xét nghiệm.")})
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValidationError({"closes_at": _("Giờ đóng phải sau giờ mở.")})
+    check_team_for_commune(sampling_team, commune)
     name = nfc(name).strip()
     if not name:
         raise ValidationError({"name": _("Cần tên điểm lấy mẫu.")})
@@ -97,7 +100,8 @@ def point_create(
         commune=commune,
         name=name,
         address=nfc(address).strip(),
-        team=nfc(team).strip(),
+        team=sampling_team.name if sampling_team is not None else nfc(team).strip(),
+        sampling_team=sampling_team,
         opens_at=opens_at,
         closes_at=closes_at,
     )

@@ -30,6 +30,7 @@ from .models import (
     Result,
     Sample,
 )
+from .teams import check_team_for_commune, team_on_shift
 
 
 def pool_size_for(pool: Pool) -> int:
@@ -102,9 +103,12 @@ def sample_take(
     order: ResampleOrder | None = None,
     point=None,
     symptomatic: bool = False,
+    sampling_team=None,
 ) -> Sample:
     """`point` (a SamplingPoint) files the sample under its round and campaign, with the
-    point's name and team when none is typed."""
+    point's name, and the team on shift there (else the point's team) when none is given.
+    A sample added to a pool is the pool's team's unless another is given. The team's name
+    is kept in `team` as the label."""
     barcode = nfc(barcode).strip()
     if not barcode:
         raise ValidationError({"barcode": _("Cần mã mẫu.")})
@@ -115,6 +119,11 @@ def sample_take(
             raise ValidationError(_("Vòng xét nghiệm này đã kết thúc, không ghi thêm mẫu."))
         campaign = round_.campaign
         place = place or point.name
+        if sampling_team is None and not team:
+            sampling_team = (
+                team_on_shift(point, taken_at or timezone.now(), user=_user(by))
+                or point.sampling_team
+            )
         team = team or point.team
     if pool is not None:
         # Members are counted under the pool's lock, so two teams adding the last place at
@@ -130,6 +139,10 @@ def sample_take(
                 {"pool": _("Mẫu gộp đã đủ %(n)s mẫu.") % {"n": rules.pool_max(pool.kind, sizes)}}
             )
         campaign = campaign or pool.campaign
+        if sampling_team is None and not team:
+            sampling_team, team = pool.sampling_team, pool.team
+    if sampling_team is not None:
+        team = sampling_team.name
     sample = Sample(
         person=person,
         barcode=barcode,
@@ -138,6 +151,7 @@ def sample_take(
         commune=commune,
         place=nfc(place),
         team=nfc(team),
+        sampling_team=sampling_team,
         taken_at=taken_at or timezone.now(),
         taken_by=_user(by),
         pool=pool,
@@ -295,18 +309,27 @@ def pool_resolve_if_complete(*, pool: Pool) -> bool:
 
 @transaction.atomic
 def pool_create(
-    *, by, code: str, kind: str, commune, team: str = "", campaign: Campaign | None = None
+    *,
+    by,
+    code: str,
+    kind: str,
+    commune,
+    team: str = "",
+    campaign: Campaign | None = None,
+    sampling_team=None,
 ) -> Pool:
     code = nfc(code).strip()
     if not code:
         raise ValidationError({"code": _("Cần mã mẫu gộp.")})
     if rules.pool_max(kind, pool_size_rows()) < 2:
         raise ValidationError({"kind": _("Loại xét nghiệm này không gộp mẫu.")})
+    check_team_for_commune(sampling_team, commune)
     pool = Pool(
         code=code,
         kind=kind,
         commune=commune,
-        team=nfc(team),
+        team=sampling_team.name if sampling_team is not None else nfc(team),
+        sampling_team=sampling_team,
         campaign=campaign,
         created_by=_user(by),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "labtests"
 
@@ -25,6 +25,11 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
     path("rounds/<int:pk>.xlsx", views.round_export, name="round_export"),
     path("points/<int:pk>/", views.point_detail, name="point_detail"),
+    path("points/<int:pk>/shifts/", team_views.point_shifts, name="point_shifts"),
+    path("teams/", team_views.team_list, name="teams"),
+    path("teams/new/", team_views.team_new, name="team_new"),
+    path("teams/<int:pk>/", team_views.team_edit, name="team_edit"),
+    path("my-shifts/", team_views.my_shifts, name="my_shifts"),
     path("import/", views.import_results, name="import"),
     path("import/errors.xlsx", views.import_errors, name="import_errors"),
 ]

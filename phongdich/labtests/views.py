@@ -14,7 +14,7 @@ from phongdich.lib.files import xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.xlsx import build_workbook
 
-from . import imports, rounds, selectors, services
+from . import imports, rounds, selectors, services, teams
 from . import orders as symptom_orders
 from .forms import (
     CampaignForm,
@@ -94,7 +94,12 @@ def sample_new(request):
     """A sample at a sampling point: the code scanned or typed, then who it is."""
     communes = communes_within(request.user.jurisdiction)
     initial = {"pool_code": request.GET.get("pool", "")[:40], "kind": Kind.PCR}
-    form = SampleForm(request.POST or None, communes=communes, initial=initial)
+    form = SampleForm(
+        request.POST or None,
+        communes=communes,
+        teams=teams.teams_to_pick(request.user),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         pool = None
@@ -112,7 +117,7 @@ def sample_new(request):
                     reason=data["reason"],
                     commune=pool.commune if pool else data["commune"],
                     place=data["place"],
-                    team=data["team"],
+                    sampling_team=data["sampling_team"],
                     pool=pool,
                 )
             except ValidationError as exc:
@@ -199,7 +204,9 @@ def sample_reject(request, pk: int):
 @role_required(*SAMPLE_ROLES)
 def pools(request):
     communes = communes_within(request.user.jurisdiction)
-    form = PoolForm(request.POST or None, communes=communes)
+    form = PoolForm(
+        request.POST or None, communes=communes, teams=teams.teams_to_pick(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             pool = services.pool_create(
@@ -207,7 +214,7 @@ def pools(request):
                 code=form.cleaned_data["code"],
                 kind=Kind.PCR,
                 commune=form.cleaned_data["commune"],
-                team=form.cleaned_data["team"],
+                sampling_team=form.cleaned_data["sampling_team"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -299,6 +306,7 @@ def order_sample(request, pk: int):
                 reason=Sample.Reason.RESAMPLE,
                 commune=order.commune,
                 team=order.pool.team,
+                sampling_team=order.pool.sampling_team,
                 campaign=order.pooled_sample.campaign,
                 order=order,
             )
@@ -484,6 +492,7 @@ def round_detail(request, pk: int):
             communes=communes_within(request.user.jurisdiction).filter(
                 pk__in=round_.units.values("pk")
             ),
+            teams=teams.teams_to_pick(request.user),
         )
         if request.method == "POST" and point_form.is_valid():
             data = point_form.cleaned_data
@@ -510,6 +519,7 @@ def round_detail(request, pk: int):
             "is_open": is_open,
             "can_close": is_open and request.user.role in CAMPAIGN_EDIT_ROLES,
             "pending": rounds.pending_count(round_) if is_open else 0,
+            "team_counts": teams.round_team_counts(round_),
         },
     )
 
@@ -580,7 +590,13 @@ def point_detail(request, pk: int):
     return render(
         request,
         "labtests/point.html",
-        {"point": point, "form": form, "samples": taken, "limit": LIST_LIMIT},
+        {
+            "point": point,
+            "form": form,
+            "samples": taken,
+            "limit": LIST_LIMIT,
+            "shifts": point.shifts.select_related("team").order_by("starts_at", "pk"),
+        },
     )
 
 

@@ -13,6 +13,9 @@ class TracingConfig(AppConfig):
         from phongdich.cases.models import Case
 
         post_save.connect(_case_saved, sender=Case, dispatch_uid="tracing.case_saved")
+        from .imports import register_background_import
+
+        register_background_import()  # the page's import runs in the worker
         from phongdich.web.navigation import NavItem, register
 
         from .permissions import READ_ROLES, TRACER_ROLES

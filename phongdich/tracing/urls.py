@@ -12,7 +12,6 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_contacts, name="case_contacts"),
     path("cases/<int:pk>/chain/", views.case_chain, name="case_chain"),
     path("import/", views.import_contacts, name="import"),
-    path("import/errors.xlsx", views.import_errors, name="import_errors"),
     path("clusters/", views.clusters, name="clusters"),
     path("clusters/<int:pk>/", views.cluster, name="cluster"),
     path("clusters/<int:pk>/cases/", views.cluster_case_add, name="cluster_case_add"),

@@ -13,20 +13,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.permissions import role_required
-from phongdich.audit.services import audit_read_many, audit_record
+from phongdich.audit.services import audit_read_many
 from phongdich.cases.models import Case
 from phongdich.cases.selectors import case_get, cases_visible_to
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within, home_communes
+from phongdich.lib import background_imports
 from phongdich.lib.bounds import parse_day, pk_or_none
-from phongdich.lib.files import xlsx_response
-from phongdich.lib.imports import ErrorReport, FileRefused
+from phongdich.lib.imports import FileRefused
 from phongdich.lib.references import reference_find
 from phongdich.people import need_to_know
 from phongdich.people.models import Person
 from phongdich.people.selectors import person_get
 
-from . import chain, imports, selectors, services
+from . import chain, selectors, services
 from .forms import (
     ClusterCaseForm,
     ClusterForm,
@@ -38,8 +38,6 @@ from .forms import (
 )
 from .models import ContactStatus
 from .permissions import READ_ROLES, TRACER_ROLES, may_write
-
-IMPORT_ERRORS_KEY = "tracing_import_errors"
 
 
 def _messages(exc: ValidationError) -> str:
@@ -247,35 +245,25 @@ def contact_quarantine(request, pk: int):
 
 @role_required(*TRACER_ROLES)
 def import_contacts(request):
+    """Store the file and hand it to the worker (lib.background_imports); the job's page
+    shows the progress, then the report. The run audits itself with its counts
+    (`tracing.import`); the request is audited too (`import.request`)."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = imports.import_contacts(
-                by=request.user, upload=form.cleaned_data["file"], mode=form.cleaned_data["mode"]
+            job = background_imports.import_request(
+                by=request.user,
+                kind="tracing.contacts",
+                upload=form.cleaned_data["file"],
+                mode=form.cleaned_data["mode"],
             )
         except FileRefused as exc:
             form.add_error("file", exc.messages[0])
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
         else:
-            request.session[IMPORT_ERRORS_KEY] = result.errors.as_dict()
-            audit_record(
-                actor=request.user,
-                action="tracing.import",
-                changes={
-                    "file": form.cleaned_data["file"].name[:100],
-                    "added": result.added,
-                    "unchanged": result.unchanged,
-                    "errors": result.errors.total,
-                    "refused": result.refused,
-                },
-            )
-    return render(request, "tracing/import.html", {"form": form, "result": result})
-
-
-@role_required(*TRACER_ROLES)
-def import_errors(request):
-    report = ErrorReport.from_dict(request.session.get(IMPORT_ERRORS_KEY))
-    return xlsx_response(report.workbook(), "loi-nhap-tiep-xuc.xlsx")
+            return redirect("imports:job", pk=job.pk)
+    return render(request, "tracing/import.html", {"form": form})
 
 
 # --- chains ----------------------------------------------------------------------------------

@@ -92,3 +92,35 @@ def point(world, staff, rnd, *, commune=None, name="Nhà văn hóa khu 3", **val
         name=name,
         **values,
     )
+
+
+def team(world, staff, *, name="Tổ lấy mẫu số 1", unit=None, by=None, **values):
+    from phongdich.labtests import teams
+
+    return teams.team_create(
+        by=by or staff.commune_worker_a,
+        name=name,
+        unit=unit or world.commune_a,
+        **values,
+    )
+
+
+def shift(world, staff, team_, point_, *, hours=(8, 11), day=None, by=None):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from phongdich.labtests import teams
+
+    day = day or point_.round.starts_on
+    return teams.shift_assign(
+        by=by or staff.commune_worker_a,
+        team=team_,
+        point=point_,
+        starts_at=timezone.make_aware(
+            datetime.combine(day, datetime.min.time()).replace(hour=hours[0])
+        ),
+        ends_at=timezone.make_aware(
+            datetime.combine(day, datetime.min.time()).replace(hour=hours[1])
+        ),
+    )

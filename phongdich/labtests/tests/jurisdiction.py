@@ -128,7 +128,27 @@ def _point(world, staff):
     return {"pk": _round_of_b(world, staff).points.get().pk}
 
 
+def _team(world, staff):
+    from phongdich.labtests.models import SamplingTeam
+    from phongdich.labtests.teams import NamedMember, team_create
+
+    found = SamplingTeam.objects.filter(name="Tổ lấy mẫu Bắc Sơn").first()
+    return {
+        "pk": (
+            found
+            or team_create(
+                by=staff.commune_worker_b,
+                name="Tổ lấy mẫu Bắc Sơn",
+                unit=world.commune_b,
+                named=[NamedMember("Đỗ Thị Tình Nguyện", "+84913555888")],
+            )
+        ).pk
+    }
+
+
 RECORDS_IN_COMMUNE_B = {
+    "labtests:team_edit": _team,
+    "labtests:point_shifts": _point,
     "labtests:round_detail": _round,
     "labtests:round_close": _round,
     "labtests:round_export": _round,

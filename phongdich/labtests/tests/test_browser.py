@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from phongdich.labtests.models import Sample
+from phongdich.labtests.models import Pool, Sample
 
 from . import builders
 
@@ -23,7 +23,8 @@ def test_a_sampling_point_officer_takes_a_sample_and_records_its_result(
     live_server, login, world, staff
 ):
     rnd = builders.screening_round(world, staff, units=[world.commune_a], target_people=10)
-    point = builders.point(world, staff, rnd, name="Nhà văn hóa khu 5", team="Tổ 3")
+    team = builders.team(world, staff, name="Tổ 3", accounts=[staff.commune_worker_a])
+    point = builders.point(world, staff, rnd, name="Nhà văn hóa khu 5", sampling_team=team)
     page = login(staff.commune_worker_a)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/labtests/campaigns/")
@@ -40,7 +41,12 @@ def test_a_sampling_point_officer_takes_a_sample_and_records_its_result(
     expect(page.locator(".msg.success")).to_contain_text("Đã ghi mẫu HR-000123")
     expect(page.locator("#point-samples")).to_contain_text("Đỗ Thị Lấy Mẫu")
     sample = Sample.objects.get(barcode="HR-000123")
-    assert (sample.point_id, sample.round_id, sample.team) == (point.pk, rnd.pk, "Tổ 3")
+    assert (sample.point_id, sample.round_id, sample.sampling_team, sample.team) == (
+        point.pk,
+        rnd.pk,
+        team,
+        "Tổ 3",
+    )
 
     page.click("#point-samples a")
     _fits(page)
@@ -54,6 +60,51 @@ def test_a_sampling_point_officer_takes_a_sample_and_records_its_result(
     page.goto(f"{live_server.url}/labtests/rounds/{rnd.pk}/")
     _fits(page)
     expect(page.locator("#round-figures tfoot")).to_contain_text("1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_team_records_a_pooled_sample_the_pool_is_positive_the_commune_sees_the_orders(
+    live_server, login, world, staff
+):
+    """Issue 14: the team is picked from the team records, not typed."""
+    team = builders.team(world, staff, name="Tổ lấy mẫu số 3", accounts=[staff.commune_worker_a])
+    builders.team(world, staff, name="Tổ nghỉ", active=False)  # a stopped team is not offered
+    page = login(staff.commune_worker_a)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/labtests/pools/")
+    _fits(page)
+    pick = page.locator("select[name=sampling_team]")
+    expect(pick.locator("option")).to_have_count(2)  # the empty choice and the active team
+    pick.select_option(label="Tổ lấy mẫu số 3 (Phường Hàm Rồng)")
+    page.fill("input[name=code]", "GOP-0042")
+    page.locator("select[name=commune]").select_option(str(world.commune_a.pk))
+    page.get_by_role("button", name="Tạo mẫu gộp").click()
+    expect(page.locator("h1")).to_contain_text("GOP-0042")
+    for n, name in enumerate(("Lê Thị Gộp Một", "Trần Văn Gộp Hai")):
+        page.get_by_role("link", name="Thêm mẫu vào mẫu gộp").click()
+        _fits(page)
+        page.fill("input[name=barcode]", f"GOP-0042-{n}")
+        page.fill("input[name=full_name]", name)
+        page.fill("input[name=birth_year]", "1985")
+        page.fill("input[name=phone]", f"09123450{n:02d}")
+        page.fill("input[name=place]", "Nhà văn hóa khu 2")
+        page.locator("select[name=commune]").select_option(str(world.commune_a.pk))
+        page.locator("form button[type=submit]").click()
+        expect(page.locator("#members-count")).to_contain_text(f"{n + 1} /")
+    expect(page.locator(".facts")).to_contain_text("Tổ lấy mẫu số 3")
+    result = page.locator("#result-form")
+    result.locator("select[name=result]").select_option("positive")
+    result.locator("input[name=ct_value]").fill("27")
+    result.locator("input[name=lab]").fill("CDC Thanh Hóa")
+    result.locator("button[type=submit]").click()
+    expect(page.locator("#status")).to_contain_text("Dương tính")
+    page.goto(f"{live_server.url}/labtests/orders/")
+    _fits(page)
+    expect(page.locator("#orders")).to_contain_text("Lê Thị Gộp Một")
+    expect(page.locator("#orders")).to_contain_text("Trần Văn Gộp Hai")
+    pool = Pool.objects.get(code="GOP-0042")
+    assert pool.sampling_team == team
+    assert set(pool.members.values_list("sampling_team", "team")) == {(team.pk, team.name)}
 
 
 @pytest.mark.django_db(transaction=True)

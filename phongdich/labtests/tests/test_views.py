@@ -5,12 +5,15 @@ from . import builders
 
 
 def test_a_sampling_team_records_a_pooled_sample_and_sees_the_orders(client, world, staff):
+    team = builders.team(world, staff, name="Tổ 1")
     client.force_login(staff.commune_worker_a)
     response = client.post(
-        "/labtests/pools/", {"code": "G-1", "commune": world.commune_a.pk, "team": "Tổ 1"}
+        "/labtests/pools/",
+        {"code": "G-1", "commune": world.commune_a.pk, "sampling_team": team.pk},
     )
     pool = Pool.objects.get(code="G-1")
     assert response.status_code == 302
+    assert (pool.sampling_team, pool.team) == (team, "Tổ 1")
     for n, name in enumerate(("Lê Thị Một", "Trần Văn Hai")):
         response = client.post(
             "/labtests/samples/new/",
@@ -36,7 +39,8 @@ def test_a_sampling_team_records_a_pooled_sample_and_sees_the_orders(client, wor
     assert "Lê Thị Một" in page and "Trần Văn Hai" in page
     order = ResampleOrder.objects.order_by("pk").first()
     client.post(f"/labtests/orders/{order.pk}/sample/", {"barcode": "R-1"})
-    assert ResampleOrder.objects.get(pk=order.pk).new_sample.barcode == "R-1"
+    resample = ResampleOrder.objects.get(pk=order.pk).new_sample
+    assert (resample.barcode, resample.sampling_team) == ("R-1", team)
 
 
 def test_the_sample_page_is_an_audited_read(client, world, staff):

@@ -174,3 +174,69 @@ def test_a_person_registered_elsewhere_still_gets_the_registrys_referral(world, 
     contact = Contact.objects.get()
     assert contact.person_id != elsewhere.pk
     assert MatchReferral.objects.filter(existing=elsewhere, new_person=contact.person).exists()
+
+
+def test_the_page_hands_the_file_to_the_worker_and_shows_the_report(client, world, staff):
+    """The page stores the file and redirects to the background job; nothing is written in
+    the request; the worker's run reports progress, writes, audits the counts and the job's
+    page becomes the line-numbered report (only for its owner)."""
+    from phongdich.audit.models import AuditEvent
+    from phongdich.lib import background_imports
+    from phongdich.lib.models import ImportJob
+
+    case = builders.case(world, staff.commune_worker_a)
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/tracing/import/", {"file": _file(case, world, GOOD + BAD), "mode": "keep_good"}
+    )
+    job = ImportJob.objects.get(owner=staff.commune_worker_a)
+    assert (response.status_code, response["Location"]) == (302, f"/imports/{job.pk}/")
+    assert job.kind == "tracing.contacts"
+    waiting = client.get(response["Location"]).content.decode()
+    assert 'data-status="queued"' in waiting and 'hx-trigger="every 2s"' in waiting
+    assert not Contact.objects.exists()  # nothing happens in the request itself
+
+    assert background_imports.import_run(job_id=job.pk) == "done"  # the worker's task
+    job.refresh_from_db()
+    assert job.result["added"] == 3 and job.upload.name == ""
+    event = AuditEvent.objects.get(action="tracing.import")
+    assert (event.changes["added"], event.changes["errors"]) == (3, 3)
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "Đã thêm 3 người tiếp xúc; 0 người đã có trong danh sách." in page
+    assert 'id="row-errors"' in page and "hx-trigger" not in page
+    assert Contact.objects.filter(source_case=case).count() == 3
+    client.force_login(staff.commune_worker_b)
+    assert client.get(f"/imports/{job.pk}/").status_code == 404
+
+
+def test_a_file_past_the_cap_is_refused_on_the_page(client, world, staff, monkeypatch):
+    import dataclasses
+
+    from phongdich.lib import background_imports
+
+    kind = background_imports.get_kind("tracing.contacts")
+    small = dataclasses.replace(kind, max_bytes=100)
+    monkeypatch.setattr(background_imports, "get_kind", lambda name: small)
+    case = builders.case(world, staff.commune_worker_a)
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/tracing/import/", {"file": _file(case, world, GOOD), "mode": "keep_good"}
+    )
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not background_imports.ImportJob.objects.exists()
+
+
+def test_the_import_tells_its_progress_at_each_stage_and_batch(world, staff):
+    """What the background job's progress row shows (on PostgreSQL it is written on a side
+    connection, which cannot see a job made inside a test's transaction: told here)."""
+    case = builders.case(world, staff.commune_worker_a)
+    told = []
+    result = import_contacts(
+        by=staff.commune_worker_a,
+        upload=_file(case, world, GOOD + BAD),
+        mode="keep_good",
+        progress=lambda stage, done, total: told.append((stage, done, total)),
+    )
+    assert result.added == 3
+    # The bad lines are in the report already: the stages count the rows left to write.
+    assert told == [("read", 0, 0), ("match", 0, 3), ("record", 0, 3), ("record", 3, 3)]

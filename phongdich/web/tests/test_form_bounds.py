@@ -167,6 +167,8 @@ FORM_MODELS = {
     "labtests.RoundForm": [labtests.ScreeningRound],
     "labtests.PointForm": [labtests.SamplingPoint],
     "labtests.PointSampleForm": [Person, labtests.Sample],
+    "labtests.TeamForm": [labtests.SamplingTeam],
+    "labtests.ShiftForm": [labtests.TeamShift],
     "zones.ZoneForm": [zones.Zone, zones.ZoneProposal],
     "zones.ProposalForm": [zones.ZoneProposal],
     "zones.DecideForm": [zones.ZoneProposal],

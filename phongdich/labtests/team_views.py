@@ -1,0 +1,175 @@
+"""Pages of the sampling teams: the teams of the user's units, a team's form, a point's
+shifts (assign a team), and a member's shifts of the day. Apart from views.py, which had
+grown past the size STYLE.md splits at."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phongdich.accounts.permissions import role_required
+from phongdich.audit.services import audit_read, audit_read_many
+from phongdich.geo.models import AdminUnit
+
+from . import selectors, teams
+from .forms_teams import ShiftForm, TeamForm
+from .models import SamplingPoint, SamplingTeam, TeamMember
+from .permissions import SAMPLE_ROLES
+
+LIST_LIMIT = 200
+
+
+def _team_units(user):
+    unit = user.jurisdiction
+    if unit is None:
+        return AdminUnit.objects.none()
+    return (
+        AdminUnit.objects.filter(path__startswith=unit.path, kind__in=teams.TEAM_UNIT_KINDS)
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+def _members_input(data):
+    return {
+        "accounts": list(data["accounts"]),
+        "leader": data["leader"],
+        "named": data["named"],
+        "active": data["active"],
+    }
+
+
+@role_required(*SAMPLE_ROLES)
+def team_list(request):
+    rows = list(
+        teams.teams_visible_to(request.user)
+        .select_related("unit__parent")
+        .prefetch_related(Prefetch("members", queryset=TeamMember.objects.order_by("-leader")))
+        .order_by("-active", "name", "pk")[:LIST_LIMIT]
+    )
+    # The list shows each team's leader by name and phone.
+    audit_read_many(actor=request.user, action="labtests.teams", records=rows)
+    return render(request, "labtests/teams.html", {"teams": rows, "limit": LIST_LIMIT})
+
+
+@role_required(*SAMPLE_ROLES)
+def team_new(request):
+    form = TeamForm(
+        request.POST or None,
+        units=_team_units(request.user),
+        accounts=teams.eligible_accounts(request.user.jurisdiction)
+        if request.user.jurisdiction
+        else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = teams.team_create(
+                by=request.user, name=data["name"], unit=data["unit"], **_members_input(data)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã tạo tổ %(name)s.") % {"name": team.name})
+            return redirect("labtests:teams")
+    return render(request, "labtests/team_form.html", {"form": form, "team": None})
+
+
+def _get_team(request, pk):
+    try:
+        return teams.team_get(request.user, pk)
+    except SamplingTeam.DoesNotExist:
+        raise Http404 from None
+
+
+@role_required(*SAMPLE_ROLES)
+def team_edit(request, pk: int):
+    team = _get_team(request, pk)
+    members = list(team.members.all())
+    initial = {
+        "name": team.name,
+        "active": team.active,
+        "accounts": [m.account_id for m in members if m.account_id],
+        "leader": next((m.account_id for m in members if m.leader), None),
+        "named": "\n".join(
+            f"{m.full_name}, {m.phone}" if m.phone else m.full_name
+            for m in members
+            if not m.account_id
+        ),
+    }
+    form = TeamForm(
+        request.POST or None,
+        accounts=teams.eligible_accounts(team.unit),
+        editing=True,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            teams.team_update(by=request.user, team=team, name=data["name"], **_members_input(data))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lưu tổ %(name)s.") % {"name": data["name"]})
+            return redirect("labtests:teams")
+    else:
+        audit_read(actor=request.user, target=team, action="labtests.team")
+    return render(request, "labtests/team_form.html", {"form": form, "team": team})
+
+
+@role_required(*SAMPLE_ROLES)
+def point_shifts(request, pk: int):
+    """A point's shifts, and the form that assigns a team to one."""
+    try:
+        point = selectors.point_get(request.user, pk)
+    except SamplingPoint.DoesNotExist:
+        raise Http404 from None
+    form = ShiftForm(
+        request.POST or None,
+        teams=teams.teams_for_commune(point.commune).order_by("name", "pk"),
+        initial={"day": max(point.round.starts_on, min(timezone.localdate(), point.round.ends_on))},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            shift = teams.shift_assign(
+                by=request.user,
+                team=data["team"],
+                point=point,
+                starts_at=timezone.make_aware(datetime.combine(data["day"], data["starts"])),
+                ends_at=timezone.make_aware(datetime.combine(data["day"], data["ends"])),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã phân công tổ %(team)s ngày %(day)s.")
+                % {"team": shift.team.name, "day": f"{data['day']:%d/%m/%Y}"},
+            )
+            return redirect("labtests:point_shifts", pk=point.pk)
+    shifts = point.shifts.select_related("team").order_by("starts_at", "pk")[:LIST_LIMIT]
+    return render(
+        request,
+        "labtests/point_shifts.html",
+        {
+            "point": point,
+            "form": form,
+            "shifts": shifts,
+            "is_open": point.round.status == point.round.Status.OPEN,
+        },
+    )
+
+
+@role_required(*SAMPLE_ROLES)
+def my_shifts(request):
+    """A team member's shifts of the day, each a link to the point's sampling form."""
+    rows = list(teams.shifts_today_for(request.user)[:LIST_LIMIT])
+    return render(
+        request, "labtests/my_shifts.html", {"shifts": rows, "today": timezone.localdate()}
+    )
