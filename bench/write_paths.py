@@ -11,8 +11,8 @@ process's caches are as a running worker has them:
   - a new and a retried checkpoint scan (POST /api/checkpoints/passages),
   - a hotline ticket through the API (POST /api/hotline/tickets, with an Idempotency-Key).
 
-Prints, per path, the statements of one request (BEGIN/COMMIT are not statements Django
-sees; the count is what CaptureQueriesContext records), p50/p99 over --requests, and the
+Prints, per path, the statements of one request (what goes through Django's cursors,
+savepoints included; BEGIN/COMMIT of psycopg are not counted), p50/p99 over --requests, and the
 p50 ratio ping/path (the issue's goal: each path at least 0.5 × ping's rate). --profile
 prints the top functions of each path under cProfile.
 
@@ -111,10 +111,17 @@ def declaration_body(i: int, commune_code: str) -> dict:
 
 def measure(label, send, requests, profile=False):
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     send(-1)  # warm
-    with CaptureQueriesContext(connection) as queries:
+    # An execute wrapper, not CaptureQueriesContext: the request_started signal empties
+    # the query log of a DEBUG-off process in the middle of the capture.
+    queries = []
+
+    def seen(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(seen):
         status = send(-2)
     samples = []
     profiler = cProfile.Profile() if profile else None
@@ -133,7 +140,7 @@ def measure(label, send, requests, profile=False):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
         report = out.getvalue()
-    return label, len(queries), p50, p99, [q["sql"][:110] for q in queries.captured_queries], report
+    return label, len(queries), p50, p99, [sql[:110] for sql in queries], report
 
 
 def main() -> None:

@@ -170,7 +170,8 @@ def ticket_create(
         actor_label="" if by else "người dân",
     )
     # Only queue a notification someone will receive: an empty job costs a second commit.
-    if unit is not None and unit_recipients(unit):
+    # A unit with its own address has a recipient: no need to read its focal points.
+    if unit is not None and (unit.email or unit_recipients(unit)):
         ticket_id = ticket.pk
         transaction.on_commit(lambda: _enqueue("notify_unit", ticket_id))
     return ticket
