@@ -2,11 +2,14 @@
 with the guarantees the shortcuts must keep (one check per submission key, the audit row,
 a dead link refused, the thresholds edited on the policy pages applied)."""
 
+import pytest
+from django.test import Client
 from django.urls import reverse
 
 from phongdich.audit.models import AuditEvent
 from phongdich.cases import services
 from phongdich.cases.models import Alert, Case, HealthCheck, ThresholdRow
+from phongdich.testing import make_staff, make_world, race, winners
 
 from .builders import make_case
 
@@ -67,3 +70,20 @@ def test_an_edited_threshold_applies_to_the_next_check(client, world, staff):
     row.save()
     assert _post(client, url, "k-5", spo2="95").status_code == 200
     assert Alert.objects.filter(case=case, kind="danger").count() == 1  # no new alert
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_check_tapped_four_times_at_once_records_one_check_and_one_audit_row():
+    """ON CONFLICT DO NOTHING under real threads (PostgreSQL): four copies of one form sent
+    at once record one check, one audit row and one alert; every copy is answered."""
+    world = make_world()
+    staff = make_staff(world)
+    case, url = _link(world, staff)
+    outcomes = race([lambda: _post(Client(), url, "k-race", spo2="94") for _ in range(4)])
+    responses = winners(outcomes)
+    assert [r.status_code for r in responses] == [200] * 4
+    assert HealthCheck.objects.filter(case=case, submission_key="k-race").count() == 1
+    assert AuditEvent.objects.filter(action="cases.check", target_id=str(case.pk)).count() == 1
+    assert Alert.objects.filter(case=case, kind="danger").count() == 1
+    case.refresh_from_db()
+    assert (case.open_alerts, case.open_danger_alerts) == (1, 1)
