@@ -90,7 +90,8 @@ def gunicorn_server(database_url: str = PG_URL, workers: int = 2, threads: int =
         env=env,
     )
     try:
-        deadline = time.time() + 30
+        # Two minutes: at a load of 15-18 on the two cores gunicorn took over 30 s to boot.
+        deadline = time.time() + 120
         while time.time() < deadline:
             try:
                 status, _ = request("127.0.0.1", port, "GET", "/api/ping")

@@ -12,12 +12,22 @@ A save or delete of a watched model (signals, so the policy pages, the admin and
 now and again after the transaction commits: a worker that reloaded between the two saw
 the old rows with the first stamp, and the second makes it reload. Queryset `.update()`
 and `bulk_create` send no signals: call `invalidate()` after them.
+
+Reading the stamp is itself a round trip (a query on the cache table without Redis), paid by
+every write path that consults a table. A process therefore trusts a stamp it read less than
+CONFIG_CACHE_STAMP_SECONDS ago (default 2 s) and does not read it again: an edit made in
+ANOTHER worker reaches this one at most that long after it commits. An edit made in this
+process forgets the value at once; inside the editing transaction the value is built from the
+rows as that transaction sees them and served to it alone, and dropped as soon as the
+transaction is over, so a rolled-back edit (a failed form, a test) is never served. Set the setting to 0 to compare stamps on every read.
 """
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -32,6 +42,9 @@ class ConfigCache:
         self._lock = threading.Lock()
         self._stamp = None
         self._value = _MISSING
+        self._checked_at = float("-inf")  # time.monotonic() of the last stamp read
+        # Built by a thread whose open transaction edited the rows (its own view of them).
+        self._tentative = False
         for model in watch:
             post_save.connect(self._changed, sender=model, weak=False)
             post_delete.connect(self._changed, sender=model, weak=False)
@@ -46,15 +59,36 @@ class ConfigCache:
         return stamp
 
     def get(self):
-        stamp = self._shared_stamp()
+        editing = self._editing()
+        trust = float(getattr(settings, "CONFIG_CACHE_STAMP_SECONDS", 2.0))
+        now = time.monotonic()
         with self._lock:
-            if self._value is not _MISSING and self._stamp == stamp:
+            if self._value is not _MISSING and self._tentative != editing:
+                # A value built inside an edit that has since ended (a commit has already
+                # forgotten it, so this one was rolled back) or is another thread's: never
+                # serve it; and the editing thread does not take a value built outside.
+                self._value = _MISSING
+            if self._value is not _MISSING and (editing or now - self._checked_at < trust):
+                return self._value
+        stamp = "" if editing else self._shared_stamp()
+        with self._lock:
+            if self._value is not _MISSING and self._stamp == stamp and not editing:
+                self._checked_at = now
                 return self._value
         # Read outside the lock: a slow query must not hold up the other threads' hits.
         value = self._load()
         with self._lock:
-            self._stamp, self._value = stamp, value
+            self._stamp, self._value, self._checked_at = stamp, value, now
+            self._tentative = editing
         return value
+
+    def _editing(self) -> bool:
+        """True while this thread's open transaction holds an edit of the watched rows:
+        its commit hook is still queued (a rollback discards it with the savepoint)."""
+        conn = transaction.get_connection()
+        return conn.in_atomic_block and any(
+            getattr(func, "__self__", None) is self for _ids, func, _robust in conn.run_on_commit
+        )
 
     def invalidate(self) -> None:
         with self._lock:
@@ -63,4 +97,7 @@ class ConfigCache:
 
     def _changed(self, **kwargs) -> None:
         self.invalidate()
-        transaction.on_commit(self.invalidate, using=kwargs.get("using"))
+        transaction.on_commit(self._committed, using=kwargs.get("using"))
+
+    def _committed(self) -> None:
+        self.invalidate()

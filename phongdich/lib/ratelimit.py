@@ -56,6 +56,26 @@ def allow_key(key: str, *, limit: int, window_seconds: int) -> bool:
     return count <= limit
 
 
+def allow_keys(buckets: list[tuple[str, int, int]]) -> bool:
+    """True while every bucket (key, limit, window_seconds) is within its limit.
+
+    Every bucket is counted, even when an earlier one is already over (a hit is a hit).
+    Without Redis all of them are ONE statement: the citizen's check paid an upsert per
+    bucket. Keys are counted in sorted order so two requests never take the rows' locks in
+    opposite orders.
+    """
+    now = time.time()
+    if _cache_is_redis():
+        results = [
+            allow_key(key, limit=limit, window_seconds=window) for key, limit, window in buckets
+        ]
+        return all(results)
+    ends = {key[:250]: (int(now // window) + 1) * window for key, _limit, window in buckets}
+    limits = {key[:250]: limit for key, limit, _window in buckets}
+    counts = _hit_rows(sorted(ends.items()))
+    return all(counts[key] <= limits[key] for key in limits)
+
+
 def _cache_is_redis() -> bool:
     return "redis" in settings.CACHES["default"]["BACKEND"].lower()
 
@@ -83,6 +103,27 @@ def _hit_row(key: str, window_ends: int) -> int:
             [key[:250], window_ends],
         )
         return cursor.fetchone()[0]
+
+
+def _hit_rows(rows: list[tuple[str, int]]) -> dict[str, int]:
+    """_hit_row for several (key, window_ends) at once: {key: count}, one statement."""
+    from phongdich.lib.models import RateCounter
+
+    quote = connection.ops.quote_name
+    table, k, ends, hits = (
+        quote(name) for name in (RateCounter._meta.db_table, "key", "window_ends", "hits")
+    )
+    values = ", ".join(["(%s, %s, 1)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({k}, {ends}, {hits}) VALUES {values} "
+            f"ON CONFLICT ({k}) DO UPDATE SET "
+            f"{hits} = CASE WHEN {table}.{ends} = excluded.{ends} THEN {table}.{hits} + 1 "
+            f"ELSE 1 END, {ends} = excluded.{ends} "
+            f"RETURNING {k}, {hits}",
+            [value for row in rows for value in row],
+        )
+        return dict(cursor.fetchall())
 
 
 def prune(*, older_than_seconds: int = 86_400) -> int:

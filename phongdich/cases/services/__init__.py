@@ -29,6 +29,7 @@ from .care import (
 )
 from .checks import (
     CheckOutcome,
+    case_by_link,
     case_link_issue,
     check_submit,
     new_submission_key,
@@ -56,6 +57,7 @@ from .transfer_need import (
 
 __all__ = [
     "CheckOutcome",
+    "case_by_link",
     "F0_LABEL",
     "HOSPITAL_PLACES",
     "LINK_VALID_DAYS",

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from phongdich.facilities.models import Facility
+from phongdich.lib.configcache import ConfigCache
 
 from .. import rules
 from ..models import (
@@ -41,10 +42,7 @@ def _age_months(person, on: date | None = None) -> int | None:
     )
 
 
-def thresholds() -> dict[str, rules.Threshold]:
-    """The province's clinical thresholds (rows seeded from `rules.THRESHOLDS`, edited on the
-    policy pages) over the built-in table, as the plain values the rules take. One small
-    query per write; not cached, so every worker follows an edit at once."""
+def _thresholds_load() -> dict[str, rules.Threshold]:
     table = dict(rules.THRESHOLDS)
     rows = ThresholdRow.objects.values_list(
         "key", "value", "regulation", "valid_from", "note", "confirmed"
@@ -53,6 +51,19 @@ def thresholds() -> dict[str, rules.Threshold]:
         if key in table:  # a row the rules no longer name is ignored
             table[key] = rules.Threshold(value, regulation, valid_from, note, confirmed)
     return table
+
+
+# Every F0 check reads the table; it was one query per check (~400,000 a day at the peak).
+# Kept per process like the checkpoint's decision table (lib.configcache): an edit on the
+# policy pages reaches every worker within CONFIG_CACHE_STAMP_SECONDS.
+_THRESHOLDS = ConfigCache("cases.thresholds", _thresholds_load, watch=(ThresholdRow,))
+
+
+def thresholds() -> dict[str, rules.Threshold]:
+    """The province's clinical thresholds (rows seeded from `rules.THRESHOLDS`, edited on the
+    policy pages) over the built-in table, as the plain values the rules take. A copy, so a
+    caller may change its own."""
+    return dict(_THRESHOLDS.get())
 
 
 def _risk_score(case: Case, table: dict | None = None) -> int:

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.lib.query import insert_unless_taken
+from phongdich.lib.tokens import hash_token
 
 from .. import rules
 from ..models import (
@@ -23,7 +26,7 @@ from ..models import (
     HealthCheck,
 )
 from ..signals import danger_alert_raised
-from ._common import F0_LABEL, LINK_VALID_DAYS, _age_months, _refresh_alert_counters, thresholds
+from ._common import F0_LABEL, LINK_VALID_DAYS, _age_months, thresholds
 from .transfer_need import transfer_need_sync
 
 
@@ -37,6 +40,24 @@ def case_link_issue(*, by, case: Case) -> tuple[CaseLink, str]:
     link, raw = CaseLink.mint(valid_for=timedelta(days=LINK_VALID_DAYS), case=case)
     audit_record(actor=by, action="cases.link_issue", target=case)
     return link, raw
+
+
+def case_by_link(raw: str) -> Case | None:
+    """The followed F0 (with their person) behind a live personal link, or None: unknown,
+    revoked and expired links and closed cases look the same to the citizen.
+
+    One statement (the link joined to its case), where the link and then its case were two
+    round trips on every one of the province's checks."""
+    if not raw or len(raw) > 100:
+        return None
+    found = Case.objects.select_related("person").filter(
+        links__token_hash=hash_token(raw),
+        links__revoked_at__isnull=True,
+        links__expires_at__gt=timezone.now(),
+        status__in=(CaseStatus.ACTIVE, CaseStatus.PENDING),
+    )
+    # The hash is unique: no ORDER BY for first() to add.
+    return next(iter(found.order_by()[:1]), None)
 
 
 def new_submission_key() -> str:
@@ -71,8 +92,9 @@ def check_submit(
 
     The same submission key twice (a double tap) records one check.
     """
-    # No look-up before the insert: the unique (case, submission_key) constraint decides,
-    # which saves a round trip on every one of the province's ~400,000 checks a day.
+    # No look-up before the insert: the unique (case, submission_key) constraint decides
+    # (ON CONFLICT DO NOTHING, so no savepoint either), which saves round trips on every
+    # one of the province's ~400,000 checks a day.
     if case.status not in (CaseStatus.ACTIVE, CaseStatus.PENDING):
         raise ValidationError(_("Ca bệnh không còn được theo dõi tại nhà."))
     symptoms = [s for s in symptoms if s in rules.ALL_SYMPTOMS]
@@ -104,11 +126,8 @@ def check_submit(
         entered_by=staff,
         submission_key=submission_key,
     )
-    try:
-        with transaction.atomic():
-            check.save()
-    except IntegrityError:
-        # Two identical submissions raced; the first one won.
+    if not insert_unless_taken(check, unique_fields=("case", "submission_key")):
+        # The same form sent twice (a double tap, or two racing): the first one won.
         return CheckOutcome(
             HealthCheck.objects.get(case=case, submission_key=submission_key), None, False
         )
@@ -137,10 +156,27 @@ def check_submit(
             health_check=check,
         )
         transaction.on_commit(lambda: _after_danger_alert(alert.pk))
-    if had_open_alerts or alert is not None:
-        _refresh_alert_counters(case)
-    # The usual check (no alert before or after) costs one UPDATE of the case here.
+    counters = None
+    if had_open_alerts:
+        # Some were resolved above: recount (one query), written with the check's UPDATE.
+        counters = Alert.objects.filter(case=case, status__in=Alert.OPEN_STATES).aggregate(
+            total=Count("pk"), danger=Count("pk", filter=Q(kind=Alert.Kind.DANGER))
+        )
+        updates["open_alerts"], updates["open_danger_alerts"] = (
+            counters["total"],
+            counters["danger"],
+        )
+    elif alert is not None:
+        # The first open alert: counted up in the same UPDATE, no recount (an alert raised
+        # meanwhile by another writer is counted too, the increment being in the row).
+        updates["open_alerts"] = F("open_alerts") + 1
+        updates["open_danger_alerts"] = F("open_danger_alerts") + 1
+    # The usual check (no alert before or after) costs one UPDATE of the case here, and a
+    # check that raises or clears alerts the same one (it was a recount and two UPDATEs).
     Case.objects.filter(pk=case.pk).update(**updates)
+    if "open_alerts" in updates and counters is None:
+        updates["open_alerts"] = case.open_alerts + 1
+        updates["open_danger_alerts"] = case.open_danger_alerts + 1
     for field, value in updates.items():
         setattr(case, field, value)
     if "severity" in updates:

@@ -33,6 +33,7 @@ from .relief import (
 from .routing import (
     routing_seed_province,
 )
+from .tables import desk_tables_changed
 from .tickets import (
     CONFLICT_MESSAGE,
     DEFAULT_SLA_MINUTES,
@@ -73,6 +74,7 @@ __all__ = [
     "relief_request_create",
     "route_for",
     "routing_seed_province",
+    "desk_tables_changed",
     "sla_minutes",
     "support_payment_record",
     "ticket_citizen_reply",

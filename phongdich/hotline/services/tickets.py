@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +24,6 @@ from ..models import (
     Category,
     Channel,
     ResponsibleUnit,
-    RoutingRule,
-    SlaPolicy,
     Status,
     Ticket,
     TicketEvent,
@@ -33,6 +31,7 @@ from ..models import (
     TicketMessage,
 )
 from ..selectors import case_summary
+from .tables import desk_tables, routes_for
 
 logger = logging.getLogger(__name__)
 
@@ -55,36 +54,23 @@ CONFLICT_MESSAGE = _(
 def _category(category) -> Category:
     if isinstance(category, Category):
         return category
-    try:
-        return Category.objects.get(code=category)
-    except Category.DoesNotExist:
-        raise ValidationError({"category": _("Nhánh tổng đài không tồn tại.")}) from None
+    # From the desk's tables kept per process (services.tables), not a query per ticket.
+    found = desk_tables().categories.get(category) if isinstance(category, str) else None
+    if found is None:
+        raise ValidationError({"category": _("Nhánh tổng đài không tồn tại.")})
+    return found
 
 
 def sla_minutes(priority: str) -> int:
-    policy = SlaPolicy.objects.filter(priority=priority).first()
-    return policy.minutes if policy else DEFAULT_SLA_MINUTES[priority]
+    return desk_tables().sla_minutes.get(priority, DEFAULT_SLA_MINUTES[priority])
 
 
 def route_for(category: Category, commune) -> ResponsibleUnit | None:
-    """The responsible unit from the routing table (rules.resolve_route decides)."""
-    live = RoutingRule.objects.filter(active=True, unit__active=True).filter(
-        Q(category=category) | Q(category__isnull=True)
-    )
-    if commune is None:
-        live = live.filter(admin_unit__kind="province")
-    else:
-        # The commune and its ancestors: "/38/", "/38/380/", "/38/380/14755/".
-        parts = commune.path.strip("/").split("/")
-        live = live.filter(
-            admin_unit__path__in=["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-        )
-    routes = [
-        rules.Route(code, path, unit_id)
-        for code, path, unit_id in live.values_list("category__code", "admin_unit__path", "unit_id")
-    ]
+    """The responsible unit from the routing table (rules.resolve_route decides), read from
+    the tables kept per process: no query on a warm worker."""
+    routes = [r for r in routes_for(commune) if r.category in (category.code, None)]
     unit_id = rules.resolve_route(routes, category.code, commune.path if commune else None)
-    return ResponsibleUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    return desk_tables().units.get(unit_id) if unit_id else None
 
 
 def _event(ticket, kind, actor=None, note="", from_unit=None, to_unit=None) -> TicketEvent:
@@ -184,7 +170,8 @@ def ticket_create(
         actor_label="" if by else "người dân",
     )
     # Only queue a notification someone will receive: an empty job costs a second commit.
-    if unit is not None and unit_recipients(unit):
+    # A unit with its own address has a recipient: no need to read its focal points.
+    if unit is not None and (unit.email or unit_recipients(unit)):
         ticket_id = ticket.pk
         transaction.on_commit(lambda: _enqueue("notify_unit", ticket_id))
     return ticket

@@ -238,3 +238,30 @@ def test_concurrent_hits_on_one_row_are_all_counted():
     for thread in threads:
         thread.join()
     assert sorted(counts) == list(range(1, hits + 1))
+
+
+def test_several_buckets_are_counted_in_one_statement(
+    monkeypatch, django_assert_num_queries
+):
+    """The citizen's check has two buckets (its link, its address): one upsert for both
+    without Redis, both counted every time, and refused as soon as either is over."""
+    from phongdich.lib import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_cache_is_redis", lambda: False)
+    buckets = [("pair:link", 2, 60), ("pair:ip", 5, 60)]
+    with django_assert_num_queries(1):
+        assert ratelimit.allow_keys(buckets)
+    assert ratelimit.allow_keys(buckets)
+    assert not ratelimit.allow_keys(buckets)  # the link's third hit
+    # The address was counted on every call, refused ones included.
+    assert ratelimit._hit_rows([("pair:ip", int(time.time() // 60 + 1) * 60)]) == {"pair:ip": 4}
+    assert not ratelimit.allow_keys([("pair:ip", 4, 60)])
+
+
+def test_several_buckets_in_redis_are_each_limited():
+    from phongdich.lib import ratelimit
+
+    buckets = [(f"multi-{uuid.uuid4().hex}", 1, 60), (f"multi-{uuid.uuid4().hex}", 3, 60)]
+    assert ratelimit.allow_keys(buckets)
+    assert not ratelimit.allow_keys(buckets)
+    assert ratelimit.allow_keys(buckets[1:])

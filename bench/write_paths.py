@@ -1,0 +1,233 @@
+"""Issue 17's write paths in-process, on PostgreSQL: statements per request and latency,
+against /api/ping in the same run.
+
+Each path goes through the Django test client with the full middleware stack (no network,
+no gunicorn: what is left is the request's own work), after a warm-up request so the
+process's caches are as a running worker has them:
+
+  - GET /api/ping (the baseline),
+  - the F0's check through the personal link (POST /cases/c/<token>/),
+  - a traveller's declaration (POST /api/checkpoints/declarations),
+  - a new and a retried checkpoint scan (POST /api/checkpoints/passages),
+  - a hotline ticket through the API (POST /api/hotline/tickets, with an Idempotency-Key).
+
+Prints, per path, the statements of one request (what goes through Django's cursors,
+savepoints included; BEGIN/COMMIT of psycopg are not counted), p50/p99 over --requests, and the
+p50 ratio ping/path (the issue's goal: each path at least 0.5 × ping's rate). --profile
+prints the top functions of each path under cProfile.
+
+    .venv/bin/python bench/write_paths.py [--requests 200] [--profile]
+
+Database: phongdich_bench_write_paths (BENCH_WRITE_PATHS_DATABASE_URL), rebuilt each run.
+No Redis unless REDIS_URL is set (then the rate limits and stamps go there).
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+DB_URL = os.environ.get(
+    "BENCH_WRITE_PATHS_DATABASE_URL",
+    "postgres://postgres@127.0.0.1:5432/phongdich_bench_write_paths",
+)
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def build(requests: int):
+    from django.conf import settings
+    from django.utils import timezone
+
+    from phongdich import testing
+    from phongdich.accounts.services import api_token_create
+    from phongdich.cases import rules as case_rules
+    from phongdich.cases import services as case_services
+    from phongdich.checkpoints.models import Checkpoint
+    from phongdich.hotline import services as hotline_services
+
+    settings.CASES_CHECK_LINK_LIMIT = 10 * requests + 100
+    settings.CASES_CHECK_IP_LIMIT = 10 * requests + 100
+    settings.CHECKPOINTS_PUBLIC_RATE_LIMIT = 10 * requests + 100
+    world = testing.make_world()
+    staff = testing.make_staff(world)
+    case, _created = case_services.case_register(
+        by=staff.commune_worker_a,
+        person_data=case_services.PersonData(
+            full_name="Nguyễn Văn Thử", birth_year=1980, phone="0912000001"
+        ),
+        commune=world.commune_a,
+        evidence=[case_rules.LabEvidence("pcr", True, timezone.now())],
+    )
+    _link, raw = case_services.case_link_issue(by=staff.commune_worker_a, case=case)
+    hotline_services.routing_seed_province(by=None, province=world.province)
+
+    def bearer(user):
+        token, secret = api_token_create(by=user, name="bench")
+        token.user = user
+        token.save()
+        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    checkpoint = Checkpoint.objects.create(name="Chốt bench", unit=world.district_b, gate="QL1A")
+    return {
+        "world": world,
+        "check_url": f"/cases/c/{raw}/",
+        "officer": bearer(staff.checkpoint_officer),
+        "agent": bearer(staff.hotline_agent),
+        "checkpoint": checkpoint.pk,
+    }
+
+
+def declaration_body(i: int, commune_code: str) -> dict:
+    return {
+        "full_name": f"Người Thử {i}",
+        "birth_year": 1960 + i % 50,
+        "phone": f"091{i % 10_000_000:07d}",
+        "travel_mode": "car",
+        "vehicle_number": f"30A-{i % 1000:03d}.{i % 100:02d}",
+        "arrival_date": "2022-01-20",
+        "origin_text": "Hà Nội",
+        "destination_commune_code": commune_code,
+        "destination_address": f"Số {i}",
+        "vaccine_doses": 2,
+    }
+
+
+def measure(label, send, requests, profile=False):
+    from django.db import connection
+
+    send(-1)  # warm
+    # An execute wrapper, not CaptureQueriesContext: the request_started signal empties
+    # the query log of a DEBUG-off process in the middle of the capture.
+    queries = []
+
+    def seen(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(seen):
+        status = send(-2)
+    samples = []
+    profiler = cProfile.Profile() if profile else None
+    for i in range(requests):
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        status = send(i)
+        if profiler:
+            profiler.disable()
+        samples.append((time.perf_counter() - started) * 1000)
+        assert status < 300, (label, status)
+    p50, _p95, p99 = common.percentiles(samples)
+    report = ""
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        report = out.getvalue()
+    return label, len(queries), p50, p99, [sql[:110] for sql in queries], report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--statements", action="store_true", help="print each path's SQL")
+    args = parser.parse_args()
+    recreate_database()
+    os.environ["CHECKPOINTS_PUBLIC_RATE_LIMIT"] = str(10 * args.requests + 100)
+    common.django_setup(DB_URL)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from django.test import Client
+
+    data = build(args.requests)
+    client = Client()
+    commune = data["world"].commune_a.code
+    run = uuid.uuid4().hex[:6]
+    codes = []
+
+    def ping(i):
+        return client.get("/api/ping").status_code
+
+    def check(i):
+        body = {"submission_key": f"{run}-{i}", "spo2": "98", "symptoms": ["none"]}
+        return client.post(data["check_url"], body).status_code
+
+    def declare(i):
+        response = client.post(
+            "/api/checkpoints/declarations",
+            declaration_body(10_000 + i, commune),
+            content_type="application/json",
+        )
+        codes.append(response.json().get("code"))
+        return response.status_code
+
+    def scan(i, suffix=""):
+        body = {
+            "code": codes[i % len(codes)],
+            "checkpoint_id": data["checkpoint"],
+            "decision": "handover",
+            "idempotency_key": f"{run}-scan-{i:08d}{suffix}",
+            "temperature": 36.6,
+        }
+        return client.post(
+            "/api/checkpoints/passages", body, content_type="application/json", **data["officer"]
+        ).status_code
+
+    def ticket(i):
+        body = {
+            "category": "violation",
+            "text": f"người về không khai báo {i}",
+            "commune_code": commune,
+            "caller_phone": "0912345678",
+        }
+        return client.post(
+            "/api/hotline/tickets",
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+            **data["agent"],
+        ).status_code
+
+    n = args.requests
+    results = [
+        measure("GET /api/ping (baseline)", ping, n, args.profile),
+        measure("F0 check via personal link", check, n, args.profile),
+        measure("declaration (API)", declare, n, args.profile),
+        measure("new passage", scan, n, args.profile),
+        measure("retried passage", scan, n, args.profile),  # the same keys again
+        measure("ticket creation (API)", ticket, n, args.profile),
+    ]
+    ping_p50 = results[0][2]
+    print(f"in-process, PostgreSQL, {n} requests per path, load {os.getloadavg()[0]:.1f}")
+    for label, count, p50, p99, sql, report in results:
+        print(
+            f"{label:<30} statements {count:3d}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
+            f"rate vs ping {ping_p50 / p50 if p50 else 0:5.2f}"
+        )
+        if args.statements:
+            for line in sql:
+                print("      ", line)
+        if report:
+            print(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Opening a ticket through the API stays lean (issue 17): the desk's tables (branches,
+routing, SLA targets) are kept per process, so a warm worker reads none of them; an edit
+of any of them still routes the next ticket."""
+
+import uuid
+
+from phongdich.accounts.services import api_token_create
+from phongdich.audit.models import AuditEvent
+from phongdich.hotline.models import RoutingRule, SlaPolicy, Ticket
+
+TICKETS = "/api/hotline/tickets"
+
+
+def _bearer(user) -> dict:
+    _token, raw = api_token_create(by=user, name="tổng đài")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def _post(client, auth, body, key=None):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key or str(uuid.uuid4())}
+    return client.post(TICKETS, body, content_type="application/json", **auth, **headers)
+
+
+def test_a_ticket_reads_no_desk_table_on_a_warm_worker(
+    client, units, staff, world, django_assert_max_num_queries
+):
+    auth = _bearer(staff.hotline_agent)
+    body = {"category": "violation", "text": "người về không khai báo", "commune_code": "14755"}
+    assert _post(client, auth, body).status_code == 201  # warm
+    # The token, the commune, the key's replay probe, the ticket, its message, its event,
+    # the audit row, the unit's recipients, and two savepoint pairs: 12 (16 before: the
+    # branch, the routing rules, the unit and the SLA target were a query each).
+    with django_assert_max_num_queries(12):
+        made = _post(client, auth, body | {"text": "chuyện khác"})
+    assert made.status_code == 201, made.content
+    assert made.json()["unit"] == units.police_a.name
+    ticket = Ticket.objects.get(pk=made.json()["id"])
+    assert AuditEvent.objects.filter(
+        action="hotline.ticket_create", target_id=str(ticket.pk)
+    ).exists()
+    # A retry with the same key is the same ticket (the replay probe is kept).
+    key = str(uuid.uuid4())
+    first = _post(client, auth, body | {"text": "lần nữa"}, key)
+    again = _post(client, auth, body | {"text": "lần nữa"}, key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+
+
+def test_an_edited_route_or_sla_reaches_the_next_ticket(client, units, staff, world):
+    auth = _bearer(staff.hotline_agent)
+    body = {"category": "violation", "text": "người về không khai báo", "commune_code": "14755"}
+    assert _post(client, auth, body).json()["unit"] == units.police_a.name
+    rule = RoutingRule.objects.get(category__code="violation", unit=units.police_a)
+    rule.active = False
+    rule.save()  # the admin's save: signals
+    moved = _post(client, auth, body | {"text": "lần hai"})
+    assert moved.json()["unit"] != units.police_a.name
+    policy = SlaPolicy.objects.get(priority=moved.json()["priority"])
+    policy.minutes = 7
+    policy.save()
+    later = Ticket.objects.get(pk=_post(client, auth, body | {"text": "lần ba"}).json()["id"])
+    assert (later.due_at - later.created_at).total_seconds() == 7 * 60
