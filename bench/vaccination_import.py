@@ -31,6 +31,7 @@ import random
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -207,6 +208,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1_000)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--quick", action="store_true", help="50,000 doses, 300 per row")
+    parser.add_argument(
+        "--import-only", action="store_true", help="the floor and the first import alone"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="time every SQL statement of the first import"
+    )
     args = parser.parse_args()
     if args.quick:
         args.doses, args.sample = 50_000, 300
@@ -237,7 +244,9 @@ def main() -> None:
     floor = args.doses / seconds
     print(f"floor (raw COPY into a bare table):     {floor:10,.0f} rows/s ({seconds:.1f} s, {load()})")
 
-    seconds, result = run_import(import_doses, path, by, progress=True)
+    timings: dict[str, list[float]] = {}
+    with connection.execute_wrapper(statement_timer(timings)) if args.profile else nullcontext():
+        seconds, result = run_import(import_doses, path, by, progress=True)
     rate = args.doses / seconds
     print(
         f"import_doses (bulk path):                {rate:10,.0f} doses/s ({seconds:.1f} s, "
@@ -245,6 +254,14 @@ def main() -> None:
         f"unchanged {result.unchanged:,}, bad lines {result.errors.total:,}"
     )
     print(f"ratio import_doses/floor: {rate / floor:.3f}")
+    if args.profile:
+        ranked = sorted(timings.items(), key=lambda kv: -sum(kv[1]))
+        for sql, spent in ranked[:15]:
+            print(f"  {sum(spent):7.2f} s  x{len(spent):<4} {sql}")
+    if args.import_only:
+        path.unlink()
+        sample.unlink()
+        return
 
     seconds, again = run_import(import_doses, path, by)
     print(
@@ -270,6 +287,20 @@ def main() -> None:
     )
     path.unlink()
     sample.unlink()
+
+
+def statement_timer(timings: dict):
+    """An execute wrapper adding each statement's seconds under its first words."""
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(str(sql).split())[:110]
+            timings.setdefault(key, []).append(time.perf_counter() - started)
+
+    return wrapper
 
 
 def Person_count() -> str:  # noqa: N802

@@ -15,6 +15,7 @@ from phongdich.lib.tests.builders import to_cp1258
 from phongdich.people.services import person_register
 from phongdich.testing import losers, make_staff, make_world, race
 from phongdich.vaccination import bulk, services
+from phongdich.vaccination.bulk import tables as bulk_tables
 from phongdich.vaccination.imports import import_doses_per_row
 from phongdich.vaccination.models import Dose, DoseReview, Source
 
@@ -148,8 +149,8 @@ def _run(run, by, lines, mode):
 @pytest.mark.parametrize("mode", [lib_imports.KEEP_GOOD, lib_imports.ALL_OR_NOTHING])
 def test_bulk_decides_every_row_as_the_per_row_path(world, staff, monkeypatch, batch, mode):
     _people(world, staff)
-    monkeypatch.setattr(bulk, "BATCH", batch)  # lines decided across batch boundaries
-    monkeypatch.setattr(bulk, "SET_BATCH", batch)
+    monkeypatch.setattr(bulk_tables, "BATCH", batch)  # lines decided across batch boundaries
+    monkeypatch.setattr(bulk_tables, "SET_BATCH", batch)
     by = staff.district_health_officer_a
     per_row = _run(import_doses_per_row, by, MIXED, mode)
     in_bulk = _run(bulk.import_doses_bulk, by, MIXED, mode)
@@ -222,8 +223,8 @@ def test_a_file_past_the_row_cap_is_refused(world, staff):
 
 def test_progress_is_reported_for_every_stage(world, staff, monkeypatch):
     _people(world, staff)
-    monkeypatch.setattr(bulk, "BATCH", 4)
-    monkeypatch.setattr(bulk, "SET_BATCH", 4)
+    monkeypatch.setattr(bulk_tables, "BATCH", 4)
+    monkeypatch.setattr(bulk_tables, "SET_BATCH", 4)
     seen = []
     bulk.import_doses_bulk(
         by=staff.district_health_officer_a,
@@ -316,7 +317,7 @@ def test_flags_read_the_persons_doses_in_date_order_as_the_per_row_path(world, s
 
 
 # Cells at each boundary of the checks the COPY path states in SQL (lib.staging and
-# bulk_stage): the lines it accepts must carry the values the Python parsers give, and every
+# bulk.stage): the lines it accepts must carry the values the Python parsers give, and every
 # other line must get the Python path's messages. Each line is compared with the per-row path.
 CELLS = [
     # forms SQL reads itself
@@ -427,8 +428,8 @@ FLAGGED = [
 
 @pytest.mark.parametrize("batch", [1, 5000])
 def test_the_flags_are_the_per_row_paths_at_each_rule(world, staff, monkeypatch, batch):
-    monkeypatch.setattr(bulk, "BATCH", batch)
-    monkeypatch.setattr(bulk, "SET_BATCH", batch)
+    monkeypatch.setattr(bulk_tables, "BATCH", batch)
+    monkeypatch.setattr(bulk_tables, "SET_BATCH", batch)
     person = builders.person(world, staff)
     builders.person(
         world, staff, full_name="Trẻ Em", birth_date=date(2012, 6, 1), birth_year=2012,

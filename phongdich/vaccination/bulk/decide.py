@@ -1,4 +1,4 @@
-"""The dose import's decisions set-based on PostgreSQL (bulk.py step 3), one batch of lines
+"""Step 3 of the bulk import on PostgreSQL: the decisions set-based, one batch of lines
 at a time, exactly as the per-row path decides them in file order.
 
 Python deciding row by row (`bulk._decide_batch`, still SQLite's path) held the batch's
@@ -21,9 +21,13 @@ Here each batch is a handful of statements:
 from __future__ import annotations
 
 from django.db import connection
+from django.utils import timezone
 
-from . import rules
-from .models import Dose, DoseReview, Source, VaccineProduct
+from .. import rules
+from ..models import Dose, DoseReview, Source, VaccineProduct
+from ..policy import policy
+from . import tables
+from .tables import MATCH, STAGE, WEAK
 
 BATCH_TABLE = "vaccination_dose_stage_batch"
 FACTS = "vaccination_dose_stage_facts"
@@ -340,3 +344,36 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
         )
         queued = cursor.rowcount
     return recorded, queued, lines - recorded - queued, lines
+
+
+def decide(by, staged: int, result, report) -> None:
+    """Decide the staged lines in file order, tables.SET_BATCH lines a round."""
+    create_tables(policy())
+    actor = by.pk if getattr(by, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MIN(line), 0), COALESCE(MAX(line), 0) FROM {STAGE}")
+        first, last = cursor.fetchone()
+    low, done = first - 1, 0
+    while low < last:
+        # SET_BATCH staged lines per round, whatever gaps the bad lines left in the numbering.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT line FROM {STAGE} WHERE line > %s ORDER BY line OFFSET %s LIMIT 1",
+                [low, tables.SET_BATCH - 1],
+            )
+            found = cursor.fetchone()
+        high = found[0] if found else last
+        recorded, queued, unchanged, lines = decide_batch(
+            STAGE, MATCH, WEAK, low, high, actor, _now()
+        )
+        result.recorded += recorded
+        result.queued += queued
+        result.unchanged += unchanged
+        done += lines
+        low = high
+        report("record", done, staged)
+    drop_tables()
+
+
+def _now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
