@@ -229,6 +229,9 @@ def _flags(cursor, stage: str) -> None:
     )
     cursor.execute(f"ANALYZE {FACTS}")
     age = "x.age"
+    # "OFFSET 0" in x, y and z: each is read once, so the planner would inline it into the
+    # next and compute the age in every rule that reads it, and the interval's subquery
+    # in each of the three tests of min_days; kept apart, each is computed once a line.
     cursor.execute(
         f"""WITH x AS (
             SELECT b.line, b.person_id, b.code, s.dose_number AS n, s.kind, s.given_on AS day,
@@ -241,7 +244,7 @@ def _flags(cursor, stage: str) -> None:
                     EXTRACT(YEAR FROM s.given_on)::int - p.birth_year
                 END AS age
             FROM {b} b JOIN {stage} s ON s.line = b.line JOIN {person} p ON p.id = b.person_id
-            WHERE b.outcome = {RECORD}),
+            WHERE b.outcome = {RECORD} OFFSET 0),
         y AS (
             SELECT x.*,
                 EXISTS (SELECT 1 FROM {FACTS} o WHERE o.person_id = x.person_id
@@ -255,7 +258,8 @@ def _flags(cursor, stage: str) -> None:
                 SELECT o.product, o.dose_number, o.kind, o.given_on FROM {FACTS} o
                 WHERE o.person_id = x.person_id AND o.ord < 1000000000 + x.line
                   AND o.dose_number < x.n
-                ORDER BY o.dose_number DESC, o.given_on DESC, o.ord DESC LIMIT 1) prev ON true),
+                ORDER BY o.dose_number DESC, o.given_on DESC, o.ord DESC LIMIT 1) prev ON true
+            OFFSET 0),
         z AS (
             SELECT y.*, (
                 SELECT r.min_days FROM {P_INTERVALS} r
@@ -264,7 +268,7 @@ def _flags(cursor, stage: str) -> None:
                   AND {_in_band("y.age", "r.min_age", "r.max_age")}
                 ORDER BY (r.product <> '') DESC, r.valid_from DESC, r.ord LIMIT 1
             ) AS min_days
-            FROM y)
+            FROM y OFFSET 0)
         UPDATE {b} SET flags = CONCAT_WS(',',
             CASE WHEN z.twice THEN %(twice)s END,
             CASE WHEN (z.n = 1 OR z.kind = %(primary)s) AND NOT z.eligible THEN %(age)s END,

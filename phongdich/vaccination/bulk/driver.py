@@ -70,6 +70,10 @@ def import_doses_bulk(
                 # The per-batch reads are short; compiling them (JIT) took 95 % of their time.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL jit = off")
+                    # The set-based steps hash, group and sort whole rounds of lines: with
+                    # the default 4 MB they spill to disk. For this transaction only, and
+                    # per sort or hash of its one statement at a time.
+                    cursor.execute("SET LOCAL work_mem = '256MB'")
             # Created inside the transaction: a refusal or an error rolls them back too.
             tables.create_tables()
             stream = None

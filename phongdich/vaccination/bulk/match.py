@@ -64,26 +64,34 @@ def match(by, staged: int, report) -> None:
             f"""INSERT INTO {MATCH} (line, person_id, strong)
             SELECT line, MIN(person_id), COUNT(DISTINCT person_id) FROM {STRONG} GROUP BY line"""
         )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {MATCH}")
         # Lines with any candidate at all (WEAK rather than NO_MATCH when none is strong).
+        # Asked only of the lines with no strong candidate: the others are recorded (one)
+        # or a conflict (several) whatever it says, and they are nearly all of a file.
+        unmatched = (
+            f"(SELECT s0.* FROM {STAGE} s0 LEFT JOIN {MATCH} m0 ON m0.line = s0.line "
+            "WHERE m0.line IS NULL)"
+        )
         cursor.execute(
             f"""INSERT INTO {WEAK} (line)
-            SELECT s.line FROM {STAGE} s JOIN {person} p ON p.id_number = s.id_number
+            SELECT s.line FROM {unmatched} s JOIN {person} p ON p.id_number = s.id_number
             WHERE s.id_number <> '' AND p.merged_into_id IS NULL AND {in_scope}
             UNION
-            SELECT s.line FROM {STAGE} s JOIN {person} p ON p.claimed_id_number = s.id_number
+            SELECT s.line FROM {unmatched} s JOIN {person} p ON p.claimed_id_number = s.id_number
             WHERE s.id_number <> '' AND p.claimed_id_number <> ''
               AND p.merged_into_id IS NULL AND {in_scope}
             UNION
-            SELECT s.line FROM {STAGE} s JOIN {PHONES} f ON f.phone = s.phone
+            SELECT s.line FROM {unmatched} s JOIN {PHONES} f ON f.phone = s.phone
             WHERE s.phone <> '' AND f.in_scope = 1
             UNION
-            SELECT s.line FROM {STAGE} s JOIN {person} p ON p.commune_id = s.commune_id
+            SELECT s.line FROM {unmatched} s JOIN {person} p ON p.commune_id = s.commune_id
                 AND p.name_key = s.name_key AND p.birth_year = s.birth_year
             WHERE s.birth_year IS NOT NULL AND p.merged_into_id IS NULL"""
         )
         if connection.vendor == "postgresql":
             # Temporary tables are never analysed by autovacuum: without figures the
             # planner guesses badly for the per-batch reads.
-            for table in (PHONES, MATCH, WEAK):
+            for table in (PHONES, WEAK):
                 cursor.execute(f"ANALYZE {table}")
     report("match", staged, staged)
