@@ -241,6 +241,7 @@ def main() -> None:
     parser.add_argument(
         "--import-only", action="store_true", help="the floor and the first import alone"
     )
+    parser.add_argument("--round", type=int, help="lines a set-based round (bulk.tables.SET_BATCH)")
     parser.add_argument(
         "--profile", action="store_true", help="time every SQL statement of the first import"
     )
@@ -259,6 +260,10 @@ def main() -> None:
     from phongdich.vaccination.imports import import_doses, import_doses_per_row
     from phongdich.vaccination.models import Dose
 
+    if args.round:
+        from phongdich.vaccination.bulk import tables
+
+        tables.SET_BATCH = args.round
     if not args.reuse:
         build(people)
     with connection.cursor() as cursor:
