@@ -31,6 +31,7 @@ import random
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -48,6 +49,28 @@ HEADER = [
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Minh", "Nam", "Thảo", "Tiến"]
+
+
+_PID: list[int] = []
+
+
+def backend_cpu() -> float:
+    """CPU seconds the PostgreSQL backend of Django's connection has used (user + system,
+    from /proc: the server is local). On a shared machine wall time swings with the load;
+    the CPU a step costs does not, so every figure is given both ways."""
+    from django.db import connection
+
+    if not _PID:  # asked once, before the statement timer wraps the connection
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            _PID.append(cursor.fetchone()[0])
+    fields = Path(f"/proc/{_PID[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu() -> float:
+    """This process's CPU plus its database backend's."""
+    return time.process_time() + backend_cpu()
 
 
 def load() -> str:
@@ -166,14 +189,16 @@ def floor_copy(path: Path) -> float:
             + ", ".join(f"c{i} text" for i in range(len(HEADER)))
             + ")"
         )
+        used = cpu()
         started = time.perf_counter()
         with cursor.cursor.copy("COPY bench_raw_doses FROM STDIN (FORMAT csv, HEADER)") as copy:
             with path.open("rb") as fh:
                 while chunk := fh.read(1 << 20):
                     copy.write(chunk)
         seconds = time.perf_counter() - started
+        used = cpu() - used
         cursor.execute("DROP TABLE bench_raw_doses")
-    return seconds
+    return seconds, used
 
 
 def run_import(function, path: Path, by, *, progress=False):
@@ -189,6 +214,7 @@ def run_import(function, path: Path, by, *, progress=False):
     extra = {"progress": show} if progress else {}
     with path.open("rb") as fh:
         upload = UploadedFile(fh, name=path.name, size=path.stat().st_size)
+        used = cpu()
         started = time.perf_counter()
         result = function(
             by=by,
@@ -198,7 +224,12 @@ def run_import(function, path: Path, by, *, progress=False):
             max_bytes=path.stat().st_size + 1,
             **extra,
         )
-    return time.perf_counter() - started, result
+    seconds = time.perf_counter() - started
+    RUN_CPU[0] = cpu() - used
+    return seconds, result
+
+
+RUN_CPU = [0.0]  # the CPU seconds of the last run_import
 
 
 def main() -> None:
@@ -207,6 +238,13 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1_000)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--quick", action="store_true", help="50,000 doses, 300 per row")
+    parser.add_argument(
+        "--import-only", action="store_true", help="the floor and the first import alone"
+    )
+    parser.add_argument("--round", type=int, help="lines a set-based round (bulk.tables.SET_BATCH)")
+    parser.add_argument(
+        "--profile", action="store_true", help="time every SQL statement of the first import"
+    )
     args = parser.parse_args()
     if args.quick:
         args.doses, args.sample = 50_000, 300
@@ -222,6 +260,10 @@ def main() -> None:
     from phongdich.vaccination.imports import import_doses, import_doses_per_row
     from phongdich.vaccination.models import Dose
 
+    if args.round:
+        from phongdich.vaccination.bulk import tables
+
+        tables.SET_BATCH = args.round
     if not args.reuse:
         build(people)
     with connection.cursor() as cursor:
@@ -233,11 +275,16 @@ def main() -> None:
     size = path.stat().st_size / 1024 / 1024
     print(f"dose file: {args.doses:,} rows, {size:.1f} MB; {Person_count()} people")
 
-    seconds = floor_copy(path)
+    seconds, floor_cpu = floor_copy(path)
     floor = args.doses / seconds
-    print(f"floor (raw COPY into a bare table):     {floor:10,.0f} rows/s ({seconds:.1f} s, {load()})")
+    print(
+        f"floor (raw COPY into a bare table):     {floor:10,.0f} rows/s ({seconds:.1f} s, "
+        f"CPU {floor_cpu:.1f} s, {load()})"
+    )
 
-    seconds, result = run_import(import_doses, path, by, progress=True)
+    timings: dict[str, list[float]] = {}
+    with connection.execute_wrapper(statement_timer(timings)) if args.profile else nullcontext():
+        seconds, result = run_import(import_doses, path, by, progress=True)
     rate = args.doses / seconds
     print(
         f"import_doses (bulk path):                {rate:10,.0f} doses/s ({seconds:.1f} s, "
@@ -245,6 +292,19 @@ def main() -> None:
         f"unchanged {result.unchanged:,}, bad lines {result.errors.total:,}"
     )
     print(f"ratio import_doses/floor: {rate / floor:.3f}")
+    print(
+        f"CPU: import {RUN_CPU[0]:.1f} s ({args.doses / RUN_CPU[0]:,.0f} doses per CPU-second), "
+        f"floor {floor_cpu:.1f} s; ratio in CPU {floor_cpu / RUN_CPU[0]:.3f}"
+    )
+    if args.profile:
+        ranked = sorted(timings.items(), key=lambda kv: -sum(w for w, _ in kv[1]))
+        for sql, spent in ranked[:15]:
+            wall, used = sum(w for w, _ in spent), sum(c for _, c in spent)
+            print(f"  {wall:7.2f} s (CPU {used:6.2f} s) x{len(spent):<3} {sql}")
+    if args.import_only:
+        path.unlink()
+        sample.unlink()
+        return
 
     seconds, again = run_import(import_doses, path, by)
     print(
@@ -270,6 +330,22 @@ def main() -> None:
     )
     path.unlink()
     sample.unlink()
+
+
+def statement_timer(timings: dict):
+    """An execute wrapper adding each statement's seconds under its first words."""
+
+    def wrapper(execute, sql, params, many, context):
+        used = backend_cpu()
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seconds = time.perf_counter() - started
+            key = " ".join(str(sql).split())[:100]
+            timings.setdefault(key, []).append((seconds, backend_cpu() - used))
+
+    return wrapper
 
 
 def Person_count() -> str:  # noqa: N802

@@ -50,6 +50,12 @@ assert len(_FOLD_TO) == len(_FOLD_FROM)
 # A text fold_sql folds exactly as fold(): printable ASCII and Vietnamese letters.
 SAFE_TEXT = f"^[ -~{_FOLD_FROM}]*$"
 READ_CHUNK = 1 << 20
+# A row whose used cells are each already as `imports.cell_text` leaves them (NFC, no space
+# but single inner ones), joined by U+001F (a space to isspace(), so never inside such a
+# cell): one regexp and one NFC test per row instead of two per cell. U+001F is a starter
+# that composes with nothing, so the joined text is NFC exactly when every cell is.
+_WORD = f"[^{_SPACE_CLASS[1:-1]}]+"
+CLEAN_ROW = f"^({_WORD}( {_WORD})*)?(\\u001f({_WORD}( {_WORD})*)?)*$"
 # In CSV from STDIN, PostgreSQL takes a line holding only "\." as the end of the data and
 # drops every line after it without an error: such a file goes to the Python reader, which
 # reads it as an ordinary (bad) line, so no row is lost.
@@ -127,6 +133,27 @@ class Staged:
         column); the last of two columns with the same words wins, as in TableStream."""
         found = [i for i, c in self.mapping.items() if c.key == key]
         return clean_sql(f"r.c{found[-1]}") if found else "''"
+
+    def raw(self, key: str) -> str:
+        """The SQL of the uncleaned cell of column `key`, '' for an empty or absent one."""
+        found = [i for i, c in self.mapping.items() if c.key == key]
+        return f"COALESCE(r.c{found[-1]}, '')" if found else "''"
+
+    def clean_row_sql(self) -> str:
+        """True when every cell the columns use is already clean (`CLEAN_ROW`)."""
+        used = sorted(self.mapping)
+        if not used:
+            return "true"
+        joined = "concat_ws(chr(31), " + ", ".join(f"COALESCE(r.c{i}, '')" for i in used) + ")"
+        return f"({joined} ~ '{CLEAN_ROW}' AND {joined} IS NFC NORMALIZED)"
+
+    def fast_cell(self, key: str, clean: str) -> str:
+        """`cell(key)`, with the cleaning skipped when the SQL `clean` (the row's
+        clean_row_sql, computed once) is true."""
+        found = [i for i, c in self.mapping.items() if c.key == key]
+        if not found:
+            return "''"
+        return f"(CASE WHEN {clean} THEN COALESCE(r.c{found[-1]}, '') ELSE {self.cell(key)} END)"
 
     def line_sql(self) -> str:
         return "r.n + 1"

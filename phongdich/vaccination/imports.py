@@ -1,7 +1,7 @@
 """Import of doses from the national platform's XLSX/CSV exports through lib.imports, with a
 line-numbered report; the same function serves the page and `manage.py import_doses`.
 
-The columns and row checks live here. `import_doses` runs the bulk path (bulk.py: COPY into
+The columns and row checks live here. `import_doses` runs the bulk path (bulk/: COPY into
 a staging table, set-based matching); `import_doses_per_row` sends every row through
 `services.dose_record`, so each dose is matched by the people registry (or queued for
 review) exactly as a dose typed in the form. Both decide every row alike, and a re-import
@@ -177,7 +177,7 @@ def row_check(by):
 def import_doses(
     *, by, upload, mode: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES, progress=None
 ) -> DoseImport:
-    """The import the page and `manage.py import_doses` run: the bulk path (bulk.py), which
+    """The import the page and `manage.py import_doses` run: the bulk path (bulk/), which
     decides every row exactly as `import_doses_per_row` would."""
     from . import bulk
 

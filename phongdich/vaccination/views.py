@@ -275,7 +275,7 @@ def dose_check(request, pk: int):
 def import_doses(request):
     """Store the file and hand it to the worker (lib.background_imports); the job's page
     shows the progress, then the report. The import audits itself once, with its counts
-    (bulk.py); the request is audited too (`import.request`)."""
+    (bulk/); the request is audited too (`import.request`)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,6 +15,7 @@ from phongdich.lib.tests.builders import to_cp1258
 from phongdich.people.services import person_register
 from phongdich.testing import losers, make_staff, make_world, race
 from phongdich.vaccination import bulk, services
+from phongdich.vaccination.bulk import tables as bulk_tables
 from phongdich.vaccination.imports import import_doses_per_row
 from phongdich.vaccination.models import Dose, DoseReview, Source
 
@@ -148,8 +149,8 @@ def _run(run, by, lines, mode):
 @pytest.mark.parametrize("mode", [lib_imports.KEEP_GOOD, lib_imports.ALL_OR_NOTHING])
 def test_bulk_decides_every_row_as_the_per_row_path(world, staff, monkeypatch, batch, mode):
     _people(world, staff)
-    monkeypatch.setattr(bulk, "BATCH", batch)  # lines decided across batch boundaries
-    monkeypatch.setattr(bulk, "SET_BATCH", batch)
+    monkeypatch.setattr(bulk_tables, "BATCH", batch)  # lines decided across batch boundaries
+    monkeypatch.setattr(bulk_tables, "SET_BATCH", batch)
     by = staff.district_health_officer_a
     per_row = _run(import_doses_per_row, by, MIXED, mode)
     in_bulk = _run(bulk.import_doses_bulk, by, MIXED, mode)
@@ -222,8 +223,8 @@ def test_a_file_past_the_row_cap_is_refused(world, staff):
 
 def test_progress_is_reported_for_every_stage(world, staff, monkeypatch):
     _people(world, staff)
-    monkeypatch.setattr(bulk, "BATCH", 4)
-    monkeypatch.setattr(bulk, "SET_BATCH", 4)
+    monkeypatch.setattr(bulk_tables, "BATCH", 4)
+    monkeypatch.setattr(bulk_tables, "SET_BATCH", 4)
     seen = []
     bulk.import_doses_bulk(
         by=staff.district_health_officer_a,
@@ -316,7 +317,7 @@ def test_flags_read_the_persons_doses_in_date_order_as_the_per_row_path(world, s
 
 
 # Cells at each boundary of the checks the COPY path states in SQL (lib.staging and
-# bulk_stage): the lines it accepts must carry the values the Python parsers give, and every
+# bulk.stage): the lines it accepts must carry the values the Python parsers give, and every
 # other line must get the Python path's messages. Each line is compared with the per-row path.
 CELLS = [
     # forms SQL reads itself
@@ -349,6 +350,13 @@ CELLS = [
     "C25," + "A" * 121 + ",1980,Nam,0912345678,,14755,Pfizer,1,11/10/2021,,",
     "C26,Lê Văn Tiêm,1980,Nam,0912345678,,14755,Pfizer,1,11/10/2021,," + "L" * 200,
     ",,,,,,,,,,,",  # an empty line: skipped, not counted
+    # cells to clean (bulk.stage tests a row's cells clean at once, then cleans each cell
+    # of a row that fails): decomposed letters, a no-break space, a tab, doubled spaces,
+    # U+001F (the separator of that test) inside a cell; good lines, after line 28
+    "C27,L\u0065\u0302\u0300 V\u0103n Ti\u00ea\u0300m,1980,Nam,,038080001234,14755,Pfizer,1,02/01/2021,,",
+    "C28,Lê Văn Tiêm,1980,Nam,,038080001234,14755\u00a0,Pfizer\t,2,03/02/2021,,",
+    "C29,Lê  Văn Tiêm,1980,Nam,,038080001234, 14755,Pfizer,3,04/06/2021,Trạm  y tế,",
+    "C30,Lê\u001fVăn Tiêm,1980,Nam,,038080001234,14755,Pfizer,4,05/12/2021,,",
 ]
 
 
@@ -360,6 +368,32 @@ def test_every_cell_boundary_is_decided_as_the_per_row_path(world, staff, mode):
     in_bulk = _run(bulk.import_doses_bulk, by, CELLS, mode)
     assert in_bulk == per_row
     assert [e["line"] for e in in_bulk[3]] == list(range(10, 28))
+    if mode == lib_imports.KEEP_GOOD:
+        assert {"C27", "C28", "C29", "C30"} <= {d[0] for d in in_bulk[0]}
+
+
+def test_a_file_without_the_optional_columns_is_decided_as_the_per_row_path(world, staff):
+    """The COPY path's lookups of a column the file lacks (no birth, sex, site or lot)."""
+    _people(world, staff)
+    by = staff.district_health_officer_a
+    header = "Mã bản ghi,Họ và tên,Số điện thoại,CCCD,Mã xã,Vắc xin,Mũi số,Ngày tiêm"
+    lines = [
+        "N1,Lê Văn Tiêm,,038080001234,14755,Pfizer,1,11/10/2021",
+        "N2,Nguyễn Thị Hoa,0912000002,,14758,Moderna,1,11/10/2021",
+        "N3,Hồ Văn Mới,0987000999,,14755,Pfizer,1,11/10/2021",
+        "N4,Hồ Văn Mới,,,14755,Pfizer,1,11/10/2021",  # nothing to identify by: a fault
+    ]
+
+    def run(function):
+        with transaction.atomic():
+            result = function(by=by, upload=_csv(lines, header=header), mode="keep_good")
+            snapshot = _snapshot(result)
+            transaction.set_rollback(True)
+        return snapshot
+
+    in_bulk = run(bulk.import_doses_bulk)
+    assert in_bulk == run(import_doses_per_row)
+    assert in_bulk[2][:2] == (1, 2) and [e["line"] for e in in_bulk[3]] == [5]
 
 
 def test_on_postgresql_a_utf8_csv_goes_through_copy(world, staff, monkeypatch):
@@ -427,8 +461,8 @@ FLAGGED = [
 
 @pytest.mark.parametrize("batch", [1, 5000])
 def test_the_flags_are_the_per_row_paths_at_each_rule(world, staff, monkeypatch, batch):
-    monkeypatch.setattr(bulk, "BATCH", batch)
-    monkeypatch.setattr(bulk, "SET_BATCH", batch)
+    monkeypatch.setattr(bulk_tables, "BATCH", batch)
+    monkeypatch.setattr(bulk_tables, "SET_BATCH", batch)
     person = builders.person(world, staff)
     builders.person(
         world, staff, full_name="Trẻ Em", birth_date=date(2012, 6, 1), birth_year=2012,

@@ -1,4 +1,4 @@
-"""The dose import's decisions set-based on PostgreSQL (bulk.py step 3), one batch of lines
+"""Step 3 of the bulk import on PostgreSQL: the decisions set-based, one batch of lines
 at a time, exactly as the per-row path decides them in file order.
 
 Python deciding row by row (`bulk._decide_batch`, still SQLite's path) held the batch's
@@ -21,9 +21,13 @@ Here each batch is a handful of statements:
 from __future__ import annotations
 
 from django.db import connection
+from django.utils import timezone
 
-from . import rules
-from .models import Dose, DoseReview, Source, VaccineProduct
+from .. import rules
+from ..models import Dose, DoseReview, Source, VaccineProduct
+from ..policy import policy
+from . import tables
+from .tables import MATCH, STAGE, WEAK
 
 BATCH_TABLE = "vaccination_dose_stage_batch"
 FACTS = "vaccination_dose_stage_facts"
@@ -225,6 +229,9 @@ def _flags(cursor, stage: str) -> None:
     )
     cursor.execute(f"ANALYZE {FACTS}")
     age = "x.age"
+    # "OFFSET 0" in x, y and z: each is read once, so the planner would inline it into the
+    # next and compute the age in every rule that reads it, and the interval's subquery
+    # in each of the three tests of min_days; kept apart, each is computed once a line.
     cursor.execute(
         f"""WITH x AS (
             SELECT b.line, b.person_id, b.code, s.dose_number AS n, s.kind, s.given_on AS day,
@@ -237,7 +244,7 @@ def _flags(cursor, stage: str) -> None:
                     EXTRACT(YEAR FROM s.given_on)::int - p.birth_year
                 END AS age
             FROM {b} b JOIN {stage} s ON s.line = b.line JOIN {person} p ON p.id = b.person_id
-            WHERE b.outcome = {RECORD}),
+            WHERE b.outcome = {RECORD} OFFSET 0),
         y AS (
             SELECT x.*,
                 EXISTS (SELECT 1 FROM {FACTS} o WHERE o.person_id = x.person_id
@@ -251,7 +258,8 @@ def _flags(cursor, stage: str) -> None:
                 SELECT o.product, o.dose_number, o.kind, o.given_on FROM {FACTS} o
                 WHERE o.person_id = x.person_id AND o.ord < 1000000000 + x.line
                   AND o.dose_number < x.n
-                ORDER BY o.dose_number DESC, o.given_on DESC, o.ord DESC LIMIT 1) prev ON true),
+                ORDER BY o.dose_number DESC, o.given_on DESC, o.ord DESC LIMIT 1) prev ON true
+            OFFSET 0),
         z AS (
             SELECT y.*, (
                 SELECT r.min_days FROM {P_INTERVALS} r
@@ -260,7 +268,7 @@ def _flags(cursor, stage: str) -> None:
                   AND {_in_band("y.age", "r.min_age", "r.max_age")}
                 ORDER BY (r.product <> '') DESC, r.valid_from DESC, r.ord LIMIT 1
             ) AS min_days
-            FROM y)
+            FROM y OFFSET 0)
         UPDATE {b} SET flags = CONCAT_WS(',',
             CASE WHEN z.twice THEN %(twice)s END,
             CASE WHEN (z.n = 1 OR z.kind = %(primary)s) AND NOT z.eligible THEN %(age)s END,
@@ -340,3 +348,36 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
         )
         queued = cursor.rowcount
     return recorded, queued, lines - recorded - queued, lines
+
+
+def decide(by, staged: int, result, report) -> None:
+    """Decide the staged lines in file order, tables.SET_BATCH lines a round."""
+    create_tables(policy())
+    actor = by.pk if getattr(by, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MIN(line), 0), COALESCE(MAX(line), 0) FROM {STAGE}")
+        first, last = cursor.fetchone()
+    low, done = first - 1, 0
+    while low < last:
+        # SET_BATCH staged lines per round, whatever gaps the bad lines left in the numbering.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT line FROM {STAGE} WHERE line > %s ORDER BY line OFFSET %s LIMIT 1",
+                [low, tables.SET_BATCH - 1],
+            )
+            found = cursor.fetchone()
+        high = found[0] if found else last
+        recorded, queued, unchanged, lines = decide_batch(
+            STAGE, MATCH, WEAK, low, high, actor, _now()
+        )
+        result.recorded += recorded
+        result.queued += queued
+        result.unchanged += unchanged
+        done += lines
+        low = high
+        report("record", done, staged)
+    drop_tables()
+
+
+def _now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
