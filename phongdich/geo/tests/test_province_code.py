@@ -235,3 +235,20 @@ def test_fill_province_command_reports_each_table(two_provinces):
     call_command("fill_province", stdout=out)
     assert "people_person: 0 rows changed" in out.getvalue()
     assert len(out.getvalue().splitlines()) == len(province.ALL)
+
+
+def test_read_subjects_take_their_events_province(two_provinces):
+    """Loaded or not, the reader's unit decides the code of the event and of its subjects
+    (they sit together when both tables are distributed by province)."""
+    from phongdich.accounts.models import User
+    from phongdich.audit.models import AuditEvent, AuditReadSubject
+    from phongdich.audit.services import audit_read_many
+
+    people = [Person.objects.create(full_name=f"N {i}", commune=two_provinces["92"])
+              for i in range(2)]
+    reader = _admin(two_provinces["92"].parent.parent)
+    audit_read_many(actor=reader, action="people.search", records=people)
+    unloaded = User.objects.get(pk=reader.pk)  # jurisdiction not loaded: SQL lookup
+    audit_read_many(actor=unloaded, action="people.list", records=people[:1])
+    assert set(AuditEvent.objects.values_list("province", flat=True)) == {"92"}
+    assert list(AuditReadSubject.objects.values_list("province", flat=True)) == ["92"] * 3
