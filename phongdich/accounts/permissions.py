@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from phongdich.geo.models import AdminUnit
+from phongdich.geo.province import province_of_path
 
 from .models import Role
 
@@ -83,7 +84,14 @@ def scope_to_jurisdiction(qs: QuerySet, user, unit_field: str) -> QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
         return qs.none()
     subtree = AdminUnit.objects.filter(path__startswith=unit.path).values("pk")
-    return qs.filter(**{f"{unit_field}__in": subtree})
+    qs = qs.filter(**{f"{unit_field}__in": subtree})
+    # A table carrying its province code (geo.province) is also filtered on it when the
+    # scope goes through the unit the code comes from: the same rows, but PostgreSQL can
+    # then read one province's partition and Citus route to one province's shard, and the
+    # (province, …) indexes walk that province only (issue 17).
+    if getattr(qs.model, "PROVINCE_FROM", None) == unit_field:
+        qs = qs.filter(province=province_of_path(unit.path))
+    return qs
 
 
 def scope_q(user, unit_field: str) -> Q:

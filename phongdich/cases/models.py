@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.province import province_field
 from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.link_sends import LinkSend
 from phongdich.lib.tokens import PersonalLinkMixin
@@ -104,6 +105,10 @@ class Case(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.ACTIVE
     )
+    # Province (GSO code) of the case's commune; set by a trigger on
+    # every insert path (geo.province), named by the province pages' queries.
+    province = province_field()
+    PROVINCE_FROM = "commune"
     source = models.CharField(max_length=10, choices=CaseSource.choices)
     basis = models.CharField(
         _("căn cứ khẳng định"), max_length=20, choices=ConfirmationBasis.choices, blank=True
@@ -185,6 +190,8 @@ class Case(models.Model):
             # serves the care-team queue filter (a commune's active cases); sorting its few
             # thousand rows by the alert counters is then cheap in memory
             models.Index(fields=["commune", "status"], name="case_queue_idx"),
+            # serves a province's care queue and figures (its active cases)
+            models.Index(fields=["province", "status"], name="case_province_status_idx"),
             # The care queue's keyset order has its own index on PostgreSQL only
             # (migration 0009, case_queue_order_idx): SQLite refuses NULLS FIRST in an index.
             # serves the no-contact scan: active home cases whose last check is old
@@ -272,6 +279,10 @@ class HealthCheck(models.Model):
         STAFF = "staff", _("Nhân viên nhập qua điện thoại")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checks")
+    # Province (GSO code) of the check's case (follows the case); set by a trigger on
+    # every insert path (geo.province), named by the province pages' queries.
+    province = province_field()
+    PROVINCE_FROM = "case__commune"
     at = models.DateTimeField()
     source = models.CharField(max_length=6, choices=Source.choices)
     temperature = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)

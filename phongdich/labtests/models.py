@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.province import province_field
+
 from . import rules
 
 
@@ -304,6 +306,10 @@ class Sample(models.Model):
         verbose_name=_("tổ lấy mẫu"),
     )
     taken_at = models.DateTimeField(_("thời điểm lấy mẫu"))
+    # Province (GSO code) of the commune where the sample was taken; set by a trigger on
+    # every insert path (geo.province), named by the province pages' queries.
+    province = province_field()
+    PROVINCE_FROM = "commune"
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -362,6 +368,8 @@ class Sample(models.Model):
         indexes = [
             # The register of a commune, newest first.
             models.Index(fields=["commune", "-taken_at"], name="labtests_sample_commune"),
+            # The register of a province, newest first.
+            models.Index(fields=["province", "-taken_at"], name="labtests_sample_province"),
             # The screening job's counts per campaign.
             models.Index(fields=["campaign", "commune"], name="labtests_sample_campaign"),
             # A round's figures per commune.

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.province import province_field
 from phongdich.lib.identity import format_phone
 from phongdich.lib.text import name_key
 
@@ -46,6 +47,10 @@ class Person(models.Model):
         related_name="people",
         verbose_name=_("xã/phường"),
     )
+    # Province (GSO code) of the person's commune ("" without one); set by a trigger on
+    # every insert path (geo.province), named by the province pages' queries.
+    province = province_field()
+    PROVINCE_FROM = "commune"
     # Set when this record was merged into another; such rows are hidden from searches and
     # kept only so the audit trail and old links still resolve.
     merged_into = models.ForeignKey(
@@ -65,6 +70,9 @@ class Person(models.Model):
             # serves matching on registration: phone + name_key + birth year
             models.Index(fields=["phone", "birth_year"], name="person_phone_idx"),
             models.Index(fields=["commune", "name_key"], name="person_commune_idx"),
+            # serves a province's name search in name order (people_visible_to names the
+            # province): it walks that province's names only, whatever else is loaded
+            models.Index(fields=["province", "name_key"], name="person_province_name_idx"),
         ]
         verbose_name = _("người dân")
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.province import province_field
 from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.tokens import PersonalLinkMixin
 
@@ -53,6 +54,10 @@ class Quarantine(models.Model):
         "facilities.Stay", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    # Province (GSO code) of the quarantine's commune; set by a trigger on
+    # every insert path (geo.province), named by the province pages' queries.
+    province = province_field()
+    PROVINCE_FROM = "commune"
     address = models.CharField(_("địa chỉ cách ly"), max_length=200, blank=True)
     policy_key = models.CharField(max_length=40, blank=True)
     policy_source = models.CharField(max_length=200, blank=True)
@@ -100,6 +105,10 @@ class Quarantine(models.Model):
         indexes = [
             # serves the commune list: active quarantines of one commune by end date
             models.Index(fields=["commune", "status", "planned_end"], name="qr_commune_list_idx"),
+            # serves a province's list: active quarantines by end date
+            models.Index(
+                fields=["province", "status", "planned_end"], name="qr_province_list_idx"
+            ),
             # serves the hourly follow-up scan over all active quarantines
             models.Index(
                 fields=["status", "last_check_at"],

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.province import province_field
+
 
 class Setting(models.TextChoices):
     HOUSEHOLD = "household", _("Hộ gia đình")
@@ -57,6 +59,10 @@ class Contact(models.Model):
     source_commune = models.ForeignKey(
         "geo.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Province (GSO code) of the commune where the contact lives ("" without one); set
+    # by a trigger on every insert path (geo.province), named by the province pages.
+    province = province_field()
+    PROVINCE_FROM = "commune"
     exposure_date = models.DateField(_("ngày tiếp xúc"))
     setting = models.CharField(_("nơi tiếp xúc"), max_length=20, choices=Setting.choices)
     criterion = models.CharField(
@@ -87,6 +93,8 @@ class Contact(models.Model):
         indexes = [
             # serves the commune's list of contacts by status
             models.Index(fields=["commune", "status"], name="contact_commune_status_idx"),
+            # serves a province's list of contacts by status
+            models.Index(fields=["province", "status"], name="contact_province_status_idx"),
             # serves the indicator job: contacts listed on a day
             models.Index(fields=["created_at"], name="contact_created_idx"),
         ]

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.geo.province import province_field
 from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.link_sends import LinkSend
 from phongdich.lib.tokens import PersonalLinkMixin
@@ -196,6 +197,10 @@ class Dose(DoseFields):
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="doses", verbose_name=_("người")
     )
+    # Province (GSO code) of the dose's person (follows the person); set by a trigger on
+    # every insert path (geo.province), named by the province pages' queries.
+    province = province_field()
+    PROVINCE_FROM = "person__commune"
     # The rules the dose broke when recorded (rules.VIOLATIONS, separated by ","), kept for
     # the review list; the dose itself counts as recorded.
     flags = models.CharField(max_length=120, blank=True)

@@ -1,0 +1,215 @@
+"""The province code (GSO, "38") carried on every large table (issue 17, national scale).
+
+People, cases, health checks, samples, doses, contacts and quarantines each store the
+province of the record's commune in a `province` column, so that a province's pages can
+name it (partition pruning on PostgreSQL, co-located joins on Citus, an index that walks
+one province's rows only) instead of reaching the province through `commune -> path`.
+
+Who fills it: the database, by a trigger on each table, on both PostgreSQL and SQLite.
+That is deliberate. The rows arrive through many paths: model saves, bulk_create, the
+demo's COPY, and the raw SQL of the vaccination bulk import and the lab-result import,
+which other work is rewriting; a trigger fills the code on every one of them without any
+of them naming the column, and without a round-trip (the lookup is one primary-key read
+inside the INSERT). The column has `db_default=""` so a loader that lists its own columns
+may leave it out.
+
+- PostgreSQL: a BEFORE INSERT OR UPDATE OF <source>, province trigger sets NEW.province
+  from the source (a unit's path, or a parent row's own code). It overrides whatever the
+  writer sent, so a stale model instance saved again cannot write a wrong code.
+- SQLite: an AFTER INSERT and an AFTER UPDATE OF <source>, province trigger rewrite the
+  row's code (SQLite's BEFORE triggers cannot change NEW).
+- A table that takes its code from a parent row (a dose from its person, a check from its
+  case) also gets a trigger on the parent: when the parent's code changes (a person moves
+  to another province's commune), the children follow, so a child never sits in another
+  province than its parent (what a composite foreign key will enforce once partitioned).
+
+The model instance is not refreshed: right after `create()` its `province` still reads
+"" until `refresh_from_db()`. Nothing in the application reads the column from an
+instance; queries filter on it.
+
+A commune re-parented to another province by a geography reload (the 2025 dataset) does
+not move its rows by itself: `manage.py fill_province` recomputes every table's codes in
+batches (docs/operations.md).
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection as default_connection
+from django.db import connections
+
+# The code is the first segment of the unit's path: "/38/380/14845/" -> "38".
+PG_CODE = "split_part({path}, '/', 2)"
+SQLITE_CODE = "substr({path}, 2, instr(substr({path}, 2), '/') - 1)"
+BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A table whose `province` comes from a unit column (`via_unit`) or from a parent
+    table's own `province` (`parent`, joined on `via_parent`)."""
+
+    table: str
+    column: str  # the source column on this table: a unit id or a parent id
+    parent: str = ""  # the parent table holding its own province; "" for a unit column
+
+    @property
+    def trigger(self) -> str:
+        return f"{self.table}_province"
+
+    @property
+    def cascade(self) -> str:
+        return f"{self.parent}_province_to_{self.table}"
+
+
+def province_of_path(path: str) -> str:
+    """The province code of a unit path ("/38/380/14845/" -> "38"); "" for no path."""
+    return (path or "").strip("/").split("/", 1)[0]
+
+
+def province_of_unit(unit) -> str:
+    return province_of_path(getattr(unit, "path", "") or "")
+
+
+def _source_sql(spec: Coded, vendor: str, row: str) -> str:
+    """SQL for the code of `row` (NEW, or the table itself in an UPDATE)."""
+    if spec.parent:
+        return (
+            f"COALESCE((SELECT p.province FROM {spec.parent} p "
+            f"WHERE p.id = {row}.{spec.column}), '')"
+        )
+    code = (PG_CODE if vendor == "postgresql" else SQLITE_CODE).format(path="u.path")
+    return (
+        f"COALESCE((SELECT {code} FROM geo_adminunit u WHERE u.id = {row}.{spec.column}), '')"
+    )
+
+
+def install(schema_editor, spec: Coded) -> None:
+    """Create the triggers that keep `spec.table.province` filled."""
+    vendor = schema_editor.connection.vendor
+    table, trigger = spec.table, spec.trigger
+    if vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE OR REPLACE FUNCTION {trigger}_fill() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN NEW.province := {_source_sql(spec, vendor, 'NEW')}; "
+            "RETURN NEW; END $$"
+        )
+        schema_editor.execute(
+            f"CREATE TRIGGER {trigger} BEFORE INSERT OR UPDATE OF {spec.column}, province "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION {trigger}_fill()"
+        )
+        if spec.parent:
+            schema_editor.execute(
+                f"CREATE OR REPLACE FUNCTION {spec.cascade}() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN UPDATE {table} SET province = NEW.province "
+                f"WHERE {spec.column} = NEW.id AND province <> NEW.province; "
+                "RETURN NULL; END $$"
+            )
+            schema_editor.execute(
+                # No column list: `UPDATE OF province` would not fire when the parent's
+                # own trigger changed the code (a commune changed, the code not named).
+                f"CREATE TRIGGER {spec.cascade} AFTER UPDATE ON {spec.parent} "
+                "FOR EACH ROW WHEN (OLD.province IS DISTINCT FROM NEW.province) "
+                f"EXECUTE FUNCTION {spec.cascade}()"
+            )
+        return
+    fill = (
+        f"UPDATE {table} SET province = {_source_sql(spec, vendor, 'NEW')} WHERE id = NEW.id;"
+    )
+    schema_editor.execute(f"CREATE TRIGGER {trigger}_ins AFTER INSERT ON {table} BEGIN {fill} END")
+    schema_editor.execute(
+        f"CREATE TRIGGER {trigger}_upd AFTER UPDATE OF {spec.column}, province ON {table} "
+        f"BEGIN {fill} END"
+    )
+    if spec.parent:
+        schema_editor.execute(
+            f"CREATE TRIGGER {spec.cascade} AFTER UPDATE OF province ON {spec.parent} "
+            "WHEN OLD.province IS NOT NEW.province BEGIN "
+            f"UPDATE {table} SET province = NEW.province WHERE {spec.column} = NEW.id; END"
+        )
+
+
+def uninstall(schema_editor, spec: Coded) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        if spec.parent:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {spec.cascade} ON {spec.parent}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {spec.cascade}()")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {spec.trigger} ON {spec.table}")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {spec.trigger}_fill()")
+        return
+    if spec.parent:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {spec.cascade}")
+    schema_editor.execute(f"DROP TRIGGER IF EXISTS {spec.trigger}_ins")
+    schema_editor.execute(f"DROP TRIGGER IF EXISTS {spec.trigger}_upd")
+
+
+def backfill(spec: Coded, *, using: str = "default", batch: int = BATCH) -> int:
+    """Recompute the code of every row, by id ranges of `batch` rows (one UPDATE … FROM
+    each, so a table of millions is never locked in one statement). Returns rows changed."""
+    connection = connections[using] if using else default_connection
+    vendor = connection.vendor
+    table = spec.table
+    changed = 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(id), max(id) FROM {table}")
+        low, high = cursor.fetchone()
+        if low is None:
+            return 0
+        for start in range(low, high + 1, batch):
+            bounds = [start, start + batch]
+            if vendor == "postgresql" and spec.parent:
+                cursor.execute(
+                    f"UPDATE {table} t SET province = p.province FROM {spec.parent} p "
+                    f"WHERE p.id = t.{spec.column} AND t.id >= %s AND t.id < %s "
+                    "AND t.province IS DISTINCT FROM p.province",
+                    bounds,
+                )
+            elif vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {table} t SET province = {PG_CODE.format(path='u.path')} "
+                    f"FROM geo_adminunit u WHERE u.id = t.{spec.column} "
+                    "AND t.id >= %s AND t.id < %s "
+                    f"AND t.province IS DISTINCT FROM {PG_CODE.format(path='u.path')}",
+                    bounds,
+                )
+            else:
+                code = _source_sql(spec, vendor, table)
+                cursor.execute(
+                    f"UPDATE {table} SET province = {code} WHERE id >= %s AND id < %s "
+                    f"AND province IS NOT {code}",
+                    bounds,
+                )
+            changed += max(cursor.rowcount, 0)
+    return changed
+
+
+def operations(spec: Coded):
+    """The migration step for one table: its triggers, then the backfill of its rows."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        install(schema_editor, spec)
+        backfill(spec, using=schema_editor.connection.alias)
+
+    def backwards(apps, schema_editor):
+        uninstall(schema_editor, spec)
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+# Every coded table, parents before their children (the order `fill_province` runs in).
+PEOPLE = Coded("people_person", "commune_id")
+CASES = Coded("cases_case", "commune_id")
+HEALTH_CHECKS = Coded("cases_healthcheck", "case_id", parent="cases_case")
+SAMPLES = Coded("labtests_sample", "commune_id")
+DOSES = Coded("vaccination_dose", "person_id", parent="people_person")
+CONTACTS = Coded("tracing_contact", "commune_id")
+QUARANTINES = Coded("quarantine_quarantine", "commune_id")
+ALL = [PEOPLE, CASES, HEALTH_CHECKS, SAMPLES, DOSES, CONTACTS, QUARANTINES]
+
+
+def province_field():
+    """The `province` column of a coded table: filled by the table's trigger, never by
+    a form; `db_default` so loaders listing their own columns may leave it out."""
+    from django.db import models
+
+    return models.CharField(max_length=10, blank=True, default="", db_default="", editable=False)
