@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('geo', '0001_initial'),
         ('cases', '0010_case_healthcheck_province'),
-        ('labtests', '0007_symptomatic_found'),
+        ('labtests', '0009_link_team_names'),
         ('people', '0005_person_province'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
