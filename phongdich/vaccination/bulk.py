@@ -40,7 +40,7 @@ from phongdich.lib.text import name_key
 from phongdich.people.models import Person
 from phongdich.people.services import MatchScope
 
-from . import bulk_stage, rules
+from . import bulk_stage, person_status, rules
 from .imports import MAX_BYTES, MAX_ROWS, DoseImport, columns, row_check
 from .models import Dose, DoseReview, Source, VaccineProduct
 from .policy import policy
@@ -505,6 +505,7 @@ def _decide_batch(rows, result: DoseImport, current, codes: dict, actor) -> None
         )
         new_reviews.append((row, reason))
     written = _insert_doses(new_doses, actor)
+    person_status.refresh_people(row["person_id"] for row, _flags in new_doses)
     result.recorded += written
     result.unchanged += len(new_doses) - written
     written = _insert_reviews(new_reviews, actor)
