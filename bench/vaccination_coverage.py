@@ -80,7 +80,7 @@ def build(people: int) -> None:
             INSERT INTO people_person (full_name, name_key, given_key, birth_year, sex,
                                        id_number, claimed_id_number, phone, address,
                                        commune_id, created_at, updated_at)
-            SELECT 'Nguoi ' || i, 'nguoi ' || i, i::text, 1932 + (i * 7919) %% 91, 'M',
+            SELECT 'Nguoi ' || i, 'nguoi ' || i, i::text, 1932 + CAST((CAST(i AS BIGINT) * 7919) %% 91 AS INTEGER), 'M',
                    '038' || lpad(i::text, 9, '0'), '', '', '', c.id, now(), now()
             FROM generate_series(0, %s - 1) i
             JOIN c ON c.n = i %% c.total

@@ -1,7 +1,9 @@
 """Daily coverage per commune, district and province, precomputed set-based: one
-INSERT … SELECT reduces the doses to one row per person, groups people by commune, birth
-year and risk mask, joins the groups to the bands and rolls them up to the districts and
-the province by unit path, all in SQL.
+INSERT … SELECT counts the per-person summary (`PersonStatus`, kept on every dose and
+person write by `person_status`) grouped by commune, birth year and risk mask, joins the
+groups to the bands and rolls them up to the districts and the province by unit path, all
+in SQL. No dose is read: at scale 1 that is 3.6 million narrow rows instead of 8 million
+doses reduced per person.
 
 A person counts as
 - at least one dose: any dose given on or before the day;
@@ -144,11 +146,13 @@ def _band_rows() -> list[tuple[str, int, int | None, int | None, int]]:
 def _refresh_sql(day: date, province: AdminUnit) -> tuple[str, list]:
     """One INSERT … SELECT writing the day's figures of every unit of the province.
 
-    The dose-to-person reduction is `commune_groups`' (one hash aggregate over the doses);
-    its groups (commune, birth year, risk mask: tens of thousands of rows, not people) are
-    joined to the bands, summed per commune and band, then summed again onto every unit
-    whose path is a prefix of the commune's (the commune itself, its district, the
-    province), and joined to the official population. Nothing is fetched into Python.
+    The summary's rows (one per person: first dose, primary series complete, first
+    booster) are grouped by commune, birth year and risk mask (tens of thousands of rows,
+    not people); the groups are joined to the bands, summed per commune and band, then
+    summed again onto every unit whose path is a prefix of the commune's (the commune
+    itself, its district, the province), and joined to the official population. Nothing
+    is fetched into Python. `coverage_totals_in_python` computes the same from the doses
+    (`commune_groups`), so the tests compare the summary with the doses too.
 
     The groups and the commune-to-ancestor pairs are MATERIALIZED (PostgreSQL 12+,
     SQLite 3.35+): inlined, the planner put the bands outside the groups' aggregate and

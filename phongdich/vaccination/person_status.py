@@ -15,9 +15,10 @@ Every path that writes doses or people calls one of them:
   people with raw SQL or a queryset update, like the demo's COPY, left behind).
 """
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
+from phongdich.audit.services import audit_record
 from phongdich.people.models import Person
 
 from . import rules
@@ -114,6 +115,14 @@ def refresh_all() -> int:
         cursor.execute(_upsert_sql(_select_sql("1 = 1", "1 = 1"), guarded=True))
         written = max(cursor.rowcount, 0)
     return removed + written
+
+
+@transaction.atomic
+def reconcile(*, by=None) -> int:
+    """`refresh_all` as the daily job and the command run it: audited with its count."""
+    changed = refresh_all()
+    audit_record(actor=by, action="vaccination.person_status_reconcile", changes={"rows": changed})
+    return changed
 
 
 def _dose_changed(sender, instance, **kwargs):

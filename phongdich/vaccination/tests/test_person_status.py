@@ -215,3 +215,22 @@ def test_two_doses_of_one_person_at_once_both_count():
         assert not losers(outcomes), losers(outcomes)
         assert stored()[person.pk][2:4] == (date(2021, 8, 1), DAY)
     assert post_delete.has_listeners(Dose)
+
+
+def test_the_demo_leaves_every_person_counted(db):
+    from phongdich.demo.services import build_demo
+
+    build_demo(seed=1, scale=0.001, log=lambda *a: None)
+    want = assert_in_line()
+    assert len(want) == Person.objects.filter(merged_into__isnull=True).count() > 0
+
+
+def test_the_daily_reconciliation_is_audited(world, staff):
+    from phongdich.audit.models import AuditEvent
+
+    builders.person(world, staff)
+    PersonStatus.objects.all().delete()
+    assert person_status.reconcile() == 1
+    event = AuditEvent.objects.filter(action="vaccination.person_status_reconcile").get()
+    assert event.changes == {"rows": 1}
+    assert_in_line()
