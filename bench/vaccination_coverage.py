@@ -57,19 +57,28 @@ def recreate_database() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def build(people: int) -> None:
+def build(people: int, resume: bool = False) -> None:
+    """`resume`: the people are there (an earlier run was stopped after them); the doses,
+    flags and summary are made again."""
     from django.core.management import call_command
     from django.db import connection
 
     from phongdich.geo.models import AdminUnit
     from phongdich.vaccination import services
 
-    call_command("migrate", verbosity=0)
-    call_command("load_geography", dataset="2021", province="38", verbosity=0)
-    services.policy_seed_if_empty()
+    if not resume:
+        call_command("migrate", verbosity=0)
+        call_command("load_geography", dataset="2021", province="38", verbosity=0)
+        services.policy_seed_if_empty()
     province = AdminUnit.objects.get(code="38")
     started = time.perf_counter()
     with connection.cursor() as cursor:
+        if resume:
+            for table in ("vaccination_personstatus", "vaccination_riskflag", "vaccination_dose"):
+                cursor.execute(f"DELETE FROM {table}")
+        # Generated rows are consistent by construction: the foreign-key triggers (two
+        # lookups per dose row) are skipped for the load (superuser, this session only).
+        cursor.execute("SET session_replication_role = replica")
         # People spread over the province's communes, born 1932–2022.
         cursor.execute(
             """
@@ -84,7 +93,9 @@ def build(people: int) -> None:
                    '038' || lpad(i::text, 9, '0'), '', '', '', c.id, now(), now()
             FROM generate_series(0, %s - 1) i
             JOIN c ON c.n = i %% c.total
-            """,
+            """
+            if not resume
+            else "SELECT %s, %s",
             [province.path + "%", people],
         )
         pfizer = services.VaccineProduct.objects.get(code="pfizer").pk
@@ -119,6 +130,7 @@ def build(people: int) -> None:
             """,
             [],
         )
+        cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("ANALYZE")
     print(f"built {people:,} people and their doses in {time.perf_counter() - started:.1f} s")
     from phongdich.vaccination import person_status
@@ -252,8 +264,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=3_640_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--resume", action="store_true", help="people built, make the rest")
     args = parser.parse_args()
-    if not args.reuse:
+    if not (args.reuse or args.resume):
         recreate_database()
     common.django_setup(DB_URL)
     from phongdich.geo.models import AdminUnit
@@ -261,7 +274,7 @@ def main() -> None:
     from phongdich.vaccination.models import CoverageFigure, Dose
 
     if not args.reuse:
-        build(args.people)
+        build(args.people, resume=args.resume)
     province = AdminUnit.objects.get(code="38")
     print(f"{Dose.objects.count():,} doses; {AdminUnit.objects.count()} units ({load()})")
     times = {"baseline": [], "before": [], "after": []}
