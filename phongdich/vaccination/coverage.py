@@ -161,24 +161,53 @@ def _refresh_sql(day: date, province: AdminUnit) -> tuple[str, list]:
     unit, status = AdminUnit._meta.db_table, PersonStatus._meta.db_table
     figure, official = CoverageFigure._meta.db_table, PopulationBand._meta.db_table
     bands = _band_rows()
+    # The counts of one group. Unflagged people are counted without joining the flags:
+    # g0 counts everyone per commune and birth year in one scan of the summary (no join
+    # per row), gr only the flagged (the flags joined to their rows), and the unflagged
+    # group is g0 less gr. Joined per row, the flags and the units took 15 of 25 s at
+    # scale 1 (EXPLAIN, docs).
+    sums = """COUNT(*) AS people,
+               SUM(CASE WHEN st.first_on <= %s THEN 1 ELSE 0 END) AS one,
+               SUM(CASE WHEN st.complete_on <= %s THEN 1 ELSE 0 END) AS fully,
+               SUM(CASE WHEN st.complete_on <= %s AND st.boosted_on <= %s
+                        THEN 1 ELSE 0 END) AS boosted"""
     values = ", ".join(
         "(CAST(%s AS VARCHAR(12)), CAST(%s AS INTEGER), CAST(%s AS INTEGER), "
         "CAST(%s AS INTEGER), CAST(%s AS INTEGER))"
         for _row in bands
     )
     sql = f"""
-        WITH g AS MATERIALIZED (
-            SELECT st.commune_id, %s - st.birth_year AS age, COALESCE(r.mask, 0) AS mask,
-                   COUNT(*) AS people,
-                   SUM(CASE WHEN st.first_on <= %s THEN 1 ELSE 0 END) AS one,
-                   SUM(CASE WHEN st.complete_on <= %s THEN 1 ELSE 0 END) AS fully,
-                   SUM(CASE WHEN st.complete_on <= %s AND st.boosted_on <= %s
-                            THEN 1 ELSE 0 END) AS boosted
+        WITH g0 AS MATERIALIZED (
+            SELECT st.commune_id, st.birth_year, {sums}
             FROM {status} st
-            JOIN {unit} u ON u.id = st.commune_id
-            LEFT JOIN ({risk_mask_sql(RiskFlag._meta.db_table)}) r ON r.person_id = st.person_id
+            GROUP BY st.commune_id, st.birth_year
+        ),
+        gr AS MATERIALIZED (
+            SELECT st.commune_id, st.birth_year, r.mask, {sums}
+            FROM ({risk_mask_sql(RiskFlag._meta.db_table)}) r
+            JOIN {status} st ON st.person_id = r.person_id
+            GROUP BY st.commune_id, st.birth_year, r.mask
+        ),
+        g AS MATERIALIZED (
+            SELECT x.commune_id, %s - x.birth_year AS age, x.mask, x.people, x.one,
+                   x.fully, x.boosted
+            FROM (
+                SELECT commune_id, birth_year, mask, people, one, fully, boosted FROM gr
+                UNION ALL
+                SELECT g0.commune_id, g0.birth_year, 0, g0.people - COALESCE(f.people, 0),
+                       g0.one - COALESCE(f.one, 0), g0.fully - COALESCE(f.fully, 0),
+                       g0.boosted - COALESCE(f.boosted, 0)
+                FROM g0 LEFT JOIN (
+                    SELECT commune_id, birth_year, SUM(people) AS people, SUM(one) AS one,
+                           SUM(fully) AS fully, SUM(boosted) AS boosted
+                    FROM gr GROUP BY commune_id, birth_year
+                ) f ON f.commune_id = g0.commune_id AND (
+                    f.birth_year = g0.birth_year
+                    OR (f.birth_year IS NULL AND g0.birth_year IS NULL))
+                WHERE g0.people > COALESCE(f.people, 0)
+            ) x
+            JOIN {unit} u ON u.id = x.commune_id
             WHERE u.path LIKE %s
-            GROUP BY st.commune_id, st.birth_year, COALESCE(r.mask, 0)
         ),
         b (band, kind, low, high, bit) AS (VALUES {values}),
         cb AS (
@@ -218,7 +247,8 @@ def _refresh_sql(day: date, province: AdminUnit) -> tuple[str, list]:
     """
     fully_by = day - timedelta(days=rules.FULLY_AFTER_DAYS)
     subtree = province.path + "%"
-    params = [day.year, day, fully_by, fully_by, day, day, day, subtree]
+    counted = [day, fully_by, fully_by, day]
+    params = [*counted, *counted, day, day, day.year, subtree]
     params += [value for row in bands for value in row]
     params += [subtree, subtree, day, CoverageBand.ALL, CoverageBand.ALL, False]
     return sql, params
