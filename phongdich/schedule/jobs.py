@@ -104,6 +104,12 @@ JOBS = [
         "today's and yesterday's vaccination coverage per unit and age band",
     ),
     PeriodicJob(
+        "vaccination.reconcile_person_status",
+        "phongdich.vaccination.tasks.reconcile_person_status",
+        timedelta(days=1),
+        "repairs the per-person coverage summary where people or doses changed by raw SQL",
+    ),
+    PeriodicJob(
         "vaccination.refresh_campaigns",
         "phongdich.vaccination.tasks.refresh_campaigns",
         timedelta(hours=1),

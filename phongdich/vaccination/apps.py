@@ -25,6 +25,9 @@ class VaccinationConfig(AppConfig):
         from .summary import connect
 
         connect()  # doses and people saved drop their outreach summary
+        from . import person_status
+
+        person_status.connect()  # ... and recompute their coverage status
         register(NavItem(_("Ghi mũi tiêm"), "vaccination:dose_new", RECORD_ROLES, 40))
         register(NavItem(_("Mũi tiêm chờ xác định"), "vaccination:reviews", REVIEW_ROLES, 41))
         register(NavItem(_("Nhập mũi tiêm từ tệp"), "vaccination:import", REVIEW_ROLES, 42))

@@ -21,7 +21,7 @@ from phongdich.accounts.services import user_create
 from phongdich.audit.services import audit_record
 from phongdich.people.models import Person
 
-from . import rules, services
+from . import person_status, rules, services
 from .coverage import coverage_refresh
 from .models import Dose, Source, VaccineProduct
 
@@ -142,6 +142,9 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
                 batch = []
         Dose.objects.bulk_create(batch)
         total += len(batch)
+        # bulk_create sends no signals, and the demo's people came in by COPY: one
+        # set-based rebuild gives every one of them their coverage status.
+        person_status.refresh_all()
         audit_record(actor=None, action="vaccination.demo", changes={"doses": total})
     _quality_cases(rng, officer, users, products, log)
     _aefi_cases(officer, log)

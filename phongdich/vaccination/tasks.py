@@ -21,6 +21,16 @@ def refresh_coverage() -> int:
 
 
 @task()
+def reconcile_person_status() -> int:
+    """Repair the per-person coverage summary wherever it drifted from people and doses
+    (a person loaded or edited by raw SQL or a queryset update sends no signal); returns
+    the rows repaired, 0 on a normal day."""
+    from .person_status import reconcile
+
+    return reconcile()
+
+
+@task()
 def refresh_campaigns() -> int:
     """Progress per unit and day of every running campaign (and those ended a week ago)."""
     from .campaigns import refresh_running

@@ -63,7 +63,12 @@ def test_merge_moves_records_of_every_app(world, staff):
     services.person_merge(by=staff.province_admin, keep=keep, duplicate=duplicate)
 
     event = AuditEvent.objects.get(action="person.merge")
-    assert event.changes["moved"] == {label: n for label, n in before.items() if n}
+    # The coverage summary is a cache both records hold: the duplicate's row is dropped as a
+    # repeat (MERGE_DROPS_REPEATS) and the kept one recomputed, not moved.
+    cached = {"vaccination.personstatus"}
+    assert event.changes["moved"] == {
+        label: n for label, n in before.items() if n and label not in cached
+    }
     assert Case.objects.get(pk=case.pk).person_id == keep.pk
     assert Ticket.objects.get(pk=ticket.pk).person_id == keep.pk
     assert Declaration.objects.get(pk=decl.pk).person_id == keep.pk

@@ -40,6 +40,7 @@ PROMISES = [
     ),
     ("docs/directives.md", "every 6 hours", "directives.send_reminders"),
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
+    ("docs/vaccination.md", "every day", "vaccination.reconcile_person_status"),
     ("docs/quarantine.md", "hourly", "quarantine.scan_follow_up"),
     ("docs/tracing.md", "hourly", "quarantine.scan_follow_up"),
     ("README.md", "hourly", "quarantine.scan_follow_up"),

@@ -23,7 +23,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
-from .. import rules
+from .. import person_status, rules
 from ..models import Dose, DoseReview, Source, VaccineProduct
 from ..policy import policy
 from . import tables
@@ -327,6 +327,8 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
             params,
         )
         recorded = cursor.rowcount
+        # The one place the batch's people get their coverage status recomputed.
+        person_status.refresh_people_where(f"SELECT person_id FROM {b} WHERE outcome = {RECORD}")
         cursor.execute(
             f"""INSERT INTO {DoseReview._meta.db_table} ({fields}, full_name, birth_date,
                 birth_year, sex, phone, id_number, commune_id, identity_key, reason, status,

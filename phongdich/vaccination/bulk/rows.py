@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from phongdich.people.models import Person
 
-from .. import rules
+from .. import person_status, rules
 from ..imports import DoseImport
 from ..models import Dose, DoseReview, Source, VaccineProduct
 from ..policy import policy
@@ -143,6 +143,7 @@ def _decide_batch(rows, result: DoseImport, current, codes: dict, actor) -> None
         )
         new_reviews.append((row, reason))
     written = _insert_doses(new_doses, actor)
+    person_status.refresh_people(row["person_id"] for row, _flags in new_doses)
     result.recorded += written
     result.unchanged += len(new_doses) - written
     written = _insert_reviews(new_reviews, actor)
