@@ -10,7 +10,7 @@ Every path that writes doses or people calls one of them:
   the post_save/post_delete signals `connect()` wires, so a new path cannot forget;
 - the bulk import once per batch (`bulk.decide.decide_batch`, `bulk.rows._decide_batch`);
 - the vaccination demo after its doses;
-- `refresh_all()` (migration 0011's backfill, `manage.py person_status_rebuild`, and the
+- `refresh_all()` (migration 0012's backfill, `manage.py person_status_rebuild`, and the
   daily job `vaccination.reconcile_person_status`, which repairs what a path writing
   people with raw SQL or a queryset update, like the demo's COPY, left behind).
 """
