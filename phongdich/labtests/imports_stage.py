@@ -151,6 +151,7 @@ def _python_lines(staged: staging.Staged) -> None:
     ]
     with connection.cursor() as cursor:
         if good:
+            cursor.execute(f"CREATE INDEX ON {PARSED} (line)")  # one probe per line written
             cursor.executemany(
                 f"""UPDATE {PARSED} SET barcode = %s, result = %s, ct = %s, lab = %s,
                     day = %s, ok = true WHERE line = %s""",
@@ -178,44 +179,63 @@ def _match(by) -> None:
         cursor.execute(f"ANALYZE {PARSED}")
         cursor.execute(
             f"""CREATE TEMPORARY TABLE {MATCHED} AS
-            SELECT p.line, p.barcode, p.result, p.ct, p.lab,
-                CASE WHEN p.day IS NULL THEN %s::timestamptz
-                     ELSE (p.day + time '12:00') AT TIME ZONE %s END AS resulted_at,
-                s.id AS sample_id, s.result AS had, s.status, s.kind, s.person_id,
-                s.pool_id AS member_of, q.id AS pool_id,
-                row_number() OVER (PARTITION BY p.barcode ORDER BY p.line) AS occurrence,
-                ''::text AS what
-            FROM {PARSED} p
-            LEFT JOIN ({samples}) s ON s.barcode = p.barcode
-            LEFT JOIN ({pools}) q ON q.code = p.barcode AND s.id IS NULL
-            WHERE p.ok AND p.nonempty""",
-            [now, zone, *sample_params, *pool_params],
-        )
-        cursor.execute(f"CREATE INDEX ON {MATCHED} (line)")
-        cursor.execute(f"ANALYZE {MATCHED}")
-        cursor.execute(
-            f"""UPDATE {MATCHED} m SET what = CASE
+            SELECT m.*, CASE
                 WHEN m.sample_id IS NULL AND m.pool_id IS NULL THEN 'unknown'
                 WHEN m.occurrence > 1 OR m.sample_id IS NULL THEN 'one'
                 WHEN m.status = %s OR (m.ct IS NOT NULL AND m.kind <> %s) THEN 'one'
                 WHEN m.had <> '' THEN CASE WHEN m.had = m.result THEN 'unchanged' ELSE 'one' END
                 WHEN m.result = %s THEN 'one'
-                ELSE 'plain' END""",
-            [Sample.Status.REJECTED, rules.PCR, Result.POSITIVE],
+                ELSE 'plain' END AS what
+            FROM (
+                SELECT p.line, p.barcode, p.result, p.ct, p.lab,
+                    CASE WHEN p.day IS NULL THEN %s::timestamptz
+                         ELSE (p.day + time '12:00') AT TIME ZONE %s END AS resulted_at,
+                    s.id AS sample_id, s.result AS had, s.status, s.kind, s.person_id,
+                    s.pool_id AS member_of, q.id AS pool_id,
+                    row_number() OVER (PARTITION BY p.barcode ORDER BY p.line) AS occurrence
+                FROM {PARSED} p
+                LEFT JOIN ({samples}) s ON s.barcode = p.barcode
+                LEFT JOIN ({pools}) q ON q.code = p.barcode AND s.id IS NULL
+                WHERE p.ok AND p.nonempty) m""",
+            [
+                Sample.Status.REJECTED,
+                rules.PCR,
+                Result.POSITIVE,
+                now,
+                zone,
+                *sample_params,
+                *pool_params,
+            ],
         )
+        cursor.execute(f"CREATE INDEX ON {MATCHED} (line)")
+        cursor.execute(f"ANALYZE {MATCHED}")
         # A result something else hangs on goes through the services: the person's open
-        # case (or a positive of theirs on an earlier line), a pool waiting for this re-sample,
-        # the pool of this sample resulted on an earlier line.
+        # case, or a positive of theirs on an earlier line (then open); a pool waiting for
+        # this re-sample; the pool of this sample resulted on an earlier line. One statement
+        # each, as a join: a correlated EXISTS under an OR is run per row (minutes at
+        # 200,000 lines).
+        first_positive = f"""SELECT person_id AS id, MIN(line) AS line FROM {MATCHED}
+            WHERE result = %s AND sample_id IS NOT NULL GROUP BY person_id"""
+        first_pool = f"""SELECT pool_id AS id, MIN(line) AS line FROM {MATCHED}
+            WHERE pool_id IS NOT NULL GROUP BY pool_id"""
+        for column, earlier, params in (
+            ("person_id", first_positive, [Result.POSITIVE]),
+            ("member_of", first_pool, []),
+        ):
+            cursor.execute(
+                f"""UPDATE {MATCHED} m SET what = 'one' FROM ({earlier}) f
+                WHERE m.what = 'plain' AND m.{column} = f.id AND m.line > f.line""",
+                params,
+            )
         cursor.execute(
-            f"""UPDATE {MATCHED} m SET what = 'one' WHERE m.what = 'plain' AND (
-                m.person_id IN ({cases})
-                OR EXISTS (SELECT 1 FROM {MATCHED} x WHERE x.person_id = m.person_id
-                           AND x.result = %s AND x.line < m.line)
-                OR m.sample_id IN ({awaited})
-                OR (m.member_of IS NOT NULL AND EXISTS (
-                    SELECT 1 FROM {MATCHED} x WHERE x.pool_id = m.member_of
-                    AND x.line < m.line)))""",
-            [*case_params, Result.POSITIVE, *awaited_params],
+            f"""UPDATE {MATCHED} m SET what = 'one' WHERE m.what = 'plain'
+            AND m.person_id IN ({cases})""",
+            case_params,
+        )
+        cursor.execute(
+            f"""UPDATE {MATCHED} m SET what = 'one' WHERE m.what = 'plain'
+            AND m.sample_id IN ({awaited})""",
+            awaited_params,
         )
 
 
