@@ -92,36 +92,57 @@ def import_staged(*, by, upload, mode: str, max_rows: int, outcome: ResultImport
     return True
 
 
+def _raw(staged: staging.Staged, key: str) -> str:
+    """The SQL of column `key`'s cell as COPY stored it ('' for NULL or no such column), the
+    column Staged.cell picks (the last of two with the same words)."""
+    found = [i for i, c in staged.mapping.items() if c.key == key]
+    return f"COALESCE(r.c{found[-1]}, '')" if found else "''"
+
+
 def _parse(staged: staging.Staged) -> None:
     """The cells checked and parsed in SQL into PARSED, `ok` when the Python parsers would
-    accept the line with the same values."""
-    cell = staged.cell
+    accept the line with the same values. The result, Ct, lab and day of a file take a few
+    distinct values (one lab, a few days): each is cleaned and parsed once per distinct
+    text and joined back (measured: the per-line form took 12 s of 200,000 lines' 60)."""
     words = {fold(k): v for k, v in RESULT_WORDS.items()}
     cases = " ".join("WHEN %s THEN %s" for _ in words)
     word_params = [p for pair in words.items() for p in pair]
     limit = imports.model_max_length
+    clean = staging.clean_sql
     with connection.cursor() as cursor:
         cursor.execute(
             f"""CREATE TEMPORARY TABLE {PARSED} AS
             WITH t AS MATERIALIZED (
                 SELECT r.n + 1 AS line, {staged.nonempty_sql()} AS nonempty,
-                    {cell("barcode")} AS barcode, {cell("result")} AS result_t,
-                    {cell("ct")} AS ct_t, {cell("lab")} AS lab, {cell("day")} AS day_t
+                    {staged.cell("barcode")} AS barcode, {_raw(staged, "result")} AS result_r,
+                    {_raw(staged, "ct")} AS ct_r, {_raw(staged, "lab")} AS lab_r,
+                    {_raw(staged, "day")} AS day_r
                 FROM {RAW} r),
-            v AS MATERIALIZED (
-                SELECT t.*,
-                    CASE WHEN t.result_t ~ %s AND length(t.result_t) <= 20
-                         THEN CASE {staging.fold_sql("t.result_t")} {cases} END END AS result,
-                    CASE WHEN t.ct_t ~ %s THEN replace(t.ct_t, ',', '.')::numeric END AS ct,
-                    {staging.date_sql("t.day_t")} AS day
-                FROM t)
-            SELECT v.line, v.nonempty, v.barcode, v.result, v.ct, v.lab, v.day, COALESCE(
-                v.barcode <> '' AND length(v.barcode) <= %s
-                AND v.result IS NOT NULL
-                AND (v.ct_t = '' OR v.ct <= %s) AND NOT (v.ct_t <> '' AND v.result = %s)
-                AND length(v.lab) <= %s
-                AND (v.day_t = '' OR v.day BETWEEN '2020-01-01' AND %s), false) AS ok
-            FROM v""",
+            w AS MATERIALIZED (
+                SELECT x.raw, x.t AS result_t,
+                    CASE WHEN x.t ~ %s AND length(x.t) <= 20
+                         THEN CASE {staging.fold_sql("x.t")} {cases} END END AS result
+                FROM (SELECT u.raw, {clean("u.raw")} AS t
+                      FROM (SELECT DISTINCT result_r AS raw FROM t) u) x),
+            c AS MATERIALIZED (
+                SELECT x.raw, x.t AS ct_t,
+                    CASE WHEN x.t ~ %s THEN replace(x.t, ',', '.')::numeric END AS ct
+                FROM (SELECT u.raw, {clean("u.raw")} AS t
+                      FROM (SELECT DISTINCT ct_r AS raw FROM t) u) x),
+            l AS MATERIALIZED (
+                SELECT u.raw, {clean("u.raw")} AS lab FROM (SELECT DISTINCT lab_r AS raw FROM t) u),
+            d AS MATERIALIZED (
+                SELECT x.raw, x.t AS day_t, {staging.date_sql("x.t")} AS day
+                FROM (SELECT u.raw, {clean("u.raw")} AS t
+                      FROM (SELECT DISTINCT day_r AS raw FROM t) u) x)
+            SELECT t.line, t.nonempty, t.barcode, w.result, c.ct, l.lab, d.day, COALESCE(
+                t.barcode <> '' AND length(t.barcode) <= %s
+                AND w.result IS NOT NULL
+                AND (c.ct_t = '' OR c.ct <= %s) AND NOT (c.ct_t <> '' AND w.result = %s)
+                AND length(l.lab) <= %s
+                AND (d.day_t = '' OR d.day BETWEEN '2020-01-01' AND %s), false) AS ok
+            FROM t JOIN w ON w.raw = t.result_r JOIN c ON c.raw = t.ct_r
+                JOIN l ON l.raw = t.lab_r JOIN d ON d.raw = t.day_r""",
             [
                 staging.SAFE_TEXT,
                 *word_params,
