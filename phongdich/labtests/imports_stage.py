@@ -74,17 +74,18 @@ def import_staged(*, by, upload, mode: str, max_rows: int, outcome: ResultImport
     staged = staging.copy_csv(upload, columns(), table=RAW, max_rows=max_rows)
     if staged is None:
         return False
-    try:
-        _parse(staged)
-        _python_lines(staged)
-        _match(by)
-        faults = _unknown()
-        outcome.unchanged += _count("unchanged")
-        _write_plain(by)
-        outcome.recorded += _count("plain")
-        faults += _one_by_one(by, outcome)
-    finally:
-        _drop()
+    # No try/finally around the steps: after a failed statement the transaction is aborted
+    # and a DROP would hide the error; the tables, made in the caller's transaction, go
+    # with its rollback.
+    _parse(staged)
+    _python_lines(staged)
+    _match(by)
+    faults = _unknown()
+    outcome.unchanged += _count("unchanged")
+    _write_plain(by)
+    outcome.recorded += _count("plain")
+    faults += _one_by_one(by, outcome)
+    _drop()
     outcome.errors = _merged(staged.report, faults)
     if outcome.errors and mode == imports.ALL_OR_NOTHING:
         # Every write of the file is taken back by the caller's transaction.
