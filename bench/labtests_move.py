@@ -75,10 +75,10 @@ def main():
         cursor.execute(
             """INSERT INTO labtests_sample (person_id, barcode, kind, reason, commune_id,
                 place, team, taken_at, status, result, ct_value, lab, lab_sample_id,
-                presumptive, rejected_reason, supervised, symptomatic)
+                presumptive, rejected_reason, supervised, symptomatic, created_at)
             SELECT (%s::int[])[1 + g %% %s], 'MV-' || g, 'pcr', 'screening', %s, '', '',
                 now() - interval '3 days', 'resulted', 'positive', NULL, 'CDC', '', false,
-                '', true, false
+                '', true, false, now()
             FROM generate_series(1, %s) g""",
             [people, len(people), commune.pk, own],
         )
