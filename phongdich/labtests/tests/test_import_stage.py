@@ -252,7 +252,8 @@ def test_pools_positives_duplicates_and_conflicts_as_the_streamed_path(
         assert in_copy[0][:2] == streamed[0][:2] == (0, 0) and in_copy[0][2]
         assert in_copy[3:] == streamed[3:]
         assert {e["line"] for e in streamed[1]} <= {e["line"] for e in in_copy[1]}
-        assert [e["line"] for e in in_copy[1]] == [6, 11, 13, 14, 16, 20, 21]
+        if connection.vendor == "postgresql":  # SQLite streams both runs
+            assert [e["line"] for e in in_copy[1]] == [6, 11, 13, 14, 16, 20, 21]
         return
     assert in_copy == streamed
     counts, errors = in_copy[0], in_copy[1]
