@@ -25,9 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import django_setup  # noqa: E402
 
-DB_URL = "postgres://postgres@127.0.0.1:5432/pd_bench_labtests"
+DB_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pd_bench_labtests"
+)
 HEADER = ["Mã mẫu", "Kết quả", "Ct", "Phòng xét nghiệm", "Ngày trả kết quả"]
-PEOPLE = 2000
+# People the samples are taken from: by default one sample a person, as in a screening round
+# (the first figures used 2,000 people with 100 samples each: `--people 2000`).
 POSITIVE_EVERY = 20_000  # ten positives in 200,000: a screening round's usual yield
 
 
@@ -89,7 +92,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=0, help="override labtests.imports.BATCH")
+    parser.add_argument(
+        "--stage-batch", type=int, default=0, help="override labtests.imports_stage.BATCH"
+    )
+    parser.add_argument("--people", type=int, default=0, help="default: one per sample")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument(
+        "--streamed", action="store_true", help="also time the streamed path (copy=False)"
+    )
     args = parser.parse_args()
 
     django_setup(DB_URL)
@@ -103,37 +113,46 @@ def main():
     from phongdich.cases.models import Case, LabResult
     from phongdich.geo.models import AdminUnit
     from phongdich.labtests import imports as lab_imports
+    from phongdich.labtests import imports_stage
     from phongdich.labtests.models import Sample
     from phongdich.lib import imports
     from phongdich.people.models import Person
 
     if args.batch:
         lab_imports.BATCH = args.batch
+    if args.stage_batch:
+        imports_stage.BATCH = args.stage_batch
     if not AdminUnit.objects.filter(code="38").exists():
         testing.make_world()
     commune = AdminUnit.objects.get(code="14755")
     officer = User.objects.filter(username="bench.lab").first() or testing.make_user(
         "bench.lab", Role.COMMUNE_HEALTH_WORKER, commune
     )
-    if Sample.objects.count() != args.rows:
+    people_count = args.people or args.rows
+    same_people = (
+        Sample.objects.values("person").distinct().count() == people_count
+        if Sample.objects.count() == args.rows
+        else False
+    )
+    if not same_people:
         Sample.objects.all().delete()
-        people = list(Person.objects.filter(commune=commune)[:PEOPLE])
+        people = list(Person.objects.filter(commune=commune)[:people_count])
         fresh = []
-        for n in range(len(people), PEOPLE):
+        for n in range(len(people), people_count):
             person = Person(
                 full_name=f"Lê Thị Sàng Lọc {n}",
                 birth_year=1950 + n % 60,
-                phone=f"+84913{n:06d}",
+                phone=f"+8491{n:07d}",
                 commune=commune,
             )
             person.refresh_keys()  # what registration does; the people are not what is timed
             fresh.append(person)
-        people += Person.objects.bulk_create(fresh)
+        people += Person.objects.bulk_create(fresh, batch_size=5000)
         taken = timezone.now() - timedelta(days=1)
         Sample.objects.bulk_create(
             (
                 Sample(
-                    person=people[i % PEOPLE],
+                    person=people[i % people_count],
                     barcode=f"BX-{i:07d}",
                     kind="pcr",
                     reason="screening",
@@ -181,7 +200,23 @@ def main():
                         count += 1
         return count
 
-    def streamed():
+    def imported(copy: bool):
+        upload = DiskUpload(path)
+        outcome = lab_imports.import_results(
+            by=officer,
+            upload=upload,
+            mode=imports.KEEP_GOOD,
+            max_rows=args.rows + 1,
+            max_bytes=upload.size + 1,
+            copy=copy,
+        )
+        upload.file.close()
+        assert not outcome.errors, outcome.errors.entries[:3]
+        assert outcome.recorded == args.rows, outcome.recorded
+        return outcome.recorded
+
+    def reimported():
+        # The same file again on top of the imported results: every line unchanged.
         upload = DiskUpload(path)
         outcome = lab_imports.import_results(
             by=officer,
@@ -191,8 +226,8 @@ def main():
             max_bytes=upload.size + 1,
         )
         upload.file.close()
-        assert not outcome.errors, outcome.errors.entries[:3]
-        return outcome.recorded
+        assert outcome.recorded == 0 and outcome.unchanged == args.rows, outcome
+        return outcome.unchanged
 
     def previous_shape():
         # What the command did before: the whole table validated into a list, then written.
@@ -207,8 +242,20 @@ def main():
     base_rate, _ = measure(
         "floor: csv.reader + raw COPY into a bare table", raw_copy, reset, memory
     )
-    rate, peak = measure("import_results, streamed in batches", streamed, reset, memory)
-    print(f"ratio import/raw COPY: {rate / base_rate:.3f}")
+    rate, peak = measure(
+        "import_results, COPY path (imports_stage)", lambda: imported(True), reset, memory
+    )
+    print(f"ratio import/raw COPY: {rate / base_rate:.3f}", flush=True)
+    again, _ = measure("the same file again (all unchanged)", reimported, lambda: None, False)
+    print(f"ratio re-import/raw COPY: {again / base_rate:.3f}", flush=True)
+    if args.streamed:
+        old, _ = measure(
+            "import_results, streamed path (copy=False)", lambda: imported(False), reset, False
+        )
+        print(
+            f"ratio streamed/raw COPY: {old / base_rate:.3f}; COPY path/streamed: {rate / old:.1f}",
+            flush=True,
+        )
     if memory:
         _, old_peak = measure(
             "previous shape: read_table into a list (read only)", previous_shape, reset, True

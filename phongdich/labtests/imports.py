@@ -132,39 +132,92 @@ def _when(values) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
+def unknown_code(code: str) -> str:
+    return _("Mã mẫu: không có mẫu này trong địa bàn của bạn (“%(code)s”)") % {"code": code[:60]}
+
+
+def check(row: imports.Row) -> None:
+    """The import's cross-cell rule (imports_stage states it in SQL too)."""
+    values = row.values
+    if values.get("ct") is not None and values.get("result") == rules.INVALID:
+        row.errors.append(_("Ct: không ghi cho kết quả không xác định"))
+
+
+def record_one(by, values: dict) -> bool:
+    """One line's result through the services (a sample's code, else a pool's), so its side
+    effects are the page's: the F0 app for a positive, the pool's arithmetic. True when
+    recorded now, False when the same result was already there; ValidationError with the
+    line's message otherwise."""
+    sample = selectors.sample_by_barcode(by, values["barcode"])
+    common = {
+        "result": values["result"],
+        "lab": values["lab"],
+        "ct_value": values["ct"],
+        "resulted_at": _when(values),
+    }
+    if sample is not None:
+        _saved, created = services.sample_result_record(by=by, sample=sample, **common)
+    else:
+        pool = selectors.pool_by_code(by, values["barcode"])
+        if pool is None:
+            raise ValidationError(unknown_code(values["barcode"]))
+        _saved, created = services.pool_result_record(by=by, pool=pool, **common)
+    return created
+
+
 def import_results(
-    *, by, upload, mode: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
+    *,
+    by,
+    upload,
+    mode: str,
+    max_rows: int = MAX_ROWS,
+    max_bytes: int = MAX_BYTES,
+    copy: bool = True,
 ) -> ResultImport:
-    from phongdich.cases.models import OPEN_STATUSES, Case
+    """`copy`: a UTF-8 CSV on PostgreSQL goes through imports_stage (COPY, checks and writes
+    set-based); False reads it with TableStream as XLSX and SQLite always are (the tests
+    compare the two)."""
+    from . import imports_stage
 
     kind = imports.check_upload(upload, max_bytes=max_bytes)
     outcome = ResultImport()
+    try:
+        with transaction.atomic():
+            staged = (
+                copy
+                and kind == "csv"
+                and imports_stage.import_staged(
+                    by=by, upload=upload, mode=mode, max_rows=max_rows, outcome=outcome
+                )
+            )
+            if not staged:
+                _import_streamed(
+                    by=by, upload=upload, kind=kind, mode=mode, max_rows=max_rows, outcome=outcome
+                )
+    except imports.FileRefused as exc:
+        outcome.recorded = outcome.unchanged = 0
+        outcome.refusal = exc.messages[0]
+        if exc.report is not None:
+            outcome.errors = exc.report
+    audit_record(
+        actor=by,
+        action="labtests.results_import",
+        changes={
+            "file": getattr(upload, "name", "")[:100],
+            "recorded": outcome.recorded,
+            "unchanged": outcome.unchanged,
+            "errors": outcome.errors.total,
+            "refused": outcome.refused,
+        },
+    )
+    return outcome
 
-    def check(row: imports.Row) -> None:
-        values = row.values
-        if values.get("ct") is not None and values.get("result") == rules.INVALID:
-            row.errors.append(_("Ct: không ghi cho kết quả không xác định"))
+
+def _import_streamed(*, by, upload, kind: str, mode: str, max_rows: int, outcome) -> None:
+    from phongdich.cases.models import OPEN_STATUSES, Case
 
     def write_one(row: imports.Row) -> None:
-        values = row.values
-        sample = selectors.sample_by_barcode(by, values["barcode"])
-        common = {
-            "result": values["result"],
-            "lab": values["lab"],
-            "ct_value": values["ct"],
-            "resulted_at": _when(values),
-        }
-        if sample is not None:
-            _saved, created = services.sample_result_record(by=by, sample=sample, **common)
-        else:
-            pool = selectors.pool_by_code(by, values["barcode"])
-            if pool is None:
-                raise ValidationError(
-                    _("Mã mẫu: không có mẫu này trong địa bàn của bạn (“%(code)s”)")
-                    % {"code": values["barcode"][:60]}
-                )
-            _saved, created = services.pool_result_record(by=by, pool=pool, **common)
-        if created:
+        if record_one(by, row.values):
             outcome.recorded += 1
         else:
             outcome.unchanged += 1
@@ -248,42 +301,23 @@ def import_results(
         outcome.unchanged += unchanged
 
     stream = imports.TableStream(upload, columns(), kind=kind, max_rows=max_rows, check=check)
-    try:
-        # The file is read and written batch by batch (a 200,000-row file is never held),
-        # inside one transaction: a refusal met halfway (the row cap, a broken line, a bad
-        # row in all-or-nothing) leaves nothing written, as when the file was read first.
-        with transaction.atomic():
-            for batch in imports.batches(stream, BATCH):
-                if mode == imports.KEEP_GOOD:
-                    imports.write_rows(
-                        batch,
-                        write_one,
-                        mode=mode,
-                        report=stream.report,
-                        write_many=write_many,
-                        batch_size=BATCH,
-                    )
-                elif not stream.report:
-                    # All or nothing goes row by row: a pool's code in a batch would
-                    # otherwise refuse the file. Once a line is bad nothing more is written,
-                    # but the rest is still read so the report lists every bad line.
-                    imports.write_rows(batch, write_one, mode=mode, report=stream.report)
-            imports.refuse_if_rows_failed(stream, mode)
-        outcome.errors = stream.report
-    except imports.FileRefused as exc:
-        outcome.recorded = outcome.unchanged = 0
-        outcome.refusal = exc.messages[0]
-        if exc.report is not None:
-            outcome.errors = exc.report
-    audit_record(
-        actor=by,
-        action="labtests.results_import",
-        changes={
-            "file": getattr(upload, "name", "")[:100],
-            "recorded": outcome.recorded,
-            "unchanged": outcome.unchanged,
-            "errors": outcome.errors.total,
-            "refused": outcome.refused,
-        },
-    )
-    return outcome
+    # The file is read and written batch by batch (a 200,000-row file is never held), inside
+    # the caller's transaction: a refusal met halfway (the row cap, a broken line, a bad row
+    # in all-or-nothing) leaves nothing written, as when the file was read first.
+    for batch in imports.batches(stream, BATCH):
+        if mode == imports.KEEP_GOOD:
+            imports.write_rows(
+                batch,
+                write_one,
+                mode=mode,
+                report=stream.report,
+                write_many=write_many,
+                batch_size=BATCH,
+            )
+        elif not stream.report:
+            # All or nothing goes row by row: a pool's code in a batch would otherwise
+            # refuse the file. Once a line is bad nothing more is written, but the rest is
+            # still read so the report lists every bad line.
+            imports.write_rows(batch, write_one, mode=mode, report=stream.report)
+    imports.refuse_if_rows_failed(stream, mode)
+    outcome.errors = stream.report
