@@ -53,8 +53,11 @@ def ensure_postgres_database(database_url: str) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn_server(database_url: str = PG_URL, workers: int = 2, threads: int = 1):
-    """Run the real WSGI stack (gunicorn, all middleware) on a loopback port."""
+def gunicorn_server(
+    database_url: str = PG_URL, workers: int = 2, threads: int = 1, root: Path = ROOT
+):
+    """Run the real WSGI stack (gunicorn, all middleware) on a loopback port; `root` serves
+    another checkout of the code (an earlier commit, measured in the same run)."""
     port = free_port()
     env = {
         **os.environ,
@@ -86,7 +89,7 @@ def gunicorn_server(database_url: str = PG_URL, workers: int = 2, threads: int =
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
     )
     try:
@@ -104,7 +107,11 @@ def gunicorn_server(database_url: str = PG_URL, workers: int = 2, threads: int =
         yield "127.0.0.1", port
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers still busy with a slow request
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def request(

@@ -1,23 +1,17 @@
 """Reads on directives. Documents and tasks are not personal data, but a unit reporter sees
 only the tasks their own units lead or coordinate: another unit's task is a 404."""
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
     Count,
     F,
-    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    When,
 )
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from phongdich.accounts.models import Role
@@ -27,7 +21,6 @@ from .models import (
     Document,
     OrgUnit,
     ProgressReport,
-    Recurrence,
     Task,
     TaskAssignment,
     UnitProposal,
@@ -38,17 +31,11 @@ OVERVIEW_ROLES = (Role.DIRECTIVE_CLERK, Role.COMMITTEE_MEMBER, Role.PROVINCE_ADM
 CLERK_ROLES = (Role.DIRECTIVE_CLERK,)
 REPORTER_ROLES = (Role.UNIT_REPORTER,)
 TASK_ROLES = OVERVIEW_ROLES + REPORTER_ROLES
-# Scorecard row for tasks no unit leads ("(chung)", names the clerk has not resolved).
-NO_LEAD = gettext_lazy("(chưa có đơn vị chủ trì)")
 
 
 # Lists never show a document's full text (tens of KB each); loading it with every task row
 # made the overview 100x slower at a thousand tasks (bench/directives_overview.py).
 DOCUMENT_HEAVY = ("document__text", "document__references", "document__replaces")
-OVERDUE_SHOWN = 100
-DOCUMENTS_SHOWN = 50
-# What a document's row and its __str__ read.
-DOCUMENT_ROW = ("pk", "title", "source_name")
 
 
 def _assignments_prefetch() -> Prefetch:
@@ -186,192 +173,6 @@ class Tally:
     @property
     def percent_done(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
-
-
-@dataclass
-class Overview:
-    total: Tally = field(default_factory=Tally)
-    documents: list = field(default_factory=list)  # (Document, Tally), the newest DOCUMENTS_SHOWN
-    documents_count: int = 0  # documents with confirmed tasks
-    units: list = field(default_factory=list)  # (unit name, Tally)
-    overdue: list = field(default_factory=list)  # tasks, the OVERDUE_SHOWN most overdue
-    overdue_count: int = 0
-    recurring: list = field(default_factory=list)  # RecurringRow, the current period's
-    disagreeing: list = field(default_factory=list)  # indicators.Check of tasks done on paper
-
-
-@dataclass
-class RecurringRow:
-    pk: int
-    number: str
-    summary: str
-    recurrence: str
-    period: date
-    members: int = 0
-    reported: int = 0
-
-    @property
-    def period_label(self) -> str:
-        return rules.period_label(self.recurrence, self.period)
-
-    @property
-    def recurrence_label(self) -> str:
-        return Recurrence(self.recurrence).label
-
-
-def recurring_now(today, limit: int = OVERDUE_SHOWN) -> list[RecurringRow]:
-    """Recurring tasks still followed, each with how many of its lead members have reported
-    for the current period (those not yet reported first). Two queries."""
-    tasks = (
-        Task.objects.filter(is_draft=False)
-        .exclude(recurrence="")
-        .exclude(status=Task.Status.ACCEPTED)
-        .order_by("document_id", "position", "pk")
-        .values_list("pk", "label", "ref", "summary", "recurrence")[: limit * 5]
-    )
-    rows = {
-        pk: RecurringRow(
-            pk,
-            label or (ref if ref[:1].isdigit() and "#" not in ref else ""),
-            summary,
-            recurrence,
-            rules.period_start(recurrence, today),
-        )
-        for pk, label, ref, summary, recurrence in tasks
-    }
-    members = TaskAssignment.objects.filter(
-        task_id__in=rows, role=TaskAssignment.Role.LEAD, unit__isnull=False
-    ).values_list("task_id", "unit_id")
-    reported = set(
-        ProgressReport.objects.filter(task_id__in=rows, period__isnull=False)
-        .filter(period__gte=min((r.period for r in rows.values()), default=today))
-        .values_list("task_id", "unit_id", "period")
-    )
-    for task_id, unit_id in members:
-        row = rows[task_id]
-        row.members += 1
-        row.reported += (task_id, unit_id, row.period) in reported
-    return sorted(rows.values(), key=lambda r: r.reported >= r.members)[:limit]
-
-
-@dataclass
-class OverdueRow:
-    pk: int
-    deadline: date
-    status: str
-    summary: str
-    lead_name: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return Task.Status(self.status).label
-
-
-def _tally_counts(today, *, distinct: bool = False) -> dict:
-    """Conditional counts for a Tally, computed by the database in one GROUP BY. `distinct`
-    only where a join could repeat a task (the per-unit count through assignments)."""
-    done = Q(status__in=Task.DONE_STATUSES)
-    late = done & Q(deadline__isnull=False, completed_at__date__gt=F("deadline"))
-    return {
-        "n_total": Count("pk", distinct=distinct),
-        "n_done": Count("pk", filter=done, distinct=distinct),
-        "n_late": Count("pk", filter=late, distinct=distinct),
-        "n_overdue": Count("pk", filter=~done & Q(deadline__lt=today), distinct=distinct),
-    }
-
-
-def _tally(row: dict) -> Tally:
-    total, done, late = row["n_total"], row["n_done"], row["n_late"]
-    return Tally(
-        total=total, on_time=done - late, late=late, open=total - done, overdue=row["n_overdue"]
-    )
-
-
-def overview() -> Overview:
-    """Totals, per-document progress, per-unit scorecard and the overdue list.
-
-    The counting happens in the database (one GROUP BY per table), so the page costs the
-    same few queries whether the province has followed a hundred tasks or ten thousand.
-    """
-    today = timezone.localdate()
-    counts = _tally_counts(today)
-    confirmed = Task.objects.filter(is_draft=False)
-    result = Overview()
-    result.total = _tally(confirmed.aggregate(**counts))
-    per_document = {
-        row["document_id"]: _tally(row)
-        for row in confirmed.values("document_id").annotate(**counts).order_by()
-    }
-    # The newest documents only: a province follows hundreds, and rendering a row for each
-    # cost most of the page (the list of documents and the export have them all).
-    shown = sorted(per_document, reverse=True)[:DOCUMENTS_SHOWN]
-    documents = Document.objects.filter(pk__in=shown).only(*DOCUMENT_ROW)
-    result.documents = sorted(((d, per_document[d.pk]) for d in documents), key=lambda e: -e[0].pk)
-    result.documents_count = len(per_document)
-    # The scorecard counts members: a notice to every district is one task but a line of
-    # work for each district, judged on that district's own status. One pass over the
-    # confirmed tasks joined to their lead members: a member row counts for its unit (its
-    # own status and completion), a task without one for "no lead unit" (the task's).
-    lead = FilteredRelation(
-        "assignments",
-        condition=Q(assignments__role=TaskAssignment.Role.LEAD, assignments__unit__isnull=False),
-    )
-    unled = Q(lead__id__isnull=True)
-    status = Case(When(unled, then=F("status")), default=F("lead__status"))
-    completed = Case(When(unled, then=F("completed_at")), default=F("lead__completed_at"))
-    done = Q(line_status__in=Task.DONE_STATUSES)
-    rows = (
-        confirmed.annotate(lead=lead)
-        .annotate(line_status=status, line_completed=completed)
-        .values("lead__unit_id")
-        .annotate(
-            n_total=Count("pk"),
-            n_done=Count("pk", filter=done),
-            n_late=Count(
-                "pk",
-                filter=done & Q(deadline__isnull=False, line_completed__date__gt=F("deadline")),
-            ),
-            n_overdue=Count("pk", filter=~done & Q(deadline__lt=today)),
-        )
-        .order_by()
-    )
-    rows = list(rows)
-    names = dict(
-        OrgUnit.objects.filter(pk__in=[r["lead__unit_id"] for r in rows]).values_list("pk", "name")
-    )
-    per_name: dict = {}
-    for row in rows:  # units that share a name make one line, as before
-        unit_id = row.pop("lead__unit_id")
-        name = names[unit_id] if unit_id else NO_LEAD
-        line = per_name.setdefault(name, dict.fromkeys(row, 0))
-        for key, value in row.items():
-            line[key] += value
-    units = [(name, _tally(row)) for name, row in per_name.items()]
-    result.units = sorted(units, key=lambda e: (-e[1].overdue, -e[1].open, str(e[0])))
-    overdue = confirmed.exclude(status__in=Task.DONE_STATUSES).filter(deadline__lt=today)
-    result.overdue_count = result.total.overdue
-    result.recurring = recurring_now(today)
-    result.overdue = [
-        OverdueRow(*values)
-        for values in overdue.order_by("deadline", "pk").values_list(
-            "pk", "deadline", "status", "summary"
-        )[:OVERDUE_SHOWN]
-    ]
-    names: dict[int, list] = defaultdict(list)
-    for task_id, unit_name, name, group_name in (
-        TaskAssignment.objects.filter(
-            role=TaskAssignment.Role.LEAD, task_id__in=[r.pk for r in result.overdue]
-        )
-        .order_by("pk")
-        .values_list("task_id", "unit__name", "name", "group_name")
-    ):
-        # a group's members are named by the group as written, once
-        shown = group_name or unit_name or name
-        if shown not in names[task_id]:
-            names[task_id].append(shown)
-    for row in result.overdue:
-        row.lead_name = ", ".join(names[row.pk]) or "—"
-    return result
 
 
 def units_directory() -> QuerySet[OrgUnit]:

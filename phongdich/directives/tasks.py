@@ -41,3 +41,13 @@ def on_task_finished(sender, task_result, **kwargs) -> None:
         for error in task_result.errors
     )
     services.document_extract_given_up(document_id=task_result.args[0], worker_lost=lost)
+
+
+@task()
+def refresh_overview_job() -> bool:
+    """Every 10 minutes (the worker's scheduler): recount the committee overview's figures,
+    so a new day's overdue tasks and any change made outside the services reach the page
+    without its first viewer paying for the count."""
+    from .overview import overview_refresh
+
+    return overview_refresh()

@@ -93,6 +93,11 @@ class RuleStartChangeForm(forms.Form):
         max_length=max_length(RuleSetStart, "note"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # The start row the officer was shown (0: none yet), so a change made meanwhile by
+    # someone else is refused instead of replaced unseen (thresholds.rule_start_change).
+    based_on = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=2**63 - 1, required=True
+    )
 
 
 class ShapeImportForm(forms.Form):

@@ -93,6 +93,7 @@ def rule_start_change(request, code: str):
         "starts_on": line["starts_on"],
         "regulation": current.regulation if current else "",
         "source_checked": line["confirmed"],
+        "based_on": current.pk if current else 0,
     }
     form = RuleStartChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -106,6 +107,7 @@ def rule_start_change(request, code: str):
                 regulation=data["regulation"],
                 confirmed=data["source_checked"],
                 note=data["note"],
+                based_on=data["based_on"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -149,6 +151,7 @@ def threshold_change(request, pk: int):
                 regulation=data["regulation"],
                 confirmed=data["source_checked"],
                 note=data["note"],
+                based_on=data["based_on"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.accounts.models import Role
@@ -333,19 +334,52 @@ def start_seed_rows(rule_sets=level_rules.RULE_SETS) -> list[dict]:
 
 @transaction.atomic
 def rule_start_change(
-    *, by, code: str, starts_on: date, regulation: str, confirmed: bool, note: str = ""
+    *,
+    by,
+    code: str,
+    starts_on: date,
+    regulation: str,
+    confirmed: bool,
+    note: str = "",
+    based_on: int | None = None,
 ):
     """A new start day for the rule set `code` (a new row; the one before stays as history).
     Rule sets keep their order: each starts after the one before it and before the next, so
-    every day has at most one rule set. Audited with the day before and after."""
+    every day has at most one rule set. Audited with the day before and after.
+
+    `based_on` is the start row the editor was shown (its pk, 0 when the regulation's day
+    had no row yet): the officer confirms the change against the day in force, so when
+    another officer changed it meanwhile the change is refused with who set what, rather
+    than silently replacing a day this officer never saw. None skips the check (scripts)."""
     from .models import RuleSetStart
 
     check_may_edit(by)
     codes = [rs.code for rs in level_rules.RULE_SETS]
     if code not in codes:
         raise ValidationError(_("Bộ tiêu chí không hợp lệ."))
-    # Serialise changes of the starts, so two editors cannot cross two rule sets' days.
+    # Serialise changes of the starts, so two editors cannot cross two rule sets' days, and
+    # the second of two simultaneous changes reads the first one's row below.
     key_lock("levels.rule_starts")
+    before = start_rows().get(code)
+    if based_on is not None and before is None and based_on != 0:
+        raise ValidationError(_("Ngày áp dụng đã thay đổi. Hãy tải lại trang rồi đổi tiếp."))
+    if based_on is not None and before is not None and before.pk != based_on:
+        raise ValidationError(
+            _(
+                "Ngày áp dụng của %(rules)s vừa được %(who)s đổi thành %(day)s lúc %(at)s. "
+                "Hãy xem lại ngày mới trước khi đổi tiếp."
+            )
+            % {
+                "rules": code,
+                "who": (
+                    (before.created_by.get_full_name() or before.created_by.username)
+                    if before.created_by
+                    else _("hệ thống")
+                ),
+                "day": before.starts_on.strftime("%d/%m/%Y"),
+                "at": timezone.localtime(before.created_at).strftime("%H:%M %d/%m/%Y"),
+            }
+        )
     starts = rule_set_starts()
     i = codes.index(code)
     if i > 0 and starts_on <= starts[codes[i - 1]]:
@@ -358,7 +392,6 @@ def rule_start_change(
             _("Ngày áp dụng phải trước ngày áp dụng của %(rules)s (%(day)s).")
             % {"rules": codes[i + 1], "day": starts[codes[i + 1]].strftime("%d/%m/%Y")}
         )
-    before = start_rows().get(code)
     new = RuleSetStart(
         rules=code,
         starts_on=starts_on,

@@ -98,6 +98,13 @@ JOBS = [
         "deadline reminders; each is sent once per task and kind",
     ),
     PeriodicJob(
+        "directives.refresh_overview",
+        "phongdich.directives.tasks.refresh_overview_job",
+        timedelta(minutes=10),
+        "the committee overview's stored figures: a new day's overdue tasks, changes made "
+        "outside the services (every service's change is shown at once)",
+    ),
+    PeriodicJob(
         "vaccination.refresh_coverage",
         "phongdich.vaccination.tasks.refresh_coverage",
         timedelta(hours=1),

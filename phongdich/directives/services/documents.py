@@ -25,6 +25,7 @@ from ..models import (
     UnitProposal,
     unit_key,
 )
+from ..overview import figures_changed
 
 log = logging.getLogger(__name__)
 
@@ -336,6 +337,7 @@ def document_confirm(*, by, document: Document) -> int:
     audit_record(
         actor=by, action="directives.document_confirm", target=document, changes={"tasks": created}
     )
+    figures_changed()
     return created
 
 

@@ -24,6 +24,7 @@ from ..models import (
     Task,
     TaskAssignment,
 )
+from ..overview import figures_changed
 from .documents import MAX_UPLOAD_BYTES
 
 
@@ -40,6 +41,7 @@ def task_assign_lead(*, by, task: Task, unit: OrgUnit) -> Task:
         task=task, role=TaskAssignment.Role.LEAD, name=unit.name, unit=unit
     )
     audit_record(actor=by, action="directives.task_assign", target=task, changes={"unit": unit.pk})
+    figures_changed()
     return task
 
 
@@ -73,6 +75,7 @@ def task_status_refresh(task: Task) -> None:
     done = [at for s, at in leads if s in Task.DONE_STATUSES and at is not None]
     task.completed_at = max(done) if status in Task.DONE_STATUSES and done else None
     task.save(update_fields=["status", "completed_at", "updated_at"])
+    figures_changed()
 
 
 @idempotency.submitted_once(ProgressReport)
@@ -131,6 +134,7 @@ def task_report(
         target=task,
         changes={"status": status, "unit": unit.pk, "period": str(report.period or "")},
     )
+    figures_changed()  # a member's status, a recurring task's period reported
     return report
 
 
@@ -169,6 +173,7 @@ def task_review(
         target=task,
         changes={"units": [m.unit_id for m in members]},
     )
+    figures_changed()
     return action
 
 

@@ -22,6 +22,7 @@ from ..models import (
     UnitProposal,
     unit_key,
 )
+from ..overview import figures_changed
 
 
 @transaction.atomic
@@ -109,6 +110,7 @@ def _attach_pending(key: str, unit: OrgUnit, official: Official | None = None) -
     """Assignments that were waiting on this name now point at the unit."""
     for proposal in UnitProposal.objects.filter(key=key, status=UnitProposal.Status.PENDING):
         proposal.assignments.filter(unit__isnull=True).update(unit=unit, official=official)
+    figures_changed()  # confirmed tasks waiting on the name now count for the unit
 
 
 def _proposal_locked(proposal: UnitProposal) -> UnitProposal:
@@ -127,6 +129,7 @@ def proposal_accept(*, by, proposal: UnitProposal, name: str, kind: str) -> OrgU
         raise ValidationError(_("Loại đơn vị không hợp lệ."))
     unit = directory.add_unit(name.strip() or proposal.name, kind, [proposal.name])
     proposal.assignments.filter(unit__isnull=True).update(unit=unit)
+    figures_changed()
     proposal.status, proposal.unit = UnitProposal.Status.ACCEPTED, unit
     proposal.save(update_fields=["status", "unit"])
     audit_record(actor=by, action="directives.proposal_accept", target=unit)
@@ -146,6 +149,7 @@ def proposal_map(*, by, proposal: UnitProposal, unit: OrgUnit) -> UnitProposal:
     elif not OrgUnitAlias.objects.filter(key=proposal.key).exists():
         OrgUnitAlias.objects.create(unit=unit, text=proposal.name)
     proposal.assignments.filter(unit__isnull=True).update(unit=unit, official=official)
+    figures_changed()
     proposal.status, proposal.unit = UnitProposal.Status.MAPPED, unit
     proposal.save(update_fields=["status", "unit"])
     audit_record(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from phongdich.accounts.services import api_token_create
-from phongdich.directives import indicators, rules, selectors, services
+from phongdich.directives import indicators, overview, rules, services
 from phongdich.directives.models import ProgressReport, Task, TaskIndicator
 
 # --- rules, at every boundary ---------------------------------------------------------------
@@ -171,10 +171,10 @@ def test_a_recurring_task_has_a_report_per_period_and_is_never_closed_by_one(
     periods = list(ProgressReport.objects.filter(task=task).values_list("period", flat=True))
     assert sorted(periods) == [date(2022, 3, 7), date(2022, 3, 14)]
     # The overview shows the current period: Thành phố reported this week, Bỉm Sơn not.
-    rows = {r.pk: r for r in selectors.recurring_now(date(2022, 3, 16))}
+    rows = {r.pk: r for r in overview.recurring_now(date(2022, 3, 16))}
     assert (rows[task.pk].reported, rows[task.pk].members) == (1, 2)
     assert rows[task.pk].period == date(2022, 3, 14)
-    next_week = {r.pk: r for r in selectors.recurring_now(date(2022, 3, 21))}
+    next_week = {r.pk: r for r in overview.recurring_now(date(2022, 3, 21))}
     assert next_week[task.pk].reported == 0
 
 

@@ -1,6 +1,7 @@
 """One publication per unit and day, and one set of proposals per day, whoever races
 (threads on PostgreSQL; on SQLite the calls run in turn and the outcome rule still holds)."""
 
+import time
 from datetime import date
 
 import pytest
@@ -45,3 +46,41 @@ def test_simultaneous_assessments_of_a_day_store_one_row_per_unit():
     )
     assert not losers(outcomes), losers(outcomes)
     assert Assessment.objects.filter(day=DAY).count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_moving_a_rule_sets_start_at_once_make_one_change(monkeypatch):
+    """Both were shown 27/01/2022 and confirmed against it: one change is stored, the other
+    officer is told who set which day (not silently replaced, not two rows from one view)."""
+    from phongdich.levels import thresholds
+    from phongdich.levels.models import RuleSetStart
+
+    world = make_world()
+    staff = make_staff(world)
+    # A transactional test starts from an empty database: seed the starts as the migration does.
+    if not RuleSetStart.objects.exists():
+        RuleSetStart.objects.bulk_create(RuleSetStart(**r) for r in thresholds.start_seed_rows())
+    seen = RuleSetStart.objects.get(rules="218").pk
+    read = thresholds.start_rows
+
+    def slow_read():
+        # Widen the read-then-insert window so, without the lock, both read the same row.
+        rows = read()
+        time.sleep(0.3)
+        return rows
+
+    monkeypatch.setattr(thresholds, "start_rows", slow_read)
+    outcomes = race(
+        [
+            lambda day=day: thresholds.rule_start_change(
+                by=staff.province_health_officer, code="218", starts_on=day,
+                regulation="Công văn của UBND tỉnh", confirmed=False, based_on=seen,
+            )
+            for day in (date(2022, 2, 10), date(2022, 2, 15))
+        ]
+    )  # fmt: skip
+    assert len(winners(outcomes)) == 1, outcomes
+    (refused,) = losers(outcomes)
+    assert isinstance(refused, ValidationError) and "vừa được" in refused.messages[0]
+    assert RuleSetStart.objects.filter(rules="218").count() == 2  # the seed and the winner
+    assert thresholds.rule_set_starts()["218"] == winners(outcomes)[0].starts_on

@@ -116,7 +116,12 @@ def test_the_page_shows_asks_first_and_saves(client, staff):
     client.force_login(staff.province_health_officer)
     page = client.get("/levels/thresholds/").content.decode()
     assert 'data-start="218"' in page and "27/01/2022" in page
-    form = {"starts_on": "10/02/2022", "regulation": "Công văn của UBND tỉnh"}
+    seen = RuleSetStart.objects.get(rules="218").pk
+    assert (
+        f'name="based_on" value="{seen}"'
+        in client.get("/levels/thresholds/start/218/").content.decode()
+    )
+    form = {"starts_on": "10/02/2022", "regulation": "Công văn của UBND tỉnh", "based_on": seen}
     refused = client.post("/levels/thresholds/start/218/", form)
     assert refused.status_code == 400 and "Chưa xác nhận thao tác" in refused.content.decode()
     assert RuleSetStart.objects.filter(rules="218").count() == 1
@@ -129,18 +134,49 @@ def test_the_page_shows_asks_first_and_saves(client, staff):
 
 def test_the_page_turns_away_bad_input(client, staff):
     client.force_login(staff.province_health_officer)
+    seen = RuleSetStart.objects.get(rules="218").pk
     bad = client.post(
         "/levels/thresholds/start/218/",
-        {"starts_on": "31/02/2022", "regulation": "x" * 500, "note": "y" * 400, "confirmed": "1"},
+        {
+            "starts_on": "31/02/2022",
+            "regulation": "x" * 500,
+            "note": "y" * 400,
+            "confirmed": "1",
+            "based_on": -1,
+        },
     )
     assert bad.status_code == 400
     order = client.post(
         "/levels/thresholds/start/218/",
-        {"starts_on": "01/10/2021", "regulation": "x", "confirmed": "1"},
+        {"starts_on": "01/10/2021", "regulation": "x", "confirmed": "1", "based_on": seen},
     )
     assert order.status_code == 400 and "phải sau ngày áp dụng" in order.content.decode()
     assert client.get("/levels/thresholds/start/nope/").status_code == 404
     assert RuleSetStart.objects.filter(rules="218").count() == 1
+
+
+def test_a_change_made_meanwhile_by_another_officer_is_not_replaced_unseen(client, staff):
+    # Two officers opened the form on 27/01/2022; the first saves 10/02/2022.
+    seen = RuleSetStart.objects.get(rules="218").pk
+    first = thresholds.rule_start_change(
+        by=staff.province_health_officer, code="218", starts_on=MOVED,
+        regulation="Công văn của UBND tỉnh", confirmed=False, based_on=seen,
+    )  # fmt: skip
+    client.force_login(staff.province_health_officer)
+    second = client.post(
+        "/levels/thresholds/start/218/",
+        {"starts_on": "15/02/2022", "regulation": "x", "confirmed": "1", "based_on": seen},
+    )
+    page = second.content.decode()
+    assert second.status_code == 400 and "vừa được" in page and "10/02/2022" in page
+    assert thresholds.rule_set_starts()["218"] == MOVED
+    # Having seen it, the officer can change it again.
+    again = client.post(
+        "/levels/thresholds/start/218/",
+        {"starts_on": "15/02/2022", "regulation": "x", "confirmed": "1", "based_on": first.pk},
+    )
+    assert again.status_code == 302
+    assert thresholds.rule_set_starts()["218"] == date(2022, 2, 15)
 
 
 def test_the_backfill_follows_a_moved_switch_like_the_daily_assessment(world, staff):

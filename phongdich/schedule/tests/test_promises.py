@@ -39,6 +39,7 @@ PROMISES = [
         "hotline.refresh_oversight",
     ),
     ("docs/directives.md", "every 6 hours", "directives.send_reminders"),
+    ("docs/directives.md", "every 10 minutes", "directives.refresh_overview"),
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
     ("docs/vaccination.md", "every day", "vaccination.reconcile_person_status"),
     ("docs/quarantine.md", "hourly", "quarantine.scan_follow_up"),
