@@ -68,6 +68,8 @@ READ_ACTIONS = {
     "vaccination.outreach_print": _("In danh sách vận động tiêm chủng"),
     "vaccination.aefi_export": _("Danh sách phản ứng sau tiêm (Excel)"),
     "labtests.point_samples": _("Mẫu đã lấy tại điểm lấy mẫu"),
+    "labtests.teams": _("Danh sách tổ lấy mẫu"),
+    "labtests.team": _("Mở tổ lấy mẫu"),
 }
 
 # What a write did, as the verb phrase of a sentence whose subject is the actor's office:
@@ -223,6 +225,7 @@ WRITE_ACTIONS = {
     "tracing.import": _("nhập danh sách tiếp xúc từ tệp"),
     "vaccination.import": _("nhập mũi tiêm từ tệp"),
     "vaccination.coverage_refresh": _("tính lại tỷ lệ bao phủ tiêm chủng"),
+    "vaccination.person_status_reconcile": _("đối soát bảng tình trạng tiêm chủng từng người"),
     "vaccination.demo": _("dựng dữ liệu tiêm chủng mẫu"),
     "vaccination.certificate_issue": _("cấp giấy chứng nhận tiêm chủng"),
     "vaccination.reminder.send": _("nhắn tin nhắc lịch tiêm mũi tiếp theo"),
@@ -263,6 +266,9 @@ WRITE_ACTIONS = {
     "labtests.round_create": _("lập vòng xét nghiệm tầm soát"),
     "labtests.round_close": _("kết thúc vòng xét nghiệm tầm soát"),
     "labtests.test_order_create": _("tạo lệnh test nhanh cho người có triệu chứng"),
+    "labtests.team_create": _("lập tổ lấy mẫu"),
+    "labtests.team_update": _("sửa tổ lấy mẫu"),
+    "labtests.shift_assign": _("phân ca cho tổ lấy mẫu"),
     "labtests.test_order_sample": _("lấy mẫu theo lệnh test nhanh"),
     "levels.history": _("tính lại lịch sử cấp độ dịch"),
     "levels.shapes_import": _("nhập ranh giới đơn vị hành chính"),

@@ -151,7 +151,6 @@ def threshold_change(request, pk: int):
                 regulation=data["regulation"],
                 confirmed=data["source_checked"],
                 note=data["note"],
-                based_on=data["based_on"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -129,9 +129,37 @@ def _dose_changed(sender, instance, **kwargs):
     refresh_people([instance.person_id])
 
 
-def _person_changed(sender, instance, raw=False, **kwargs):
-    if not raw:  # fixtures load people before their communes' rows may be usable
-        refresh_people([instance.pk])
+# The person's fields the summary copies or is counted by: a save naming none of them
+# (a phone, a note, the last-seen stamp) leaves the row as it is.
+STATUS_FIELDS = {
+    "commune", "commune_id", "birth_year", "birth_date", "sex", "merged_into", "merged_into_id"
+}
+
+
+def _person_changed(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    if raw:  # fixtures load people before their communes' rows may be usable
+        return
+    if update_fields is not None and not STATUS_FIELDS.intersection(update_fields):
+        return
+    if created:
+        # A person just registered has no dose yet (doses point at a saved person): the
+        # row is the person's own fields, one INSERT instead of the lock, delete and upsert
+        # that every registration path (a declaration, a caller, a contact) would pay.
+        if instance.commune_id is not None and instance.merged_into_id is None:
+            PersonStatus.objects.bulk_create(
+                [
+                    PersonStatus(
+                        person_id=instance.pk,
+                        commune_id=instance.commune_id,
+                        birth_year=instance.birth_year,
+                        birth_date=instance.birth_date,
+                        sex=instance.sex or "",
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+        return
+    refresh_people([instance.pk])
 
 
 def connect() -> None:

@@ -6,7 +6,9 @@ paths), a person moved or merged, the demo; and the daily rebuild repairs drift.
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
+from django.test.utils import CaptureQueriesContext
 
 from phongdich.lib import imports as lib_imports
 from phongdich.people.models import Person
@@ -119,6 +121,26 @@ def test_a_person_moved_or_merged_keeps_the_summary(world, staff):
     person_merge(by=officer, keep=keep, duplicate=duplicate)
     want = assert_in_line()
     assert duplicate.pk not in want and want[keep.pk][2] == date(2021, 8, 1)
+
+
+def test_a_person_registered_counts_at_once_and_unrelated_saves_leave_the_row(world, staff):
+    officer = builders.officer(world, unit=world.province)
+    person = person_register(
+        by=officer, full_name="Trần Thị Mới", birth_year=1990, phone="0987333444",
+        commune=world.commune_a, force_new=True,
+    )[0]  # fmt: skip
+    assert stored()[person.pk] == (world.commune_a.pk, 1990, None, None, None)
+    # A save naming none of the fields the row copies costs the summary nothing.
+    again = Person.objects.get(pk=person.pk)
+    with CaptureQueriesContext(connection) as context:
+        again.save(update_fields=["phone"])
+    assert context.captured_queries  # the save itself ran
+    assert not [q for q in context.captured_queries if "personstatus" in q["sql"]]
+    # One naming the commune moves the row.
+    person.commune = world.commune_b
+    person.save(update_fields=["commune"])
+    assert_in_line()
+    assert stored()[person.pk][0] == world.commune_b.pk
 
 
 def test_the_bulk_import_keeps_the_summary(world, staff):
