@@ -57,6 +57,7 @@ def prepare(documents: int):
     from phongdich.geo.services import geography_load
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable")  # the overview caches its rendered tables
     geography_load(dataset="2021", province="38")
     province = AdminUnit.objects.get(code="38")
     services.units_seed(by=None, province=province)
