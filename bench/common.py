@@ -53,6 +53,17 @@ def ensure_postgres_database(database_url: str) -> None:
 
 
 @contextlib.contextmanager
+def recreate_database(database_url: str) -> None:
+    """Drop and create the bench's own database (each script measures a fresh one)."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    admin = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def gunicorn_server(
     database_url: str = PG_URL, workers: int = 2, threads: int = 1, root: Path = ROOT
 ):
