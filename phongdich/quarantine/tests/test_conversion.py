@@ -1,10 +1,8 @@
 """A positive test during quarantine makes the person an F0 through the cases services:
 the case is counted "in quarantine" in the announcement and the quarantine is converted."""
 
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from phongdich.cases import rules as case_rules
 from phongdich.cases.models import DetectionSetting
@@ -66,7 +64,7 @@ def test_a_case_outside_quarantine_stays_a_community_case(world, staff):
         by=staff.commune_worker_a,
         person=person,
         commune=world.commune_a,
-        evidence=[case_rules.LabEvidence("pcr", True, timezone.now() - timedelta(hours=1))],
+        evidence=[case_rules.LabEvidence("pcr", True, earlier_today(1))],
     )
     assert case.detection == DetectionSetting.COMMUNITY
 
@@ -81,7 +79,7 @@ def test_a_conversion_frees_the_site_bed(world, staff):
         by=staff.commune_worker_a,
         person=person,
         commune=world.commune_a,
-        evidence=[case_rules.LabEvidence("pcr", True, timezone.now() - timedelta(hours=1))],
+        evidence=[case_rules.LabEvidence("pcr", True, earlier_today(1))],
     )
     site.refresh_from_db()
     assert site.beds_occupied == 0

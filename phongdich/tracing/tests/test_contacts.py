@@ -111,18 +111,15 @@ def test_status_moves_forward_only(world, staff):
 
 
 def _case_of(world, by, person):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from phongdich.cases import rules
     from phongdich.cases import services as case_services
+    from phongdich.cases.tests.builders import earlier_today
 
     case, _created = case_services.case_register(
         by=by,
         person=person,
         commune=world.commune_a,
-        evidence=[rules.LabEvidence("pcr", True, timezone.now() - timedelta(hours=1))],
+        evidence=[rules.LabEvidence("pcr", True, earlier_today(1))],
     )
     return case
 
