@@ -310,6 +310,11 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
             return 0, 0, 0, 0
         cursor.execute(f"ANALYZE {b}")
         _settle(cursor, stage)
+        # Figures again now that the outcomes are set: the ANALYZE above saw every line
+        # PENDING, so "outcome = RECORD" was planned as one row, and the PersonStatus
+        # refresh's GROUP BY over the round's doses ran once per person under a nested
+        # loop (quadratic: over two minutes at 200,000 lines instead of about a second).
+        cursor.execute(f"ANALYZE {b}")
         _flags(cursor, stage)
         common = (
             "s.product_id, s.dose_number, s.kind, s.given_on, 'fixed', s.site_name, s.lot, "
