@@ -194,8 +194,15 @@ class DoseFields(models.Model):
 
 
 class Dose(DoseFields):
+    # No index of its own: dose_person_number_day (person, dose number, day) leads with the
+    # person and serves every read by person and the PROTECT check; a second index was
+    # upkeep on every dose written (issue 11, the bulk import).
     person = models.ForeignKey(
-        "people.Person", on_delete=models.PROTECT, related_name="doses", verbose_name=_("người")
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="doses",
+        verbose_name=_("người"),
+        db_index=False,
     )
     # Province (GSO code) of the dose's person (follows the person); set by a trigger on
     # every insert path (geo.province), named by the province pages' queries.
@@ -204,8 +211,15 @@ class Dose(DoseFields):
     # The rules the dose broke when recorded (rules.VIOLATIONS, separated by ","), kept for
     # the review list; the dose itself counts as recorded.
     flags = models.CharField(max_length=120, blank=True)
+    # Indexed only where set (dose_flags_cleared_by_idx): nearly every dose has none, and
+    # a full index took an entry per dose written for the one read a user's deletion makes.
     flags_cleared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -228,6 +242,11 @@ class Dose(DoseFields):
                 fields=["created_at"],
                 condition=~Q(flags="") & Q(flags_cleared_by__isnull=True),
                 name="dose_flagged_idx",
+            ),
+            models.Index(
+                fields=["flags_cleared_by"],
+                condition=Q(flags_cleared_by__isnull=False),
+                name="dose_flags_cleared_by_idx",
             ),
         ]
         verbose_name = _("mũi tiêm")

@@ -23,6 +23,8 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
+from phongdich.people.models import Person
+
 from .. import person_status, rules
 from ..models import Dose, DoseReview, Source, VaccineProduct
 from ..policy import policy
@@ -325,9 +327,14 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
             "source_id, recorded_by_id, created_at"
         )
         params = {"source": Source.IMPORTED, "actor": actor, "now": now}
+        # The province code written here, the person's (migration 0014: the row trigger
+        # fills only an empty code, one statement trigger checks them all): a PL/pgSQL
+        # call and a read of the person per dose cost a third of this INSERT.
         cursor.execute(
-            f"""INSERT INTO {Dose._meta.db_table} ({fields}, person_id, flags)
-            SELECT {common}, b.person_id, b.flags FROM {b} b JOIN {stage} s ON s.line = b.line
+            f"""INSERT INTO {Dose._meta.db_table} ({fields}, person_id, flags, province)
+            SELECT {common}, b.person_id, b.flags, p.province
+            FROM {b} b JOIN {stage} s ON s.line = b.line
+                JOIN {Person._meta.db_table} p ON p.id = b.person_id
             WHERE b.outcome = {RECORD} ORDER BY b.line ON CONFLICT DO NOTHING""",
             params,
         )
