@@ -311,6 +311,10 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
         if not lines:
             return 0, 0, 0, 0
         cursor.execute(f"ANALYZE {b}")
+        # The round's own lines of the staging table, for every statement below: joined to
+        # the whole table, each of them read all of it once a round (a seq scan of the
+        # file per statement and round: what made a line cost more the larger the file).
+        stage = f"(SELECT * FROM {stage} WHERE line > {int(low)} AND line <= {int(high)})"
         _settle(cursor, stage)
         # Figures again now that the outcomes are set: the ANALYZE above saw every line
         # PENDING, so "outcome = RECORD" was planned as one row, and the PersonStatus

@@ -8,9 +8,11 @@ from ..models import Dose, DoseReview
 
 BATCH = 5000  # lines staged, then decided, per round
 # Lines decided per round on PostgreSQL, set-based: a round's cost is mostly its fixed
-# statements (ten, and an ANALYZE), so larger rounds than Python's; a round is also the
-# step of the progress the job page shows (32 steps for an 8-million-line file).
-SET_BATCH = 250_000
+# statements (ten, and two ANALYZEs), so larger rounds than Python's; a file of up to a
+# million lines is decided in one round (each round also reads the doses of its people
+# and the registry's keys once). A round is also the step of the progress the job page
+# shows (8 steps for an 8-million-line file).
+SET_BATCH = 1_000_000
 # The registry looks at the first 20 records of a phone (people.services._all_candidates).
 PHONE_CANDIDATES = 20
 
