@@ -19,16 +19,33 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # The two indexes dropped by name, the fields' state changed apart: an AlterField
+    # would rebuild the table on SQLite, dropping the province triggers with it (and the
+    # people table's trigger naming it fails mid-rebuild).
     operations = [
-        migrations.AlterField(
-            model_name='dose',
-            name='flags_cleared_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='dose',
-            name='person',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='doses', to='people.person', verbose_name='người'),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    f"DROP INDEX IF EXISTS {name}",
+                    f"CREATE INDEX {name} ON vaccination_dose ({column})",
+                )
+                for name, column in (
+                    ("vaccination_dose_person_id_0ec89b81", "person_id"),
+                    ("vaccination_dose_flags_cleared_by_id_f9828922", "flags_cleared_by_id"),
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='dose',
+                    name='flags_cleared_by',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+                ),
+                migrations.AlterField(
+                    model_name='dose',
+                    name='person',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='doses', to='people.person', verbose_name='người'),
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name='dose',
