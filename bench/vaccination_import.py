@@ -239,6 +239,12 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="time every SQL statement of the first import"
     )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print EXPLAIN (ANALYZE, BUFFERS) of the import's statements over 1 s (the "
+        "import's counts are then wrong: a statement's row count is its plan's lines)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.doses, args.sample = 50_000, 300
@@ -277,7 +283,9 @@ def main() -> None:
     )
 
     timings: dict[str, list[float]] = {}
-    with connection.execute_wrapper(statement_timer(timings)) if args.profile else nullcontext():
+    wrap = statement_timer(timings) if args.profile else None
+    wrap = explainer() if args.explain else wrap
+    with connection.execute_wrapper(wrap) if wrap else nullcontext():
         seconds, result = run_import(import_doses, path, by, progress=True)
     rate = args.doses / seconds
     print(
@@ -338,6 +346,25 @@ def statement_timer(timings: dict):
             seconds = time.perf_counter() - started
             key = " ".join(str(sql).split())[:100]
             timings.setdefault(key, []).append((seconds, backend_cpu() - used))
+
+    return wrapper
+
+
+def explainer(over: float = 1.0):
+    """An execute wrapper running each data statement under EXPLAIN (ANALYZE, BUFFERS) and
+    printing the plans of those that took over `over` seconds (to stderr)."""
+
+    def wrapper(execute, sql, params, many, context):
+        text = str(sql).lstrip()
+        if many or not text.upper().startswith(("INSERT", "UPDATE", "WITH", "DELETE")):
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        result = execute("EXPLAIN (ANALYZE, BUFFERS) " + text, params, many, context)
+        seconds = time.perf_counter() - started
+        if seconds > over:
+            plan = "\n".join(row[0] for row in context["cursor"].fetchall())
+            print(f"--- {seconds:.2f} s: {' '.join(text.split())[:100]}\n{plan}", file=sys.stderr)
+        return result
 
     return wrapper
 

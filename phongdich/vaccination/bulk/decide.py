@@ -23,8 +23,6 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
-from phongdich.people.models import Person
-
 from .. import person_status, rules
 from ..models import Dose, DoseReview, Source, VaccineProduct
 from ..policy import policy
@@ -53,7 +51,7 @@ def create_tables(current: rules.Policy) -> None:
                 line integer PRIMARY KEY, person_id integer NULL, strong integer NOT NULL,
                 weak boolean NOT NULL, src_dose boolean NOT NULL, same_dose boolean NOT NULL,
                 src_review boolean NOT NULL, same_review boolean NOT NULL,
-                code text NOT NULL, outcome integer NOT NULL DEFAULT 0, flags text NULL)"""
+                code text NOT NULL, outcome integer NOT NULL DEFAULT 0)"""
         )
         cursor.execute(
             f"""CREATE TEMPORARY TABLE {FACTS} (person_id integer NOT NULL, ord bigint NOT NULL,
@@ -211,9 +209,12 @@ def _in_band(age: str, low: str, high: str) -> str:
     return f"({age} IS NULL OR (({low} IS NULL OR {age} >= {low}) AND ({high} IS NULL OR {age} < {high})))"
 
 
-def _flags(cursor, stage: str) -> None:
+def _flags(cursor, stage: str) -> tuple[str, str, dict]:
     """rules.violations of every recorded line, against the person's doses on record (in
-    Dose's order) and the batch's earlier recorded lines."""
+    Dose's order) and the batch's earlier recorded lines: fills FACTS and returns the WITH
+    whose `z` holds every recorded line with its stage columns, the SQL of its flags over
+    `z`, and their parameters. The doses' INSERT reads `z` itself: writing the flags into
+    the batch table first cost a rewrite of every row and a probe of its key per line."""
     b, person = BATCH_TABLE, "people_person"
     dose, product = Dose._meta.db_table, VaccineProduct._meta.db_table
     cursor.execute(f"TRUNCATE {FACTS}")
@@ -234,9 +235,9 @@ def _flags(cursor, stage: str) -> None:
     # "OFFSET 0" in x, y and z: each is read once, so the planner would inline it into the
     # next and compute the age in every rule that reads it, and the interval's subquery
     # in each of the three tests of min_days; kept apart, each is computed once a line.
-    cursor.execute(
-        f"""WITH x AS (
+    with_sql = f"""WITH x AS (
             SELECT b.line, b.person_id, b.code, s.dose_number AS n, s.kind, s.given_on AS day,
+                s.product_id, s.site_name, s.lot, s.source_id, p.province,
                 CASE WHEN p.birth_date IS NOT NULL THEN
                     EXTRACT(YEAR FROM s.given_on)::int - EXTRACT(YEAR FROM p.birth_date)::int
                     - CASE WHEN (EXTRACT(MONTH FROM s.given_on), EXTRACT(DAY FROM s.given_on))
@@ -270,8 +271,8 @@ def _flags(cursor, stage: str) -> None:
                   AND {_in_band("y.age", "r.min_age", "r.max_age")}
                 ORDER BY (r.product <> '') DESC, r.valid_from DESC, r.ord LIMIT 1
             ) AS min_days
-            FROM y OFFSET 0)
-        UPDATE {b} SET flags = CONCAT_WS(',',
+            FROM y OFFSET 0)"""
+    flags_sql = f"""CONCAT_WS(',',
             CASE WHEN z.twice THEN %(twice)s END,
             CASE WHEN (z.n = 1 OR z.kind = %(primary)s) AND NOT z.eligible THEN %(age)s END,
             CASE WHEN z.n > 1 AND (z.prev_n IS NULL OR z.prev_n <> z.n - 1) THEN %(missing)s END,
@@ -285,8 +286,10 @@ def _flags(cursor, stage: str) -> None:
                           SELECT 1 FROM {P_MIXES} m WHERE m.first_code = z.prev_product
                           AND m.then_code = z.code AND m.dose_number = z.n AND m.valid_from <= z.day
                           AND {_in_band("z.age", "m.min_age", "NULL")})
-                 THEN %(mix)s END)
-        FROM z WHERE {b}.line = z.line""",
+                 THEN %(mix)s END)"""
+    return (
+        with_sql,
+        flags_sql,
         {
             "twice": rules.SAME_DOSE_TWICE,
             "age": rules.AGE_NOT_ELIGIBLE,
@@ -321,7 +324,7 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
         # refresh's GROUP BY over the round's doses ran once per person under a nested
         # loop (quadratic: over two minutes at 200,000 lines instead of about a second).
         cursor.execute(f"ANALYZE {b}")
-        _flags(cursor, stage)
+        with_sql, flags_sql, flag_params = _flags(cursor, stage)
         common = (
             "s.product_id, s.dose_number, s.kind, s.given_on, 'fixed', s.site_name, s.lot, "
             "%(source)s, s.source_id, %(actor)s, %(now)s"
@@ -335,12 +338,13 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
         # fills only an empty code, one statement trigger checks them all): a PL/pgSQL
         # call and a read of the person per dose cost a third of this INSERT.
         cursor.execute(
-            f"""INSERT INTO {Dose._meta.db_table} ({fields}, person_id, flags, province)
-            SELECT {common}, b.person_id, b.flags, p.province
-            FROM {b} b JOIN {stage} s ON s.line = b.line
-                JOIN {Person._meta.db_table} p ON p.id = b.person_id
-            WHERE b.outcome = {RECORD} ORDER BY b.line ON CONFLICT DO NOTHING""",
-            params,
+            f"""{with_sql}
+            INSERT INTO {Dose._meta.db_table} ({fields}, person_id, flags, province)
+            SELECT z.product_id, z.n, z.kind, z.day, 'fixed', z.site_name, z.lot,
+                %(source)s, z.source_id, %(actor)s, %(now)s, z.person_id, {flags_sql},
+                z.province
+            FROM z ORDER BY z.line ON CONFLICT DO NOTHING""",
+            {**params, **flag_params},
         )
         recorded = cursor.rowcount
         # The one place the batch's people get their coverage status recomputed.
