@@ -113,3 +113,33 @@ class ShiftForm(forms.Form):
             # A shift past midnight is two shifts, one on each day.
             self.add_error("ends", _("Giờ kết thúc ca phải sau giờ bắt đầu (trong cùng ngày)."))
         return data
+
+
+VERSION_MAX_LENGTH = 100  # "team pk|start ISO|end ISO", see teams.shift_version
+
+
+class ShiftEditForm(ShiftForm):
+    """A shift's team and hours, with the version of the shift the editor was shown."""
+
+    based_on = forms.CharField(widget=forms.HiddenInput, max_length=VERSION_MAX_LENGTH)
+
+
+class ShiftCancelForm(forms.Form):
+    based_on = forms.CharField(widget=forms.HiddenInput, max_length=VERSION_MAX_LENGTH)
+
+
+class TeamLinkForm(forms.Form):
+    """Link one free-text name of a commune, in a campaign, to a team record."""
+
+    commune = forms.ModelChoiceField(queryset=AdminUnit.objects.none(), widget=forms.HiddenInput)
+    name = forms.CharField(
+        widget=forms.HiddenInput, max_length=max_length(SamplingTeam, "name"), strip=False
+    )
+    team = TeamChoiceField(label=_("Tổ lấy mẫu"), queryset=SamplingTeam.objects.none())
+
+    def __init__(self, *args, communes=None, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["commune"].queryset = communes
+        if teams is not None:
+            self.fields["team"].queryset = teams

@@ -90,6 +90,21 @@ def campaign_get(user, pk: int) -> Campaign:
     return campaigns_visible_to(user).select_related("unit").get(pk=pk)
 
 
+def campaigns_reaching(user):
+    """Campaigns the user's unit runs, and those covering one of its communes (a commune's
+    team links the free-text team names of its own rows; the rows stay scoped on their own)."""
+    covering = scope_to_jurisdiction(
+        Campaign.units.through.objects.all(), user, "adminunit"
+    ).values("campaign_id")
+    return Campaign.objects.filter(
+        Q(pk__in=campaigns_visible_to(user).values("pk")) | Q(pk__in=covering)
+    )
+
+
+def campaign_reaching_get(user, pk: int) -> Campaign:
+    return campaigns_reaching(user).select_related("unit").get(pk=pk)
+
+
 def campaign_progress(campaign: Campaign):
     return campaign.progress.select_related("unit__parent").order_by("unit__name")
 

@@ -16,9 +16,9 @@ from phongdich.accounts.permissions import role_required
 from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.models import AdminUnit
 
-from . import selectors, teams
-from .forms_teams import ShiftForm, TeamForm
-from .models import SamplingPoint, SamplingTeam, TeamMember
+from . import selectors, team_links, teams
+from .forms_teams import ShiftCancelForm, ShiftEditForm, ShiftForm, TeamForm, TeamLinkForm
+from .models import Campaign, SamplingPoint, SamplingTeam, TeamMember, TeamShift
 from .permissions import SAMPLE_ROLES
 
 LIST_LIMIT = 200
@@ -163,6 +163,141 @@ def point_shifts(request, pk: int):
             "shifts": shifts,
             "is_open": point.round.status == point.round.Status.OPEN,
         },
+    )
+
+
+def _get_shift(request, pk):
+    try:
+        return teams.shift_get(request.user, pk)
+    except TeamShift.DoesNotExist:
+        raise Http404 from None
+
+
+def _local_window(data):
+    return (
+        timezone.make_aware(datetime.combine(data["day"], data["starts"])),
+        timezone.make_aware(datetime.combine(data["day"], data["ends"])),
+    )
+
+
+@role_required(*SAMPLE_ROLES)
+def shift_edit(request, pk: int):
+    """Change a shift's team or hours. The form carries the version of the shift it was
+    shown, so an edit made on a page older than another officer's edit is refused."""
+    shift = _get_shift(request, pk)
+    point = shift.point
+    starts, ends = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    form = ShiftEditForm(
+        request.POST or None,
+        teams=teams.teams_for_commune(point.commune).order_by("name", "pk"),
+        initial={
+            "team": shift.team_id,
+            "day": starts.date(),
+            "starts": starts.time(),
+            "ends": ends.time(),
+            "based_on": teams.shift_version(shift),
+        },
+    )
+    is_open = point.round.status == point.round.Status.OPEN
+    if request.method == "POST" and is_open and form.is_valid():
+        data = form.cleaned_data
+        starts_at, ends_at = _local_window(data)
+        try:
+            teams.shift_update(
+                by=request.user,
+                shift=shift,
+                team=data["team"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                based_on=data["based_on"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã sửa ca của tổ %(team)s ngày %(day)s.")
+                % {"team": data["team"].name, "day": f"{data['day']:%d/%m/%Y}"},
+            )
+            return redirect("labtests:point_shifts", pk=point.pk)
+    return render(
+        request,
+        "labtests/shift_form.html",
+        {"shift": shift, "point": point, "form": form, "is_open": is_open},
+    )
+
+
+@role_required(*SAMPLE_ROLES)
+def shift_cancel(request, pk: int):
+    """Confirm, then cancel a shift (a POST only cancels; the page shows what it cancels)."""
+    shift = _get_shift(request, pk)
+    point = shift.point
+    form = ShiftCancelForm(request.POST or None, initial={"based_on": teams.shift_version(shift)})
+    is_open = point.round.status == point.round.Status.OPEN
+    if request.method == "POST" and is_open and form.is_valid():
+        try:
+            teams.shift_cancel(by=request.user, shift=shift, based_on=form.cleaned_data["based_on"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã hủy ca của tổ %(team)s ngày %(day)s.")
+                % {
+                    "team": shift.team.name,
+                    "day": f"{timezone.localtime(shift.starts_at):%d/%m/%Y}",
+                },
+            )
+            return redirect("labtests:point_shifts", pk=point.pk)
+    return render(
+        request,
+        "labtests/shift_cancel.html",
+        {"shift": shift, "point": point, "form": form, "is_open": is_open},
+    )
+
+
+@role_required(*SAMPLE_ROLES)
+def campaign_team_names(request, pk: int):
+    """The campaign's free-text team names that point at no team, per commune, and the form
+    that links every row of one name to the team an officer picks."""
+    try:
+        campaign = selectors.campaign_reaching_get(request.user, pk)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+    form = None
+    if request.method == "POST":
+        form = TeamLinkForm(
+            request.POST,
+            communes=team_links.communes_to_link(request.user),
+            teams=team_links.teams_to_link(request.user),
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                counts = team_links.team_name_link(
+                    by=request.user,
+                    campaign=campaign,
+                    commune=data["commune"],
+                    name=data["name"],
+                    team=data["team"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã liên kết “%(name)s” với tổ %(team)s: %(samples)s mẫu, %(pools)s "
+                        "mẫu gộp, %(points)s điểm lấy mẫu."
+                    )
+                    % {"name": data["name"], "team": data["team"].name, **counts},
+                )
+                return redirect("labtests:campaign_team_names", pk=campaign.pk)
+    rows = team_links.campaign_unlinked_names(request.user, campaign, limit=LIST_LIMIT)
+    return render(
+        request,
+        "labtests/team_names.html",
+        {"campaign": campaign, "rows": rows, "form": form, "limit": LIST_LIMIT},
     )
 
 

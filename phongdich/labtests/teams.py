@@ -8,7 +8,7 @@ team's key lock (`lib.locks`), so two officers assigning the same team at once t
 shifts get one shift and one clear refusal, never two shifts."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +23,14 @@ from phongdich.geo.models import AdminUnit
 from phongdich.lib.locks import key_lock
 from phongdich.lib.text import nfc
 
-from .models import Sample, SamplingPoint, SamplingTeam, ScreeningRound, TeamMember, TeamShift
+from .models import (
+    Sample,
+    SamplingPoint,
+    SamplingTeam,
+    ScreeningRound,
+    TeamMember,
+    TeamShift,
+)
 from .permissions import SAMPLE_ROLES
 
 TEAM_UNIT_KINDS = (AdminUnit.Kind.COMMUNE, AdminUnit.Kind.DISTRICT)
@@ -269,12 +276,10 @@ def overlapping(team: SamplingTeam, starts_at: datetime, ends_at: datetime):
     return TeamShift.objects.filter(team=team, starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
-@transaction.atomic
-def shift_assign(
-    *, by, team: SamplingTeam, point: SamplingPoint, starts_at: datetime, ends_at: datetime
-) -> TeamShift:
-    """Put the team at the point from `starts_at` to `ends_at`, unless the team already
-    works elsewhere (or here) in an overlapping window."""
+def _check_shift(by, team, point, starts_at: datetime, ends_at: datetime) -> None:
+    """The rules a shift keeps, whether assigned or edited: the round still open, the team
+    one that may work in the point's commune, a forward window of at most MAX_SHIFT, on a
+    day of the round."""
     check_act_on_unit(by, point.commune)
     round_ = point.round
     if round_.status != ScreeningRound.Status.OPEN:
@@ -292,36 +297,151 @@ def shift_assign(
                 % {"a": f"{round_.starts_on:%d/%m/%Y}", "b": f"{round_.ends_on:%d/%m/%Y}"}
             }
         )
-    # Without the lock, two requests could each find no overlap and both insert.
-    key_lock(f"labtests.team_shift:{team.pk}")
-    clash = overlapping(team, starts_at, ends_at).select_related("point").first()
-    if clash is not None:
-        local_start = timezone.localtime(clash.starts_at)
-        local_end = timezone.localtime(clash.ends_at)
-        raise ValidationError(
-            _(
-                "Tổ %(team)s đã có ca tại %(point)s từ %(start)s đến %(end)s, trùng giờ với ca "
-                "này. Chọn giờ khác hoặc tổ khác."
-            )
-            % {
-                "team": team.name,
-                "point": clash.point.name,
-                "start": f"{local_start:%H:%M %d/%m/%Y}",
-                "end": f"{local_end:%H:%M %d/%m/%Y}",
-            }
+
+
+def _lock_teams(*team_ids: int) -> None:
+    """The key lock of each team whose shifts are checked, in pk order, so an edit moving a
+    shift from one team to another and an assignment of either never wait on each other
+    in a circle."""
+    for team_id in sorted(set(team_ids)):
+        key_lock(f"labtests.team_shift:{team_id}")
+
+
+def _refuse_clash(team, starts_at: datetime, ends_at: datetime, *, exclude=None) -> None:
+    clashes = overlapping(team, starts_at, ends_at).select_related("point")
+    if exclude is not None:
+        clashes = clashes.exclude(pk=exclude.pk)
+    clash = clashes.first()
+    if clash is None:
+        return
+    local_start = timezone.localtime(clash.starts_at)
+    local_end = timezone.localtime(clash.ends_at)
+    raise ValidationError(
+        _(
+            "Tổ %(team)s đã có ca tại %(point)s từ %(start)s đến %(end)s, trùng giờ với ca "
+            "này. Chọn giờ khác hoặc tổ khác."
         )
+        % {
+            "team": team.name,
+            "point": clash.point.name,
+            "start": f"{local_start:%H:%M %d/%m/%Y}",
+            "end": f"{local_end:%H:%M %d/%m/%Y}",
+        }
+    )
+
+
+def _shift_changes(shift: TeamShift) -> dict:
+    return {
+        "team": shift.team_id,
+        "point": shift.point_id,
+        "starts_at": shift.starts_at.isoformat(),
+        "ends_at": shift.ends_at.isoformat(),
+    }
+
+
+@transaction.atomic
+def shift_assign(
+    *, by, team: SamplingTeam, point: SamplingPoint, starts_at: datetime, ends_at: datetime
+) -> TeamShift:
+    """Put the team at the point from `starts_at` to `ends_at`, unless the team already
+    works elsewhere (or here) in an overlapping window."""
+    _check_shift(by, team, point, starts_at, ends_at)
+    # Without the lock, two requests could each find no overlap and both insert.
+    _lock_teams(team.pk)
+    _refuse_clash(team, starts_at, ends_at)
     shift = TeamShift.objects.create(
         team=team, point=point, starts_at=starts_at, ends_at=ends_at, created_by=by
     )
     audit_record(
-        actor=by,
-        action="labtests.shift_assign",
-        target=shift,
-        changes={
-            "team": team.pk,
-            "point": point.pk,
-            "starts_at": starts_at.isoformat(),
-            "ends_at": ends_at.isoformat(),
-        },
+        actor=by, action="labtests.shift_assign", target=shift, changes=_shift_changes(shift)
     )
     return shift
+
+
+def shifts_visible_to(user):
+    return scope_to_jurisdiction(TeamShift.objects.all(), user, "point__commune")
+
+
+def shift_get(user, pk: int) -> TeamShift:
+    return (
+        shifts_visible_to(user)
+        .select_related("team__unit", "point__round__campaign", "point__commune__parent")
+        .get(pk=pk)
+    )
+
+
+def shift_version(shift: TeamShift) -> str:
+    """What the editor was shown (team and window): an edit or a cancel made on an older
+    view of the shift is refused instead of silently replacing a change never seen."""
+    utc = [moment.astimezone(UTC).isoformat() for moment in (shift.starts_at, shift.ends_at)]
+    return f"{shift.team_id}|{utc[0]}|{utc[1]}"
+
+
+def _locked_shift(shift: TeamShift, based_on: str | None) -> TeamShift:
+    found = (
+        TeamShift.objects.select_for_update()
+        .select_related("team", "point__round", "point__commune")
+        .filter(pk=shift.pk)
+        .first()
+    )
+    if found is None:
+        raise ValidationError(_("Ca này đã được hủy. Hãy tải lại danh sách ca."))
+    if based_on is not None and shift_version(found) != based_on:
+        raise ValidationError(
+            _(
+                "Ca này vừa được người khác sửa (nay là tổ %(team)s, %(start)s–%(end)s "
+                "ngày %(day)s). Hãy xem lại ca rồi sửa tiếp."
+            )
+            % {
+                "team": found.team.name,
+                "start": f"{timezone.localtime(found.starts_at):%H:%M}",
+                "end": f"{timezone.localtime(found.ends_at):%H:%M}",
+                "day": f"{timezone.localtime(found.starts_at):%d/%m/%Y}",
+            }
+        )
+    return found
+
+
+@transaction.atomic
+def shift_update(
+    *,
+    by,
+    shift: TeamShift,
+    team: SamplingTeam,
+    starts_at: datetime,
+    ends_at: datetime,
+    based_on: str | None = None,
+) -> TeamShift:
+    """Change a shift's team or window, under the same rules as an assignment. The shift's
+    row is locked first (two edits of one shift run one after the other, and the second,
+    made on the view before the first, is refused by `based_on`), then the key locks of its
+    old and new team (the overlap check). `based_on` None skips the version check."""
+    shift = _locked_shift(shift, based_on)
+    _check_shift(by, team, shift.point, starts_at, ends_at)
+    _lock_teams(shift.team_id, team.pk)
+    _refuse_clash(team, starts_at, ends_at, exclude=shift)
+    before = _shift_changes(shift)
+    shift.team, shift.starts_at, shift.ends_at = team, starts_at, ends_at
+    shift.save(update_fields=["team", "starts_at", "ends_at"])
+    after = _shift_changes(shift)
+    audit_record(
+        actor=by,
+        action="labtests.shift_update",
+        target=shift,
+        changes={key: [before[key], after[key]] for key in before if before[key] != after[key]},
+    )
+    return shift
+
+
+@transaction.atomic
+def shift_cancel(*, by, shift: TeamShift, based_on: str | None = None) -> None:
+    """Remove a shift of an open round. Samples keep their team (they point at the team, not
+    the shift); the audit event keeps the shift's team, point and window."""
+    shift = _locked_shift(shift, based_on)
+    check_act_on_unit(by, shift.point.commune)
+    if shift.point.round.status != ScreeningRound.Status.OPEN:
+        raise ValidationError(_("Vòng xét nghiệm này đã kết thúc, không hủy ca."))
+    audit_record(
+        actor=by, action="labtests.shift_cancel", target=shift, changes=_shift_changes(shift)
+    )
+    shift.delete()

@@ -438,6 +438,7 @@ def campaign_detail(request, pk: int):
             "totals": totals,
             "rounds": round_rows,
             "round_form": round_form,
+            "can_link_teams": request.user.role in SAMPLE_ROLES,
         },
     )
 
@@ -520,6 +521,7 @@ def round_detail(request, pk: int):
             "can_close": is_open and request.user.role in CAMPAIGN_EDIT_ROLES,
             "pending": rounds.pending_count(round_) if is_open else 0,
             "team_counts": teams.round_team_counts(round_),
+            "can_link_teams": request.user.role in SAMPLE_ROLES,
         },
     )
 

@@ -14,7 +14,9 @@ before (the dose import's `vaccination.imports.import_doses`), so the command li
 page and the tests share one path. It must scope its matching to `by` as the page did:
 the worker runs it as the job's owner, and refuses to when the owner's jurisdiction
 changed since the upload. Labtests and tracing imports adopt it the same way: register a
-kind with their import function, its roles and a `summary(result)` sentence.
+kind with their import function, its roles and a `summary(result)` sentence; an import of
+rows about people (tracing's contacts, vaccination's doses) registers through
+`register_people_rows`, which builds the counts, the sentence and the stages they share.
 
 Only the owner sees a job, and only while their jurisdiction is the one they uploaded it
 under. A worker killed mid-run leaves the job running; the task reaper runs it again (an
@@ -32,6 +34,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .imports import ALL_OR_NOTHING, KEEP_GOOD, FileRefused, ImportOutcome, check_upload
 from .jobs import OwnedJobs
@@ -79,6 +82,51 @@ _KINDS: dict[str, ImportKind] = {}
 def register(kind: ImportKind) -> ImportKind:
     _KINDS[kind.name] = kind
     return kind
+
+
+def register_people_rows(
+    *,
+    name: str,
+    title,
+    roles: tuple[str, ...],
+    run: Callable[..., ImportOutcome],
+    back_url: str,
+    counters: dict[str, str],
+    summary,
+    record_stage,
+    max_bytes: int,
+    max_rows: int,
+) -> ImportKind:
+    """Register an import of rows about people (tracing's contacts, vaccination's doses),
+    which share one shape: the stored counts are the outcome's counter attributes,
+    `counters` mapping each placeholder of the one-sentence `summary` (a lazy translation,
+    "Đã thêm %(n)s …") to its attribute; the stages are reading the file, matching the
+    people register, and recording (`record_stage` says what is recorded)."""
+
+    def counts(outcome: ImportOutcome) -> dict:
+        return {attribute: getattr(outcome, attribute) for attribute in counters.values()}
+
+    def sentence(stored: dict) -> str:
+        return summary % {mark: stored.get(attribute, 0) for mark, attribute in counters.items()}
+
+    return register(
+        ImportKind(
+            name=name,
+            title=title,
+            roles=roles,
+            run=run,
+            counts=counts,
+            summary=sentence,
+            back_url=back_url,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            stages={
+                "read": gettext_lazy("Đang đọc và kiểm tra tệp"),
+                "match": gettext_lazy("Đang tìm người trong danh sách dân cư"),
+                "record": record_stage,
+            },
+        )
+    )
 
 
 def get_kind(name: str) -> ImportKind | None:

@@ -468,37 +468,20 @@ def import_contacts_audited(*, by, upload, mode, max_rows, max_bytes, progress):
     return result
 
 
-def _job_counts(outcome: ContactImport) -> dict:
-    return {"added": outcome.added, "unchanged": outcome.unchanged}
-
-
-def _job_summary(counts: dict) -> str:
-    return _("Đã thêm %(n)s người tiếp xúc; %(u)s người đã có trong danh sách.") % {
-        "n": counts.get("added", 0),
-        "u": counts.get("unchanged", 0),
-    }
-
-
 def register_background_import():
     from phongdich.lib import background_imports
 
     from .permissions import TRACER_ROLES
 
-    return background_imports.register(
-        background_imports.ImportKind(
-            name="tracing.contacts",
-            title=gettext_lazy("Danh sách tiếp xúc"),
-            roles=TRACER_ROLES,
-            run=import_contacts_audited,
-            counts=_job_counts,
-            summary=_job_summary,
-            back_url="tracing:import",
-            max_bytes=MAX_BYTES,
-            max_rows=PAGE_MAX_ROWS,
-            stages={
-                "read": gettext_lazy("Đang đọc và kiểm tra tệp"),
-                "match": gettext_lazy("Đang tìm người trong danh sách dân cư"),
-                "record": gettext_lazy("Đang ghi người tiếp xúc"),
-            },
-        )
+    return background_imports.register_people_rows(
+        name="tracing.contacts",
+        title=gettext_lazy("Danh sách tiếp xúc"),
+        roles=TRACER_ROLES,
+        run=import_contacts_audited,
+        back_url="tracing:import",
+        counters={"n": "added", "u": "unchanged"},
+        summary=gettext_lazy("Đã thêm %(n)s người tiếp xúc; %(u)s người đã có trong danh sách."),
+        record_stage=gettext_lazy("Đang ghi người tiếp xúc"),
+        max_bytes=MAX_BYTES,
+        max_rows=PAGE_MAX_ROWS,
     )

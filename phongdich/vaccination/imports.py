@@ -248,18 +248,6 @@ def import_doses_per_row(
 PAGE_MAX_ROWS = 1_000_000
 
 
-def _job_counts(outcome: DoseImport) -> dict:
-    return {"recorded": outcome.recorded, "queued": outcome.queued, "unchanged": outcome.unchanged}
-
-
-def _job_summary(counts: dict) -> str:
-    return _("Đã ghi %(n)s mũi tiêm; %(q)s mũi chờ xác định người; %(u)s mũi đã có từ trước.") % {
-        "n": counts.get("recorded", 0),
-        "q": counts.get("queued", 0),
-        "u": counts.get("unchanged", 0),
-    }
-
-
 def register_background_import():
     from django.conf import settings
     from django.utils.translation import gettext_lazy
@@ -268,21 +256,17 @@ def register_background_import():
 
     from .permissions import REVIEW_ROLES
 
-    return background_imports.register(
-        background_imports.ImportKind(
-            name="vaccination.doses",
-            title=gettext_lazy("Mũi tiêm"),
-            roles=REVIEW_ROLES,
-            run=import_doses,
-            counts=_job_counts,
-            summary=_job_summary,
-            back_url="vaccination:import",
-            max_bytes=getattr(settings, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
-            max_rows=PAGE_MAX_ROWS,
-            stages={
-                "read": gettext_lazy("Đang đọc và kiểm tra tệp"),
-                "match": gettext_lazy("Đang tìm người trong danh sách dân cư"),
-                "record": gettext_lazy("Đang ghi mũi tiêm"),
-            },
-        )
+    return background_imports.register_people_rows(
+        name="vaccination.doses",
+        title=gettext_lazy("Mũi tiêm"),
+        roles=REVIEW_ROLES,
+        run=import_doses,
+        back_url="vaccination:import",
+        counters={"n": "recorded", "q": "queued", "u": "unchanged"},
+        summary=gettext_lazy(
+            "Đã ghi %(n)s mũi tiêm; %(q)s mũi chờ xác định người; %(u)s mũi đã có từ trước."
+        ),
+        record_stage=gettext_lazy("Đang ghi mũi tiêm"),
+        max_bytes=getattr(settings, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+        max_rows=PAGE_MAX_ROWS,
     )

@@ -1,7 +1,7 @@
 """Samples, pools, orders and campaigns of commune B, and the sampling form that matches
 people, for the site-wide boundary walk (web/tests/test_jurisdiction.py)."""
 
-from datetime import date
+from datetime import date, datetime
 
 
 def _person_of_b(world, staff):
@@ -146,7 +146,43 @@ def _team(world, staff):
     }
 
 
+def _shift(world, staff):
+    from django.utils import timezone
+
+    from phongdich.labtests import teams
+    from phongdich.labtests.models import SamplingTeam, TeamShift
+
+    point = _round_of_b(world, staff).points.get()
+    found = TeamShift.objects.filter(point=point).first()
+    if found:
+        return {"pk": found.pk}
+    team = SamplingTeam.objects.get(pk=_team(world, staff)["pk"])
+    day = point.round.starts_on
+    shift = teams.shift_assign(
+        by=staff.commune_worker_b,
+        team=team,
+        point=point,
+        starts_at=timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=8)),
+        ends_at=timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=11)),
+    )
+    return {"pk": shift.pk}
+
+
+def _campaign_with_names(world, staff):
+    """Commune B's campaign with a sample whose team is a name only (the link page's row)."""
+    from phongdich.labtests.models import Campaign
+
+    _round_of_b(world, staff)
+    campaign = Campaign.objects.get(name="Tầm soát Bắc Sơn")
+    sample = _sample_of_b(world, staff, barcode="B-S-T")
+    type(sample).objects.filter(pk=sample.pk).update(campaign=campaign, team="Tổ Bắc Sơn cũ")
+    return {"pk": campaign.pk}
+
+
 RECORDS_IN_COMMUNE_B = {
+    "labtests:shift_edit": _shift,
+    "labtests:shift_cancel": _shift,
+    "labtests:campaign_team_names": _campaign_with_names,
     "labtests:team_edit": _team,
     "labtests:point_shifts": _point,
     "labtests:round_detail": _round,

@@ -15,6 +15,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _fits(page):
+    # After a click the next page may still be parsing (no documentElement yet): wait for it
+    # to load before measuring (seen failing under a load average of 12).
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 
@@ -127,3 +130,38 @@ def test_a_zone_page_shows_its_lifting_inputs(live_server, login, world, staff):
     page.goto(f"{live_server.url}/zones/public/")
     _fits(page)
     expect(page.locator("#public-zones")).to_contain_text(zone.name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commune_worker_edits_and_cancels_a_shift_and_links_a_typed_team_name_on_a_phone(
+    live_server, login, world, staff
+):
+    rnd = builders.screening_round(world, staff, units=[world.commune_a])
+    point = builders.point(world, staff, rnd, name="Nhà văn hóa khu 5")
+    team = builders.team(world, staff, name="Tổ lấy mẫu phường Hàm Rồng số 3")
+    shift = builders.shift(world, staff, team, point, hours=(8, 11))
+    builders.sample(world, staff, campaign=rnd.campaign, team="Tổ 3 (ghi tay, trước khi có tổ)")
+    page = login(staff.commune_worker_a)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/labtests/points/{point.pk}/shifts/")
+    page.get_by_role("link", name="Sửa ca").click()
+    _fits(page)
+    page.fill("input[name=starts]", "13:00")
+    page.fill("input[name=ends]", "16:00")
+    page.get_by_role("button", name="Lưu ca").click()
+    expect(page.locator("#shifts")).to_contain_text("13:00–16:00")
+    _fits(page)
+    page.get_by_role("link", name="Hủy ca").click()
+    expect(page.locator("h1")).to_contain_text("Hủy ca lấy mẫu")
+    _fits(page)
+    page.get_by_role("button", name="Xác nhận hủy ca").click()
+    expect(page.locator("#shifts")).to_contain_text("Chưa phân công tổ nào.")
+    assert not shift.__class__.objects.filter(pk=shift.pk).exists()
+    page.goto(f"{live_server.url}/labtests/rounds/{rnd.pk}/")
+    page.get_by_role("link", name="Gắn tên tổ ghi bằng chữ với tổ lấy mẫu").click()
+    _fits(page)
+    row = page.locator("#team-names tbody tr").first
+    row.locator("select[name=team]").select_option(str(team.pk))
+    row.get_by_role("button").click()
+    expect(page.locator("#team-names")).to_contain_text("Mọi tên tổ của đợt này đã gắn")
+    assert Sample.objects.get(team="Tổ 3 (ghi tay, trước khi có tổ)").sampling_team == team

@@ -249,3 +249,45 @@ def test_uploads_sent_at_once_respect_the_cap_of_unfinished_imports():
     assert all("tệp đang nhập" in o for o in outcomes if o != "queued")
     for job in jobs:
         default_storage.delete(job.upload.name)
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome", "counts", "sentence", "record"),
+    [
+        (
+            "tracing.contacts",
+            {"added": 3, "unchanged": 1},
+            {"added": 3, "unchanged": 1},
+            "Đã thêm 3 người tiếp xúc; 1 người đã có trong danh sách.",
+            "Đang ghi người tiếp xúc",
+        ),
+        (
+            "vaccination.doses",
+            {"recorded": 5, "queued": 2, "unchanged": 0},
+            {"recorded": 5, "queued": 2, "unchanged": 0},
+            "Đã ghi 5 mũi tiêm; 2 mũi chờ xác định người; 0 mũi đã có từ trước.",
+            "Đang ghi mũi tiêm",
+        ),
+    ],
+)
+def test_the_people_row_imports_store_their_counters_and_say_them_in_one_sentence(
+    kind, outcome, counts, sentence, record
+):
+    """tracing's and vaccination's registrations share `register_people_rows`: the stored
+    counts, the report's sentence (a missing counter reads 0) and the three stages."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    spec = bg.get_kind(kind)
+    assert spec.counts(SimpleNamespace(**outcome, errors=None)) == counts
+    with translation.override("vi"):
+        assert spec.summary(counts) == sentence
+        assert "0" in spec.summary({})
+        assert [str(spec.stages[s]) for s in ("read", "match", "record")] == [
+            "Đang đọc và kiểm tra tệp",
+            "Đang tìm người trong danh sách dân cư",
+            record,
+        ]
+    with translation.override("en"):
+        assert spec.summary(counts) != sentence  # translated when the sentence is built
