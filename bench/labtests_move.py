@@ -1,6 +1,8 @@
-"""Speed of migration labtests 0005 (every old cases.LabResult moved into labtests.Sample, in
-batches of 1,000) on a large old table, against a plain INSERT … SELECT of the same rows into
-a bare copy of labtests_sample's columns in the same run (the database's own floor).
+"""Speed of migration labtests 0005 (every old cases.LabResult moved into labtests.Sample,
+set-based by id ranges on PostgreSQL) on a large old table, and of its row-by-row path (the
+move before, batches of 1,000 through the ORM) on the first `--row-path` rows, against a
+plain INSERT … SELECT of the same rows into a bare copy of labtests_sample's columns in the
+same run (the database's own floor).
 
 PostgreSQL. The old rows are generated in SQL (people and communes from the bench world):
 a tenth carry a lab id that is some existing sample's code (the labtests app's own result,
@@ -8,7 +10,7 @@ linked back instead of copied), a twentieth a lab id of 41+ characters (it gets 
 the rest a lab id of their own or none. The migration's `move` function is timed on the
 real app registry, then `unmove` puts the table back for the next run.
 
-    .venv/bin/python bench/labtests_move.py [--rows 200000]
+    .venv/bin/python bench/labtests_move.py [--rows 200000] [--row-path 20000]
 """
 
 import argparse
@@ -36,6 +38,12 @@ def load() -> str:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument(
+        "--row-path",
+        type=int,
+        default=20_000,
+        help="old rows timed through the row-by-row path (the move before it was set-based)",
+    )
     args = parser.parse_args()
     django_setup(DB_URL)
     from django.apps import apps
@@ -135,11 +143,31 @@ def main():
     moved = Sample.objects.filter(legacy_result_id__isnull=False).count()
     assert moved == args.rows, moved
     print(
-        f"{'migration 0005 move(), batches of 1,000':<48} {args.rows / seconds:10,.0f} "
+        f"{'migration 0005 move(), set-based by id ranges':<48} {args.rows / seconds:10,.0f} "
         f"rows/s  ({seconds:.2f} s)  [{load()}]",
         flush=True,
     )
     print(f"ratio move/floor: {floor / seconds:.3f}", flush=True)
+    if args.row_path:
+        # The shape before (batches of 1,000 through the ORM) on the first rows, then
+        # the set-based move again so the second run below finds everything moved.
+        with transaction.atomic():
+            migration.unmove(apps, None)
+        first = list(LabResult.objects.order_by("pk")[: args.row_path])
+        started = time.perf_counter()
+        with transaction.atomic():
+            for n in range(0, len(first), migration.BATCH):
+                migration._move_rows(Sample, first[n : n + migration.BATCH])
+        slow = time.perf_counter() - started
+        print(
+            f"{'row-by-row path (before), batches of 1,000':<48} "
+            f"{len(first) / slow:10,.0f} rows/s  ({len(first):,} rows, {slow:.2f} s)  "
+            f"[{load()}]",
+            flush=True,
+        )
+        print(f"set-based/row-by-row: {(args.rows / seconds) / (len(first) / slow):.1f}")
+        with transaction.atomic():
+            migration.move(apps, None)
     started = time.perf_counter()
     with transaction.atomic():
         migration.move(apps, None)

@@ -289,9 +289,14 @@ class Sample(models.Model):
     barcode = models.CharField(_("mã mẫu"), max_length=40, unique=True)
     kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices)
     reason = models.CharField(_("lý do"), max_length=12, choices=Reason.choices)
-    # Where the sample was taken (not necessarily where the person lives).
+    # Where the sample was taken (not necessarily where the person lives). No index of its
+    # own: labtests_sample_commune (commune, -taken_at) serves every lookup by commune.
     commune = models.ForeignKey(
-        "geo.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường")
+        "geo.AdminUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("xã/phường"),
+        db_index=False,
     )
     place = models.CharField(_("điểm lấy mẫu"), max_length=200, blank=True)
     team = models.CharField(_("tổ lấy mẫu"), max_length=120, blank=True)
@@ -310,17 +315,34 @@ class Sample(models.Model):
     # every insert path (geo.province), named by the province pages' queries.
     province = province_field()
     PROVINCE_FROM = "commune"
+    # Never a filter (only a deleted account's SET NULL, a rare scan): no index, one less
+    # entry for every sample inserted.
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     pool = models.ForeignKey(
         Pool, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
+    # Campaign and round: indexed by labtests_sample_campaign / _round (their first column).
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="samples",
+        db_index=False,
     )
     round = models.ForeignKey(
-        ScreeningRound, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+        ScreeningRound,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="samples",
+        db_index=False,
     )
     point = models.ForeignKey(
         SamplingPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
@@ -337,8 +359,16 @@ class Sample(models.Model):
     ct_value = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     lab = models.CharField(_("phòng xét nghiệm"), max_length=60, blank=True)
     resulted_at = models.DateTimeField(null=True, blank=True)
+    # No index on any column a result writes (result, status, Ct, lab, resulted_at,
+    # resulted_by, presumptive) and a fill factor of 50 (migration 0011): a result is then
+    # a HOT update, a new row version on the same page without an entry in the 13 indexes
+    # (bench/labtests_import.py).
     resulted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # The F0 app's view of the result: the case it counts for (11042 classification, the
     # negatives that end isolation under 250/QĐ-BYT). Set by the cases app, never here.
@@ -350,6 +380,16 @@ class Sample(models.Model):
     # The laboratory's own id of a result sent through the F0 app's lab API or import
     # (unique per lab, 60 characters there); the tube's code stays `barcode`.
     lab_sample_id = models.CharField(_("mã mẫu của phòng xét nghiệm"), max_length=60, blank=True)
+    # The lab of a row with a lab's id, else NULL: the unique key of the lab's ids names
+    # this instead of `lab`, so writing the lab of a screening sample's result (no lab id)
+    # changes no indexed value and stays a HOT update.
+    lab_key = models.GeneratedField(
+        expression=models.Case(
+            models.When(~Q(lab_sample_id=""), then=models.F("lab")), default=None
+        ),
+        output_field=models.CharField(max_length=60, null=True),
+        db_persist=True,
+    )
     # The cases.LabResult row this sample was moved from (labtests 0005). A plain integer,
     # not a foreign key, so the old table can be dropped without touching these rows.
     legacy_result_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
@@ -359,8 +399,9 @@ class Sample(models.Model):
         ordering = ["-taken_at", "-pk"]
         constraints = [
             # What made the F0 app's lab posts idempotent, kept on the one table of results.
+            # The lab's id first: the F0 app looks a result up by (lab, lab_sample_id).
             models.UniqueConstraint(
-                fields=["lab", "lab_sample_id"],
+                fields=["lab_sample_id", "lab_key"],
                 condition=~Q(lab_sample_id=""),
                 name="labtests_sample_lab_id_uniq",
             )

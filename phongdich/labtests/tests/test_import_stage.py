@@ -4,6 +4,8 @@ a rolled-back transaction and the outcome and the database compared. On SQLite b
 take the streamed path (the comparison then holds trivially; the PostgreSQL run is the
 proof, and `test_on_postgresql_a_utf8_csv_goes_through_copy` says which path ran)."""
 
+import contextlib
+import threading
 from datetime import timedelta
 
 import pytest
@@ -354,3 +356,59 @@ def test_the_same_file_imported_three_times_at_once_records_each_result_once():
     assert sum(r.unchanged for r in results) == 2 * len(codes)
     assert Case.objects.filter(person=person).count() == 1
     assert not Sample.objects.filter(result="").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("mode", MODES)
+def test_two_overlapping_files_at_once_neither_deadlock_nor_apply_twice(mode, monkeypatch):
+    """Two labs' files share a third of their codes, in opposite line orders, with the same
+    positive and the same pool in both. Written 40 lines a statement, the first locks the
+    shared rows' first half then wants the second half the other holds (a deadlock before
+    the rows were locked in id order). Both imports finish, every shared line is recorded
+    by one of them and counted unchanged by the other, one case, one set of orders."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real threads need PostgreSQL")
+    monkeypatch.setattr(imports_stage, "BATCH", 40)
+    # The two imports write batch by batch in step (each waits for the other after each
+    # batch, at most 3 s: an import that cannot reach its write lets the other go on).
+    step = threading.Barrier(2)
+    real_batch = imports_stage._write_batch
+
+    def batch_in_step(*args):
+        real_batch(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            step.wait(timeout=3)
+
+    monkeypatch.setattr(imports_stage, "_write_batch", batch_in_step)
+    world = make_world()
+    staff = make_staff(world)
+    codes = [f"O-{n:03d}" for n in range(240)]
+    _samples(world, staff, codes)
+    pool = builders.pool(world, staff, code="OP-1", members=3)
+    person = Sample.objects.get(barcode="O-100").person
+
+    def lines(chosen):
+        out = [
+            f"{code},{'dương tính,20' if code == 'O-100' else 'âm tính,'},CDC,{_day()}"
+            for code in chosen
+        ]
+        out.insert(len(out) // 2, f"OP-1,dương tính,22,CDC,{_day()}")
+        return "\n".join([HEADER, *out]).encode()
+
+    first, second = codes[:160], list(reversed(codes[80:]))  # 80 codes in both
+
+    def run(content):
+        return lambda: imports.import_results(
+            by=staff.commune_worker_a, upload=as_upload("a.csv", content), mode=mode
+        )
+
+    outcomes = race([run(lines(first)), run(lines(second))])
+    assert not losers(outcomes), losers(outcomes)
+    results = [value for _kind, value in outcomes]
+    assert not any(r.errors or r.refusal for r in results), [r.errors.entries for r in results]
+    # Every line of both files is recorded once and found unchanged the other time.
+    assert sum(r.recorded for r in results) == len(codes) + 1
+    assert sum(r.unchanged for r in results) == 80 + 1
+    assert not Sample.objects.filter(barcode__in=codes, result="").exists()
+    assert Case.objects.filter(person=person).count() == 1
+    assert ResampleOrder.objects.filter(pool=pool).count() == 3

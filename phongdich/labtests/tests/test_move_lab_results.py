@@ -125,6 +125,22 @@ def test_odd_rows_move_too(world, staff):
     assert other.legacy_result_id is None and other.person != person
 
 
+def test_a_lab_id_that_is_another_rows_generated_code_is_decided_in_pk_order(world, staff):
+    """Two rows of one range choosing one code (PostgreSQL's set-based step leaves both to
+    the row-by-row path): the earlier keeps it, the later gets its own generated code."""
+    person = builders.person(world, staff)
+    first = _old(world, staff, person, lab="CDC", sample_id="")
+    second = _old(world, staff, person, lab="CDC", sample_id=f"KQ-L{first.pk}")
+    third = _old(world, staff, person, lab="CDC", sample_id="Z-1")
+    _move()
+    codes = dict(Sample.objects.values_list("legacy_result_id", "barcode"))
+    assert codes == {
+        first.pk: f"KQ-L{first.pk}",
+        second.pk: f"KQ-L{second.pk}",
+        third.pk: "Z-1",
+    }
+
+
 def test_a_result_labtests_sent_to_the_f0_app_links_its_sample_instead_of_copying(world, staff):
     case = make_case(world, staff.commune_worker_a)
     sample = builders.sample(world, staff, person=case.person, barcode="S-77")
@@ -139,8 +155,9 @@ def test_a_result_labtests_sent_to_the_f0_app_links_its_sample_instead_of_copyin
 
 
 def test_running_twice_gives_the_same_rows(world, staff, monkeypatch):
-    # Batches of two: five rows cross two batch boundaries.
+    # Batches (and PostgreSQL's id ranges) of two: five rows cross two boundaries.
     monkeypatch.setattr(migration, "BATCH", 2)
+    monkeypatch.setattr(migration, "RANGE", 2)
     case = make_case(world, staff.commune_worker_a)
     for n in range(4):
         _old(world, staff, case.person, case=case, lab="CDC", sample_id=f"B-{n}")
