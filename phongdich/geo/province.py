@@ -32,10 +32,15 @@ not move its rows by itself: `manage.py fill_province` recomputes every table's 
 batches (docs/operations.md).
 """
 
-from dataclasses import dataclass
+import logging
+import re
+from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
 from django.db import connection as default_connection
-from django.db import connections
+
+log = logging.getLogger(__name__)
 
 # The code is the first segment of the unit's path: "/38/380/14845/" -> "38".
 PG_CODE = "split_part({path}, '/', 2)"
@@ -78,9 +83,7 @@ def _source_sql(spec: Coded, vendor: str, row: str) -> str:
             f"WHERE p.id = {row}.{spec.column}), '')"
         )
     code = (PG_CODE if vendor == "postgresql" else SQLITE_CODE).format(path="u.path")
-    return (
-        f"COALESCE((SELECT {code} FROM geo_adminunit u WHERE u.id = {row}.{spec.column}), '')"
-    )
+    return f"COALESCE((SELECT {code} FROM geo_adminunit u WHERE u.id = {row}.{spec.column}), '')"
 
 
 def install(schema_editor, spec: Coded) -> None:
@@ -112,9 +115,7 @@ def install(schema_editor, spec: Coded) -> None:
                 f"EXECUTE FUNCTION {spec.cascade}()"
             )
         return
-    fill = (
-        f"UPDATE {table} SET province = {_source_sql(spec, vendor, 'NEW')} WHERE id = NEW.id;"
-    )
+    fill = f"UPDATE {table} SET province = {_source_sql(spec, vendor, 'NEW')} WHERE id = NEW.id;"
     schema_editor.execute(f"CREATE TRIGGER {trigger}_ins AFTER INSERT ON {table} BEGIN {fill} END")
     schema_editor.execute(
         f"CREATE TRIGGER {trigger}_upd AFTER UPDATE OF {spec.column}, province ON {table} "
@@ -213,3 +214,103 @@ def province_field():
     from django.db import models
 
     return models.CharField(max_length=10, blank=True, default="", db_default="", editable=False)
+
+
+# --- Partitions by province (PostgreSQL) --------------------------------------------------
+# The tables partitioned by `province` (audit events, health checks) share this: each served
+# province gets `<table>_p<code>`, and a DEFAULT partition `<table>_pdefault` takes a row of
+# any other code ('' included), so an insert never fails for want of a partition.
+
+# Province codes are GSO codes ("38"); anything else is never formatted into DDL.
+_CODE = re.compile(r"^[0-9A-Za-z]{1,10}$")
+
+
+@dataclass
+class Prepared:
+    created: list[str] = field(default_factory=list)
+    # Partitions that could not be created (a default partition holds their rows, or the
+    # role does not own the table).
+    blocked: list[str] = field(default_factory=list)
+
+
+def partition_name(table: str, code: str) -> str:
+    return f"{table}_p{code}"
+
+
+def is_partitioned(connection, table: str) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+            "WHERE c.relname = %s AND c.relnamespace = 'public'::regnamespace",
+            [table],
+        )
+        return cursor.fetchone() is not None
+
+
+def _exists(cursor, name: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{name}"])
+    return cursor.fetchone()[0]
+
+
+def create_partition(connection, name: str, ddl: str, params, outcome: Prepared) -> None:
+    """Run `ddl` (which creates `name`) unless `name` exists; a refusal is recorded in
+    `outcome.blocked`, not raised."""
+    with connection.cursor() as cursor:
+        if _exists(cursor, name):
+            return
+        try:
+            # A savepoint: a refused partition must not abort the rest of the job.
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(ddl, params)
+        except DatabaseError as exc:
+            log.warning("partition %s not created: %s", name, exc)
+            outcome.blocked.append(name)
+            return
+    outcome.created.append(name)
+
+
+def served_codes(connection) -> list[str]:
+    """The provinces served (loaded down to their communes), and the home province (an
+    empty database has no units yet, and system events belong to it). The outline of the
+    other 60-odd provinces gets no partitions: their rows, if any, go to the default."""
+    codes = {settings.HOME_PROVINCE_CODE}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.code FROM geo_adminunit p WHERE p.parent_id IS NULL AND EXISTS "
+            "(SELECT 1 FROM geo_adminunit c WHERE c.kind = 'commune' "
+            "AND c.path LIKE p.path || '%%')"
+        )
+        codes.update(code for (code,) in cursor.fetchall())
+    return sorted(code for code in codes if _CODE.match(code))
+
+
+def prepare_province_partitions(
+    connection, table: str, outcome: Prepared, *, sub: str = ""
+) -> list[str]:
+    """Create `table`'s DEFAULT partition and each served province's partition (`sub`, e.g.
+    "PARTITION BY RANGE (at)", makes each one partitioned in turn). Returns the codes whose
+    partition exists after the call. Does nothing unless `table` is partitioned."""
+    if not is_partitioned(connection, table):
+        return []
+    create_partition(
+        connection,
+        f"{table}_pdefault",
+        f'CREATE TABLE "{table}_pdefault" PARTITION OF "{table}" DEFAULT',
+        None,
+        outcome,
+    )
+    ready = []
+    for code in served_codes(connection):
+        name = partition_name(table, code)
+        create_partition(
+            connection,
+            name,
+            f'CREATE TABLE "{name}" PARTITION OF "{table}" FOR VALUES IN (%s) {sub}'.rstrip(),
+            [code],
+            outcome,
+        )
+        if name not in outcome.blocked:
+            ready.append(code)
+    return ready
