@@ -282,10 +282,20 @@ class HealthCheckQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         # On PostgreSQL the table is partitioned by province and a row is routed before the
         # fill trigger runs: every insert names the code (migration 0011).
+        # The code comes from the case instances held; cases not held with their code
+        # (ids only, or made in this process) are read in one query, never one each.
         objs = list(objs)
-        for check in objs:
-            if not check.province:
-                check.province = case_province(check.case)
+        unnamed = [check for check in objs if not check.province]
+        codes = {
+            check.case_id: check.case.province
+            for check in unnamed
+            if HealthCheck.case.is_cached(check) and check.case.province
+        }
+        rest = {check.case_id for check in unnamed} - codes.keys()
+        if rest:
+            codes.update(Case.objects.filter(pk__in=rest).values_list("pk", "province"))
+        for check in unnamed:
+            check.province = codes.get(check.case_id, "")
         return super().bulk_create(objs, *args, **kwargs)
 
 
