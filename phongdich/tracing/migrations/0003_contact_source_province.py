@@ -13,6 +13,17 @@ from django.db import migrations, models
 from phongdich.geo import province
 
 
+def _sqlite(action):
+    """SQLite rebuilds the table to add the column, which drops its `province` triggers:
+    off before, made again after."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            action(schema_editor, province.CONTACTS)
+
+    return run
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,10 +35,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(
+            _sqlite(province.uninstall), _sqlite(province.install), elidable=False
+        ),
         migrations.AddField(
             model_name='contact',
             name='source_province',
             field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=10),
+        ),
+        migrations.RunPython(
+            _sqlite(province.install), _sqlite(province.uninstall), elidable=False
         ),
         province.operations(province.CONTACT_SOURCES),
         migrations.AddIndex(
