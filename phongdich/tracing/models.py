@@ -99,9 +99,7 @@ class Contact(models.Model):
             # serves a province's list of contacts by status
             models.Index(fields=["province", "status"], name="contact_province_status_idx"),
             # serves a province's contacts listed by its F0 but living in another province
-            models.Index(
-                fields=["source_province", "status"], name="contact_source_province_idx"
-            ),
+            models.Index(fields=["source_province", "status"], name="contact_source_province_idx"),
             # serves the indicator job: contacts listed on a day
             models.Index(fields=["created_at"], name="contact_created_idx"),
         ]
