@@ -3,9 +3,11 @@ down as others are added? (issue 17, national scale)
 
 Loads 1, then 2, then 4 provinces (Thanh Hóa first, then Nghệ An, Hà Tĩnh, Quảng Bình),
 each with the same small synthetic load: its communes (the shipped 2021 units), PEOPLE per
-commune from the demo's generator, F0 cases for a share of them, and audit events
+commune from the demo's generator, F0 cases for a share of them with three health checks and three contacts each (checks
+partitioned by province, cases migration 0011), and audit events
 (partitioned by province and month, audit.partitions). After each step it times Thanh
-Hóa's main pages for its province admin, in-process (Django test client, every
+Hóa's main pages (an F0's page with its checks and the contact list among them) for its
+province admin, in-process (Django test client, every
 middleware), with GET /api/ping in the same run as the baseline, and prints each page's
 p50 against the 1-province run.
 
@@ -69,12 +71,13 @@ def load_province(code: str, people_per_commune: int, events: int, seed: int) ->
     from phongdich import testing
     from phongdich.accounts.models import Role, User
     from phongdich.audit import partitions
-    from phongdich.cases.models import Case
+    from phongdich.cases.models import Case, HealthCheck
     from phongdich.demo.loader import bulk_load_people
     from phongdich.demo.synthetic import PeopleGenerator
     from phongdich.geo.models import AdminUnit
     from phongdich.geo.services import geography_load
     from phongdich.people.models import Person
+    from phongdich.tracing.models import Contact
 
     started = time.perf_counter()
     geography_load(dataset="2021", province=code)
@@ -90,8 +93,10 @@ def load_province(code: str, people_per_commune: int, events: int, seed: int) ->
     people = bulk_load_people(rows)
     rng = random.Random(seed)
     today, now = timezone.localdate(), timezone.now()
-    chosen = Person.objects.filter(commune__path__startswith=province.path).values_list(
-        "pk", "commune_id"
+    residents = list(
+        Person.objects.filter(commune__path__startswith=province.path).values_list(
+            "pk", "commune_id"
+        )
     )
     cases = [
         Case(
@@ -107,10 +112,39 @@ def load_province(code: str, people_per_commune: int, events: int, seed: int) ->
             else now - timedelta(minutes=rng.randint(10, 1200)),
             risk_score=rng.randint(0, 3),
         )
-        for pk, commune_id in chosen.iterator()
+        for pk, commune_id in residents
         if rng.random() < F0_SHARE
     ]
     Case.objects.bulk_create(cases, batch_size=5000)
+    # Three checks an F0 (cases_healthcheck, partitioned by province: the bulk path names
+    # each check's code from its case) and three contacts an F0, listed and living in the
+    # F0's commune (the contact list names both codes).
+    checks = [
+        HealthCheck(
+            case=case,
+            at=now - timedelta(hours=8 * n + rng.randint(0, 7)),
+            source="self",
+            spo2=rng.choice([97, 98, 99]),
+            respiratory_rate=18,
+            submission_key=f"bench-{case.pk}-{n}",
+        )
+        for case in cases
+        for n in range(3)
+    ]
+    HealthCheck.objects.bulk_create(checks, batch_size=5000)
+    contacts = [
+        Contact(
+            person_id=person_id,
+            source_case=case,
+            commune_id=case.commune_id,
+            source_commune_id=case.commune_id,
+            exposure_date=today - timedelta(days=rng.randint(0, 9)),
+            setting="household",
+        )
+        for case in cases
+        for person_id in {rng.choice(residents)[0] for _ in range(3)} - {case.person_id}
+    ]
+    Contact.objects.bulk_create(contacts, batch_size=5000, ignore_conflicts=True)
     partitions.prepare_partitions(since=today - timedelta(seconds=events))
     with connection.cursor() as cursor:
         # Audit events over the last `events` seconds; one in 30 of the oldest tenth is
@@ -130,13 +164,15 @@ def load_province(code: str, people_per_commune: int, events: int, seed: int) ->
             """,
             [admin.pk, admin.username, events, code, events, events],
         )
-        for table in ("audit_auditevent", "people_person", "cases_case"):
+        tables = ("audit_auditevent", "people_person", "cases_case", "cases_healthcheck")
+        for table in (*tables, "tracing_contact"):
             cursor.execute(f"ANALYZE {table}")
     return {
         "code": code,
         "communes": len(communes),
         "people": people,
         "f0": len(cases),
+        "checks": len(checks),
         "events": events,
         "seconds": time.perf_counter() - started,
     }
@@ -149,6 +185,8 @@ PAGES = [
     ("audit, one day", None),  # filled with today's date
     ("people search 'Nguyễn Văn'", "/people/?q=Nguy%E1%BB%85n+V%C4%83n"),
     ("stats /stats/", "/stats/"),
+    ("an F0's page (its checks)", "case"),  # filled with the province's first F0
+    ("contact list /tracing/contacts/", "/tracing/contacts/"),
 ]
 
 
@@ -157,12 +195,15 @@ def measure(repeat: int) -> dict:
     from django.utils import timezone
 
     from phongdich.accounts.models import User
+    from phongdich.cases.models import Case
 
     client = Client()
     client.force_login(User.objects.get(username=f"admin-{MEASURED}"))
     results = {"ping": timed(lambda: client.get("/api/ping"), repeat * 3)}
     day = timezone.localdate().strftime("%d/%m/%Y")
     for label, path in PAGES:
+        if path == "case":
+            path = f"/cases/{Case.objects.filter(province=MEASURED).order_by('pk')[0].pk}/"
         path = path or f"/audit/?day={day}"
         status = client.get(path).status_code
         if status != 200:
@@ -188,7 +229,8 @@ def main():
             loaded.append(code)
             print(
                 f"loaded province {code}: {info['communes']} communes, {info['people']:,} "
-                f"people, {info['f0']:,} F0, {info['events']:,} audit events in "
+                f"people, {info['f0']:,} F0, {info['checks']:,} checks, "
+                f"{info['events']:,} audit events in "
                 f"{info['seconds']:.0f} s; {load_average()}"
             )
         runs[step] = measure(args.repeat)

@@ -13,36 +13,37 @@ refuses: the rows would have to move, and the append-only trigger refuses the DE
 moving is). The job then leaves that month in the default and says so in its result; an
 operator moves the rows in a maintenance window as the trigger's owner (docs/operations.md).
 
-SQLite has no partitions: these functions do nothing there.
+SQLite has no partitions: these functions do nothing there. The province level (the
+default partition, one partition per served province) is geo.province's, shared with the
+other tables partitioned by province.
 """
 
-import logging
-import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import connections
 from django.utils import timezone
 
-log = logging.getLogger(__name__)
+from phongdich.geo.province import (
+    Prepared,
+    create_partition,
+    partition_name,
+    prepare_province_partitions,
+    served_codes,
+)
+from phongdich.geo.province import (
+    is_partitioned as _is_partitioned,
+)
 
 TABLE = "audit_auditevent"
 MONTHS_AHEAD = 2
-# Province codes are GSO codes ("38"); anything else is not formatted into DDL.
-_CODE = re.compile(r"^[0-9A-Za-z]{1,10}$")
 
-
-@dataclass
-class Prepared:
-    created: list[str] = field(default_factory=list)
-    # Partitions that could not be created because a default partition holds their rows.
-    blocked: list[str] = field(default_factory=list)
+__all__ = ["Prepared", "prepare_partitions", "province_codes"]
 
 
 def province_partition(code: str) -> str:
-    return f"{TABLE}_p{code}"
+    return partition_name(TABLE, code)
 
 
 def month_partition(code: str, month: date) -> str:
@@ -62,50 +63,11 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def is_partitioned(connection) -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
-            "WHERE c.relname = %s AND c.relnamespace = 'public'::regnamespace",
-            [TABLE],
-        )
-        return cursor.fetchone() is not None
+    return _is_partitioned(connection, TABLE)
 
 
-def _exists(cursor, name: str) -> bool:
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{name}"])
-    return cursor.fetchone()[0]
-
-
-def _create(connection, name: str, ddl: str, params, outcome: Prepared) -> None:
-    with connection.cursor() as cursor:
-        if _exists(cursor, name):
-            return
-        try:
-            # A savepoint: a refused partition must not abort the rest of the job.
-            with transaction.atomic(using=connection.alias):
-                cursor.execute(ddl, params)
-        except DatabaseError as exc:
-            log.warning("audit partition %s not created: %s", name, exc)
-            outcome.blocked.append(name)
-            return
-    outcome.created.append(name)
-
-
-def province_codes(connection) -> list[str]:
-    """The provinces served (loaded down to their communes), and the home province (an
-    empty database has no units yet, and system events belong to it). The outline of the
-    other 60-odd provinces gets no partitions: their events, if any, go to the default."""
-    codes = {settings.HOME_PROVINCE_CODE}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT p.code FROM geo_adminunit p WHERE p.parent_id IS NULL AND EXISTS "
-            "(SELECT 1 FROM geo_adminunit c WHERE c.kind = 'commune' "
-            "AND c.path LIKE p.path || '%%')"
-        )
-        codes.update(code for (code,) in cursor.fetchall())
-    return sorted(code for code in codes if _CODE.match(code))
+# The served provinces (geo.province.served_codes; kept under the audit's name).
+province_codes = served_codes
 
 
 def prepare_partitions(
@@ -122,26 +84,12 @@ def prepare_partitions(
     last = today.replace(day=1)
     for _ in range(months_ahead):
         last = _next_month(last)
-    _create(
-        connection,
-        f"{TABLE}_pdefault",
-        f'CREATE TABLE "{TABLE}_pdefault" PARTITION OF "{TABLE}" DEFAULT',
-        None,
-        outcome,
-    )
-    for code in province_codes(connection):
+    # The default and each province's partition (geo.province), each by month in turn.
+    for code in prepare_province_partitions(
+        connection, TABLE, outcome, sub="PARTITION BY RANGE (at)"
+    ):
         parent = province_partition(code)
-        _create(
-            connection,
-            parent,
-            f'CREATE TABLE "{parent}" PARTITION OF "{TABLE}" FOR VALUES IN (%s) '
-            "PARTITION BY RANGE (at)",
-            [code],
-            outcome,
-        )
-        if parent in outcome.blocked:
-            continue
-        _create(
+        create_partition(
             connection,
             f"{parent}_default",
             f'CREATE TABLE "{parent}_default" PARTITION OF "{parent}" DEFAULT',
@@ -151,7 +99,7 @@ def prepare_partitions(
         month = first
         while month <= last:
             name = month_partition(code, month)
-            _create(
+            create_partition(
                 connection,
                 name,
                 f'CREATE TABLE "{name}" PARTITION OF "{parent}" FOR VALUES FROM (%s) TO (%s)',

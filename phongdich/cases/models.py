@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.geo.province import province_field
+from phongdich.geo.province import province_field, province_of_unit
 from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.link_sends import LinkSend
 from phongdich.lib.tokens import PersonalLinkMixin
@@ -271,16 +271,50 @@ class LabResult(models.Model):
         return f"{self.get_kind_display()} {self.lab} {self.sample_id}".strip()
 
 
+def case_province(case: "Case") -> str:
+    """The province code a check of `case` is stored under: the case row's own, read with
+    the case (no query), or, for a case made in this process (the database fills its code
+    and the instance does not read it back), its commune's."""
+    return case.province or province_of_unit(case.commune)
+
+
+class HealthCheckQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # On PostgreSQL the table is partitioned by province and a row is routed before the
+        # fill trigger runs: every insert names the code (migration 0011).
+        # The code comes from the case instances held; cases not held with their code
+        # (ids only, or made in this process) are read in one query, never one each.
+        objs = list(objs)
+        unnamed = [check for check in objs if not check.province]
+        codes = {
+            check.case_id: check.case.province
+            for check in unnamed
+            if HealthCheck.case.is_cached(check) and check.case.province
+        }
+        rest = {check.case_id for check in unnamed} - codes.keys()
+        if rest:
+            codes.update(Case.objects.filter(pk__in=rest).values_list("pk", "province"))
+        for check in unnamed:
+            check.province = codes.get(check.case_id, "")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class HealthCheck(models.Model):
-    """One monitoring form (261: twice a day and whenever a warning sign appears)."""
+    """One monitoring form (261: twice a day and whenever a warning sign appears).
+
+    On PostgreSQL the table is partitioned by `province` (migration 0011): an INSERT is
+    routed to its partition before the fill trigger runs, so every insert path names the
+    code itself (`save()`, `bulk_create`, the check service), taken from the case row it
+    already holds; the trigger stays as the check that it is right.
+    """
 
     class Source(models.TextChoices):
         SELF = "self", _("F0 tự khai")
         STAFF = "staff", _("Nhân viên nhập qua điện thoại")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checks")
-    # Province (GSO code) of the check's case (follows the case); set by a trigger on
-    # every insert path (geo.province), named by the province pages' queries.
+    # Province (GSO code) of the check's case (follows the case): the partition key on
+    # PostgreSQL. Named by every insert (case_province), checked by a trigger (geo.province).
     province = province_field()
     PROVINCE_FROM = "case__commune"
     at = models.DateTimeField()
@@ -301,15 +335,27 @@ class HealthCheck(models.Model):
     # hits the unique constraint, so it records one check.
     submission_key = models.CharField(max_length=40)
 
+    objects = HealthCheckQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "submission_key"], name="check_once_uniq")
+            # The province is in the key because PostgreSQL requires the partition key in
+            # every unique constraint; a case's checks all share its province, so it is
+            # still one check per case and key.
+            models.UniqueConstraint(
+                fields=["case", "submission_key", "province"], name="check_once_uniq"
+            )
         ]
         indexes = [models.Index(fields=["case", "-at"], name="check_case_at_idx")]
 
     def __str__(self) -> str:
         return f"Phiếu theo dõi F0 #{self.case_id} {self.at:%d/%m %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.province:
+            self.province = case_province(self.case)
+        super().save(*args, **kwargs)
 
     @property
     def has_danger(self) -> bool:
@@ -339,8 +385,15 @@ class Alert(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
     reasons = models.JSONField(default=list)
+    # No database constraint: a foreign key into the partitioned checks table would have
+    # to name its whole key (id, province). Django still applies SET_NULL on delete.
     health_check = models.ForeignKey(
-        HealthCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+        HealthCheck,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     handled_by = models.ForeignKey(

@@ -18,6 +18,7 @@ from .models import (
     DailyReport,
     HealthCheck,
     TreatmentPlace,
+    case_province,
 )
 
 
@@ -144,7 +145,9 @@ def pending_cases(user) -> QuerySet[Case]:
 
 
 def case_checks(case: Case, limit: int = 30) -> list[HealthCheck]:
-    return list(case.checks.select_related("entered_by")[:limit])
+    # The province names the case's partition of the checks (PostgreSQL, migration 0011).
+    checks = case.checks.filter(province=case_province(case))
+    return list(checks.select_related("entered_by")[:limit])
 
 
 def case_results(case: Case, limit: int = 30):

@@ -32,10 +32,15 @@ not move its rows by itself: `manage.py fill_province` recomputes every table's 
 batches (docs/operations.md).
 """
 
-from dataclasses import dataclass
+import logging
+import re
+from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
 from django.db import connection as default_connection
-from django.db import connections
+
+log = logging.getLogger(__name__)
 
 # The code is the first segment of the unit's path: "/38/380/14845/" -> "38".
 PG_CODE = "split_part({path}, '/', 2)"
@@ -51,10 +56,13 @@ class Coded:
     table: str
     column: str  # the source column on this table: a unit id or a parent id
     parent: str = ""  # the parent table holding its own province; "" for a unit column
+    # The column filled: `province` (the partition key), or a second code of another unit
+    # column (a contact's `source_province`, the commune of the F0 who listed it).
+    code: str = "province"
 
     @property
     def trigger(self) -> str:
-        return f"{self.table}_province"
+        return f"{self.table}_{self.code}"
 
     @property
     def cascade(self) -> str:
@@ -78,23 +86,21 @@ def _source_sql(spec: Coded, vendor: str, row: str) -> str:
             f"WHERE p.id = {row}.{spec.column}), '')"
         )
     code = (PG_CODE if vendor == "postgresql" else SQLITE_CODE).format(path="u.path")
-    return (
-        f"COALESCE((SELECT {code} FROM geo_adminunit u WHERE u.id = {row}.{spec.column}), '')"
-    )
+    return f"COALESCE((SELECT {code} FROM geo_adminunit u WHERE u.id = {row}.{spec.column}), '')"
 
 
 def install(schema_editor, spec: Coded) -> None:
-    """Create the triggers that keep `spec.table.province` filled."""
+    """Create the triggers that keep `spec.table.<spec.code>` filled."""
     vendor = schema_editor.connection.vendor
-    table, trigger = spec.table, spec.trigger
+    table, trigger, code = spec.table, spec.trigger, spec.code
     if vendor == "postgresql":
         schema_editor.execute(
             f"CREATE OR REPLACE FUNCTION {trigger}_fill() RETURNS trigger LANGUAGE plpgsql "
-            f"AS $$ BEGIN NEW.province := {_source_sql(spec, vendor, 'NEW')}; "
+            f"AS $$ BEGIN NEW.{code} := {_source_sql(spec, vendor, 'NEW')}; "
             "RETURN NEW; END $$"
         )
         schema_editor.execute(
-            f"CREATE TRIGGER {trigger} BEFORE INSERT OR UPDATE OF {spec.column}, province "
+            f"CREATE TRIGGER {trigger} BEFORE INSERT OR UPDATE OF {spec.column}, {code} "
             f"ON {table} FOR EACH ROW EXECUTE FUNCTION {trigger}_fill()"
         )
         if spec.parent:
@@ -112,12 +118,10 @@ def install(schema_editor, spec: Coded) -> None:
                 f"EXECUTE FUNCTION {spec.cascade}()"
             )
         return
-    fill = (
-        f"UPDATE {table} SET province = {_source_sql(spec, vendor, 'NEW')} WHERE id = NEW.id;"
-    )
+    fill = f"UPDATE {table} SET {code} = {_source_sql(spec, vendor, 'NEW')} WHERE id = NEW.id;"
     schema_editor.execute(f"CREATE TRIGGER {trigger}_ins AFTER INSERT ON {table} BEGIN {fill} END")
     schema_editor.execute(
-        f"CREATE TRIGGER {trigger}_upd AFTER UPDATE OF {spec.column}, province ON {table} "
+        f"CREATE TRIGGER {trigger}_upd AFTER UPDATE OF {spec.column}, {code} ON {table} "
         f"BEGIN {fill} END"
     )
     if spec.parent:
@@ -147,7 +151,7 @@ def backfill(spec: Coded, *, using: str = "default", batch: int = BATCH) -> int:
     each, so a table of millions is never locked in one statement). Returns rows changed."""
     connection = connections[using] if using else default_connection
     vendor = connection.vendor
-    table = spec.table
+    table, code = spec.table, spec.code
     changed = 0
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT min(id), max(id) FROM {table}")
@@ -165,17 +169,17 @@ def backfill(spec: Coded, *, using: str = "default", batch: int = BATCH) -> int:
                 )
             elif vendor == "postgresql":
                 cursor.execute(
-                    f"UPDATE {table} t SET province = {PG_CODE.format(path='u.path')} "
+                    f"UPDATE {table} t SET {code} = {PG_CODE.format(path='u.path')} "
                     f"FROM geo_adminunit u WHERE u.id = t.{spec.column} "
                     "AND t.id >= %s AND t.id < %s "
-                    f"AND t.province IS DISTINCT FROM {PG_CODE.format(path='u.path')}",
+                    f"AND t.{code} IS DISTINCT FROM {PG_CODE.format(path='u.path')}",
                     bounds,
                 )
             else:
-                code = _source_sql(spec, vendor, table)
+                source = _source_sql(spec, vendor, table)
                 cursor.execute(
-                    f"UPDATE {table} SET province = {code} WHERE id >= %s AND id < %s "
-                    f"AND province IS NOT {code}",
+                    f"UPDATE {table} SET {code} = {source} WHERE id >= %s AND id < %s "
+                    f"AND {code} IS NOT {source}",
                     bounds,
                 )
             changed += max(cursor.rowcount, 0)
@@ -203,8 +207,11 @@ HEALTH_CHECKS = Coded("cases_healthcheck", "case_id", parent="cases_case")
 SAMPLES = Coded("labtests_sample", "commune_id")
 DOSES = Coded("vaccination_dose", "person_id", parent="people_person")
 CONTACTS = Coded("tracing_contact", "commune_id")
+# The province of the commune whose F0 listed the contact: the contact list's second branch
+# ("listed by an F0 here") names it (tracing.selectors._inside).
+CONTACT_SOURCES = Coded("tracing_contact", "source_commune_id", code="source_province")
 QUARANTINES = Coded("quarantine_quarantine", "commune_id")
-ALL = [PEOPLE, CASES, HEALTH_CHECKS, SAMPLES, DOSES, CONTACTS, QUARANTINES]
+ALL = [PEOPLE, CASES, HEALTH_CHECKS, SAMPLES, DOSES, CONTACTS, CONTACT_SOURCES, QUARANTINES]
 
 
 def province_field():
@@ -213,3 +220,226 @@ def province_field():
     from django.db import models
 
     return models.CharField(max_length=10, blank=True, default="", db_default="", editable=False)
+
+
+# --- Partitions by province (PostgreSQL) --------------------------------------------------
+# The tables partitioned by `province` (audit events, health checks) share this: each served
+# province gets `<table>_p<code>`, and a DEFAULT partition `<table>_pdefault` takes a row of
+# any other code ('' included), so an insert never fails for want of a partition.
+
+# Province codes are GSO codes ("38"); anything else is never formatted into DDL.
+_CODE = re.compile(r"^[0-9A-Za-z]{1,10}$")
+
+
+@dataclass
+class Prepared:
+    created: list[str] = field(default_factory=list)
+    # Partitions that could not be created (a default partition holds their rows, or the
+    # role does not own the table).
+    blocked: list[str] = field(default_factory=list)
+
+
+def partition_name(table: str, code: str) -> str:
+    return f"{table}_p{code}"
+
+
+def is_partitioned(connection, table: str) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+            "WHERE c.relname = %s AND c.relnamespace = 'public'::regnamespace",
+            [table],
+        )
+        return cursor.fetchone() is not None
+
+
+def _exists(cursor, name: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{name}"])
+    return cursor.fetchone()[0]
+
+
+def create_partition(connection, name: str, ddl: str, params, outcome: Prepared) -> None:
+    """Run `ddl` (which creates `name`) unless `name` exists; a refusal is recorded in
+    `outcome.blocked`, not raised."""
+    with connection.cursor() as cursor:
+        if _exists(cursor, name):
+            return
+        try:
+            # A savepoint: a refused partition must not abort the rest of the job.
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(ddl, params)
+        except DatabaseError as exc:
+            log.warning("partition %s not created: %s", name, exc)
+            outcome.blocked.append(name)
+            return
+    outcome.created.append(name)
+
+
+def served_codes(connection) -> list[str]:
+    """The provinces served (loaded down to their communes), and the home province (an
+    empty database has no units yet, and system events belong to it). The outline of the
+    other 60-odd provinces gets no partitions: their rows, if any, go to the default."""
+    codes = {settings.HOME_PROVINCE_CODE}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.code FROM geo_adminunit p WHERE p.parent_id IS NULL AND EXISTS "
+            "(SELECT 1 FROM geo_adminunit c WHERE c.kind = 'commune' "
+            "AND c.path LIKE p.path || '%%')"
+        )
+        codes.update(code for (code,) in cursor.fetchall())
+    return sorted(code for code in codes if _CODE.match(code))
+
+
+def prepare_province_partitions(
+    connection, table: str, outcome: Prepared, *, sub: str = ""
+) -> list[str]:
+    """Create `table`'s DEFAULT partition and each served province's partition (`sub`, e.g.
+    "PARTITION BY RANGE (at)", makes each one partitioned in turn). Returns the codes whose
+    partition exists after the call. Does nothing unless `table` is partitioned."""
+    if not is_partitioned(connection, table):
+        return []
+    create_partition(
+        connection,
+        f"{table}_pdefault",
+        f'CREATE TABLE "{table}_pdefault" PARTITION OF "{table}" DEFAULT',
+        None,
+        outcome,
+    )
+    ready = []
+    for code in served_codes(connection):
+        name = partition_name(table, code)
+        create_partition(
+            connection,
+            name,
+            f'CREATE TABLE "{name}" PARTITION OF "{table}" FOR VALUES IN (%s) {sub}'.rstrip(),
+            [code],
+            outcome,
+        )
+        if name not in outcome.blocked:
+            ready.append(code)
+    return ready
+
+
+def rebuild(schema_editor, table: str, *, partitioned: bool) -> None:
+    """Move `table`'s rows into a new table partitioned by LIST (province) with the primary
+    key (id, province), or (going back) into a plain one keyed by id. PostgreSQL only.
+
+    PostgreSQL cannot turn a table into a partitioned one: the old one is renamed, a new
+    one made with the same columns, defaults, identity and CHECK constraints, the served
+    provinces' partitions and the DEFAULT created, the rows copied with their ids and codes
+    (filled since step 1), then the indexes, unique and foreign-key constraints and the
+    triggers made again under their old names. Ids stay unique because every row takes its
+    id from one identity sequence; Django keeps `id` as the model's key. Every unique
+    constraint must already include `province` (PostgreSQL requires the partition key in
+    each), and no foreign key may point into the table (it would have to name (id,
+    province)): the migration makes those `db_constraint=False` first.
+
+    The copy holds an exclusive lock for its duration: run it in a maintenance window."""
+    connection = schema_editor.connection
+    old = f"{table}_unpartitioned"
+    with connection.cursor() as cursor:
+        cursor.execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE confrelid = %s::regclass "
+            "AND conrelid <> confrelid",
+            [table],
+        )
+        inbound = [name for (name,) in cursor.fetchall()]
+        if inbound:
+            raise RuntimeError(f"foreign keys into {table} must go first: {inbound}")
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{old}"')
+        # Index names are schema-wide: the old primary key's must be free for the new one.
+        cursor.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{table}_pkey" TO "{old}_pkey"')
+        # The identity sequence keeps its name through the rename: free it for the new one.
+        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {old}_id_seq")
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x'))",
+            [old, old],
+        )
+        indexes = [definition for (definition,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC",
+            [old],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass "
+            "AND NOT tgisinternal",
+            [old],
+        )
+        triggers = [definition for (definition,) in cursor.fetchall()]
+        layout = "PARTITION BY LIST (province)" if partitioned else ""
+        cursor.execute(
+            f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING IDENTITY '
+            f"INCLUDING CONSTRAINTS) {layout}"
+        )
+        key = "id, province" if partitioned else "id"
+        cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_pkey" PRIMARY KEY ({key})')
+    if partitioned:
+        prepare_province_partitions(connection, table, Prepared())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [old],
+        )
+        (columns,) = cursor.fetchone()
+        # The new table has no trigger yet: the rows keep the codes they have.
+        cursor.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{old}"')
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(max(id), 0) + 1, false) "
+            f'FROM "{table}"',
+            [table],
+        )
+        cursor.execute(f'DROP TABLE "{old}"')
+        for definition in indexes:
+            cursor.execute(
+                definition.replace(f"ON public.{old} ", f"ON public.{table} ").replace(
+                    f"ON ONLY public.{old} ", f"ON public.{table} "
+                )
+            )
+        for name, definition in constraints:
+            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        for definition in triggers:
+            # On a partitioned table PostgreSQL clones a row trigger onto every partition.
+            cursor.execute(definition.replace(f" ON public.{old} ", f" ON public.{table} "))
+
+
+def rebuild_operation(table: str):
+    """The migration step partitioning `table` by province on PostgreSQL (reversible);
+    nothing on SQLite."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            rebuild(schema_editor, table, partitioned=True)
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            rebuild(schema_editor, table, partitioned=False)
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+# The tables partitioned by province alone, in the order they were partitioned (the audit's
+# events are partitioned by month too: audit.partitions prepares those).
+PARTITIONED = ["cases_healthcheck"]
+
+
+def prepare_partitions(*, using: str = "default") -> Prepared:
+    """Each served province's partition (and the DEFAULT) of every table in PARTITIONED:
+    the `geo.prepare_partitions` job, daily. A province loaded since the last run gets its
+    partitions here; until then its rows sit in the DEFAULT, read, only unpruned. Does
+    nothing on SQLite."""
+    connection = connections[using]
+    outcome = Prepared()
+    for table in PARTITIONED:
+        prepare_province_partitions(connection, table, outcome)
+    return outcome

@@ -44,6 +44,13 @@ JOBS = [
         "an event needs them (otherwise events land in a default partition, unpruned)",
     ),
     PeriodicJob(
+        "geo.prepare_partitions",
+        "phongdich.geo.tasks.prepare_partitions",
+        timedelta(days=1),
+        "on PostgreSQL, a newly served province's partition of the health checks exists "
+        "before its checks need it (otherwise they land in the default partition, unpruned)",
+    ),
+    PeriodicJob(
         "hotline.escalate_overdue",
         "phongdich.hotline.tasks.escalate_overdue",
         timedelta(minutes=2),

@@ -63,6 +63,9 @@ class Contact(models.Model):
     # by a trigger on every insert path (geo.province), named by the province pages.
     province = province_field()
     PROVINCE_FROM = "commune"
+    # Province of the source's commune (the F0 or F1 who listed the contact), filled the
+    # same way: the list's "listed by an F0 here" branch names it (selectors._inside).
+    source_province = province_field()
     exposure_date = models.DateField(_("ngày tiếp xúc"))
     setting = models.CharField(_("nơi tiếp xúc"), max_length=20, choices=Setting.choices)
     criterion = models.CharField(
@@ -95,6 +98,8 @@ class Contact(models.Model):
             models.Index(fields=["commune", "status"], name="contact_commune_status_idx"),
             # serves a province's list of contacts by status
             models.Index(fields=["province", "status"], name="contact_province_status_idx"),
+            # serves a province's contacts listed by its F0 but living in another province
+            models.Index(fields=["source_province", "status"], name="contact_source_province_idx"),
             # serves the indicator job: contacts listed on a day
             models.Index(fields=["created_at"], name="contact_created_idx"),
         ]

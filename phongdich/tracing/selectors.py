@@ -11,6 +11,7 @@ from django.http import Http404
 
 from phongdich.accounts.permissions import scope_q
 from phongdich.geo.models import AdminUnit
+from phongdich.geo.province import province_of_unit
 from phongdich.lib.pagination import keyset_page
 
 from . import rules
@@ -22,7 +23,15 @@ def _inside(user) -> Q:
     if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
         return Q(pk__in=[])
     subtree = AdminUnit.objects.filter(path__startswith=unit.path).values("pk")
-    return Q(commune__in=subtree) | Q(source_commune__in=subtree)
+    lives_here, listed_here = Q(commune__in=subtree), Q(source_commune__in=subtree)
+    code = province_of_unit(unit)
+    if code:
+        # Each branch names its province (issue 17): "lives here" the contact's own code
+        # (its partition once contacts are partitioned), "listed by an F0 here" the
+        # source's code, so neither walks other provinces' contacts.
+        lives_here &= Q(province=code)
+        listed_here &= Q(source_province=code)
+    return lives_here | listed_here
 
 
 def contacts_visible_to(user):

@@ -24,6 +24,7 @@ from ..models import (
     CaseLink,
     CaseStatus,
     HealthCheck,
+    case_province,
 )
 from ..signals import danger_alert_raised
 from ._common import F0_LABEL, LINK_VALID_DAYS, _age_months, thresholds
@@ -112,6 +113,8 @@ def check_submit(
     staff = by if getattr(by, "is_authenticated", False) else None
     check = HealthCheck(
         case=case,
+        # The partition key, from the case row already loaded (no query; cases.models).
+        province=case_province(case),
         at=at or timezone.now(),
         source=HealthCheck.Source.STAFF if staff else HealthCheck.Source.SELF,
         temperature=temperature,
@@ -126,11 +129,12 @@ def check_submit(
         entered_by=staff,
         submission_key=submission_key,
     )
-    if not insert_unless_taken(check, unique_fields=("case", "submission_key")):
+    if not insert_unless_taken(check, unique_fields=("case", "submission_key", "province")):
         # The same form sent twice (a double tap, or two racing): the first one won.
-        return CheckOutcome(
-            HealthCheck.objects.get(case=case, submission_key=submission_key), None, False
+        first = HealthCheck.objects.get(
+            case=case, province=check.province, submission_key=submission_key
         )
+        return CheckOutcome(first, None, False)
 
     updates: dict = {"last_check_at": check.at}
     new_severity = rules.severity(vitals, thresholds=table)

@@ -22,4 +22,5 @@ class Command(BaseCommand):
     def handle(self, *args, batch, database, **options):
         for spec in province.ALL:
             changed = province.backfill(spec, using=database, batch=max(1, batch))
-            self.stdout.write(f"{spec.table}: {changed} rows changed")
+            name = spec.table if spec.code == "province" else f"{spec.table}.{spec.code}"
+            self.stdout.write(f"{name}: {changed} rows changed")
