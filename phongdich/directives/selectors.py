@@ -111,9 +111,7 @@ def reporter_tasks(user, *, finished: bool = False) -> QuerySet[Task]:
         qs = qs.filter(my_status=Task.Status.ACCEPTED)
     else:
         qs = qs.exclude(my_status=Task.Status.ACCEPTED)
-    return qs.order_by(
-        F("deadline").asc(nulls_last=True), "document_id", "position", "pk"
-    )
+    return qs.order_by(F("deadline").asc(nulls_last=True), "document_id", "position", "pk")
 
 
 def with_lead_names(tasks: list[Task]) -> list[Task]:

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directives', '0006_overview_figures'),
+        ("directives", "0006_overview_figures"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='taskassignment',
-            index=models.Index(fields=['task', 'unit'], name='directives_assign_task_unit'),
+            model_name="taskassignment",
+            index=models.Index(fields=["task", "unit"], name="directives_assign_task_unit"),
         ),
     ]
