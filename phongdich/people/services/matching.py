@@ -100,7 +100,10 @@ def _all_candidates(
     kinds: dict[str, Q] = {}
     if id_number:
         kinds["m_id"] = Q(id_number=id_number)
-        kinds["m_claimed"] = scope.q() & Q(claimed_id_number=id_number)
+        if scope.path is not None or scope.unowned:
+            # (a scope with nobody inside holds no claimed CCCD; its empty filter would
+            # also reach PostgreSQL as the integer 0 in a boolean column)
+            kinds["m_claimed"] = scope.q() & Q(claimed_id_number=id_number)
     if phone:
         kinds["m_phone"] = Q(phone=phone)
     if birth_year and commune is not None:

@@ -176,3 +176,18 @@ def test_a_registration_without_anything_to_match_asks_nothing(
             scope=scope,
         )
     assert found == []
+
+
+def test_an_account_without_a_jurisdiction_matches_nobody_even_by_cccd(existing, world):
+    """Its scope holds nobody: no candidate, and a registration with a CCCD held elsewhere
+    keeps it back on a new record (the one-statement candidates once sent PostgreSQL an
+    integer where the 'claimed CCCD' column wanted a boolean for such a scope)."""
+    from phongdich.accounts.models import Role
+    from phongdich.testing import make_user
+
+    nobody = make_user("khong.dia.ban", Role.COMMUNE_HEALTH_WORKER, None)
+    arguments = {"full_name": "Nguyễn Văn An", "birth_year": 1980, "id_number": "038080001234"}
+    assert services.person_candidates(by=nobody, commune=world.commune_a, **arguments) == []
+    person, created = services.person_register(by=nobody, commune=world.commune_a, **arguments)
+    assert created and person.pk != existing.pk
+    assert person.id_number is None and person.claimed_id_number == "038080001234"
