@@ -52,7 +52,6 @@ def ensure_postgres_database(database_url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-@contextlib.contextmanager
 def recreate_database(database_url: str) -> None:
     """Drop and create the bench's own database (each script measures a fresh one)."""
     import psycopg
@@ -64,6 +63,7 @@ def recreate_database(database_url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+@contextlib.contextmanager
 def gunicorn_server(
     database_url: str = PG_URL, workers: int = 2, threads: int = 1, root: Path = ROOT
 ):

@@ -41,6 +41,10 @@ DB_URL = os.environ.get(
 )
 
 
+# BENCH_PROFILE_SORT=tottime shows where the time is spent rather than who spends it.
+PROFILE_SORT = os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+
+
 def recreate_database() -> None:
     common.recreate_database(DB_URL)
 
@@ -112,8 +116,11 @@ def measure(label, send, requests, profile=False):
     queries = []
 
     def seen(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:  # each statement's own time, so --statements shows where a request waits
+            queries.append(f"{(time.perf_counter() - started) * 1000:6.2f} ms  {sql}")
 
     with connection.execute_wrapper(seen):
         status = send(-2)
@@ -132,9 +139,9 @@ def measure(label, send, requests, profile=False):
     report = ""
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler, stream=out).sort_stats(PROFILE_SORT).print_stats(25)
         report = out.getvalue()
-    return label, len(queries), p50, p99, [sql[:110] for sql in queries], report
+    return label, len(queries), p50, p99, [sql[:120] for sql in queries], report
 
 
 def main() -> None:

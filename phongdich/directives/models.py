@@ -341,6 +341,10 @@ class TaskAssignment(models.Model):
         indexes = [
             # serves "tasks of my unit": TaskAssignment.filter(unit__in=..., role=lead)
             models.Index(fields=["unit", "role"], name="directives_assign_unit_idx"),
+            # serves a reporter's list: "my unit's row on this task" (its status and whether
+            # there is one), asked once per task; without it PostgreSQL ANDed the task and
+            # unit bitmaps for every task (0.2 ms each, 0.45 s at 1,786 tasks)
+            models.Index(fields=["task", "unit"], name="directives_assign_task_unit"),
         ]
 
     def __str__(self) -> str:

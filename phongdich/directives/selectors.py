@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -45,8 +46,9 @@ def _assignments_prefetch() -> Prefetch:
     )
 
 
-def reporter_unit_ids(user) -> list[int]:
-    return list(user.directive_memberships.values_list("unit_id", flat=True))
+def reporter_unit_ids(user) -> QuerySet:
+    """The user's units, as a subquery (no statement of its own)."""
+    return user.directive_memberships.values("unit_id")
 
 
 def tasks_visible_to(user) -> QuerySet[Task]:
@@ -57,7 +59,10 @@ def tasks_visible_to(user) -> QuerySet[Task]:
     if user.has_role(*OVERVIEW_ROLES):
         return qs
     if user.has_role(*REPORTER_ROLES):
-        return qs.filter(assignments__unit__in=reporter_unit_ids(user)).distinct()
+        # EXISTS, not a join and DISTINCT: DISTINCT compared and sorted every selected
+        # column of every task (1.2 s of the reporter's 1.35 s list at 1,786 tasks).
+        mine = TaskAssignment.objects.filter(task=OuterRef("pk"), unit__in=reporter_unit_ids(user))
+        return qs.filter(Exists(mine))
     return qs.none()
 
 
@@ -106,9 +111,24 @@ def reporter_tasks(user, *, finished: bool = False) -> QuerySet[Task]:
         qs = qs.filter(my_status=Task.Status.ACCEPTED)
     else:
         qs = qs.exclude(my_status=Task.Status.ACCEPTED)
-    return qs.prefetch_related(_assignments_prefetch()).order_by(
-        F("deadline").asc(nulls_last=True), "document_id", "position", "pk"
+    return qs.order_by(F("deadline").asc(nulls_last=True), "document_id", "position", "pk")
+
+
+def with_lead_names(tasks: list[Task]) -> list[Task]:
+    """Set `lead_names` on each task of a page: its lead units' names, in the order the
+    assignments sort. One statement of names, not ~30 assignment and unit objects per group
+    task (a reporter's list built 2,800 model instances for 50 rows; issue 17)."""
+    names: dict[int, list[str]] = {task.pk: [] for task in tasks}
+    rows = (
+        TaskAssignment.objects.filter(task__in=names, role=TaskAssignment.Role.LEAD)
+        .order_by("pk")
+        .values_list("task_id", "unit__name", "name")
     )
+    for task_id, unit_name, name in rows:
+        names[task_id].append(unit_name or name)
+    for task in tasks:
+        task.lead_names = names[task.pk]
+    return tasks
 
 
 def documents_list() -> QuerySet[Document]:

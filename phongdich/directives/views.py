@@ -385,7 +385,7 @@ def mine(request):
         request,
         "directives/mine.html",
         {
-            "tasks": page.object_list,
+            "tasks": selectors.with_lead_names(list(page.object_list)),
             "page": page,
             "units": units,
             "finished": finished,

@@ -3,10 +3,13 @@
 Every caller outside the registry reaches people by phone or CCCD only through these (and
 `person_register`), so the jurisdiction boundary is drawn in one place."""
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from phongdich.lib.identity import normalize_phone, validate_id_number
@@ -87,42 +90,59 @@ def _all_candidates(
     `person_candidates` and `person_register`). A CCCD held back on a local record
     (`claimed_id_number`) counts inside the scope only: elsewhere the record that holds the
     CCCD itself is the one to refer to.
+
+    One statement (issue 17: it was one per kind of match, up to four on every registration):
+    each kind is a boolean column, the same phone and the same name + year keep their first
+    20 by pk (a row number over the rows of that kind), and a kind that cannot match (no
+    CCCD, no phone, no commune) is not asked for at all.
     """
     key = name_key(full_name)
-    live = Person.objects.filter(merged_into__isnull=True).select_related("commune")
-    found: dict[int, Candidate] = {}
-
-    def add(people, reason, strong):
-        for person in people:
-            if person.pk not in found:
-                found[person.pk] = Candidate(person, reason, strong)
-
+    kinds: dict[str, Q] = {}
     if id_number:
-        add(live.filter(id_number=id_number), "id", True)
-        add(
-            live.filter(scope.q(), claimed_id_number=id_number).order_by("pk"),
-            "id",
-            True,
-        )
+        kinds["m_id"] = Q(id_number=id_number)
+        if scope.path is not None or scope.unowned:
+            # (a scope with nobody inside holds no claimed CCCD; its empty filter would
+            # also reach PostgreSQL as the integer 0 in a boolean column)
+            kinds["m_claimed"] = scope.q() & Q(claimed_id_number=id_number)
     if phone:
-        same_phone = list(live.filter(phone=phone).order_by("pk")[:20])
-        add(
-            [
-                p
-                for p in same_phone
-                if p.name_key == key and birth_year and p.birth_year == birth_year
-            ],
-            "phone_name_year",
-            True,
-        )
-        add(same_phone, "phone", False)
+        kinds["m_phone"] = Q(phone=phone)
     if birth_year and commune is not None:
-        add(
-            live.filter(name_key=key, birth_year=birth_year, commune=commune).order_by("pk")[:20],
-            "name_year",
-            False,
+        kinds["m_name_year"] = Q(name_key=key, birth_year=birth_year, commune=commune)
+    if not kinds:
+        return []
+    wanted = reduce(operator.or_, kinds.values())
+    flags = {name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in kinds.items()}
+    people = (
+        Person.objects.filter(wanted, merged_into__isnull=True)
+        .select_related("commune")
+        .annotate(**flags)
+    )
+    bounded = [name for name in ("m_phone", "m_name_year") if name in kinds]
+    if bounded:
+        people = people.annotate(
+            **{
+                f"{name}_rank": Window(RowNumber(), partition_by=[F(name)], order_by=F("pk").asc())
+                for name in bounded
+            }
         )
-    return sorted(found.values(), key=lambda c: not c.strong)
+        within = [Q(**{name: True}) for name in ("m_id", "m_claimed") if name in kinds]
+        within += [Q(**{name: True, f"{name}_rank__lte": 20}) for name in bounded]
+        people = people.filter(reduce(operator.or_, within))
+    ranked = []
+    for person in people:
+        if getattr(person, "m_id", False):
+            order, reason, strong = 0, "id", True
+        elif getattr(person, "m_claimed", False):
+            order, reason, strong = 1, "id", True
+        elif getattr(person, "m_phone", False) and person.m_phone_rank <= 20:
+            if person.name_key == key and birth_year and person.birth_year == birth_year:
+                order, reason, strong = 2, "phone_name_year", True
+            else:
+                order, reason, strong = 3, "phone", False
+        else:
+            order, reason, strong = 4, "name_year", False
+        ranked.append((order, person.pk, Candidate(person, reason, strong)))
+    return [candidate for _order, _pk, candidate in sorted(ranked, key=lambda r: r[:2])]
 
 
 def person_candidates(

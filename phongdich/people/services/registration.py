@@ -120,11 +120,16 @@ def person_register(
         else:
             person.id_number = id_number
         person.refresh_keys()
-        try:
-            with transaction.atomic():
-                person.save()
-        except IntegrityError as exc:  # backstop: the key lock serialises same-CCCD writes
-            raise ValidationError({"id_number": _("Số CCCD này đang được đăng ký.")}) from exc
+        if person.id_number:
+            try:
+                with transaction.atomic():
+                    person.save()
+            except IntegrityError as exc:  # backstop: the key lock serialises same-CCCD writes
+                raise ValidationError({"id_number": _("Số CCCD này đang được đăng ký.")}) from exc
+        else:
+            # Without a CCCD the row has no unique column for the backstop to catch: no
+            # savepoint (two statements of every declaration, issue 17).
+            person.save()
         audit_record(
             actor=by,
             action="person.create",
