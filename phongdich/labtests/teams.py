@@ -379,7 +379,10 @@ def shift_version(shift: TeamShift) -> str:
 
 def _locked_shift(shift: TeamShift, based_on: str | None) -> TeamShift:
     found = (
-        TeamShift.objects.select_for_update()
+        # Only the shift's own row: FOR UPDATE over the joined team and point rows would
+        # block an assignment's foreign-key check on them while it holds the team's key
+        # lock this edit waits for (a deadlock, seen on PostgreSQL).
+        TeamShift.objects.select_for_update(of=("self",))
         .select_related("team", "point__round", "point__commune")
         .filter(pk=shift.pk)
         .first()
