@@ -30,7 +30,6 @@ from phongdich.geo.province import (
     create_partition,
     partition_name,
     prepare_province_partitions,
-    served_codes,
 )
 from phongdich.geo.province import (
     is_partitioned as _is_partitioned,
@@ -39,7 +38,7 @@ from phongdich.geo.province import (
 TABLE = "audit_auditevent"
 MONTHS_AHEAD = 2
 
-__all__ = ["Prepared", "prepare_partitions", "province_codes"]
+__all__ = ["Prepared", "prepare_partitions"]
 
 
 def province_partition(code: str) -> str:
@@ -64,10 +63,6 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 def is_partitioned(connection) -> bool:
     return _is_partitioned(connection, TABLE)
-
-
-# The served provinces (geo.province.served_codes; kept under the audit's name).
-province_codes = served_codes
 
 
 def prepare_partitions(

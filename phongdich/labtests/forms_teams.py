@@ -1,7 +1,10 @@
 """Forms of the sampling teams: a team with its members, and a team's shift at a point."""
 
+from datetime import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.models import User
@@ -113,6 +116,14 @@ class ShiftForm(forms.Form):
             # A shift past midnight is two shifts, one on each day.
             self.add_error("ends", _("Giờ kết thúc ca phải sau giờ bắt đầu (trong cùng ngày)."))
         return data
+
+    def window(self):
+        """The valid form's shift as two aware moments in local time (start, end)."""
+        data = self.cleaned_data
+        return tuple(
+            timezone.make_aware(datetime.combine(data["day"], data[name]))
+            for name in ("starts", "ends")
+        )
 
 
 VERSION_MAX_LENGTH = 100  # "team pk|start ISO|end ISO", see teams.shift_version

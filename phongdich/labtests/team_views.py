@@ -2,8 +2,6 @@
 shifts (assign a team), and a member's shifts of the day. Apart from views.py, which had
 grown past the size STYLE.md splits at."""
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -136,13 +134,14 @@ def point_shifts(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        starts_at, ends_at = form.window()
         try:
             shift = teams.shift_assign(
                 by=request.user,
                 team=data["team"],
                 point=point,
-                starts_at=timezone.make_aware(datetime.combine(data["day"], data["starts"])),
-                ends_at=timezone.make_aware(datetime.combine(data["day"], data["ends"])),
+                starts_at=starts_at,
+                ends_at=ends_at,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -173,13 +172,6 @@ def _get_shift(request, pk):
         raise Http404 from None
 
 
-def _local_window(data):
-    return (
-        timezone.make_aware(datetime.combine(data["day"], data["starts"])),
-        timezone.make_aware(datetime.combine(data["day"], data["ends"])),
-    )
-
-
 @role_required(*SAMPLE_ROLES)
 def shift_edit(request, pk: int):
     """Change a shift's team or hours. The form carries the version of the shift it was
@@ -201,7 +193,7 @@ def shift_edit(request, pk: int):
     is_open = point.round.status == point.round.Status.OPEN
     if request.method == "POST" and is_open and form.is_valid():
         data = form.cleaned_data
-        starts_at, ends_at = _local_window(data)
+        starts_at, ends_at = form.window()
         try:
             teams.shift_update(
                 by=request.user,

@@ -204,8 +204,9 @@ class Dose(DoseFields):
         verbose_name=_("người"),
         db_index=False,
     )
-    # Province (GSO code) of the dose's person (follows the person); set by a trigger on
-    # every insert path (geo.province), named by the province pages' queries.
+    # Province (GSO code) of the dose's person (follows the person), named by the province
+    # pages' queries. Written by the bulk import and the demo, filled by a trigger when a
+    # writer leaves it empty, and checked against the person on every insert (migration 0014).
     province = province_field()
     PROVINCE_FROM = "person__commune"
     # The rules the dose broke when recorded (rules.VIOLATIONS, separated by ","), kept for
