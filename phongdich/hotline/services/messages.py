@@ -137,7 +137,14 @@ def message_deliver(*, message_id: int) -> TicketMessage:
     """Send one staff reply through the configured gateway and record the outcome."""
     from ..gateways import GatewayError, get_gateway
 
-    message = TicketMessage.objects.select_for_update().select_related("ticket").get(pk=message_id)
+    # Only the message's row is locked (it is what "never send twice" needs): the send may
+    # wait out the gateway's timeout, and locking the joined ticket as well froze it for
+    # that long (the agents' notes, the citizen's reply, every UPDATE of the ticket).
+    message = (
+        TicketMessage.objects.select_for_update(of=("self",))
+        .select_related("ticket")
+        .get(pk=message_id)
+    )
     if message.internal or message.delivery_status != TicketMessage.Delivery.QUEUED:
         return message  # never send a note; never send twice
     try:

@@ -63,3 +63,63 @@ def test_it_never_lets_two_agents_hold_one_ticket():
         winner = next(a for a in agents if results[(ticket.pk, a.pk)] == "won")
         assert ticket.claimed_by_id == winner.pk
         assert ticket.events.filter(kind="claim").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_gateway_send_does_not_freeze_the_ticket(monkeypatch):
+    """message_deliver holds its message's lock while the gateway sends (never twice); the
+    ticket must stay writable meanwhile: an agent's note (a message row whose foreign key
+    takes a key-share lock on the ticket) and the ticket's own UPDATE must not wait for a
+    gateway that may take its whole timeout. Locking the joined ticket FOR UPDATE froze it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and lock_timeout: PostgreSQL")
+    from django.db import transaction
+
+    from phongdich.hotline import gateways
+    from phongdich.hotline.models import Category, TicketMessage
+
+    if not Category.objects.filter(code="other").exists():  # transaction tests flush data
+        Category.objects.create(code="other", name="Khác", branch_number=9)
+    world = make_world()
+    staff = make_staff(world)
+    ticket = services.ticket_inbound(channel="sms", phone="0912345678", text="cần thuốc")
+    message = services.ticket_reply(by=staff.hotline_agent, ticket=ticket, body="Đã chuyển trạm")
+    # The test settings run the delivery job at once (console gateway): queue it again so
+    # the worker's send below is the one that happens.
+    TicketMessage.objects.filter(pk=message.pk).update(delivery_status="queued", external_id="")
+    entered, release = threading.Event(), threading.Event()
+
+    class SlowGateway:
+        def send(self, to, body, *, channel, reference):
+            entered.set()
+            release.wait(timeout=20)
+            return "gw-1"
+
+    monkeypatch.setattr(gateways, "get_gateway", lambda: SlowGateway())
+    outcome = {}
+
+    def deliver():
+        try:
+            outcome["status"] = services.message_deliver(message_id=message.pk).delivery_status
+        finally:
+            connections.close_all()
+
+    sender = threading.Thread(target=deliver)
+    sender.start()
+    try:
+        assert entered.wait(timeout=20)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            note = services.ticket_reply(
+                by=staff.hotline_agent,
+                ticket=Ticket.objects.get(pk=ticket.pk),
+                body="ghi chú trong lúc gửi",
+                internal=True,
+            )
+            Ticket.objects.filter(pk=ticket.pk).update(priority=ticket.priority)
+    finally:
+        release.set()
+        sender.join(timeout=30)
+    assert note.pk and outcome["status"] == "sent"
+    assert services.message_deliver(message_id=message.pk).delivery_status == "sent"
