@@ -298,7 +298,14 @@ def daily_counts(campaign: Campaign, last: date) -> dict[int, dict[date, int]]:
 def campaign_refresh(*, campaign: Campaign, today: date | None = None, by=None) -> int:
     """Rebuild the campaign's progress rows (cumulative per target unit and day, from the
     start to today or the deadline); returns the rows written."""
-    campaign = Campaign.objects.select_for_update().select_related("province").get(pk=campaign.pk)
+    # OF self: the campaign's row serialises refreshes and edits; locking the joined province
+    # unit too held every insert naming that unit (another campaign, a coverage figure, a
+    # level assessment) for the whole rebuild.
+    campaign = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("province")
+        .get(pk=campaign.pk)
+    )
     today = today or timezone.localdate()
     last = min(today, campaign.deadline)
     CampaignProgress.objects.filter(campaign=campaign).delete()

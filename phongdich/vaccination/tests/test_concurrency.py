@@ -1,5 +1,7 @@
 """Simultaneous recordings of one dose make one dose, or one review (threads on PostgreSQL)."""
 
+import threading
+
 import pytest
 
 from phongdich.testing import losers, make_staff, make_world, race
@@ -277,3 +279,54 @@ def test_one_aefi_link_send_tapped_four_times_at_once_sends_once():
     assert not losers(outcomes), losers(outcomes)
     assert AefiLinkSend.objects.count() == 1
     assert len(gateways.console_outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_refresh_does_not_lock_its_province(monkeypatch):
+    """A refresh serialises on its campaign's row only. It used to lock the joined province
+    unit FOR UPDATE as well, for the whole rebuild: every insert naming that unit (another
+    campaign of the province, a coverage figure, a level assessment) waited for it."""
+    from datetime import date
+
+    from django.db import connection, connections, transaction
+
+    from phongdich.vaccination import campaigns
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and lock_timeout: PostgreSQL")
+    world = make_world()
+    officer = make_staff(world).province_health_officer
+    campaign = campaigns.campaign_create(
+        by=officer, name="Mùa xuân", start=date(2022, 2, 21), deadline=date(2022, 2, 28)
+    )
+    entered, release = threading.Event(), threading.Event()
+    counts = campaigns.daily_counts
+
+    def slow_counts(*args, **kwargs):
+        entered.set()
+        release.wait(timeout=20)
+        return counts(*args, **kwargs)
+
+    monkeypatch.setattr(campaigns, "daily_counts", slow_counts)
+    outcome = {}
+
+    def refresh():
+        try:
+            outcome["rows"] = campaigns.campaign_refresh(campaign=campaign, today=date(2022, 3, 1))
+        finally:
+            connections.close_all()
+
+    refresher = threading.Thread(target=refresh)
+    refresher.start()
+    try:
+        assert entered.wait(timeout=20)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            other = campaigns.campaign_create(
+                by=officer, name="Mũi nhắc lại", start=date(2022, 3, 1), deadline=date(2022, 3, 31)
+            )
+    finally:
+        release.set()
+        refresher.join(timeout=30)
+    assert other.pk and "rows" in outcome
