@@ -296,8 +296,14 @@ def supply_request_create(
 
 
 def _lock_request(request: SupplyRequest) -> SupplyRequest:
+    # OF self: the request's row serialises its decisions and fulfilments. Locking the
+    # joined place and item rows too blocked every entry's foreign-key check on them, and
+    # deadlocked a movement holding the same (place, item) key lock the fulfilment's
+    # transfer then waits for (test_concurrency).
     return (
-        SupplyRequest.objects.select_for_update().select_related("place", "item").get(pk=request.pk)
+        SupplyRequest.objects.select_for_update(of=("self",))
+        .select_related("place", "item")
+        .get(pk=request.pk)
     )
 
 
