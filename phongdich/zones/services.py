@@ -45,6 +45,13 @@ TRACKED = (
 )
 
 
+def _lock_zone(zone: Zone) -> Zone:
+    # OF self: the zone's row serialises its writes. Locking the joined commune as well held
+    # every insert naming the commune (people, cases, tickets, samples: their foreign keys
+    # take a key-share lock on it) until the zone's transaction ended (test_concurrency).
+    return Zone.objects.select_for_update(of=("self",)).select_related("commune").get(pk=zone.pk)
+
+
 def _snapshot(zone: Zone) -> dict:
     return {
         k: (v.isoformat() if isinstance(v, date) else v)
@@ -193,7 +200,7 @@ def proposal_decide(
     )
     if not won:
         raise ValidationError(_("Đề xuất này đã được quyết định trước đó; hãy tải lại trang."))
-    zone = Zone.objects.select_for_update().select_related("commune").get(pk=zone.pk)
+    zone = _lock_zone(zone)
     before = _snapshot(zone)
     action = proposal.action
     if not approve:
@@ -275,7 +282,7 @@ def zone_facts_update(*, by, zone: Zone, reason: str = "", **facts) -> Zone:
     """The counts, and the two lifting dates typed over the data: a typed date needs the
     reason, which is kept with the zone (cleared when both dates are cleared)."""
     check_act_on_unit(by, zone.commune)
-    zone = Zone.objects.select_for_update().select_related("commune").get(pk=zone.pk)
+    zone = _lock_zone(zone)
     before = _snapshot(zone)
     for key, value in facts.items():
         if key in FACT_FIELDS:

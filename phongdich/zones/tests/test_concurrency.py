@@ -85,3 +85,52 @@ def test_deliveries_recorded_at_once_all_count():
     request.refresh_from_db()
     assert Delivery.objects.count() == 4
     assert (request.portions_delivered, request.status) == (8, FoodRequest.Status.SERVED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_zone_write_does_not_lock_its_commune(monkeypatch):
+    """A zone's writes serialise on the zone's row. They used to lock the joined commune
+    FOR UPDATE too: while one ran, every insert naming the commune (a person, a case, a
+    ticket, a sample: their foreign keys take a key-share lock on it) waited for it."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from phongdich.people.models import Person
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and lock_timeout: PostgreSQL")
+    world = make_world()
+    staff = make_staff(world)
+    zone = zone_in_force(world, staff)
+    entered, release = threading.Event(), threading.Event()
+    snapshot = services._snapshot
+
+    def slow_snapshot(locked):
+        entered.set()
+        release.wait(timeout=20)
+        return snapshot(locked)
+
+    monkeypatch.setattr(services, "_snapshot", slow_snapshot)
+
+    def update():
+        try:
+            services.zone_facts_update(
+                by=staff.commune_worker_b, zone=zone, people_count=431, households_count=111
+            )
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=update)
+    writer.start()
+    try:
+        assert entered.wait(timeout=20)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            person = Person.objects.create(full_name="Lê Văn Bình", commune=zone.commune)
+    finally:
+        release.set()
+        writer.join(timeout=30)
+    zone.refresh_from_db()
+    assert person.pk and zone.people_count == 431
