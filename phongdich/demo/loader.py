@@ -2,15 +2,23 @@
 
 The ORM's per-row save() would take hours for 3.6 million people; these paths write
 straight into the table and are what `manage.py demo --scale 1` and bench/ use.
+
+Each row carries its province code (geo.province), read once for every unit before the
+load: on PostgreSQL the row trigger then skips it (people 0006: it fills only an empty
+code) and the statement check proves every code right in one join.
 """
 
+import time
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from phongdich.geo.models import AdminUnit
+from phongdich.geo.province import province_of_path
 from phongdich.people.models import Person
 
+from .rebuild import constraints_and_indexes_rebuilt
 from .synthetic import PersonRow
 
 COLUMNS = (
@@ -23,6 +31,7 @@ COLUMNS = (
     "phone",
     "address",
     "commune_id",
+    "province",
     "created_at",
     "updated_at",
 )
@@ -30,109 +39,89 @@ SQLITE_BATCH = 5000
 
 
 def bulk_load_people(
-    rows: Iterable[PersonRow], *, table: str | None = None, rebuild_indexes: bool = False
+    rows: Iterable[PersonRow],
+    *,
+    table: str | None = None,
+    rebuild_indexes: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> int:
     """Insert every row; returns the count. `table` lets the benchmark target a bare copy.
 
     `rebuild_indexes` (PostgreSQL, for loads into an empty or small table): drop the
-    secondary indexes, COPY, and build them again afterwards. Building an index once over
-    sorted data is several times cheaper than maintaining it row by row during the load.
+    secondary indexes and the unique and foreign-key constraints, COPY, then build and
+    check them again in the same transaction (demo.rebuild). Building an index once over
+    the loaded rows is several times cheaper than maintaining it row by row, and one
+    anti-join checks a foreign key for every row at once.
+
+    `timings`, when given, receives each step's wall seconds (bench/people_load.py).
     """
     table = table or Person._meta.db_table
     now = timezone.now()
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
+    codes = unit_codes()
+    timings["unit codes read"] = time.perf_counter() - started
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            if not rebuild_indexes:
-                return _copy_postgresql(rows, table, now)
-            with _secondary_indexes_dropped(table):
-                return _copy_postgresql(rows, table, now)
-        return _insert_batches(rows, table, now)
+        if connection.vendor != "postgresql":
+            return _insert_batches(rows, table, now, codes)
+        if not rebuild_indexes:
+            return _timed(timings, "COPY", _copy_postgresql, rows, table, now, codes)
+        with constraints_and_indexes_rebuilt(table, timings):
+            return _timed(timings, "COPY", _copy_postgresql, rows, table, now, codes)
 
 
-class _secondary_indexes_dropped:
-    """Drop plain (non-constraint) indexes of `table` and recreate them on exit."""
-
-    def __init__(self, table: str):
-        self.table = table
-        self.definitions: list[tuple[str, str]] = []
-
-    def __enter__(self):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT i.indexname, i.indexdef FROM pg_indexes i
-                WHERE i.tablename = %s AND NOT EXISTS (
-                    SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
-                """,
-                [self.table],
-            )
-            self.definitions = cursor.fetchall()
-            for name, _definition in self.definitions:
-                cursor.execute(f'DROP INDEX "{name}"')
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            return False  # the transaction rolls back, dropped indexes come back with it
-        with connection.cursor() as cursor:
-            # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED; their checks for the
-            # copied rows must run before PostgreSQL lets us build an index on the table.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            for _name, definition in self.definitions:
-                cursor.execute(definition)
-            cursor.execute(f'ANALYZE "{self.table}"')
-        return False
+def unit_codes() -> dict[int, str]:
+    """Every unit's province code by id: one read of the geography (about 11,000 units
+    nationwide), so no row needs a lookup of its own."""
+    return {pk: province_of_path(path) for pk, path in AdminUnit.objects.values_list("pk", "path")}
 
 
-def _copy_postgresql(rows: Iterable[PersonRow], table: str, now) -> int:
+def _timed(timings: dict[str, float], name: str, fn, *args):
+    started = time.perf_counter()
+    result = fn(*args)
+    timings[name] = time.perf_counter() - started
+    return result
+
+
+def _values(r: PersonRow, now, codes: dict[int, str]) -> tuple:
+    return (
+        r.full_name,
+        r.name_key,
+        r.given_key,
+        r.birth_year,
+        r.sex,
+        r.id_number,
+        r.phone,
+        r.address,
+        r.commune_id,
+        codes.get(r.commune_id, "") if r.commune_id is not None else "",
+        now,
+        now,
+    )
+
+
+def _copy_postgresql(rows: Iterable[PersonRow], table: str, now, codes: dict[int, str]) -> int:
     count = 0
     columns = ", ".join(COLUMNS)
-    with connection.cursor() as cursor:
+    # The raw cursor's errors are psycopg's: wrapped, a refused row raises Django's
+    # IntegrityError like every other write path.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         raw_cursor = cursor.cursor  # psycopg 3 cursor under Django's wrapper
         with raw_cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for r in rows:
-                copy.write_row(
-                    (
-                        r.full_name,
-                        r.name_key,
-                        r.given_key,
-                        r.birth_year,
-                        r.sex,
-                        r.id_number,
-                        r.phone,
-                        r.address,
-                        r.commune_id,
-                        now,
-                        now,
-                    )
-                )
+                copy.write_row(_values(r, now, codes))
                 count += 1
     return count
 
 
-def _insert_batches(rows: Iterable[PersonRow], table: str, now) -> int:
+def _insert_batches(rows: Iterable[PersonRow], table: str, now, codes: dict[int, str]) -> int:
     count = 0
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({placeholders})"
     batch: list[tuple] = []
     with connection.cursor() as cursor:
         for r in rows:
-            batch.append(
-                (
-                    r.full_name,
-                    r.name_key,
-                    r.given_key,
-                    r.birth_year,
-                    r.sex,
-                    r.id_number,
-                    r.phone,
-                    r.address,
-                    r.commune_id,
-                    now,
-                    now,
-                )
-            )
+            batch.append(_values(r, now, codes))
             if len(batch) >= SQLITE_BATCH:
                 cursor.executemany(sql, batch)
                 count += len(batch)

@@ -39,10 +39,13 @@ class Person(models.Model):
     )
     phone = models.CharField(_("số điện thoại"), max_length=12, blank=True)  # +84XXXXXXXXX
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    # No index of its own: person_commune_idx (commune, name_key) leads with it and serves
+    # the foreign key's lookups (people 0006).
     commune = models.ForeignKey(
         "geo.AdminUnit",
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="people",
         verbose_name=_("xã/phường"),
@@ -52,9 +55,15 @@ class Person(models.Model):
     province = province_field()
     PROVINCE_FROM = "commune"
     # Set when this record was merged into another; such rows are hidden from searches and
-    # kept only so the audit trail and old links still resolve.
+    # kept only so the audit trail and old links still resolve. Indexed where set only
+    # (person_merged_into_idx): nearly every row is NULL, and no query looks those up.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+        "self",
+        null=True,
+        blank=True,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,6 +82,12 @@ class Person(models.Model):
             # serves a province's name search in name order (people_visible_to names the
             # province): it walks that province's names only, whatever else is loaded
             models.Index(fields=["province", "name_key"], name="person_province_name_idx"),
+            # the merged records of a kept one (audit trail, the foreign key's checks)
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="person_merged_into_idx",
+            ),
         ]
         verbose_name = _("người dân")
 
