@@ -13,7 +13,8 @@ process's caches are as a running worker has them:
 
 Prints, per path, the statements of one request (what goes through Django's cursors,
 savepoints included; BEGIN/COMMIT of psycopg are not counted), p50/p99 over --requests, and the
-p50 ratio ping/path (the issue's goal: each path at least 0.5 × ping's rate). --profile
+p50 ratio ping/path (the issue's goal: each path at least 0.5 × ping's rate), and where a
+request's mean time goes (statements, COMMIT, the rest: Django, the view, the response). --profile
 prints the top functions of each path under cProfile.
 
     .venv/bin/python bench/write_paths.py [--requests 200] [--profile]
@@ -125,23 +126,51 @@ def measure(label, send, requests, profile=False):
     with connection.execute_wrapper(seen):
         status = send(-2)
     samples = []
-    profiler = cProfile.Profile() if profile else None
-    for i in range(requests):
+    # Where the time goes: the statements (psycopg's BEGIN goes out with the first), the
+    # COMMIT, and the rest (Django, the view, the response) per request, in mean ms.
+    parts = {"sql": 0.0, "commit": 0.0}
+
+    def timed(execute, sql, params, many, context):
         started = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        status = send(i)
-        if profiler:
-            profiler.disable()
-        samples.append((time.perf_counter() - started) * 1000)
-        assert status < 300, (label, status)
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            parts["sql"] += time.perf_counter() - started
+
+    commit = connection._commit
+
+    def timed_commit():
+        started = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            parts["commit"] += time.perf_counter() - started
+
+    profiler = cProfile.Profile() if profile else None
+    connection._commit = timed_commit
+    try:
+        with connection.execute_wrapper(timed):
+            for i in range(requests):
+                started = time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                status = send(i)
+                if profiler:
+                    profiler.disable()
+                samples.append((time.perf_counter() - started) * 1000)
+                assert status < 300, (label, status)
+    finally:
+        del connection._commit  # the instance attribute shadowed the method
+    total = sum(samples) / len(samples)
+    sql_ms, commit_ms = (parts[k] * 1000 / requests for k in ("sql", "commit"))
+    split = (total, sql_ms, commit_ms, total - sql_ms - commit_ms)
     p50, _p95, p99 = common.percentiles(samples)
     report = ""
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(PROFILE_SORT).print_stats(25)
         report = out.getvalue()
-    return label, len(queries), p50, p99, [sql[:120] for sql in queries], report
+    return label, len(queries), p50, p99, [sql[:120] for sql in queries], report, split
 
 
 def main() -> None:
@@ -149,6 +178,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--statements", action="store_true", help="print each path's SQL")
+    parser.add_argument(
+        "--no-flush-wait",
+        action="store_true",
+        help="measure only: this bench's own sessions commit without waiting for the WAL "
+        "flush (SET synchronous_commit TO off), to show what the flush costs a write",
+    )
     args = parser.parse_args()
     recreate_database()
     os.environ["CHECKPOINTS_PUBLIC_RATE_LIMIT"] = str(10 * args.requests + 100)
@@ -157,6 +192,19 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from django.test import Client
+
+    if args.no_flush_wait:
+        from django.db.backends.signals import connection_created
+
+        def no_flush_wait(sender, connection, **kwargs):
+            # A session setting of this bench's connections, never the server's.
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+
+        connection_created.connect(no_flush_wait, weak=False)
+        from django.db import connection
+
+        connection.close()  # the next statement opens a session with the setting
 
     data = build(args.requests)
     client = Client()
@@ -217,11 +265,16 @@ def main() -> None:
         measure("ticket creation (API)", ticket, n, args.profile),
     ]
     ping_p50 = results[0][2]
-    print(f"in-process, PostgreSQL, {n} requests per path, load {os.getloadavg()[0]:.1f}")
-    for label, count, p50, p99, sql, report in results:
+    flush = ", synchronous_commit off (measurement only)" if args.no_flush_wait else ""
+    print(f"in-process, PostgreSQL{flush}, {n} requests per path, load {os.getloadavg()[0]:.1f}")
+    for label, count, p50, p99, sql, report, (total, sql_ms, commit_ms, rest) in results:
         print(
             f"{label:<30} statements {count:3d}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
             f"rate vs ping {ping_p50 / p50 if p50 else 0:5.2f}"
+        )
+        print(
+            f"{'':<30} mean {total:6.2f} ms = statements {sql_ms:6.2f} + COMMIT "
+            f"{commit_ms:5.2f} + Django/view/response {rest:6.2f}"
         )
         if args.statements:
             for line in sql:

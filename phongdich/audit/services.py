@@ -69,9 +69,33 @@ def audit_record(
     actor_label: str = "",
 ) -> AuditEvent:
     """Append one audit event. Called by every service that writes, inside its transaction."""
+    event = audit_event(
+        actor=actor,
+        action=action,
+        target=target,
+        changes=changes,
+        kind=kind,
+        actor_label=actor_label,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    target=None,
+    changes: dict | None = None,
+    kind: str = AuditEvent.Kind.WRITE,
+    actor_label: str = "",
+) -> AuditEvent:
+    """The event `audit_record` appends, unsaved: for a hot write path that inserts it in
+    the same round trip as its other rows (`lib.query.write_together`), still inside the
+    write's transaction, so the audit row commits or rolls back with the write."""
     target_type, target_id, target_label = _describe(target)
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=real_actor,
         actor_label=actor_label or (real_actor.get_username() if real_actor else "hệ thống"),
         kind=kind,

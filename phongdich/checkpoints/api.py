@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from phongdich.accounts.models import Role
 from phongdich.audit.services import audit_read
 from phongdich.geo.models import AdminUnit
+from phongdich.geo.selectors import unit_by_code
 from phongdich.lib import idempotency
 from phongdich.lib.apierrors import error_body, responses
 from phongdich.lib.bounds import (
@@ -114,10 +115,8 @@ def _officer(request):
 def _unit(code: str, kind=None):
     if not code:
         return None
-    qs = AdminUnit.objects.filter(code=code)
-    if kind:
-        qs = qs.filter(kind=kind)
-    unit = qs.first()
+    # Kept per process (geo.selectors): no query on a warm worker.
+    unit = unit_by_code(code, kind)
     if unit is None:
         raise HttpError(422, f"Mã đơn vị không tồn tại: {code}")
     return unit

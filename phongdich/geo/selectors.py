@@ -1,5 +1,9 @@
+import copy
+
 from django.conf import settings
 from django.db.models import QuerySet
+
+from phongdich.lib.configcache import ConfigCache
 
 from .models import AdminUnit
 
@@ -35,3 +39,33 @@ def origins() -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(
         kind__in=[AdminUnit.Kind.PROVINCE, AdminUnit.Kind.DISTRICT]
     ).select_related("parent")
+
+
+# Units by code, filled as write paths look them up (a declaration's destination and origin,
+# a ticket's commune: one query each per request before, issue 17). A ConfigCache: a save
+# or delete of any unit empties it in every worker within CONFIG_CACHE_STAMP_SECONDS; the
+# bulk loads call `units_changed()`. A code not found is not remembered, so a unit loaded
+# later is found at once.
+_BY_CODE = ConfigCache("geo.units_by_code", dict, watch=(AdminUnit,))
+
+
+def unit_by_code(code: str, kind: str | None = None) -> AdminUnit | None:
+    """The unit with this code (and kind, when given), or None; no query once this process
+    has looked the code up. A copy: a caller setting attributes on it changes no one else's."""
+    if not code:
+        return None
+    units = _BY_CODE.get()
+    unit = units.get(code)
+    if unit is None:
+        unit = AdminUnit.objects.filter(code=code).first()
+        if unit is None:
+            return None
+        units[code] = unit
+    if kind and unit.kind != kind:
+        return None
+    return copy.copy(unit)
+
+
+def units_changed() -> None:
+    """Call after changing units with bulk_create, bulk_update or `.update()`."""
+    _BY_CODE.invalidate()

@@ -13,6 +13,7 @@ from phongdich.lib import imports
 from phongdich.lib.text import nfc
 
 from .models import AdminUnit
+from .selectors import units_changed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATASETS = ("2021", "2025")
@@ -102,6 +103,7 @@ def geography_load(
             unit.parent_id = parent_id
             fixes.append(unit)
     AdminUnit.objects.bulk_update(fixes, ["parent"], 2000)
+    units_changed()  # bulk writes send no signals: the per-process lookup must forget
     if result.created or result.updated:
         # Fresh statistics let the planner know how many units a jurisdiction holds; with
         # none it guesses 2 and drives people queries from the unit side.
@@ -177,6 +179,7 @@ def population_import(*, by, upload, all_or_nothing: bool = False) -> Population
         for unit in units:
             unit.population, unit.population_synthetic = populations[unit.code], False
         AdminUnit.objects.bulk_update(units, ["population", "population_synthetic"])
+        units_changed()
 
     try:
         table = imports.read_table(

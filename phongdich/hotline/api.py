@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 
 from phongdich.audit.services import audit_read_many
 from phongdich.geo.models import AdminUnit
+from phongdich.geo.selectors import unit_by_code
 from phongdich.lib import idempotency
 from phongdich.lib.apierrors import Error, error_body, responses
 from phongdich.lib.bounds import (
@@ -104,7 +105,8 @@ def ticket_create(request, payload: TicketIn, response: HttpResponse):
         raise HttpError(422, _errors(exc)) from None
     commune = None
     if payload.commune_code:
-        commune = AdminUnit.objects.filter(code=payload.commune_code, kind="commune").first()
+        # Kept per process (geo.selectors): no query on a warm worker.
+        commune = unit_by_code(payload.commune_code, AdminUnit.Kind.COMMUNE)
         if commune is None or not commune.is_within(request.user.jurisdiction):
             raise HttpError(422, "Mã xã/phường không hợp lệ.")
     person = None

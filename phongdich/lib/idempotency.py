@@ -132,17 +132,27 @@ def submit_once(
         return first
 
 
-def submitted_once(model: type[Model]):
+def submitted_once(model: type[Model], *, atomic: bool = False):
     """Decorate a service that creates one `model` row: it gains a keyword-only
     `submission` argument and runs once per submission (see `submit_once`). The service
-    receives `submission` too, to store `submission.fields()` on the row it creates."""
+    receives `submission` too, to store `submission.fields()` on the row it creates.
+
+    `atomic=True` runs the service in a transaction.atomic block opened here, also without
+    a submission: use it INSTEAD of stacking @transaction.atomic under this decorator. The
+    stacked block sits inside `submit_once`'s own, where it is a savepoint that guards
+    nothing the outer block does not (SAVEPOINT and RELEASE, two round trips a write)."""
 
     def decorate(service: Callable[..., Model]) -> Callable[..., Model]:
         @functools.wraps(service)
         def once(*args, submission: Submission | None = None, **kwargs) -> Model:
-            return submit_once(
-                model, submission, lambda: service(*args, submission=submission, **kwargs)
-            )
+            def create() -> Model:
+                return service(*args, submission=submission, **kwargs)
+
+            if atomic and submission is None:
+                with transaction.atomic():
+                    return create()
+            # With a submission, submit_once runs `create` in its atomic block.
+            return submit_once(model, submission, create)
 
         return once
 

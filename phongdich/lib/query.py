@@ -49,3 +49,74 @@ def insert_unless_taken(obj, *, unique_fields: tuple[str, ...]) -> bool:
     obj.pk = row[0]
     obj._state.adding, obj._state.db = False, conn.alias
     return True
+
+
+class Update:
+    """`queryset.update(**values)` as a part of `write_together`: compiled, not run."""
+
+    def __init__(self, queryset, **values):
+        self.queryset, self.values = queryset, values
+
+    def as_sql(self, conn) -> tuple[str, tuple]:
+        from django.db.models import sql
+
+        query = self.queryset.query.chain(sql.UpdateQuery)
+        query.add_update_values(self.values)
+        if query.related_updates:
+            raise ValueError("write_together updates one table only")
+        compiler = query.get_compiler(connection=conn)
+        compiler.pre_sql_setup()  # a filter through a join becomes a pk IN (subquery)
+        return compiler.as_sql()
+
+
+def write_together(*parts) -> None:
+    """Write every part in ONE round trip: an unsaved model instance is INSERTed, an
+    `Update(queryset, **values)` runs as that queryset's `.update()`.
+
+    On PostgreSQL the statements are chained as data-modifying CTEs of one statement
+    (`WITH w0 AS (INSERT …), w1 AS (UPDATE …) INSERT …`), which PostgreSQL runs completely,
+    in the caller's transaction: the rows of a write that need nothing back (its audit
+    event, its history event, a link, a tick on a list) cost one round trip instead of one
+    each. On other databases they run one after the other. Each statement is compiled by
+    Django (field defaults, `auto_now_add`, expressions such as `audit.province_of`'s
+    subquery, F() in updates), but:
+
+    - no RETURNING: the instances get no primary key, so nothing may need theirs afterwards
+      (build a one-to-one from the other row's id, not the instance: the instance would
+      keep the unsaved row in its reverse cache);
+    - no save() signals are sent: use it only for models nothing listens to;
+    - the parts see the same snapshot (PostgreSQL's rule for CTEs): no part may depend on a
+      row another part writes, and no two parts may write the same row.
+    """
+    from django.db import connections, router
+    from django.db.models import sql
+
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return
+    first = parts[0].queryset.model if isinstance(parts[0], Update) else type(parts[0])
+    conn = connections[router.db_for_write(first)]
+    statements = []
+    for part in parts:
+        if isinstance(part, Update):
+            text, params = part.as_sql(conn)
+            if text:
+                statements.append((text, params))
+            continue
+        meta = part._meta
+        # The columns Model.save() would insert (Model._save_table).
+        fields = [f for f in meta.local_concrete_fields if not f.generated]
+        if part.pk is None:
+            fields = [f for f in fields if f is not meta.auto_field]
+        query = sql.InsertQuery(type(part))
+        query.insert_values(fields, [part])
+        statements.extend(query.get_compiler(connection=conn).as_sql())
+    with conn.cursor() as cursor:
+        if conn.vendor != "postgresql" or len(statements) == 1:
+            for text, params in statements:
+                cursor.execute(text, params)
+            return
+        *head, (last_sql, last_params) = statements
+        ctes = ", ".join(f"w{i} AS ({text})" for i, (text, _params) in enumerate(head))
+        params = [p for _text, chunk in head for p in chunk] + list(last_params)
+        cursor.execute(f"WITH {ctes} {last_sql}", params)

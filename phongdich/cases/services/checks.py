@@ -13,8 +13,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from phongdich.audit.services import audit_record
-from phongdich.lib.query import insert_unless_taken
+from phongdich.audit.services import audit_event, audit_record
+from phongdich.lib.query import Update, insert_unless_taken, write_together
 from phongdich.lib.tokens import hash_token
 
 from .. import rules
@@ -177,21 +177,26 @@ def check_submit(
         updates["open_danger_alerts"] = F("open_danger_alerts") + 1
     # The usual check (no alert before or after) costs one UPDATE of the case here, and a
     # check that raises or clears alerts the same one (it was a recount and two UPDATEs).
-    Case.objects.filter(pk=case.pk).update(**updates)
-    if "open_alerts" in updates and counters is None:
-        updates["open_alerts"] = case.open_alerts + 1
-        updates["open_danger_alerts"] = case.open_danger_alerts + 1
-    for field, value in updates.items():
-        setattr(case, field, value)
-    if "severity" in updates:
-        transfer_need_sync(by=staff, case=case)
-    audit_record(
+    case_update = Update(Case.objects.filter(pk=case.pk), **updates)
+    event = audit_event(
         actor=by,
         action="cases.check",
         target=case,
         changes={"check": check.pk, "danger": check.danger_signs},
         actor_label="" if staff else F0_LABEL,
     )
+    resync = "severity" in updates
+    # The usual check: the case's UPDATE and the audit event in one statement (issue 17);
+    # a new severity first updates the case, from which the transfer need is worked out.
+    write_together(case_update, None if resync else event)
+    if "open_alerts" in updates and counters is None:
+        updates["open_alerts"] = case.open_alerts + 1
+        updates["open_danger_alerts"] = case.open_danger_alerts + 1
+    for field, value in updates.items():
+        setattr(case, field, value)
+    if resync:
+        transfer_need_sync(by=staff, case=case)
+        write_together(event)
     return CheckOutcome(check, alert, True)
 
 

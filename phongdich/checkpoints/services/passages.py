@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from phongdich.audit.services import audit_record
+from phongdich.audit.services import audit_event
 from phongdich.facilities.services import facility_occupy
-from phongdich.lib.query import insert_unless_taken
+from phongdich.lib.query import Update, insert_unless_taken, write_together
 from phongdich.lib.text import nfc
 
 from .. import rules
@@ -83,15 +83,25 @@ def passage_record(
     # every scan, and the same answer when the same key raced us in another request.
     if not insert_unless_taken(passage, unique_fields=("idempotency_key",)):
         return Passage.objects.get(idempotency_key=key), False
-    ReturneeForecast.objects.filter(
-        matched_declaration=declaration, matched_passage__isnull=True
-    ).update(matched_passage=passage)
+    # Written after the branch below, in one statement with the audit event (issue 17).
+    rows = [
+        Update(
+            ReturneeForecast.objects.filter(
+                matched_declaration=declaration, matched_passage__isnull=True
+            ),
+            matched_passage=passage,
+        )
+    ]
     if decision == rules.HANDOVER:
-        Handover.objects.create(
-            passage=passage,
-            person_id=declaration.person_id,
-            commune_id=declaration.destination_commune_id,
-            expected_at=expected_at or now + timedelta(hours=3),
+        rows.append(
+            Handover(
+                # The id, not the instance: assigning a one-to-one would leave the unsaved
+                # hand-over (no pk: write_together returns none) in passage.handover.
+                passage_id=passage.pk,
+                person_id=declaration.person_id,
+                commune_id=declaration.destination_commune_id,
+                expected_at=expected_at or now + timedelta(hours=3),
+            )
         )
     elif site is not None:
         # Takes the place or refuses when the site is full (one guarded UPDATE, so officers
@@ -108,14 +118,17 @@ def passage_record(
             due_by=now + timedelta(hours=transit_hours),
             created_by=by,
         )
-    audit_record(
-        actor=by,
-        action="checkpoints.passage",
-        target=passage,
-        changes={
-            "declaration": declaration.pk,
-            "decision": decision,
-            "suggested": assessment.suggestion.decision,
-        },
+    rows.append(
+        audit_event(
+            actor=by,
+            action="checkpoints.passage",
+            target=passage,
+            changes={
+                "declaration": declaration.pk,
+                "decision": decision,
+                "suggested": assessment.suggestion.decision,
+            },
+        )
     )
+    write_together(*rows)
     return passage, True

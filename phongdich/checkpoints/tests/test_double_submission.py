@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from phongdich.audit.models import AuditEvent
 from phongdich.checkpoints import services
 from phongdich.checkpoints.models import (
     CitizenReport,
     Declaration,
+    DeclarationLink,
     EpidemicArea,
     ForecastImport,
     Pharmacy,
@@ -25,6 +27,7 @@ from phongdich.checkpoints.models import (
     QuarantineCheck,
     TransitEscort,
 )
+from phongdich.people.models import Person
 from phongdich.testing import make_world, race, winners
 
 from . import builders
@@ -137,6 +140,12 @@ def test_racing_declarations_with_one_key_save_one():
     assert sorted(r.status_code for r in responses) == [200, 200, 200, 200, 201]
     assert len({r.json()["code"] for r in responses}) == 1
     assert Declaration.objects.count() == 1
+    # What the winner writes after its savepoint (lib.query.write_together): once each;
+    # every answer carries a personal link of its own.
+    assert Person.objects.count() == 1
+    assert AuditEvent.objects.filter(action="person.create").count() == 1
+    assert AuditEvent.objects.filter(action="checkpoints.declare").count() == 1
+    assert DeclarationLink.objects.count() == 5
     cache.clear()
     form = _declaration_form(world, submission_key="d" * 24)
     outcomes = race([lambda: Client().post(reverse("checkpoints:declare"), form)] * 4)

@@ -8,6 +8,9 @@ or `bulk_create` of them call `desk_tables_changed()`.
 
 from dataclasses import dataclass
 
+from django.db.models.signals import m2m_changed
+
+from phongdich.accounts.models import User
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.configcache import ConfigCache
 
@@ -73,3 +76,24 @@ def routes_for(commune) -> list[rules.Route]:
         parts = commune.path.strip("/").split("/")
         paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
     return [route for path in paths for route in tables.routes_by_path.get(path, ())]
+
+
+# Whether a unit has anyone to notify (its own address, or an active focal point with one),
+# by unit id, filled as tickets are opened: every ticket asked it of the database (a query
+# on the users, issue 17) only to decide whether to queue a notification. Forgotten on any
+# save of a unit or a user and on any change of a unit's focal points, as the tables are.
+_RECIPIENTS = ConfigCache("hotline.unit_recipients", dict, watch=(ResponsibleUnit, User))
+m2m_changed.connect(_RECIPIENTS._changed, sender=ResponsibleUnit.focal_points.through, weak=False)
+
+
+def unit_has_recipients(unit: ResponsibleUnit | None) -> bool:
+    if unit is None:
+        return False
+    if unit.email:
+        return True
+    known = _RECIPIENTS.get()
+    found = known.get(unit.pk)
+    if found is None:
+        found = unit.focal_points.filter(is_active=True).exclude(email="").exists()
+        known[unit.pk] = found
+    return found

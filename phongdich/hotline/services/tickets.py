@@ -13,9 +13,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from phongdich.audit.services import audit_record
+from phongdich.audit.services import audit_event, audit_record
 from phongdich.lib import idempotency
 from phongdich.lib.identity import normalize_phone
+from phongdich.lib.query import write_together
 from phongdich.lib.text import nfc
 
 from .. import rules
@@ -31,7 +32,7 @@ from ..models import (
     TicketMessage,
 )
 from ..selectors import case_summary
-from .tables import desk_tables, routes_for
+from .tables import desk_tables, routes_for, unit_has_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +85,8 @@ def _event(ticket, kind, actor=None, note="", from_unit=None, to_unit=None) -> T
     )
 
 
-@idempotency.submitted_once(Ticket)
-@transaction.atomic
+# atomic=True: the decorator's block is the transaction (no savepoint inside it).
+@idempotency.submitted_once(Ticket, atomic=True)
 def ticket_create(
     *,
     by,
@@ -147,31 +148,41 @@ def ticket_create(
         due_at=rules.sla_due(now, sla_minutes(triage.priority)),
         **idempotency.fields(submission),
     )
-    TicketMessage.objects.create(
-        ticket=ticket,
-        direction=TicketMessage.Direction.IN,
-        body=text,
-        author=ticket.created_by,
-        channel=channel,
-        created_at=now,
-    )
-    _event(ticket, TicketEvent.Kind.CREATE, by, note=", ".join(triage.reasons), to_unit=unit)
-    audit_record(
-        actor=by,
-        action="hotline.ticket_create",
-        target=ticket,
-        changes={
-            "channel": channel,
-            "category": category.code,
-            "priority": triage.priority,
-            "unit": unit.pk if unit else None,
-            "source_ref": source_ref,
-        },
-        actor_label="" if by else "người dân",
+    # The first message, the history event and the audit event need nothing back: one
+    # statement for the three (lib.query.write_together), in the ticket's transaction.
+    write_together(
+        TicketMessage(
+            ticket=ticket,
+            direction=TicketMessage.Direction.IN,
+            body=text,
+            author=ticket.created_by,
+            channel=channel,
+            created_at=now,
+        ),
+        TicketEvent(
+            ticket=ticket,
+            kind=TicketEvent.Kind.CREATE,
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            note=", ".join(triage.reasons)[:500],
+            to_unit=unit,
+        ),
+        audit_event(
+            actor=by,
+            action="hotline.ticket_create",
+            target=ticket,
+            changes={
+                "channel": channel,
+                "category": category.code,
+                "priority": triage.priority,
+                "unit": unit.pk if unit else None,
+                "source_ref": source_ref,
+            },
+            actor_label="" if by else "người dân",
+        ),
     )
     # Only queue a notification someone will receive: an empty job costs a second commit.
-    # A unit with its own address has a recipient: no need to read its focal points.
-    if unit is not None and (unit.email or unit_recipients(unit)):
+    # Whether the unit has a recipient is known per process (services.tables), no query.
+    if unit_has_recipients(unit):
         ticket_id = ticket.pk
         transaction.on_commit(lambda: _enqueue("notify_unit", ticket_id))
     return ticket

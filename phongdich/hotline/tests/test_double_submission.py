@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from phongdich.accounts.services import api_token_create
+from phongdich.audit.models import AuditEvent
 from phongdich.hotline.models import (
     Category,
     Fulfilment,
@@ -20,6 +21,7 @@ from phongdich.hotline.models import (
     SupportPayment,
     SupportPolicy,
     Ticket,
+    TicketEvent,
     TicketMessage,
 )
 from phongdich.testing import make_staff, make_world, race, winners
@@ -207,6 +209,9 @@ def test_racing_api_calls_with_one_key_open_one_ticket():
     assert len({r.json()["id"] for r in responses}) == 1
     assert Ticket.objects.count() == 1
     assert TicketMessage.objects.count() == 1
+    # The rows written with the ticket in one statement: once, for the winner only.
+    assert TicketEvent.objects.filter(kind="create").count() == 1
+    assert AuditEvent.objects.filter(action="hotline.ticket_create").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,12 @@ callers keep importing from `phongdich.people.services`.
 from .matching import Candidate, MatchScope, match_lock_keys, person_candidates
 from .merge import person_merge
 from .referrals import referral_resolve
-from .registration import EDITABLE_FIELDS, person_register, person_update
+from .registration import (
+    EDITABLE_FIELDS,
+    person_register,
+    person_register_within,
+    person_update,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -17,6 +22,7 @@ __all__ = [
     "person_candidates",
     "person_merge",
     "person_register",
+    "person_register_within",
     "person_update",
     "referral_resolve",
 ]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from phongdich.audit.services import audit_record
+from phongdich.audit.services import audit_event, audit_record
 from phongdich.lib.identity import normalize_phone, validate_id_number
 from phongdich.lib.locks import key_lock
 from phongdich.lib.text import nfc
@@ -31,6 +31,7 @@ def person_register(
     commune=None,
     force_new: bool = False,
     leads_to: Callable[[Person], object] | None = None,
+    audit_into: list | None = None,
 ) -> tuple[Person, bool]:
     """Return (person, created). A strong match inside the caller's jurisdiction is reused
     (and its gaps filled), never duplicated.
@@ -40,6 +41,10 @@ def person_register(
     commune to merge (see `MatchScope` for who is inside). `leads_to(person)` names another
     unit the caller would be led to by reusing `person` (their open F0 case, say): the person
     is reused only if that unit lies inside the scope too, and that unit gets the referral.
+
+    `audit_into`: the person's own audit event (person.create or person.update) is appended
+    to this list unsaved instead of being written, for a caller that writes it with its own
+    rows in one round trip (lib.query.write_together) before its transaction ends.
 
     Weak candidates are the caller's business: forms show them before calling this.
     `force_new` registers a new person even over a strong phone match (twins share a phone),
@@ -101,7 +106,7 @@ def person_register(
                 changed[field] = str(value)
         if changed:
             person.save()
-            audit_record(actor=by, action="person.update", target=person, changes=changed)
+            _audit(audit_into, actor=by, action="person.update", target=person, changes=changed)
         created = False
     else:
         person = Person(
@@ -130,7 +135,8 @@ def person_register(
             # Without a CCCD the row has no unique column for the backstop to catch: no
             # savepoint (two statements of every declaration, issue 17).
             person.save()
-        audit_record(
+        _audit(
+            audit_into,
             actor=by,
             action="person.create",
             target=person,
@@ -150,6 +156,23 @@ def person_register(
                 commune=commune,
             )
     return person, created
+
+
+def _audit(into: list | None, **event) -> None:
+    if into is None:
+        audit_record(**event)
+    else:
+        into.append(audit_event(**event))
+
+
+def person_register_within(**kwargs) -> tuple[Person, bool]:
+    """`person_register` for a caller inside its own transaction.atomic block which lets
+    every exception out (a declaration): without the savepoint of person_register's own
+    block (SAVEPOINT and RELEASE, two round trips of every declaration, issue 17). A
+    failure then rolls back the caller's whole transaction, which it does anyway."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("person_register_within runs inside the caller's atomic block")
+    return person_register.__wrapped__(**kwargs)
 
 
 EDITABLE_FIELDS = (
