@@ -149,7 +149,9 @@ def test_the_review_queue_resolves_into_the_persons_partition(world, staff, othe
 
 def test_the_bulk_import_lands_in_its_provinces_partition(world, staff):
     person = builders.person(world, staff)
-    header = "Mã bản ghi,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,CCCD,Mã xã,Vắc xin,Mũi số,Ngày tiêm"
+    header = (
+        "Mã bản ghi,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,CCCD,Mã xã,Vắc xin,Mũi số,Ngày tiêm"
+    )
     lines = [
         "S1,Lê Văn Tiêm,1980,Nam,,038080001234,14755,Pfizer,1,11/10/2021",
         "S2,Lê Văn Tiêm,1980,Nam,,038080001234,14755,Pfizer,2,01/11/2021",
@@ -231,6 +233,4 @@ def test_a_persons_doses_and_a_communes_dose_list_read_one_partition(world, staf
     assert _partitions_read(*listed.query.sql_with_params()) == [f"{TABLE}_p38"]
     # The same read without the code reads every partition: the test can fail.
     sql, params = person.doses.all().query.sql_with_params()
-    assert _partitions_read(sql, params) == [
-        f"{TABLE}_p38", f"{TABLE}_p92", f"{TABLE}_pdefault"
-    ]
+    assert _partitions_read(sql, params) == [f"{TABLE}_p38", f"{TABLE}_p92", f"{TABLE}_pdefault"]
