@@ -28,15 +28,15 @@ def person_province(person) -> str:
 class DoseQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         # The code from the person instances held; people not held with their code (ids
-        # only, as the demo and the benches build doses) are read in one query, never one
-        # each.
+        # only, as the demo and the benches build doses, or made in this process) are read
+        # in one query, never one each (nor one commune each).
         objs = list(objs)
         unnamed = [dose for dose in objs if not dose.province]
         person = self.model._meta.get_field("person")
         codes = {
-            dose.person_id: person_province(dose.person)
+            dose.person_id: dose.person.province
             for dose in unnamed
-            if person.is_cached(dose)
+            if person.is_cached(dose) and dose.person.province
         }
         rest = {dose.person_id for dose in unnamed} - codes.keys()
         if rest:
