@@ -106,11 +106,11 @@ def build(people: int, resume: bool = False) -> None:
                 f"""
                 INSERT INTO vaccination_dose (person_id, product_id, dose_number, kind,
                        given_on, site_kind, site_name, lot, source, source_id, flags,
-                       created_at)
+                       created_at, province)
                 SELECT id, %s, %s, %s,
                        DATE '2021-07-01' + CAST(id %% 120 AS INTEGER) + CAST(%s AS INTEGER),
-                       'fixed', '', '', 'import', 'B' || id || '-' || %s, '', now()
-                FROM (SELECT id, id AS i, birth_year FROM people_person) p
+                       'fixed', '', '', 'import', 'B' || id || '-' || %s, '', now(), province
+                FROM (SELECT id, id AS i, birth_year, province FROM people_person) p
                 WHERE {share}
                 """,
                 [pfizer, number, kind, offset, number],

@@ -128,7 +128,8 @@ class AuditReadSubject(AppendOnlyModel):
     # Null when the record names no registered person (an anonymous 1022 call).
     person_id = models.BigIntegerField(null=True, blank=True)
     # The event's province (GSO code), written with the rows (services._insert_subjects):
-    # a subject sits with its event when the two tables are distributed by province.
+    # the partition key on PostgreSQL (migration 0008), and a subject sits with its event
+    # when the two tables are distributed by province.
     province = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     class Meta:

@@ -430,7 +430,7 @@ def rebuild_operation(table: str):
 
 # The tables partitioned by province alone, in the order they were partitioned (the audit's
 # events are partitioned by month too: audit.partitions prepares those).
-PARTITIONED = ["cases_healthcheck"]
+PARTITIONED = ["cases_healthcheck", "vaccination_dose", "audit_auditreadsubject"]
 
 
 def prepare_partitions(*, using: str = "default") -> Prepared:

@@ -69,5 +69,5 @@ def doses_on_record(person, before: date) -> int | None:
         return None
     from phongdich.vaccination.models import Dose
 
-    count = Dose.objects.filter(person=person, given_on__lte=before).count()
+    count = Dose.objects.of_person(person).filter(given_on__lte=before).count()
     return count or None

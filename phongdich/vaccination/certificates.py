@@ -20,7 +20,7 @@ from phongdich.people.models import Person
 from phongdich.people.services import MatchScope
 
 from . import labels, services
-from .models import VaccinationCertificate
+from .models import Dose, VaccinationCertificate
 
 SALT = "vaccination.certificate"
 
@@ -48,7 +48,7 @@ def certificate_issue(*, by, person: Person) -> VaccinationCertificate:
     found = in_force(person)
     if found is not None:
         return found
-    if not person.doses.exists():
+    if not Dose.objects.of_person(person).exists():
         raise ValidationError(_("Người này chưa có mũi tiêm nào để cấp giấy chứng nhận."))
     today = timezone.localdate()
     cert = VaccinationCertificate.objects.create(

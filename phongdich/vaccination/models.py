@@ -13,6 +13,7 @@ from phongdich.lib.link_sends import LinkSend
 from phongdich.lib.tokens import PersonalLinkMixin
 
 from . import rules
+from .dose_province import DoseQuerySet, person_province
 
 AGE_MAX = 130
 
@@ -204,9 +205,10 @@ class Dose(DoseFields):
         verbose_name=_("người"),
         db_index=False,
     )
-    # Province (GSO code) of the dose's person (follows the person), named by the province
-    # pages' queries. Written by the bulk import and the demo, filled by a trigger when a
-    # writer leaves it empty, and checked against the person on every insert (migration 0014).
+    # Province (GSO code) of the dose's person (follows the person): the partition key on
+    # PostgreSQL (migration 0015), named by the province pages' queries. Written by every
+    # insert path (save, bulk_create, the bulk import, the demo: dose_province), checked
+    # against the person on every insert (0014); a trigger fills a code left empty.
     province = province_field()
     PROVINCE_FROM = "person__commune"
     # The rules the dose broke when recorded (rules.VIOLATIONS, separated by ","), kept for
@@ -223,16 +225,24 @@ class Dose(DoseFields):
         db_index=False,
     )
 
+    objects = DoseQuerySet.as_manager()
+
     class Meta:
         ordering = ["person", "given_on", "dose_number"]
+        # Both keys name the province because PostgreSQL requires the partition key in
+        # every unique constraint (migration 0015). A person's doses share the person's
+        # code, so the first is still one dose per person, number and day; the second makes
+        # a source id unique per province: the import and dose_record look a source id up
+        # in every province (and lock it) before inserting, so a re-import still meets it.
         constraints = [
             # Idempotency of entry and re-import without a source id.
             models.UniqueConstraint(
-                fields=["person", "dose_number", "given_on"], name="dose_person_number_day"
+                fields=["person", "dose_number", "given_on", "province"],
+                name="dose_person_number_day",
             ),
             # Idempotency of re-imports from one source.
             models.UniqueConstraint(
-                fields=["source", "source_id"],
+                fields=["source", "source_id", "province"],
                 condition=~Q(source_id=""),
                 name="dose_source_id",
             ),
@@ -254,6 +264,11 @@ class Dose(DoseFields):
 
     def __str__(self) -> str:
         return f"{self.person_id} · {self.dose_number} · {self.given_on:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.province:
+            self.province = person_province(self.person)
+        super().save(*args, **kwargs)
 
     @property
     def flag_list(self) -> list[str]:
@@ -290,8 +305,15 @@ class DoseReview(DoseFields):
     status = models.CharField(
         _("trạng thái"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
+    # No database key: one into the partitioned doses would have to name (id, province)
+    # (migration 0015); Django still applies PROTECT.
     dose = models.OneToOneField(
-        Dose, null=True, blank=True, on_delete=models.PROTECT, related_name="review"
+        Dose,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review",
+        db_constraint=False,
     )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -695,8 +717,14 @@ class Aefi(SubmittedOnce):
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="aefi_reports"
     )
+    # No database key into the partitioned doses (migration 0015); Django still nulls it.
     dose = models.ForeignKey(
-        Dose, null=True, blank=True, on_delete=models.SET_NULL, related_name="aefi_reports"
+        Dose,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="aefi_reports",
+        db_constraint=False,
     )
     # Where the person lived when it was reported, and the district health centre it was
     # routed to (that commune's district): kept, so the report does not move if they move.
@@ -770,8 +798,14 @@ class AefiLink(PersonalLinkMixin):
     stored (lib.tokens)."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    # No database key into the partitioned doses (migration 0015); Django still nulls it.
     dose = models.ForeignKey(
-        Dose, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Dose,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -25,7 +25,7 @@ from phongdich.people import need_to_know
 
 from . import aefi, selectors
 from .forms_aefi import AefiForm, AefiReopenForm, AefiStatusForm, LinkSendForm, PublicAefiForm
-from .models import Aefi, AefiLink
+from .models import Aefi, AefiLink, Dose
 from .permissions import AEFI_REOPEN_ROLES, RECORD_ROLES
 from .views import _person
 
@@ -127,7 +127,7 @@ def aefi_status(request, pk: int):
 def aefi_new(request, pk: int):
     """Staff reporting an event for a person opened from the registry (their record)."""
     person = _person(request, pk)
-    doses = person.doses.select_related("product").order_by("-given_on")
+    doses = Dose.objects.of_person(person).select_related("product").order_by("-given_on")
     form = AefiForm(request.POST or None, doses=doses)
     if request.method == "POST" and form.is_valid():
         try:
