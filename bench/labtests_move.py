@@ -54,6 +54,7 @@ def main():
     from phongdich import testing
     from phongdich.cases.models import LabResult
     from phongdich.geo.models import AdminUnit
+    from phongdich.geo.province import province_of_unit
     from phongdich.labtests.models import Sample
     from phongdich.people.models import Person
 
@@ -80,15 +81,18 @@ def main():
         # A tenth of the old rows name a sample of the labtests app (its own result).
         cursor.execute("DELETE FROM labtests_sample WHERE barcode LIKE 'MV-%%'")
         own = args.rows // 10
+        # The province named: the table is partitioned by it (labtests 0012) and a row is
+        # routed before the fill trigger runs.
         cursor.execute(
             """INSERT INTO labtests_sample (person_id, barcode, kind, reason, commune_id,
-                place, team, taken_at, status, result, ct_value, lab, lab_sample_id,
-                presumptive, rejected_reason, supervised, symptomatic, created_at)
-            SELECT (%s::int[])[1 + g %% %s], 'MV-' || g, 'pcr', 'screening', %s, '', '',
+                province, place, team, taken_at, status, result, ct_value, lab,
+                lab_sample_id, presumptive, rejected_reason, supervised, symptomatic,
+                created_at)
+            SELECT (%s::int[])[1 + g %% %s], 'MV-' || g, 'pcr', 'screening', %s, %s, '', '',
                 now() - interval '3 days', 'resulted', 'positive', NULL, 'CDC', '', false,
                 '', true, false, now()
             FROM generate_series(1, %s) g""",
-            [people, len(people), commune.pk, own],
+            [people, len(people), commune.pk, province_of_unit(commune), own],
         )
         cursor.execute(
             """INSERT INTO cases_labresult (person_id, case_id, commune_id, kind, positive,

@@ -292,18 +292,37 @@ def served_codes(connection) -> list[str]:
     return sorted(code for code in codes if _CODE.match(code))
 
 
+def storage_of(connection, name: str) -> str:
+    """`name`'s storage parameters as DDL ("WITH (fillfactor=50)"), "" for none or no table.
+    They come from the catalog, never from input."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = to_regclass(%s)",
+            [f"public.{name}"],
+        )
+        row = cursor.fetchone()
+    return f"WITH ({row[0]})" if row and row[0] else ""
+
+
 def prepare_province_partitions(
-    connection, table: str, outcome: Prepared, *, sub: str = ""
+    connection, table: str, outcome: Prepared, *, sub: str = "", storage: str | None = None
 ) -> list[str]:
     """Create `table`'s DEFAULT partition and each served province's partition (`sub`, e.g.
     "PARTITION BY RANGE (at)", makes each one partitioned in turn). Returns the codes whose
-    partition exists after the call. Does nothing unless `table` is partitioned."""
+    partition exists after the call. Does nothing unless `table` is partitioned.
+
+    A partitioned table holds no storage parameters of its own (PostgreSQL refuses them):
+    each partition is created with `storage` ("WITH (fillfactor=50)"), by default the
+    DEFAULT partition's, which `rebuild` gave the table's former ones; so a province served
+    later gets the fill factor of the samples' HOT updates (labtests 0011) too."""
     if not is_partitioned(connection, table):
         return []
+    if storage is None:
+        storage = storage_of(connection, f"{table}_pdefault")
     create_partition(
         connection,
         f"{table}_pdefault",
-        f'CREATE TABLE "{table}_pdefault" PARTITION OF "{table}" DEFAULT',
+        f'CREATE TABLE "{table}_pdefault" PARTITION OF "{table}" DEFAULT {storage}'.rstrip(),
         None,
         outcome,
     )
@@ -313,7 +332,7 @@ def prepare_province_partitions(
         create_partition(
             connection,
             name,
-            f'CREATE TABLE "{name}" PARTITION OF "{table}" FOR VALUES IN (%s) {sub}'.rstrip(),
+            f'CREATE TABLE "{name}" PARTITION OF "{table}" FOR VALUES IN (%s) {sub} {storage}'.rstrip(),
             [code],
             outcome,
         )
@@ -327,7 +346,8 @@ def rebuild(schema_editor, table: str, *, partitioned: bool) -> None:
     key (id, province), or (going back) into a plain one keyed by id. PostgreSQL only.
 
     PostgreSQL cannot turn a table into a partitioned one: the old one is renamed, a new
-    one made with the same columns, defaults, identity and CHECK constraints, the served
+    one made with the same columns, defaults, identity, generated columns and CHECK
+    constraints, the served
     provinces' partitions and the DEFAULT created, the rows copied with their ids and codes
     (filled since step 1), then the indexes, unique and foreign-key constraints and the
     triggers made again under their old names. Ids stay unique because every row takes its
@@ -336,9 +356,14 @@ def rebuild(schema_editor, table: str, *, partitioned: bool) -> None:
     each), and no foreign key may point into the table (it would have to name (id,
     province)): the migration makes those `db_constraint=False` first.
 
+    Storage parameters (a fill factor) move with the rows: the plain table's go onto every
+    partition (and, through the DEFAULT's, onto partitions made later), the DEFAULT
+    partition's back onto the plain table.
+
     The copy holds an exclusive lock for its duration: run it in a maintenance window."""
     connection = schema_editor.connection
     old = f"{table}_unpartitioned"
+    storage = storage_of(connection, table if partitioned else f"{table}_pdefault")
     with connection.cursor() as cursor:
         cursor.execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
         cursor.execute(
@@ -375,19 +400,23 @@ def rebuild(schema_editor, table: str, *, partitioned: bool) -> None:
             [old],
         )
         triggers = [definition for (definition,) in cursor.fetchall()]
-        layout = "PARTITION BY LIST (province)" if partitioned else ""
+        layout = "PARTITION BY LIST (province)" if partitioned else storage
         cursor.execute(
+            # INCLUDING GENERATED: without it a stored generated column (the samples'
+            # lab_key) would become a plain one, NULL on every new row.
             f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING IDENTITY '
-            f"INCLUDING CONSTRAINTS) {layout}"
+            f"INCLUDING CONSTRAINTS INCLUDING GENERATED) {layout}"
         )
         key = "id, province" if partitioned else "id"
         cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_pkey" PRIMARY KEY ({key})')
     if partitioned:
-        prepare_province_partitions(connection, table, Prepared())
+        prepare_province_partitions(connection, table, Prepared(), storage=storage)
     with connection.cursor() as cursor:
         cursor.execute(
+            # Generated columns are computed again, not copied (PostgreSQL refuses them).
             "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
-            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
+            "AND attgenerated = ''",
             [old],
         )
         (columns,) = cursor.fetchone()
@@ -430,7 +459,12 @@ def rebuild_operation(table: str):
 
 # The tables partitioned by province alone, in the order they were partitioned (the audit's
 # events are partitioned by month too: audit.partitions prepares those).
-PARTITIONED = ["cases_healthcheck", "vaccination_dose", "audit_auditreadsubject"]
+PARTITIONED = [
+    "cases_healthcheck",
+    "vaccination_dose",
+    "audit_auditreadsubject",
+    "labtests_sample",
+]
 
 
 def prepare_partitions(*, using: str = "default") -> Prepared:

@@ -195,7 +195,7 @@ def _match(by) -> None:
     what becomes of it (`what`: unknown, unchanged, plain or one)."""
     samples, sample_params = _sql(
         selectors.samples_visible_to(by).values(
-            "id", "barcode", "result", "status", "kind", "person_id", "pool_id"
+            "id", "barcode", "result", "status", "kind", "person_id", "pool_id", "province"
         )
     )
     pools, pool_params = _sql(selectors.pools_visible_to(by).values("id", "code"))
@@ -220,7 +220,8 @@ def _match(by) -> None:
                 SELECT p.line, p.barcode, p.result, p.ct, p.lab,
                     CASE WHEN p.day IS NULL THEN %s::timestamptz
                          ELSE (p.day + time '12:00') AT TIME ZONE %s END AS resulted_at,
-                    s.id AS sample_id, s.result AS had, s.status, s.kind, s.person_id,
+                    s.id AS sample_id, s.province, s.result AS had, s.status, s.kind,
+                    s.person_id,
                     s.pool_id AS member_of, q.id AS pool_id,
                     row_number() OVER (PARTITION BY p.barcode ORDER BY p.line) AS occurrence
                 FROM {PARSED} p
@@ -305,7 +306,8 @@ def _write_batch(cursor, user, start: int, stop: int) -> None:
                 presumptive = false
             FROM {MATCHED} m
             WHERE m.what = 'plain' AND m.line >= %s AND m.line < %s
-                AND s.id = m.sample_id AND s.result = '' AND s.status <> %s
+                AND s.id = m.sample_id AND s.province = m.province
+                AND s.result = '' AND s.status <> %s
             RETURNING m.line)
         UPDATE {MATCHED} m SET what = 'one'
         WHERE m.what = 'plain' AND m.line >= %s AND m.line < %s

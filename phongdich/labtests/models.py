@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from phongdich.geo.province import province_field
 
 from . import rules
+from .sample_codes import SampleQuerySet, name_codes
 
 
 class Kind(models.TextChoices):
@@ -266,7 +267,14 @@ class Pool(models.Model):
 
 
 class Sample(models.Model):
-    """One person's sample, from the swab to its result (recorded once)."""
+    """One person's sample, from the swab to its result (recorded once).
+
+    On PostgreSQL the table is partitioned by `province` (migration 0012): an INSERT is
+    routed to its partition before the fill trigger runs, so every insert path names the
+    code itself (`save()`, `bulk_create`: from the commune they hold); the trigger stays as
+    the check that it is right. The tube's code and the lab's id stay unique across
+    provinces through `labtests_sample_key` (migration 0012).
+    """
 
     class Reason(models.TextChoices):
         SYMPTOMS = "symptoms", _("Có triệu chứng")
@@ -286,7 +294,9 @@ class Sample(models.Model):
         REJECTED = "rejected", _("Mẫu bị từ chối")
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
-    barcode = models.CharField(_("mã mẫu"), max_length=40, unique=True)
+    # Unique: per province in the table's own key (PostgreSQL requires the partition key in
+    # it), across provinces through labtests_sample_key (migration 0012).
+    barcode = models.CharField(_("mã mẫu"), max_length=40)
     kind = models.CharField(_("loại xét nghiệm"), max_length=4, choices=Kind.choices)
     reason = models.CharField(_("lý do"), max_length=12, choices=Reason.choices)
     # Where the sample was taken (not necessarily where the person lives). No index of its
@@ -311,8 +321,9 @@ class Sample(models.Model):
         verbose_name=_("tổ lấy mẫu"),
     )
     taken_at = models.DateTimeField(_("thời điểm lấy mẫu"))
-    # Province (GSO code) of the commune where the sample was taken; set by a trigger on
-    # every insert path (geo.province), named by the province pages' queries.
+    # Province (GSO code) of the commune where the sample was taken: the partition key on
+    # PostgreSQL. Named by every insert (`name_codes`), checked by a trigger
+    # (geo.province), named by the province pages' queries.
     province = province_field()
     PROVINCE_FROM = "commune"
     # Never a filter (only a deleted account's SET NULL, a rare scan): no index, one less
@@ -392,19 +403,32 @@ class Sample(models.Model):
     )
     # The cases.LabResult row this sample was moved from (labtests 0005). A plain integer,
     # not a foreign key, so the old table can be dropped without touching these rows.
-    legacy_result_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    # Written only by that migration, which ran before the table was partitioned: unique
+    # with the province (the partition key), once per old row in the migration's own check.
+    legacy_result_id = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SampleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-taken_at", "-pk"]
+        # Every unique key names `province`: PostgreSQL requires the partition key in each
+        # (migration 0012). The code and the lab's id stay unique across provinces through
+        # labtests_sample_key, filled by triggers in the same statement.
         constraints = [
+            models.UniqueConstraint(
+                fields=["barcode", "province"], name="labtests_sample_barcode_uniq"
+            ),
             # What made the F0 app's lab posts idempotent, kept on the one table of results.
             # The lab's id first: the F0 app looks a result up by (lab, lab_sample_id).
             models.UniqueConstraint(
-                fields=["lab_sample_id", "lab_key"],
+                fields=["lab_sample_id", "lab_key", "province"],
                 condition=~Q(lab_sample_id=""),
                 name="labtests_sample_lab_id_uniq",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["legacy_result_id", "province"], name="labtests_sample_legacy_uniq"
+            ),
         ]
         indexes = [
             # The register of a commune, newest first.
@@ -420,6 +444,11 @@ class Sample(models.Model):
     def __str__(self) -> str:
         return self.barcode
 
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            name_codes([self])
+        super().save(*args, **kwargs)
+
 
 class ResampleOrder(models.Model):
     """After a positive pool: take an individual sample of this member, routed to the commune
@@ -429,13 +458,23 @@ class ResampleOrder(models.Model):
         OPEN = "open", _("Chờ lấy mẫu")
         DONE = "done", _("Đã lấy mẫu")
 
-    pooled_sample = models.OneToOneField(Sample, on_delete=models.CASCADE, related_name="order")
+    # No database constraint on either sample: a foreign key into the partitioned sample
+    # table would have to name its whole key (id, province) (migration 0012). Django still
+    # cascades and nulls on delete.
+    pooled_sample = models.OneToOneField(
+        Sample, on_delete=models.CASCADE, related_name="order", db_constraint=False
+    )
     pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="orders")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
     new_sample = models.OneToOneField(
-        Sample, null=True, blank=True, on_delete=models.SET_NULL, related_name="ordered_by"
+        Sample,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ordered_by",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -472,8 +511,14 @@ class TestOrder(models.Model):
     # The checkpoints follow-up that asked (an id, not a key: checkpoints is optional).
     source_id = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    # No database constraint: see ResampleOrder.pooled_sample.
     new_sample = models.OneToOneField(
-        Sample, null=True, blank=True, on_delete=models.SET_NULL, related_name="test_order"
+        Sample,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="test_order",
+        db_constraint=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -68,7 +68,13 @@ def test_the_table_is_partitioned_and_the_job_makes_a_new_provinces_partition():
     top = _unit("93", kind=AdminUnit.Kind.PROVINCE)
     _unit("93001", _unit("930", top, kind=AdminUnit.Kind.DISTRICT))
     outcome = province.prepare_partitions()
-    assert outcome.created == ["cases_healthcheck_p93"]
+    # The samples' partition too (labtests 0012): the job prepares every partitioned table.
+    assert outcome.created == [
+        "cases_healthcheck_p93",
+        "vaccination_dose_p93",
+        "audit_auditreadsubject_p93",
+        "labtests_sample_p93",
+    ]
     assert province.prepare_partitions().created == []  # idempotent
 
 

@@ -105,6 +105,10 @@ def _move_set_based(LabResult, Sample, connection):
         "supervised": "c.supervised",
         "case_id": "c.case_id",
         "legacy_result_id": "c.id",
+        # Only on a schema that has the column (labtests 0010 on: the bench runs this on
+        # the current one), where the table may be partitioned and a row must name it.
+        "province": "(SELECT split_part(u.path, '/', 2) FROM geo_adminunit u "
+        "WHERE u.id = c.commune_id)",
     }
     columns, values, defaults = _columns(Sample, mapping)
     todo = f"""SELECT r.* FROM {old} r WHERE r.id >= %s AND r.id < %s
