@@ -18,12 +18,14 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import django_setup  # noqa: E402
+from vaccination_import import cpu, statement_timer  # noqa: E402
 
 DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pd_bench_labtests"
@@ -70,9 +72,11 @@ class DiskUpload:
 
 def measure(label, fn, reset, memory: bool):
     reset()
+    used = cpu()
     started = time.perf_counter()
     rows = fn()
     seconds = time.perf_counter() - started
+    used = cpu() - used
     peak = float("nan")
     if memory:
         reset()
@@ -82,7 +86,7 @@ def measure(label, fn, reset, memory: bool):
         tracemalloc.stop()
     print(
         f"{label:<50} {rows / seconds:10,.0f} rows/s  peak {peak:7.1f} MB"
-        f"  ({rows:,} rows, {seconds:.2f} s)  [{load()}]",
+        f"  ({rows:,} rows, {seconds:.2f} s, CPU {used:.2f} s)  [{load()}]",
         flush=True,
     )
     return rows / seconds, peak
@@ -99,6 +103,9 @@ def main():
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument(
         "--streamed", action="store_true", help="also time the streamed path (copy=False)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="time every SQL statement of the first import"
     )
     args = parser.parse_args()
 
@@ -248,10 +255,17 @@ def main():
     ]
     base_rate = sorted(rate for rate, _ in floors)[1]
     print(f"floor (median of 3): {base_rate:,.0f} rows/s", flush=True)
-    rate, peak = measure(
-        "import_results, COPY path (imports_stage)", lambda: imported(True), reset, memory
-    )
+    timings: dict[str, list[tuple[float, float]]] = {}
+    with connection.execute_wrapper(statement_timer(timings)) if args.profile else nullcontext():
+        rate, peak = measure(
+            "import_results, COPY path (imports_stage)", lambda: imported(True), reset, memory
+        )
     print(f"ratio import/raw COPY: {rate / base_rate:.3f}", flush=True)
+    if args.profile:
+        ranked = sorted(timings.items(), key=lambda kv: -sum(w for w, _ in kv[1]))
+        for sql, spent in ranked[:15]:
+            wall, spent_cpu = sum(w for w, _ in spent), sum(c for _, c in spent)
+            print(f"  {wall:7.2f} s (CPU {spent_cpu:6.2f} s) x{len(spent):<3} {sql}")
     again, _ = measure("the same file again (all unchanged)", reimported, lambda: None, False)
     print(f"ratio re-import/raw COPY: {again / base_rate:.3f}", flush=True)
     if args.streamed:
