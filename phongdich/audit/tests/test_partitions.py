@@ -156,7 +156,13 @@ def _place(event, at):
 
 def _scanned(qs) -> set[str]:
     plan = qs.explain()
-    return set(re.findall(r"\bon (audit_auditevent_p\w+)", plan))
+    # Tables only: a bitmap scan names the partition's index too ("… on
+    # audit_auditevent_p38_202612_at_idx"), which is the same partition read.
+    return set(
+        re.findall(
+            r"\bon (audit_auditevent_p[0-9A-Za-z]+(?:_(?:\d{6}|default))?)(?=\s|$)", plan, re.M
+        )
+    )
 
 
 @on_postgresql
