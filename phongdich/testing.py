@@ -7,9 +7,10 @@ A = Phường Hàm Rồng), `commune_worker_b` (commune B = Phường Bắc Sơn
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from phongdich.accounts.models import Role, User
 from phongdich.geo.models import AdminUnit
@@ -134,3 +135,42 @@ def winners(outcomes) -> list:
 
 def losers(outcomes) -> list:
     return [value for kind, value in outcomes if kind == "error"]
+
+
+@contextmanager
+def while_paused_in(monkeypatch, owner, name: str, call: Callable[[], object]):
+    """Run `call` in a thread (its own connection) that stops inside `owner.name`, holding
+    whatever locks it took before, and run the with-block meanwhile on this thread's
+    connection, in a transaction whose waits for a lock end after 2 s. Yields a dict that
+    gets the call's "result" (or "error") once the pause is released. PostgreSQL only: the
+    row-lock tests that a write does not hold more than it needs."""
+    entered, release = threading.Event(), threading.Event()
+    original = getattr(owner, name)
+
+    def paused(*args, **kwargs):
+        entered.set()
+        release.wait(timeout=20)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, paused)
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["result"] = call()
+        except Exception as exc:  # the test reads it
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert entered.wait(timeout=20), "the call never reached its pause"
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            yield outcome
+    finally:
+        release.set()
+        thread.join(timeout=30)

@@ -5,13 +5,14 @@ barrier so their UPDATEs race; on SQLite (one writer) the claims run one after t
 """
 
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection, connections
 
 from phongdich.hotline import services
 from phongdich.hotline.models import Ticket
-from phongdich.testing import make_staff, make_world
+from phongdich.testing import make_staff, make_world, while_paused_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,8 +74,6 @@ def test_a_slow_gateway_send_does_not_freeze_the_ticket(monkeypatch):
     gateway that may take its whole timeout. Locking the joined ticket FOR UPDATE froze it."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks and lock_timeout: PostgreSQL")
-    from django.db import transaction
-
     from phongdich.hotline import gateways
     from phongdich.hotline.models import Category, TicketMessage
 
@@ -87,39 +86,14 @@ def test_a_slow_gateway_send_does_not_freeze_the_ticket(monkeypatch):
     # The test settings run the delivery job at once (console gateway): queue it again so
     # the worker's send below is the one that happens.
     TicketMessage.objects.filter(pk=message.pk).update(delivery_status="queued", external_id="")
-    entered, release = threading.Event(), threading.Event()
-
-    class SlowGateway:
-        def send(self, to, body, *, channel, reference):
-            entered.set()
-            release.wait(timeout=20)
-            return "gw-1"
-
-    monkeypatch.setattr(gateways, "get_gateway", lambda: SlowGateway())
-    outcome = {}
-
-    def deliver():
-        try:
-            outcome["status"] = services.message_deliver(message_id=message.pk).delivery_status
-        finally:
-            connections.close_all()
-
-    sender = threading.Thread(target=deliver)
-    sender.start()
-    try:
-        assert entered.wait(timeout=20)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")
-            note = services.ticket_reply(
-                by=staff.hotline_agent,
-                ticket=Ticket.objects.get(pk=ticket.pk),
-                body="ghi chú trong lúc gửi",
-                internal=True,
-            )
-            Ticket.objects.filter(pk=ticket.pk).update(priority=ticket.priority)
-    finally:
-        release.set()
-        sender.join(timeout=30)
-    assert note.pk and outcome["status"] == "sent"
+    deliver = partial(services.message_deliver, message_id=message.pk)
+    with while_paused_in(monkeypatch, gateways.ConsoleGateway, "send", deliver) as outcome:
+        note = services.ticket_reply(
+            by=staff.hotline_agent,
+            ticket=Ticket.objects.get(pk=ticket.pk),
+            body="ghi chú trong lúc gửi",
+            internal=True,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(priority=ticket.priority)
+    assert note.pk and outcome["result"].delivery_status == "sent"
     assert services.message_deliver(message_id=message.pk).delivery_status == "sent"

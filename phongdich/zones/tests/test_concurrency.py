@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from phongdich.testing import losers, make_staff, make_world, race, winners
+from phongdich.testing import losers, make_staff, make_world, race, while_paused_in, winners
 from phongdich.zones import services
 from phongdich.zones.models import Delivery, FoodRequest, ZoneChange, ZoneProposal
 
@@ -92,9 +92,7 @@ def test_a_zone_write_does_not_lock_its_commune(monkeypatch):
     """A zone's writes serialise on the zone's row. They used to lock the joined commune
     FOR UPDATE too: while one ran, every insert naming the commune (a person, a case, a
     ticket, a sample: their foreign keys take a key-share lock on it) waited for it."""
-    import threading
-
-    from django.db import connection, connections, transaction
+    from django.db import connection
 
     from phongdich.people.models import Person
 
@@ -103,34 +101,14 @@ def test_a_zone_write_does_not_lock_its_commune(monkeypatch):
     world = make_world()
     staff = make_staff(world)
     zone = zone_in_force(world, staff)
-    entered, release = threading.Event(), threading.Event()
-    snapshot = services._snapshot
-
-    def slow_snapshot(locked):
-        entered.set()
-        release.wait(timeout=20)
-        return snapshot(locked)
-
-    monkeypatch.setattr(services, "_snapshot", slow_snapshot)
 
     def update():
-        try:
-            services.zone_facts_update(
-                by=staff.commune_worker_b, zone=zone, people_count=431, households_count=111
-            )
-        finally:
-            connections.close_all()
+        return services.zone_facts_update(
+            by=staff.commune_worker_b, zone=zone, people_count=431, households_count=111
+        )
 
-    writer = threading.Thread(target=update)
-    writer.start()
-    try:
-        assert entered.wait(timeout=20)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")
-            person = Person.objects.create(full_name="Lê Văn Bình", commune=zone.commune)
-    finally:
-        release.set()
-        writer.join(timeout=30)
+    with while_paused_in(monkeypatch, services, "_snapshot", update) as outcome:
+        person = Person.objects.create(full_name="Lê Văn Bình", commune=zone.commune)
+    assert "result" in outcome, outcome
     zone.refresh_from_db()
     assert person.pk and zone.people_count == 431
