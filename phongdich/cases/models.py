@@ -5,7 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.geo.province import province_field, province_of_unit
+from phongdich.geo.province import CodedQuerySet, province_field
+from phongdich.geo.province import code_of as case_province
 from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.link_sends import LinkSend
 from phongdich.lib.tokens import PersonalLinkMixin
@@ -271,34 +272,6 @@ class LabResult(models.Model):
         return f"{self.get_kind_display()} {self.lab} {self.sample_id}".strip()
 
 
-def case_province(case: "Case") -> str:
-    """The province code a check of `case` is stored under: the case row's own, read with
-    the case (no query), or, for a case made in this process (the database fills its code
-    and the instance does not read it back), its commune's."""
-    return case.province or province_of_unit(case.commune)
-
-
-class HealthCheckQuerySet(models.QuerySet):
-    def bulk_create(self, objs, *args, **kwargs):
-        # On PostgreSQL the table is partitioned by province and a row is routed before the
-        # fill trigger runs: every insert names the code (migration 0011).
-        # The code comes from the case instances held; cases not held with their code
-        # (ids only, or made in this process) are read in one query, never one each.
-        objs = list(objs)
-        unnamed = [check for check in objs if not check.province]
-        codes = {
-            check.case_id: check.case.province
-            for check in unnamed
-            if HealthCheck.case.is_cached(check) and check.case.province
-        }
-        rest = {check.case_id for check in unnamed} - codes.keys()
-        if rest:
-            codes.update(Case.objects.filter(pk__in=rest).values_list("pk", "province"))
-        for check in unnamed:
-            check.province = codes.get(check.case_id, "")
-        return super().bulk_create(objs, *args, **kwargs)
-
-
 class HealthCheck(models.Model):
     """One monitoring form (261: twice a day and whenever a warning sign appears).
 
@@ -335,7 +308,7 @@ class HealthCheck(models.Model):
     # hits the unique constraint, so it records one check.
     submission_key = models.CharField(max_length=40)
 
-    objects = HealthCheckQuerySet.as_manager()
+    objects = CodedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]

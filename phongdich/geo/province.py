@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db import connection as default_connection
 
 log = logging.getLogger(__name__)
@@ -214,10 +214,60 @@ QUARANTINES = Coded("quarantine_quarantine", "commune_id")
 ALL = [PEOPLE, CASES, HEALTH_CHECKS, SAMPLES, DOSES, CONTACTS, CONTACT_SOURCES, QUARANTINES]
 
 
+def code_of(row) -> str:
+    """The code a coded row (a person, a case) is stored under: its own, read with it (no
+    query), or, for a row made in this process (its trigger filled the code and the
+    instance did not read it back), its commune's, which is what the trigger wrote."""
+    if row is None:
+        return ""
+    return row.province or province_of_unit(row.commune)
+
+
+def name_codes(rows, via: str) -> None:
+    """Fill `province` of the rows that do not name it, from their `via` foreign key: a
+    unit's path (a sample's commune) or a coded parent's own code (a dose's person, a
+    check's case). A partitioned table needs it before the INSERT: a row is routed to its
+    partition before the fill trigger runs. Parents held by the rows cost no query; the
+    others are read in one query for all the rows, never one each."""
+    unnamed = [row for row in rows if not row.province]
+    if not unnamed:
+        return
+    fk = unnamed[0]._meta.get_field(via)
+    target = fk.related_model
+    from_unit = target._meta.label_lower == "geo.adminunit"
+    ids = set()
+    for row in unnamed:
+        if fk.is_cached(row):
+            parent = getattr(row, via)
+            if parent is not None:
+                row.province = province_of_unit(parent) if from_unit else parent.province
+        if not row.province and getattr(row, fk.attname) is not None:
+            ids.add(getattr(row, fk.attname))
+    if not ids:
+        return
+    if from_unit:
+        paths = target._base_manager.filter(pk__in=ids).values_list("pk", "path")
+        codes = {pk: province_of_path(path) for pk, path in paths}
+    else:
+        codes = dict(target._base_manager.filter(pk__in=ids).values_list("pk", "province"))
+    for row in unnamed:
+        if not row.province:
+            row.province = codes.get(getattr(row, fk.attname), "")
+
+
+class CodedQuerySet(models.QuerySet):
+    """The QuerySet of a table partitioned by province: `bulk_create` names each row's code
+    from the first hop of the model's `PROVINCE_FROM` (name_codes)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        name_codes(objs, self.model.PROVINCE_FROM.split("__", 1)[0])
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 def province_field():
     """The `province` column of a coded table: filled by the table's trigger, never by
     a form; `db_default` so loaders listing their own columns may leave it out."""
-    from django.db import models
 
     return models.CharField(max_length=10, blank=True, default="", db_default="", editable=False)
 

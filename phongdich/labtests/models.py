@@ -9,10 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.geo.province import province_field
+from phongdich.geo.province import CodedQuerySet, name_codes, province_field
 
 from . import rules
-from .sample_codes import SampleQuerySet, name_codes
 
 
 class Kind(models.TextChoices):
@@ -408,7 +407,7 @@ class Sample(models.Model):
     legacy_result_id = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = SampleQuerySet.as_manager()
+    objects = CodedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-taken_at", "-pk"]
@@ -446,7 +445,7 @@ class Sample(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding:
-            name_codes([self])
+            name_codes([self], "commune")
         super().save(*args, **kwargs)
 
 

@@ -7,13 +7,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.geo.province import province_field
+from phongdich.geo.province import code_of, province_field
 from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.link_sends import LinkSend
 from phongdich.lib.tokens import PersonalLinkMixin
 
 from . import rules
-from .dose_province import DoseQuerySet, person_province
+from .dose_province import DoseQuerySet
 
 AGE_MAX = 130
 
@@ -267,7 +267,7 @@ class Dose(DoseFields):
 
     def save(self, *args, **kwargs):
         if self._state.adding and not self.province:
-            self.province = person_province(self.person)
+            self.province = code_of(self.person)
         super().save(*args, **kwargs)
 
     @property

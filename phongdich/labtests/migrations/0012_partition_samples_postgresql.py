@@ -25,7 +25,7 @@ table is rebuilt, not altered (geo.province.rebuild):
   a partition made later takes the DEFAULT's (geo.province.prepare_province_partitions).
 
 Every insert path names the code before this runs (an INSERT is routed before the fill
-trigger: docs/operations.md "National scale"; labtests.sample_codes). SQLite keeps one
+trigger: docs/operations.md "National scale"; geo.province.name_codes). SQLite keeps one
 table: only the unique keys change there (its province triggers made again after the
 remakes), and the code and the lab's id are unique per province only. The copy holds an
 exclusive lock on the table: run it in a maintenance window. Reversible.
