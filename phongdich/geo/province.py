@@ -146,6 +146,19 @@ def uninstall(schema_editor, spec: Coded) -> None:
     schema_editor.execute(f"DROP TRIGGER IF EXISTS {spec.trigger}_upd")
 
 
+def on_sqlite(action, spec: Coded):
+    """A RunPython function doing `action(schema_editor, spec)` (install or uninstall) on
+    SQLite only: SQLite remakes a table to change its keys or add a column, which drops its
+    province triggers (and trips over a parent's, which names it), so a migration takes them
+    off before and makes them again after."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            action(schema_editor, spec)
+
+    return run
+
+
 def backfill(spec: Coded, *, using: str = "default", batch: int = BATCH) -> int:
     """Recompute the code of every row, by id ranges of `batch` rows (one UPDATE … FROM
     each, so a table of millions is never locked in one statement). Returns rows changed."""

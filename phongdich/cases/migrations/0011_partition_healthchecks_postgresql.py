@@ -22,16 +22,6 @@ from django.db import migrations, models
 from phongdich.geo import province
 
 
-def _sqlite(action):
-    """SQLite rebuilds the table to change its unique key, which would lose its province
-    triggers (and trip over the case table's, which names it): off around the rebuild."""
-
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            action(schema_editor, province.HEALTH_CHECKS)
-
-    return run
-
 
 class Migration(migrations.Migration):
 
@@ -42,7 +32,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _sqlite(province.uninstall), _sqlite(province.install), elidable=False
+            province.on_sqlite(province.uninstall, province.HEALTH_CHECKS), province.on_sqlite(province.install, province.HEALTH_CHECKS), elidable=False
         ),
         migrations.RemoveConstraint(
             model_name='healthcheck',
@@ -58,7 +48,7 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('case', 'submission_key', 'province'), name='check_once_uniq'),
         ),
         migrations.RunPython(
-            _sqlite(province.install), _sqlite(province.uninstall), elidable=False
+            province.on_sqlite(province.install, province.HEALTH_CHECKS), province.on_sqlite(province.uninstall, province.HEALTH_CHECKS), elidable=False
         ),
         province.rebuild_operation('cases_healthcheck'),
     ]

@@ -13,16 +13,6 @@ from django.db import migrations, models
 from phongdich.geo import province
 
 
-def _sqlite(action):
-    """SQLite rebuilds the table to add the column, which drops its `province` triggers:
-    off before, made again after."""
-
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            action(schema_editor, province.CONTACTS)
-
-    return run
-
 
 class Migration(migrations.Migration):
 
@@ -36,7 +26,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _sqlite(province.uninstall), _sqlite(province.install), elidable=False
+            province.on_sqlite(province.uninstall, province.CONTACTS), province.on_sqlite(province.install, province.CONTACTS), elidable=False
         ),
         migrations.AddField(
             model_name='contact',
@@ -44,7 +34,7 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=10),
         ),
         migrations.RunPython(
-            _sqlite(province.install), _sqlite(province.uninstall), elidable=False
+            province.on_sqlite(province.install, province.CONTACTS), province.on_sqlite(province.uninstall, province.CONTACTS), elidable=False
         ),
         province.operations(province.CONTACT_SOURCES),
         migrations.AddIndex(

@@ -28,16 +28,6 @@ from django.db import migrations, models
 from phongdich.geo import province
 
 
-def _sqlite(action):
-    """SQLite rebuilds the table to change its unique key, which would lose its province
-    triggers (and trip over the people table's, which names it): off around the rebuild."""
-
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            action(schema_editor, province.DOSES)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -48,7 +38,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _sqlite(province.uninstall), _sqlite(province.install), elidable=False
+            province.on_sqlite(province.uninstall, province.DOSES), province.on_sqlite(province.install, province.DOSES), elidable=False
         ),
         migrations.RemoveConstraint(
             model_name="dose",
@@ -110,7 +100,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(
-            _sqlite(province.install), _sqlite(province.uninstall), elidable=False
+            province.on_sqlite(province.install, province.DOSES), province.on_sqlite(province.uninstall, province.DOSES), elidable=False
         ),
         province.rebuild_operation("vaccination_dose"),
     ]
