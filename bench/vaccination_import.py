@@ -195,6 +195,51 @@ def floor_copy(path: Path) -> float:
     return seconds, used
 
 
+def ceiling(lines: int, floor: float) -> None:
+    """What no dose import can beat, measured in the same run as the floor: the rows the
+    import wrote, already parsed, matched and decided, COPY'd back into the dose table as
+    it is (its indexes, unique keys, foreign keys checked at the end, the province check
+    trigger, its partitions), then rolled back. An importer must at least write these rows
+    into this table, so its rate cannot exceed this one; the ratio of this to the floor is
+    the most any importer's ratio to the floor can be."""
+    import io
+
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
+            " WHERE attrelid = 'vaccination_dose'::regclass AND attnum > 0"
+            " AND NOT attisdropped AND attgenerated = ''"
+        )
+        columns = cursor.fetchone()[0]
+        rows = io.BytesIO()
+        with cursor.cursor.copy(f"COPY (SELECT {columns} FROM vaccination_dose) TO STDOUT") as out:
+            for data in out:
+                rows.write(data)
+        cursor.execute("SELECT count(*) FROM vaccination_dose")
+        count = cursor.fetchone()[0]
+    for attempt in (1, 2):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE vaccination_dose")
+                used = cpu()
+                started = time.perf_counter()
+                with cursor.cursor.copy(f"COPY vaccination_dose ({columns}) FROM STDIN") as copy:
+                    copy.write(rows.getvalue())
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                seconds = time.perf_counter() - started
+                used = cpu() - used
+            transaction.set_rollback(True)
+        rate = count / seconds
+        print(
+            f"ceiling #{attempt}: the {count:,} decided doses COPY'd into vaccination_dose:"
+            f" {rate:10,.0f} rows/s ({seconds:.2f} s, CPU {used:.2f} s, {load()});"
+            f" {lines / seconds:,.0f} lines/s of the file; ratio to the floor"
+            f" {lines / seconds / floor:.3f}"
+        )
+
+
 def run_import(function, path: Path, by, *, progress=False):
     from django.core.files.uploadedfile import UploadedFile
 
@@ -234,6 +279,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="50,000 doses, 300 per row")
     parser.add_argument(
         "--import-only", action="store_true", help="the floor and the first import alone"
+    )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="after the first import, the doses it wrote COPY'd straight back into the dose "
+        "table (indexes, keys, triggers; rolled back): the least any importer must do",
     )
     parser.add_argument("--round", type=int, help="lines a set-based round (bulk.tables.SET_BATCH)")
     parser.add_argument(
@@ -303,6 +354,8 @@ def main() -> None:
         for sql, spent in ranked[:15]:
             wall, used = sum(w for w, _ in spent), sum(c for _, c in spent)
             print(f"  {wall:7.2f} s (CPU {used:6.2f} s) x{len(spent):<3} {sql}")
+    if args.ceiling:
+        ceiling(args.doses, floor)
     if args.import_only:
         path.unlink()
         sample.unlink()

@@ -130,6 +130,13 @@ JOBS = [
         "vaccination campaigns' progress per unit and day against their targets",
     ),
     PeriodicJob(
+        "vaccination.refresh_outreach",
+        "phongdich.vaccination.tasks.refresh_outreach",
+        timedelta(hours=6),
+        "every commune's outreach summaries recomputed where they stopped holding (a new "
+        "day's due doses and birthdays, a policy edit), so a commune's list opens warm",
+    ),
+    PeriodicJob(
         "vaccination.send_reminders",
         "phongdich.vaccination.tasks.send_reminders",
         timedelta(hours=1),

@@ -39,6 +39,14 @@ def refresh_campaigns() -> int:
 
 
 @task()
+def refresh_outreach() -> int:
+    """Every commune's outreach summaries made to hold today, so lists open warm."""
+    from .summary import refresh_all
+
+    return refresh_all()
+
+
+@task()
 def send_reminders() -> dict:
     """Text the people whose next dose became due (once per dose; never 21:00–07:00)."""
     from .reminders import reminders_send

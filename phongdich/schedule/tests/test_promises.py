@@ -42,6 +42,7 @@ PROMISES = [
     ("docs/directives.md", "every 10 minutes", "directives.refresh_overview"),
     ("docs/vaccination.md", "hourly", "vaccination.refresh_coverage"),
     ("docs/vaccination.md", "every day", "vaccination.reconcile_person_status"),
+    ("docs/vaccination.md", "every 6 hours", "vaccination.refresh_outreach"),
     ("docs/quarantine.md", "hourly", "quarantine.scan_follow_up"),
     ("docs/tracing.md", "hourly", "quarantine.scan_follow_up"),
     ("README.md", "hourly", "quarantine.scan_follow_up"),

@@ -247,3 +247,31 @@ def test_the_printed_list_for_the_commune_team(client, world, staff, officer, mo
     assert client.get("/vaccination/outreach.pdf", {"commune": "x"}).status_code == 302
     response = client.get("/vaccination/outreach.pdf", {"commune": world.commune_b.pk})
     assert response.status_code == 302
+
+
+def test_the_refresh_job_leaves_every_commune_list_warm(world, staff, officer):
+    """After `vaccination.refresh_outreach` a commune's list recomputes nobody, whichever
+    commune: a new year's ages and people with no summary at all are done by the job."""
+    from phongdich.schedule.jobs import JOBS
+    from phongdich.vaccination import tasks
+
+    job = {j.name: j for j in JOBS}["vaccination.refresh_outreach"]
+    assert job.task_path == "phongdich.vaccination.tasks.refresh_outreach"
+    assert job.every == timedelta(hours=6)
+    _people(world, staff, officer)
+    other = builders.person(
+        world, staff, full_name="Chị Xã Khác", birth_year=1985, phone="0913000001", id_number=""
+    )
+    other.commune = world.commune_b
+    other.save()
+    OutreachSummary.objects.all().delete()  # as a bulk load leaves them: none
+    current = services.policy()
+    residents = lambda commune: summary.Person.objects.filter(commune=commune)  # noqa: E731
+    assert tasks.refresh_outreach.call() == 6  # every resident of both communes
+    assert summary.ensure_fresh(residents(world.commune_a), TODAY, current) == 0
+    assert summary.ensure_fresh(residents(world.commune_b), TODAY, current) == 0
+    # A new year: every birth-year age changes, the job does them; the list then reads warm.
+    new_year = date(TODAY.year + 1, 1, 1)
+    assert summary.refresh_all(new_year) == 6
+    assert summary.ensure_fresh(residents(world.commune_a), new_year, current) == 0
+    assert summary.refresh_all(new_year) == 0
