@@ -221,6 +221,29 @@ def campaign_task_link(*, by, campaign: Campaign, task) -> CampaignTaskLink:
     return link
 
 
+@transaction.atomic
+def campaign_task_unlink(*, by, campaign: Campaign, task_id: int) -> bool:
+    """Stop tracking a directive task by the campaign's figures; the task itself, its
+    reports and its own progress stay. Returns False when the link was already gone (a
+    second click, or another manager first): nothing to undo, nothing audited."""
+    _check_manage(by, campaign)
+    link = (
+        CampaignTaskLink.objects.select_for_update()
+        .filter(campaign=campaign, task_id=task_id)
+        .first()
+    )
+    if link is None:
+        return False
+    link.delete()
+    audit_record(
+        actor=by,
+        action="vaccination.campaign.unlink_task",
+        target=campaign,
+        changes={"task": task_id},
+    )
+    return True
+
+
 # --- progress (the periodic job) ------------------------------------------------------------
 
 

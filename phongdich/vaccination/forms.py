@@ -22,6 +22,7 @@ from .models import (
     Dose,
     DoseKind,
     OutreachOutcome,
+    RiskFlag,
     RiskGroup,
     SiteKind,
     VaccineProduct,
@@ -165,6 +166,29 @@ class OutcomeForm(SubmissionKeyForm):
 
 
 # --- risk groups, denominators, campaigns ----------------------------------------------------
+
+
+class RiskFlagForm(forms.Form):
+    """One risk group added by hand on a person's record (a pregnancy reported at the
+    station, a teacher's list read out on the phone)."""
+
+    group = forms.ChoiceField(label=_("Nhóm nguy cơ"), choices=RiskGroup.choices)
+    enterprise = forms.CharField(
+        label=_("Tên doanh nghiệp (nhóm công nhân)"),
+        required=False,
+        max_length=max_length(RiskFlag, "enterprise"),
+    )
+    source = forms.CharField(
+        label=_("Nguồn thông tin"),
+        max_length=max_length(RiskFlag, "source"),
+        initial=_("Ghi trực tiếp trên hồ sơ"),
+    )
+    since = BoundedDateField(label=_("Từ ngày"))
+    until = BoundedDateField(label=_("Đến ngày (nếu có)"), required=False)
+
+
+class RiskFlagEndForm(forms.Form):
+    until = BoundedDateField(label=_("Kết thúc từ ngày"))
 
 
 class RiskImportForm(forms.Form):

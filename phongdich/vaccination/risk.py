@@ -90,6 +90,33 @@ def risk_flag_set(
     return flag, created
 
 
+@transaction.atomic
+def risk_flag_end(*, by, flag: RiskFlag, until: date) -> RiskFlag:
+    """The person left the group on `until` (a pregnancy over, a worker who left the
+    enterprise): the flag stays, for the days it held, and stops counting after them."""
+    flag = RiskFlag.objects.select_for_update(of=("self",)).select_related("person").get(pk=flag.pk)
+    _check_scope(by, flag.person)
+    _validate(flag.group, flag.enterprise, flag.since, until)
+    before = flag.until
+    flag.until = until
+    flag.save(update_fields=["until"])
+    audit_record(
+        actor=by,
+        action="vaccination.risk_flag_end",
+        target=flag.person,
+        changes={
+            "group": flag.group,
+            "until": [before.isoformat() if before else None, until.isoformat()],
+        },
+    )
+    return flag
+
+
+def person_flags(person: Person) -> list[RiskFlag]:
+    """A person's risk groups for their record page (the caller has checked the scope)."""
+    return list(RiskFlag.objects.filter(person=person).order_by("-since", "group", "pk"))
+
+
 def flags_visible_to(user):
     return scope_to_jurisdiction(RiskFlag.objects.all(), user, "person__commune")
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import views, views_aefi, views_campaign_targets, views_print, views_records
+from . import (
+    views,
+    views_aefi,
+    views_campaign_targets,
+    views_print,
+    views_records,
+    views_risk,
+)
 
 app_name = "vaccination"
 
@@ -24,6 +31,12 @@ urlpatterns = [
     path("people/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("xac-minh/<str:token>/", views.certificate_verify, name="certificate_verify"),
     path("risk-groups/", views.risk_groups, name="risk_groups"),
+    path("people/<int:pk>/risk/", views_risk.risk_flag_add, name="risk_flag_add"),
+    path(
+        "people/<int:pk>/risk/<int:flag_pk>/end/",
+        views_risk.risk_flag_end,
+        name="risk_flag_end",
+    ),
     path("risk-groups/errors.xlsx", views.risk_errors, name="risk_errors"),
     path("population/", views.population_bands, name="population_bands"),
     path("population/errors.xlsx", views.population_band_errors, name="population_band_errors"),
@@ -43,6 +56,11 @@ urlpatterns = [
         name="campaign_target_errors",
     ),
     path("campaigns/<int:pk>/task/", views.campaign_link_task, name="campaign_link_task"),
+    path(
+        "campaigns/<int:pk>/task/<int:task_pk>/unlink/",
+        views.campaign_unlink_task,
+        name="campaign_unlink_task",
+    ),
     path("campaigns/<int:pk>.xlsx", views.campaign_export, name="campaign_export"),
     # corrections (views_records.py)
     path(

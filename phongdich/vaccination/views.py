@@ -46,6 +46,7 @@ from .forms import (
     OutreachFilterForm,
     PopulationBandImportForm,
     ReviewMatchForm,
+    RiskFlagForm,
     RiskImportForm,
 )
 from .models import (
@@ -166,6 +167,8 @@ def record(request, pk: int):
         VaccinationCertificate.objects.filter(person=person).order_by("-issued_at", "-pk")
     )
     context["can_unlink"] = request.user.has_role(*REVIEW_ROLES)
+    context["risk_flags"] = risk.person_flags(person)
+    context["risk_form"] = RiskFlagForm(initial={"since": timezone.localdate()})
     context["aefi_links"] = list(
         AefiLink.objects.filter(
             person=person, revoked_at__isnull=True, expires_at__gt=timezone.now()
@@ -782,6 +785,19 @@ def campaign_link_task(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Đã liên kết nhiệm vụ với chiến dịch."))
+    return redirect("vaccination:campaign", pk=campaign.pk)
+
+
+@require_POST
+@role_required(*CAMPAIGN_ROLES)
+def campaign_unlink_task(request, pk: int, task_pk: int):
+    campaign = _campaign(request, pk)
+    if not campaigns.can_manage(request.user, campaign):
+        raise PermissionDenied
+    if campaigns.campaign_task_unlink(by=request.user, campaign=campaign, task_id=task_pk):
+        messages.success(request, _("Đã bỏ liên kết nhiệm vụ với chiến dịch."))
+    else:
+        messages.info(request, _("Nhiệm vụ này đã không còn liên kết với chiến dịch."))
     return redirect("vaccination:campaign", pk=campaign.pk)
 
 

@@ -5,8 +5,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from phongdich.audit.models import AuditEvent
 from phongdich.vaccination import campaigns, rules, services
-from phongdich.vaccination.models import CampaignProgress, CampaignTarget, RiskGroup
+from phongdich.vaccination.models import (
+    CampaignProgress,
+    CampaignTarget,
+    CampaignTaskLink,
+    RiskGroup,
+)
 
 from . import builders
 
@@ -388,3 +394,37 @@ def test_a_district_officer_imports_only_units_of_their_district(world, staff):
     assert result.saved == 1
     assert [t.unit for t in campaign.targets.all()] == [world.commune_a]
     assert "trong địa bàn của bạn" in " ".join(" ".join(e["errors"]) for e in result.errors.entries)
+
+
+def test_a_task_link_is_undone_from_the_campaign_page(client, world, staff):
+    """A manager unlinks a directive task (audited; the task stays); a second click finds
+    nothing to undo; a commune worker cannot; GET does nothing."""
+    from phongdich.directives.models import Document, Task
+
+    officer = staff.province_health_officer
+    campaign = campaigns.campaign_create(
+        by=officer, name="Mùa xuân", start=START, deadline=DEADLINE
+    )
+    document = Document.objects.create(title="Công văn 2", number="2/CV")
+    task = Task.objects.create(
+        document=document, text="Tiêm đủ mũi", is_draft=False, deadline=DEADLINE
+    )
+    campaigns.campaign_task_link(by=officer, campaign=campaign, task=task)
+    url = f"/vaccination/campaigns/{campaign.pk}/task/{task.pk}/unlink/"
+    client.force_login(officer)
+    page = client.get(f"/vaccination/campaigns/{campaign.pk}/").content.decode()
+    assert url in page and "data-confirm" in page
+    assert client.get(url).status_code == 405
+    client.force_login(staff.commune_worker_a)
+    assert client.post(url).status_code in (403, 404)
+    assert CampaignTaskLink.objects.filter(task=task).exists()
+    client.force_login(officer)
+    response = client.post(url, follow=True)
+    assert "Đã bỏ liên kết" in response.content.decode()
+    assert not CampaignTaskLink.objects.filter(task=task).exists()
+    assert Task.objects.filter(pk=task.pk).exists()
+    event = AuditEvent.objects.get(action="vaccination.campaign.unlink_task")
+    assert event.changes == {"task": task.pk} and event.actor == officer
+    again = client.post(url, follow=True)
+    assert "đã không còn liên kết" in again.content.decode()
+    assert AuditEvent.objects.filter(action="vaccination.campaign.unlink_task").count() == 1

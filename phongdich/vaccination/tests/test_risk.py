@@ -145,3 +145,61 @@ def test_outreach_filters_by_risk_group(world, staff):
     assert names("risk") == ["Cô Giáo", "Ông Lão"]
     assert len(names("")) == 3
     assert old.pk
+
+
+def test_a_risk_group_added_and_ended_on_the_persons_record(client, world, staff):
+    """The record shows the person's flags; a station worker adds one by hand (bounded,
+    audited, the enterprise required for workers) and ends it; another commune's worker
+    gets 404 for this person; the outreach filter follows the flag's days."""
+    from phongdich.audit.models import AuditEvent
+
+    person = builders.person(world, staff)
+    record = f"/vaccination/people/{person.pk}/"
+    add = f"/vaccination/people/{person.pk}/risk/"
+    client.force_login(staff.commune_worker_a)
+    page = client.get(record).content.decode()
+    assert 'id="risk-flags"' in page and "Chưa ghi nhóm nguy cơ nào" in page
+    refused = client.post(
+        add,
+        {"group": RiskGroup.ENTERPRISE, "source": "Trạm", "since": "01/02/2022"},
+        follow=True,
+    )
+    assert "Cần ghi tên doanh nghiệp." in refused.content.decode()
+    too_long = client.post(
+        add, {"group": RiskGroup.TEACHER, "source": "x" * 201, "since": "01/02/2022"}
+    )
+    assert too_long.status_code == 302 and not RiskFlag.objects.exists()
+    client.post(add, {"group": RiskGroup.PREGNANT, "source": "Sổ khám thai", "since": "01/02/2022"})
+    flag = RiskFlag.objects.get(person=person)
+    assert (flag.group, flag.since, flag.until, flag.recorded_by) == (
+        RiskGroup.PREGNANT, date(2022, 2, 1), None, staff.commune_worker_a,
+    )  # fmt: skip
+    page = client.get(record).content.decode()
+    assert 'data-group="pregnant"' in page and "01/02/2022" in page
+    filters = outreach.Filters(risk_group=RiskGroup.PREGNANT)
+
+    def listed(day):
+        entries = outreach.outreach_list(world.commune_a, filters, day).entries
+        return person.pk in {e.person.pk for e in entries}
+
+    assert listed(date(2022, 3, 1))
+    end = f"/vaccination/people/{person.pk}/risk/{flag.pk}/end/"
+    before = client.post(end, {"until": "01/01/2022"}, follow=True)  # before it began
+    assert "Ngày kết thúc trước ngày bắt đầu." in before.content.decode()
+    client.post(end, {"until": "15/02/2022"})
+    flag.refresh_from_db()
+    assert flag.until == date(2022, 2, 15)
+    assert not listed(date(2022, 3, 1)) and listed(date(2022, 2, 10))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="vaccination.risk_flag").values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == ["vaccination.risk_flag", "vaccination.risk_flag_end"]
+    client.force_login(staff.commune_worker_b)
+    assert client.post(end, {"until": "16/02/2022"}).status_code == 404
+    assert (
+        client.post(add, {"group": "teacher", "source": "x", "since": "01/02/2022"}).status_code
+        == 404
+    )
+    assert client.get(add).status_code == 405
