@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 # A cell whose text starts with one of these is read as a formula (or the start of one) by
 # Excel or LibreOffice when it is typed, pasted or saved as CSV: "formula injection".
@@ -99,6 +100,43 @@ def write_sheets(
                 progress(written)
     workbook.save(target)
     return written
+
+
+def build_form(
+    title: str,
+    *,
+    preamble: list[list[str]],
+    header: list[str],
+    rows: Iterable[Iterable],
+    footer: list[list[str]] = (),
+    widths: list[int] = (),
+) -> bytes:
+    """One sheet laid out like the paper a commune files: the heading block (issuing body on
+    the left, the national motto on the right, the title, place and day) above the table,
+    the signature block below, landscape, the table's header repeated on every printed
+    page. Streams like `build_workbook` (write-only), every cell through `_cell`."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title, set()))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    header_row = len(preamble) + 2
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    for line in preamble:
+        sheet.append([_cell(sheet, value, font=bold) if value else None for value in line])
+    sheet.append([])
+    sheet.append([_cell(sheet, str(value), font=bold) for value in header])
+    for row in rows:
+        sheet.append([_cell(sheet, readable(value)) for value in row])
+    if footer:
+        sheet.append([])
+        for line in footer:
+            sheet.append([_cell(sheet, value) if value else None for value in line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})

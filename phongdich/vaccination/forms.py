@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.geo.models import AdminUnit
@@ -149,6 +150,29 @@ class OutreachFilterForm(forms.Form):
             *RiskGroup.choices,
         ],
     )
+
+    def words(self) -> list[str]:
+        """The list's filters as words for the heading of a printed or exported list."""
+        data = self.cleaned_data
+        words = []
+        if data["min_age"] is not None or data["max_age"] is not None:
+            low = data["min_age"] if data["min_age"] is not None else 0
+            if data["max_age"] is not None:
+                words.append(
+                    gettext("từ %(low)s đến %(high)s tuổi") % {"low": low, "high": data["max_age"]}
+                )
+            else:
+                words.append(gettext("từ %(low)s tuổi") % {"low": low})
+        words.append(str(dict(self.NEEDS)[data["need"] or ""]).lower())
+        if data["dose_number"]:
+            words.append(gettext("cần tiêm mũi %(n)s") % {"n": data["dose_number"]})
+        if data["min_days_overdue"]:
+            words.append(gettext("quá hạn từ %(n)s ngày") % {"n": data["min_days_overdue"]})
+        if data["risk_group"]:
+            words.append(str(dict(self.fields["risk_group"].choices)[data["risk_group"]]).lower())
+        if data["without_outcome"]:
+            words.append(gettext("chưa có kết quả vận động"))
+        return words
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.idempotency import new_key
 from phongdich.lib.imports import ErrorReport, FileRefused
 from phongdich.lib.urls import absolute_url
-from phongdich.lib.xlsx import build_workbook
+from phongdich.lib.xlsx import build_form, build_workbook
 from phongdich.people import need_to_know
 from phongdich.people.models import Person
 from phongdich.people.selectors import person_get
@@ -479,8 +479,37 @@ def outreach_export(request):
         if chunk:
             audit_read_many(actor=request.user, action="vaccination.outreach_export", records=chunk)
 
+    # The heading the commune station files under: station and commune (with its district)
+    # on the left, the national motto on the right, then the title, the day, the filters and
+    # the list's figures (one counting query), the signatures under the table.
+    found = outreach.outreach_list(commune, filters, day, people_for=0)
+    district = commune.parent.name if commune.parent_id else ""
+    share = f"{found.not_missed:.1%}" if found.not_missed is not None else "—"
+    blank = [""] * 7
+    preamble = [
+        [_("TRẠM Y TẾ %(commune)s") % {"commune": commune.name.upper()}, *blank,
+         _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")],
+        [district, *blank, _("Độc lập - Tự do - Hạnh phúc")],
+        [],
+        [_("DANH SÁCH NGƯỜI CẦN TIÊM VẮC XIN PHÒNG COVID-19")],
+        [_("%(place)s, ngày %(day)s") % {"place": commune.label(), "day": f"{day:%d/%m/%Y}"}],
+        [_("Điều kiện lọc: %(words)s") % {"words": "; ".join(form.words())}],
+        [_("Số người trong danh sách: %(total)s; tỷ lệ không bỏ sót: %(share)s")
+         % {"total": found.total, "share": share}],
+    ]  # fmt: skip
+    footer = [
+        ["", _("Người lập biểu"), *[""] * 6, _("Trưởng trạm y tế")],
+        ["", _("(Ký, ghi rõ họ tên)"), *[""] * 6, _("(Ký, ghi rõ họ tên, đóng dấu)")],
+    ]
     return xlsx_response(
-        build_workbook(_("Danh sách cần tiêm"), header, rows()),
+        build_form(
+            _("Danh sách cần tiêm"),
+            preamble=preamble,
+            header=header,
+            rows=rows(),
+            footer=footer,
+            widths=[6, 28, 9, 9, 14, 30, 8, 8, 14, 10, 24, 24],
+        ),
         f"danh-sach-can-tiem-{commune.code}-{day:%Y%m%d}.xlsx",
     )
 

@@ -12,7 +12,6 @@ from phongdich.lib.files import html_to_pdf, pdf_response
 from phongdich.people import need_to_know
 
 from . import outreach
-from .forms import OutreachFilterForm
 from .permissions import RECORD_ROLES
 from .views import _outreach
 
@@ -20,28 +19,6 @@ from .views import _outreach
 # and the team prints the rest with a narrower filter (an age band, a dose), so one print
 # never renders tens of thousands of rows in one request.
 PRINT_MAX = 1500
-
-
-def _filter_words(form) -> list[str]:
-    data = form.cleaned_data
-    words = []
-    if data["min_age"] is not None or data["max_age"] is not None:
-        low = data["min_age"] if data["min_age"] is not None else 0
-        words.append(
-            f"từ {low} tuổi"
-            + (f" đến {data['max_age']} tuổi" if data["max_age"] is not None else "")
-        )
-    words.append(str(dict(OutreachFilterForm.NEEDS)[data["need"] or ""]).lower())
-    if data["dose_number"]:
-        words.append(f"cần tiêm mũi {data['dose_number']}")
-    if data["min_days_overdue"]:
-        words.append(f"quá hạn từ {data['min_days_overdue']} ngày")
-    if data["risk_group"]:
-        choices = dict(form.fields["risk_group"].choices)
-        words.append(str(choices[data["risk_group"]]).lower())
-    if data["without_outcome"]:
-        words.append("chưa có kết quả vận động")
-    return words
 
 
 @role_required(*RECORD_ROLES)
@@ -62,7 +39,7 @@ def outreach_pdf(request):
             "found": found,
             "entries": entries,
             "more": max(found.total - len(entries), 0),
-            "filters": _filter_words(form),
+            "filters": form.words(),
             "day": day,
             "printed_at": timezone.localtime(),
         },

@@ -275,3 +275,35 @@ def test_the_refresh_job_leaves_every_commune_list_warm(world, staff, officer):
     assert summary.refresh_all(new_year) == 6
     assert summary.ensure_fresh(residents(world.commune_a), new_year, current) == 0
     assert summary.refresh_all(new_year) == 0
+
+
+def test_the_export_is_laid_out_as_the_communes_list(client, world, staff, officer):
+    """The XLSX carries the station's heading (commune with its district, the motto, the
+    title, the day, the filters and the list's figures), the table, and the signatures."""
+    import io
+
+    from openpyxl import load_workbook
+
+    _people(world, staff, officer)
+    client.force_login(officer)
+    query = {"commune": world.commune_a.pk, "min_age": 15}
+    response = client.get("/vaccination/outreach.xlsx", query)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    text = "\n".join(" | ".join(str(c) for c in row) for row in cells)
+    assert cells[0] == [
+        f"TRẠM Y TẾ {world.commune_a.name.upper()}",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    ]
+    assert world.district_a.name in cells[1]
+    assert "DANH SÁCH NGƯỜI CẦN TIÊM VẮC XIN PHÒNG COVID-19" in text
+    assert f"{world.commune_a.label()}, ngày {TODAY:%d/%m/%Y}" in text
+    assert "Điều kiện lọc: từ 15 tuổi" in text
+    found = outreach.outreach_list(world.commune_a, outreach.Filters(min_age=15), TODAY)
+    assert f"Số người trong danh sách: {found.total};" in text and found.total == 3
+    header = next(i for i, row in enumerate(cells) if row[:2] == ["STT", "Họ và tên"])
+    listed = [row[1] for row in cells[header + 1 : header + 1 + found.total]]
+    assert sorted(listed) == sorted(e.person.full_name for e in found.entries)
+    assert cells[-2] == ["Người lập biểu", "Trưởng trạm y tế"]
+    assert sheet.print_title_rows == f"${header + 1}:${header + 1}"  # 1-based: the header
+    assert sheet.page_setup.orientation == "landscape"
