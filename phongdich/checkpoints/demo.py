@@ -97,7 +97,10 @@ def build(*, seed: int, scale: float, province, users: dict, log) -> None:
         if decision == "centralised" or (decision == "let_through" and i % 3 == 0):
             # Officers may be stricter than the suggestion; the demo has no quarantine site of
             # its own (the facilities app owns them), so hand-over stands in for centralised.
-            decision = "handover"
+            # A traveller passing through has no commune here to be handed to: escorted
+            # through to the exit instead (at scale 1 a passing traveller with symptoms
+            # made the hand-over refuse and stopped the whole demo build).
+            decision = "transit" if passing else "handover"
         passage, _ = services.passage_record(
             by=officer,
             declaration=declaration,

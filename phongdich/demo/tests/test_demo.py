@@ -57,3 +57,26 @@ def test_the_demo_builds_thanh_hoa_with_users_for_every_role(settings):
     count = Person.objects.count()
     build_demo(seed=1, scale=0.001, log=lambda *a: None)
     assert Person.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_the_checkpoint_demo_builds_when_every_suggestion_is_centralised(monkeypatch):
+    """At scale 1 some travellers passing through (no commune in the province) are suggested
+    centralised quarantine; the demo turned that into a hand-over, which the service refuses
+    for want of a commune, and the whole scale-1 build stopped there. Forcing the suggestion
+    for every declaration makes the case certain at a test's scale."""
+    from dataclasses import replace
+
+    from phongdich.checkpoints import services as checkpoint_services
+    from phongdich.checkpoints.models import Passage
+
+    original = checkpoint_services.assess
+
+    def centralised(declaration, **kwargs):
+        found = original(declaration, **kwargs)
+        return replace(found, suggestion=replace(found.suggestion, decision="centralised"))
+
+    monkeypatch.setattr(checkpoint_services, "assess", centralised)
+    build_demo(seed=1, scale=0.001, log=lambda *a: None)
+    passing = Passage.objects.filter(declaration__destination_commune__isnull=True)
+    assert passing.exists() and set(passing.values_list("decision", flat=True)) == {"transit"}
