@@ -5,8 +5,9 @@ same rows through the platform's bulk path (COPY into people_person, then its co
 and indexes rebuilt and checked, demo.rebuild) and through a raw COPY into a bare table
 with no index (the floor no ORM path can beat), alternating `--rounds` times. Prints people
 per second, the ratio, each step of the platform's path (`--steps`), the CPU seconds of the
-client and of its PostgreSQL backend (parallel index-build workers not included), and the
-load average: on a shared machine wall time swings with the load, CPU does not.
+client and of its PostgreSQL backend, the parallel index-build workers' CPU (sampled every
+0.2 s from /proc, so a worker's last fraction of a second is missed), and the load
+average: on a shared machine wall time swings with the load, CPU does not.
 
     .venv/bin/python bench/people_load.py [--scale 1] [--rounds 1] [--maintained] [--steps]
         [--database-url postgres://...]
@@ -19,6 +20,7 @@ import inspect
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -56,9 +58,14 @@ def main() -> None:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
 
-    def backend_cpu() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    def cpu_of(process: int) -> float:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def backend_cpu() -> float:
+        return cpu_of(pid)
+
+    workers = WorkerSampler(args.database_url, pid, cpu_of)
 
     communes = list(
         AdminUnit.objects.filter(path__startswith=province.path, kind="commune").order_by("code")
@@ -79,11 +86,13 @@ def main() -> None:
         if takes_timings:
             kwargs["timings"] = timings
         wall, client, backend = time.perf_counter(), time.process_time(), backend_cpu()
-        bulk_load_people(iter(rows), **kwargs)
+        with workers:
+            bulk_load_people(iter(rows), **kwargs)
+        timings["(parallel workers' CPU)"] = workers.seconds
         return (
             time.perf_counter() - wall,
             time.process_time() - client,
-            backend_cpu() - backend,
+            backend_cpu() - backend + workers.seconds,
             timings,
         )
 
@@ -104,7 +113,7 @@ def main() -> None:
         seconds, client, backend, _timings = result
         print(
             f"{label:<43}{n / seconds:>9,.0f} people/s ({seconds:.1f} s; CPU client "
-            f"{client:.1f} s, backend {backend:.1f} s; {load})"
+            f"{client:.1f} s, backend and workers {backend:.1f} s; {load})"
         )
 
     if args.maintained:
@@ -132,6 +141,49 @@ def main() -> None:
     floor_cpu = statistics.median(r[1] + r[2] for r in floor)
     print(f"ratio in CPU (client + backend): {floor_cpu / cpu:.2f}")
     print(f"end to end incl. generation: {n / (generate_s + platform_s):,.0f} people/s")
+
+
+class WorkerSampler:
+    """While entered, reads the CPU seconds of the backend's parallel workers (the index
+    builds' sorts) every 0.2 s on a connection of its own; `seconds` sums each worker's
+    last reading."""
+
+    def __init__(self, url: str, leader: int, cpu_of):
+        self.url, self.leader, self.cpu_of = url, leader, cpu_of
+        self.seconds = 0.0
+
+    def __enter__(self):
+        import psycopg
+
+        self.conn = psycopg.connect(url_for_psycopg(self.url), autocommit=True)
+        self.seen: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self.stop.wait(0.2):
+            pids = self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE leader_pid = %s AND pid <> %s",
+                [self.leader, self.leader],
+            ).fetchall()
+            for (worker,) in pids:
+                try:
+                    self.seen[worker] = self.cpu_of(worker)
+                except (FileNotFoundError, ProcessLookupError):
+                    pass  # ended between the query and the read
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.conn.close()
+        self.seconds = sum(self.seen.values())
+        return False
+
+
+def url_for_psycopg(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
 
 
 def common_load() -> str:

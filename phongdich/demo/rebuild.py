@@ -16,8 +16,16 @@ Nothing is weaker once the transaction commits: the same definitions (read back 
 `pg_get_constraintdef`/`pg_indexes`, so the names and DEFERRABLE clauses are unchanged)
 are in force, and they have been checked against every row. Inside the transaction the
 table is locked ACCESS EXCLUSIVE from the first DROP, so no other session sees it without
-them; a failure rolls every drop back. The primary key stays (other tables' foreign keys
-hang on it, and identity ids append at the right edge of its index at little cost).
+them; a failure rolls every drop back.
+
+The primary key goes too when the table is empty as the load starts (the demo's load, the
+bench's), with the other tables' foreign keys that hang on it: upkept row by row its index
+cost the COPY 0.6-0.7 backend CPU-s and 3-4 s of wall time a million rows (bench/README.md,
+07/12/2026), against one sorted build of 0.2-0.3 CPU-s. The identity keeps handing out the
+ids; `ADD PRIMARY KEY` proves them unique and not null. Every referencing key comes back
+with its definition and is checked again against its table: with no person before the
+load no row of theirs can name one, so each check reads only NULLs, and a table that does
+hold rows is re-read in full, which is why a load into a table with rows keeps the key.
 
 Several connections cannot build the indexes side by side here: the rows are not
 committed, and the lock is exclusive. The parallelism is PostgreSQL's own: each build's
@@ -42,8 +50,11 @@ class constraints_and_indexes_rebuilt:
         self.table = table
         self.timings = {} if timings is None else timings
         self.indexes: list[tuple[str, str]] = []
+        self.primary: list[tuple[str, str]] = []
         self.unique: list[tuple[str, str]] = []
         self.foreign: list[tuple[str, str]] = []
+        # Other tables' foreign keys on the primary key: (table, name, definition).
+        self.referencing: list[tuple[str, str, str]] = []
 
     def __enter__(self):
         started = time.perf_counter()
@@ -52,13 +63,27 @@ class constraints_and_indexes_rebuilt:
             # statement of this transaction queued must run before ALTER TABLE may drop
             # their constraint (PostgreSQL refuses "pending trigger events").
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{self.table}")')
+            (empty,) = cursor.fetchone()
+            kinds = ("p", "u", "f") if empty else ("u", "f")
             cursor.execute(
                 "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY conname",
-                [self.table],
+                "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY conname",
+                [self.table, list(kinds)],
             )
+            lists = {"p": self.primary, "u": self.unique, "f": self.foreign}
             for name, kind, definition in cursor.fetchall():
-                (self.unique if kind == "u" else self.foreign).append((name, definition))
+                lists[kind].append((name, definition))
+            if self.primary:
+                # Top-level keys only: a partitioned table's key is dropped and added again
+                # on the parent, and PostgreSQL does the same on every partition.
+                cursor.execute(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                    "FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f' "
+                    "AND conrelid <> confrelid AND conparentid = 0 ORDER BY 1, 2",
+                    [self.table],
+                )
+                self.referencing = cursor.fetchall()
             # Plain indexes only: a constraint's index (the primary key, the unique CCCD)
             # goes and comes back with its constraint.
             cursor.execute(
@@ -70,7 +95,10 @@ class constraints_and_indexes_rebuilt:
                 [self.table],
             )
             self.indexes = cursor.fetchall()
-            for name, _definition in self.foreign + self.unique:
+            for other, name, _definition in self.referencing:
+                cursor.execute(f'ALTER TABLE {other} DROP CONSTRAINT "{name}"')
+            # The primary key last: the table's own key on it (merged_into) goes first.
+            for name, _definition in self.foreign + self.unique + self.primary:
                 cursor.execute(f'ALTER TABLE "{self.table}" DROP CONSTRAINT "{name}"')
             for name, _definition in self.indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
@@ -84,6 +112,9 @@ class constraints_and_indexes_rebuilt:
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
             cursor.execute(f"SET LOCAL max_parallel_maintenance_workers = {PARALLEL_WORKERS}")
+            for name, definition in self.primary:
+                self._step(cursor, f"primary key {name}", f'ALTER TABLE "{table}" ADD '
+                           f'CONSTRAINT "{name}" {definition}')  # fmt: skip
             for name, definition in self.unique:
                 self._step(cursor, f"unique {name}", f'ALTER TABLE "{table}" ADD CONSTRAINT '
                            f'"{name}" {definition}')  # fmt: skip
@@ -92,6 +123,13 @@ class constraints_and_indexes_rebuilt:
             for name, definition in self.foreign:
                 self._step(cursor, f"foreign key {name}", f'ALTER TABLE "{table}" ADD '
                            f'CONSTRAINT "{name}" {definition}')  # fmt: skip
+            started = time.perf_counter()
+            for other, name, definition in self.referencing:
+                cursor.execute(f'ALTER TABLE {other} ADD CONSTRAINT "{name}" {definition}')
+            if self.referencing:
+                self.timings[f"{len(self.referencing)} referencing foreign keys"] = (
+                    time.perf_counter() - started
+                )
             self._step(cursor, "ANALYZE", f'ANALYZE "{table}"')
         return False
 

@@ -45,6 +45,22 @@ def _schema() -> tuple[set, set]:
         return constraints, set(cursor.fetchall())
 
 
+def _keys_and_triggers() -> tuple[set, set]:
+    """Every foreign key on people_person's ids (partitions' included) with whether it is
+    validated, and people_person's triggers with whether they are enabled."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+            "FROM pg_constraint WHERE confrelid = 'people_person'::regclass"
+        )
+        keys = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger "
+            "WHERE tgrelid = 'people_person'::regclass AND NOT tgisinternal"
+        )
+        return keys, set(cursor.fetchall())
+
+
 @pytest.mark.parametrize("rebuild", [False, True])
 def test_loaded_people_have_their_code_and_are_searchable_and_matchable(world, staff, rebuild):
     rows = [_row(world.commune_a.pk, n) for n in range(30)] + [
@@ -96,4 +112,45 @@ def test_a_wrong_province_code_in_the_copy_is_refused(world, monkeypatch, rebuil
     monkeypatch.setattr(loader, "unit_codes", lambda: {world.commune_a.pk: "99"})
     with pytest.raises(IntegrityError), transaction.atomic():
         loader.bulk_load_people(iter([_row(world.commune_a.pk, 1)]), rebuild_indexes=rebuild)
+    assert not Person.objects.exists()
+
+
+@on_postgresql
+@pytest.mark.parametrize("empty", [True, False])
+def test_the_rebuild_puts_back_the_primary_key_its_keys_and_the_triggers(world, empty):
+    """Into an empty table the rebuild drops the primary key with every other table's key
+    on it, and the loader people 0006's insert triggers: all of them are back, with the
+    same definitions, validated and enabled as before (a disabled one stays disabled)."""
+    if not empty:
+        Person.objects.create(full_name="Đã có", name_key="da co", given_key="co")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the create's deferred key checks
+        cursor.execute("ALTER TABLE people_person DISABLE TRIGGER people_person_province_check")
+    before = _schema(), _keys_and_triggers()
+    assert len(before[1][0]) > 20  # cases, doses, samples' partitions…: the keys exist
+    assert loader.bulk_load_people(iter([_row(world.commune_a.pk, 1)]), rebuild_indexes=True)
+    assert (_schema(), _keys_and_triggers()) == before
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE people_person ENABLE TRIGGER people_person_province_check")
+
+
+@on_postgresql
+def test_the_rebuilt_primary_key_refuses_a_second_row_with_the_same_id(world):
+    loader.bulk_load_people(iter([_row(world.commune_a.pk, 1)]), rebuild_indexes=True)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO people_person (id, full_name, name_key, given_key, sex, phone, "
+            "address, province, created_at, updated_at) "
+            "SELECT id, full_name, name_key, given_key, sex, phone, address, province, "
+            "created_at, updated_at FROM people_person"
+        )
+
+
+@on_postgresql
+def test_the_rebuild_refuses_a_row_without_its_province_code(world, monkeypatch):
+    """No fill trigger during the rebuild's COPY: a row copied with an empty code although
+    its commune has one is refused by the loader's check, not stored empty."""
+    monkeypatch.setattr(loader, "unit_codes", lambda: {})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        loader.bulk_load_people(iter([_row(world.commune_a.pk, 1)]), rebuild_indexes=True)
     assert not Person.objects.exists()
