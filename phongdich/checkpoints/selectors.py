@@ -36,6 +36,29 @@ def checkpoints_for(user) -> QuerySet[Checkpoint]:
     ).select_related("unit")
 
 
+def checkpoint_for(user, pk: int | None) -> Checkpoint | None:
+    """`checkpoints_for(user).filter(pk=pk).first()` (with its unit) in one compiled read:
+    the active checkpoint by id, its unit checked under the user's unit on the row, as
+    `scope_to_jurisdiction` does in SQL. Every new scan looks up one or two."""
+    area = getattr(user, "jurisdiction", None)
+    if pk is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if area is None:
+        return None
+    found = _ACTIVE_CHECKPOINT.rows(pk=pk)
+    if not found or not found[0].unit.path.startswith(area.path):
+        return None
+    return found[0]
+
+
+# Compiled once per process (lib.query.FixedQuery).
+_ACTIVE_CHECKPOINT = FixedQuery(
+    lambda: Checkpoint.objects.filter(
+        active=True, pk=Param("pk", Checkpoint._meta.get_field("id"))
+    ).select_related("unit")
+)
+
+
 def passage_replayed(user, *, key: str, checkpoint_id: int, code: str = "", qr_ref=None):
     """(id, decision, suggested decision) of the passage an earlier request of this scan
     recorded: same idempotency key, same active checkpoint inside the user's area, same
