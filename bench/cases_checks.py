@@ -10,6 +10,10 @@
    the page through gunicorn with p50/p99.
 
     .venv/bin/python bench/cases_checks.py [--quick] [--f0 40000] [--checks 3000] [--reuse]
+        [--workers 2]
+
+Beside the rates: CPU per request of the gunicorn workers and their PostgreSQL backends
+(/proc), and the CPU ratio ping/path, which a shared machine disturbs far less.
 
 --quick: 4,000 active F0 (2 communes of 2,000) and 600 checks. Database: pd_bench_cases
 (override with BENCH_CASES_DATABASE_URL); rebuilt on every run.
@@ -240,6 +244,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database of the previous run"
     )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     args = parser.parse_args()
     total_f0 = 4000 if args.quick else args.f0
     checks = 600 if args.quick else args.checks
@@ -288,7 +293,9 @@ def main() -> None:
         )
 
     cookie = session_cookie(care)
-    with common.gunicorn_server(DB_URL, workers=2) as (host, port):
+    with common.gunicorn_server(DB_URL, workers=args.workers) as server:
+        host, port = server
+        common.load("warm-up", host, port, lambda i: ("GET", "/api/ping", None, {}), 50)
         ping = common.load(
             "GET /api/ping (baseline)",
             host,
@@ -296,6 +303,7 @@ def main() -> None:
             lambda i: ("GET", "/api/ping", None, {}),
             total=checks,
             max_seconds=60,
+            cpu=server,
         )
         submit = common.load(
             "POST check via personal link",
@@ -304,6 +312,7 @@ def main() -> None:
             check_request,
             total=len(order),
             max_seconds=120,
+            cpu=server,
         )
         queue = common.load(
             "GET care-team queue (2,000 F0)",
@@ -313,13 +322,15 @@ def main() -> None:
             total=100 if args.quick else 200,
             concurrency=2,
             max_seconds=60,
+            cpu=server,
         )
+    print(
+        f"gunicorn {args.workers} workers, load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     for stats in (ping, submit, queue):
         print(stats.line())
-    print(
-        f"check submissions: {submit.per_second:.1f}/s = {submit.per_second / ping.per_second:.2f}"
-        f" × the /api/ping rate in the same run"
-    )
+    print(f"check submissions: {submit.per_second:.1f}/s; {submit.ratios(ping)}")
     from phongdich.cases.models import Case
 
     total_f0 = Case.objects.filter(status="active").count()

@@ -7,9 +7,11 @@ Measures, in one run:
   - checkpoint scans (POST /api/checkpoints/passages with a fresh idempotency key each:
     short-code lookup, epidemic-area check, rule table, passage + hand-over, audit),
   - retried scans (the same key again: the duplicate path after a dropped connection).
-Prints per-second, p50/p99 and the ratio to /api/ping. Never asserts a verdict.
+Prints per-second, p50/p99, the CPU per request (gunicorn workers + their PostgreSQL
+backends, from /proc) and the ratios to /api/ping (throughput, and CPU ping/path, which a
+shared machine disturbs far less). Never asserts a verdict.
 
-    .venv/bin/python bench/checkpoints_throughput.py [--quick]
+    .venv/bin/python bench/checkpoints_throughput.py [--quick] [--workers 2]
 """
 
 import argparse
@@ -74,6 +76,7 @@ def declaration_body(i: int, commune_code: str) -> dict:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     args = parser.parse_args()
     total = 300 if args.quick else 2000
     # Loopback traffic from one address: lift the public rate limit for this server only.
@@ -82,7 +85,8 @@ def main():
     token, checkpoint_id, commune_code = prepare()
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     codes: list[str] = []
-    with gunicorn_server(DB_URL, workers=2) as (host, port):
+    with gunicorn_server(DB_URL, workers=args.workers) as server:
+        host, port = server
         run = uuid.uuid4().hex[:8]
 
         def ping(i):
@@ -91,9 +95,10 @@ def main():
         def declare(i):
             return "POST", "/api/checkpoints/declarations", declaration_body(i, commune_code), {}
 
-        baseline = load("GET /api/ping", host, port, ping, total, concurrency=4)
+        load("warm-up", host, port, ping, 50)  # every worker imported and connected
+        baseline = load("GET /api/ping", host, port, ping, total, concurrency=4, cpu=server)
         declared = load(
-            "POST /api/checkpoints/declarations", host, port, declare, total, concurrency=4
+            "POST /api/checkpoints/declarations", host, port, declare, total, 4, cpu=server
         )
         # Short codes to scan: declare a pool up front (not timed).
         for i in range(min(total, 400)):
@@ -119,12 +124,16 @@ def main():
             }
             return "POST", "/api/checkpoints/passages", body, auth
 
-        scans = load("POST /api/checkpoints/passages (new)", host, port, scan, total, 4)
-        retries = load("POST /api/checkpoints/passages (retry)", host, port, scan, total, 4)
-    print(f"requests per test: {total}, concurrency 4, gunicorn 2 workers, PostgreSQL")
+        scans = load("POST /api/checkpoints/passages (new)", host, port, scan, total, 4, cpu=server)
+        retries = load(
+            "POST /api/checkpoints/passages (retry)", host, port, scan, total, 4, cpu=server
+        )
+    print(
+        f"requests per test: {total}, concurrency 4, gunicorn {args.workers} workers, "
+        f"PostgreSQL, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     for stats in (baseline, declared, scans, retries):
-        ratio = stats.per_second / baseline.per_second if baseline.per_second else 0
-        print(f"{stats.line()}  ratio to ping {ratio:5.2f}")
+        print(f"{stats.line()}  {stats.ratios(baseline)}")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,86 @@ def recreate_database(database_url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+class Server(tuple):
+    """What `gunicorn_server` yields: unpacks as (host, port), as every bench uses it, and
+    carries the master process and the database name for the CPU meter (`load(cpu=...)`)."""
+
+    def __new__(cls, host: str, port: int, process: subprocess.Popen, database_url: str):
+        self = super().__new__(cls, (host, port))
+        self.process = process
+        self.database = database_url.rsplit("/", 1)[1]
+        self.admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+        return self
+
+
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_ticks(pid: int) -> int | None:
+    """utime + stime of a process in clock ticks (/proc/<pid>/stat), None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5), after "comm)"
+
+
+def child_pids(pid: int) -> list[int]:
+    """The gunicorn master's workers: every process whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(stat[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def backend_pids(server: Server) -> list[int]:
+    """The PostgreSQL client backends connected to the bench's database (the workers' kept
+    connections; an idle one of the bench process itself adds nothing to a delta)."""
+    import psycopg
+
+    with psycopg.connect(server.admin_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+            " AND backend_type = 'client backend'",
+            [server.database],
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+@dataclass
+class CpuSnapshot:
+    workers: dict[int, int]
+    backends: dict[int, int]
+
+
+def cpu_snapshot(server: Server) -> CpuSnapshot:
+    def ticks(pids):
+        return {pid: t for pid in pids if (t := process_cpu_ticks(pid)) is not None}
+
+    return CpuSnapshot(ticks(child_pids(server.process.pid)), ticks(backend_pids(server)))
+
+
+def cpu_seconds(before: CpuSnapshot, after: CpuSnapshot) -> tuple[float, float, int]:
+    """(workers' CPU s, backends' CPU s, processes that ended inside the window).
+
+    A process born inside the window counts whole; one that ended is lost (reported, so a
+    figure missing a backend's work is not taken for a cheap request)."""
+
+    def delta(old, new):
+        return sum(t - old.get(pid, 0) for pid, t in new.items()) / TICKS_PER_SECOND
+
+    gone = len(set(before.workers) - set(after.workers))
+    gone += len(set(before.backends) - set(after.backends))
+    return delta(before.workers, after.workers), delta(before.backends, after.backends), gone
+
+
 @contextlib.contextmanager
 def gunicorn_server(
     database_url: str = PG_URL, workers: int = 2, threads: int = 1, root: Path = ROOT
@@ -115,7 +195,7 @@ def gunicorn_server(
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
-        yield "127.0.0.1", port
+        yield Server("127.0.0.1", port, proc, database_url)
     finally:
         proc.terminate()
         try:
@@ -155,16 +235,43 @@ class Stats:
     p50_ms: float
     p99_ms: float
     errors: int
+    # CPU per request in ms (gunicorn workers, their PostgreSQL backends), when measured.
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
+    lost_processes: int = 0
+
+    @property
+    def cpu_ms(self) -> float | None:
+        if self.app_cpu_ms is None:
+            return None
+        return self.app_cpu_ms + self.db_cpu_ms
 
     @property
     def per_second(self) -> float:
         return self.count / self.seconds if self.seconds else 0.0
 
     def line(self) -> str:
-        return (
+        text = (
             f"{self.label:<40} {self.per_second:9.1f}/s  p50 {self.p50_ms:7.2f} ms  "
             f"p99 {self.p99_ms:7.2f} ms  n={self.count} errors={self.errors}"
         )
+        if self.cpu_ms is not None:
+            text += (
+                f"  CPU {self.cpu_ms:6.2f} ms/req (gunicorn {self.app_cpu_ms:.2f}"
+                f" + PostgreSQL {self.db_cpu_ms:.2f})"
+            )
+            if self.lost_processes:
+                text += f" [{self.lost_processes} process(es) ended mid-run: CPU undercounted]"
+        return text
+
+    def ratios(self, baseline: "Stats") -> str:
+        """Throughput ratio path/baseline and CPU ratio baseline/path (the issue's goal:
+        ≥ 0.5 for both). The CPU ratio survives a shared machine; the throughput one not."""
+        rate = self.per_second / baseline.per_second if baseline.per_second else 0.0
+        text = f"throughput ratio to ping {rate:5.2f}"
+        if self.cpu_ms and baseline.cpu_ms is not None:
+            text += f"  CPU ratio ping/path {baseline.cpu_ms / self.cpu_ms:5.2f}"
+        return text
 
 
 def load(
@@ -175,10 +282,14 @@ def load(
     total: int,
     concurrency: int = 4,
     max_seconds: float = 120,
+    cpu: Server | None = None,
 ) -> Stats:
     """Send `total` requests from `concurrency` threads on keep-alive connections.
 
-    `make_request(i)` returns (method, path, body, headers) for request i.
+    `make_request(i)` returns (method, path, body, headers) for request i. With `cpu` (the
+    server `gunicorn_server` yielded), also the CPU the workers and their PostgreSQL
+    backends spent in the window, per request (/proc, clock ticks of 1/CLK_TCK s: run
+    enough requests that a few ticks do not matter).
     """
     latencies: list[float] = []
     errors = 0
@@ -209,6 +320,7 @@ def load(
                     errors += 1
         conn.close()
 
+    before = cpu_snapshot(cpu) if cpu is not None else None
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for t in threads:
@@ -216,6 +328,15 @@ def load(
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
+    cpu_fields = {}
+    if before is not None:
+        app_s, db_s, gone = cpu_seconds(before, cpu_snapshot(cpu))
+        n = max(1, len(latencies))
+        cpu_fields = {
+            "app_cpu_ms": app_s * 1000 / n,
+            "db_cpu_ms": db_s * 1000 / n,
+            "lost_processes": gone,
+        }
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0
     return Stats(
@@ -225,6 +346,7 @@ def load(
         statistics.median(latencies) if latencies else 0,
         p99,
         errors,
+        **cpu_fields,
     )
 
 

@@ -7,6 +7,10 @@
    page (first page and a deep page), pinned query count, 50 rows per page.
 
     .venv/bin/python bench/hotline_tickets.py [--quick] [--open 50000] [--creates 1000]
+        [--workers 2]
+
+Beside the rates: CPU per request of the gunicorn workers and their PostgreSQL backends
+(/proc), and the CPU ratio ping/path, which a shared machine disturbs far less.
 
 --quick: 300 creations and 10,000 open tickets. Database: pd_bench_hotline (override with
 BENCH_HOTLINE_DATABASE_URL).
@@ -141,10 +145,11 @@ def bench_queue(agent, pages_to_time: int = 15):
     return results
 
 
-def bench_api(raw_token: str, communes: list[str], creates: int):
+def bench_api(raw_token: str, communes: list[str], creates: int, workers: int = 2):
     headers = {"Authorization": f"Bearer {raw_token}"}
     rng = random.Random(9)
-    with common.gunicorn_server(DB_URL, workers=2) as (host, port):
+    with common.gunicorn_server(DB_URL, workers=workers) as server:
+        host, port = server
         common.load("warm-up", host, port, lambda i: ("GET", "/api/ping", None, {}), 50)
         ping = common.load(
             "GET /api/ping (baseline)",
@@ -154,6 +159,7 @@ def bench_api(raw_token: str, communes: list[str], creates: int):
             creates,
             concurrency=4,
             max_seconds=60,
+            cpu=server,
         )
 
         def create(i):
@@ -174,8 +180,12 @@ def bench_api(raw_token: str, communes: list[str], creates: int):
             creates,
             concurrency=4,
             max_seconds=120,
+            cpu=server,
         )
-    print("\nTicket creation through the API (gunicorn, 2 workers, 4 client threads):")
+    print(
+        f"\nTicket creation through the API (gunicorn, {workers} workers, 4 client threads, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}):"
+    )
     print("  " + ping.line())
     print("  " + made.line())
     ratio = ping.per_second / made.per_second if made.per_second else float("inf")
@@ -183,6 +193,7 @@ def bench_api(raw_token: str, communes: list[str], creates: int):
         f"  creation throughput is 1/{ratio:.1f} of /api/ping; "
         f"p50 ratio {made.p50_ms / ping.p50_ms:.1f}x"
     )
+    print(f"  {made.ratios(ping)}")
 
 
 def main():
@@ -190,12 +201,13 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--open", type=int, default=50_000)
     parser.add_argument("--creates", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     args = parser.parse_args()
     open_target = 10_000 if args.quick else args.open
     creates = 300 if args.quick else args.creates
     agent, raw, communes = setup(open_target)
     bench_queue(agent, pages_to_time=5 if args.quick else 15)
-    bench_api(raw, communes, creates)
+    bench_api(raw, communes, creates, args.workers)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,11 @@ p50 ratio ping/path (the issue's goal: each path at least 0.5 × ping's rate), a
 request's mean time goes (statements, COMMIT, the rest: Django, the view, the response). --profile
 prints the top functions of each path under cProfile.
 
+CPU per request beside the times: this process's (time.process_time: Django, the view, the
+test client) and its PostgreSQL backend's (/proc/<backend pid>/stat), and the CPU ratio
+ping/path; on a shared machine these move far less than the times do. --profile counts CPU
+time too (cProfile with time.process_time), so waiting for a busy core is not in it.
+
     .venv/bin/python bench/write_paths.py [--requests 200] [--profile]
 
 Database: phongdich_bench_write_paths (BENCH_WRITE_PATHS_DATABASE_URL), rebuilt each run.
@@ -146,8 +151,12 @@ def measure(label, send, requests, profile=False):
         finally:
             parts["commit"] += time.perf_counter() - started
 
-    profiler = cProfile.Profile() if profile else None
+    # CPU, not wall time: a loaded machine stretches waits, not the work a request does.
+    profiler = cProfile.Profile(time.process_time) if profile else None
     connection._commit = timed_commit
+    backend = connection.connection.info.backend_pid
+    cpu_started = time.process_time()
+    backend_started = common.process_cpu_ticks(backend)
     try:
         with connection.execute_wrapper(timed):
             for i in range(requests):
@@ -161,6 +170,9 @@ def measure(label, send, requests, profile=False):
                 assert status < 300, (label, status)
     finally:
         del connection._commit  # the instance attribute shadowed the method
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / requests
+    backend_ticks = common.process_cpu_ticks(backend) - backend_started
+    db_cpu_ms = backend_ticks * 1000 / common.TICKS_PER_SECOND / requests
     total = sum(samples) / len(samples)
     sql_ms, commit_ms = (parts[k] * 1000 / requests for k in ("sql", "commit"))
     split = (total, sql_ms, commit_ms, total - sql_ms - commit_ms)
@@ -170,7 +182,8 @@ def measure(label, send, requests, profile=False):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(PROFILE_SORT).print_stats(25)
         report = out.getvalue()
-    return label, len(queries), p50, p99, [sql[:120] for sql in queries], report, split
+    cpu = (cpu_ms, db_cpu_ms)
+    return label, len(queries), p50, p99, [sql[:120] for sql in queries], report, split, cpu
 
 
 def main() -> None:
@@ -265,12 +278,18 @@ def main() -> None:
         measure("ticket creation (API)", ticket, n, args.profile),
     ]
     ping_p50 = results[0][2]
+    ping_cpu = sum(results[0][7])
     flush = ", synchronous_commit off (measurement only)" if args.no_flush_wait else ""
     print(f"in-process, PostgreSQL{flush}, {n} requests per path, load {os.getloadavg()[0]:.1f}")
-    for label, count, p50, p99, sql, report, (total, sql_ms, commit_ms, rest) in results:
+    for label, count, p50, p99, sql, report, split, (cpu_ms, db_cpu_ms) in results:
+        total, sql_ms, commit_ms, rest = split
         print(
             f"{label:<30} statements {count:3d}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
             f"rate vs ping {ping_p50 / p50 if p50 else 0:5.2f}"
+        )
+        print(
+            f"{'':<30} CPU {cpu_ms + db_cpu_ms:6.2f} ms/req = Python {cpu_ms:6.2f} + "
+            f"PostgreSQL {db_cpu_ms:5.2f}  CPU ratio ping/path {ping_cpu / (cpu_ms + db_cpu_ms):5.2f}"
         )
         print(
             f"{'':<30} mean {total:6.2f} ms = statements {sql_ms:6.2f} + COMMIT "

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
 from phongdich.lib import idempotency
+from phongdich.lib.query import FixedQuery, Param
 
 from .models import ApiToken, Role, User
 from .permissions import ADMIN_ROLES, API_TOKEN_ROLES
@@ -177,15 +178,24 @@ def api_token_revoke(*, by: User, token: ApiToken) -> ApiToken:
     return token
 
 
+# The hash is unique: at most one row, no ORDER BY or LIMIT needed.
+_LIVE_TOKEN = FixedQuery(
+    lambda: ApiToken.objects.select_related("user__jurisdiction").filter(
+        token_hash=Param("token_hash", ApiToken._meta.get_field("token_hash")),
+        revoked_at__isnull=True,
+        expires_at__gt=Param("now", ApiToken._meta.get_field("expires_at")),
+    )
+)
+
+
 def api_token_authenticate(raw: str) -> User | None:
     """The active owner of a live token: unknown, revoked and expired tokens get None."""
     now = timezone.now()
-    try:
-        token = ApiToken.objects.select_related("user__jurisdiction").get(
-            token_hash=ApiToken.hash(raw), revoked_at__isnull=True, expires_at__gt=now
-        )
-    except ApiToken.DoesNotExist:
+    # Compiled once per process (lib.query.FixedQuery): every API request runs this read.
+    found = _LIVE_TOKEN.rows(token_hash=ApiToken.hash(raw), now=now)
+    if not found:
         return None
+    token = found[0]
     if not token.user.is_active:
         return None
     # Touch at most once a minute: a lab system may post thousands of results an hour.

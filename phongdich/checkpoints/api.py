@@ -216,12 +216,11 @@ def passage_create(request, payload: PassageIn):
     )
     if declaration is None:
         raise Http404
-    checkpoints = selectors.checkpoints_for(request.user)
-    checkpoint = checkpoints.filter(pk=payload.checkpoint_id).first()
+    checkpoint = selectors.checkpoint_for(request.user, payload.checkpoint_id)
     if checkpoint is None:
         raise Http404
     exit_checkpoint = (
-        checkpoints.filter(pk=payload.exit_checkpoint_id).first()
+        selectors.checkpoint_for(request.user, payload.exit_checkpoint_id)
         if payload.exit_checkpoint_id
         else None
     )

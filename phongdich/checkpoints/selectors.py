@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from phongdich.accounts.permissions import scope_to_jurisdiction
+from phongdich.lib.query import FixedQuery, Param
 
 from .models import (
     Checkpoint,
@@ -35,6 +36,29 @@ def checkpoints_for(user) -> QuerySet[Checkpoint]:
     ).select_related("unit")
 
 
+def checkpoint_for(user, pk: int | None) -> Checkpoint | None:
+    """`checkpoints_for(user).filter(pk=pk).first()` (with its unit) in one compiled read:
+    the active checkpoint by id, its unit checked under the user's unit on the row, as
+    `scope_to_jurisdiction` does in SQL. Every new scan looks up one or two."""
+    area = getattr(user, "jurisdiction", None)
+    if pk is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if area is None:
+        return None
+    found = _ACTIVE_CHECKPOINT.rows(pk=pk)
+    if not found or not found[0].unit.path.startswith(area.path):
+        return None
+    return found[0]
+
+
+# Compiled once per process (lib.query.FixedQuery).
+_ACTIVE_CHECKPOINT = FixedQuery(
+    lambda: Checkpoint.objects.filter(
+        active=True, pk=Param("pk", Checkpoint._meta.get_field("id"))
+    ).select_related("unit")
+)
+
+
 def passage_replayed(user, *, key: str, checkpoint_id: int, code: str = "", qr_ref=None):
     """(id, decision, suggested decision) of the passage an earlier request of this scan
     recorded: same idempotency key, same active checkpoint inside the user's area, same
@@ -48,19 +72,46 @@ def passage_replayed(user, *, key: str, checkpoint_id: int, code: str = "", qr_r
     area = getattr(user, "jurisdiction", None)
     if not getattr(user, "is_authenticated", False) or not user.is_active or area is None:
         return None
-    qs = Passage.objects.filter(
-        idempotency_key=(key or "").strip(), checkpoint_id=checkpoint_id, checkpoint__active=True
-    )
+    key = (key or "").strip()
     if qr_ref is not None:
-        qs = qs.filter(declaration_id=qr_ref[0], declaration__qr_nonce=qr_ref[1])
+        rows = _REPLAYED_BY_QR.rows(
+            key=key, checkpoint_id=checkpoint_id, declaration_id=qr_ref[0], nonce=qr_ref[1]
+        )
     elif code:
-        qs = qs.filter(declaration__code=code.strip().upper().replace(" ", ""))
+        rows = _REPLAYED_BY_CODE.rows(
+            key=key, checkpoint_id=checkpoint_id, code=code.strip().upper().replace(" ", "")
+        )
     else:
         return None
-    row = qs.values_list("pk", "decision", "suggested_decision", "checkpoint__unit__path").first()
+    row = rows[0] if rows else None
     if row is None or not row[3].startswith(area.path):
         return None
     return row[:3]
+
+
+def _replayed(**declaration):
+    """The passage of one idempotency key at one active checkpoint, with that checkpoint's
+    unit path (the key is unique: one row at most)."""
+    return FixedQuery(
+        lambda: (
+            Passage.objects.filter(
+                idempotency_key=Param("key", Passage._meta.get_field("idempotency_key")),
+                checkpoint_id=Param("checkpoint_id", Passage._meta.get_field("checkpoint")),
+                checkpoint__active=True,
+                **declaration,
+            )
+            .values_list("pk", "decision", "suggested_decision", "checkpoint__unit__path")
+            .order_by()[:1]
+        )
+    )
+
+
+# Compiled once per process (lib.query.FixedQuery): every retried scan is answered by one.
+_REPLAYED_BY_CODE = _replayed(declaration__code=Param("code", Declaration._meta.get_field("code")))
+_REPLAYED_BY_QR = _replayed(
+    declaration_id=Param("declaration_id", Passage._meta.get_field("declaration")),
+    declaration__qr_nonce=Param("nonce", Declaration._meta.get_field("qr_nonce")),
+)
 
 
 def declarations_visible_to(user) -> QuerySet[Declaration]:

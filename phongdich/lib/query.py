@@ -1,7 +1,10 @@
 """Query helpers that must behave the same, and use indexes, on SQLite and PostgreSQL."""
 
-from django.db import connection
-from django.db.models import Q
+import threading
+from collections.abc import Callable
+
+from django.db import connection, connections
+from django.db.models import Expression, Q, QuerySet
 
 
 def prefix_q(field: str, prefix: str) -> Q:
@@ -120,3 +123,97 @@ def write_together(*parts) -> None:
         ctes = ", ".join(f"w{i} AS ({text})" for i, (text, _params) in enumerate(head))
         params = [p for _text, chunk in head for p in chunk] + list(last_params)
         cursor.execute(f"WITH {ctes} {last_sql}", params)
+
+
+class Param(Expression):
+    """A named value of a `FixedQuery`: compiled as one placeholder, bound on every run.
+
+    `field` prepares the value for the database as a lookup on it would (a datetime becomes
+    SQLite's naive UTC text, a string stays a string)."""
+
+    def __init__(self, name: str, field):
+        super().__init__(output_field=field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+    def bind(self, values: dict, connection):
+        return self.output_field.get_db_prep_value(values[self.name], connection)
+
+
+class FixedQuery:
+    """A hot read whose SQL never changes shape, compiled by the ORM once per process.
+
+    `build()` returns the queryset with `Param(name, field)` where the values go; each call
+    `rows(**values)` runs the compiled SQL with the values bound and returns what the
+    queryset would: model instances (with their `select_related` rows) or `values_list`
+    tuples. Building and compiling a queryset costs 1-2 ms of CPU per statement, more than
+    the statement itself on a warm database: on the write paths of issue 17 that was a
+    large share of each request (bench/README.md, 07/12/2026).
+
+    Only for querysets of one shape: no branch in `build()` on a value (make two
+    FixedQuery), no `.extra()`, and the SQL is the ORM's own, so it stays right on both
+    databases and through schema changes. Statements go through Django's cursor: the
+    execute wrappers (query counts, the audit of the connection) see them as before.
+    """
+
+    def __init__(self, build: Callable[[], QuerySet]):
+        self._build = build
+        self._compiled: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, alias: str) -> tuple:
+        from django.db.models.query import (
+            ModelIterable,
+            ValuesListIterable,
+            get_related_populators,
+        )
+
+        queryset = self._build()
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        kind = queryset._iterable_class
+        if kind is ModelIterable:
+            klass_info, select = compiler.klass_info, compiler.select
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            init_list = [column[0].target.attname for column in select[start:end]]
+            hydrate = (
+                klass_info["model"],
+                start,
+                end,
+                init_list,
+                get_related_populators(klass_info, select, alias),
+            )
+        elif kind is ValuesListIterable:  # its rows are the compiler's, as tuples
+            hydrate = None
+        else:
+            raise TypeError("FixedQuery: model instances or plain values_list only")
+        return compiler, sql, tuple(params), hydrate
+
+    def rows(self, using: str = "default", **values) -> list:
+        entry = self._compiled.get(using)
+        if entry is None:
+            with self._lock:
+                entry = self._compiled.get(using) or self._compile(using)
+                self._compiled[using] = entry
+        compiler, sql, params, hydrate = entry
+        conn = connections[using]
+        bound = [p.bind(values, conn) if isinstance(p, Param) else p for p in params]
+        with conn.cursor() as cursor:
+            cursor.execute(sql, bound)
+            fetched = cursor.fetchall()
+        # The converters (compiler.results_iter) read only the backend's operations and
+        # the selected columns, the same for every thread's connection of this alias.
+        results = compiler.results_iter(results=[fetched], tuple_expected=True)
+        if hydrate is None:
+            return [tuple(row) for row in results]
+        model, start, end, init_list, populators = hydrate
+        found = []
+        for row in results:
+            obj = model.from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_event, audit_record
-from phongdich.lib.query import Update, insert_unless_taken, write_together
+from phongdich.lib.query import FixedQuery, Param, Update, insert_unless_taken, write_together
 from phongdich.lib.tokens import hash_token
 
 from .. import rules
@@ -51,14 +51,24 @@ def case_by_link(raw: str) -> Case | None:
     round trips on every one of the province's checks."""
     if not raw or len(raw) > 100:
         return None
-    found = Case.objects.select_related("person").filter(
-        links__token_hash=hash_token(raw),
-        links__revoked_at__isnull=True,
-        links__expires_at__gt=timezone.now(),
-        status__in=(CaseStatus.ACTIVE, CaseStatus.PENDING),
+    found = _CASE_BY_LINK.rows(token_hash=hash_token(raw), now=timezone.now())
+    return found[0] if found else None
+
+
+# Compiled once per process (lib.query.FixedQuery): every check of the province runs it.
+# The hash is unique: no ORDER BY for first() to add.
+_CASE_BY_LINK = FixedQuery(
+    lambda: (
+        Case.objects.select_related("person")
+        .filter(
+            links__token_hash=Param("token_hash", CaseLink._meta.get_field("token_hash")),
+            links__revoked_at__isnull=True,
+            links__expires_at__gt=Param("now", CaseLink._meta.get_field("expires_at")),
+            status__in=(CaseStatus.ACTIVE, CaseStatus.PENDING),
+        )
+        .order_by()[:1]
     )
-    # The hash is unique: no ORDER BY for first() to add.
-    return next(iter(found.order_by()[:1]), None)
+)
 
 
 def new_submission_key() -> str:

@@ -13,7 +13,7 @@ from phongdich.audit.services import audit_event
 from phongdich.geo.models import AdminUnit
 from phongdich.lib import idempotency
 from phongdich.lib.identity import normalize_phone
-from phongdich.lib.query import Update, write_together
+from phongdich.lib.query import FixedQuery, Param, Update, write_together
 from phongdich.lib.text import nfc
 from phongdich.people.services import person_register_within
 
@@ -85,12 +85,28 @@ def declaration_by_code(code: str, *, related=DECLARATION_RELATED) -> Declaratio
     if len(code) != CODE_LENGTH:
         return None
     since = timezone.now() - timedelta(days=CODE_RECENT_DAYS)
-    return (
-        Declaration.objects.filter(code=code, created_at__gte=since)
-        .select_related(*related)
-        .order_by("-created_at")
-        .first()
+    read = _BY_CODE.get(tuple(related))
+    if read is None:  # compiled once per process and set of related rows
+        read = _BY_CODE.setdefault(tuple(related), _by_code(tuple(related)))
+    found = read.rows(code=code, since=since)
+    return found[0] if found else None
+
+
+def _by_code(related: tuple) -> FixedQuery:
+    return FixedQuery(
+        lambda: (
+            Declaration.objects.filter(
+                code=Param("code", Declaration._meta.get_field("code")),
+                created_at__gte=Param("since", Declaration._meta.get_field("created_at")),
+            )
+            .select_related(*related)
+            .order_by("-created_at")[:1]
+        )
     )
+
+
+# The scan's and the lookup's reads of a declaration by its short code (lib.query.FixedQuery).
+_BY_CODE: dict[tuple, FixedQuery] = {}
 
 
 DECLARATION_FIELDS = (
