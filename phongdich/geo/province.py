@@ -527,6 +527,8 @@ PARTITIONED = [
     "vaccination_dose",
     "audit_auditreadsubject",
     "labtests_sample",
+    "tracing_contact",
+    "quarantine_quarantine",
 ]
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.geo.province import province_field
+from phongdich.geo.province import CodedQuerySet, name_codes, province_field
 from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.tokens import PersonalLinkMixin
 
@@ -49,13 +49,16 @@ class Quarantine(models.Model):
         related_name="+",
         verbose_name=_("khu cách ly"),
     )
-    # The open stay at the site (facilities' bed ledger); discharge frees it.
-    stay = models.OneToOneField(
+    # The open stay at the site (facilities' bed ledger); discharge frees it. One
+    # quarantine per stay, unique with the province (the partition key) in Meta: a
+    # one-to-one field's own unique key could not name it.
+    stay = models.ForeignKey(
         "facilities.Stay", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     commune = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
-    # Province (GSO code) of the quarantine's commune; set by a trigger on
-    # every insert path (geo.province), named by the province pages' queries.
+    # Province (GSO code) of the quarantine's commune: the partition key on PostgreSQL.
+    # Named by every insert (`name_codes`), checked by a trigger (geo.province), named by
+    # the province pages' queries.
     province = province_field()
     PROVINCE_FROM = "commune"
     address = models.CharField(_("địa chỉ cách ly"), max_length=200, blank=True)
@@ -70,7 +73,9 @@ class Quarantine(models.Model):
     # Where it came from. Plain ids: cases, tracing and checkpoints are optional apps.
     source_case_id = models.BigIntegerField(null=True, blank=True)
     source_contact_id = models.BigIntegerField(null=True, blank=True)
-    handover_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    # One quarantine per hand-over: unique with the province (the partition key), and the
+    # hand-over's row lock and lookup in quarantine_from_handover (docs/operations.md).
+    handover_id = models.BigIntegerField(null=True, blank=True)
     converted_case_id = models.BigIntegerField(null=True, blank=True)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     # Set by a daily check with fever or breathlessness, or by the hourly scan (missed check
@@ -92,23 +97,30 @@ class Quarantine(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CodedQuerySet.as_manager()
+
     class Meta:
         ordering = ["planned_end", "pk"]
+        # Every unique key names `province`: PostgreSQL requires the partition key in each
+        # (migration 0006). Across provinces the person's lock and lookup (quarantine_open)
+        # and the hand-over's (quarantine_from_handover) keep them one.
         constraints = [
             # At most one active quarantine per person: the backstop behind key_lock.
             models.UniqueConstraint(
-                fields=["person"],
+                fields=["person", "province"],
                 condition=models.Q(status="active"),
                 name="quarantine_one_active_per_person",
             ),
+            models.UniqueConstraint(
+                fields=["handover_id", "province"], name="quarantine_one_per_handover"
+            ),
+            models.UniqueConstraint(fields=["stay", "province"], name="quarantine_one_per_stay"),
         ]
         indexes = [
             # serves the commune list: active quarantines of one commune by end date
             models.Index(fields=["commune", "status", "planned_end"], name="qr_commune_list_idx"),
             # serves a province's list: active quarantines by end date
-            models.Index(
-                fields=["province", "status", "planned_end"], name="qr_province_list_idx"
-            ),
+            models.Index(fields=["province", "status", "planned_end"], name="qr_province_list_idx"),
             # serves the hourly follow-up scan over all active quarantines
             models.Index(
                 fields=["status", "last_check_at"],
@@ -119,6 +131,12 @@ class Quarantine(models.Model):
 
     def __str__(self) -> str:
         return f"cách ly {self.person_id} đến {self.planned_end:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        # A partitioned table routes the INSERT before the fill trigger runs: name the code.
+        if self._state.adding:
+            name_codes([self], "commune")
+        super().save(*args, **kwargs)
 
     @property
     def test_days(self) -> list[date]:
@@ -143,11 +161,18 @@ class Quarantine(models.Model):
 class QuarantineLink(PersonalLinkMixin):
     """The citizen's personal link for daily checks (the pattern F0 and home quarantine use)."""
 
-    quarantine = models.ForeignKey(Quarantine, on_delete=models.CASCADE, related_name="links")
+    # No database constraint (nor on the checks' and the items'): a foreign key into the
+    # partitioned quarantine table would have to name its whole key (id, province)
+    # (migration 0006). Django still cascades the delete.
+    quarantine = models.ForeignKey(
+        Quarantine, on_delete=models.CASCADE, related_name="links", db_constraint=False
+    )
 
 
 class DailyCheck(SubmittedOnce):
-    quarantine = models.ForeignKey(Quarantine, on_delete=models.CASCADE, related_name="checks")
+    quarantine = models.ForeignKey(
+        Quarantine, on_delete=models.CASCADE, related_name="checks", db_constraint=False
+    )
     at = models.DateTimeField(auto_now_add=True)
     temperature = models.DecimalField(
         _("nhiệt độ"), max_digits=3, decimal_places=1, null=True, blank=True
@@ -170,7 +195,9 @@ class FollowUpItem(models.Model):
         MISSED_CHECK = "missed_check", _("Chưa có báo cáo sức khỏe hằng ngày")
         TEST_DUE = "test_due", _("Đến ngày xét nghiệm")
 
-    quarantine = models.ForeignKey(Quarantine, on_delete=models.CASCADE, related_name="items")
+    quarantine = models.ForeignKey(
+        Quarantine, on_delete=models.CASCADE, related_name="items", db_constraint=False
+    )
     kind = models.CharField(max_length=14, choices=Kind.choices)
     day = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)

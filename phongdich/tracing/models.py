@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.geo.province import province_field
+from phongdich.geo.province import CodedQuerySet, name_codes, province_field
 
 
 class Setting(models.TextChoices):
@@ -47,8 +47,16 @@ class Contact(models.Model):
     source_case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
     )
+    # No database constraint: a foreign key into the partitioned contact table, itself
+    # included, would have to name its whole key (id, province) (migration 0004). Django
+    # still protects an F1 with F2 from deletion.
     source_contact = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        db_constraint=False,
     )
     generation = models.PositiveSmallIntegerField(default=1)  # 1 = F1, 2 = F2
     # Tracing work belongs to the commune where the contact lives (issue 13); the source's
@@ -59,8 +67,9 @@ class Contact(models.Model):
     source_commune = models.ForeignKey(
         "geo.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Province (GSO code) of the commune where the contact lives ("" without one); set
-    # by a trigger on every insert path (geo.province), named by the province pages.
+    # Province (GSO code) of the commune where the contact lives ("" without one): the
+    # partition key on PostgreSQL. Named by every insert (`name_codes`), checked by a
+    # trigger (geo.province), named by the province pages.
     province = province_field()
     PROVINCE_FROM = "commune"
     # Province of the source's commune (the F0 or F1 who listed the contact), filled the
@@ -91,6 +100,8 @@ class Contact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CodedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("người tiếp xúc")
         indexes = [
@@ -105,14 +116,17 @@ class Contact(models.Model):
         ]
         constraints = [
             # The same person recorded twice for one source is one contact, also when two
-            # tracers (or an import and a tracer) record them at once.
+            # tracers (or an import and a tracer) record them at once. `province` is in
+            # both keys because PostgreSQL requires the partition key in each (migration
+            # 0004); a contact takes its person's commune, so it is still one per source
+            # and person (docs/operations.md "National scale").
             models.UniqueConstraint(
-                fields=["source_case", "person"],
+                fields=["source_case", "person", "province"],
                 condition=Q(source_case__isnull=False),
                 name="contact_one_per_case_person",
             ),
             models.UniqueConstraint(
-                fields=["source_contact", "person"],
+                fields=["source_contact", "person", "province"],
                 condition=Q(source_contact__isnull=False),
                 name="contact_one_per_contact_person",
             ),
@@ -125,6 +139,12 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"F{self.generation} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # A partitioned table routes the INSERT before the fill trigger runs: name the code.
+        if self._state.adding:
+            name_codes([self], "commune")
+        super().save(*args, **kwargs)
 
 
 class ClusterStatus(models.TextChoices):

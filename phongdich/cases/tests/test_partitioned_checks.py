@@ -68,12 +68,15 @@ def test_the_table_is_partitioned_and_the_job_makes_a_new_provinces_partition():
     top = _unit("93", kind=AdminUnit.Kind.PROVINCE)
     _unit("93001", _unit("930", top, kind=AdminUnit.Kind.DISTRICT))
     outcome = province.prepare_partitions()
-    # The samples' partition too (labtests 0012): the job prepares every partitioned table.
+    # The samples', contacts' and quarantines' partitions too (labtests 0012, tracing 0004,
+    # quarantine 0006): the job prepares every partitioned table.
     assert outcome.created == [
         "cases_healthcheck_p93",
         "vaccination_dose_p93",
         "audit_auditreadsubject_p93",
         "labtests_sample_p93",
+        "tracing_contact_p93",
+        "quarantine_quarantine_p93",
     ]
     assert province.prepare_partitions().created == []  # idempotent
 

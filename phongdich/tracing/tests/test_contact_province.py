@@ -2,6 +2,7 @@
 on the list of the commune where it lives (`province`) and of the commune whose F0 listed
 it (`source_province`, migration 0003), which may be in another province."""
 
+import re
 from datetime import date
 
 import pytest
@@ -91,6 +92,14 @@ def test_each_province_sees_the_contacts_it_lists_or_houses(provinces, reader, e
     assert sorted(c.person.full_name for c in seen) == sorted(expected)
 
 
+# The index's own name on a plain table; on a partitioned one (tracing 0004) each partition's
+# copy is named after the partition by PostgreSQL ("tracing_contact_p38_province_status_idx").
+PROVINCE_INDEX = r"\bcontact_province_status_idx|tracing_contact_p[0-9a-z]+_province_status_idx"
+SOURCE_INDEX = (
+    r"\bcontact_source_province_idx|tracing_contact_p[0-9a-z]+_source_province_status_idx"
+)
+
+
 def _plan(sql):
     with connection.cursor() as cursor:
         # Bitmap scans only: which indexes the list can use, whatever the planner would
@@ -121,8 +130,8 @@ def test_the_contact_list_names_the_province_in_both_branches(provinces):
     assert '"tracing_contact"."source_province" = \'91\'' in sql
     plan = _plan(sql)
     # Each branch reads its own province's entries of its own index, then the units.
-    assert "contact_province_status_idx" in plan
-    assert "contact_source_province_idx" in plan
+    assert re.search(PROVINCE_INDEX, plan)
+    assert re.search(SOURCE_INDEX, plan)
     assert "Seq Scan on tracing_contact" not in plan
     # Without the codes the same list cannot use either index (it reads every contact, or
     # the primary key backwards): the test can fail.
@@ -131,5 +140,5 @@ def test_the_contact_list_names_the_province_in_both_branches(provinces):
     )
     assert unnamed != sql
     plain = _plan(unnamed)
-    assert "contact_province_status_idx" not in plain
-    assert "contact_source_province_idx" not in plain
+    assert not re.search(PROVINCE_INDEX, plain)
+    assert not re.search(SOURCE_INDEX, plain)
