@@ -152,7 +152,9 @@ def point_shifts(request, pk: int):
                 % {"team": shift.team.name, "day": f"{data['day']:%d/%m/%Y}"},
             )
             return redirect("labtests:point_shifts", pk=point.pk)
-    shifts = point.shifts.select_related("team").order_by("starts_at", "pk")[:LIST_LIMIT]
+    shifts = point.shifts.select_related("team", "cancelled_by").order_by("starts_at", "pk")[
+        :LIST_LIMIT
+    ]
     return render(
         request,
         "labtests/point_shifts.html",
@@ -190,7 +192,8 @@ def shift_edit(request, pk: int):
             "based_on": teams.shift_version(shift),
         },
     )
-    is_open = point.round.status == point.round.Status.OPEN
+    # A cancelled shift is shown as such and never edited again.
+    is_open = point.round.status == point.round.Status.OPEN and not shift.cancelled
     if request.method == "POST" and is_open and form.is_valid():
         data = form.cleaned_data
         starts_at, ends_at = form.window()
@@ -225,10 +228,15 @@ def shift_cancel(request, pk: int):
     shift = _get_shift(request, pk)
     point = shift.point
     form = ShiftCancelForm(request.POST or None, initial={"based_on": teams.shift_version(shift)})
-    is_open = point.round.status == point.round.Status.OPEN
+    is_open = point.round.status == point.round.Status.OPEN and not shift.cancelled
     if request.method == "POST" and is_open and form.is_valid():
         try:
-            teams.shift_cancel(by=request.user, shift=shift, based_on=form.cleaned_data["based_on"])
+            teams.shift_cancel(
+                by=request.user,
+                shift=shift,
+                based_on=form.cleaned_data["based_on"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
