@@ -264,6 +264,17 @@ def campaign_team_names(request, pk: int):
         campaign = selectors.campaign_reaching_get(request.user, pk)
     except Campaign.DoesNotExist:
         raise Http404 from None
+    return _team_names(request, campaign)
+
+
+@role_required(*SAMPLE_ROLES)
+def team_names(request):
+    """The same for the samples and pools of no campaign (a sampling point's daily work, a
+    station's rapid tests) in the user's commune or district."""
+    return _team_names(request, None)
+
+
+def _team_names(request, campaign: Campaign | None):
     form = None
     if request.method == "POST":
         form = TeamLinkForm(
@@ -292,8 +303,10 @@ def campaign_team_names(request, pk: int):
                     )
                     % {"name": data["name"], "team": data["team"].name, **counts},
                 )
+                if campaign is None:
+                    return redirect("labtests:team_names")
                 return redirect("labtests:campaign_team_names", pk=campaign.pk)
-    rows = team_links.campaign_unlinked_names(request.user, campaign, limit=LIST_LIMIT)
+    rows = team_links.unlinked_names(request.user, campaign, limit=LIST_LIMIT)
     return render(
         request,
         "labtests/team_names.html",

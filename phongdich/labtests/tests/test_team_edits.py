@@ -493,3 +493,50 @@ def test_a_cancelled_shift_is_off_shift_frees_its_hours_and_shows_struck_on_my_s
     client.force_login(staff.commune_worker_a)
     page = client.get(f"/labtests/points/{point.pk}/").content.decode()
     assert "<del>" in page and "Đã hủy" in page
+
+
+# --- names of rows outside any campaign --------------------------------------------------------
+
+
+def test_names_outside_campaigns_have_their_page_for_the_commune_and_the_district(
+    client, world, staff, django_assert_max_num_queries
+):
+    """Samples and pools of no campaign (a point's daily work, a station's rapid tests): the
+    commune's and the district's page lists their names, never a campaign's; linking one
+    touches only the rows of no campaign; another commune's rows stay out of reach."""
+    camp = builders.campaign(world, staff)
+    team = builders.team(world, staff, name="Tổ trạm")
+    _typed_rows(world, staff, None, "Tổ trạm cũ", samples=3, pool=True)
+    in_campaign = _typed_rows(world, staff, camp, "Tổ trạm cũ")
+    _typed_rows(world, staff, camp, "Chỉ trong đợt")
+    _typed_rows(world, staff, None, "Tổ của B", commune=world.commune_b)
+    url = "/labtests/team-names/"
+    client.force_login(staff.commune_worker_a)
+    client.get(url)  # warm the session and the menu's caches
+    with django_assert_max_num_queries(16):
+        page = client.get(url).content.decode()
+    assert "Tổ trạm cũ" in page and "Chỉ trong đợt" not in page and "Tổ của B" not in page
+    assert page.count('name="team"') == 1
+    response = client.post(
+        url, {"commune": world.commune_a.pk, "name": "Tổ trạm cũ", "team": team.pk}, follow=True
+    )
+    assert "3 mẫu, 1 mẫu gộp, 0 điểm lấy mẫu" in response.content.decode()
+    assert Sample.objects.filter(sampling_team=team, campaign__isnull=True).count() == 3
+    assert Pool.objects.filter(sampling_team=team).count() == 1
+    assert Sample.objects.get(pk=in_campaign[0].pk).sampling_team is None  # the campaign's
+    event = AuditEvent.objects.get(action="labtests.team_link")
+    assert (event.changes["campaign"], event.changes["samples"]) == (None, 3)
+    refused = client.post(url, {"commune": world.commune_b.pk, "name": "Tổ của B", "team": team.pk})
+    assert refused.status_code == 200
+    assert not Sample.objects.filter(team="Tổ của B", sampling_team__isnull=False).exists()
+    # The district sees its communes' names; another district's officer sees none of them.
+    client.force_login(staff.district_health_officer_a)
+    assert "Tổ của B" not in client.get(url).content.decode()
+    _typed_rows(world, staff, None, "Tổ phường A", samples=1)
+    assert "Tổ phường A" in client.get(url).content.decode()
+    client.force_login(staff.commune_worker_b)
+    page = client.get(url).content.decode()
+    assert "Tổ của B" in page and "Tổ phường A" not in page
+    # Inputs are bounded: an over-long name is a form error, not a query.
+    long = client.post(url, {"commune": world.commune_b.pk, "name": "x" * 121, "team": team.pk})
+    assert long.status_code == 200 and not long.context["form"].is_valid()
