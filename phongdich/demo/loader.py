@@ -19,6 +19,7 @@ from django.utils import timezone
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.province import province_of_path
 from phongdich.people.models import Person
+from phongdich.people.signals import people_created_in_bulk
 
 from .rebuild import constraints_and_indexes_rebuilt
 from .synthetic import PersonRow
@@ -65,14 +66,28 @@ def bulk_load_people(
     timings["unit codes read"] = time.perf_counter() - started
     with transaction.atomic():
         if connection.vendor != "postgresql":
-            return _insert_batches(rows, table, now, codes)
-        if not rebuild_indexes:
-            return _timed(timings, "COPY", _copy_postgresql, rows, table, now, codes)
-        with constraints_and_indexes_rebuilt(table, timings):
-            if table != Person._meta.db_table:  # the bench's bare copy has no trigger
-                return _timed(timings, "COPY", _copy_postgresql, rows, table, now, codes)
-            with province_checked_once(table, timings):
-                return _timed(timings, "COPY", _copy_postgresql, rows, table, now, codes)
+            count = _insert_batches(rows, table, now, codes)
+        elif not rebuild_indexes:
+            count = _timed(timings, "COPY", _copy_postgresql, rows, table, now, codes)
+        elif table != Person._meta.db_table:  # the bench's bare copy has no trigger
+            with constraints_and_indexes_rebuilt(table, timings):
+                count = _timed(timings, "COPY", _copy_postgresql, rows, table, now, codes)
+        else:
+            with constraints_and_indexes_rebuilt(table, timings):
+                with province_checked_once(table, timings):
+                    count = _timed(timings, "COPY", _copy_postgresql, rows, table, now, codes)
+        if table == Person._meta.db_table:
+            # No post_save ran: the apps keeping a row per person (vaccination's coverage
+            # summary) add this load's rows now, in its transaction, set-based. The load's
+            # rows are the ones stamped with its `now`.
+            _timed(timings, "per-person rows", _announce, table, now)
+        return count
+
+
+def _announce(table: str, now) -> None:
+    people_created_in_bulk.send(
+        sender=Person, where=f"SELECT id FROM {table} WHERE created_at = %s", params=[now]
+    )
 
 
 # people 0006's insert triggers. The statement check copies every inserted row into a

@@ -13,7 +13,7 @@ from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import BoundedDateField, max_length
 from phongdich.lib.identity import normalize_phone
 
-from .models import SamplingTeam, TeamMember
+from .models import SamplingTeam, TeamMember, TeamShift
 from .teams import MAX_NAMED_MEMBERS, NamedMember
 
 NAMED_MAX_LENGTH = 4000  # 30 lines of a name and a phone, with room for spaces
@@ -137,6 +137,11 @@ class ShiftEditForm(ShiftForm):
 
 class ShiftCancelForm(forms.Form):
     based_on = forms.CharField(widget=forms.HiddenInput, max_length=VERSION_MAX_LENGTH)
+    reason = forms.CharField(
+        label=_("Lý do hủy (không bắt buộc)"),
+        required=False,
+        max_length=max_length(TeamShift, "cancel_reason"),
+    )
 
 
 class TeamLinkForm(forms.Form):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from phongdich.audit.services import audit_record
 from phongdich.lib import imports
+from phongdich.lib.locks import key_lock
 
 from . import rules, selectors, services
 from .models import ResampleOrder, Result, Sample
@@ -301,6 +302,9 @@ def _import_streamed(*, by, upload, kind: str, mode: str, max_rows: int, outcome
         outcome.unchanged += unchanged
 
     stream = imports.TableStream(upload, columns(), kind=kind, max_rows=max_rows, check=check)
+    # The file's writes alternate plain UPDATEs and line-by-line services as the staged
+    # path's do: the same exclusive lock, for the same deadlocks (services.RESULTS_LOCK).
+    key_lock(services.RESULTS_LOCK)
     # The file is read and written batch by batch (a 200,000-row file is never held), inside
     # the caller's transaction: a refusal met halfway (the row cap, a broken line, a bad row
     # in all-or-nothing) leaves nothing written, as when the file was read first.

@@ -43,12 +43,13 @@ from phongdich.lib.text import fold
 from . import rules, selectors
 from .imports import RESULT_WORDS, ResultImport, check, columns, record_one, unknown_code
 from .models import ResampleOrder, Result, Sample
+from .services import RESULTS_LOCK
 
 RAW = "labtests_result_stage_raw"
 PARSED = "labtests_result_stage_parsed"
 MATCHED = "labtests_result_stage_matched"
 TABLES = (RAW, PARSED, MATCHED)
-LOCK = "labtests.results_import"
+LOCK = RESULTS_LOCK  # exclusive here; the API and the pages take it shared
 # Lines per guarded UPDATE: bounds one statement's work; bench/labtests_import.py compared
 # sizes.
 BATCH = 50_000
@@ -85,7 +86,9 @@ def import_staged(*, by, upload, mode: str, max_rows: int, outcome: ResultImport
     # batch, and deadlocked (tests: two overlapping files at once). Now the second waits,
     # then matches after the first's commit: its shared lines count unchanged. The COPY
     # and the cell checks above still run side by side. Locking the rows in id order
-    # instead took 2.5 s of 17 at 200,000 lines (a pass writing every row's lock).
+    # instead took 2.5 s of 17 at 200,000 lines (a pass writing every row's lock). A result
+    # written one at a time (lab API, staff page) takes it shared (services.RESULTS_LOCK): it
+    # waits for this import's commit rather than deadlocking with its line-by-line step.
     locks.key_lock(LOCK)
     _match(by)
     faults = _unknown()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
+from phongdich.lib.locks import key_lock_shared
 from phongdich.lib.text import nfc
 from phongdich.people.services import person_register
 
@@ -31,6 +32,15 @@ from .models import (
     Sample,
 )
 from .teams import check_team_for_commune, team_on_shift
+
+# A result import holds this key exclusively from its matching to its commit (imports_stage,
+# imports); a result written one at a time (the lab API, the staff pages, the import's own
+# line-by-line step) holds it shared. Without it, a lab posting a pool's result locked the
+# pool and waited for a member the import had written, while the import waited for the pool
+# (the same with a person's row under two positives): a deadlock, PostgreSQL aborting the
+# lab's request or failing a good line of the file (tests/test_import_races.py). Writes one
+# at a time never wait for each other here; beside an import they wait until it commits.
+RESULTS_LOCK = "labtests.results_import"
 
 
 def pool_size_for(pool: Pool) -> int:
@@ -233,6 +243,7 @@ def sample_result_record(
     if result not in Result.values:
         raise ValidationError({"result": _("Kết quả không hợp lệ.")})
     ct_value = _check_ct(sample.kind, result, ct_value)
+    key_lock_shared(RESULTS_LOCK)  # before any row lock: see RESULTS_LOCK
     lab = nfc(lab).strip()
     resulted_at = resulted_at or timezone.now()
     won = (
@@ -353,6 +364,7 @@ def pool_result_record(
     ct_value = _check_ct(pool.kind, result, ct_value)
     if not pool.members.exists():
         raise ValidationError(_("Mẫu gộp chưa có mẫu nào."))
+    key_lock_shared(RESULTS_LOCK)  # before any row lock: see RESULTS_LOCK
     outcome = rules.pool_outcome(result)
     resulted_at = resulted_at or timezone.now()
     lab = nfc(lab).strip()

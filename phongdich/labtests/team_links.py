@@ -1,7 +1,10 @@
 """Free-text team names left without a team record (issue 14): rows typed before teams were
 records, or with a name that matches several teams or none, which migration 0009 could not
 link. The campaign's page of them lists each name per commune with its counts, and an
-officer picks the team: every row of that name is linked in one UPDATE per table."""
+officer picks the team: every row of that name is linked in one UPDATE per table. Samples and
+pools taken outside any campaign (a sampling point's daily work, a station's rapid tests)
+have the same page for the commune or district (`campaign` None: the rows of no campaign;
+sampling points always belong to a campaign's round)."""
 
 from dataclasses import dataclass, field
 
@@ -70,16 +73,31 @@ def _unlinked(qs, user):
     )
 
 
-def campaign_unlinked_names(user, campaign: Campaign, *, limit: int = 200) -> list[UnlinkedName]:
-    """The campaign's team names without a team record, per commune of the user's
-    jurisdiction: three grouped queries (samples, pools, points), one for the communes and
-    one for the teams they may pick, whatever the number of names."""
-    found: dict[tuple[int, str], UnlinkedName] = {}
-    sources = (
+def _sources(campaign: Campaign | None):
+    """The rows of `campaign` (None: of no campaign) that carry a team name, per table."""
+    if campaign is None:
+        return (
+            ("samples", Sample.objects.filter(campaign__isnull=True)),
+            ("pools", Pool.objects.filter(campaign__isnull=True)),
+            ("points", SamplingPoint.objects.none()),
+        )
+    return (
         ("samples", Sample.objects.filter(campaign=campaign)),
         ("pools", Pool.objects.filter(campaign=campaign)),
         ("points", SamplingPoint.objects.filter(round__campaign=campaign)),
     )
+
+
+def campaign_unlinked_names(user, campaign: Campaign, *, limit: int = 200) -> list[UnlinkedName]:
+    return unlinked_names(user, campaign, limit=limit)
+
+
+def unlinked_names(user, campaign: Campaign | None, *, limit: int = 200) -> list[UnlinkedName]:
+    """The team names of the campaign's rows (None: of the rows of no campaign) without a
+    team record, per commune of the user's jurisdiction: a grouped query per table, one
+    for the communes and one for the teams they may pick, whatever the number of names."""
+    found: dict[tuple[int, str], UnlinkedName] = {}
+    sources = _sources(campaign)
     for attr, qs in sources:
         for commune_id, name, n in _unlinked(qs, user):
             row = found.setdefault((commune_id, name), UnlinkedName(commune=None, name=name))
@@ -102,9 +120,12 @@ def campaign_unlinked_names(user, campaign: Campaign, *, limit: int = 200) -> li
 
 
 @transaction.atomic
-def team_name_link(*, by, campaign: Campaign, commune, name: str, team: SamplingTeam) -> dict:
-    """Point every row of the campaign in `commune` whose free-text team is exactly `name`
-    and has no team record at `team`: one UPDATE per table, never a save per row. The text
+def team_name_link(
+    *, by, campaign: Campaign | None, commune, name: str, team: SamplingTeam
+) -> dict:
+    """Point every row of the campaign (None: of no campaign) in `commune` whose free-text
+    team is exactly `name` and has no team record at `team`: one UPDATE per table, never a
+    save per row. The text
     stays as the label. Rows already linked (by another officer a moment before) are left
     alone, so the second of two identical links changes nothing and says so."""
     check_act_on_unit(by, commune)
@@ -114,11 +135,7 @@ def team_name_link(*, by, campaign: Campaign, commune, name: str, team: Sampling
         )
     unlinked = {"sampling_team__isnull": True, "commune": commune, "team": name}
     counts = {
-        "samples": Sample.objects.filter(campaign=campaign, **unlinked).update(sampling_team=team),
-        "pools": Pool.objects.filter(campaign=campaign, **unlinked).update(sampling_team=team),
-        "points": SamplingPoint.objects.filter(round__campaign=campaign, **unlinked).update(
-            sampling_team=team
-        ),
+        attr: qs.filter(**unlinked).update(sampling_team=team) for attr, qs in _sources(campaign)
     }
     if not any(counts.values()):
         raise ValidationError(
@@ -132,6 +149,11 @@ def team_name_link(*, by, campaign: Campaign, commune, name: str, team: Sampling
         actor=by,
         action="labtests.team_link",
         target=team,
-        changes={"campaign": campaign.pk, "commune": commune.pk, "name": name, **counts},
+        changes={
+            "campaign": campaign and campaign.pk,
+            "commune": commune.pk,
+            "name": name,
+            **counts,
+        },
     )
     return counts

@@ -71,10 +71,17 @@ class TeamMember(models.Model):
         return self.full_name
 
 
+class ShiftQuerySet(models.QuerySet):
+    def live(self):
+        """The shifts not cancelled: the only ones that put a team somewhere."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class TeamShift(models.Model):
     """A team working at a round's sampling point from `starts_at` to `ends_at`. A team is
     at one place at a time: overlapping shifts of one team are refused (teams.shift_assign,
-    under the team's key lock)."""
+    under the team's key lock). A cancelled shift is kept (who, when, why) and shown as
+    cancelled; it no longer counts anywhere and is never edited again."""
 
     team = models.ForeignKey(SamplingTeam, on_delete=models.PROTECT, related_name="shifts")
     point = models.ForeignKey(
@@ -86,6 +93,18 @@ class TeamShift(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người hủy"),
+    )
+    cancel_reason = models.CharField(_("lý do hủy"), max_length=200, blank=True)
+
+    objects = ShiftQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -103,3 +122,7 @@ class TeamShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} · {self.point_id} · {self.starts_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None

@@ -152,7 +152,9 @@ def point_shifts(request, pk: int):
                 % {"team": shift.team.name, "day": f"{data['day']:%d/%m/%Y}"},
             )
             return redirect("labtests:point_shifts", pk=point.pk)
-    shifts = point.shifts.select_related("team").order_by("starts_at", "pk")[:LIST_LIMIT]
+    shifts = point.shifts.select_related("team", "cancelled_by").order_by("starts_at", "pk")[
+        :LIST_LIMIT
+    ]
     return render(
         request,
         "labtests/point_shifts.html",
@@ -190,7 +192,8 @@ def shift_edit(request, pk: int):
             "based_on": teams.shift_version(shift),
         },
     )
-    is_open = point.round.status == point.round.Status.OPEN
+    # A cancelled shift is shown as such and never edited again.
+    is_open = point.round.status == point.round.Status.OPEN and not shift.cancelled
     if request.method == "POST" and is_open and form.is_valid():
         data = form.cleaned_data
         starts_at, ends_at = form.window()
@@ -225,10 +228,15 @@ def shift_cancel(request, pk: int):
     shift = _get_shift(request, pk)
     point = shift.point
     form = ShiftCancelForm(request.POST or None, initial={"based_on": teams.shift_version(shift)})
-    is_open = point.round.status == point.round.Status.OPEN
+    is_open = point.round.status == point.round.Status.OPEN and not shift.cancelled
     if request.method == "POST" and is_open and form.is_valid():
         try:
-            teams.shift_cancel(by=request.user, shift=shift, based_on=form.cleaned_data["based_on"])
+            teams.shift_cancel(
+                by=request.user,
+                shift=shift,
+                based_on=form.cleaned_data["based_on"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -256,6 +264,17 @@ def campaign_team_names(request, pk: int):
         campaign = selectors.campaign_reaching_get(request.user, pk)
     except Campaign.DoesNotExist:
         raise Http404 from None
+    return _team_names(request, campaign)
+
+
+@role_required(*SAMPLE_ROLES)
+def team_names(request):
+    """The same for the samples and pools of no campaign (a sampling point's daily work, a
+    station's rapid tests) in the user's commune or district."""
+    return _team_names(request, None)
+
+
+def _team_names(request, campaign: Campaign | None):
     form = None
     if request.method == "POST":
         form = TeamLinkForm(
@@ -284,8 +303,10 @@ def campaign_team_names(request, pk: int):
                     )
                     % {"name": data["name"], "team": data["team"].name, **counts},
                 )
+                if campaign is None:
+                    return redirect("labtests:team_names")
                 return redirect("labtests:campaign_team_names", pk=campaign.pk)
-    rows = team_links.campaign_unlinked_names(request.user, campaign, limit=LIST_LIMIT)
+    rows = team_links.unlinked_names(request.user, campaign, limit=LIST_LIMIT)
     return render(
         request,
         "labtests/team_names.html",

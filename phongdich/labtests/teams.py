@@ -99,7 +99,8 @@ def eligible_accounts(unit):
 
 
 def shifts_today_for(user, day: date | None = None):
-    """The shifts of the teams the user is a member of, starting on `day` (today)."""
+    """The shifts of the teams the user is a member of, starting on `day` (today), the
+    cancelled ones too: the member sees the shift is off rather than finding it gone."""
     day = day or timezone.localdate()
     start = timezone.make_aware(datetime.combine(day, time.min))
     return (
@@ -119,7 +120,8 @@ def team_on_shift(point: SamplingPoint, at: datetime, *, user=None) -> SamplingT
     """The team working at the point at `at`: the one the user is a member of when several
     are, else the earliest-starting; none when no shift covers it."""
     shifts = list(
-        TeamShift.objects.filter(point=point, starts_at__lte=at, ends_at__gt=at)
+        TeamShift.objects.live()
+        .filter(point=point, starts_at__lte=at, ends_at__gt=at)
         .select_related("team")
         .order_by("starts_at", "pk")[:10]
     )
@@ -273,7 +275,8 @@ def team_update(
 
 
 def overlapping(team: SamplingTeam, starts_at: datetime, ends_at: datetime):
-    return TeamShift.objects.filter(team=team, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    """The team's live shifts overlapping the window (a cancelled one frees its hours)."""
+    return TeamShift.objects.live().filter(team=team, starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
 def _check_shift(by, team, point, starts_at: datetime, ends_at: datetime) -> None:
@@ -365,7 +368,9 @@ def shifts_visible_to(user):
 def shift_get(user, pk: int) -> TeamShift:
     return (
         shifts_visible_to(user)
-        .select_related("team__unit", "point__round__campaign", "point__commune__parent")
+        .select_related(
+            "team__unit", "point__round__campaign", "point__commune__parent", "cancelled_by"
+        )
         .get(pk=pk)
     )
 
@@ -387,7 +392,8 @@ def _locked_shift(shift: TeamShift, based_on: str | None) -> TeamShift:
         .filter(pk=shift.pk)
         .first()
     )
-    if found is None:
+    if found is None or found.cancelled:
+        # A cancelled shift is a record of what was planned: never edited or cancelled again.
         raise ValidationError(_("Ca này đã được hủy. Hãy tải lại danh sách ca."))
     if based_on is not None and shift_version(found) != based_on:
         raise ValidationError(
@@ -437,14 +443,27 @@ def shift_update(
 
 
 @transaction.atomic
-def shift_cancel(*, by, shift: TeamShift, based_on: str | None = None) -> None:
-    """Remove a shift of an open round. Samples keep their team (they point at the team, not
-    the shift); the audit event keeps the shift's team, point and window."""
+def shift_cancel(
+    *, by, shift: TeamShift, based_on: str | None = None, reason: str = ""
+) -> TeamShift:
+    """Cancel a shift of an open round: kept, marked cancelled (by whom, when, the optional
+    reason), shown struck through on the schedules, no longer "on shift", clashing or
+    editable. Samples keep their team (they point at the team, not the shift)."""
     shift = _locked_shift(shift, based_on)
     check_act_on_unit(by, shift.point.commune)
     if shift.point.round.status != ScreeningRound.Status.OPEN:
         raise ValidationError(_("Vòng xét nghiệm này đã kết thúc, không hủy ca."))
+    reason = nfc(reason)
+    if len(reason) > TeamShift._meta.get_field("cancel_reason").max_length:
+        raise ValidationError({"reason": _("Lý do hủy dài tối đa 200 ký tự.")})
+    shift.cancelled_at = timezone.now()
+    shift.cancelled_by = by
+    shift.cancel_reason = reason
+    shift.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
     audit_record(
-        actor=by, action="labtests.shift_cancel", target=shift, changes=_shift_changes(shift)
+        actor=by,
+        action="labtests.shift_cancel",
+        target=shift,
+        changes={**_shift_changes(shift), "reason": reason},
     )
-    shift.delete()
+    return shift

@@ -26,6 +26,7 @@ urlpatterns = [
         team_views.campaign_team_names,
         name="campaign_team_names",
     ),
+    path("team-names/", team_views.team_names, name="team_names"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
     path("rounds/<int:pk>.xlsx", views.round_export, name="round_export"),

@@ -9,6 +9,11 @@ at a time into the database, which serialises these writes already, so there it 
 Keys are taken in sorted order, so two requests locking overlapping sets cannot deadlock.
 Use it inside `transaction.atomic()`; the lock lasts until the outermost transaction ends.
 
+`key_lock_shared(key)` takes the same key in shared mode: holders of the shared lock never
+wait for each other, only for (and block) the one holding it exclusively, e.g. results
+written one at a time by the API and the page beside a file import that needs them all out
+of its way (labtests). A session holding a key exclusively takes it shared at once.
+
 `key_lock_many(keys)` is the batched form for an import's thousands of keys: one statement
 per `LOCK_BATCH` keys instead of one round trip per key (5,000 round trips were a second of
 the contact import at load 8). `key_lock(*keys)` goes through it too.
@@ -62,3 +67,14 @@ def key_lock_many(keys: Iterable[str], *, using: str | None = None) -> None:
             return
         for start in range(0, len(hashes), LOCK_BATCH):
             cursor.execute(_LOCK_MANY_SQL, [hashes[start : start + LOCK_BATCH]])
+
+
+def key_lock_shared(key: str, *, using: str | None = None) -> None:
+    """Hold `key` in shared mode until the current transaction ends (see the module)."""
+    conn = transaction.get_connection(using) if using else connection
+    if not conn.in_atomic_block:
+        raise RuntimeError("key_lock needs a transaction: wrap the caller in transaction.atomic")
+    if conn.vendor != "postgresql" or not key:
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [key_hash(key)])

@@ -32,6 +32,7 @@ from phongdich.lib.text import fold, name_key
 from phongdich.people import imports as person_columns
 from phongdich.people.models import Person
 from phongdich.people.services import match_lock_keys
+from phongdich.people.signals import people_created_in_bulk
 
 from . import services
 from .models import Contact, Criterion, Setting
@@ -412,6 +413,9 @@ def _register_fresh(by, rows: list[imports.Row]) -> None:
             values["person"] = person
             new.append(person)
         Person.objects.bulk_create(new, batch_size=500)
+        # No post_save ran: the apps keeping a row per person (vaccination's coverage
+        # summary) add the batch's rows here, in this transaction, set-based.
+        people_created_in_bulk.send(sender=Person, ids=[person.pk for person in new])
         actor = by if getattr(by, "is_authenticated", False) else None
         label = actor.get_username() if actor else "hệ thống"
         province = province_code_of(actor)

@@ -5,6 +5,9 @@ rows of a set of people from their person record and their doses: set-based, thr
 statements whatever the set's size (lock, delete those no longer counted, upsert the rest).
 Every path that writes doses or people calls one of them:
 
+- people inserted without save() (the tracing contact import's bulk path, the demo's and
+  the benches' COPY loader) through `people.signals.people_created_in_bulk`: their rows
+  in the same transaction, one INSERT … SELECT per batch (`add_new_people`);
 - single-row ORM writes (staff entry, the API, a data-quality match or registration,
   "vaccinated elsewhere", an unlink deleting a dose, a person saved or merged) through
   the post_save/post_delete signals `connect()` wires, so a new path cannot forget;
@@ -12,7 +15,7 @@ Every path that writes doses or people calls one of them:
 - the vaccination demo after its doses;
 - `refresh_all()` (migration 0012's backfill, `manage.py person_status_rebuild`, and the
   daily job `vaccination.reconcile_person_status`, which repairs what a path writing
-  people with raw SQL or a queryset update, like the demo's COPY, left behind).
+  people with raw SQL or a queryset update left behind).
 """
 
 from django.db import connection, transaction
@@ -20,6 +23,7 @@ from django.db.models.signals import post_delete, post_save
 
 from phongdich.audit.services import audit_record
 from phongdich.people.models import Person
+from phongdich.people.signals import people_created_in_bulk
 
 from . import rules
 from .models import Dose, PersonStatus, VaccineProduct
@@ -125,6 +129,31 @@ def reconcile(*, by=None) -> int:
     return changed
 
 
+def add_new_people(*, ids=None, where: str = "", params=()) -> None:
+    """The rows of people just inserted in bulk (`ids`, or the SQL `where` selects with
+    `params`): one INSERT … SELECT per CHUNK ids. New people have no dose yet, so a row is
+    their own fields, as `_person_changed` writes for one; a row already there is kept."""
+    table, person = PersonStatus._meta.db_table, Person._meta.db_table
+    insert = (
+        f"INSERT INTO {table} (person_id, commune_id, birth_year, birth_date, sex) "
+        f"SELECT p.id, p.commune_id, p.birth_year, p.birth_date, p.sex FROM {person} p "
+        "WHERE p.merged_into_id IS NULL AND p.commune_id IS NOT NULL AND p.id IN ({ids}) "
+        "ON CONFLICT (person_id) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        if where:
+            cursor.execute(insert.format(ids=where), list(params))
+            return
+        ids = sorted({int(pk) for pk in ids or () if pk is not None})
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            cursor.execute(insert.format(ids=", ".join(["%s"] * len(chunk))), chunk)
+
+
+def _people_created_in_bulk(sender, ids=None, where: str = "", params=(), **kwargs):
+    add_new_people(ids=ids, where=where, params=params)
+
+
 def _dose_changed(sender, instance, **kwargs):
     refresh_people([instance.person_id])
 
@@ -132,7 +161,13 @@ def _dose_changed(sender, instance, **kwargs):
 # The person's fields the summary copies or is counted by: a save naming none of them
 # (a phone, a note, the last-seen stamp) leaves the row as it is.
 STATUS_FIELDS = {
-    "commune", "commune_id", "birth_year", "birth_date", "sex", "merged_into", "merged_into_id"
+    "commune",
+    "commune_id",
+    "birth_year",
+    "birth_date",
+    "sex",
+    "merged_into",
+    "merged_into_id",
 }
 
 
@@ -166,3 +201,6 @@ def connect() -> None:
     post_save.connect(_dose_changed, sender=Dose, dispatch_uid="vaccination-status-dose")
     post_delete.connect(_dose_changed, sender=Dose, dispatch_uid="vaccination-status-dose-del")
     post_save.connect(_person_changed, sender=Person, dispatch_uid="vaccination-status-person")
+    people_created_in_bulk.connect(
+        _people_created_in_bulk, dispatch_uid="vaccination-status-people-bulk"
+    )

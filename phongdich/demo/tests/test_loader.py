@@ -154,3 +154,19 @@ def test_the_rebuild_refuses_a_row_without_its_province_code(world, monkeypatch)
     with pytest.raises(IntegrityError), transaction.atomic():
         loader.bulk_load_people(iter([_row(world.commune_a.pk, 1)]), rebuild_indexes=True)
     assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_loaded_people_get_their_vaccination_summary_rows_in_the_load(world, rebuild):
+    """People COPYed in never pass post_save: their coverage summary rows (issue 11) come
+    with the load, not at the next reconciliation; a person without a commune has none (as
+    for one saved), and a person already there is left alone."""
+    from phongdich.vaccination.models import PersonStatus
+
+    earlier = loader.bulk_load_people(iter([_row(world.commune_b.pk, 200)]))
+    assert earlier == 1
+    rows = [_row(world.commune_a.pk, n, birth_year=1990 + n) for n in range(5)]
+    loader.bulk_load_people(iter([*rows, _row(None, 101)]), rebuild_indexes=rebuild)
+    found = dict(PersonStatus.objects.values_list("person__name_key", "birth_year").order_by())
+    expected = {f"le van khoa{n}": 1990 + n for n in range(5)}
+    assert found == {**expected, "le van khoa200": 1980}

@@ -113,12 +113,19 @@ def test_an_edit_or_cancel_on_an_older_view_of_the_shift_is_refused_saying_what_
     assert TeamShift.objects.get(pk=shift.pk).starts_at == _at(rnd.starts_on, 9)
 
 
-def test_cancelling_a_shift_removes_it_audits_it_and_a_second_cancel_is_a_message(world, staff):
+def test_cancelling_a_shift_keeps_it_marked_audits_it_and_a_second_cancel_is_a_message(
+    world, staff
+):
     rnd, point, team, shift = _setup(world, staff)
-    teams.shift_cancel(by=staff.commune_worker_a, shift=shift)
-    assert not TeamShift.objects.filter(pk=shift.pk).exists()
+    teams.shift_cancel(by=staff.commune_worker_a, shift=shift, reason="  Mưa bão  ")
+    kept = TeamShift.objects.get(pk=shift.pk)
+    assert kept.cancelled and kept.cancelled_by == staff.commune_worker_a
+    assert kept.cancel_reason == "Mưa bão"
+    assert timezone.now() - kept.cancelled_at < timedelta(minutes=1)
+    assert (kept.team, kept.starts_at) == (team, shift.starts_at)  # what was planned
     event = AuditEvent.objects.get(action="labtests.shift_cancel")
     assert (event.target_id, event.changes["team"]) == (str(shift.pk), team.pk)
+    assert event.changes["reason"] == "Mưa bão"
     with pytest.raises(ValidationError, match="Ca này đã được hủy"):
         teams.shift_cancel(by=staff.commune_worker_a, shift=shift)
     with pytest.raises(ValidationError, match="Ca này đã được hủy"):
@@ -168,8 +175,17 @@ def test_the_shift_pages_edit_confirm_and_cancel(client, world, staff):
         f"/labtests/shifts/{shift.pk}/cancel/", {"based_on": teams.shift_version(shift)}
     )
     assert cancel.status_code == 302
-    assert not TeamShift.objects.filter(pk=shift.pk).exists()
-    assert client.get(f"/labtests/shifts/{shift.pk}/").status_code == 404
+    assert TeamShift.objects.get(pk=shift.pk).cancelled
+    listing = client.get(f"/labtests/points/{point.pk}/shifts/").content.decode()
+    assert "shift-cancelled" in listing and "Đã hủy" in listing
+    assert f"/labtests/shifts/{shift.pk}/" not in listing  # no edit or cancel link left
+    # Its pages say it is cancelled; a POST changes nothing.
+    for url in (f"/labtests/shifts/{shift.pk}/", f"/labtests/shifts/{shift.pk}/cancel/"):
+        page = client.get(url).content.decode()
+        assert 'id="shift-cancelled"' in page and 'name="based_on"' not in page
+        client.post(url, {**data, "starts": "09:00", "based_on": teams.shift_version(shift)})
+    shift.refresh_from_db()
+    assert timezone.localtime(shift.starts_at).strftime("%H:%M") == "13:00"
 
 
 def test_another_commune_cannot_open_edit_or_cancel_a_shift(client, world, staff):
@@ -451,3 +467,76 @@ def test_two_links_of_one_name_at_once_link_it_once_and_tell_the_other():
     [lost] = losers(outcomes)
     assert "vừa được người khác liên kết" in lost.messages[0]
     assert AuditEvent.objects.filter(action="labtests.team_link").count() == 1
+
+
+def test_a_cancelled_shift_is_off_shift_frees_its_hours_and_shows_struck_on_my_shifts(
+    client, world, staff
+):
+    """Cancelled, the shift no longer names the team on shift at the point, no longer
+    clashes with another shift of the team, and its member sees it labelled cancelled."""
+    rnd, point, team, shift = _setup(world, staff)
+    during = _at(rnd.starts_on, 9)
+    assert teams.team_on_shift(point, during) == team
+    teams.shift_cancel(by=staff.commune_worker_a, shift=shift)
+    assert teams.team_on_shift(point, during) is None
+    again = teams.shift_assign(
+        by=staff.commune_worker_a,
+        team=team,
+        point=point,
+        starts_at=_at(rnd.starts_on, 8),
+        ends_at=_at(rnd.starts_on, 11),
+    )
+    assert teams.team_on_shift(point, during) == team
+    assert list(teams.overlapping(team, during, during + timedelta(hours=1))) == [again]
+    mine = list(teams.shifts_today_for(staff.commune_worker_a, rnd.starts_on))
+    assert [s.cancelled for s in mine] == [True, False]
+    client.force_login(staff.commune_worker_a)
+    page = client.get(f"/labtests/points/{point.pk}/").content.decode()
+    assert "<del>" in page and "Đã hủy" in page
+
+
+# --- names of rows outside any campaign --------------------------------------------------------
+
+
+def test_names_outside_campaigns_have_their_page_for_the_commune_and_the_district(
+    client, world, staff, django_assert_max_num_queries
+):
+    """Samples and pools of no campaign (a point's daily work, a station's rapid tests): the
+    commune's and the district's page lists their names, never a campaign's; linking one
+    touches only the rows of no campaign; another commune's rows stay out of reach."""
+    camp = builders.campaign(world, staff)
+    team = builders.team(world, staff, name="Tổ trạm")
+    _typed_rows(world, staff, None, "Tổ trạm cũ", samples=3, pool=True)
+    in_campaign = _typed_rows(world, staff, camp, "Tổ trạm cũ")
+    _typed_rows(world, staff, camp, "Chỉ trong đợt")
+    _typed_rows(world, staff, None, "Tổ của B", commune=world.commune_b)
+    url = "/labtests/team-names/"
+    client.force_login(staff.commune_worker_a)
+    client.get(url)  # warm the session and the menu's caches
+    with django_assert_max_num_queries(16):
+        page = client.get(url).content.decode()
+    assert "Tổ trạm cũ" in page and "Chỉ trong đợt" not in page and "Tổ của B" not in page
+    assert page.count('name="team"') == 1
+    response = client.post(
+        url, {"commune": world.commune_a.pk, "name": "Tổ trạm cũ", "team": team.pk}, follow=True
+    )
+    assert "3 mẫu, 1 mẫu gộp, 0 điểm lấy mẫu" in response.content.decode()
+    assert Sample.objects.filter(sampling_team=team, campaign__isnull=True).count() == 3
+    assert Pool.objects.filter(sampling_team=team).count() == 1
+    assert Sample.objects.get(pk=in_campaign[0].pk).sampling_team is None  # the campaign's
+    event = AuditEvent.objects.get(action="labtests.team_link")
+    assert (event.changes["campaign"], event.changes["samples"]) == (None, 3)
+    refused = client.post(url, {"commune": world.commune_b.pk, "name": "Tổ của B", "team": team.pk})
+    assert refused.status_code == 200
+    assert not Sample.objects.filter(team="Tổ của B", sampling_team__isnull=False).exists()
+    # The district sees its communes' names; another district's officer sees none of them.
+    client.force_login(staff.district_health_officer_a)
+    assert "Tổ của B" not in client.get(url).content.decode()
+    _typed_rows(world, staff, None, "Tổ phường A", samples=1)
+    assert "Tổ phường A" in client.get(url).content.decode()
+    client.force_login(staff.commune_worker_b)
+    page = client.get(url).content.decode()
+    assert "Tổ của B" in page and "Tổ phường A" not in page
+    # Inputs are bounded: an over-long name is a form error, not a query.
+    long = client.post(url, {"commune": world.commune_b.pk, "name": "x" * 121, "team": team.pk})
+    assert long.status_code == 200 and not long.context["form"].is_valid()

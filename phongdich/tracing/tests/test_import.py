@@ -240,3 +240,23 @@ def test_the_import_tells_its_progress_at_each_stage_and_batch(world, staff):
     assert result.added == 3
     # The bad lines are in the report already: the stages count the rows left to write.
     assert told == [("read", 0, 0), ("match", 0, 3), ("record", 0, 3), ("record", 3, 3)]
+
+
+def test_people_made_in_bulk_get_their_vaccination_summary_row_in_the_import(world, staff):
+    """The bulk path's people never pass post_save: their coverage summary rows (issue 11)
+    come with the import, not at the next day's reconciliation. A person matched to an
+    existing record keeps the row they had."""
+    from phongdich.vaccination.models import PersonStatus
+
+    case = builders.case(world, staff.commune_worker_a)
+    result = import_contacts(
+        by=staff.commune_worker_a, upload=_file(case, world, GOOD), mode="keep_good"
+    )
+    assert result.added == 3
+    people = Person.objects.filter(tracing_contacts__source_case=case).distinct()
+    rows = {
+        row.person_id: (row.commune_id, row.birth_year, row.first_on)
+        for row in PersonStatus.objects.filter(person__in=people)
+    }
+    assert rows == {p.pk: (world.commune_a.pk, p.birth_year, None) for p in people}
+    assert len(rows) == 3

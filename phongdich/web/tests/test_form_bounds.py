@@ -170,7 +170,7 @@ FORM_MODELS = {
     "labtests.TeamForm": [labtests.SamplingTeam],
     "labtests.ShiftForm": [labtests.TeamShift],
     "labtests.ShiftEditForm": [labtests.TeamShift],
-    "labtests.ShiftCancelForm": [],
+    "labtests.ShiftCancelForm": [labtests.TeamShift],
     "labtests.TeamLinkForm": [labtests.Sample],
     "zones.ZoneForm": [zones.Zone, zones.ZoneProposal],
     "zones.ProposalForm": [zones.ZoneProposal],
