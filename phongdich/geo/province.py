@@ -527,6 +527,7 @@ PARTITIONED = [
     "vaccination_dose",
     "audit_auditreadsubject",
     "labtests_sample",
+    "cases_case",
 ]
 
 

@@ -74,6 +74,7 @@ def test_the_table_is_partitioned_and_the_job_makes_a_new_provinces_partition():
         "vaccination_dose_p93",
         "audit_auditreadsubject_p93",
         "labtests_sample_p93",
+        "cases_case_p93",
     ]
     assert province.prepare_partitions().created == []  # idempotent
 
