@@ -187,7 +187,8 @@ class Case(models.Model):
     # Self-declaration evidence (private media, served to staff only).
     self_test_photo = models.FileField(upload_to="cases/selftests/%Y/%m/", blank=True)
     # Unique with the province (case_certificate_code_uniq): a random code of 20+ characters.
-    certificate_code = models.CharField(max_length=32, null=True, blank=True)
+    # NULL, not "", for a case without one, so the unique key leaves those out.
+    certificate_code = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
     released_on = models.DateField(_("ngày khỏi bệnh"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -48,7 +48,9 @@ def _checks_key(apps, schema_editor):
 
 def _checks_key_back(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE cases_healthcheck DROP CONSTRAINT IF EXISTS {CHECKS_KEY}")
+        schema_editor.execute(
+            f"ALTER TABLE cases_healthcheck DROP CONSTRAINT IF EXISTS {CHECKS_KEY}"
+        )
 
 
 def _sqlite_off(apps, schema_editor):
@@ -66,82 +68,134 @@ def _sqlite_on(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_partition_healthchecks_postgresql'),
-        ('labtests', '0013_sample_case_no_db_key'),
-        ('tracing', '0005_case_keys_no_db_constraint'),
-        ('facilities', '0004_facility_health_staff'),
-        ('geo', '0001_initial'),
-        ('people', '0006_person_province_check_fewer_indexes'),
+        ("cases", "0011_partition_healthchecks_postgresql"),
+        ("labtests", "0013_sample_case_no_db_key"),
+        ("tracing", "0005_case_keys_no_db_constraint"),
+        ("facilities", "0004_facility_health_staff"),
+        ("geo", "0001_initial"),
+        ("people", "0006_person_province_check_fewer_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RunPython(_sqlite_off, _sqlite_on, elidable=False),
         migrations.RemoveConstraint(
-            model_name='case',
-            name='case_one_open_per_person',
+            model_name="case",
+            name="case_one_open_per_person",
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='case',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='cases.case'),
+            model_name="alert",
+            name="case",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="alerts",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='certificate_code',
+            model_name="case",
+            name="certificate_code",
             field=models.CharField(blank=True, max_length=32, null=True),
         ),
         migrations.AlterField(
-            model_name='caselink',
-            name='case',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='links', to='cases.case'),
+            model_name="caselink",
+            name="case",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="links",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='caselinksend',
-            name='case',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='link_sends', to='cases.case'),
+            model_name="caselinksend",
+            name="case",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="link_sends",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='death',
-            name='case',
-            field=models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='death', to='cases.case'),
+            model_name="death",
+            name="case",
+            field=models.OneToOneField(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="death",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='healthcheck',
-            name='case',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='cases.case'),
+            model_name="healthcheck",
+            name="case",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="checks",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='labresult',
-            name='case',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tests', to='cases.case'),
+            model_name="labresult",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="tests",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='medicinebag',
-            name='case',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='medicine_bags', to='cases.case'),
+            model_name="medicinebag",
+            name="case",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="medicine_bags",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='mobilestationvisit',
-            name='case',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='mobile_visits', to='cases.case'),
+            model_name="mobilestationvisit",
+            name="case",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="mobile_visits",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='transfer',
-            name='case',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to='cases.case'),
+            model_name="transfer",
+            name="case",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="transfers",
+                to="cases.case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('pending', 'active', 'transferred'))), fields=('person', 'province'), name='case_one_open_per_person'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("pending", "active", "transferred"))),
+                fields=("person", "province"),
+                name="case_one_open_per_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('certificate_code', 'province'), name='case_certificate_code_uniq'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("certificate_code", "province"), name="case_certificate_code_uniq"
+            ),
         ),
         migrations.RunPython(_sqlite_on, _sqlite_off, elidable=False),
-        province.rebuild_operation('cases_case'),
+        province.rebuild_operation("cases_case"),
         migrations.RunPython(_checks_key, _checks_key_back, elidable=False),
     ]

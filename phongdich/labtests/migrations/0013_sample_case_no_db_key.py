@@ -11,10 +11,9 @@ from phongdich.geo import province
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_partition_healthchecks_postgresql'),
-        ('labtests', '0012_partition_samples_postgresql'),
+        ("cases", "0011_partition_healthchecks_postgresql"),
+        ("labtests", "0012_partition_samples_postgresql"),
     ]
 
     operations = [
@@ -24,9 +23,16 @@ class Migration(migrations.Migration):
             elidable=False,
         ),
         migrations.AlterField(
-            model_name='sample',
-            name='case',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='samples', to='cases.case'),
+            model_name="sample",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="samples",
+                to="cases.case",
+            ),
         ),
         migrations.RunPython(
             province.on_sqlite(province.install, province.SAMPLES),

@@ -25,28 +25,43 @@ def _sqlite_on(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_partition_healthchecks_postgresql'),
-        ('tracing', '0003_contact_source_province'),
+        ("cases", "0011_partition_healthchecks_postgresql"),
+        ("tracing", "0003_contact_source_province"),
     ]
 
     operations = [
         migrations.RunPython(_sqlite_off, _sqlite_on, elidable=False),
         migrations.AlterField(
-            model_name='cluster',
-            name='cases',
-            field=models.ManyToManyField(blank=True, db_constraint=False, related_name='clusters', to='cases.case'),
+            model_name="cluster",
+            name="cases",
+            field=models.ManyToManyField(
+                blank=True, db_constraint=False, related_name="clusters", to="cases.case"
+            ),
         ),
         migrations.AlterField(
-            model_name='contact',
-            name='became_case',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='from_contacts', to='cases.case'),
+            model_name="contact",
+            name="became_case",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="from_contacts",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='contact',
-            name='source_case',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='cases.case'),
+            model_name="contact",
+            name="source_case",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="contacts",
+                to="cases.case",
+            ),
         ),
         migrations.RunPython(_sqlite_on, _sqlite_off, elidable=False),
     ]
