@@ -216,9 +216,8 @@ class Case(models.Model):
             # One open episode per person, enforced by the database: two registrations of
             # one F0 racing past the "already a case?" check cannot both insert. The
             # province is in the key because PostgreSQL requires the partition key in every
-            # unique constraint: the database refuses a second open case of a person in the
-            # same province; across provinces it is case_register's person-row lock that
-            # keeps it to one (docs/operations.md "Built: cases, partitioned").
+            # unique constraint; across provinces the key table `cases_case_open`, kept by
+            # triggers (migration 0012), refuses a second open case on PostgreSQL.
             models.UniqueConstraint(
                 fields=["person", "province"],
                 condition=models.Q(status__in=OPEN_STATUSES),

@@ -6,20 +6,25 @@
 altered (geo.province.rebuild):
 
 - Every unique key names `province` (PostgreSQL requires the partition key in each): the
-  primary key (id, province); one open case per (person, province), which the database
-  now refuses within a province only (a person's second open case in another province is
-  kept out by case_register's lock on the person's row and its "already a case?" read);
-  the certificate's verification code (certificate_code, province), a random code of 20+
+  primary key (id, province); the partial "one open case" key (person, province); the
+  certificate's verification code (certificate_code, province), a random code of 20+
   characters, so unique in practice.
+- One open case per person stays national: `cases_case_open` (plain, keyed by the person)
+  holds a row per open case, written by row triggers on the case table in the same
+  statement (insert, a change of status or person, delete; a TRUNCATE empties it), so a
+  second open case in another province fails its INSERT with a unique violation, which
+  case_register already answers. On SQLite the partial index (person, province) is all.
 - Every foreign key into the table loses its database constraint (one into a partitioned
   table would have to name (id, province)): alerts, links, link sends, transfers, deaths,
   medicine bags, mobile visits, the retired lab results, and (labtests 0013, tracing 0005)
   samples, contacts' source and became case, clusters' cases. Django still applies their
   CASCADE, PROTECT and SET_NULL. The health checks, which carry their case's code, get a
   composite foreign key instead: (case_id, province) REFERENCES cases_case (id, province)
-  ON UPDATE CASCADE, which also enforces that a check sits in its case's province; when a
-  case is handed to another province the key's cascade moves its checks along (the
-  cascade trigger of geo.province then finds nothing left to change).
+  ON UPDATE CASCADE, which also enforces that a check sits in its case's province. A case
+  handed to another province moves partition, which PostgreSQL does as a DELETE and an
+  INSERT: AFTER UPDATE row triggers do not fire, so geo.province's cascade trigger no
+  longer moves the checks; the key's cascade does (PostgreSQL 15 runs a foreign key's
+  action on the partitioned root for a cross-partition UPDATE).
 
 Every insert path names the code before this runs (an INSERT is routed before the fill
 trigger: docs/operations.md "National scale"; `Case.save`, `CodedQuerySet.bulk_create`).
@@ -51,6 +56,83 @@ def _checks_key_back(apps, schema_editor):
         schema_editor.execute(
             f"ALTER TABLE cases_healthcheck DROP CONSTRAINT IF EXISTS {CHECKS_KEY}"
         )
+
+
+OPEN = "cases_case_open"
+# cases.models.OPEN_STATUSES when this was written (a migration keeps its own copy).
+OPEN_SQL = "('pending', 'active', 'transferred')"
+
+
+def _open_keys(apps, schema_editor):
+    """One open case per person across provinces: `cases_case_open` (plain, keyed by the
+    person) holds a row per open case, written by row triggers on the case table inside
+    the same statement, so a second open case of a person in any province fails its INSERT
+    (or its reopening UPDATE) with a unique violation, as the national partial index did. A
+    case moved to another province's partition is a DELETE and an INSERT to PostgreSQL: the
+    row triggers take its key off and write it again."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    run = schema_editor.execute
+    run(
+        f"CREATE TABLE {OPEN} (person_id bigint NOT NULL, case_id bigint NOT NULL, "
+        f"CONSTRAINT {OPEN}_pkey PRIMARY KEY (person_id))"
+    )
+    run(
+        f"""CREATE FUNCTION {OPEN}_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF NEW.status IN {OPEN_SQL} THEN
+            INSERT INTO {OPEN} (person_id, case_id) VALUES (NEW.person_id, NEW.id);
+        END IF;
+        RETURN NULL; END $$"""
+    )
+    run(
+        f"""CREATE FUNCTION {OPEN}_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        DELETE FROM {OPEN} WHERE person_id = OLD.person_id AND case_id = OLD.id;
+        RETURN NULL; END $$"""
+    )
+    run(
+        f"""CREATE FUNCTION {OPEN}_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        DELETE FROM {OPEN} WHERE person_id = OLD.person_id AND case_id = OLD.id;
+        IF NEW.status IN {OPEN_SQL} THEN
+            INSERT INTO {OPEN} (person_id, case_id) VALUES (NEW.person_id, NEW.id);
+        END IF;
+        RETURN NULL; END $$"""
+    )
+    run(
+        f"CREATE FUNCTION {OPEN}_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"TRUNCATE {OPEN}; RETURN NULL; END $$"
+    )
+    run(
+        f"CREATE TRIGGER {OPEN}_insert AFTER INSERT ON cases_case "
+        f"FOR EACH ROW EXECUTE FUNCTION {OPEN}_insert()"
+    )
+    run(
+        f"CREATE TRIGGER {OPEN}_delete AFTER DELETE ON cases_case "
+        f"FOR EACH ROW EXECUTE FUNCTION {OPEN}_delete()"
+    )
+    # Only when the key changes: the queue's counters and a check's last_check_at, the
+    # case table's frequent updates, queue nothing.
+    run(
+        f"CREATE TRIGGER {OPEN}_update AFTER UPDATE OF status, person_id ON cases_case "
+        "FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status "
+        f"OR OLD.person_id IS DISTINCT FROM NEW.person_id) EXECUTE FUNCTION {OPEN}_update()"
+    )
+    run(
+        f"CREATE TRIGGER {OPEN}_truncate AFTER TRUNCATE ON cases_case "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {OPEN}_truncate()"
+    )
+    run(
+        f"INSERT INTO {OPEN} (person_id, case_id) SELECT person_id, id FROM cases_case "
+        f"WHERE status IN {OPEN_SQL}"
+    )
+
+
+def _open_keys_back(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for event in ("insert", "delete", "update", "truncate"):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {OPEN}_{event} ON cases_case")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {OPEN}_{event}()")
+    schema_editor.execute(f"DROP TABLE IF EXISTS {OPEN}")
 
 
 def _sqlite_off(apps, schema_editor):
@@ -198,4 +280,5 @@ class Migration(migrations.Migration):
         migrations.RunPython(_sqlite_on, _sqlite_off, elidable=False),
         province.rebuild_operation("cases_case"),
         migrations.RunPython(_checks_key, _checks_key_back, elidable=False),
+        migrations.RunPython(_open_keys, _open_keys_back, elidable=False),
     ]

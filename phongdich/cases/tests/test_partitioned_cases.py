@@ -254,17 +254,32 @@ def test_the_rows_pointing_at_a_case_keep_their_rules_without_a_database_key(com
     assert cluster.cases.count() == 0  # the M2M link rows go
 
 
+def _open_keys():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT person_id, case_id FROM cases_case_open ORDER BY 1")
+        return cursor.fetchall()
+
+
 @pytest.mark.django_db
-def test_one_open_case_per_person_in_the_database_is_per_province_now(communes):
-    """What the database alone still refuses (a second open case of a person in the same
-    province) and what it no longer does (in another province): case_register's lock on the
-    person keeps that to one (the next test)."""
+def test_one_open_case_per_person_stays_national(communes):
+    """The partial unique key names the province now; the key table keeps it national: a
+    second open case of a person is refused in any province, and the key follows a case's
+    closing, reopening, handover and deletion."""
     person = _person(communes["91"])
-    Case.objects.bulk_create([_case(communes["91"], person)])
+    (case,) = Case.objects.bulk_create([_case(communes["91"], person)])
+    for commune in (communes["91"], communes["92"]):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Case.objects.bulk_create([_case(commune, person)])
+    assert _open_keys() == [(person.pk, case.pk)]
+    Case.objects.filter(pk=case.pk).update(commune=communes["92"])  # a DELETE and an INSERT
+    assert (_where(case.pk), _open_keys()) == (f"{TABLE}_p92", [(person.pk, case.pk)])
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.RECOVERED)
+    assert _open_keys() == []
+    (second,) = Case.objects.bulk_create([_case(communes["91"], person)])  # a new episode
     with pytest.raises(IntegrityError), transaction.atomic():
-        Case.objects.bulk_create([_case(communes["91"], person)])
-    Case.objects.bulk_create([_case(communes["92"], person)])
-    assert Case.objects.filter(person=person).count() == 2
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.ACTIVE)  # reopening both
+    second.delete()
+    assert _open_keys() == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -333,11 +348,14 @@ def test_the_migration_reverses_and_applies_again():
             assert cursor.fetchone()[0] >= 12
             cursor.execute(f"SELECT province FROM {TABLE} WHERE id = %s", [case.pk])
             assert cursor.fetchone() == ("91",)
+            cursor.execute("SELECT to_regclass('cases_case_open')")
+            assert cursor.fetchone()[0] is None
     finally:
         call_command("migrate", verbosity=0)
     assert province.is_partitioned(connection, TABLE)
     assert _where(case.pk) == f"{TABLE}_p91"
     assert _where(check.pk, "cases_healthcheck") == "cases_healthcheck_p91"
+    assert _open_keys() == [(case.person_id, case.pk)]  # the key table filled again
     assert Case.objects.create(
         person=_person(units["92"]), commune=units["92"], source="staff",
         diagnosed_on=date(2021, 8, 1), isolation_start=date(2021, 8, 1),
