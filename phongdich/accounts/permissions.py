@@ -91,6 +91,13 @@ def scope_to_jurisdiction(qs: QuerySet, user, unit_field: str) -> QuerySet:
     # (province, …) indexes walk that province only (issue 17).
     if getattr(qs.model, "PROVINCE_FROM", None) == unit_field:
         qs = qs.filter(province=province_of_path(unit.path))
+    elif "__" in unit_field:
+        # A table reached through a coded parent (an alert through its case): the parent's
+        # code, so the join reads the parent's one partition instead of probing each.
+        hop, rest = unit_field.split("__", 1)
+        parent = qs.model._meta.get_field(hop).related_model
+        if getattr(parent, "PROVINCE_FROM", None) == rest:
+            qs = qs.filter(**{f"{hop}__province": province_of_path(unit.path)})
     return qs
 
 

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.geo.province import CodedQuerySet, province_field
+from phongdich.geo.province import CodedQuerySet, name_codes, province_field
 from phongdich.geo.province import code_of as case_province
 from phongdich.lib.idempotency import SubmittedOnce
 from phongdich.lib.link_sends import LinkSend
@@ -94,7 +94,15 @@ class CaseSource(models.TextChoices):
 
 
 class Case(models.Model):
-    """One F0 episode of one person."""
+    """One F0 episode of one person.
+
+    On PostgreSQL the table is partitioned by `province` (migration 0012): an INSERT is
+    routed to its partition before the fill trigger runs, so every insert path names the
+    code itself (`save()`, `bulk_create`), from the commune it holds; the trigger stays as
+    the check that it is right. The rows pointing at a case do so without a database key
+    (`db_constraint=False`; Django keeps the on_delete rules), except the checks, whose
+    `(case_id, province)` is a composite foreign key in SQL.
+    """
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("người")
@@ -178,13 +186,17 @@ class Case(models.Model):
     risk_score = models.PositiveSmallIntegerField(default=0)
     # Self-declaration evidence (private media, served to staff only).
     self_test_photo = models.FileField(upload_to="cases/selftests/%Y/%m/", blank=True)
-    certificate_code = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    # Unique with the province (case_certificate_code_uniq): a random code of 20+ characters.
+    # NULL, not "", for a case without one, so the unique key leaves those out.
+    certificate_code = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
     released_on = models.DateField(_("ngày khỏi bệnh"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CodedQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -202,17 +214,30 @@ class Case(models.Model):
         ]
         constraints = [
             # One open episode per person, enforced by the database: two registrations of
-            # one F0 racing past the "already a case?" check cannot both insert.
+            # one F0 racing past the "already a case?" check cannot both insert. The
+            # province is in the key because PostgreSQL requires the partition key in every
+            # unique constraint; across provinces the key table `cases_case_open`, kept by
+            # triggers (migration 0012), refuses a second open case on PostgreSQL.
             models.UniqueConstraint(
-                fields=["person"],
+                fields=["person", "province"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="case_one_open_per_person",
-            )
+            ),
+            # The recovery certificate's verification code (lookups by code alone probe
+            # each partition's index); the province is in it for the same reason.
+            models.UniqueConstraint(
+                fields=["certificate_code", "province"], name="case_certificate_code_uniq"
+            ),
         ]
         verbose_name = _("ca bệnh F0")
 
     def __str__(self) -> str:
         return f"F0 #{self.pk} {self.person}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            name_codes([self], "commune")
+        super().save(*args, **kwargs)
 
     @property
     def fully_vaccinated(self) -> bool:
@@ -244,8 +269,14 @@ class LabResult(models.Model):
         RAT = "rat", _("Test nhanh kháng nguyên")
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    # No database key: cases_case is partitioned (migration 0012); Django applies SET_NULL.
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="tests"
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tests",
+        db_constraint=False,
     )
     commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=4, choices=Kind.choices)
@@ -285,7 +316,12 @@ class HealthCheck(models.Model):
         SELF = "self", _("F0 tự khai")
         STAFF = "staff", _("Nhân viên nhập qua điện thoại")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checks")
+    # Django's key has no database constraint: on PostgreSQL a composite foreign key
+    # (case_id, province) -> cases_case (id, province) ON UPDATE CASCADE stands for it
+    # (migration 0012), which also keeps a check in its case's province.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="checks", db_constraint=False
+    )
     # Province (GSO code) of the check's case (follows the case): the partition key on
     # PostgreSQL. Named by every insert (case_province), checked by a trigger (geo.province).
     province = province_field()
@@ -354,7 +390,10 @@ class Alert(models.Model):
         TRANSFERRED = "transferred", _("Đã chuyển tuyến")
         FALSE_READING = "false_reading", _("Đo hoặc nhập sai")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    # No database key: cases_case is partitioned (migration 0012); Django cascades.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="alerts", db_constraint=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
     reasons = models.JSONField(default=list)
@@ -394,7 +433,10 @@ class Alert(models.Model):
 class CaseLink(PersonalLinkMixin):
     """The F0's personal link to the check form (no account)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    # No database key: cases_case is partitioned (migration 0012); Django cascades.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="links", db_constraint=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -405,14 +447,20 @@ class CaseLinkSend(LinkSend):
     """One sending of the F0's personal link by SMS or Zalo (the link itself is not kept:
     only its hash is stored, on CaseLink). The submission key makes a double tap one send."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="link_sends")
+    # No database key: cases_case is partitioned (migration 0012); Django cascades.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="link_sends", db_constraint=False
+    )
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} F0 #{self.case_id}"
 
 
 class Transfer(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    # No database key: cases_case is partitioned (migration 0012); Django cascades.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="transfers", db_constraint=False
+    )
     from_place = models.CharField(max_length=10, choices=TreatmentPlace.choices)
     to_place = models.CharField(max_length=10, choices=TreatmentPlace.choices)
     facility = models.ForeignKey(
@@ -440,7 +488,10 @@ class Death(models.Model):
         SENT = "sent", _("Đã gửi Sở LĐ-TB&XH")
         PAID = "paid", _("Đã chi trả")
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="death")
+    # No database key: cases_case is partitioned (migration 0012); Django cascades.
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="death", db_constraint=False
+    )
     died_on = models.DateField(_("ngày mất"))
     place = models.CharField(_("nơi mất"), max_length=200)
     cause = models.CharField(_("nguyên nhân"), max_length=500)
@@ -468,7 +519,10 @@ class MedicineBag(SubmittedOnce):
         B = "B", _("Túi thuốc B")
         C = "C", _("Túi thuốc C")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="medicine_bags")
+    # No database key: cases_case is partitioned (migration 0012); Django cascades.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="medicine_bags", db_constraint=False
+    )
     kind = models.CharField(_("loại túi"), max_length=1, choices=Kind.choices)
     handed_on = models.DateField(_("ngày cấp"))
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
@@ -481,7 +535,10 @@ class MedicineBag(SubmittedOnce):
 
 
 class MobileStationVisit(SubmittedOnce):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mobile_visits")
+    # No database key: cases_case is partitioned (migration 0012); Django cascades.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="mobile_visits", db_constraint=False
+    )
     station = models.ForeignKey(
         "facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

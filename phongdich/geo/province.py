@@ -529,6 +529,7 @@ PARTITIONED = [
     "labtests_sample",
     "tracing_contact",
     "quarantine_quarantine",
+    "cases_case",
 ]
 
 

@@ -382,8 +382,14 @@ class Sample(models.Model):
     )
     # The F0 app's view of the result: the case it counts for (11042 classification, the
     # negatives that end isolation under 250/QĐ-BYT). Set by the cases app, never here.
+    # No database key: cases_case is partitioned (cases 0012); Django applies SET_NULL.
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="samples",
+        db_constraint=False,
     )
     # 11042 accepts a rapid test only when health staff watched it (in person or remotely).
     supervised = models.BooleanField(default=True)

@@ -44,8 +44,14 @@ class Contact(models.Model):
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="tracing_contacts"
     )
+    # No database key: cases_case is partitioned (cases 0012); Django applies PROTECT.
     source_case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        db_constraint=False,
     )
     # No database constraint: a foreign key into the partitioned contact table, itself
     # included, would have to name its whole key (id, province) (migration 0004). Django
@@ -91,8 +97,14 @@ class Contact(models.Model):
     cluster = models.ForeignKey(
         "Cluster", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
+    # No database key: cases_case is partitioned (cases 0012); Django applies SET_NULL.
     became_case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="from_contacts"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="from_contacts",
+        db_constraint=False,
     )
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -172,7 +184,10 @@ class Cluster(models.Model):
         _("trạng thái"), max_length=10, choices=ClusterStatus.choices, default=ClusterStatus.ACTIVE
     )
     closed_on = models.DateField(_("ngày đóng"), null=True, blank=True)
-    cases = models.ManyToManyField("cases.Case", blank=True, related_name="clusters")
+    # The link table's case_id has no database key: cases_case is partitioned (cases 0012).
+    cases = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="clusters", db_constraint=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

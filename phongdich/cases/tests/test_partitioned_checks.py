@@ -77,6 +77,7 @@ def test_the_table_is_partitioned_and_the_job_makes_a_new_provinces_partition():
         "labtests_sample_p93",
         "tracing_contact_p93",
         "quarantine_quarantine_p93",
+        "cases_case_p93",
     ]
     assert province.prepare_partitions().created == []  # idempotent
 
