@@ -174,3 +174,27 @@ def while_paused_in(monkeypatch, owner, name: str, call: Callable[[], object]):
     finally:
         release.set()
         thread.join(timeout=30)
+
+
+def new_province(code: str) -> AdminUnit:
+    """A made-up province `code` with district `<code>0` and commune `<code>001` (the
+    partition tests' other provinces); returns the commune."""
+
+    def unit(unit_code, parent=None, kind=AdminUnit.Kind.COMMUNE):
+        path = (parent.path if parent else "/") + unit_code + "/"
+        return AdminUnit.objects.create(
+            code=unit_code, name=f"Đơn vị {unit_code}", kind=kind, parent=parent, path=path
+        )
+
+    top = unit(code, kind=AdminUnit.Kind.PROVINCE)
+    return unit(f"{code}001", unit(f"{code}0", top, kind=AdminUnit.Kind.DISTRICT))
+
+
+def partitioned_provinces(codes: Sequence[str] = ("91", "92")) -> dict[str, AdminUnit]:
+    """A commune in each of `codes`' new provinces, their partitions prepared (what every
+    partition test starts from): {"91": commune 91001, "92": commune 92001}."""
+    from phongdich.geo import province
+
+    communes = {code: new_province(code) for code in codes}
+    province.prepare_partitions()
+    return communes

@@ -18,10 +18,9 @@ from phongdich.accounts.models import Role
 from phongdich.cases import rules, selectors, services
 from phongdich.cases.models import Alert, Case, CaseStatus, HealthCheck
 from phongdich.geo import province
-from phongdich.geo.models import AdminUnit
 from phongdich.labtests.models import Sample
 from phongdich.people.models import Person
-from phongdich.testing import make_user, race, winners
+from phongdich.testing import make_user, new_province, partitioned_provinces, race, winners
 from phongdich.tracing.models import Cluster, Contact
 
 from .builders import earlier_today
@@ -32,26 +31,10 @@ pytestmark = [
 TABLE = "cases_case"
 
 
-def _unit(code, parent=None, kind=AdminUnit.Kind.COMMUNE):
-    path = (parent.path if parent else "/") + code + "/"
-    return AdminUnit.objects.create(
-        code=code, name=f"Đơn vị {code}", kind=kind, parent=parent, path=path
-    )
-
-
-def _provinces():
-    units = {}
-    for code in ("91", "92"):
-        top = _unit(code, kind=AdminUnit.Kind.PROVINCE)
-        units[code] = _unit(f"{code}001", _unit(f"{code}0", top, kind=AdminUnit.Kind.DISTRICT))
-    province.prepare_partitions()
-    return units
-
-
 @pytest.fixture
 def communes(db):
     """Communes 91001 and 92001 of provinces 91 and 92, their partitions prepared."""
-    return _provinces()
+    return partitioned_provinces()
 
 
 def _person(commune, name="Lê Văn An"):
@@ -99,8 +82,7 @@ def test_the_table_is_partitioned_and_the_job_makes_a_new_provinces_partition():
             [TABLE],
         )
         assert cursor.fetchone()[0] == "PRIMARY KEY (id, province)"
-    top = _unit("93", kind=AdminUnit.Kind.PROVINCE)
-    _unit("93001", _unit("930", top, kind=AdminUnit.Kind.DISTRICT))
+    new_province("93")
     outcome = province.prepare_partitions()
     assert f"{TABLE}_p93" in outcome.created
     assert province.prepare_partitions().created == []  # idempotent
@@ -284,7 +266,7 @@ def test_one_open_case_per_person_stays_national(communes):
 
 @pytest.mark.django_db(transaction=True)
 def test_one_person_registered_in_two_provinces_at_once_gets_one_case():
-    units = _provinces()
+    units = partitioned_provinces()
     person = _person(units["91"])
     workers = {
         code: make_user(f"tramyte.{code}", Role.COMMUNE_HEALTH_WORKER, units[code])
@@ -331,7 +313,7 @@ def test_a_communes_queue_and_case_page_read_one_partition(communes):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_reverses_and_applies_again():
-    units = _provinces()
+    units = partitioned_provinces()
     case = _case(units["91"])
     case.save()
     check = HealthCheck.objects.create(

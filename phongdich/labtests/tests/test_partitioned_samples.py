@@ -15,11 +15,10 @@ from django.utils import timezone
 from phongdich.accounts.models import Role
 from phongdich.cases.services import _samples
 from phongdich.geo import province
-from phongdich.geo.models import AdminUnit
 from phongdich.labtests import selectors, services
 from phongdich.labtests.models import Kind, Sample
 from phongdich.people.models import Person
-from phongdich.testing import losers, make_user, race, winners
+from phongdich.testing import losers, make_user, new_province, partitioned_provinces, race, winners
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's"),
@@ -27,26 +26,10 @@ pytestmark = [
 TABLE = "labtests_sample"
 
 
-def _unit(code, parent=None, kind=AdminUnit.Kind.COMMUNE):
-    path = (parent.path if parent else "/") + code + "/"
-    return AdminUnit.objects.create(
-        code=code, name=f"Đơn vị {code}", kind=kind, parent=parent, path=path
-    )
-
-
-def _provinces():
-    units = {}
-    for code in ("91", "92"):
-        top = _unit(code, kind=AdminUnit.Kind.PROVINCE)
-        units[code] = _unit(f"{code}001", _unit(f"{code}0", top, kind=AdminUnit.Kind.DISTRICT))
-    province.prepare_partitions()
-    return units
-
-
 @pytest.fixture
 def communes(db):
     """Communes 91001 and 92001 of provinces 91 and 92, their partitions prepared."""
-    return _provinces()
+    return partitioned_provinces()
 
 
 def _person(commune, name="Lê Văn An"):
@@ -98,11 +81,10 @@ def _fillfactors():
 
 
 @pytest.mark.django_db
-def test_each_partition_keeps_the_fill_factor_and_the_job_makes_a_new_provinces():
+def test_each_partition_keeps_the_fill_factor_and_the_job_makes_a_newpartitioned_provinces():
     assert province.is_partitioned(connection, TABLE)
     assert set(_fillfactors().values()) == {"fillfactor=50"}
-    top = _unit("93", kind=AdminUnit.Kind.PROVINCE)
-    _unit("93001", _unit("930", top, kind=AdminUnit.Kind.DISTRICT))
+    new_province("93")
     assert f"{TABLE}_p93" in province.prepare_partitions().created
     assert _fillfactors()[f"{TABLE}_p93"] == "fillfactor=50"
 
@@ -267,7 +249,7 @@ def test_a_communes_register_reads_one_partition(communes):
 
 @pytest.mark.django_db(transaction=True)
 def test_one_code_taken_in_two_provinces_at_once_is_taken_once():
-    units = _provinces()
+    units = partitioned_provinces()
     people = {code: _person(units[code]) for code in units}
 
     def take(code):
@@ -283,7 +265,7 @@ def test_one_code_taken_in_two_provinces_at_once_is_taken_once():
 def test_the_migration_reverses_and_applies_again():
     from django.core.management import call_command
 
-    units = _provinces()
+    units = partitioned_provinces()
     kept = _take(units["91"], "REV-1", person=_person(units["91"]))
     taken_before = timezone.now() - timedelta(seconds=1)
     try:

@@ -17,7 +17,7 @@ from phongdich.cases.models import Case
 from phongdich.geo import province
 from phongdich.geo.models import AdminUnit
 from phongdich.people.models import Person
-from phongdich.testing import losers, make_user, race, winners
+from phongdich.testing import losers, make_user, new_province, partitioned_provinces, race, winners
 from phongdich.tracing import selectors, services
 from phongdich.tracing.models import Contact
 
@@ -27,26 +27,10 @@ pytestmark = [
 TABLE = "tracing_contact"
 
 
-def _unit(code, parent=None, kind=AdminUnit.Kind.COMMUNE):
-    path = (parent.path if parent else "/") + code + "/"
-    return AdminUnit.objects.create(
-        code=code, name=f"Đơn vị {code}", kind=kind, parent=parent, path=path
-    )
-
-
-def _provinces():
-    units = {}
-    for code in ("91", "92"):
-        top = _unit(code, kind=AdminUnit.Kind.PROVINCE)
-        units[code] = _unit(f"{code}001", _unit(f"{code}0", top, kind=AdminUnit.Kind.DISTRICT))
-    province.prepare_partitions()
-    return units
-
-
 @pytest.fixture
 def communes(db):
     """Communes 91001 and 92001 of provinces 91 and 92, their partitions prepared."""
-    return _provinces()
+    return partitioned_provinces()
 
 
 def _case(commune, name="F0 Nguồn"):
@@ -94,8 +78,7 @@ def _indexes_read(plan):
 def test_the_table_is_partitioned_and_the_job_makes_a_new_provinces_partition():
     assert province.is_partitioned(connection, TABLE)
     assert TABLE in province.PARTITIONED
-    top = _unit("93", kind=AdminUnit.Kind.PROVINCE)
-    _unit("93001", _unit("930", top, kind=AdminUnit.Kind.DISTRICT))
+    new_province("93")
     assert f"{TABLE}_p93" in province.prepare_partitions().created
     assert province.prepare_partitions().created == []  # idempotent
     with connection.cursor() as cursor:
@@ -292,7 +275,7 @@ def test_the_contact_list_reads_its_provinces_partition_and_each_source_index(co
 
 @pytest.mark.django_db(transaction=True)
 def test_two_tracers_listing_one_person_at_once_make_one_contact():
-    units = _provinces()
+    units = partitioned_provinces()
     case = _case(units["91"])
     person = Person.objects.create(full_name="Lê Văn An", commune=units["92"])
     outcomes = race(
@@ -312,7 +295,7 @@ def test_two_tracers_listing_one_person_at_once_make_one_contact():
 def test_the_migration_reverses_and_applies_again():
     from django.core.management import call_command
 
-    units = _provinces()
+    units = partitioned_provinces()
     f1 = _add(
         _case(units["91"]), Person.objects.create(full_name="Lê Văn Một", commune=units["92"])
     )
