@@ -239,12 +239,16 @@ WRITE_ACTIONS = {
     "vaccination.review.open": _("đưa mũi tiêm chưa khớp người vào danh sách rà soát"),
     "vaccination.review.resolve": _("xử lý mũi tiêm chưa khớp người"),
     "vaccination.risk_flag": _("ghi nhóm nguy cơ của người"),
+    "vaccination.risk_flag_end": _("ghi ngày kết thúc nhóm nguy cơ của người"),
     "vaccination.risk_import": _("nhập nhóm nguy cơ từ tệp"),
     "vaccination.population_band_import": _("nhập dân số theo nhóm tuổi"),
     "vaccination.campaign.create": _("lập chiến dịch tiêm chủng"),
     "vaccination.campaign.update": _("sửa chiến dịch tiêm chủng"),
     "vaccination.campaign.target": _("đặt chỉ tiêu chiến dịch cho đơn vị"),
     "vaccination.campaign.link_task": _("liên kết nhiệm vụ chỉ đạo với chiến dịch tiêm chủng"),
+    "vaccination.campaign.unlink_task": _(
+        "bỏ liên kết nhiệm vụ chỉ đạo với chiến dịch tiêm chủng"
+    ),
     "vaccination.campaign.refresh": _("tính lại tiến độ chiến dịch tiêm chủng"),
     "vaccination.campaign.read": _("xem danh sách nhóm nguy cơ"),
     "reports.briefing_create": _("lập báo cáo nhanh"),

@@ -124,7 +124,44 @@ def _aefi_link_of_b(world, staff):
     return {"pk": person.pk, "link_pk": link.pk}
 
 
+def _campaign_task_of_b(world, staff):
+    """Commune B's campaign with a directive task linked to it (the unlink's URL)."""
+    from phongdich.accounts.models import User
+    from phongdich.directives.models import Document, Task
+    from phongdich.vaccination import campaigns
+    from phongdich.vaccination.models import Campaign
+
+    found = _campaign_of_b(world, staff)
+    document = Document.objects.create(title="Công văn tiêm chủng", number="9/CV")
+    task = Task.objects.create(document=document, text="Tiêm đủ mũi", is_draft=False)
+    campaigns.campaign_task_link(
+        by=User.objects.get(username="yte.tinh.campaign"),
+        campaign=Campaign.objects.get(pk=found["pk"]),
+        task=task,
+    )
+    return {"pk": found["pk"], "task_pk": task.pk}
+
+
+def _risk_flag_of_b(world, staff):
+    from datetime import date
+
+    from phongdich.vaccination import risk
+
+    person = _person_of_b(world, staff)
+    flag, _created = risk.risk_flag_set(
+        by=staff.commune_worker_b,
+        person=person,
+        group="teacher",
+        source="Trường tiểu học",
+        since=date(2022, 1, 1),
+    )
+    return {"pk": person.pk, "flag_pk": flag.pk}
+
+
 RECORDS_IN_COMMUNE_B = {
+    "vaccination:campaign_unlink_task": _campaign_task_of_b,
+    "vaccination:risk_flag_add": _record_of_b,
+    "vaccination:risk_flag_end": _risk_flag_of_b,
     "vaccination:campaign": _campaign_of_b,
     "vaccination:campaign_edit": _campaign_of_b,
     "vaccination:campaign_target": _campaign_of_b,

@@ -131,6 +131,8 @@ FORM_MODELS = {
     "vaccination.OutreachFilterForm": [],
     "vaccination.OutcomeForm": [vaccination.OutreachOutcome],
     "vaccination.RiskImportForm": [],
+    "vaccination.RiskFlagForm": [vaccination.RiskFlag],
+    "vaccination.RiskFlagEndForm": [],
     "vaccination.PopulationBandImportForm": [],
     "vaccination.CampaignForm": [vaccination.Campaign],
     "vaccination.LinkSendForm": [vaccination.AefiLinkSend],
