@@ -146,15 +146,16 @@ def uninstall(schema_editor, spec: Coded) -> None:
     schema_editor.execute(f"DROP TRIGGER IF EXISTS {spec.trigger}_upd")
 
 
-def on_sqlite(action, spec: Coded):
-    """A RunPython function doing `action(schema_editor, spec)` (install or uninstall) on
-    SQLite only: SQLite remakes a table to change its keys or add a column, which drops its
-    province triggers (and trips over a parent's, which names it), so a migration takes them
-    off before and makes them again after."""
+def on_sqlite(action, *specs: Coded):
+    """A RunPython function doing `action(schema_editor, spec)` (install or uninstall) for
+    each spec in the order given, on SQLite only: SQLite remakes a table to change its keys
+    or add a column, which drops its province triggers (and trips over a parent's, which
+    names it), so a migration takes them off before and makes them again after."""
 
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "sqlite":
-            action(schema_editor, spec)
+            for spec in specs:
+                action(schema_editor, spec)
 
     return run
 

@@ -135,20 +135,6 @@ def _open_keys_back(apps, schema_editor):
     schema_editor.execute(f"DROP TABLE IF EXISTS {OPEN}")
 
 
-def _sqlite_off(apps, schema_editor):
-    """SQLite remakes the case and check tables to change their keys, which drops their
-    province triggers (and the case's cascade trigger names the checks table)."""
-    if schema_editor.connection.vendor == "sqlite":
-        province.uninstall(schema_editor, province.HEALTH_CHECKS)
-        province.uninstall(schema_editor, province.CASES)
-
-
-def _sqlite_on(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        province.install(schema_editor, province.CASES)
-        province.install(schema_editor, province.HEALTH_CHECKS)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0011_partition_healthchecks_postgresql"),
@@ -161,7 +147,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_sqlite_off, _sqlite_on, elidable=False),
+        migrations.RunPython(
+            province.on_sqlite(province.uninstall, province.HEALTH_CHECKS, province.CASES),
+            province.on_sqlite(province.install, province.CASES, province.HEALTH_CHECKS),
+            elidable=False,
+        ),
         migrations.RemoveConstraint(
             model_name="case",
             name="case_one_open_per_person",
@@ -277,7 +267,11 @@ class Migration(migrations.Migration):
                 fields=("certificate_code", "province"), name="case_certificate_code_uniq"
             ),
         ),
-        migrations.RunPython(_sqlite_on, _sqlite_off, elidable=False),
+        migrations.RunPython(
+            province.on_sqlite(province.install, province.CASES, province.HEALTH_CHECKS),
+            province.on_sqlite(province.uninstall, province.HEALTH_CHECKS, province.CASES),
+            elidable=False,
+        ),
         province.rebuild_operation("cases_case"),
         migrations.RunPython(_checks_key, _checks_key_back, elidable=False),
         migrations.RunPython(_open_keys, _open_keys_back, elidable=False),

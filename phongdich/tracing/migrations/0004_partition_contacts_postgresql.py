@@ -26,18 +26,6 @@ from django.db import migrations, models
 from phongdich.geo import province
 
 
-def _off(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        province.uninstall(schema_editor, province.CONTACTS)
-        province.uninstall(schema_editor, province.CONTACT_SOURCES)
-
-
-def _on(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        province.install(schema_editor, province.CONTACTS)
-        province.install(schema_editor, province.CONTACT_SOURCES)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0011_partition_healthchecks_postgresql"),
@@ -49,7 +37,11 @@ class Migration(migrations.Migration):
 
     operations = [
         # Going back, this runs last: after the table's remakes, the triggers again.
-        migrations.RunPython(_off, _on, elidable=False),
+        migrations.RunPython(
+            province.on_sqlite(province.uninstall, province.CONTACTS, province.CONTACT_SOURCES),
+            province.on_sqlite(province.install, province.CONTACTS, province.CONTACT_SOURCES),
+            elidable=False,
+        ),
         migrations.RemoveConstraint(
             model_name="contact",
             name="contact_one_per_case_person",
@@ -86,6 +78,10 @@ class Migration(migrations.Migration):
                 name="contact_one_per_contact_person",
             ),
         ),
-        migrations.RunPython(_on, _off, elidable=False),
+        migrations.RunPython(
+            province.on_sqlite(province.install, province.CONTACTS, province.CONTACT_SOURCES),
+            province.on_sqlite(province.uninstall, province.CONTACTS, province.CONTACT_SOURCES),
+            elidable=False,
+        ),
         province.rebuild_operation("tracing_contact"),
     ]

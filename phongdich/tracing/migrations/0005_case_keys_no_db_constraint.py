@@ -12,18 +12,6 @@ from django.db import migrations, models
 from phongdich.geo import province
 
 
-def _sqlite_off(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        province.uninstall(schema_editor, province.CONTACTS)
-        province.uninstall(schema_editor, province.CONTACT_SOURCES)
-
-
-def _sqlite_on(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        province.install(schema_editor, province.CONTACTS)
-        province.install(schema_editor, province.CONTACT_SOURCES)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0011_partition_healthchecks_postgresql"),
@@ -31,7 +19,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_sqlite_off, _sqlite_on, elidable=False),
+        migrations.RunPython(
+            province.on_sqlite(province.uninstall, province.CONTACTS, province.CONTACT_SOURCES),
+            province.on_sqlite(province.install, province.CONTACTS, province.CONTACT_SOURCES),
+            elidable=False,
+        ),
         migrations.AlterField(
             model_name="cluster",
             name="cases",
@@ -63,5 +55,9 @@ class Migration(migrations.Migration):
                 to="cases.case",
             ),
         ),
-        migrations.RunPython(_sqlite_on, _sqlite_off, elidable=False),
+        migrations.RunPython(
+            province.on_sqlite(province.install, province.CONTACTS, province.CONTACT_SOURCES),
+            province.on_sqlite(province.uninstall, province.CONTACTS, province.CONTACT_SOURCES),
+            elidable=False,
+        ),
     ]
