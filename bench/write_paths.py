@@ -22,7 +22,12 @@ test client) and its PostgreSQL backend's (/proc/<backend pid>/stat), and the CP
 ping/path; on a shared machine these move far less than the times do. --profile counts CPU
 time too (cProfile with time.process_time), so waiting for a busy core is not in it.
 
-    .venv/bin/python bench/write_paths.py [--requests 200] [--profile]
+--ceiling replays each path's own captured statements alone (psycopg's cursor, no ORM, form,
+template or middleware; rolled back so each replay meets the same rows): a path costs at least
+ping plus that, so ping / (ping + statements) is the highest ratio any implementation issuing
+those statements can reach. --served-ping-ms puts it against ping's CPU under gunicorn.
+
+    .venv/bin/python bench/write_paths.py [--requests 200] [--profile] [--ceiling [--served-ping-ms 1.33]]
 
 Database: phongdich_bench_write_paths (BENCH_WRITE_PATHS_DATABASE_URL), rebuilt each run.
 No Redis unless REDIS_URL is set (then the rate limits and stamps go there).
@@ -186,6 +191,52 @@ def measure(label, send, requests, profile=False):
     return label, len(queries), p50, p99, [sql[:120] for sql in queries], report, split, cpu
 
 
+def ceiling(label, send, requests):
+    """The least a path must do, in CPU per request: its own statements, with their values,
+    sent straight down psycopg's cursor (no ORM, no form, no template, no middleware) in a
+    transaction rolled back, so every repetition meets the same rows and keys as the first.
+
+    One real request is captured inside an outer transaction that is rolled back, so what it
+    wrote is gone and its keys are free again for the replay. Savepoints are left out (the
+    real request makes its transaction with BEGIN/COMMIT). A path can never cost less than
+    /api/ping (the same middleware, parsing and response) plus this: ping / (ping + this) is
+    the highest rate ratio any implementation issuing these statements can reach."""
+    from django.db import connection, transaction
+
+    captured = []
+
+    def keep(execute, sql, params, many, context):
+        if not sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            captured.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic():
+        with connection.execute_wrapper(keep):
+            status = send(-3)
+        transaction.set_rollback(True)
+    assert status < 300, (label, status)
+    backend = connection.connection.info.backend_pid
+    cpu_started = time.process_time()
+    backend_started = common.process_cpu_ticks(backend)
+    for _ in range(requests):
+        with transaction.atomic():
+            cursor = connection.connection.cursor()  # psycopg's own cursor
+            for sql, params, many in captured:
+                if many:
+                    cursor.executemany(sql, params)
+                else:
+                    cursor.execute(sql, params)
+            transaction.set_rollback(True)
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / requests
+    db_cpu_ms = (
+        (common.process_cpu_ticks(backend) - backend_started)
+        * 1000
+        / common.TICKS_PER_SECOND
+        / requests
+    )
+    return label, len(captured), cpu_ms, db_cpu_ms
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
@@ -196,6 +247,19 @@ def main() -> None:
         action="store_true",
         help="measure only: this bench's own sessions commit without waiting for the WAL "
         "flush (SET synchronous_commit TO off), to show what the flush costs a write",
+    )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also replay each path's own statements alone (psycopg, rolled back): the "
+        "highest CPU ratio to ping any implementation issuing them can reach",
+    )
+    parser.add_argument(
+        "--served-ping-ms",
+        type=float,
+        help="with --ceiling: /api/ping's CPU per request under gunicorn (as "
+        "checkpoints_throughput.py prints it); the ceiling is shown against it too, since a "
+        "served request's fixed cost is larger than the test client's",
     )
     args = parser.parse_args()
     recreate_database()
@@ -300,6 +364,40 @@ def main() -> None:
                 print("      ", line)
         if report:
             print(report)
+    if args.ceiling:
+
+        def declare_once(i):
+            status = declare(i)
+            codes.pop()  # rolled back: scans must not pick the code
+            return status
+
+        paths = (
+            ("F0 check via personal link", check),  # a new submission key
+            ("declaration (API)", declare_once),
+            ("new passage", scan),  # a key never sent
+            ("retried passage", lambda i: scan(0)),  # the key of the first measured scan
+            ("ticket creation (API)", ticket),
+        )
+        print(f"ceiling: each path's statements alone, {n} replays, load {os.getloadavg()[0]:.1f}")
+        print(f"  ping's CPU in this run: {ping_cpu:5.2f} ms/req (Python + PostgreSQL)")
+        for (label, step), measured in zip(paths, results[1:], strict=True):
+            _label, count, cpu_ms, db_cpu_ms = ceiling(label, step, n)
+            least = cpu_ms + db_cpu_ms
+            path_cpu = sum(measured[7])
+            print(
+                f"  {label:<30} statements {count:3d}  CPU {least:5.2f} ms = psycopg "
+                f"{cpu_ms:5.2f} + PostgreSQL {db_cpu_ms:5.2f}  ceiling ping/(ping+statements) "
+                f"{ping_cpu / (ping_cpu + least):4.2f}  measured {ping_cpu / path_cpu:4.2f}  "
+                f"(the path's CPU {path_cpu:5.2f} ms: {least / path_cpu:4.0%} of it is the "
+                f"statements' own)"
+            )
+            if args.served_ping_ms:
+                served = args.served_ping_ms
+                print(
+                    f"  {'':<30} against ping served by gunicorn ({served:4.2f} ms): ceiling "
+                    f"{served / (served + least):4.2f}; PostgreSQL's share alone "
+                    f"{served / (served + db_cpu_ms):4.2f}"
+                )
 
 
 if __name__ == "__main__":
