@@ -92,26 +92,71 @@ def reporter_shows(today, status: str = "status") -> dict[str, Q]:
     }
 
 
-def with_my_status(qs: QuerySet[Task], user) -> QuerySet[Task]:
+def with_my_status(qs: QuerySet[Task], user, unit_ids=None) -> QuerySet[Task]:
     """Annotate `my_status`: the status of the user's own unit on each task (its lead row
-    first), so a district sees its share of a group task, not the group's."""
+    first), so a district sees its share of a group task, not the group's. `unit_ids`, the
+    user's units already read, makes the per-task lookup one index probe instead of also
+    re-reading the memberships for every task."""
     from django.db.models import Subquery
 
-    mine = TaskAssignment.objects.filter(
-        task=OuterRef("pk"), unit__in=reporter_unit_ids(user)
-    ).order_by("-role", "pk")  # "lead" sorts after "coordinating"
+    units = reporter_unit_ids(user) if unit_ids is None else unit_ids
+    mine = TaskAssignment.objects.filter(task=OuterRef("pk"), unit__in=units).order_by(
+        "-role", "pk"
+    )  # "lead" sorts after "coordinating"
     return qs.annotate(my_status=Subquery(mine.values("status")[:1]))
 
 
-def reporter_tasks(user, *, finished: bool = False) -> QuerySet[Task]:
+def reporter_tasks(user, *, finished: bool = False, unit_ids=None) -> QuerySet[Task]:
     """The reporter's tasks, soonest deadline first: those still to do, or (`finished`)
     the ones the clerk has accepted (for the reporter's own unit)."""
-    qs = with_my_status(tasks_visible_to(user), user)
+    visible = tasks_visible_to(user)
+    reporter_only = user.has_role(*REPORTER_ROLES) and not user.has_role(*OVERVIEW_ROLES)
+    if unit_ids and user.is_active and reporter_only:
+        # tasks_visible_to's rows for a reporter, as a semi-join on the units already read
+        # (its Exists would read the memberships again for each task).
+        mine = TaskAssignment.objects.filter(unit__in=unit_ids).values("task_id")
+        visible = (
+            Task.objects.filter(is_draft=False, pk__in=mine)
+            .select_related("document")
+            .defer(*DOCUMENT_HEAVY)
+        )
+    qs = with_my_status(visible, user, unit_ids)
     if finished:
         qs = qs.filter(my_status=Task.Status.ACCEPTED)
     else:
         qs = qs.exclude(my_status=Task.Status.ACCEPTED)
     return qs.order_by(F("deadline").asc(nulls_last=True), "document_id", "position", "pk")
+
+
+def reporter_page(
+    user, *, finished: bool, condition: Q | None, number, unit_ids=None, per_page: int = 50
+):
+    """One page of the reporter's list: (the page, its tasks with `lead_names`).
+
+    The order and the count come from one narrow statement of the task ids (no task text,
+    no document, no COUNT(*) doing the whole filter a second time), then only the page's
+    tasks are read whole. A district's list holds every group task of the province
+    (1,786 at 470 documents): the single statement sorted and counted 1,786 full rows to
+    show 50, 0.17-0.25 s of the page on PostgreSQL (issue 17)."""
+    from django.core.paginator import Paginator
+
+    if unit_ids is None:  # the page that shows the units passes the ids it read
+        unit_ids = list(reporter_unit_ids(user).values_list("unit_id", flat=True))
+    listed = reporter_tasks(user, finished=finished, unit_ids=unit_ids)
+    if condition is not None:
+        listed = listed.filter(condition)
+    page = Paginator(list(listed.values_list("pk", flat=True)), per_page).get_page(number)
+    rows = {
+        task.pk: task
+        for task in with_my_status(
+            Task.objects.filter(pk__in=page.object_list)
+            .select_related("document")
+            .defer(*DOCUMENT_HEAVY),
+            user,
+            unit_ids,
+        )
+    }
+    return page, with_lead_names([rows[pk] for pk in page.object_list if pk in rows])
 
 
 def with_lead_names(tasks: list[Task]) -> list[Task]:

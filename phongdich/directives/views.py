@@ -4,7 +4,6 @@ the overview (committee, clerk, admin). Thin: parse, check, call a service or se
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -375,17 +374,20 @@ def highlight(text: str, tasks: list[Task]) -> list[dict]:
 def mine(request):
     show = request.GET.get("show", "")
     finished = show == "finished"
-    tasks = selectors.reporter_tasks(request.user, finished=finished)
     shows = selectors.reporter_shows(timezone.localdate(), status="my_status")
-    if show in shows:
-        tasks = tasks.filter(shows[show])
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    units = OrgUnit.objects.filter(memberships__user=request.user)
+    units = list(OrgUnit.objects.filter(memberships__user=request.user))
+    page, tasks = selectors.reporter_page(
+        request.user,
+        finished=finished,
+        condition=shows.get(show),
+        number=request.GET.get("page"),
+        unit_ids=[unit.pk for unit in units],
+    )
     return render(
         request,
         "directives/mine.html",
         {
-            "tasks": selectors.with_lead_names(list(page.object_list)),
+            "tasks": tasks,
             "page": page,
             "units": units,
             "finished": finished,
