@@ -9,6 +9,7 @@ from phongdich.geo.models import AdminUnit
 from phongdich.people.models import Person
 from phongdich.people.services import MatchScope
 
+from . import stage
 from .tables import MATCH, PHONE_CANDIDATES, PHONES, SCOPE, STAGE, UNMATCHED, WEAK
 
 
@@ -80,6 +81,10 @@ def match(by, staged: int, report) -> None:
         )
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {UNMATCHED}")
+            # The lines the review queue may take (no strong match, or several) get the
+            # identity key the COPY path left out (stage.identity_keys).
+            stage.identity_keys(f"SELECT line FROM {UNMATCHED} UNION ALL "
+                                f"SELECT line FROM {MATCH} WHERE strong > 1")  # fmt: skip
         cursor.execute(
             f"""INSERT INTO {WEAK} (line)
             SELECT s.line FROM {UNMATCHED} s JOIN {person} p ON p.id_number = s.id_number
