@@ -20,7 +20,7 @@ Here each batch is a handful of statements:
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .. import person_status, rules
@@ -36,6 +36,8 @@ P_INTERVALS = "vaccination_dose_stage_intervals"
 P_ELIGIBILITY = "vaccination_dose_stage_eligibility"
 P_MIXES = "vaccination_dose_stage_mixes"
 TABLES = (BATCH_TABLE, FACTS, P_PRODUCTS, P_INTERVALS, P_ELIGIBILITY, P_MIXES)
+
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a unique key refusing a row
 
 # Outcomes of a line in BATCH_TABLE.
 PENDING, RECORD, QUEUE, UNCHANGED = 0, 1, 2, 3
@@ -58,7 +60,9 @@ def create_tables(current: rules.Policy) -> None:
                 product text NOT NULL, dose_number integer NOT NULL, kind text NOT NULL,
                 given_on date NOT NULL)"""
         )
-        cursor.execute(f"CREATE INDEX ON {FACTS} (person_id, dose_number)")
+        # The whole order of the previous-dose probe (_flags' LATERAL … ORDER BY … LIMIT 1),
+        # so it reads one index entry backwards instead of sorting each person's doses.
+        cursor.execute(f"CREATE INDEX ON {FACTS} (person_id, dose_number, given_on, ord)")
         cursor.execute(
             f"""CREATE TEMPORARY TABLE {P_INTERVALS} (ord integer, dose_number integer,
                 kind text, valid_from date, product text, min_age integer, max_age integer,
@@ -103,68 +107,82 @@ def drop_tables() -> None:
 
 def _fill_sql(stage: str, match: str, weak: str) -> str:
     """The batch's lines with what decides them (bulk._decide_sql's joins: each probes a
-    unique key, so at most one row each)."""
+    unique key, so at most one row each), and every outcome that needs no file order:
+
+    - a source id already recorded as a dose: unchanged, whatever the match;
+    - a strong match (a dose line): unchanged when its person + dose number + day is on
+      record; recorded when no other dose line of the batch shares its source id or its
+      person + dose number + day (nearly every line); PENDING otherwise, for _settle;
+    - any other line (a queued line): unchanged when the review queue holds its source id
+      or identity + dose number + day; PENDING otherwise, for _settle.
+
+    Decided here rather than by UPDATEs of the batch table afterwards: those rewrote every
+    row of the batch and joined it to the staging table again (a fifth of the import's
+    CPU outside the dose INSERT). The partitions compare the source id byte for byte
+    (COLLATE "C": the same groups as the default collation's equality, without strcoll)."""
     dose, review = Dose._meta.db_table, DoseReview._meta.db_table
     product = VaccineProduct._meta.db_table
+    candidate = "j.candidate"
+    by_source = f"COUNT(*) FILTER (WHERE {candidate}) OVER (PARTITION BY j.source_id)"
+    by_day = (
+        f"COUNT(*) FILTER (WHERE {candidate}) "
+        "OVER (PARTITION BY j.person_id, j.dose_number, j.given_on)"
+    )
     return f"""INSERT INTO {BATCH_TABLE} (line, person_id, strong, weak, src_dose, same_dose,
-        src_review, same_review, code)
-    SELECT s.line, m.person_id, COALESCE(m.strong, 0), w.line IS NOT NULL,
-        ds.id IS NOT NULL, dd.id IS NOT NULL, rs.id IS NOT NULL, rd.id IS NOT NULL, vp.code
-    FROM {stage} s
-    JOIN {product} vp ON vp.id = s.product_id
-    LEFT JOIN {match} m ON m.line = s.line
-    LEFT JOIN {weak} w ON w.line = s.line
-    LEFT JOIN {dose} ds ON s.source_id <> '' AND ds.source_id <> '' AND ds.source = %(source)s
-        AND ds.source_id = s.source_id
-    LEFT JOIN {dose} dd ON m.strong = 1 AND dd.person_id = m.person_id
-        AND dd.dose_number = s.dose_number AND dd.given_on = s.given_on
-    LEFT JOIN {review} rs ON s.source_id <> '' AND rs.source_id <> '' AND rs.source = %(source)s
-        AND rs.source_id = s.source_id
-    LEFT JOIN {review} rd ON rd.identity_key = s.identity_key
-        AND rd.dose_number = s.dose_number AND rd.given_on = s.given_on
-    WHERE s.line > %(low)s AND s.line <= %(high)s"""
+        src_review, same_review, code, outcome)
+    SELECT j.line, j.person_id, j.strong, j.weak, j.src_dose, j.same_dose, j.src_review,
+        j.same_review, j.code,
+        CASE WHEN j.src_dose THEN {UNCHANGED}
+             WHEN j.strong = 1 AND j.same_dose THEN {UNCHANGED}
+             WHEN j.strong = 1 THEN
+                 CASE WHEN (j.source_id = '' OR {by_source} = 1) AND {by_day} = 1
+                      THEN {RECORD} ELSE {PENDING} END
+             WHEN j.src_review OR j.same_review THEN {UNCHANGED}
+             ELSE {PENDING} END
+    FROM (
+        SELECT s.line, s.source_id COLLATE "C" AS source_id, s.dose_number, s.given_on,
+            m.person_id, COALESCE(m.strong, 0) AS strong, w.line IS NOT NULL AS weak,
+            ds.id IS NOT NULL AS src_dose, dd.id IS NOT NULL AS same_dose,
+            rs.id IS NOT NULL AS src_review, rd.id IS NOT NULL AS same_review, vp.code,
+            m.strong = 1 AND ds.id IS NULL AND dd.id IS NULL AS candidate
+        FROM {stage} s
+        JOIN {product} vp ON vp.id = s.product_id
+        LEFT JOIN {match} m ON m.line = s.line
+        LEFT JOIN {weak} w ON w.line = s.line
+        LEFT JOIN {dose} ds ON s.source_id <> '' AND ds.source_id <> ''
+            AND ds.source = %(source)s AND ds.source_id = s.source_id
+        LEFT JOIN {dose} dd ON m.strong = 1 AND dd.person_id = m.person_id
+            AND dd.dose_number = s.dose_number AND dd.given_on = s.given_on
+        LEFT JOIN {review} rs ON s.source_id <> '' AND rs.source_id <> ''
+            AND rs.source = %(source)s AND rs.source_id = s.source_id
+        LEFT JOIN {review} rd ON s.identity_key <> '' AND rd.identity_key = s.identity_key
+            AND rd.dose_number = s.dose_number AND rd.given_on = s.given_on
+        WHERE s.line > %(low)s AND s.line <= %(high)s
+        OFFSET 0) j"""
 
 
 def _settle(cursor, stage: str) -> None:
-    """Decide every line of the batch but the flags: RECORD, QUEUE or UNCHANGED."""
+    """Decide the lines _fill_sql left PENDING, in file order: the dose lines sharing a
+    key with another, then the queued lines (RECORD, QUEUE or UNCHANGED)."""
     b = BATCH_TABLE
-    # Already on record: unchanged whatever the match (the source id of a dose comes first).
-    cursor.execute(f"UPDATE {b} SET outcome = {UNCHANGED} WHERE src_dose")
-    cursor.execute(
-        f"UPDATE {b} SET outcome = {UNCHANGED} WHERE outcome = {PENDING} AND strong = 1 "
-        "AND same_dose"
-    )
-    # Dose lines: recorded unless an earlier recorded line of the batch has the source id or
-    # the person + dose number + day. A line sharing neither key with another candidate is
-    # recorded; the others are settled in file order below.
-    cursor.execute(
-        f"""WITH c AS (
-            SELECT b.line,
-                CASE WHEN s.source_id = '' THEN 1
-                     ELSE COUNT(*) OVER (PARTITION BY s.source_id) END AS by_source,
-                COUNT(*) OVER (PARTITION BY b.person_id, s.dose_number, s.given_on) AS by_day
-            FROM {b} b JOIN {stage} s ON s.line = b.line
-            WHERE b.outcome = {PENDING} AND b.strong = 1)
-        UPDATE {b} SET outcome = {RECORD} FROM c
-        WHERE {b}.line = c.line AND c.by_source = 1 AND c.by_day = 1"""
-    )
     cursor.execute(
         f"""SELECT b.line, s.source_id, b.person_id, s.dose_number, s.given_on
         FROM {b} b JOIN {stage} s ON s.line = b.line
         WHERE b.outcome = {PENDING} AND b.strong = 1 ORDER BY b.line"""
     )
     _in_order(cursor, cursor.fetchall(), RECORD)
-    # Queued lines: unchanged when an earlier recorded dose line has the source id.
+    # Queued lines (the only PENDING ones left, a few in a hundred): unchanged when an
+    # earlier recorded dose line has the source id. The queued lines are taken first, so
+    # the join reads the staging table once for them, not once per recorded line.
     cursor.execute(
-        f"""UPDATE {b} SET outcome = {UNCHANGED} FROM {stage} s
-        WHERE {b}.line = s.line AND {b}.outcome = {PENDING} AND s.source_id <> ''
-          AND EXISTS (SELECT 1 FROM {b} r JOIN {stage} rs ON rs.line = r.line
-                      WHERE r.outcome = {RECORD} AND rs.source_id = s.source_id
-                        AND r.line < {b}.line)"""
-    )
-    cursor.execute(
-        f"UPDATE {b} SET outcome = {UNCHANGED} WHERE outcome = {PENDING} "
-        "AND (src_review OR same_review)"
+        f"""UPDATE {b} SET outcome = {UNCHANGED} FROM (
+            SELECT q.line FROM {b} q JOIN {stage} qs ON qs.line = q.line
+            WHERE q.outcome = {PENDING} AND qs.source_id <> ''
+              AND EXISTS (SELECT 1 FROM {stage} rs JOIN {b} r ON r.line = rs.line
+                          WHERE rs.source_id = qs.source_id AND r.outcome = {RECORD}
+                            AND r.line < q.line)
+            ) taken
+        WHERE {b}.line = taken.line"""
     )
     cursor.execute(
         f"""WITH c AS (
@@ -232,6 +250,8 @@ def _flags(cursor, stage: str) -> tuple[str, str, dict]:
     )
     cursor.execute(f"ANALYZE {FACTS}")
     age = "x.age"
+    # The age in whole years as rules.age_on gives it, with date_part (a float) rather than
+    # EXTRACT (a numeric since PostgreSQL 14: several times slower, five calls a line).
     # "OFFSET 0" in x, y and z: each is read once, so the planner would inline it into the
     # next and compute the age in every rule that reads it, and the interval's subquery
     # in each of the three tests of min_days; kept apart, each is computed once a line.
@@ -239,12 +259,13 @@ def _flags(cursor, stage: str) -> tuple[str, str, dict]:
             SELECT b.line, b.person_id, b.code, s.dose_number AS n, s.kind, s.given_on AS day,
                 s.product_id, s.site_name, s.lot, s.source_id, p.province,
                 CASE WHEN p.birth_date IS NOT NULL THEN
-                    EXTRACT(YEAR FROM s.given_on)::int - EXTRACT(YEAR FROM p.birth_date)::int
-                    - CASE WHEN (EXTRACT(MONTH FROM s.given_on), EXTRACT(DAY FROM s.given_on))
-                              < (EXTRACT(MONTH FROM p.birth_date), EXTRACT(DAY FROM p.birth_date))
+                    date_part('year', s.given_on)::int - date_part('year', p.birth_date)::int
+                    - CASE WHEN date_part('month', s.given_on) * 100 + date_part('day', s.given_on)
+                              < date_part('month', p.birth_date) * 100
+                                + date_part('day', p.birth_date)
                            THEN 1 ELSE 0 END
                 WHEN p.birth_year IS NOT NULL THEN
-                    EXTRACT(YEAR FROM s.given_on)::int - p.birth_year
+                    date_part('year', s.given_on)::int - p.birth_year
                 END AS age
             FROM {b} b JOIN {stage} s ON s.line = b.line JOIN {person} p ON p.id = b.person_id
             WHERE b.outcome = {RECORD} OFFSET 0),
@@ -313,17 +334,17 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
         lines = cursor.rowcount
         if not lines:
             return 0, 0, 0, 0
+        # Figures for every statement below, taken once: the fill has already set nearly
+        # every outcome (_settle changes a few lines in a hundred). Without them
+        # "outcome = RECORD" was planned as one row, and the PersonStatus refresh's GROUP
+        # BY over the round's doses ran once per person under a nested loop (quadratic:
+        # over two minutes at 200,000 lines instead of about a second).
         cursor.execute(f"ANALYZE {b}")
         # The round's own lines of the staging table, for every statement below: joined to
         # the whole table, each of them read all of it once a round (a seq scan of the
         # file per statement and round: what made a line cost more the larger the file).
         stage = f"(SELECT * FROM {stage} WHERE line > {int(low)} AND line <= {int(high)})"
         _settle(cursor, stage)
-        # Figures again now that the outcomes are set: the ANALYZE above saw every line
-        # PENDING, so "outcome = RECORD" was planned as one row, and the PersonStatus
-        # refresh's GROUP BY over the round's doses ran once per person under a nested
-        # loop (quadratic: over two minutes at 200,000 lines instead of about a second).
-        cursor.execute(f"ANALYZE {b}")
         with_sql, flags_sql, flag_params = _flags(cursor, stage)
         common = (
             "s.product_id, s.dose_number, s.kind, s.given_on, 'fixed', s.site_name, s.lot, "
@@ -337,16 +358,13 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
         # The province code written here, the person's (migration 0014: the row trigger
         # fills only an empty code, one statement trigger checks them all): a PL/pgSQL
         # call and a read of the person per dose cost a third of this INSERT.
-        cursor.execute(
-            f"""{with_sql}
+        insert = f"""{with_sql}
             INSERT INTO {Dose._meta.db_table} ({fields}, person_id, flags, province)
             SELECT z.product_id, z.n, z.kind, z.day, 'fixed', z.site_name, z.lot,
                 %(source)s, z.source_id, %(actor)s, %(now)s, z.person_id, {flags_sql},
                 z.province
-            FROM z ORDER BY z.line ON CONFLICT DO NOTHING""",
-            {**params, **flag_params},
-        )
-        recorded = cursor.rowcount
+            FROM z ORDER BY z.line"""
+        recorded = _insert_optimistic(cursor, insert, {**params, **flag_params})
         # The one place the batch's people get their coverage status recomputed.
         person_status.refresh_people_where(f"SELECT person_id FROM {b} WHERE outcome = {RECORD}")
         cursor.execute(
@@ -370,6 +388,27 @@ def decide_batch(stage: str, match: str, weak: str, low: int, high: int, actor, 
         )
         queued = cursor.rowcount
     return recorded, queued, lines - recorded - queued, lines
+
+
+def _insert_optimistic(cursor, insert: str, params: dict) -> int:
+    """Run `insert` (an INSERT … SELECT) and return its row count, never writing a second
+    copy of a dose a concurrent writer (the form, the API) recorded meanwhile.
+
+    The lines were decided against the doses on record, so a conflict here is rare (a
+    write committed between the decision and this statement). ON CONFLICT DO NOTHING
+    probes every unique index before each row and inserts it speculatively: measured at
+    about a third of this statement's CPU. So the plain INSERT first, in a savepoint: the
+    unique keys still refuse a duplicate (waiting for an uncommitted writer of the same
+    key, as ON CONFLICT does); on that refusal the savepoint is rolled back and the same
+    rows go in with ON CONFLICT DO NOTHING, which skips exactly the doses already there."""
+    try:
+        with transaction.atomic():
+            cursor.execute(insert, params)
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
+        cursor.execute(f"{insert} ON CONFLICT DO NOTHING", params)
+    return cursor.rowcount
 
 
 def decide(by, staged: int, result, report) -> None:

@@ -9,7 +9,8 @@ from phongdich.geo.models import AdminUnit
 from phongdich.people.models import Person
 from phongdich.people.services import MatchScope
 
-from .tables import MATCH, PHONE_CANDIDATES, PHONES, SCOPE, STAGE, STRONG, WEAK
+from . import stage
+from .tables import MATCH, PHONE_CANDIDATES, PHONES, SCOPE, STAGE, UNMATCHED, WEAK
 
 
 def match(by, staged: int, report) -> None:
@@ -42,9 +43,14 @@ def match(by, staged: int, report) -> None:
             ) ranked WHERE rank <= %s""",
             [PHONE_CANDIDATES],
         )
+        # Each line's strong candidates, counted as they are found: the UNION has already
+        # made every (line, person) pair distinct, so no table of the pairs in between (a
+        # write and a read of a row per line) and no COUNT(DISTINCT) sort.
         cursor.execute(
-            f"""INSERT INTO {STRONG} (line, person_id)
-            SELECT s.line, p.id FROM {STAGE} s JOIN {person} p ON p.id_number = s.id_number
+            f"""INSERT INTO {MATCH} (line, person_id, strong)
+            SELECT line, MIN(person_id), COUNT(*) FROM (
+            SELECT s.line, p.id AS person_id FROM {STAGE} s
+                JOIN {person} p ON p.id_number = s.id_number
             WHERE s.id_number <> '' AND p.merged_into_id IS NULL AND p.name_key = s.name_key
               AND {in_scope}
             UNION
@@ -57,35 +63,41 @@ def match(by, staged: int, report) -> None:
             WHERE s.phone <> '' AND s.birth_year IS NOT NULL AND f.in_scope = 1
               AND f.name_key = s.name_key AND f.birth_year = s.birth_year
               AND (s.id_number = '' OR f.id_number IS NULL OR f.id_number = ''
-                   OR f.id_number = s.id_number)""",
+                   OR f.id_number = s.id_number)
+            ) strong GROUP BY line""",
             params,
-        )
-        cursor.execute(
-            f"""INSERT INTO {MATCH} (line, person_id, strong)
-            SELECT line, MIN(person_id), COUNT(DISTINCT person_id) FROM {STRONG} GROUP BY line"""
         )
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {MATCH}")
         # Lines with any candidate at all (WEAK rather than NO_MATCH when none is strong).
         # Asked only of the lines with no strong candidate: the others are recorded (one)
         # or a conflict (several) whatever it says, and they are nearly all of a file.
-        unmatched = (
-            f"(SELECT s0.* FROM {STAGE} s0 LEFT JOIN {MATCH} m0 ON m0.line = s0.line "
-            "WHERE m0.line IS NULL)"
+        # Copied out once, with the columns the four tests read: as a subquery the anti-join
+        # of the whole file against MATCH ran once per test.
+        cursor.execute(
+            f"""INSERT INTO {UNMATCHED} (line, id_number, phone, commune_id, name_key, birth_year)
+            SELECT s.line, s.id_number, s.phone, s.commune_id, s.name_key, s.birth_year
+            FROM {STAGE} s LEFT JOIN {MATCH} m ON m.line = s.line WHERE m.line IS NULL"""
         )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {UNMATCHED}")
+            # The lines the review queue may take (no strong match, or several) get the
+            # identity key the COPY path left out (stage.identity_keys).
+            stage.identity_keys(f"SELECT line FROM {UNMATCHED} UNION ALL "
+                                f"SELECT line FROM {MATCH} WHERE strong > 1")  # fmt: skip
         cursor.execute(
             f"""INSERT INTO {WEAK} (line)
-            SELECT s.line FROM {unmatched} s JOIN {person} p ON p.id_number = s.id_number
+            SELECT s.line FROM {UNMATCHED} s JOIN {person} p ON p.id_number = s.id_number
             WHERE s.id_number <> '' AND p.merged_into_id IS NULL AND {in_scope}
             UNION
-            SELECT s.line FROM {unmatched} s JOIN {person} p ON p.claimed_id_number = s.id_number
+            SELECT s.line FROM {UNMATCHED} s JOIN {person} p ON p.claimed_id_number = s.id_number
             WHERE s.id_number <> '' AND p.claimed_id_number <> ''
               AND p.merged_into_id IS NULL AND {in_scope}
             UNION
-            SELECT s.line FROM {unmatched} s JOIN {PHONES} f ON f.phone = s.phone
+            SELECT s.line FROM {UNMATCHED} s JOIN {PHONES} f ON f.phone = s.phone
             WHERE s.phone <> '' AND f.in_scope = 1
             UNION
-            SELECT s.line FROM {unmatched} s JOIN {person} p ON p.commune_id = s.commune_id
+            SELECT s.line FROM {UNMATCHED} s JOIN {person} p ON p.commune_id = s.commune_id
                 AND p.name_key = s.name_key AND p.birth_year = s.birth_year
             WHERE s.birth_year IS NOT NULL AND p.merged_into_id IS NULL"""
         )

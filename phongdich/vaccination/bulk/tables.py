@@ -18,13 +18,13 @@ PHONE_CANDIDATES = 20
 
 STAGE = "vaccination_dose_stage"
 PHONES = "vaccination_dose_stage_phone"
-STRONG = "vaccination_dose_stage_strong"
 MATCH = "vaccination_dose_stage_match"
 WEAK = "vaccination_dose_stage_weak"
+UNMATCHED = "vaccination_dose_stage_unmatched"
 OUT_DOSES = "vaccination_dose_stage_out"
 OUT_REVIEWS = "vaccination_dose_stage_out_review"
 SCOPE = "vaccination_dose_stage_scope"
-TABLES = (STAGE, PHONES, STRONG, MATCH, SCOPE, WEAK, OUT_DOSES, OUT_REVIEWS)
+TABLES = (STAGE, PHONES, MATCH, SCOPE, WEAK, UNMATCHED, OUT_DOSES, OUT_REVIEWS)
 
 STAGE_COLUMNS = (
     "line",
@@ -71,13 +71,16 @@ def create_tables() -> None:
             f"""{temp} {PHONES} (person_id integer NOT NULL, phone {text}, name_key {text},
                 birth_year integer NULL, id_number varchar(20) NULL, in_scope integer NOT NULL)"""
         )
-        cursor.execute(f"{temp} {STRONG} (line integer NOT NULL, person_id integer NOT NULL)")
         cursor.execute(
             f"""{temp} {MATCH} (line integer PRIMARY KEY, person_id integer NOT NULL,
                 strong integer NOT NULL)"""
         )
         cursor.execute(f"{temp} {SCOPE} (unit_id integer PRIMARY KEY)")
         cursor.execute(f"{temp} {WEAK} (line integer PRIMARY KEY)")
+        cursor.execute(
+            f"""{temp} {UNMATCHED} (line integer PRIMARY KEY, id_number {text}, phone {text},
+                commune_id integer NOT NULL, name_key {text}, birth_year integer NULL)"""
+        )
         # Decided rows are copied here, then moved with one INSERT … SELECT per batch.
         for out, model, names in (
             (OUT_DOSES, Dose, DOSE_COLUMNS),
