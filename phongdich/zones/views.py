@@ -505,7 +505,8 @@ def household_page(request, token):
         _("Đã gửi yêu cầu. Tổ công tác xã sẽ giao hàng tới hộ.")
         if created
         else _(
-            "Hộ đang có một yêu cầu chưa được giao đủ: yêu cầu đó vẫn được giữ, tổ công tác xã sẽ giao hàng tới hộ."
+            "Hộ đang có một yêu cầu chưa được giao đủ: yêu cầu đó vẫn được giữ, tổ công tác "
+            "xã sẽ giao hàng tới hộ."
         ),
     )
     return redirect("zones:household_page", token=token)
