@@ -182,7 +182,7 @@ FORM_MODELS = {
     "zones.FoodRequestForm": [zones.FoodRequest],
     "zones.DeliveryForm": [zones.Delivery],
     "zones.CitizenFoodForm": [zones.FoodRequest],
-    "zones.HouseholdLinkSendForm": [],
+    "zones.HouseholdLinkSendForm": [zones.HouseholdLinkSend],
     "zones.CheckpointAttachForm": [],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
