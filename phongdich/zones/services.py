@@ -511,6 +511,8 @@ def food_request_from_hotline(
     folded = " ".join(fold(address).split()) if address.strip() else ""
     households = Household.objects.filter(zone__in=zones)
     by_phone = list(households.filter(phone=phone).values_list("pk", flat=True)) if phone else []
+    # The folded address is not stored: compared here over the zones' households (a zone's
+    # plan is hundreds of households, read once per food call).
     by_address = (
         [
             pk
