@@ -364,3 +364,33 @@ def test_an_unknown_or_long_token_is_a_404(client, db):
     assert client.get("/zones/h/abc/").status_code == 404
     assert client.get("/zones/h/" + "a" * 300 + "/").status_code == 404
     assert selectors.household_by_link("") is None
+
+
+def test_lifting_the_zone_cuts_the_stored_expiry_of_its_links(world, staff):
+    zone = zone_in_force(world, staff)
+    household = _household(staff, zone)
+    link, _raw = services.household_link_issue(by=staff.commune_worker_b, household=household)
+    services.zone_facts_update(
+        by=staff.commune_worker_b,
+        zone=zone,
+        reason="Vòng xét nghiệm trước khi có hệ thống",
+        last_case_on=date(2021, 8, 1),
+        last_negative_round_on=date(2021, 8, 20),
+        people_count=420,
+        households_count=110,
+    )
+    proposal = services.proposal_create(
+        by=staff.commune_worker_b, zone=zone, action="lift", reason="Đủ 14 ngày"
+    )
+    services.proposal_decide(
+        by=staff.province_health_officer,
+        proposal=proposal,
+        approve=True,
+        decision_number="9/QĐ",
+        decision_date=date(2021, 8, 25),
+    )
+    link.refresh_from_db()
+    # Usable to the end of 28/08 (ended 25/08 + 3 days), local time.
+    assert timezone.localtime(link.expires_at).date() == date(2021, 8, 29)
+    assert timezone.localtime(link.expires_at).hour == 0
+    assert selectors.household_by_link(_raw) is None  # 28/08/2021 is long past
