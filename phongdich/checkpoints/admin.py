@@ -20,4 +20,3 @@ class EpidemicAreaAdmin(admin.ModelAdmin):
     list_display = ("unit", "level", "valid_from", "valid_to", "note")
     list_filter = ("level",)
     raw_id_fields = ("unit",)
-

@@ -28,7 +28,7 @@ from phongdich.lib.bounds import (
 
 from . import selectors, services
 from .forms import QR_MAX_LENGTH
-from .models import Decision, Declaration, Passage
+from .models import Decision, Declaration, Direction, Passage
 from .views import throttled
 
 router = Router(tags=["checkpoints"])
@@ -98,6 +98,7 @@ class PassageIn(Schema):
     temperature: float | None = Field(None, ge=30, le=45, allow_inf_nan=False)
     note: ApiText(Passage, "note") = ""
     exit_checkpoint_id: ApiId | None = None
+    direction: Literal[tuple(Direction.values)] = "in"
 
 
 class PassageOut(Schema):
@@ -235,6 +236,7 @@ def passage_create(request, payload: PassageIn):
             note=payload.note,
             exit_checkpoint=exit_checkpoint,
             replay_checked=True,
+            direction=payload.direction,
         )
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None

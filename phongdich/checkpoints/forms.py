@@ -24,6 +24,7 @@ from .models import (
     CitizenReport,
     Decision,
     Declaration,
+    Direction,
     EpidemicArea,
     ForecastImport,
     Passage,
@@ -224,12 +225,19 @@ class PassageForm(forms.Form):
     note = forms.CharField(
         label=_("Ghi chú"), max_length=max_length(Passage, "note"), required=False
     )
+    # A lockdown zone's checkpoint counts both ways; a province gate leaves it on "in".
+    direction = forms.ChoiceField(
+        label=_("Chiều qua chốt"), choices=Direction.choices, required=False
+    )
 
     def __init__(self, *args, checkpoints=None, **kwargs):
         super().__init__(*args, **kwargs)
         if checkpoints is not None:
             self.fields["checkpoint"].queryset = checkpoints
             self.fields["exit_checkpoint"].queryset = checkpoints
+
+    def clean_direction(self):
+        return self.cleaned_data["direction"] or Direction.IN
 
 
 class QuarantineCheckForm(SubmissionKeyForm):

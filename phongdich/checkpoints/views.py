@@ -321,6 +321,7 @@ def passage_create(request):
                 idempotency_key=data["idempotency_key"],
                 temperature=data["temperature"],
                 note=data["note"],
+                direction=data["direction"],
                 facility=facility,
                 exit_checkpoint=data["exit_checkpoint"],
                 expected_at=timezone.now() + timezone.timedelta(hours=hours)

@@ -12,6 +12,8 @@ from phongdich.lib.bounds import (
 )
 from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
+from phongdich.zones.forms import CITIZEN_PORTIONS_MAX
+from phongdich.zones.models import Household
 
 from .models import (
     Category,
@@ -58,6 +60,16 @@ class CallForm(SubmissionKeyForm):
     )
     pregnant = forms.BooleanField(label=_("Phụ nữ mang thai"), required=False)
     anonymous = forms.BooleanField(label=_("Người báo không muốn nêu tên"), required=False)
+    # Branch 6 (food) inside a zone in force: the household's address and the portions it
+    # asks, to find (or open) the zone's request for it (services/food_link.py).
+    household_address = forms.CharField(
+        label=_("Địa chỉ hộ (nhánh lương thực)"),
+        required=False,
+        max_length=max_length(Household, "address"),
+    )
+    portions = forms.IntegerField(
+        label=_("Số suất"), required=False, min_value=1, max_value=CITIZEN_PORTIONS_MAX
+    )
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -218,6 +218,15 @@ class Ticket(SubmittedOnce):
         on_delete=models.SET_NULL,
         related_name="ticket",
     )
+    # The zone's food request this food-branch call was linked to (services/food_link.py):
+    # the ticket shows how much of it has been delivered.
+    food_request = models.ForeignKey(
+        "zones.FoodRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     due_at = models.DateTimeField()

@@ -129,7 +129,12 @@ def ticket_get(user, pk: int) -> Ticket:
     ticket = (
         tickets_visible_to(user)
         .select_related(
-            "category", "assigned_unit__admin_unit", "commune__parent", "claimed_by", "person"
+            "category",
+            "assigned_unit__admin_unit",
+            "commune__parent",
+            "claimed_by",
+            "person",
+            "food_request__zone__commune__parent",
         )
         .filter(pk=pk)
         .first()
@@ -328,8 +333,7 @@ def oversight(user, *, days: int = OVERSIGHT_DAYS) -> dict:
         computed_at = timezone.now()
         figures = oversight_figures(tickets_visible_to(user), days=days, now=computed_at)
     figures["by_priority"] = [
-        {**row, "priority_label": Priority(row["priority"]).label}
-        for row in figures["by_priority"]
+        {**row, "priority_label": Priority(row["priority"]).label} for row in figures["by_priority"]
     ]
     figures["computed_at"] = computed_at
     return figures

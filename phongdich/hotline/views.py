@@ -135,6 +135,14 @@ def call(request):
                 pregnant=data["pregnant"],
                 submission=form.submission(request.user),
             )
+            # Food branch inside a zone: the zone's request for the household. Also on a
+            # replayed save, in case the first stopped short of it: linking is idempotent.
+            ticket = services.ticket_food_link(
+                by=request.user,
+                ticket=ticket,
+                household_address=data["household_address"],
+                portions=data["portions"],
+            )
             if ticket.submission_replayed:
                 # A double click: the first post opened the ticket and sent the link.
                 return redirect("hotline:ticket", pk=ticket.pk)

@@ -1,12 +1,22 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.checkpoints.models import Checkpoint
 from phongdich.geo.fields import PlaceChoiceField
 from phongdich.geo.models import AdminUnit
 from phongdich.lib.bounds import PHONE_INPUT_MAX_LENGTH, BoundedDateField, max_length
+from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
 
-from .models import Delivery, FoodRequest, Household, Zone, ZoneChange, ZoneProposal
+from .models import (
+    Delivery,
+    FoodRequest,
+    Household,
+    HouseholdLinkSend,
+    Zone,
+    ZoneChange,
+    ZoneProposal,
+)
 
 # No zone of a province holds more people than a whole district; the ceiling keeps a typo out.
 PEOPLE_MAX = 2_000_000
@@ -167,3 +177,40 @@ class DeliveryForm(forms.Form):
             self.fields["request"].queryset = zone.food_requests.filter(
                 status=FoodRequest.Status.OPEN
             )
+
+
+# A household asks for its own people: more than this many portions at once is a typo.
+CITIZEN_PORTIONS_MAX = 100
+
+
+class CitizenFoodForm(forms.Form):
+    """The household's ask on its own page (phone-sized: three fields)."""
+
+    items = forms.CharField(
+        label=_("Cần gì (gạo, thực phẩm, sữa, thuốc thông thường…)"),
+        max_length=max_length(FoodRequest, "items"),
+    )
+    portions = _count(_("Số suất"), maximum=CITIZEN_PORTIONS_MAX, required=True, minimum=1)
+    note = forms.CharField(
+        label=_("Ghi chú (không bắt buộc)"),
+        max_length=max_length(FoodRequest, "note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class HouseholdLinkSendForm(SubmissionKeyForm):
+    """Send the household's just-issued link to its phone (services.household_link_send)."""
+
+    channel = forms.ChoiceField(label=_("Gửi qua"), choices=HouseholdLinkSend.Channel.choices)
+
+
+class CheckpointAttachForm(forms.Form):
+    checkpoint = forms.ModelChoiceField(
+        label=_("Chốt kiểm soát"), queryset=Checkpoint.objects.none()
+    )
+
+    def __init__(self, *args, checkpoints=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if checkpoints is not None:
+            self.fields["checkpoint"].queryset = checkpoints

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.lib.link_sends import LinkSend
+from phongdich.lib.tokens import PersonalLinkMixin
+
 
 class Zone(models.Model):
     class Kind(models.TextChoices):
@@ -223,6 +226,7 @@ class FoodRequest(models.Model):
     class Source(models.TextChoices):
         COMMUNE = "commune", _("Tổ công tác xã")
         HOTLINE = "hotline", _("Tổng đài 1022 (nhánh lương thực)")
+        CITIZEN = "citizen", _("Hộ gia đình gửi qua đường link")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Chưa đáp ứng đủ")
@@ -233,6 +237,7 @@ class FoodRequest(models.Model):
     items = models.CharField(_("nhu cầu"), max_length=500)
     portions = models.PositiveIntegerField(_("số suất"))
     portions_delivered = models.PositiveIntegerField(default=0)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     source = models.CharField(
         _("nguồn"), max_length=10, choices=Source.choices, default=Source.COMMUNE
     )
@@ -248,6 +253,16 @@ class FoodRequest(models.Model):
         indexes = [
             # Outstanding requests per zone.
             models.Index(fields=["zone", "status"], name="zone_food_open_idx"),
+        ]
+        constraints = [
+            # A household asking from outside the commune team (a 1022 call, its own link)
+            # has one open request: a second call, a double tap or two agents at once join
+            # it (services.food_request_from_outside) instead of doubling the portions.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(status="open", source__in=["hotline", "citizen"]),
+                name="zone_food_one_open_outside",
+            )
         ]
 
     def __str__(self) -> str:
@@ -274,6 +289,8 @@ class Delivery(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set once by the household through its link ("đã nhận"); never cleared.
+    confirmed_at = models.DateTimeField(_("hộ xác nhận đã nhận"), null=True, blank=True)
 
     class Meta:
         ordering = ["-delivered_on", "-id"]
@@ -284,3 +301,27 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.portions} @ {self.delivered_on:%d/%m/%Y}"
+
+
+class HouseholdLink(PersonalLinkMixin):
+    """A household's personal link to its food page (ask, see deliveries, confirm one).
+    It lives while the zone does: `selectors.household_by_link` also refuses it once the
+    zone ended more than `rules.HOUSEHOLD_LINK_GRACE_DAYS` ago."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="links")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Link hộ #{self.household_id}"
+
+
+class HouseholdLinkSend(LinkSend):
+    """One sending of a household's link by SMS or Zalo (the link itself is only a hash)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="link_sends")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} hộ #{self.household_id}"

@@ -109,3 +109,39 @@ def outstanding_portions(requests) -> int:
     """Portions still owed over (portions, delivered) pairs; an over-delivery owes nothing
     and never offsets another household's shortfall."""
     return sum(max(portions - delivered, 0) for portions, delivered in requests)
+
+
+# A household's food link works while its zone is in force, and this many days after the
+# zone ends (the last deliveries still get confirmed); the province's choice, unconfirmed.
+HOUSEHOLD_LINK_GRACE_DAYS = 3
+# The stored expiry of a link minted while the zone has no end date (lockdowns of 2021 ran
+# weeks, not seasons); lifting the zone cuts it to the end plus the grace days.
+HOUSEHOLD_LINK_DAYS = 90
+
+
+def household_link_alive(
+    *,
+    zone_status: str,
+    ended_on: date | None,
+    today: date,
+    grace_days: int = HOUSEHOLD_LINK_GRACE_DAYS,
+) -> bool:
+    """Whether a household's link still opens its page, judged on the zone (the link's own
+    expiry and revocation are checked by lib.tokens): in force, or lifted no more than
+    `grace_days` days ago. A proposed or rejected zone has no food plan to show."""
+    if zone_status == "in_force":
+        return True
+    if zone_status == "lifted" and ended_on is not None:
+        return today <= ended_on + timedelta(days=grace_days)
+    return False
+
+
+def household_match(*, by_phone: list[int], by_address: list[int]) -> tuple[int | None, str]:
+    """The one household a 1022 food call belongs to, from the households of the caller's
+    zones whose phone or folded address equals the call's: (household id, "") when exactly
+    one household answers, else (None, why): "none" or "several" (the agent's words never
+    pick one of two families)."""
+    found = set(by_phone) | set(by_address)
+    if len(found) == 1:
+        return found.pop(), ""
+    return None, ("several" if found else "none")

@@ -7,12 +7,21 @@ from datetime import date
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
 
 from . import rules
-from .models import Delivery, FoodRequest, Household, Zone, ZoneChange, ZoneProposal
+from .models import (
+    Delivery,
+    FoodRequest,
+    Household,
+    HouseholdLink,
+    Zone,
+    ZoneChange,
+    ZoneProposal,
+)
 
 VIEW_ROLES = (
     Role.PROVINCE_ADMIN,
@@ -138,7 +147,12 @@ def food_gaps(
 
 
 def open_requests(zone: Zone) -> QuerySet[FoodRequest]:
-    return zone.food_requests.filter(status=FoodRequest.Status.OPEN).select_related("household")
+    # The 1022 tickets linked to each request come in one more query (their numbers show).
+    return (
+        zone.food_requests.filter(status=FoodRequest.Status.OPEN)
+        .select_related("household")
+        .prefetch_related("tickets")
+    )
 
 
 def recent_deliveries(zone: Zone, limit: int = 50) -> QuerySet[Delivery]:
@@ -187,3 +201,85 @@ def history_rows(zone: Zone) -> list[dict]:
         ]
         rows.append({"change": change, "lines": lines})
     return rows
+
+
+# --- the household's own page (personal link) -------------------------------------------
+
+
+def household_by_link(raw: str, today: date | None = None) -> Household | None:
+    """The household behind a live link, with its zone, or None: unknown, revoked, expired
+    links, and links of a zone ended more than the grace days ago, look the same."""
+    link = HouseholdLink.resolve(raw)
+    if link is None:
+        return None
+    household = Household.objects.select_related("zone__commune__parent").get(pk=link.household_id)
+    zone = household.zone
+    alive = rules.household_link_alive(
+        zone_status=zone.status, ended_on=zone.ended_on, today=today or timezone.localdate()
+    )
+    return household if alive else None
+
+
+def household_requests(household: Household, limit: int = 10) -> list[FoodRequest]:
+    return list(household.requests.order_by("-requested_at", "-id")[:limit])
+
+
+def household_deliveries(household: Household, limit: int = 20) -> list[Delivery]:
+    return list(household.deliveries.order_by("-delivered_on", "-id")[:limit])
+
+
+# --- the zone's own checkpoints -----------------------------------------------------------
+
+# Who sees travellers by name beside a zone's passages: the checkpoints app lets its officers
+# (and the province admin) see every traveller they check, and the commune roles see the
+# people heading to their area (checkpoints.selectors.declarations_visible_to).
+TRAVELLER_ROLES = (Role.CHECKPOINT_OFFICER, Role.PROVINCE_ADMIN)
+DESTINATION_ROLES = (Role.COMMUNE_HEALTH_WORKER, Role.HEALTH_OFFICER)
+LATEST_PASSAGES = 20
+
+
+@dataclass
+class ZoneCheckpoints:
+    checkpoints: list
+    latest: list
+    named: list  # the declarations shown by name: one audited read
+
+
+def zone_checkpoints(user, zone: Zone, now=None) -> ZoneCheckpoints:
+    """The zone's checkpoints with today's passages in and out, and the latest passages.
+    Three queries whatever the traffic: the checkpoints, the counts grouped by checkpoint
+    and direction, the latest passages with their declaration."""
+    from phongdich.checkpoints.models import Passage
+
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    checkpoints = list(zone.checkpoints.select_related("unit__parent").order_by("name"))
+    if not checkpoints:
+        return ZoneCheckpoints([], [], [])
+    today = Passage.objects.filter(checkpoint__zone=zone, at__gte=start, at__lte=now)
+    counts = {
+        (row["checkpoint"], row["direction"]): row["n"]
+        for row in today.values("checkpoint", "direction").annotate(n=Count("id")).order_by()
+    }
+    for checkpoint in checkpoints:
+        checkpoint.today_in = counts.get((checkpoint.pk, "in"), 0)
+        checkpoint.today_out = counts.get((checkpoint.pk, "out"), 0)
+    latest = list(
+        today.select_related("checkpoint", "declaration__destination_commune").order_by(
+            "-at", "-id"
+        )[:LATEST_PASSAGES]
+    )
+    area = getattr(user, "jurisdiction", None)
+    every_name = user.has_role(*TRAVELLER_ROLES)
+    named = []
+    for passage in latest:
+        destination = passage.declaration.destination_commune
+        passage.show_person = every_name or (
+            user.has_role(*DESTINATION_ROLES)
+            and area is not None
+            and destination is not None
+            and destination.is_within(area)
+        )
+        if passage.show_person:
+            named.append(passage.declaration)
+    return ZoneCheckpoints(checkpoints, latest, named)

@@ -2,7 +2,8 @@
 wins), the facts the lifting rule reads, and the food supply of the households inside.
 Every change of a zone lands in its append-only history (ZoneChange) and the audit log."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,10 +16,21 @@ from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import check_act_on_unit
 from phongdich.audit.services import audit_record
 from phongdich.geo.models import AdminUnit
-from phongdich.lib.text import nfc
+from phongdich.lib import idempotency
+from phongdich.lib.identity import normalize_phone
+from phongdich.lib.text import fold, nfc
 
 from . import rules
-from .models import Delivery, FoodRequest, Household, Zone, ZoneChange, ZoneProposal
+from .models import (
+    Delivery,
+    FoodRequest,
+    Household,
+    HouseholdLink,
+    HouseholdLinkSend,
+    Zone,
+    ZoneChange,
+    ZoneProposal,
+)
 
 # Who decides: an officer above the commune (district or province), never the commune that
 # proposed (issue 14: "the commune proposes, the district approves").
@@ -217,6 +229,7 @@ def proposal_decide(
             raise ValidationError([str(r) for r in check.reasons])
         zone.status = Zone.Status.LIFTED
         zone.ended_on = decision_date or today
+        _household_links_end(zone)
     else:
         zone.measure = proposal.measure or zone.measure
         zone.risk_class = proposal.risk_class or zone.risk_class
@@ -240,6 +253,16 @@ def proposal_decide(
     )
     proposal.refresh_from_db()
     return proposal
+
+
+def _household_links_end(zone: Zone) -> None:
+    """The households' links stop a few days after the zone ends (the last deliveries still
+    get confirmed): their stored expiry is cut to the end of that day."""
+    last_day = zone.ended_on + timedelta(days=rules.HOUSEHOLD_LINK_GRACE_DAYS + 1)
+    cutoff = timezone.make_aware(datetime.combine(last_day, time.min))
+    HouseholdLink.objects.filter(household__zone=zone, expires_at__gt=cutoff).update(
+        expires_at=cutoff
+    )
 
 
 def lift_inputs(zone: Zone) -> rules.LiftInputs:
@@ -409,3 +432,285 @@ def scan_lifting(*, today: date | None = None) -> int:
         may_lift_since=None
     )
     return marked
+
+
+# --- requests from outside the commune team: a 1022 call, the household's own link ---------
+
+OUTSIDE_SOURCES = (FoodRequest.Source.HOTLINE, FoodRequest.Source.CITIZEN)
+HOUSEHOLD_LINK_VALID_FOR = timedelta(days=rules.HOUSEHOLD_LINK_DAYS)
+
+
+def _lock_zones(pks) -> list[Zone]:
+    # In id order, so two calls locking the same zones never wait on each other in a cycle.
+    return list(
+        Zone.objects.select_for_update(of=("self",))
+        .select_related("commune")
+        .filter(pk__in=sorted(pks))
+        .order_by("pk")
+    )
+
+
+def _join_or_open(
+    *, zone: Zone, household: Household, by, items: str, portions: int, note: str, source: str
+) -> tuple[FoodRequest, bool]:
+    """The household's open request from outside, or a new one. The caller holds the zone's
+    row lock, so two asks at once (two agents, a call and the household's link, a double
+    tap) find one another's request; the partial unique index backs the lock up."""
+    found = FoodRequest.objects.filter(
+        household=household, status=FoodRequest.Status.OPEN, source__in=OUTSIDE_SOURCES
+    ).first()
+    if found is not None:
+        return found, False
+    request = FoodRequest.objects.create(
+        zone=zone,
+        household=household,
+        items=nfc(items)[:500],
+        portions=portions,
+        note=nfc(note)[:300],
+        source=source,
+        requested_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    return request, True
+
+
+@dataclass(frozen=True)
+class HotlineFoodMatch:
+    request: FoodRequest | None
+    created: bool
+    # "" when linked; else "no_zone", "none" (no household of the zone matches), "several".
+    reason: str = ""
+
+
+@transaction.atomic
+def food_request_from_hotline(
+    *,
+    by,
+    commune: AdminUnit | None,
+    phone: str = "",
+    address: str = "",
+    caller_name: str = "",
+    items: str,
+    portions: int | None = None,
+) -> HotlineFoodMatch:
+    """The zone food request a 1022 food-branch call belongs to, joined or opened.
+
+    Only the zones in force listing the caller's commune are searched, and only households
+    of those zones whose phone or folded address equals the call's: a household of another
+    commune is never a candidate. When exactly one household answers, its open request from
+    outside is joined (a second call adds no portions) or a request is opened. When none
+    answers and the commune's only zone covers the whole commune, the caller lives inside
+    it: the household joins the plan with the address given. Otherwise nothing is written
+    and the reason says why (the commune team records it from the zone's page)."""
+    from .selectors import active_zones_at
+
+    zones = active_zones_at(by, commune)
+    if not zones:
+        return HotlineFoodMatch(None, False, "no_zone")
+    zones = _lock_zones([z.pk for z in zones])
+    phone = normalize_phone(phone) if phone else ""
+    folded = " ".join(fold(address).split()) if address.strip() else ""
+    households = Household.objects.filter(zone__in=zones)
+    by_phone = list(households.filter(phone=phone).values_list("pk", flat=True)) if phone else []
+    # The folded address is not stored: compared here over the zones' households (a zone's
+    # plan is hundreds of households, read once per food call).
+    by_address = (
+        [
+            pk
+            for pk, a in households.values_list("pk", "address")
+            if " ".join(fold(a).split()) == folded
+        ]
+        if folded
+        else []
+    )
+    pk, why = rules.household_match(by_phone=by_phone, by_address=by_address)
+    if pk is not None:
+        household = Household.objects.select_related("zone").get(pk=pk)
+    elif why == "none" and folded and len(zones) == 1 and zones[0].kind == Zone.Kind.COMMUNE:
+        zone = zones[0]
+        check_act_on_unit(by, zone.commune)
+        household = Household.objects.create(
+            zone=zone, address=nfc(address)[:255], head_name=nfc(caller_name)[:100], phone=phone
+        )
+        household.zone = zone
+        audit_record(
+            actor=by,
+            action="zones.household_add",
+            target=zone,
+            changes={"household": household.pk, "source": "hotline"},
+        )
+    else:
+        return HotlineFoodMatch(None, False, why)
+    zone = household.zone
+    check_act_on_unit(by, zone.commune)
+    request, created = _join_or_open(
+        zone=zone,
+        household=household,
+        by=by,
+        items=items,
+        portions=portions or household.people,
+        note="",
+        source=FoodRequest.Source.HOTLINE,
+    )
+    audit_record(
+        actor=by,
+        action="zones.food_request_hotline",
+        target=zone,
+        changes={"request": request.pk, "household": household.pk, "created": created},
+    )
+    return HotlineFoodMatch(request, created)
+
+
+@transaction.atomic
+def household_link_issue(*, by, household: Household) -> tuple[HouseholdLink, str]:
+    """A fresh personal link for the household; its older links stop working (a lost paper
+    is cancelled by printing a new one). The raw token is returned once, never stored."""
+    zone = household.zone
+    check_act_on_unit(by, zone.commune)
+    if zone.status != Zone.Status.IN_FORCE:
+        raise ValidationError(_("Chỉ cấp đường link cho hộ của vùng đang áp dụng."))
+    now = timezone.now()
+    HouseholdLink.objects.filter(household=household, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    link, raw = HouseholdLink.mint(
+        valid_for=HOUSEHOLD_LINK_VALID_FOR, household=household, created_by=by
+    )
+    audit_record(
+        actor=by,
+        action="zones.household_link_issue",
+        target=zone,
+        changes={"household": household.pk},
+    )
+    return link, raw
+
+
+@idempotency.submitted_once(HouseholdLinkSend)
+@transaction.atomic
+def household_link_send(
+    *, by, household: Household, url: str, channel: str, submission=None
+) -> HouseholdLinkSend:
+    """Send `url` to the household's own phone through the hotline's gateways; a replay of
+    the same submission sends nothing more."""
+    check_act_on_unit(by, household.zone.commune)
+    HouseholdLinkSend.check_channel(channel)
+    if not household.phone:
+        raise ValidationError(_("Hộ chưa có số điện thoại: hãy in đường link và gửi tận tay."))
+    text = _(
+        "UBND xã: đường link để hộ gia đình báo cần lương thực, thực phẩm và xác nhận đã nhận "
+        "hàng (không cần tài khoản): %(url)s"
+    ) % {"url": url}
+    send = HouseholdLinkSend.deliver(
+        by=by,
+        channel=channel,
+        to=household.phone,
+        text=text,
+        reference=f"HO-{household.pk}",
+        submission=submission,
+        household=household,
+    )
+    audit_record(
+        actor=by,
+        action="zones.household_link_send",
+        target=household.zone,
+        changes={"household": household.pk, "channel": channel, "status": send.status},
+    )
+    return send
+
+
+CITIZEN = "người dân"
+
+
+@transaction.atomic
+def citizen_food_request(
+    *, household: Household, items: str, portions: int, note: str = ""
+) -> tuple[FoodRequest, bool]:
+    """The household asks through its link: (request, created). While an earlier ask (its
+    own or a 1022 call) is still open, the new one joins it rather than doubling it."""
+    (zone,) = _lock_zones([household.zone_id])
+    if zone.status != Zone.Status.IN_FORCE:
+        raise ValidationError(_("Vùng đã kết thúc; hãy liên hệ UBND xã hoặc gọi 1022."))
+    if not 1 <= portions <= 10_000:
+        raise ValidationError({"portions": _("Số suất phải từ 1 trở lên.")})
+    request, created = _join_or_open(
+        zone=zone,
+        household=household,
+        by=None,
+        items=items,
+        portions=portions,
+        note=note,
+        source=FoodRequest.Source.CITIZEN,
+    )
+    audit_record(
+        actor=None,
+        actor_label=CITIZEN,
+        action="zones.food_request_citizen",
+        target=zone,
+        changes={"request": request.pk, "household": household.pk, "created": created},
+    )
+    return request, created
+
+
+@transaction.atomic
+def citizen_delivery_confirm(*, household: Household, delivery_pk: int) -> bool:
+    """The household confirms it received a delivery; once (a guarded UPDATE), and only a
+    delivery to this household (another household's id changes nothing)."""
+    done = Delivery.objects.filter(
+        pk=delivery_pk, household=household, confirmed_at__isnull=True
+    ).update(confirmed_at=timezone.now())
+    if done:
+        audit_record(
+            actor=None,
+            actor_label=CITIZEN,
+            action="zones.delivery_confirm",
+            target=household.zone,
+            changes={"delivery": delivery_pk, "household": household.pk},
+        )
+    return bool(done)
+
+
+# --- the zone's own checkpoints ---------------------------------------------------------
+
+CHECKPOINT_EDITOR_ROLES = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER)
+
+
+def attachable_checkpoints(user, zone: Zone):
+    """Active checkpoints the user may attach to the zone: in the user's jurisdiction and in
+    the zone's district (a zone's checkpoint stands at its edge, not across the province)."""
+    from phongdich.checkpoints.selectors import checkpoints_for
+
+    district = zone.commune.parent
+    qs = checkpoints_for(user)
+    if district is not None:
+        qs = qs.filter(unit__path__startswith=district.path)
+    return qs.filter(zone__isnull=True).order_by("name")
+
+
+@transaction.atomic
+def zone_checkpoint_attach(*, by, zone: Zone, checkpoint) -> None:
+    if not by.has_role(*CHECKPOINT_EDITOR_ROLES):
+        raise PermissionDenied
+    check_act_on_unit(by, zone.commune)
+    if not attachable_checkpoints(by, zone).filter(pk=checkpoint.pk).exists():
+        raise ValidationError(_("Chốt này không thuộc huyện của vùng hoặc đã gắn với vùng khác."))
+    type(checkpoint).objects.filter(pk=checkpoint.pk, zone__isnull=True).update(zone=zone)
+    audit_record(
+        actor=by,
+        action="zones.checkpoint_attach",
+        target=zone,
+        changes={"checkpoint": checkpoint.pk},
+    )
+
+
+@transaction.atomic
+def zone_checkpoint_detach(*, by, zone: Zone, checkpoint) -> None:
+    if not by.has_role(*CHECKPOINT_EDITOR_ROLES):
+        raise PermissionDenied
+    check_act_on_unit(by, zone.commune)
+    done = type(checkpoint).objects.filter(pk=checkpoint.pk, zone=zone).update(zone=None)
+    if done:
+        audit_record(
+            actor=by,
+            action="zones.checkpoint_detach",
+            target=zone,
+            changes={"checkpoint": checkpoint.pk},
+        )

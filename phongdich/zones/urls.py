@@ -17,4 +17,32 @@ urlpatterns = [
     path("<int:pk>/households/", views.household_add, name="household"),
     path("<int:pk>/requests/", views.food_request_create, name="request"),
     path("<int:pk>/deliveries/", views.delivery_record, name="delivery"),
+    path(
+        "<int:pk>/households/<int:household>/link/",
+        views.household_link_issue,
+        name="household_link_issue",
+    ),
+    path(
+        "<int:pk>/households/<int:household>/link/new/",
+        views.household_link,
+        name="household_link",
+    ),
+    path(
+        "<int:pk>/households/<int:household>/link/send/",
+        views.household_link_send,
+        name="household_link_send",
+    ),
+    path("<int:pk>/checkpoints/", views.checkpoint_attach, name="checkpoint_attach"),
+    path(
+        "<int:pk>/checkpoints/<int:checkpoint>/detach/",
+        views.checkpoint_detach,
+        name="checkpoint_detach",
+    ),
+    # The household's own page (no account): its personal link.
+    path("h/<str:token>/", views.household_page, name="household_page"),
+    path(
+        "h/<str:token>/deliveries/<int:delivery>/confirm/",
+        views.household_confirm,
+        name="household_confirm",
+    ),
 ]

@@ -3,28 +3,39 @@ check and food supply, the proposal and decision forms, the food-gap list, the m
 active zones and the XLSX export."""
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts.permissions import public_view, role_required
-from phongdich.audit.services import audit_read_many
+from phongdich.audit.services import audit_read, audit_read_many
+from phongdich.cases.pdf import qr_svg
 from phongdich.geo.models import AdminUnit
 from phongdich.geo.selectors import communes_within
 from phongdich.lib.bounds import pk_or_none
 from phongdich.lib.files import xlsx_response
+from phongdich.lib.identity import format_phone
+from phongdich.lib.link_sends import link_send_flash
+from phongdich.lib.ratelimit import allow
+from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 
 from . import rules, selectors, services
 from .forms import (
+    CheckpointAttachForm,
+    CitizenFoodForm,
     DecideForm,
     DeliveryForm,
     FactsForm,
     FoodRequestForm,
     HouseholdForm,
+    HouseholdLinkSendForm,
     ProposalForm,
     ZoneForm,
 )
@@ -133,6 +144,8 @@ def _detail_context(request, zone, **forms):
         )
     pending = selectors.pending_proposal(zone)
     inputs = services.lift_inputs(zone)
+    checkpoints = selectors.zone_checkpoints(user, zone)
+    may_attach = user.has_role(*services.CHECKPOINT_EDITOR_ROLES)
     return {
         "zone": zone,
         "lift": services.lift_check(zone, today, inputs),
@@ -170,6 +183,14 @@ def _detail_context(request, zone, **forms):
         "request_form": forms.get("request_form") or FoodRequestForm(zone=zone),
         "delivery_form": forms.get("delivery_form")
         or DeliveryForm(zone=zone, initial={"delivered_on": today}),
+        "checkpoints": checkpoints,
+        "may_attach": may_attach,
+        "checkpoint_form": forms.get("checkpoint_form")
+        or (
+            CheckpointAttachForm(checkpoints=services.attachable_checkpoints(user, zone))
+            if may_attach
+            else None
+        ),
     }
 
 
@@ -177,6 +198,10 @@ def _render_detail(request, zone, status=200, **forms):
     context = _detail_context(request, zone, **forms)
     # Households name a head and a phone: showing them is a read of personal data.
     audit_read_many(actor=request.user, action="zones.households", records=context["households"])
+    # Travellers named beside the zone's passages (only for the roles that may see them).
+    audit_read_many(
+        actor=request.user, action="zones.passages", records=context["checkpoints"].named
+    )
     return render(request, "zones/detail.html", context, status=status)
 
 
@@ -340,3 +365,196 @@ def public_zones(request):
         "zones/public.html",
         {"zones": rows, "limit": PUBLIC_LIMIT, "today": timezone.localdate()},
     )
+
+
+# --- a household's personal link --------------------------------------------------------
+
+# The page showing a new link may send it for this long (a signed copy rides in the form:
+# the server keeps only the link's hash), as the F0's link does (cases.views).
+LINK_SEND_SECONDS = 15 * 60
+LINK_SEND_SALT = "zones.household_link"
+CITIZEN_RATE = 30  # posts per address per 10 minutes, as the quarantine check's link
+
+
+def _household_for(request, pk, household):
+    zone = selectors.zone_for(request.user, pk)
+    found = zone.households.filter(pk=household).first()
+    if found is None:
+        raise Http404
+    found.zone = zone
+    return zone, found
+
+
+def _link_session_key(household) -> str:
+    return f"zones-household-link-{household.pk}"
+
+
+@require_POST
+@role_required(*SUPPLY)
+def household_link_issue(request, pk, household):
+    zone, found = _household_for(request, pk, household)
+    try:
+        _link, raw = services.household_link_issue(by=request.user, household=found)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("zones:detail", args=[zone.pk]) + "#households")
+    # Shown once on the next page (to print or send); only its hash is stored.
+    request.session[_link_session_key(found)] = absolute_url(
+        reverse("zones:household_page", args=[raw]), request
+    )
+    return redirect("zones:household_link", pk=zone.pk, household=found.pk)
+
+
+@role_required(*SUPPLY)
+def household_link(request, pk, household):
+    """The household's new link, once: large, to print and hand over, or to send by SMS."""
+    zone, found = _household_for(request, pk, household)
+    url = request.session.pop(_link_session_key(found), None)
+    audit_read(actor=request.user, target=zone, action="zones.household_link_read")
+    return render(
+        request,
+        "zones/household_link.html",
+        {
+            "zone": zone,
+            "household": found,
+            "url": url,
+            "signed": signing.dumps({"household": found.pk, "url": url}, salt=LINK_SEND_SALT)
+            if url
+            else "",
+            "qr": qr_svg(url) if url else "",
+            "send_form": HouseholdLinkSendForm(),
+            "sends": list(found.link_sends.all()[:5]),
+        },
+    )
+
+
+@require_POST
+@role_required(*SUPPLY)
+def household_link_send(request, pk, household):
+    zone, found = _household_for(request, pk, household)
+    form = HouseholdLinkSendForm(request.POST)
+    try:
+        data = signing.loads(
+            request.POST.get("link", ""), salt=LINK_SEND_SALT, max_age=LINK_SEND_SECONDS
+        )
+    except signing.BadSignature:
+        data = None
+    url = data.get("url") if isinstance(data, dict) and data.get("household") == found.pk else None
+    if not isinstance(url, str):
+        messages.error(request, _("Đường link đã hết thời gian hiển thị; hãy cấp link mới để gửi."))
+    elif form.is_valid():
+        try:
+            sent = services.household_link_send(
+                by=request.user,
+                household=found,
+                url=url,
+                channel=form.cleaned_data["channel"],
+                submission=form.submission(request.user),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            link_send_flash(request, sent, phone_display=format_phone(found.phone))
+    return redirect(reverse("zones:detail", args=[zone.pk]) + "#households")
+
+
+def _citizen_household(token):
+    household = selectors.household_by_link(token)
+    if household is None:
+        raise Http404
+    return household
+
+
+def _citizen_render(request, household, token, form=None, status=200):
+    return render(
+        request,
+        "zones/household_page.html",
+        {
+            "household": household,
+            "zone": household.zone,
+            "form": form or CitizenFoodForm(),
+            "requests": selectors.household_requests(household),
+            "deliveries": selectors.household_deliveries(household),
+            "may_ask": household.zone.is_active,
+            "token": token,
+        },
+        status=status,
+    )
+
+
+@public_view
+@never_cache
+def household_page(request, token):
+    """The household's own page (no account): ask for food or essentials, see what was
+    delivered, confirm a delivery received. Nothing of any other household is on it."""
+    household = _citizen_household(token)
+    if request.method != "POST":
+        return _citizen_render(request, household, token)
+    if not allow(request, "zones.household", limit=CITIZEN_RATE, window_seconds=600):
+        return render(request, "checkpoints/throttled.html", status=429)
+    form = CitizenFoodForm(request.POST)
+    if not form.is_valid():
+        return _citizen_render(request, household, token, form, status=400)
+    try:
+        _request, created = services.citizen_food_request(household=household, **form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _citizen_render(request, household, token, form, status=400)
+    messages.success(
+        request,
+        _("Đã gửi yêu cầu. Tổ công tác xã sẽ giao hàng tới hộ.")
+        if created
+        else _(
+            "Hộ đang có một yêu cầu chưa được giao đủ: yêu cầu đó vẫn được giữ, tổ công tác "
+            "xã sẽ giao hàng tới hộ."
+        ),
+    )
+    return redirect("zones:household_page", token=token)
+
+
+@require_POST
+@public_view
+@never_cache
+def household_confirm(request, token, delivery):
+    household = _citizen_household(token)
+    if not allow(request, "zones.household", limit=CITIZEN_RATE, window_seconds=600):
+        return render(request, "checkpoints/throttled.html", status=429)
+    if services.citizen_delivery_confirm(household=household, delivery_pk=delivery):
+        messages.success(request, _("Đã xác nhận hộ đã nhận hàng. Cảm ơn."))
+    return redirect("zones:household_page", token=token)
+
+
+# --- the zone's checkpoints ---------------------------------------------------------------
+
+CHECKPOINT_EDITORS = services.CHECKPOINT_EDITOR_ROLES
+
+
+@require_POST
+@role_required(*CHECKPOINT_EDITORS)
+def checkpoint_attach(request, pk):
+    zone = selectors.zone_for(request.user, pk)
+    form = CheckpointAttachForm(
+        request.POST, checkpoints=services.attachable_checkpoints(request.user, zone)
+    )
+    if not form.is_valid():
+        return _render_detail(request, zone, status=400, checkpoint_form=form)
+    try:
+        services.zone_checkpoint_attach(
+            by=request.user, zone=zone, checkpoint=form.cleaned_data["checkpoint"]
+        )
+    except ValidationError as exc:
+        return _fail(request, zone, exc, checkpoint_form=form)
+    messages.success(request, _("Đã gắn chốt kiểm soát với vùng."))
+    return redirect(reverse("zones:detail", args=[zone.pk]) + "#checkpoints")
+
+
+@require_POST
+@role_required(*CHECKPOINT_EDITORS)
+def checkpoint_detach(request, pk, checkpoint):
+    zone = selectors.zone_for(request.user, pk)
+    found = zone.checkpoints.filter(pk=checkpoint).first()
+    if found is None:
+        raise Http404
+    services.zone_checkpoint_detach(by=request.user, zone=zone, checkpoint=found)
+    messages.success(request, _("Đã bỏ chốt kiểm soát khỏi vùng."))
+    return redirect(reverse("zones:detail", args=[zone.pk]) + "#checkpoints")

@@ -16,6 +16,7 @@ from .. import rules
 from ..models import (
     Checkpoint,
     Declaration,
+    Direction,
     Handover,
     Passage,
     ReturneeForecast,
@@ -41,6 +42,7 @@ def passage_record(
     exit_checkpoint: Checkpoint | None = None,
     transit_hours: float = 4,
     replay_checked: bool = False,
+    direction: str = "in",
 ) -> tuple[Passage, bool]:
     """Record the officer's decision once per idempotency key: (passage, created).
 
@@ -58,6 +60,8 @@ def passage_record(
         return existing, False
     if decision not in rules.DECISIONS:
         raise ValidationError({"decision": _("Quyết định không hợp lệ.")})
+    if direction not in Direction.values:
+        raise ValidationError({"direction": _("Chiều qua chốt không hợp lệ.")})
     if decision == rules.HANDOVER and declaration.destination_commune_id is None:
         raise ValidationError({"decision": _("Không có xã nơi đến trong tỉnh để bàn giao.")})
     if decision == rules.TRANSIT and exit_checkpoint is None:
@@ -77,6 +81,7 @@ def passage_record(
         suggestion_rule=assessment.suggestion.rule.key,
         facility=site,
         note=nfc(note)[:300],
+        direction=direction,
         idempotency_key=key,
     )
     # ON CONFLICT DO NOTHING instead of a savepoint around save(): two statements fewer on

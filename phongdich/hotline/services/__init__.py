@@ -16,6 +16,7 @@ A package split by sub-domain (one module each); every public name is re-exporte
 the contract above and every caller keep importing from `phongdich.hotline.services`.
 """
 
+from .food_link import ticket_food_link
 from .messages import (
     INBOUND_THREAD_DAYS,
     message_deliver,
@@ -58,6 +59,7 @@ from .tickets import (
 )
 
 __all__ = [
+    "ticket_food_link",
     "oversight_refresh",
     "oversight_scopes",
     "CONFLICT_MESSAGE",

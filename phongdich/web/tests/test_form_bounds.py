@@ -87,7 +87,7 @@ FORM_MODELS = {
     "cases.OverrideForm": [],
     "cases.SelfDeclareForm": [Person],
     "cases.ReportForm": [cases.DailyReport],
-    "hotline.CallForm": [hotline.Ticket],
+    "hotline.CallForm": [hotline.Ticket, zones.Household],
     "hotline.PublicTicketForm": [hotline.Ticket],
     "hotline.ReplyForm": [hotline.TicketMessage],
     "hotline.CitizenReplyForm": [hotline.TicketMessage],
@@ -181,6 +181,9 @@ FORM_MODELS = {
     "zones.HouseholdForm": [zones.Household],
     "zones.FoodRequestForm": [zones.FoodRequest],
     "zones.DeliveryForm": [zones.Delivery],
+    "zones.CitizenFoodForm": [zones.FoodRequest],
+    "zones.HouseholdLinkSendForm": [zones.HouseholdLinkSend],
+    "zones.CheckpointAttachForm": [],
 }
 # Typed forms of values stored normalised (digits only, +84…): the form bounds what a person
 # types, and its clean_<field> turns it into what fits the column.

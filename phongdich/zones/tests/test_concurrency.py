@@ -112,3 +112,90 @@ def test_a_zone_write_does_not_lock_its_commune(monkeypatch):
     assert "result" in outcome, outcome
     zone.refresh_from_db()
     assert person.pk and zone.people_count == 431
+
+
+def _food_category():
+    from phongdich.hotline.models import Category
+
+    # transaction=True tests start from a flushed database: the seeded branch is gone.
+    category, _created = Category.objects.get_or_create(
+        code="food", defaults={"name": "Lương thực, nhu yếu phẩm", "branch_number": 6}
+    )
+    return category
+
+
+def _food_ticket(staff, world, phone, text="Nhà hết gạo"):
+    from phongdich.hotline import services as hotline
+
+    return hotline.ticket_create(
+        by=staff.hotline_agent,
+        channel="phone",
+        category=_food_category(),
+        text=text,
+        commune=world.commune_b,
+        caller_phone=phone,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_taking_one_households_calls_at_once_open_one_request():
+    from phongdich.hotline import services as hotline
+    from phongdich.hotline.models import Ticket
+
+    world = make_world()
+    staff = make_staff(world)
+    zone = zone_in_force(world, staff)
+    household = services.household_add(
+        by=staff.commune_worker_b, zone=zone, address="Số 12 ngõ 4", phone="+84912000111"
+    )
+    # The husband and the wife call from their two phones; one agent types the address.
+    first = _food_ticket(staff, world, "0912000111")
+    second = _food_ticket(staff, world, "0988000222", "Vợ gọi: nhà hết gạo")
+    agents = [staff.hotline_agent, staff.province_admin]
+    outcomes = race(
+        [
+            lambda: hotline.ticket_food_link(by=agents[0], ticket=first),
+            lambda: hotline.ticket_food_link(
+                by=agents[1], ticket=second, household_address="số 12 NGÕ 4"
+            ),
+        ]
+    )
+    assert not losers(outcomes), losers(outcomes)
+    request = FoodRequest.objects.get()
+    assert request.household == household
+    linked = set(Ticket.objects.values_list("food_request_id", flat=True))
+    assert linked == {request.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_ticket_linked_twice_at_once_opens_one_request():
+    from phongdich.audit.models import AuditEvent
+    from phongdich.hotline import services as hotline
+
+    world = make_world()
+    staff = make_staff(world)
+    zone = zone_in_force(world, staff)
+    services.household_add(
+        by=staff.commune_worker_b, zone=zone, address="Số 12", phone="+84912000111"
+    )
+    ticket = _food_ticket(staff, world, "0912000111")
+    outcomes = race([lambda: hotline.ticket_food_link(by=staff.hotline_agent, ticket=ticket)] * 3)
+    assert not losers(outcomes), losers(outcomes)
+    assert FoodRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(action="hotline.ticket_food_link").count() == 1
+    assert {t.food_request_id for t in winners(outcomes)} == {FoodRequest.objects.get().pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_households_double_tap_on_its_link_is_one_request():
+    world = make_world()
+    staff = make_staff(world)
+    zone = zone_in_force(world, staff)
+    household = services.household_add(by=staff.commune_worker_b, zone=zone, address="Số 12")
+    outcomes = race(
+        [lambda: services.citizen_food_request(household=household, items="Gạo, sữa", portions=3)]
+        * 3
+    )
+    assert not losers(outcomes), losers(outcomes)
+    assert FoodRequest.objects.count() == 1
+    assert sorted(created for _request, created in winners(outcomes)) == [False, False, True]
