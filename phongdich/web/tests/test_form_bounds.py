@@ -142,6 +142,7 @@ FORM_MODELS = {
     "vaccination.PublicAefiForm": [vaccination.Aefi],
     "vaccination.AefiStatusForm": [vaccination.Aefi],
     "vaccination.AefiReopenForm": [vaccination.AefiStatusChange],
+    "vaccination.AefiReportForm": [],
     "facilities.FacilityForm": [facilities.Facility],
     "facilities.FacilityCreateForm": [facilities.Facility],
     "facilities.CapacityForm": [facilities.CapacityChange],
