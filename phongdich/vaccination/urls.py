@@ -25,6 +25,7 @@ urlpatterns = [
     path("outreach/", views.outreach_list, name="outreach"),
     path("outreach.xlsx", views.outreach_export, name="outreach_export"),
     path("outreach.pdf", views_print.outreach_pdf, name="outreach_pdf"),
+    path("outreach/print/", views_print.outreach_print, name="outreach_print"),
     path("outreach/outcome/", views.outreach_outcome, name="outreach_outcome"),
     path("coverage.xlsx", views.coverage_export, name="coverage_export"),
     path("people/<int:pk>/certificate/", views.certificate_issue, name="certificate_issue"),
