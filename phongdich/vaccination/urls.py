@@ -34,6 +34,11 @@ urlpatterns = [
     path("risk-groups/", views.risk_groups, name="risk_groups"),
     path("people/<int:pk>/risk/", views_risk.risk_flag_add, name="risk_flag_add"),
     path(
+        "people/<int:pk>/reminder-channel/",
+        views_risk.reminder_channel,
+        name="reminder_channel",
+    ),
+    path(
         "people/<int:pk>/risk/<int:flag_pk>/end/",
         views_risk.risk_flag_end,
         name="risk_flag_end",

@@ -403,3 +403,26 @@ def test_one_risk_flag_added_twice_at_once_through_the_page_is_one_row():
     assert sum("Đã thêm nhóm nguy cơ." in page for page in said) == 1, said
     assert sum("Đã cập nhật nhóm nguy cơ đã có." in page for page in said) == 1
     assert RiskFlag.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_channel_saves_at_once_make_one_row_and_one_change():
+    from phongdich.audit.models import AuditEvent
+    from phongdich.vaccination import reminders
+    from phongdich.vaccination.models import ReminderChannel
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    outcomes = race(
+        [
+            lambda: reminders.reminder_channel_set(
+                by=staff.commune_worker_a, person=person, channel="zalo"
+            )
+        ]
+        * 2
+    )
+    assert not losers(outcomes), losers(outcomes)
+    assert sorted(changed for _status, (_row, changed) in outcomes) == [False, True]
+    assert ReminderChannel.objects.count() == 1
+    assert AuditEvent.objects.filter(action="vaccination.reminder_channel").count() == 1

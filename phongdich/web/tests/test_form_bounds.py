@@ -133,6 +133,7 @@ FORM_MODELS = {
     "vaccination.RiskImportForm": [],
     "vaccination.RiskFlagForm": [vaccination.RiskFlag],
     "vaccination.RiskFlagEndForm": [],
+    "vaccination.ReminderChannelForm": [vaccination.ReminderChannel],
     "vaccination.PopulationBandImportForm": [],
     "vaccination.CampaignForm": [vaccination.Campaign],
     "vaccination.LinkSendForm": [vaccination.AefiLinkSend],
