@@ -109,6 +109,7 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--print-only", action="store_true", help="only the streamed print")
     args = parser.parse_args()
     if not args.reuse:
         recreate_database()
@@ -158,6 +159,10 @@ def main() -> None:
         "list: everyone needing a dose": f"/vaccination/outreach/?commune={commune}",
     }
     base = show("baseline: the commune's resident ids (1 query)", timed(baseline, args.runs))
+    if args.print_only:
+        client.get(urls["list: everyone needing a dose"])  # the summaries computed
+        printed(client, connection, commune, args.runs)
+        return
     for label, url in urls.items():
         started = time.perf_counter()
         assert client.get(url).status_code == 200

@@ -195,6 +195,7 @@ def outreach_rows(commune, filters: Filters, day: date, current=None):
 
 
 PRINT_BATCH = 1000
+_SUMMARY_OF_PERSON = OutreachSummary._meta.get_field("person").remote_field
 
 
 def outreach_batches(commune, filters: Filters, day: date, current=None, *, size=PRINT_BATCH):
@@ -215,6 +216,12 @@ def outreach_batches(commune, filters: Filters, day: date, current=None, *, size
         page = list(rows.select_related("person").order_by("person__name_key", "pk")[:size])
         if not page:
             return
+        for row in page:
+            # select_related on a one-to-one caches each side on the other: a reference
+            # cycle only a full garbage collection frees, so the batches already sent would
+            # pile up in memory until one ran (29 MiB for 13,567 rows; see docs).
+            if _SUMMARY_OF_PERSON.is_cached(row.person):
+                _SUMMARY_OF_PERSON.delete_cached_value(row.person)
         yield _entries(OutreachList(), page, day).entries
         if len(page) < size:
             return
