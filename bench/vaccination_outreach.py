@@ -5,7 +5,10 @@ schedule generator), then measures, in process through the Django test client (e
 middleware, the template, the audit read): the list page for "not vaccinated, 15 and over"
 and for everyone needing a dose, with the query count of each (the first read of the day,
 which computes the per-person summaries, is reported apart); the XLSX export of the whole
-list; and the baseline of the same run: one indexed read of the commune's residents' ids.
+list; the streamed browser print of the whole list and of a smaller filter (wall and CPU
+time, queries, rows, and the peak of Python memory while the response is read chunk by
+chunk and thrown away, tracemalloc); and the baseline of the same run: one indexed read of
+the commune's residents' ids.
 
     .venv/bin/python bench/vaccination_outreach.py [--residents 20000] [--runs 15] [--reuse]
 
@@ -106,6 +109,7 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--print-only", action="store_true", help="only the streamed print")
     args = parser.parse_args()
     if not args.reuse:
         recreate_database()
@@ -155,6 +159,10 @@ def main() -> None:
         "list: everyone needing a dose": f"/vaccination/outreach/?commune={commune}",
     }
     base = show("baseline: the commune's resident ids (1 query)", timed(baseline, args.runs))
+    if args.print_only:
+        client.get(urls["list: everyone needing a dose"])  # the summaries computed
+        printed(client, connection, commune, args.runs)
+        return
     for label, url in urls.items():
         started = time.perf_counter()
         assert client.get(url).status_code == 200
@@ -181,6 +189,47 @@ def main() -> None:
             max(3, args.runs // 5),
         ),
     )
+
+    printed(client, connection, commune, args.runs)
+
+
+def printed(client, connection, commune: int, runs: int) -> None:
+    """The streamed print: flat memory means the peak does not grow with the rows."""
+    import tracemalloc
+
+    urls = {
+        "print: not vaccinated, 15 and over": f"/vaccination/outreach/print/?commune={commune}"
+        "&min_age=15&need=unvaccinated",
+        "print: everyone needing a dose": f"/vaccination/outreach/print/?commune={commune}",
+    }
+    for label, url in urls.items():
+        queries = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        size = rows = 0
+        tracemalloc.start()
+        with connection.execute_wrapper(count):
+            response = client.get(url)
+            for chunk in response.streaming_content:  # read and dropped, as a socket would
+                size += len(chunk)
+                rows += chunk.count(b"<tr>")
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        walls, cpus = [], []
+        for _ in range(max(3, runs // 5)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _chunk in client.get(url).streaming_content:
+                pass
+            walls.append((time.perf_counter() - wall) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+        show(f"{label} ({rows - 1:,} rows, {size // 1024:,} KiB)", walls, len(queries))
+        print(
+            f"{'':<52} CPU p50 {statistics.median(cpus):8.1f} ms; "
+            f"peak Python memory {peak / 2**20:.1f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -291,6 +291,9 @@ EXPORT_KEEP_HOURS = envint("EXPORT_KEEP_HOURS", 24)
 # The dose API's calls per account and minute (vaccination.api): a bulk backfill raises them.
 VACCINATION_API_POST_LIMIT = envint("VACCINATION_API_POST_LIMIT", 120)
 VACCINATION_API_READ_LIMIT = envint("VACCINATION_API_READ_LIMIT", 300)
+# The province's channel for dose reminders ("sms" or "zalo") for people who chose none on
+# their vaccination record; a person's own choice (vaccination.ReminderChannel) wins.
+VACCINATION_REMINDER_CHANNEL = os.environ.get("VACCINATION_REMINDER_CHANNEL", "sms")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

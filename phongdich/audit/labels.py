@@ -250,6 +250,7 @@ WRITE_ACTIONS = {
     "vaccination.review.resolve": _("xử lý mũi tiêm chưa khớp người"),
     "vaccination.risk_flag": _("ghi nhóm nguy cơ của người"),
     "vaccination.risk_flag_end": _("ghi ngày kết thúc nhóm nguy cơ của người"),
+    "vaccination.reminder_channel": _("chọn cách nhắc lịch tiêm của người (SMS hoặc Zalo)"),
     "vaccination.risk_import": _("nhập nhóm nguy cơ từ tệp"),
     "vaccination.population_band_import": _("nhập dân số theo nhóm tuổi"),
     "vaccination.campaign.create": _("lập chiến dịch tiêm chủng"),

@@ -192,6 +192,46 @@ def audit_read_many(
     return event
 
 
+class StreamedRead:
+    """One read event for a list sent in batches (a printed list streamed to the browser):
+    the event is written with the number listed before the first row goes out, and each
+    batch's records are added as subject rows just before that batch is sent, so memory
+    stays one batch and the trail holds exactly what left the server, even if the client
+    stops reading halfway. No repeat folding (the digest would need the whole list)."""
+
+    def __init__(self, *, actor, action: str, count: int, context: dict | None = None):
+        self.actor = actor if getattr(actor, "is_authenticated", False) else None
+        self.action, self.count, self.context = action, count, context or {}
+        self.event: AuditEvent | None = None
+
+    def add(self, records: Iterable[models.Model]) -> None:
+        subjects = list(dict.fromkeys(_subject(r) for r in records if r is not None))
+        if not subjects:
+            return
+        with transaction.atomic(savepoint=False):
+            if self.event is None:
+                self.event = AuditEvent.objects.create(
+                    actor=self.actor,
+                    actor_label=self.actor.get_username() if self.actor else "hệ thống",
+                    kind=AuditEvent.Kind.READ,
+                    action=self.action,
+                    target_type=subjects[0][0],
+                    target_id="",
+                    target_label=f"{self.count} hồ sơ",
+                    ip=current_ip.get(),
+                    changes={**self.context, "count": self.count, "streamed": True},
+                    province=province_of(self.actor),
+                    app=action_app(self.action),
+                )
+            _insert_subjects(
+                connections[self.event._state.db],
+                self.event.pk,
+                subjects,
+                self.event.province,
+                self.actor,
+            )
+
+
 def _subject_province_sql(connection, province, actor) -> tuple[str, list]:
     """The subjects' province as SQL: the event's code when it is a plain string, else the
     same lookup of the actor's unit the event's INSERT made (no extra round-trip)."""

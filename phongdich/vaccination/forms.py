@@ -23,6 +23,7 @@ from .models import (
     Dose,
     DoseKind,
     OutreachOutcome,
+    ReminderChannel,
     RiskFlag,
     RiskGroup,
     SiteKind,
@@ -280,3 +281,9 @@ class CampaignTargetForm(forms.Form):
 
 class CampaignTaskLinkForm(forms.Form):
     task = forms.IntegerField(label=_("Mã nhiệm vụ chỉ đạo"), min_value=1, max_value=ID_MAX)
+
+
+class ReminderChannelForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Nhận nhắc lịch tiêm qua"), choices=ReminderChannel.Channel.choices
+    )

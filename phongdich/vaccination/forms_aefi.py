@@ -4,7 +4,12 @@ personal link (phone-sized), and the investigation's status."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.lib.bounds import PHONE_INPUT_MAX_LENGTH, BoundedDateTimeField, max_length
+from phongdich.lib.bounds import (
+    PHONE_INPUT_MAX_LENGTH,
+    BoundedDateField,
+    BoundedDateTimeField,
+    max_length,
+)
 from phongdich.lib.idempotency import SubmissionKeyForm
 from phongdich.lib.identity import normalize_phone
 
@@ -98,3 +103,25 @@ class LinkSendForm(SubmissionKeyForm):
     """Send the just-issued AEFI link to the vaccinee (aefi.aefi_link_send)."""
 
     channel = forms.ChoiceField(choices=AefiLinkSend.Channel.choices)
+
+
+class AefiReportForm(forms.Form):
+    """The national-layout export's filter (GET): the period by the day a report was
+    received, and the investigation's status ("open" = not concluded, as the queue)."""
+
+    OPEN = "open"
+
+    since = BoundedDateField(label=_("Từ ngày"), required=False)
+    until = BoundedDateField(label=_("Đến ngày"), required=False)
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Mọi trạng thái")), (OPEN, _("Chưa kết luận")), *Aefi.Status.choices],
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            raise forms.ValidationError(_("Ngày kết thúc trước ngày bắt đầu."))
+        return data

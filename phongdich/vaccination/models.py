@@ -846,6 +846,8 @@ class DoseReminder(models.Model):
     dose_number = models.PositiveSmallIntegerField()
     due_on = models.DateField()
     to = models.CharField(max_length=12)
+    # The channel it went by (the person's choice, else the province's default): SMS or Zalo.
+    channel = models.CharField(max_length=8, default="sms")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.SENT)
     external_id = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(auto_now_add=True)
@@ -887,3 +889,26 @@ class PersonStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.first_on} / {self.complete_on} / {self.boosted_on}"
+
+
+class ReminderChannel(models.Model):
+    """How one person wants their dose reminders: by SMS or Zalo, to their own phone. A
+    person without a row gets the province's default (VACCINATION_REMINDER_CHANNEL). Kept
+    here, not on Person, so the people registry needs no migration for one app's messages."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        ZALO = "zalo", _("Zalo")
+
+    # Merging two records of one person keeps the surviving person's choice.
+    MERGE_DROPS_REPEATS = True
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.CASCADE, related_name="reminder_channel"
+    )
+    channel = models.CharField(_("nhận nhắc lịch tiêm qua"), max_length=8, choices=Channel.choices)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.channel}"

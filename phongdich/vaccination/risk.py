@@ -96,6 +96,14 @@ def risk_flag_end(*, by, flag: RiskFlag, until: date) -> RiskFlag:
     enterprise): the flag stays, for the days it held, and stops counting after them."""
     flag = RiskFlag.objects.select_for_update(of=("self",)).select_related("person").get(pk=flag.pk)
     _check_scope(by, flag.person)
+    if flag.until is not None:
+        # The page offers "end" only on an open flag: a flag ended meanwhile (a second
+        # click, or a colleague at the same time — the row lock above serialises them) is
+        # not moved again, so one end is recorded and audited.
+        raise ValidationError(
+            _("Nhóm nguy cơ này đã được ghi kết thúc từ ngày %(day)s.")
+            % {"day": flag.until.strftime("%d/%m/%Y")}
+        )
     _validate(flag.group, flag.enterprise, flag.since, until)
     before = flag.until
     flag.until = until

@@ -25,6 +25,7 @@ urlpatterns = [
     path("outreach/", views.outreach_list, name="outreach"),
     path("outreach.xlsx", views.outreach_export, name="outreach_export"),
     path("outreach.pdf", views_print.outreach_pdf, name="outreach_pdf"),
+    path("outreach/print/", views_print.outreach_print, name="outreach_print"),
     path("outreach/outcome/", views.outreach_outcome, name="outreach_outcome"),
     path("coverage.xlsx", views.coverage_export, name="coverage_export"),
     path("people/<int:pk>/certificate/", views.certificate_issue, name="certificate_issue"),
@@ -32,6 +33,11 @@ urlpatterns = [
     path("xac-minh/<str:token>/", views.certificate_verify, name="certificate_verify"),
     path("risk-groups/", views.risk_groups, name="risk_groups"),
     path("people/<int:pk>/risk/", views_risk.risk_flag_add, name="risk_flag_add"),
+    path(
+        "people/<int:pk>/reminder-channel/",
+        views_risk.reminder_channel,
+        name="reminder_channel",
+    ),
     path(
         "people/<int:pk>/risk/<int:flag_pk>/end/",
         views_risk.risk_flag_end,

@@ -31,6 +31,7 @@ from . import (
     labels,
     outreach,
     panels,
+    reminders,
     risk,
     selectors,
     services,
@@ -45,6 +46,7 @@ from .forms import (
     OutcomeForm,
     OutreachFilterForm,
     PopulationBandImportForm,
+    ReminderChannelForm,
     ReviewMatchForm,
     RiskFlagForm,
     RiskImportForm,
@@ -55,6 +57,7 @@ from .models import (
     CoverageBand,
     Dose,
     DoseReview,
+    ReminderChannel,
     RiskGroup,
     VaccinationCertificate,
 )
@@ -169,6 +172,13 @@ def record(request, pk: int):
     context["can_unlink"] = request.user.has_role(*REVIEW_ROLES)
     context["risk_flags"] = risk.person_flags(person)
     context["risk_form"] = RiskFlagForm(initial={"since": timezone.localdate()})
+    context["reminder_channel"] = reminders.channel_of(person)
+    context["reminder_channel_label"] = dict(ReminderChannel.Channel.choices).get(
+        context["reminder_channel"], context["reminder_channel"]
+    )
+    context["reminder_channel_form"] = ReminderChannelForm(
+        initial={"channel": context["reminder_channel"]}
+    )
     context["aefi_links"] = list(
         AefiLink.objects.filter(
             person=person, revoked_at__isnull=True, expires_at__gt=timezone.now()

@@ -20,11 +20,18 @@ from phongdich.lib.files import xlsx_response
 from phongdich.lib.idempotency import SubmissionConflict
 from phongdich.lib.link_sends import link_send_flash
 from phongdich.lib.urls import absolute_url
-from phongdich.lib.xlsx import build_workbook
+from phongdich.lib.xlsx import build_form
 from phongdich.people import need_to_know
 
-from . import aefi, selectors
-from .forms_aefi import AefiForm, AefiReopenForm, AefiStatusForm, LinkSendForm, PublicAefiForm
+from . import aefi, aefi_report, selectors
+from .forms_aefi import (
+    AefiForm,
+    AefiReopenForm,
+    AefiReportForm,
+    AefiStatusForm,
+    LinkSendForm,
+    PublicAefiForm,
+)
 from .models import Aefi, AefiLink, Dose
 from .permissions import AEFI_REOPEN_ROLES, RECORD_ROLES
 from .views import _person
@@ -244,68 +251,39 @@ def aefi_link_revoke(request, pk: int, link_pk: int):
 
 @role_required(*RECORD_ROLES)
 def aefi_export(request):
-    """The queue of the user's jurisdiction (every report in the filter, not only the first
-    page) as XLSX with the WHO core fields: an audited read of every person in it."""
-    status = request.GET.get("status", "")
-    if status not in Aefi.Status.values:
-        status = ""
-    items = list(selectors.aefi_queue(request.user, status=status))
+    """The reports of the user's jurisdiction in the period, in the national layout (the
+    unit's heading, the motto, the title and period, one row per report, the signatures;
+    aefi_report.py): an audited read of every person in it."""
+    form = AefiReportForm(request.GET)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("vaccination:aefi_queue")
+    data = form.cleaned_data
+    queryset = selectors.aefi_visible_to(request.user).select_related(
+        "person", "commune", "district", "dose__product"
+    )
+    if data["status"] == AefiReportForm.OPEN:
+        queryset = queryset.exclude(status=Aefi.Status.CONCLUDED)
+    elif data["status"]:
+        queryset = queryset.filter(status=data["status"])
+    period = aefi_report.Period(since=data["since"], until=data["until"])
+    items = list(aefi_report.within(queryset, period).order_by("created_at", "pk"))
     audit_read_many(
         actor=request.user, action="vaccination.aefi_export", records=[i.person for i in items]
     )
-    yes = _("Có")
-    header = [
-        _("Số báo cáo"),
-        _("Họ và tên"),
-        _("Năm sinh"),
-        _("Xã/phường"),
-        _("Vắc xin"),
-        _("Mũi"),
-        _("Ngày tiêm"),
-        _("Xuất hiện lúc"),
-        _("Triệu chứng, diễn biến"),
-        _("Xử trí, điều trị"),
-        _("Tình trạng hiện tại"),
-        _("Nghiêm trọng"),
-        _("Tử vong"),
-        _("Đe dọa tính mạng"),
-        _("Phải nhập viện hoặc kéo dài nằm viện"),
-        _("Tàn tật hoặc di chứng kéo dài"),
-        _("Người báo cáo"),
-        _("Trạng thái"),
-        _("Phân loại nguyên nhân"),
-        _("Kết luận điều tra"),
-        _("Ngày báo cáo"),
-    ]
-    rows = [
-        [
-            i.pk,
-            i.person.full_name,
-            i.person.birth_year or (i.person.birth_date.year if i.person.birth_date else ""),
-            i.commune.label(),
-            i.dose.product.name if i.dose else "",
-            i.dose.dose_number if i.dose else "",
-            i.dose.given_on.strftime("%d/%m/%Y") if i.dose else "",
-            timezone.localtime(i.onset_at).strftime("%H:%M %d/%m/%Y"),
-            i.description,
-            i.treatment,
-            i.get_outcome_display(),
-            yes if i.serious else "",
-            yes if i.died else "",
-            yes if i.life_threatening else "",
-            yes if i.hospitalised else "",
-            yes if i.disability else "",
-            f"{i.reporter_name} ({i.get_reporter_kind_display()})",
-            i.get_status_display(),
-            i.get_causality_display() if i.causality else "",
-            i.conclusion,
-            timezone.localtime(i.created_at).strftime("%d/%m/%Y"),
-        ]
-        for i in items
-    ]
+    today = timezone.localdate()
     return xlsx_response(
-        build_workbook(_("Phản ứng sau tiêm"), header, rows),
-        f"phan-ung-sau-tiem-{timezone.localdate():%Y%m%d}.xlsx",
+        build_form(
+            _("Phản ứng sau tiêm"),
+            preamble=aefi_report.preamble(request.user.jurisdiction, period, items, today),
+            header=aefi_report.header(),
+            rows=(aefi_report.row(n, item) for n, item in enumerate(items, start=1)),
+            footer=aefi_report.footer(),
+            widths=aefi_report.WIDTHS,
+        ),
+        f"bao-cao-phan-ung-sau-tiem-{today:%Y%m%d}.xlsx",
     )
 
 

@@ -1,10 +1,12 @@
 """Risk groups by hand on a person's vaccination record: add one, end one. The import
-(views.risk_groups) brings lists; these are the single cases a station hears of."""
+(views.risk_groups) brings lists; these are the single cases a station hears of. Also the
+person's channel for dose reminders (SMS or Zalo), set on the same record."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,8 +14,8 @@ from phongdich.accounts.permissions import role_required
 from phongdich.people.models import Person
 from phongdich.people.selectors import person_get
 
-from . import risk
-from .forms import RiskFlagEndForm, RiskFlagForm
+from . import reminders, risk
+from .forms import ReminderChannelForm, RiskFlagEndForm, RiskFlagForm
 from .models import RiskFlag
 from .permissions import RECORD_ROLES
 
@@ -69,3 +71,28 @@ def risk_flag_end(request, pk: int, flag_pk: int):
     else:
         messages.success(request, _("Đã ghi ngày kết thúc nhóm nguy cơ."))
     return redirect("vaccination:record", pk=person.pk)
+
+
+@require_POST
+@role_required(*RECORD_ROLES)
+def reminder_channel(request, pk: int):
+    person = _person(request, pk)
+    form = ReminderChannelForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect("vaccination:record", pk=person.pk)
+    try:
+        row, changed = reminders.reminder_channel_set(
+            by=request.user, person=person, channel=form.cleaned_data["channel"]
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        words = {"channel": row.get_channel_display()}
+        messages.success(
+            request,
+            _("Từ nay nhắc lịch tiêm qua %(channel)s.") % words
+            if changed
+            else _("Đã nhắc lịch tiêm qua %(channel)s từ trước.") % words,
+        )
+    return redirect(reverse("vaccination:record", args=[person.pk]) + "#reminder-channel")

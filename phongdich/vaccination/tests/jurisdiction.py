@@ -162,6 +162,7 @@ RECORDS_IN_COMMUNE_B = {
     "vaccination:campaign_unlink_task": _campaign_task_of_b,
     "vaccination:risk_flag_add": _record_of_b,
     "vaccination:risk_flag_end": _risk_flag_of_b,
+    "vaccination:reminder_channel": _record_of_b,
     "vaccination:campaign": _campaign_of_b,
     "vaccination:campaign_edit": _campaign_of_b,
     "vaccination:campaign_target": _campaign_of_b,

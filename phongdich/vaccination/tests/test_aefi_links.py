@@ -2,12 +2,13 @@
 once, audited), revoked from the record, and the queue exported to XLSX (audited)."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from phongdich.audit.models import AuditEvent
@@ -111,27 +112,87 @@ def test_the_pages_send_and_revoke(client, staff, vaccinee):
     assert client.post(send, {"link": signed, "channel": "sms"}).status_code == 404
 
 
-def test_the_queue_exports_to_xlsx_and_the_export_is_audited(client, staff, vaccinee):
+def _sheet(response):
+    assert response.status_code == 200, response.status_code
+    return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def _table(rows):
+    """The table under the national heading: the header row (STT first) and the rows after
+    it up to the blank line before the signatures."""
+    start = next(n for n, row in enumerate(rows) if row and row[0] == "STT")
+    body = []
+    for row in rows[start + 1 :]:
+        if not row or all(v is None for v in row):
+            break
+        body.append(row)
+    return rows[:start], rows[start], body
+
+
+def test_the_queue_exports_the_national_layout_and_the_export_is_audited(client, staff, vaccinee):
+    from phongdich.vaccination.models import Dose
+
+    dose = Dose.objects.get(person=vaccinee)
+    Dose.objects.filter(pk=dose.pk).update(lot="FF1234", site_name="Trạm y tế Hàm Rồng")
+    dose.refresh_from_db()
     onset = datetime(2021, 10, 11, 20, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    serious = aefi.aefi_report(
+        by=staff.commune_worker_a,
+        person=vaccinee,
+        dose=dose,
+        report=aefi.AefiInput(
+            onset_at=onset, description="Sốt cao, khó thở", hospitalised=True, died=False
+        ),
+    )
     aefi.aefi_report(
         by=staff.commune_worker_a,
         person=vaccinee,
-        report=aefi.AefiInput(onset_at=onset, description="Sốt cao", hospitalised=True),
+        report=aefi.AefiInput(onset_at=onset, description="Đau chỗ tiêm"),
     )
     client.force_login(staff.commune_worker_a)
     assert 'id="aefi-export"' in client.get("/vaccination/aefi/").content.decode()
-    response = client.get("/vaccination/aefi.xlsx")
-    assert response.status_code == 200
-    sheet = load_workbook(BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("Số báo cáo", "Họ và tên")
-    assert rows[1][1] == vaccinee.full_name and rows[1][7] == "20:30 11/10/2021"
-    assert "Huyện" in rows[1][3] or "Thành phố" in rows[1][3]  # the commune with its district
-    assert rows[1][11] == "Có" and rows[1][14] == "Có"
+    rows = _sheet(client.get("/vaccination/aefi.xlsx"))
+    heading, header, body = _table(rows)
+    words = " ".join(str(v) for row in heading for v in row if v)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in words and "Độc lập - Tự do - Hạnh phúc" in words
+    assert "TRẠM Y TẾ" in words and "BÁO CÁO CÁC TRƯỜNG HỢP PHẢN ỨNG SAU TIÊM CHỦNG" in words
+    assert "Mọi báo cáo đến nay" in words and "trong đó tai biến nặng: 1" in words
+    column = {name: n for n, name in enumerate(header)}
+    assert len(body) == 2
+    first = dict(zip(header, body[0], strict=False))
+    assert first["STT"] == 1 and first["Mã số trường hợp"] == serious.pk
+    assert first["Họ và tên"] == vaccinee.full_name and first["Ngày sinh (năm sinh)"] == 1980
+    assert first["Tuổi"] == 41  # in 2021, born 1980 (year only)
+    assert first["Xã/phường"] == vaccinee.commune.name
+    assert first["Quận/huyện"] == vaccinee.commune.parent.name
+    assert (first["Tên vắc xin"], first["Số lô"], first["Liều thứ"]) == (
+        dose.product.name, "FF1234", 1,
+    )  # fmt: skip
+    assert first["Cơ sở tiêm chủng"] == "Trạm y tế Hàm Rồng"
+    assert first["Ngày tiêm"] == "11/10/2021"
+    assert first["Ngày giờ xuất hiện phản ứng"] == "20:30 11/10/2021"
+    assert first["Phân loại"] == "Tai biến nặng"
+    assert first["Lý do tai biến nặng"] == "phải nhập viện hoặc kéo dài nằm viện"
+    assert body[1][column["Phân loại"]] == "Phản ứng thông thường"
+    assert body[1][column["Lý do tai biến nặng"]] in ("", None)
+    assert rows[-1][1] == "(Ký, ghi rõ họ tên)"  # the signatures under the table
     event = AuditEvent.objects.get(action="vaccination.aefi_export")
-    assert event.subjects.count() == 1
-    # Another commune's officer exports an empty sheet.
+    assert event.subjects.count() == 1  # one person, two reports
+    # A period that holds neither report, and a period backwards, and a day out of range.
+    received = timezone.localdate()
+    later = f"{received + timedelta(days=1):%d/%m/%Y}"
+    _h, _header, empty = _table(_sheet(client.get(f"/vaccination/aefi.xlsx?since={later}")))
+    assert empty == []
+    since = f"{received:%d/%m/%Y}"
+    _h, _header, kept = _table(
+        _sheet(client.get(f"/vaccination/aefi.xlsx?since={since}&until={since}"))
+    )
+    assert len(kept) == 2
+    for query in (f"since={later}&until={since}", "since=01/01/0001", "status=nope"):
+        response = client.get(f"/vaccination/aefi.xlsx?{query}")
+        assert response.status_code == 302, query
+    # Another commune's officer exports an empty table.
     client.force_login(staff.commune_worker_b)
-    sheet = load_workbook(BytesIO(client.get("/vaccination/aefi.xlsx").content)).active
-    assert sheet.max_row == 1
-    assert Aefi.objects.count() == 1
+    _h, _header, none = _table(_sheet(client.get("/vaccination/aefi.xlsx")))
+    assert none == []
+    assert Aefi.objects.count() == 2

@@ -305,3 +305,124 @@ def test_a_campaign_refresh_does_not_lock_its_province(monkeypatch):
             by=officer, name="Mũi nhắc lại", start=date(2022, 3, 1), deadline=date(2022, 3, 31)
         )
     assert other.pk and "result" in outcome
+
+
+def _posting(user, url, data=None):
+    """A logged-in browser's POST, to race through the whole view (each thread its own
+    client and, on PostgreSQL, its own connection); returns the page after the redirect."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    return lambda: browser.post(url, data or {}, follow=True).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_unlinking_one_task_at_once_unlink_it_once():
+    from datetime import date
+
+    from phongdich.audit.models import AuditEvent
+    from phongdich.directives.models import Document, Task
+    from phongdich.vaccination import campaigns
+    from phongdich.vaccination.models import CampaignTaskLink
+
+    world = make_world()
+    staff = make_staff(world)
+    campaign = campaigns.campaign_create(
+        by=staff.province_health_officer,
+        name="Mùa xuân",
+        start=date(2022, 2, 21),
+        deadline=date(2022, 2, 28),
+    )
+    document = Document.objects.create(title="Công văn 2", number="2/CV")
+    task = Task.objects.create(
+        document=document, text="Tiêm đủ mũi", is_draft=False, deadline=date(2022, 2, 28)
+    )
+    campaigns.campaign_task_link(by=staff.province_health_officer, campaign=campaign, task=task)
+    url = f"/vaccination/campaigns/{campaign.pk}/task/{task.pk}/unlink/"
+    pages = race(
+        [_posting(staff.province_health_officer, url), _posting(staff.province_admin, url)]
+    )
+    assert not losers(pages), losers(pages)
+    said = [page for _status, page in pages]
+    assert sum("Đã bỏ liên kết nhiệm vụ" in page for page in said) == 1, said
+    assert sum("đã không còn liên kết với chiến dịch" in page for page in said) == 1
+    assert not CampaignTaskLink.objects.exists() and Task.objects.filter(pk=task.pk).exists()
+    assert AuditEvent.objects.filter(action="vaccination.campaign.unlink_task").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_ending_one_risk_flag_at_once_end_it_once():
+    from datetime import date
+
+    from phongdich.audit.models import AuditEvent
+    from phongdich.vaccination import risk
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    flag, _created = risk.risk_flag_set(
+        by=staff.commune_worker_a,
+        person=person,
+        group="pregnant",
+        source="Sổ khám thai",
+        since=date(2022, 1, 1),
+    )
+    url = f"/vaccination/people/{person.pk}/risk/{flag.pk}/end/"
+    officer = builders.officer(world)
+    pages = race(
+        [
+            _posting(staff.commune_worker_a, url, {"until": "15/02/2022"}),
+            _posting(officer, url, {"until": "20/02/2022"}),
+        ]
+    )
+    assert not losers(pages), losers(pages)
+    said = [page for _status, page in pages]
+    assert sum("Đã ghi ngày kết thúc nhóm nguy cơ." in page for page in said) == 1, said
+    flag.refresh_from_db()
+    # The loser is told the day the winner wrote, and that day is the one kept.
+    told = [page for page in said if "đã được ghi kết thúc từ ngày" in page]
+    assert len(told) == 1 and flag.until.strftime("%d/%m/%Y") in told[0]
+    assert flag.until in (date(2022, 2, 15), date(2022, 2, 20))
+    assert AuditEvent.objects.filter(action="vaccination.risk_flag_end").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_risk_flag_added_twice_at_once_through_the_page_is_one_row():
+    from phongdich.vaccination.models import RiskFlag
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    url = f"/vaccination/people/{person.pk}/risk/"
+    data = {"group": "teacher", "source": "Phòng GD&ĐT", "since": "01/09/2021"}
+    pages = race([_posting(staff.commune_worker_a, url, data) for _ in range(2)])
+    assert not losers(pages), losers(pages)
+    said = [page for _status, page in pages]
+    # One adds it, the other is told it updated the one already there.
+    assert sum("Đã thêm nhóm nguy cơ." in page for page in said) == 1, said
+    assert sum("Đã cập nhật nhóm nguy cơ đã có." in page for page in said) == 1
+    assert RiskFlag.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_channel_saves_at_once_make_one_row_and_one_change():
+    from phongdich.audit.models import AuditEvent
+    from phongdich.vaccination import reminders
+    from phongdich.vaccination.models import ReminderChannel
+
+    world = make_world()
+    staff = make_staff(world)
+    person = builders.person(world, staff)
+    outcomes = race(
+        [
+            lambda: reminders.reminder_channel_set(
+                by=staff.commune_worker_a, person=person, channel="zalo"
+            )
+        ]
+        * 2
+    )
+    assert not losers(outcomes), losers(outcomes)
+    assert sorted(changed for _status, (_row, changed) in outcomes) == [False, True]
+    assert ReminderChannel.objects.count() == 1
+    assert AuditEvent.objects.filter(action="vaccination.reminder_channel").count() == 1

@@ -1,5 +1,6 @@
 """No one missed: who is on a commune's list, outcomes, and the "không bỏ sót" share."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -307,3 +308,74 @@ def test_the_export_is_laid_out_as_the_communes_list(client, world, staff, offic
     assert cells[-2] == ["Người lập biểu", "Trưởng trạm y tế"]
     assert sheet.print_title_rows == f"${header + 1}:${header + 1}"  # 1-based: the header
     assert sheet.page_setup.orientation == "landscape"
+
+
+def _streamed(response) -> str:
+    assert response.status_code == 200, response.status_code
+    assert response.streaming and response["Content-Type"].startswith("text/html")
+    return b"".join(response.streaming_content).decode()
+
+
+def test_the_whole_list_prints_in_keyset_batches_with_one_audited_read(
+    client, world, staff, officer, monkeypatch
+):
+    """Past the PDF's cap the browser print has everyone, in name order, numbered through
+    the batches; one read event lists every person printed; the queries grow by two per
+    batch, never per row; another commune is out of reach; no working note on the paper."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from phongdich.web.tests.test_printed_papers import working_notes
+
+    _people(world, staff, officer)
+    for n in range(4):  # seven people on the list with the three of _people
+        builders.person(
+            world, staff, full_name=f"Người Thêm {n}", birth_year=1980, phone="", id_number=""
+        )
+    client.force_login(officer)
+    query = {"commune": world.commune_a.pk, "min_age": 15}
+    page = client.get("/vaccination/outreach/", query).content.decode()
+    assert 'id="outreach-print-all"' in page and "/vaccination/outreach/print/?" in page
+    listed = outreach.outreach_list(world.commune_a, outreach.Filters(min_age=15), TODAY)
+    expected = [e.person.full_name for e in listed.entries]  # the list page's name order
+    assert len(expected) == 7
+
+    def printed(size):
+        monkeypatch.setattr(outreach, "PRINT_BATCH", size)
+        with CaptureQueriesContext(connection) as queries:
+            html = _streamed(client.get("/vaccination/outreach/print/", query))
+        return html, len(queries)
+
+    html, by_three = printed(3)  # batches of 3, 3, 1
+    rows = html.split("<tr>")[2:]  # after the header row
+    assert len(rows) == 7
+    names = [row.split("<td>")[2].split("</td>")[0] for row in rows]
+    assert names == expected  # every batch in order, none twice
+    assert [row.split("<td>")[1].split("</td>")[0] for row in rows] == [str(n) for n in range(1, 8)]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html and world.commune_a.label() in html
+    assert "Bản in gồm 7 người" in html and "TRƯỞNG TRẠM Y TẾ" in html
+    paper = html.split("</style>", 1)[1]
+    text = " ".join(
+        re.sub(
+            r"<[^>]+>", " ", paper.split('<p class="screen">')[0] + paper.split("</p>", 1)[1]
+        ).split()
+    )
+    assert not working_notes(text), working_notes(text)
+    event = AuditEvent.objects.filter(action="vaccination.outreach_print").get()
+    assert event.subjects.count() == 7 and event.changes["count"] == 7
+
+    # Each batch costs its rows, its outcomes and its audit subjects; a full last batch one
+    # more read that finds nothing. Nothing grows with the rows themselves.
+    def batch_queries(size):
+        batches = -(-7 // size)
+        return 3 * batches + (1 if 7 % size == 0 else 0)
+
+    _html, by_one = printed(1)
+    _html, by_seven = printed(7)
+    assert by_one - by_seven == batch_queries(1) - batch_queries(7)
+    assert by_three - by_seven == batch_queries(3) - batch_queries(7)
+    assert AuditEvent.objects.filter(action="vaccination.outreach_print").count() == 3
+    # Bad filters never give a 500; another commune is out of reach.
+    assert client.get("/vaccination/outreach/print/", {"commune": "x"}).status_code == 302
+    response = client.get("/vaccination/outreach/print/", {"commune": world.commune_b.pk})
+    assert response.status_code == 302

@@ -123,3 +123,78 @@ def test_the_job_is_scheduled():
     from phongdich.schedule.jobs import JOBS
 
     assert "vaccination.send_reminders" in {job.name for job in JOBS}
+
+
+# --- the channel: SMS or Zalo ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("default", "chosen", "expected"),
+    [
+        ("sms", None, "sms"),
+        ("zalo", None, "zalo"),  # the province's default when the person chose none
+        ("sms", "zalo", "zalo"),  # the person's own choice wins
+        ("zalo", "sms", "sms"),
+    ],
+)
+def test_the_reminder_goes_by_the_persons_channel_else_the_provinces(
+    vaccinee, staff, settings, default, chosen, expected
+):
+    settings.VACCINATION_REMINDER_CHANNEL = default
+    if chosen:
+        reminders.reminder_channel_set(by=staff.commune_worker_a, person=vaccinee, channel=chosen)
+    assert reminders.reminders_send(now=at(DUE, 9))["sent"] == 1
+    assert [m.channel for m in console_outbox] == [expected]
+    assert console_outbox[0].to == vaccinee.phone
+    assert DoseReminder.objects.get().channel == expected
+
+
+@pytest.mark.parametrize(("hour", "minute", "sent"), [(20, 59, 1), (21, 0, 0), (6, 59, 0)])
+def test_zalo_keeps_the_quiet_hours(vaccinee, staff, hour, minute, sent):
+    reminders.reminder_channel_set(by=staff.commune_worker_a, person=vaccinee, channel="zalo")
+    assert reminders.reminders_send(now=at(DUE, hour, minute))["sent"] == sent
+    assert len(console_outbox) == sent
+
+
+def test_changing_the_channel_does_not_send_the_same_dose_again(vaccinee, staff):
+    assert reminders.reminders_send(now=at(DUE, 9))["sent"] == 1
+    reminders.reminder_channel_set(by=staff.commune_worker_a, person=vaccinee, channel="zalo")
+    assert reminders.reminders_send(now=at(DUE, 15))["sent"] == 0
+    assert [m.channel for m in console_outbox] == ["sms"]
+
+
+def test_a_wrong_province_channel_stops_the_job_by_name(vaccinee, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.VACCINATION_REMINDER_CHANNEL = "fax"
+    with pytest.raises(ImproperlyConfigured, match="VACCINATION_REMINDER_CHANNEL"):
+        reminders.reminders_send(now=at(DUE, 9))
+    assert console_outbox == [] and not DoseReminder.objects.exists()
+
+
+def test_the_channel_is_chosen_on_the_record_audited_and_bounded(client, world, staff, vaccinee):
+    from phongdich.audit.models import AuditEvent
+    from phongdich.vaccination.models import ReminderChannel
+
+    record = f"/vaccination/people/{vaccinee.pk}/"
+    url = f"/vaccination/people/{vaccinee.pk}/reminder-channel/"
+    client.force_login(staff.commune_worker_a)
+    page = client.get(record).content.decode()
+    assert 'id="reminder-channel"' in page and url in page and "qua SMS" in page
+    assert client.get(url).status_code == 405
+    refused = client.post(url, {"channel": "fax"}, follow=True)
+    assert refused.status_code == 200 and not ReminderChannel.objects.exists()
+    done = client.post(url, {"channel": "zalo"}, follow=True).content.decode()
+    assert "Từ nay nhắc lịch tiêm qua Zalo." in done and "qua Zalo, mỗi mũi một lần" in done
+    again = client.post(url, {"channel": "zalo"}, follow=True).content.decode()
+    assert "Đã nhắc lịch tiêm qua Zalo từ trước." in again
+    row = ReminderChannel.objects.get()
+    assert (row.person, row.channel, row.set_by) == (vaccinee, "zalo", staff.commune_worker_a)
+    event = AuditEvent.objects.get(action="vaccination.reminder_channel")  # once: no change after
+    assert event.changes == {"channel": [None, "zalo"]}
+    client.post(url, {"channel": "sms"})
+    assert ReminderChannel.objects.get().channel == "sms"
+    assert AuditEvent.objects.filter(action="vaccination.reminder_channel").count() == 2
+    client.force_login(staff.commune_worker_b)
+    assert client.post(url, {"channel": "zalo"}).status_code == 404
+    assert ReminderChannel.objects.get().channel == "sms"

@@ -240,7 +240,9 @@ def walk(client, *, per_name: int = 1, limit: int = 200):
         response = client.get(path)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
-        html = response.content.decode()
+        # A streamed page (the whole outreach list's print) is read to its end as well.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        html = body.decode()
         yield path, html
         queue.extend(link for link in _links(html) if link not in visited)
 
