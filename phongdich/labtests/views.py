@@ -631,6 +631,16 @@ def import_results(request):
 
 
 @role_required(*RESULT_ROLES)
+def import_follow_ups(request, batch: str):
+    """How far the worker is with an import's results the F0 app hangs on (its importer's
+    own: another account's batch is not found)."""
+    counts = services.follow_ups_of(by=request.user, batch=batch)
+    if not any(counts.values()):
+        raise Http404
+    return render(request, "labtests/import_follow_ups.html", {"counts": counts, "batch": batch})
+
+
+@role_required(*RESULT_ROLES)
 def import_errors(request):
     report = ErrorReport.from_dict(request.session.get(IMPORT_ERRORS_KEY))
     return xlsx_response(report.workbook(), "loi-nhap-ket-qua-xet-nghiem.xlsx")
