@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from . import team_views, views
 
@@ -40,7 +40,5 @@ urlpatterns = [
     path("my-shifts/", team_views.my_shifts, name="my_shifts"),
     path("import/", views.import_results, name="import"),
     path("import/errors.xlsx", views.import_errors, name="import_errors"),
-    re_path(
-        r"^import/(?P<batch>[0-9a-f]{32})/$", views.import_follow_ups, name="import_follow_ups"
-    ),
+    path("import/<str:batch>/", views.import_follow_ups, name="import_follow_ups"),
 ]
