@@ -242,8 +242,12 @@ class PointSampleForm(SampleForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("place", "sampling_team", "pool_code"):
+        for name in ("place", "sampling_team"):
             del self.fields[name]
+        # Scanned once: the page keeps it for the next member until the pool is full.
+        self.fields["pool_code"].help_text = _(
+            "Quét mã mẫu gộp một lần; trang giữ mã này cho người tiếp theo đến khi đủ mẫu."
+        )
         self.fields["symptomatic"] = forms.BooleanField(
             label=_("Người này có triệu chứng (ho, sốt, đau họng, khó thở…)"), required=False
         )

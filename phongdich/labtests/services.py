@@ -450,6 +450,37 @@ def pool_create(
     return pool
 
 
+def pool_for_point(*, by, point, code: str, kind: str) -> Pool:
+    """The point's open pool of this code, started now when none has it: the team scans the
+    pool's code once, then each member's (sample_take with the pool checks the kind, that it
+    is open and its room under its lock: the N+1th is refused). A pool of another commune's
+    is refused; two members starting one pool at once share the one that was committed."""
+    from .selectors import pool_by_code
+
+    code = nfc(code).strip()
+    pool = pool_by_code(by, code)
+    if pool is None:
+        team = team_on_shift(point, timezone.now(), user=_user(by)) or point.sampling_team
+        try:
+            pool = pool_create(
+                by=by,
+                code=code,
+                kind=kind,
+                commune=point.commune,
+                campaign=point.round.campaign,
+                sampling_team=team,
+                team="" if team else point.team,
+            )
+        except ValidationError:
+            # Started by a colleague meanwhile (the unique code), or not poolable (the kind).
+            pool = pool_by_code(by, code)
+            if pool is None:
+                raise
+    if pool.commune_id != point.commune_id:
+        raise ValidationError({"pool": _("Mẫu gộp này thuộc xã/phường khác.")})
+    return pool
+
+
 @transaction.atomic
 def pool_result_record(
     *, by, pool: Pool, result: str, lab: str, ct_value=None, resulted_at=None
