@@ -251,3 +251,14 @@ class PointSampleForm(SampleForm):
         self.fields["symptomatic"] = forms.BooleanField(
             label=_("Người này có triệu chứng (ho, sốt, đau họng, khó thở…)"), required=False
         )
+
+
+def add_service_error(form, exc: ValidationError, *, fields: dict[str, str]) -> None:
+    """A service's error on the form: its field names mapped to the form's (`fields`), any
+    other field's message shown above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        name = fields.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)

@@ -31,6 +31,7 @@ from .forms import (
     ResultForm,
     RoundForm,
     SampleForm,
+    add_service_error,
 )
 from .models import (
     Campaign,
@@ -125,7 +126,7 @@ def sample_new(request):
                     pool=pool,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc, fields={"pool": "pool_code"})
             else:
                 messages.success(request, _("Đã ghi mẫu %(code)s.") % {"code": sample.barcode})
                 if pool is not None:
@@ -598,7 +599,7 @@ def point_detail(request, pk: int):
                     symptomatic=data.get("symptomatic", False),
                 )
         except ValidationError as exc:
-            _service_errors(form, exc, fields={"pool": "pool_code"})
+            add_service_error(form, exc, fields={"pool": "pool_code"})
         else:
             if pool is None:
                 messages.success(request, _("Đã ghi mẫu %(code)s.") % {"code": sample.barcode})
@@ -625,17 +626,6 @@ def point_detail(request, pk: int):
             "shifts": point.shifts.select_related("team").order_by("starts_at", "pk"),
         },
     )
-
-
-def _service_errors(form, exc: ValidationError, *, fields: dict[str, str]) -> None:
-    """A service's error on the form: its field names mapped to the form's (`fields`), any
-    other field's message shown above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        name = fields.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @role_required(*CAMPAIGN_ROLES)

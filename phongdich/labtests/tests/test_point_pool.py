@@ -108,3 +108,14 @@ def test_two_members_starting_one_pool_at_once_share_it():
     assert not losers(outcomes), losers(outcomes)
     pool = Pool.objects.get(code="GP-R2")
     assert pool.members.count() == 2
+
+
+def test_a_full_pool_on_the_sample_form_is_a_message_not_an_error_page(client, world, staff):
+    PoolSizeRule.objects.create(kind="pcr", max_size=2)
+    pool = builders.pool(world, staff, code="GP-F", members=2)
+    client.force_login(staff.commune_worker_a)
+    response = client.post(
+        "/labtests/samples/new/", {**_member(9, pool.code, world), "place": "Trạm y tế"}
+    )
+    assert response.status_code == 200
+    assert "Mẫu gộp đã đủ 2 mẫu." in response.content.decode()
