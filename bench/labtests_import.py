@@ -41,19 +41,35 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
-def results_file(rows: int, day: str) -> Path:
+def results_file(
+    rows: int,
+    day: str,
+    *,
+    positive_every: int,
+    pools: int,
+    pool_size: int,
+    pool_positive_every: int,
+) -> tuple[Path, int]:
+    """The samples' lines (the last pools * pool_size samples are pooled: their pool's line
+    instead), positives every `positive_every` lines (0: none), a pool positive every
+    `pool_positive_every` pools. Returns (the file, its number of lines)."""
     path = Path(tempfile.mkstemp(suffix=".csv")[1])
+    single = rows - pools * pool_size
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
-        for i in range(rows):
-            if i % POSITIVE_EVERY == POSITIVE_EVERY - 1:
+        for i in range(single):
+            if positive_every and i % positive_every == positive_every - 1:
                 writer.writerow([f"BX-{i:07d}", "dương tính", "24,5", "CDC Thanh Hóa", day])
             elif i % 997 == 0:
                 writer.writerow([f"BX-{i:07d}", "không xác định", "", "CDC Thanh Hóa", day])
             else:
                 writer.writerow([f"BX-{i:07d}", "âm tính", "", "CDC Thanh Hóa", day])
-    return path
+        for n in range(pools):
+            positive = pool_positive_every and n % pool_positive_every == 0
+            result = ("dương tính", "27,5") if positive else ("âm tính", "")
+            writer.writerow([f"BP-{n:05d}", *result, "CDC Thanh Hóa", day])
+    return path, single + pools
 
 
 class DiskUpload:
@@ -70,6 +86,9 @@ class DiskUpload:
         return self.file.seek(offset, whence)
 
 
+LAST = {"cpu": 0.0}  # the CPU seconds of the latest measure()
+
+
 def measure(label, fn, reset, memory: bool):
     reset()
     used = cpu()
@@ -77,6 +96,7 @@ def measure(label, fn, reset, memory: bool):
     rows = fn()
     seconds = time.perf_counter() - started
     used = cpu() - used
+    LAST["cpu"] = used
     peak = float("nan")
     if memory:
         reset()
@@ -155,6 +175,23 @@ def main():
     parser.add_argument("--people", type=int, default=0, help="default: one per sample")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument(
+        "--positive-share",
+        type=float,
+        default=1 / POSITIVE_EVERY,
+        help="share of the samples' lines that are positive (default: ten in 200,000)",
+    )
+    parser.add_argument("--pools", type=int, default=0, help="pools among the samples")
+    parser.add_argument("--pool-size", type=int, default=10)
+    parser.add_argument(
+        "--positive-pools-share", type=float, default=0.1, help="share of the pools positive"
+    )
+    parser.add_argument(
+        "--plain-too",
+        action="store_true",
+        help="also import an all-negative file of the same samples in the same run: the "
+        "difference is the positives' and pools' cost",
+    )
+    parser.add_argument(
         "--streamed", action="store_true", help="also time the streamed path (copy=False)"
     )
     parser.add_argument(
@@ -195,8 +232,12 @@ def main():
         "bench.lab", Role.COMMUNE_HEALTH_WORKER, commune
     )
     people_count = args.people or args.rows
+    from phongdich.labtests.models import Pool, ResampleOrder
+
+    pooled = args.pools * args.pool_size
     same_people = (
         Sample.objects.values("person").distinct().count() == people_count
+        and Sample.objects.filter(pool__isnull=False).count() == pooled
         if Sample.objects.count() == args.rows
         else False
     )
@@ -229,19 +270,57 @@ def main():
             ),
             batch_size=5000,
         )
+        Pool.objects.all().delete()
+        made = Pool.objects.bulk_create(
+            [Pool(code=f"BP-{n:05d}", kind="pcr", commune=commune) for n in range(args.pools)]
+        )
+        single = args.rows - pooled
+        for n, pool in enumerate(made):
+            start = single + n * args.pool_size
+            Sample.objects.filter(
+                barcode__in=[f"BX-{i:07d}" for i in range(start, start + args.pool_size)]
+            ).update(pool=pool)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE labtests_sample")
     day = timezone.localdate().strftime("%d/%m/%Y")
-    path = results_file(args.rows, day)
+    positive_every = round(1 / args.positive_share) if args.positive_share else 0
+    pool_positive_every = round(1 / args.positive_pools_share) if args.positive_pools_share else 0
+    path, lines = results_file(
+        args.rows,
+        day,
+        positive_every=positive_every,
+        pools=args.pools,
+        pool_size=args.pool_size,
+        pool_positive_every=pool_positive_every,
+    )
+    positives = (
+        len(range(positive_every - 1, args.rows - pooled, positive_every)) if positive_every else 0
+    )
+    # The same samples' lines all negative, the pools' lines left out: what the import
+    # costs without positives and pools (--plain-too).
+    plain_path, plain_lines = results_file(
+        args.rows - pooled, day, positive_every=0, pools=0, pool_size=0, pool_positive_every=0
+    )
     print(
-        f"{args.rows:,} results, {path.stat().st_size / 1024 / 1024:.1f} MB CSV, "
+        f"{lines:,} lines ({positives:,} positive, {args.pools:,} pools of {args.pool_size},"
+        f" every {pool_positive_every or '-'}th positive), "
+        f"{path.stat().st_size / 1024 / 1024:.1f} MB CSV, "
         f"batch {lab_imports.BATCH}, PostgreSQL [{load()}]",
         flush=True,
     )
+    try:
+        from phongdich.labtests.models import ResultFollowUp
+        from phongdich.labtests.services import result_follow_ups_drain
+    except ImportError:  # the tree before the follow-ups: positives applied inside the import
+        ResultFollowUp = result_follow_ups_drain = None
 
     def reset():
+        if ResultFollowUp is not None:
+            ResultFollowUp.objects.all().delete()
+        ResampleOrder.objects.all().delete()
         Case.objects.all().delete()
         LabResult.objects.all().delete()
+        Pool.objects.update(status="open", result="", ct_value=None, lab="", resulted_at=None)
         Sample.objects.update(
             result="", status="taken", ct_value=None, lab="", resulted_at=None, presumptive=False
         )
@@ -268,8 +347,8 @@ def main():
                         count += 1
         return count
 
-    def imported(copy: bool):
-        upload = DiskUpload(path)
+    def imported(copy: bool, file=None, expected=None):
+        upload = DiskUpload(file or path)
         outcome = lab_imports.import_results(
             by=officer,
             upload=upload,
@@ -280,7 +359,7 @@ def main():
         )
         upload.file.close()
         assert not outcome.errors, outcome.errors.entries[:3]
-        assert outcome.recorded == args.rows, outcome.recorded
+        assert outcome.recorded == (expected or lines), outcome.recorded
         return outcome.recorded
 
     def reimported():
@@ -294,7 +373,7 @@ def main():
             max_bytes=upload.size + 1,
         )
         upload.file.close()
-        assert outcome.recorded == 0 and outcome.unchanged == args.rows, outcome
+        assert outcome.recorded == 0 and outcome.unchanged == lines, outcome
         return outcome.unchanged
 
     def previous_shape():
@@ -320,11 +399,23 @@ def main():
             "import_results, COPY path (imports_stage)", lambda: imported(True), reset, memory
         )
     print(f"ratio import/raw COPY: {rate / base_rate:.3f}", flush=True)
-    if args.profile:
-        ranked = sorted(timings.items(), key=lambda kv: -sum(w for w, _ in kv[1]))
-        for sql, spent in ranked[:15]:
-            wall, spent_cpu = sum(w for w, _ in spent), sum(c for _, c in spent)
-            print(f"  {wall:7.2f} s (CPU {spent_cpu:6.2f} s) x{len(spent):<3} {sql}")
+    import_seconds, import_cpu = lines / rate, LAST["cpu"]
+    print(
+        f"cases {Case.objects.count():,}, re-sampling orders {ResampleOrder.objects.count():,},"
+        f" presumptive negatives {Sample.objects.filter(presumptive=True).count():,}",
+        flush=True,
+    )
+    if result_follow_ups_drain is not None:
+        waiting = ResultFollowUp.objects.filter(done_at=None).count()
+        used, started = cpu(), time.perf_counter()
+        applied = result_follow_ups_drain()
+        seconds, used = time.perf_counter() - started, cpu() - used
+        print(
+            f"worker after the commit: {applied:,} of {waiting:,} follow-ups applied in"
+            f" {seconds:.2f} s (CPU {used:.2f} s), {seconds / max(applied, 1) * 1000:.1f} ms each;"
+            f" cases now {Case.objects.count():,} [{load()}]",
+            flush=True,
+        )
     again, _ = measure("the same file again (all unchanged)", reimported, lambda: None, False)
     print(f"ratio re-import/raw COPY: {again / base_rate:.3f}", flush=True)
     if args.ceiling:  # after the re-import, which needs the import's results in place
@@ -337,6 +428,27 @@ def main():
             f"ratio streamed/raw COPY: {old / base_rate:.3f}; COPY path/streamed: {rate / old:.1f}",
             flush=True,
         )
+    if args.plain_too:
+        plain_rate, _ = measure(
+            "import_results, the same lines all negative",
+            lambda: imported(True, plain_path, plain_lines),
+            reset,
+            False,
+        )
+        plain_seconds, plain_cpu = plain_lines / plain_rate, LAST["cpu"]
+        special = positives + args.pools
+        print(
+            f"positives and pools: {special:,} lines cost {import_seconds - plain_seconds:.2f} s"
+            f" (CPU {import_cpu - plain_cpu:.2f} s) inside the import:"
+            f" {(import_seconds - plain_seconds) / max(special, 1) * 1000:.2f} ms"
+            f" (CPU {(import_cpu - plain_cpu) / max(special, 1) * 1000:.2f} ms) a line",
+            flush=True,
+        )
+    if args.profile:
+        ranked = sorted(timings.items(), key=lambda kv: -sum(w for w, _ in kv[1]))
+        for sql, spent in ranked[:15]:
+            wall, spent_cpu = sum(w for w, _ in spent), sum(c for _, c in spent)
+            print(f"  {wall:7.2f} s (CPU {spent_cpu:6.2f} s) x{len(spent):<3} {sql}")
     if memory:
         _, old_peak = measure(
             "previous shape: read_table into a list (read only)", previous_shape, reset, True
@@ -344,6 +456,7 @@ def main():
         print(f"peak memory streamed/previous: {peak / old_peak:.3f}")
     reset()
     path.unlink()
+    plain_path.unlink()
 
 
 if __name__ == "__main__":

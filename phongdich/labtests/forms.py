@@ -242,8 +242,23 @@ class PointSampleForm(SampleForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("place", "sampling_team", "pool_code"):
+        for name in ("place", "sampling_team"):
             del self.fields[name]
+        # Scanned once: the page keeps it for the next member until the pool is full.
+        self.fields["pool_code"].help_text = _(
+            "Quét mã mẫu gộp một lần; trang giữ mã này cho người tiếp theo đến khi đủ mẫu."
+        )
         self.fields["symptomatic"] = forms.BooleanField(
             label=_("Người này có triệu chứng (ho, sốt, đau họng, khó thở…)"), required=False
         )
+
+
+def add_service_error(form, exc: ValidationError, *, fields: dict[str, str]) -> None:
+    """A service's error on the form: its field names mapped to the form's (`fields`), any
+    other field's message shown above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        name = fields.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)

@@ -1,6 +1,6 @@
 """Forms of the sampling teams: a team with its members, and a team's shift at a point."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -103,7 +103,10 @@ class ShiftForm(forms.Form):
     team = TeamChoiceField(label=_("Tổ lấy mẫu"), queryset=SamplingTeam.objects.none())
     day = BoundedDateField(label=_("Ngày"))
     starts = forms.TimeField(label=_("Từ giờ (HH:MM)"))
-    ends = forms.TimeField(label=_("Đến giờ (HH:MM)"))
+    ends = forms.TimeField(
+        label=_("Đến giờ (HH:MM)"),
+        help_text=_("Giờ kết thúc sớm hơn giờ bắt đầu là sang ngày hôm sau (ca đêm)."),
+    )
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,17 +115,20 @@ class ShiftForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
-            # A shift past midnight is two shifts, one on each day.
-            self.add_error("ends", _("Giờ kết thúc ca phải sau giờ bắt đầu (trong cùng ngày)."))
+        if data.get("starts") and data.get("ends") and data["ends"] == data["starts"]:
+            # An end before the start is the next day (a night shift); the same time would
+            # be a shift of no length or of a whole day, which no team works.
+            self.add_error("ends", _("Giờ kết thúc ca phải khác giờ bắt đầu."))
         return data
 
     def window(self):
-        """The valid form's shift as two aware moments in local time (start, end)."""
+        """The valid form's shift as two aware moments in local time (start, end): an end
+        earlier than the start is on the next day, so a shift past midnight is one shift."""
         data = self.cleaned_data
-        return tuple(
-            timezone.make_aware(datetime.combine(data["day"], data[name]))
-            for name in ("starts", "ends")
+        end_day = data["day"] + timedelta(days=1) if data["ends"] < data["starts"] else data["day"]
+        return (
+            timezone.make_aware(datetime.combine(data["day"], data["starts"])),
+            timezone.make_aware(datetime.combine(end_day, data["ends"])),
         )
 
 

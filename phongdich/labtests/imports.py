@@ -8,6 +8,7 @@ reaches the F0 app's classification exactly as a result typed on the page. A bat
 an unknown code or a conflicting result is retried row by row, which reports the faulty lines
 by number."""
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -23,7 +24,7 @@ from phongdich.lib import imports
 from phongdich.lib.locks import key_lock
 
 from . import rules, selectors, services
-from .models import ResampleOrder, Result, Sample
+from .models import ResampleOrder, Result, ResultFollowUp, Sample
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000  # one request (docs/architecture.md, "Imports of uploaded tables")
@@ -50,6 +51,10 @@ RESULT_WORDS = {
 class ResultImport:
     recorded: int = 0
     unchanged: int = 0
+    # Results written with the rest whose F0 app's part waits for the worker (ResultFollowUp
+    # rows of this `batch`), counted in `recorded` too.
+    queued: int = 0
+    batch: str = field(default_factory=lambda: uuid.uuid4().hex)
     errors: imports.ErrorReport = field(default_factory=imports.ErrorReport)
     refusal: str = ""
 
@@ -196,10 +201,14 @@ def import_results(
                     by=by, upload=upload, kind=kind, mode=mode, max_rows=max_rows, outcome=outcome
                 )
     except imports.FileRefused as exc:
-        outcome.recorded = outcome.unchanged = 0
+        outcome.recorded = outcome.unchanged = outcome.queued = 0
         outcome.refusal = exc.messages[0]
         if exc.report is not None:
             outcome.errors = exc.report
+    if outcome.queued:
+        # The follow-ups are in the database with the results: the worker applies them
+        # after this commit (and the periodic job, should the message be lost).
+        transaction.on_commit(services.follow_ups_enqueue)
     audit_record(
         actor=by,
         action="labtests.results_import",
@@ -207,6 +216,8 @@ def import_results(
             "file": getattr(upload, "name", "")[:100],
             "recorded": outcome.recorded,
             "unchanged": outcome.unchanged,
+            "queued": outcome.queued,
+            "batch": outcome.batch if outcome.queued else "",
             "errors": outcome.errors.total,
             "refused": outcome.refused,
         },
@@ -245,8 +256,18 @@ def _import_streamed(*, by, upload, kind: str, mode: str, max_rows: int, outcome
                 new_sample__in=[s.pk for s in samples.values()]
             ).values_list("new_sample_id", flat=True)
         )
+        waiting = set(
+            ResultFollowUp.objects.filter(
+                person_id__in={s.person_id for s in samples.values()}, done_at=None
+            ).values_list("person_id", flat=True)
+        )
+        # A result the F0 app or a pool hangs on is written with the plain ones and queued
+        # for the worker, in line order (as imports_stage does): a positive, the person's
+        # open case, an earlier positive of theirs (in this batch or waiting in the queue),
+        # a re-sample a pool waits for.
         plain: dict[tuple, list[int]] = defaultdict(list)
-        one_by_one: list[imports.Row] = []
+        queued: list[imports.Row] = []
+        positive_people: set[int] = set()
         unchanged = 0
         for row in rows:
             values, sample = row.values, samples[row.values["barcode"]]
@@ -258,15 +279,19 @@ def _import_streamed(*, by, upload, kind: str, mode: str, max_rows: int, outcome
                 if sample.result != values["result"]:
                     raise ValidationError("a conflicting result")
                 unchanged += 1
-            elif (
+                continue
+            key = (values["result"], values["lab"], values["ct"], _when(values))
+            plain[key].append(sample.pk)
+            if (
                 values["result"] == Result.POSITIVE
                 or sample.person_id in with_case
+                or sample.person_id in waiting
+                or sample.person_id in positive_people
                 or sample.pk in awaited
             ):
-                one_by_one.append(row)
-            else:
-                key = (values["result"], values["lab"], values["ct"], _when(values))
-                plain[key].append(sample.pk)
+                queued.append(row)
+            if values["result"] == Result.POSITIVE:
+                positive_people.add(sample.person_id)
         recorded = 0
         user = by if getattr(by, "is_authenticated", False) else None
         for (result, lab, ct, when), ids in plain.items():
@@ -286,18 +311,19 @@ def _import_streamed(*, by, upload, kind: str, mode: str, max_rows: int, outcome
             if done != len(ids):
                 raise ValidationError("recorded meanwhile")  # row by row sorts it out
             recorded += done
-        for row in one_by_one:
-            values = row.values
-            _saved, created = services.sample_result_record(
-                by=by,
-                sample=samples[values["barcode"]],
-                result=values["result"],
-                lab=values["lab"],
-                ct_value=values["ct"],
-                resulted_at=_when(values),
-            )
-            recorded += created
-            unchanged += not created
+        ResultFollowUp.objects.bulk_create(
+            [
+                ResultFollowUp(
+                    sample_id=samples[row.values["barcode"]].pk,
+                    person_id=samples[row.values["barcode"]].person_id,
+                    by=user,
+                    batch=outcome.batch,
+                    line=row.line,
+                )
+                for row in queued
+            ]
+        )
+        outcome.queued += len(queued)
         outcome.recorded += recorded
         outcome.unchanged += unchanged
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +43,7 @@ from phongdich.lib.text import fold
 
 from . import rules, selectors
 from .imports import RESULT_WORDS, ResultImport, check, columns, record_one, unknown_code
-from .models import ResampleOrder, Result, Sample
+from .models import Pool, ResampleOrder, Result, ResultFollowUp, Sample
 from .services import RESULTS_LOCK
 
 RAW = "labtests_result_stage_raw"
@@ -92,9 +93,14 @@ def import_staged(*, by, upload, mode: str, max_rows: int, outcome: ResultImport
     locks.key_lock(LOCK)
     _match(by)
     faults = _unknown()
-    outcome.unchanged += _count("unchanged")
+    found = _counts()
+    outcome.unchanged += found.get("unchanged", 0)
     _write_plain(by)
-    outcome.recorded += _count("plain")
+    if found.get("queue"):
+        outcome.queued = _queue(by, outcome.batch)
+    outcome.recorded += _count("plain") + outcome.queued
+    if found.get("pool"):
+        outcome.recorded += _write_pools(by)
     faults += _one_by_one(by, outcome)
     _drop()
     outcome.errors = _merged(staged.report, faults)
@@ -201,10 +207,15 @@ def _match(by) -> None:
             "id", "barcode", "result", "status", "kind", "person_id", "pool_id", "province"
         )
     )
-    pools, pool_params = _sql(selectors.pools_visible_to(by).values("id", "code"))
+    pools, pool_params = _sql(
+        selectors.pools_visible_to(by).values("id", "code", "status", "result", "kind")
+    )
     cases, case_params = _sql(Case.objects.filter(status__in=OPEN_STATUSES).values("person_id"))
     awaited, awaited_params = _sql(
         ResampleOrder.objects.filter(new_sample__isnull=False).values("new_sample_id")
+    )
+    waiting, waiting_params = _sql(
+        ResultFollowUp.objects.filter(done_at__isnull=True).values("person_id")
     )
     now = timezone.now()
     zone = timezone.get_current_timezone_name()
@@ -214,10 +225,14 @@ def _match(by) -> None:
             f"""CREATE TEMPORARY TABLE {MATCHED} AS
             SELECT m.*, CASE
                 WHEN m.sample_id IS NULL AND m.pool_id IS NULL THEN 'unknown'
-                WHEN m.occurrence > 1 OR m.sample_id IS NULL THEN 'one'
+                WHEN m.occurrence > 1 THEN 'one'
+                WHEN m.sample_id IS NULL THEN CASE
+                    WHEN m.pool_status = %s AND m.pool_result = ''
+                        AND (m.ct IS NULL OR m.pool_kind = %s) THEN 'pool'
+                    ELSE 'one' END
                 WHEN m.status = %s OR (m.ct IS NOT NULL AND m.kind <> %s) THEN 'one'
                 WHEN m.had <> '' THEN CASE WHEN m.had = m.result THEN 'unchanged' ELSE 'one' END
-                WHEN m.result = %s THEN 'one'
+                WHEN m.result = %s THEN 'queue'
                 ELSE 'plain' END AS what
             FROM (
                 SELECT p.line, p.barcode, p.result, p.ct, p.lab,
@@ -225,13 +240,16 @@ def _match(by) -> None:
                          ELSE (p.day + time '12:00') AT TIME ZONE %s END AS resulted_at,
                     s.id AS sample_id, s.province, s.result AS had, s.status, s.kind,
                     s.person_id,
-                    s.pool_id AS member_of, q.id AS pool_id,
+                    s.pool_id AS member_of, q.id AS pool_id, q.status AS pool_status,
+                    q.result AS pool_result, q.kind AS pool_kind,
                     row_number() OVER (PARTITION BY p.barcode ORDER BY p.line) AS occurrence
                 FROM {PARSED} p
                 LEFT JOIN ({samples}) s ON s.barcode = p.barcode
                 LEFT JOIN ({pools}) q ON q.code = p.barcode AND s.id IS NULL
                 WHERE p.ok AND p.nonempty) m""",
             [
+                Pool.Status.OPEN,
+                rules.PCR,
                 Sample.Status.REJECTED,
                 rules.PCR,
                 Result.POSITIVE,
@@ -243,34 +261,43 @@ def _match(by) -> None:
         )
         cursor.execute(f"CREATE INDEX ON {MATCHED} (line)")
         cursor.execute(f"ANALYZE {MATCHED}")
-        # A result something else hangs on goes through the services: the person's open
-        # case, or a positive of theirs on an earlier line (then open); a pool waiting for
-        # this re-sample; the pool of this sample resulted on an earlier line. One statement
-        # each, as a join: a correlated EXISTS under an OR is run per row (minutes at
-        # 200,000 lines).
+        # A result the F0 app or a pool hangs on is written with the plain ones and queued
+        # for the worker (ResultFollowUp, applied after the commit in line order): a
+        # positive, the person's open case, a positive of theirs on an earlier line, one of
+        # theirs still waiting in the queue, a pool waiting for this re-sample. A member of
+        # a pool resulted on an earlier line goes through the services (the pool's
+        # presumptive negative comes first). One statement each, as a join: a correlated
+        # EXISTS under an OR is run per row (minutes at 200,000 lines).
         first_positive = f"""SELECT person_id AS id, MIN(line) AS line FROM {MATCHED}
             WHERE result = %s AND sample_id IS NOT NULL GROUP BY person_id"""
-        first_pool = f"""SELECT pool_id AS id, MIN(line) AS line FROM {MATCHED}
-            WHERE pool_id IS NOT NULL GROUP BY pool_id"""
-        for column, earlier, params in (
-            ("person_id", first_positive, [Result.POSITIVE]),
-            ("member_of", first_pool, []),
-        ):
+        cursor.execute(
+            f"""UPDATE {MATCHED} m SET what = 'queue' FROM ({first_positive}) f
+            WHERE m.what = 'plain' AND m.person_id = f.id AND m.line > f.line""",
+            [Result.POSITIVE],
+        )
+        for subquery, params in ((cases, case_params), (waiting, waiting_params)):
             cursor.execute(
-                f"""UPDATE {MATCHED} m SET what = 'one' FROM ({earlier}) f
-                WHERE m.what = 'plain' AND m.{column} = f.id AND m.line > f.line""",
+                f"""UPDATE {MATCHED} m SET what = 'queue' WHERE m.what = 'plain'
+                AND m.person_id IN ({subquery})""",
                 params,
             )
         cursor.execute(
-            f"""UPDATE {MATCHED} m SET what = 'one' WHERE m.what = 'plain'
-            AND m.person_id IN ({cases})""",
-            case_params,
-        )
-        cursor.execute(
-            f"""UPDATE {MATCHED} m SET what = 'one' WHERE m.what = 'plain'
+            f"""UPDATE {MATCHED} m SET what = 'queue' WHERE m.what = 'plain'
             AND m.sample_id IN ({awaited})""",
             awaited_params,
         )
+        first_pool = f"""SELECT pool_id AS id, MIN(line) AS line FROM {MATCHED}
+            WHERE pool_id IS NOT NULL GROUP BY pool_id"""
+        cursor.execute(
+            f"""UPDATE {MATCHED} m SET what = 'one' FROM ({first_pool}) f
+            WHERE m.what IN ('plain', 'queue') AND m.member_of = f.id AND m.line > f.line"""
+        )
+
+
+def _counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT what, COUNT(*) FROM {MATCHED} GROUP BY what")
+        return dict(cursor.fetchall())
 
 
 def _count(what: str) -> int:
@@ -291,7 +318,9 @@ def _write_plain(by) -> None:
     for the services, which find the result and report a conflict or count it unchanged."""
     user = by.pk if getattr(by, "is_authenticated", False) else None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(line), MAX(line) FROM {MATCHED} WHERE what = 'plain'")
+        cursor.execute(
+            f"SELECT MIN(line), MAX(line) FROM {MATCHED} WHERE what IN ('plain', 'queue')"
+        )
         first, last = cursor.fetchone()
         if first is None:
             return
@@ -308,12 +337,12 @@ def _write_batch(cursor, user, start: int, stop: int) -> None:
                 resulted_at = m.resulted_at, resulted_by_id = %s, status = %s,
                 presumptive = false
             FROM {MATCHED} m
-            WHERE m.what = 'plain' AND m.line >= %s AND m.line < %s
+            WHERE m.what IN ('plain', 'queue') AND m.line >= %s AND m.line < %s
                 AND s.id = m.sample_id AND s.province = m.province
                 AND s.result = '' AND s.status <> %s
             RETURNING m.line)
         UPDATE {MATCHED} m SET what = 'one'
-        WHERE m.what = 'plain' AND m.line >= %s AND m.line < %s
+        WHERE m.what IN ('plain', 'queue') AND m.line >= %s AND m.line < %s
             AND m.line NOT IN (SELECT line FROM done)""",
         [
             user,
@@ -325,6 +354,97 @@ def _write_batch(cursor, user, start: int, stop: int) -> None:
             stop,
         ],
     )
+
+
+def _queue(by, batch: str) -> int:
+    """The written lines something hangs on, one follow-up row each in line order (the
+    worker applies them in id order after the commit): one INSERT … SELECT."""
+    user = by.pk if getattr(by, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {ResultFollowUp._meta.db_table}
+                (sample_id, person_id, by_id, batch, line, created_at, attempts, error)
+            SELECT m.sample_id, m.person_id, %s, %s, m.line, %s, 0, ''
+            FROM {MATCHED} m WHERE m.what = 'queue' ORDER BY m.line""",
+            [user, batch, timezone.now()],
+        )
+        return cursor.rowcount
+
+
+def _write_pools(by) -> int:
+    """The pools' lines (first of their code, the pool open and without a result)
+    set-based, as `services.pool_result_record` does one at a time: the pool's result by a
+    guarded UPDATE (`status = open AND result = ''`: a pool resulted meanwhile, or one
+    without members, goes to the services for their message); a negative makes its
+    members presumptively negative (one UPDATE); a positive or invalid one orders a
+    re-sample of each member, routed to the commune where they live (one INSERT … SELECT,
+    the unique pooled sample making it once); an audit event per pool (one bulk insert).
+    The count of pools recorded."""
+    from phongdich.audit.models import AuditEvent
+    from phongdich.audit.services import audit_event
+    from phongdich.people.models import Person
+
+    user = by.pk if getattr(by, "is_authenticated", False) else None
+    outcomes = {r: rules.pool_outcome(r) for r in Result.values}
+    status_cases = " ".join("WHEN %s THEN %s" for _ in outcomes)
+    status_params = [p for r, o in outcomes.items() for p in (r, o.status)]
+    negative = [r for r, o in outcomes.items() if o.members_negative]
+    resample = [r for r, o in outcomes.items() if o.resample_members]
+    pool_table, sample_table = Pool._meta.db_table, Sample._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH won AS (
+                UPDATE {pool_table} p SET status = CASE m.result {status_cases} END,
+                    result = m.result, ct_value = m.ct, lab = m.lab,
+                    resulted_at = m.resulted_at
+                FROM {MATCHED} m
+                WHERE m.what = 'pool' AND p.id = m.pool_id AND p.status = %s
+                    AND p.result = ''
+                    AND EXISTS (SELECT 1 FROM {sample_table} s WHERE s.pool_id = p.id)
+                RETURNING m.line)
+            UPDATE {MATCHED} m SET what = 'one'
+            WHERE m.what = 'pool' AND m.line NOT IN (SELECT line FROM won)""",
+            [*status_params, Pool.Status.OPEN],
+        )
+        cursor.execute(
+            f"""UPDATE {sample_table} s SET result = %s, presumptive = true, lab = m.lab,
+                resulted_at = m.resulted_at, resulted_by_id = %s, status = %s
+            FROM {MATCHED} m
+            WHERE m.what = 'pool' AND m.result = ANY(%s) AND s.pool_id = m.pool_id
+                AND s.result = '' AND s.status <> %s""",
+            [Result.NEGATIVE, user, Sample.Status.RESULTED, negative, Sample.Status.REJECTED],
+        )
+        cursor.execute(
+            f"""INSERT INTO {ResampleOrder._meta.db_table}
+                (pooled_sample_id, pool_id, person_id, commune_id, status, created_at)
+            SELECT s.id, s.pool_id, s.person_id, COALESCE(pe.commune_id, s.commune_id), %s, %s
+            FROM {MATCHED} m
+            JOIN {sample_table} s ON s.pool_id = m.pool_id
+            JOIN {Person._meta.db_table} pe ON pe.id = s.person_id
+            WHERE m.what = 'pool' AND m.result = ANY(%s)
+                AND s.result = '' AND s.status <> %s
+            ORDER BY s.pool_id, s.id
+            ON CONFLICT (pooled_sample_id) DO NOTHING""",
+            [ResampleOrder.Status.OPEN, timezone.now(), resample, Sample.Status.REJECTED],
+        )
+        cursor.execute(f"SELECT pool_id, result FROM {MATCHED} WHERE what = 'pool'")
+        won = dict(cursor.fetchall())
+    if not won:
+        return 0
+    pools = Pool.objects.filter(pk__in=won).annotate(n=Count("members"))
+    AuditEvent.objects.bulk_create(
+        [
+            audit_event(
+                actor=by,
+                action="labtests.pool_result",
+                target=pool,
+                changes={"code": pool.code, "result": won[pool.pk], "members": pool.n},
+            )
+            for pool in pools
+        ],
+        batch_size=1000,
+    )
+    return len(won)
 
 
 def _one_by_one(by, outcome: ResultImport) -> list[tuple[int, list[str]]]:

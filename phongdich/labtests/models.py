@@ -494,6 +494,47 @@ class ResampleOrder(models.Model):
         return f"{self.pool_id} · {self.person_id}"
 
 
+class ResultFollowUp(models.Model):
+    """A result the file import wrote set-based whose consequences are the services' (the
+    F0 app's classification of a positive, a negative joining an open case, the pool a
+    re-sample resolves), applied after the import's commit by the worker in id order
+    (`services.result_followups_drain`). Written in the import's own transaction, so a
+    result is never on record without its row: a worker that dies leaves the row pending
+    and the next run (the periodic job) applies it."""
+
+    # No database constraint (the partitioned sample table, as ResampleOrder's).
+    sample = models.OneToOneField(
+        Sample, on_delete=models.CASCADE, related_name="follow_up", db_constraint=False
+    )
+    # The person's results are applied in order: a result written one at a time while one
+    # of theirs waits here is queued behind it (services._to_cases_or_queue).
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The import that wrote it (its progress on the import page); empty for a result
+    # queued behind another.
+    batch = models.CharField(max_length=32, blank=True, default="")
+    line = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            # The drain's next row and "does this person have one waiting?".
+            models.Index(
+                fields=["person"], condition=Q(done_at__isnull=True), name="labtests_followup_wait"
+            ),
+            # An import's progress (its page counts done and waiting).
+            models.Index(fields=["batch", "done_at"], name="labtests_followup_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id} · {self.batch}"
+
+
 class TestOrder(models.Model):
     """A free rapid test for someone with symptoms (seed 001), asked for by the commune
     station's follow-ups (a pharmacy buyer, a citizen's report), routed to the commune where

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.audit.services import audit_record
-from phongdich.lib.locks import key_lock_shared
+from phongdich.lib.locks import key_lock, key_lock_shared
 from phongdich.lib.text import nfc
 from phongdich.people.services import person_register
 
@@ -29,6 +29,7 @@ from .models import (
     PoolSizeRule,
     ResampleOrder,
     Result,
+    ResultFollowUp,
     Sample,
 )
 from .teams import check_team_for_commune, team_on_shift
@@ -41,6 +42,12 @@ from .teams import check_team_for_commune, team_on_shift
 # lab's request or failing a good line of the file (tests/test_import_races.py). Writes one
 # at a time never wait for each other here; beside an import they wait until it commits.
 RESULTS_LOCK = "labtests.results_import"
+# One drain of the follow-ups at a time, row after row in id order: a person's results
+# reach the F0 app in the order they were written (a positive's new case before the
+# negative that follows it).
+FOLLOW_UPS_LOCK = "labtests.result_follow_ups"
+# A follow-up that failed this many times is left for an operator (its error shown).
+FOLLOW_UP_ATTEMPTS = 3
 
 
 def pool_size_for(pool: Pool) -> int:
@@ -272,9 +279,99 @@ def sample_result_record(
         target=sample,
         changes={"barcode": sample.barcode, "result": result, "ct": ct_value and str(ct_value)},
     )
-    _to_cases(by=by, sample=sample)
-    _resolve_pool_of(sample)
+    if not _queued_behind(by=by, sample=sample):
+        _to_cases(by=by, sample=sample)
+        _resolve_pool_of(sample)
     return sample, True
+
+
+def _queued_behind(*, by, sample: Sample) -> bool:
+    """A result of a person with a result still waiting in the follow-ups (an import's
+    positive not yet applied) waits behind it, so the F0 app gets the person's results in
+    order: applied now, a negative would miss the case the waiting positive is about to
+    open. True when queued."""
+    if not ResultFollowUp.objects.filter(person_id=sample.person_id, done_at=None).exists():
+        return False
+    ResultFollowUp.objects.create(sample=sample, person_id=sample.person_id, by=_user(by))
+    transaction.on_commit(follow_ups_enqueue)
+    return True
+
+
+def follow_ups_enqueue() -> None:
+    """Wake the worker for the follow-ups (after the commit that wrote them); the periodic
+    job applies them too, should this message be lost."""
+    from .tasks import apply_result_follow_ups
+
+    apply_result_follow_ups.enqueue()
+
+
+def result_follow_up_apply_next() -> bool:
+    """Apply the oldest waiting follow-up in its own transaction: the F0 app's part of the
+    result (`_to_cases`) and the pool a re-sample may resolve, as sample_result_record does
+    for a result written one at a time. False when none waits."""
+    with transaction.atomic():
+        key_lock(FOLLOW_UPS_LOCK)
+        key_lock_shared(RESULTS_LOCK)  # before any row lock, as every result write
+        row = (
+            ResultFollowUp.objects.filter(done_at=None, attempts__lt=FOLLOW_UP_ATTEMPTS)
+            .select_related("by")
+            .order_by("pk")
+            .first()
+        )
+        if row is None:
+            return False
+        try:
+            with transaction.atomic():
+                sample = Sample.objects.select_related("person", "commune", "pool").get(
+                    pk=row.sample_id
+                )
+                audit_record(
+                    actor=row.by,
+                    action="labtests.result_record",
+                    target=sample,
+                    changes={
+                        "barcode": sample.barcode,
+                        "result": sample.result,
+                        "ct": sample.ct_value and str(sample.ct_value),
+                        "import": row.batch,
+                    },
+                )
+                _to_cases(by=row.by, sample=sample)
+                _resolve_pool_of(sample)
+        except Exception as exc:  # kept with its error; the next rows still go
+            ResultFollowUp.objects.filter(pk=row.pk).update(
+                attempts=row.attempts + 1, error=str(exc)[:200]
+            )
+            return True
+        ResultFollowUp.objects.filter(pk=row.pk).update(done_at=timezone.now(), error="")
+    return True
+
+
+def result_follow_ups_drain(*, max_seconds: float | None = None) -> int:
+    """Apply waiting follow-ups until none is left (or `max_seconds` passed). The count."""
+    import time
+
+    started, done = time.monotonic(), 0
+    while result_follow_up_apply_next():
+        done += 1
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            break
+    return done
+
+
+def follow_ups_of(*, by, batch: str) -> dict[str, int]:
+    """An import's follow-ups (its importer's only): applied, waiting and failed."""
+    rows = (
+        ResultFollowUp.objects.filter(by=by, batch=batch)
+        if batch
+        else ResultFollowUp.objects.none()
+    )
+    counts = rows.aggregate(
+        done=Count("pk", filter=Q(done_at__isnull=False)),
+        waiting=Count("pk", filter=Q(done_at__isnull=True, attempts__lt=FOLLOW_UP_ATTEMPTS)),
+        failed=Count("pk", filter=Q(done_at__isnull=True, attempts__gte=FOLLOW_UP_ATTEMPTS)),
+    )
+    return {key: value or 0 for key, value in counts.items()}
 
 
 def _to_cases(*, by, sample: Sample) -> None:
@@ -350,6 +447,37 @@ def pool_create(
     except IntegrityError as exc:
         raise ValidationError({"code": _("Mã mẫu gộp này đã được dùng.")}) from exc
     audit_record(actor=by, action="labtests.pool_create", target=pool, changes={"code": code})
+    return pool
+
+
+def pool_for_point(*, by, point, code: str, kind: str) -> Pool:
+    """The point's open pool of this code, started now when none has it: the team scans the
+    pool's code once, then each member's (sample_take with the pool checks the kind, that it
+    is open and its room under its lock: the N+1th is refused). A pool of another commune's
+    is refused; two members starting one pool at once share the one that was committed."""
+    from .selectors import pool_by_code
+
+    code = nfc(code).strip()
+    pool = pool_by_code(by, code)
+    if pool is None:
+        team = team_on_shift(point, timezone.now(), user=_user(by)) or point.sampling_team
+        try:
+            pool = pool_create(
+                by=by,
+                code=code,
+                kind=kind,
+                commune=point.commune,
+                campaign=point.round.campaign,
+                sampling_team=team,
+                team="" if team else point.team,
+            )
+        except ValidationError:
+            # Started by a colleague meanwhile (the unique code), or not poolable (the kind).
+            pool = pool_by_code(by, code)
+            if pool is None:
+                raise
+    if pool.commune_id != point.commune_id:
+        raise ValidationError({"pool": _("Mẫu gộp này thuộc xã/phường khác.")})
     return pool
 
 

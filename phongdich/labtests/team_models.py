@@ -5,6 +5,7 @@ are labtests models; kept apart because models.py was near the size STYLE.md spl
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -126,3 +127,8 @@ class TeamShift(models.Model):
     @property
     def cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def ends_next_day(self) -> bool:
+        """A shift past midnight: the schedules show its end with the day."""
+        return timezone.localdate(self.ends_at) != timezone.localdate(self.starts_at)

@@ -15,9 +15,13 @@ from phongdich.audit.services import audit_read, audit_read_many
 from phongdich.geo.models import AdminUnit
 
 from . import selectors, team_links, teams
+from .forms import add_service_error
 from .forms_teams import ShiftCancelForm, ShiftEditForm, ShiftForm, TeamForm, TeamLinkForm
 from .models import Campaign, SamplingPoint, SamplingTeam, TeamMember, TeamShift
 from .permissions import SAMPLE_ROLES
+
+# The shift services name the moments; the form has the day and the two times.
+SHIFT_FIELDS = {"starts_at": "starts", "ends_at": "ends"}
 
 LIST_LIMIT = 200
 
@@ -144,7 +148,7 @@ def point_shifts(request, pk: int):
                 ends_at=ends_at,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc, fields=SHIFT_FIELDS)
         else:
             messages.success(
                 request,
@@ -207,7 +211,7 @@ def shift_edit(request, pk: int):
                 based_on=data["based_on"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc, fields=SHIFT_FIELDS)
         else:
             messages.success(
                 request,

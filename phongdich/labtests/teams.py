@@ -99,16 +99,19 @@ def eligible_accounts(unit):
 
 
 def shifts_today_for(user, day: date | None = None):
-    """The shifts of the teams the user is a member of, starting on `day` (today), the
-    cancelled ones too: the member sees the shift is off rather than finding it gone."""
+    """The shifts of the teams the user is a member of working on `day` (today): starting
+    that day, or started the evening before and running past midnight; the cancelled ones
+    too: the member sees the shift is off rather than finding it gone."""
     day = day or timezone.localdate()
     start = timezone.make_aware(datetime.combine(day, time.min))
     return (
         TeamShift.objects.filter(
             team__members__account=user,
             team__active=True,
-            starts_at__gte=start,
             starts_at__lt=start + timedelta(days=1),
+            # At most MAX_SHIFT long: the index on (team, starts_at) still bounds the scan.
+            starts_at__gte=start - MAX_SHIFT,
+            ends_at__gt=start,
         )
         .select_related("team", "point__commune__parent", "point__round__campaign")
         .distinct()

@@ -40,4 +40,5 @@ urlpatterns = [
     path("my-shifts/", team_views.my_shifts, name="my_shifts"),
     path("import/", views.import_results, name="import"),
     path("import/errors.xlsx", views.import_errors, name="import_errors"),
+    path("import/<str:batch>/", views.import_follow_ups, name="import_follow_ups"),
 ]

@@ -1,7 +1,11 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,6 +31,7 @@ from .forms import (
     ResultForm,
     RoundForm,
     SampleForm,
+    add_service_error,
 )
 from .models import (
     Campaign,
@@ -121,7 +126,7 @@ def sample_new(request):
                     pool=pool,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc, fields={"pool": "pool_code"})
             else:
                 messages.success(request, _("Đã ghi mẫu %(code)s.") % {"code": sample.barcode})
                 if pool is not None:
@@ -567,26 +572,47 @@ def point_detail(request, pk: int):
     form = PointSampleForm(
         request.POST or None,
         communes=communes_within(request.user.jurisdiction),
-        initial={"kind": point.round.campaign.kind, "reason": Sample.Reason.SCREENING},
+        initial={
+            "kind": point.round.campaign.kind,
+            "reason": Sample.Reason.SCREENING,
+            "pool_code": request.GET.get("pool", "")[:40],
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            sample = services.sample_take_for_identity(
-                by=request.user,
-                identity=_identity(data),
-                barcode=data["barcode"],
-                kind=data["kind"],
-                reason=data["reason"],
-                commune=point.commune,
-                point=point,
-                symptomatic=data.get("symptomatic", False),
-            )
+            with transaction.atomic():  # a pool started here goes if its first sample fails
+                pool = None
+                if data["pool_code"]:
+                    pool = services.pool_for_point(
+                        by=request.user, point=point, code=data["pool_code"], kind=data["kind"]
+                    )
+                sample = services.sample_take_for_identity(
+                    by=request.user,
+                    identity=_identity(data),
+                    barcode=data["barcode"],
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    commune=point.commune,
+                    point=point,
+                    pool=pool,
+                    symptomatic=data.get("symptomatic", False),
+                )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc, fields={"pool": "pool_code"})
         else:
-            messages.success(request, _("Đã ghi mẫu %(code)s.") % {"code": sample.barcode})
-            return redirect("labtests:point_detail", pk=point.pk)
+            if pool is None:
+                messages.success(request, _("Đã ghi mẫu %(code)s.") % {"code": sample.barcode})
+                return redirect("labtests:point_detail", pk=point.pk)
+            held, room = pool.members.count(), services.pool_size_for(pool)
+            messages.success(
+                request,
+                _("Đã ghi mẫu %(code)s vào mẫu gộp %(pool)s: %(n)s/%(max)s mẫu.")
+                % {"code": sample.barcode, "pool": pool.code, "n": held, "max": room},
+            )
+            url = reverse("labtests:point_detail", args=[point.pk])
+            # The pool's code stays on the form for the next member until the pool is full.
+            return redirect(url if held >= room else f"{url}?{urlencode({'pool': pool.code})}")
     taken = list(selectors.point_samples(point)[:LIST_LIMIT])
     audit_read_many(actor=request.user, action="labtests.point_samples", records=taken)
     return render(
@@ -628,6 +654,16 @@ def import_results(request):
         else:
             request.session[IMPORT_ERRORS_KEY] = result.errors.as_dict()
     return render(request, "labtests/import.html", {"form": form, "result": result})
+
+
+@role_required(*RESULT_ROLES)
+def import_follow_ups(request, batch: str):
+    """How far the worker is with an import's results the F0 app hangs on (its importer's
+    own: another account's batch is not found)."""
+    counts = services.follow_ups_of(by=request.user, batch=batch[:32])
+    if len(batch) > 32 or not any(counts.values()):
+        raise Http404
+    return render(request, "labtests/import_follow_ups.html", {"counts": counts, "batch": batch})
 
 
 @role_required(*RESULT_ROLES)

@@ -149,6 +149,12 @@ JOBS = [
         "screening campaigns' progress per commune (sampled, positives, positivity)",
     ),
     PeriodicJob(
+        "labtests.apply_result_follow_ups",
+        "phongdich.labtests.tasks.apply_result_follow_ups",
+        timedelta(minutes=1),
+        "the F0 classification of an import's positives if the worker woken at its commit died",
+    ),
+    PeriodicJob(
         "tracing.refresh_indicators",
         "phongdich.tracing.tasks.refresh_indicators",
         timedelta(minutes=30),

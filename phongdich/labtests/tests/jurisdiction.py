@@ -179,7 +179,26 @@ def _campaign_with_names(world, staff):
     return {"pk": campaign.pk}
 
 
+def _follow_ups(world, staff):
+    """An import of commune B's worker with a positive waiting for the worker."""
+    from phongdich.labtests import imports
+    from phongdich.labtests.models import ResultFollowUp
+    from phongdich.lib.imports import KEEP_GOOD, as_upload
+
+    found = ResultFollowUp.objects.exclude(batch="").filter(by=staff.commune_worker_b).first()
+    if found:
+        return {"batch": found.batch}
+    _sample_of_b(world, staff, barcode="B-S-F")
+    content = "Mã mẫu,Kết quả\nB-S-F,dương tính\n".encode()
+    outcome = imports.import_results(
+        by=staff.commune_worker_b, upload=as_upload("kq.csv", content), mode=KEEP_GOOD
+    )
+    assert outcome.queued == 1, "nothing queued: the walk would check nothing"
+    return {"batch": outcome.batch}
+
+
 RECORDS_IN_COMMUNE_B = {
+    "labtests:import_follow_ups": _follow_ups,
     "labtests:shift_edit": _shift,
     "labtests:shift_cancel": _shift,
     "labtests:campaign_team_names": _campaign_with_names,

@@ -66,6 +66,41 @@ def test_a_sampling_point_officer_takes_a_sample_and_records_its_result(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_at_the_point_a_team_pools_members_scanning_the_pools_code_once(
+    live_server, login, world, staff
+):
+    from phongdich.labtests.models import PoolSizeRule
+
+    PoolSizeRule.objects.create(kind="pcr", max_size=2)
+    rnd = builders.screening_round(world, staff, units=[world.commune_a])
+    point = builders.point(world, staff, rnd, name="Nhà văn hóa khu 6")
+    page = login(staff.commune_worker_a)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/labtests/points/{point.pk}/")
+    _fits(page)
+    form = page.locator("#point-sample")
+    for n, name in enumerate(["Lê Văn Gộp", "Lê Thị Gộp", "Lê Văn Thừa"]):
+        if n == 0:
+            form.locator("input[name=pool_code]").fill("GP-KHU6")
+        else:  # the page kept the pool's code: only the member's code is scanned
+            expect(form.locator("input[name=pool_code]")).to_have_value("" if n == 2 else "GP-KHU6")
+            if n == 2:
+                form.locator("input[name=pool_code]").fill("GP-KHU6")
+        form.locator("input[name=barcode]").fill(f"K6-{n}")
+        form.locator("input[name=full_name]").fill(name)
+        form.locator("input[name=birth_year]").fill("1970")
+        form.locator("select[name=commune]").select_option(str(world.commune_a.pk))
+        form.locator("button[type=submit]").click()
+        if n < 2:
+            expect(page.locator(".msg.success")).to_contain_text(f"{n + 1}/2")
+    # The third is refused on the form: the policy row says two.
+    expect(page.locator("#point-sample")).to_contain_text("Mẫu gộp đã đủ 2 mẫu.")
+    _fits(page)
+    pool = Pool.objects.get(code="GP-KHU6")
+    assert sorted(pool.members.values_list("barcode", flat=True)) == ["K6-0", "K6-1"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_team_records_a_pooled_sample_the_pool_is_positive_the_commune_sees_the_orders(
     live_server, login, world, staff
 ):

@@ -9,11 +9,14 @@ HEADER = "Mã mẫu,Kết quả,Ct,Phòng xét nghiệm,Ngày trả kết quả\
 
 
 def _run(staff, text, mode="keep_good"):
-    return imports.import_results(
+    outcome = imports.import_results(
         by=staff.commune_worker_a,
         upload=as_upload("ket-qua.csv", (HEADER + text).encode()),
         mode=mode,
     )
+    if outcome.queued:
+        services.result_follow_ups_drain()  # the worker's part, after the commit
+    return outcome
 
 
 def test_results_import_once_and_report_bad_lines_by_number(world, staff):

@@ -59,18 +59,21 @@ class _Pause:
 
 
 def _while_import_paused(monkeypatch, by, lines, mode, write, *, at):
-    """Import `lines`, and run `write` in a third thread while the import waits before the
-    line-by-line write of code `at`, holding every lock it took before; returns (the
-    import's outcome dict, the write's outcome dict)."""
+    """Import `lines`, and run `write` in a third thread while the import waits after its
+    set-based writes (positives and pools among them; `at` names the line the test is
+    about), holding every lock it took; returns (the import's outcome dict, the write's
+    outcome dict). The follow-ups the import queued are applied at the end, as the worker
+    would after its commit."""
     content = "\n".join([HEADER, *lines]).encode()
-    real_record_one = imports_stage.record_one
+    real_one_by_one = imports_stage._one_by_one
 
-    def record_one(by, values):
-        if values["barcode"] == at:
-            _Pause.here()
-        return real_record_one(by, values)
+    def one_by_one(by, outcome):
+        # Positives and pools are written set-based now, before this step: pausing here
+        # holds every lock the import takes.
+        _Pause.here()
+        return real_one_by_one(by, outcome)
 
-    monkeypatch.setattr(imports_stage, "record_one", record_one)
+    monkeypatch.setattr(imports_stage, "_one_by_one", one_by_one)
     other: dict = {}
 
     def run_write():
@@ -90,6 +93,7 @@ def _while_import_paused(monkeypatch, by, lines, mode, write, *, at):
         assert _waiting_for_a_lock(), ("the other write never waited for the import", other)
     thread.join(timeout=30)
     assert not thread.is_alive()
+    services.result_follow_ups_drain()
     return outcome, other
 
 

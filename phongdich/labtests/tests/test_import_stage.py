@@ -75,6 +75,7 @@ def _run(by, lines, mode, *, copy):
         outcome = imports.import_results(
             by=by, upload=as_upload("ket-qua.csv", content), mode=mode, copy=copy
         )
+        services.result_follow_ups_drain()  # the worker's part, after the commit
         snapshot = _snapshot(outcome)
         transaction.set_rollback(True)
     return snapshot
@@ -277,6 +278,7 @@ def test_reimporting_the_same_file_changes_nothing(world, staff):
     first = imports.import_results(
         by=by, upload=as_upload("a.csv", content), mode=lib_imports.KEEP_GOOD
     )
+    services.result_follow_ups_drain()
     before = _snapshot(first)[3:]
     again = imports.import_results(
         by=by, upload=as_upload("a.csv", content), mode=lib_imports.KEEP_GOOD
@@ -354,6 +356,7 @@ def test_the_same_file_imported_three_times_at_once_records_each_result_once():
     assert not any(r.errors for r in results), [r.errors.entries for r in results]
     assert sum(r.recorded for r in results) == len(codes)
     assert sum(r.unchanged for r in results) == 2 * len(codes)
+    services.result_follow_ups_drain()
     assert Case.objects.filter(person=person).count() == 1
     assert not Sample.objects.filter(result="").exists()
 
@@ -410,5 +413,6 @@ def test_two_overlapping_files_at_once_neither_deadlock_nor_apply_twice(mode, mo
     assert sum(r.recorded for r in results) == len(codes) + 1
     assert sum(r.unchanged for r in results) == 80 + 1
     assert not Sample.objects.filter(barcode__in=codes, result="").exists()
+    services.result_follow_ups_drain()
     assert Case.objects.filter(person=person).count() == 1
     assert ResampleOrder.objects.filter(pool=pool).count() == 3

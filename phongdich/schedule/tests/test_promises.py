@@ -49,6 +49,7 @@ PROMISES = [
     ("docs/levels.md", "hourly", "levels.assess_daily"),
     ("docs/dashboard.md", "hourly", "reports.draft_daily"),
     ("docs/labtests.md", "every 30 minutes", "labtests.refresh_screening"),
+    ("docs/labtests.md", "every minute", "labtests.apply_result_follow_ups"),
     (
         "phongdich/labtests/templates/labtests/campaign.html",
         "mỗi 30 phút",
