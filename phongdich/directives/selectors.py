@@ -156,7 +156,9 @@ def reporter_page(
             unit_ids,
         )
     }
-    return page, with_lead_names([rows[pk] for pk in page.object_list if pk in rows])
+    # The page then holds the tasks themselves, as a queryset's page would.
+    page.object_list = with_lead_names([rows[pk] for pk in page.object_list if pk in rows])
+    return page, page.object_list
 
 
 def with_lead_names(tasks: list[Task]) -> list[Task]:
