@@ -206,6 +206,7 @@ WRITE_ACTIONS = {
     "zones.household_add": _("thêm hộ vào kế hoạch cung ứng lương thực của vùng"),
     "zones.food_request": _("ghi yêu cầu lương thực của hộ trong vùng"),
     "zones.delivery": _("ghi lượt giao lương thực cho hộ trong vùng"),
+    "zones.classification_scan": _("so phân loại nguy cơ theo số liệu và gửi đề xuất phân loại"),
     "facility.discharge": _("cho người bệnh ra, trả giường"),
     "supplies.place_create": _("thêm nơi giữ vật tư"),
     "supplies.request_create": _("đề nghị cấp vật tư"),
@@ -246,9 +247,7 @@ WRITE_ACTIONS = {
     "vaccination.campaign.update": _("sửa chiến dịch tiêm chủng"),
     "vaccination.campaign.target": _("đặt chỉ tiêu chiến dịch cho đơn vị"),
     "vaccination.campaign.link_task": _("liên kết nhiệm vụ chỉ đạo với chiến dịch tiêm chủng"),
-    "vaccination.campaign.unlink_task": _(
-        "bỏ liên kết nhiệm vụ chỉ đạo với chiến dịch tiêm chủng"
-    ),
+    "vaccination.campaign.unlink_task": _("bỏ liên kết nhiệm vụ chỉ đạo với chiến dịch tiêm chủng"),
     "vaccination.campaign.refresh": _("tính lại tiến độ chiến dịch tiêm chủng"),
     "vaccination.campaign.read": _("xem danh sách nhóm nguy cơ"),
     "reports.briefing_create": _("lập báo cáo nhanh"),
