@@ -247,7 +247,9 @@ WRITE_ACTIONS = {
     "vaccination.campaign.update": _("sửa chiến dịch tiêm chủng"),
     "vaccination.campaign.target": _("đặt chỉ tiêu chiến dịch cho đơn vị"),
     "vaccination.campaign.link_task": _("liên kết nhiệm vụ chỉ đạo với chiến dịch tiêm chủng"),
-    "vaccination.campaign.unlink_task": _("bỏ liên kết nhiệm vụ chỉ đạo với chiến dịch tiêm chủng"),
+    "vaccination.campaign.unlink_task": _(
+        "bỏ liên kết nhiệm vụ chỉ đạo với chiến dịch tiêm chủng"
+    ),
     "vaccination.campaign.refresh": _("tính lại tiến độ chiến dịch tiêm chủng"),
     "vaccination.campaign.read": _("xem danh sách nhóm nguy cơ"),
     "reports.briefing_create": _("lập báo cáo nhanh"),

@@ -36,12 +36,10 @@ def test_three_workers_run_each_job_once(settings, shared_database, tmp_path):  
     workers = [start_worker(shared_database) for _ in range(WORKERS)]
     try:
         wait_until(
-            lambda: (
-                DBTaskResult.objects.filter(
-                    pk__in=[r.id for r in results], status="SUCCESSFUL"
-                ).count()
-                == JOBS
-            ),
+            lambda: DBTaskResult.objects.filter(
+                pk__in=[r.id for r in results], status="SUCCESSFUL"
+            ).count()
+            == JOBS,
             timeout=90,
             what="every job to finish",
         )
