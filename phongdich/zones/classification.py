@@ -219,3 +219,16 @@ def commune_classes(root: AdminUnit | None, day: date, *, district: int | None =
             )
         )
     return rows, class_rules
+
+
+def zone_class(zone: Zone, day: date) -> tuple[rules.Classification, list[str]]:
+    """The class a zone's communes' figures give on `day` (its own and those it touches),
+    with the reasons, for the zone's page (five queries)."""
+    ids = [zone.commune_id, *zone.other_communes.values_list("pk", flat=True)]
+    class_rules = thresholds.class_rules_in_force(day)
+    populations = dict(AdminUnit.objects.filter(pk__in=ids).values_list("pk", "population"))
+    by_window = figures(ids, day, [r.window_days for r in class_rules], populations=populations)
+    figures_for = area_figures(by_window, ids)
+    result = rules.classify(figures_for, class_rules)
+    basis = rules.basis_of(result, figures_for, class_rules, day)
+    return result, rules.reasons(basis, class_labels())

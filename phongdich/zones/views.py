@@ -149,6 +149,7 @@ def _detail_context(request, zone, **forms):
         "lift_source": lift_rule.regulation,
         "gap_days": gap_rule.value,
         "pending_reasons": _basis_view(pending),
+        "computed": _computed_class(zone, today),
         "history": selectors.history_rows(zone),
         "proposals": selectors.proposals(zone),
         "pending": pending,
@@ -375,6 +376,18 @@ def _basis_view(proposal) -> dict | None:
         "day": _shown(basis.get("day")),
         "reasons": rules.reasons(basis, classification.class_labels()),
         "sources": sources,
+    }
+
+
+def _computed_class(zone, today) -> dict | None:
+    """For a zone in force carrying a class: the class its communes' figures give today."""
+    if not (zone.is_active and zone.risk_class):
+        return None
+    result, reasons = classification.zone_class(zone, today)
+    return {
+        "label": classification.class_label(result.risk_class),
+        "differs": result.risk_class != zone.risk_class,
+        "reasons": reasons,
     }
 
 

@@ -335,3 +335,12 @@ def test_two_active_rows_of_one_class_on_one_day_are_refused(db):
     assert (
         Decimal("0.01") == ClassRule._meta.get_field("min_cases_per_100k").validators[0].limit_value
     )
+
+
+def test_a_zone_page_shows_the_class_its_data_gives(client, world, staff):
+    zone = zone_in_force(world, staff, risk_class="green")
+    _cluster(world.commune_b, timezone.localdate() - timedelta(days=2))
+    client.force_login(staff.commune_worker_b)
+    page = client.get(f"/zones/{zone.pk}/").content.decode()
+    assert 'id="computed-class"' in page and "khác phân loại đang áp dụng" in page
+    assert "Ổ dịch đang hoạt động trong 14 ngày: 1, đạt ngưỡng 1 của vùng nguy cơ cao" in page
