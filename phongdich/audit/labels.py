@@ -216,6 +216,7 @@ WRITE_ACTIONS = {
     "zones.checkpoint_attach": _("gắn chốt kiểm soát với vùng phong tỏa"),
     "zones.checkpoint_detach": _("bỏ chốt kiểm soát khỏi vùng phong tỏa"),
     "hotline.ticket_food_link": _("nối phiếu 1022 nhánh lương thực với yêu cầu của vùng"),
+    "zones.classification_scan": _("so phân loại nguy cơ theo số liệu và gửi đề xuất phân loại"),
     "facility.discharge": _("cho người bệnh ra, trả giường"),
     "supplies.place_create": _("thêm nơi giữ vật tư"),
     "supplies.request_create": _("đề nghị cấp vật tư"),

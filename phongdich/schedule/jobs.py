@@ -179,6 +179,12 @@ JOBS = [
         "a lockdown may be lifted 14 days after its last case; the day is enough resolution",
     ),
     PeriodicJob(
+        "zones.scan_classification",
+        "phongdich.zones.tasks.scan_classification",
+        timedelta(days=1),
+        "risk classes are counted over 14-day windows; a daily proposal is what officials decide on",
+    ),
+    PeriodicJob(
         "lib.prune_rate_counters",
         "phongdich.lib.tasks.prune_rate_counters",
         timedelta(days=1),

@@ -9,6 +9,8 @@ class ZonesConfig(AppConfig):
     def ready(self):
         from phongdich.web.navigation import NavItem, register
 
+        from .policy import register_tables
         from .selectors import VIEW_ROLES
 
+        register_tables()
         register(NavItem(_("Vùng phong tỏa"), "zones:list", VIEW_ROLES, 47))

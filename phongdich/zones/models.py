@@ -2,7 +2,10 @@
 its append-only history of changes, the proposals that change it, and the food supply of
 the households inside it (issue 14, "Zones")."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -187,6 +190,10 @@ class ZoneProposal(models.Model):
     decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     decision_note = models.CharField(_("ghi chú quyết định"), max_length=500, blank=True)
+    # What the data showed when the classification scan proposed it (classification.py):
+    # the day, the figures, each threshold crossed with its rule row and source. Empty for
+    # a proposal an officer typed.
+    basis = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
@@ -325,3 +332,110 @@ class HouseholdLinkSend(LinkSend):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} hộ #{self.household_id}"
+
+
+# The classes a rule row can give; green ("vùng xanh") is what an area is when it reaches
+# none of them.
+RULE_CLASSES = [c for c in Zone.RiskClass.choices if c[0] != Zone.RiskClass.GREEN]
+
+
+class ClassRule(models.Model):
+    """The thresholds that put an area (a commune, or a zone over its communes) in a risk
+    class, over the last `window_days` days, from `valid_from` (rules.classify). The class is
+    reached when any one threshold filled in is reached (2686/QĐ-BCĐQG names each class by
+    "one of these factors"); an empty threshold is not checked. The rules read, per class,
+    the active row with the latest `valid_from` on or before the day (thresholds.py)."""
+
+    risk_class = models.CharField(_("phân loại"), max_length=10, choices=RULE_CLASSES)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    window_days = models.PositiveSmallIntegerField(
+        _("số ngày tính"), default=14, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    min_cases = models.PositiveIntegerField(
+        _("ca mắc mới trong cộng đồng, từ"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+    )
+    min_cases_per_100k = models.DecimalField(
+        _("ca mắc mới trên 100.000 dân, từ"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100_000)],
+    )
+    min_positives = models.PositiveIntegerField(
+        _("mẫu dương tính qua xét nghiệm sàng lọc, từ"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+    )
+    min_clusters = models.PositiveIntegerField(
+        _("ổ dịch đang hoạt động, từ"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000)],
+    )
+    min_clusters_no_source = models.PositiveIntegerField(
+        _("ổ dịch chưa rõ nguồn lây, từ"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000)],
+    )
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["risk_class", "-valid_from"]
+        verbose_name = _("ngưỡng phân loại nguy cơ")
+        constraints = [
+            # One row of a class from one day: the rules could not tell two apart.
+            models.UniqueConstraint(
+                fields=["risk_class", "valid_from"],
+                condition=models.Q(active=True),
+                name="zone_class_rule_one_per_day",
+                violation_error_message=_(
+                    "Đã có một dòng đang dùng của phân loại này từ cùng ngày."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_risk_class_display()} · {self.valid_from:%d/%m/%Y}"
+
+
+class RuleValue(models.Model):
+    """One number of the zone rules (the days without a case before lifting, the days
+    without food before a household is listed) from `valid_from`, with its source."""
+
+    class Key(models.TextChoices):
+        LIFT_DAYS = "lift_days", _("Số ngày không có ca mắc mới để gỡ phong tỏa")
+        FOOD_GAP_DAYS = "food_gap_days", _("Số ngày chưa được giao lương thực thì cần xử lý")
+
+    key = models.CharField(_("quy tắc"), max_length=20, choices=Key.choices)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    value = models.PositiveSmallIntegerField(
+        _("số ngày"), validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+    regulation = models.CharField(_("văn bản quy định"), max_length=200)
+    confirmed = models.BooleanField(_("đã đối chiếu văn bản"), default=False)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["key", "-valid_from"]
+        verbose_name = _("quy tắc số ngày của vùng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "valid_from"],
+                condition=models.Q(active=True),
+                name="zone_rule_value_one_per_day",
+                violation_error_message=_("Đã có một dòng đang dùng của quy tắc này từ cùng ngày."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} = {self.value} · {self.valid_from:%d/%m/%Y}"

@@ -3,11 +3,14 @@
 Lifting a lockdown: local decisions of 2021 (Hà Nội, TP.HCM, Khánh Hòa, seed 004) lifted a
 blockade once 14 days had passed without a new case inside it and a screening round after
 the last case came back negative. RULES.md has no national text for it, so the numbers are
-marked unconfirmed (the page shows the badge) and kept here as named values, never inline.
+marked unconfirmed (the page shows the badge). The values the rules read are the province's
+policy rows (`RuleValue`, `ClassRule`, on /policy/); the values here are the seeds of those
+rows and the fallback when no row is in force on the day (thresholds.py).
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -145,3 +148,203 @@ def household_match(*, by_phone: list[int], by_address: list[int]) -> tuple[int 
     if len(found) == 1:
         return found.pop(), ""
     return None, ("several" if found else "none")
+
+
+# --- risk classification (issue 14, seed 004) --------------------------------------------
+# Quyết định 2686/QĐ-BCĐQG (31/5/2021) assesses a commune's risk as very high, high, risk or
+# new normal by the cases in the community over 14 days (a press summary of it: "risk" when
+# F0 with a known source exceed 1 per 100,000 people in 14 days; "new normal" with no case
+# in the community). The text itself was not checked here, and the platform does not know
+# a case's source, only a cluster's "source not found": every seed is unconfirmed.
+
+GREEN = "green"
+# From the lowest to the highest; an area's class is the highest whose rule it reaches.
+CLASS_RANK = {GREEN: 0, "risk": 1, "high": 2, "very_high": 3}
+CLASS_RULE_SOURCE = "Quyết định 2686/QĐ-BCĐQG ngày 31/5/2021 (chưa đối chiếu văn bản)"
+
+# The figures a rule may set a threshold on, in the order reasons are given: (figure,
+# threshold field of the rule).
+CLASS_METRICS = (
+    ("cases", "min_cases"),
+    ("cases_per_100k", "min_cases_per_100k"),
+    ("positives", "min_positives"),
+    ("clusters", "min_clusters"),
+    ("clusters_no_source", "min_clusters_no_source"),
+)
+METRIC_LABELS = {
+    "cases": _("Ca mắc mới trong cộng đồng"),
+    "cases_per_100k": _("Ca mắc mới trên 100.000 dân"),
+    "positives": _("Mẫu dương tính qua xét nghiệm sàng lọc"),
+    "clusters": _("Ổ dịch đang hoạt động"),
+    "clusters_no_source": _("Ổ dịch chưa rõ nguồn lây"),
+}
+
+
+@dataclass(frozen=True)
+class ClassRule:
+    """A class's thresholds in force (a policy row, or a built-in seed when `row_id` is
+    None). Any threshold set and reached gives the class."""
+
+    risk_class: str
+    window_days: int = 14
+    min_cases: int | None = None
+    min_cases_per_100k: Decimal | None = None
+    min_positives: int | None = None
+    min_clusters: int | None = None
+    min_clusters_no_source: int | None = None
+    regulation: str = CLASS_RULE_SOURCE
+    confirmed: bool = False
+    valid_from: date | None = None
+    row_id: int | None = None
+
+
+# The seeds (migration zones 0003) and the fallback of a class with no row in force.
+BUILT_IN_CLASS_RULES = (
+    # Any case in the community, or a positive screening sample, ends "new normal".
+    ClassRule("risk", min_cases=1, min_positives=1),
+    # An active cluster, or 50 cases per 100,000 people in 14 days.
+    ClassRule("high", min_clusters=1, min_cases_per_100k=Decimal(50)),
+    # A cluster whose source was not found, two clusters at once, or 200 per 100,000.
+    ClassRule(
+        "very_high", min_clusters=2, min_clusters_no_source=1, min_cases_per_100k=Decimal(200)
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An area's figures over one window (the days (day - window, day])."""
+
+    cases: int = 0
+    positives: int = 0
+    clusters: int = 0
+    clusters_no_source: int = 0
+    population: int | None = None
+
+    @property
+    def cases_per_100k(self) -> Decimal | None:
+        # No population recorded: no rate (the threshold is not checked, not "zero").
+        if not self.population:
+            return None
+        return (Decimal(self.cases) * 100_000 / self.population).quantize(Decimal("0.01"))
+
+    def __add__(self, other: "Figures") -> "Figures":
+        population = (
+            None
+            if self.population is None or other.population is None
+            else self.population + other.population
+        )
+        return Figures(
+            self.cases + other.cases,
+            self.positives + other.positives,
+            self.clusters + other.clusters,
+            self.clusters_no_source + other.clusters_no_source,
+            population,
+        )
+
+
+@dataclass(frozen=True)
+class Crossed:
+    """One threshold reached: the figure, its value, the threshold and the rule."""
+
+    metric: str
+    value: int | Decimal
+    threshold: int | Decimal
+    rule: ClassRule
+
+
+@dataclass(frozen=True)
+class Classification:
+    risk_class: str
+    crossed: tuple = ()
+
+
+def classify(figures_for, class_rules) -> Classification:
+    """The highest class whose rule the area reaches, with every threshold of that rule it
+    reached; green when it reaches none. `figures_for(window_days)` gives the area's
+    figures over the rule's window (rules may count different windows). A value reaching
+    the threshold (>=) reaches it."""
+    for rule in sorted(class_rules, key=lambda r: -CLASS_RANK[r.risk_class]):
+        figures = figures_for(rule.window_days)
+        crossed = []
+        for metric, threshold_field in CLASS_METRICS:
+            threshold = getattr(rule, threshold_field)
+            value = getattr(figures, metric)
+            if threshold is not None and value is not None and value >= threshold:
+                crossed.append(Crossed(metric, value, threshold, rule))
+        if crossed:
+            return Classification(rule.risk_class, tuple(crossed))
+    return Classification(GREEN)
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def basis_of(classification: Classification, figures_for, class_rules, day: date) -> dict:
+    """What a proposal stores of a classification (JSON): shown on its page as reasons."""
+    windows = sorted({r.window_days for r in class_rules})
+    return {
+        "day": day.isoformat(),
+        "risk_class": classification.risk_class,
+        "figures": {
+            str(w): {
+                "cases": (f := figures_for(w)).cases,
+                "cases_per_100k": _plain(f.cases_per_100k),
+                "positives": f.positives,
+                "clusters": f.clusters,
+                "clusters_no_source": f.clusters_no_source,
+                "population": f.population,
+            }
+            for w in windows
+        },
+        "crossed": [
+            {
+                "metric": c.metric,
+                "value": _plain(c.value),
+                "threshold": _plain(c.threshold),
+                "risk_class": c.rule.risk_class,
+                "window_days": c.rule.window_days,
+                "rule_id": c.rule.row_id,
+                "valid_from": c.rule.valid_from.isoformat() if c.rule.valid_from else None,
+                "regulation": c.rule.regulation,
+                "confirmed": c.rule.confirmed,
+            }
+            for c in classification.crossed
+        ],
+    }
+
+
+REASON_CROSSED = _(
+    "%(figure)s trong %(days)s ngày: %(value)s, đạt ngưỡng %(threshold)s của %(class)s"
+)
+REASON_NONE = _("Không đạt ngưỡng nào của các phân loại nguy cơ trong %(days)s ngày.")
+
+
+def _number(value) -> str:
+    text = str(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def reasons(basis: dict, class_labels: dict) -> list[str]:
+    """The reasons of a stored basis in the reader's language (the rule's source is shown
+    beside each by the page); `class_labels` names the classes."""
+    labels = class_labels
+    out = []
+    for c in basis.get("crossed", []):
+        out.append(
+            REASON_CROSSED
+            % {
+                "figure": METRIC_LABELS.get(c["metric"], c["metric"]),
+                "days": c["window_days"],
+                "value": _number(c["value"]),
+                "threshold": _number(c["threshold"]),
+                "class": str(labels.get(c["risk_class"], c["risk_class"])).lower(),
+            }
+        )
+    if not out and basis:
+        days = ", ".join(basis.get("figures", {}).keys()) or "14"
+        out.append(REASON_NONE % {"days": days})
+    return out

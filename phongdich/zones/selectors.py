@@ -12,7 +12,7 @@ from django.utils import timezone
 from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import scope_to_jurisdiction
 
-from . import rules
+from . import rules, thresholds
 from .models import (
     Delivery,
     FoodRequest,
@@ -124,11 +124,12 @@ def households_with_last_delivery(zone: Zone) -> list[Household]:
     )
 
 
-def food_gaps(
-    zones: QuerySet[Zone], today: date, days: int = rules.FOOD_GAP_DAYS
-) -> list[Household]:
-    """Households of zones in force with no delivery for `days` days or more, longest wait
-    first; each carries `waited` (days). One query."""
+def food_gaps(zones: QuerySet[Zone], today: date, days: int | None = None) -> list[Household]:
+    """Households of zones in force with no delivery for `days` days or more (the policy
+    row in force today when not given), longest wait first; each carries `waited` (days).
+    Two queries: the rule, the households."""
+    if days is None:
+        days = thresholds.food_gap_days(today).value
     rows = (
         Household.objects.filter(zone__in=zones.filter(status=Zone.Status.IN_FORCE))
         .select_related("zone__commune__parent")

@@ -2,13 +2,14 @@
 wins), the facts the lifting rule reads, and the food supply of the households inside.
 Every change of a zone lands in its append-only history (ZoneChange) and the audit log."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,11 +17,14 @@ from phongdich.accounts.models import Role
 from phongdich.accounts.permissions import check_act_on_unit
 from phongdich.audit.services import audit_record
 from phongdich.geo.models import AdminUnit
+from phongdich.geo.province import province_of_path
+from phongdich.geo.selectors import communes_within, home_province
 from phongdich.lib import idempotency
 from phongdich.lib.identity import normalize_phone
+from phongdich.lib.locks import key_lock
 from phongdich.lib.text import fold, nfc
 
-from . import rules
+from . import classification, rules, thresholds
 from .models import (
     Delivery,
     FoodRequest,
@@ -286,7 +290,10 @@ def lift_inputs(zone: Zone) -> rules.LiftInputs:
     )
 
 
-def lift_check(zone: Zone, today: date, inputs: rules.LiftInputs | None = None) -> rules.LiftCheck:
+def lift_check(
+    zone: Zone, today: date, inputs: rules.LiftInputs | None = None, days: int | None = None
+) -> rules.LiftCheck:
+    """The lifting rule with the number of days of the policy row in force today."""
     inputs = inputs or lift_inputs(zone)
     return rules.lifting(
         in_force=zone.status == Zone.Status.IN_FORCE,
@@ -294,6 +301,7 @@ def lift_check(zone: Zone, today: date, inputs: rules.LiftInputs | None = None) 
         last_case_on=inputs.last_case_on,
         last_negative_round_on=inputs.last_negative_round_on,
         today=today,
+        days=days if days is not None else thresholds.lift_days(today).value,
     )
 
 
@@ -421,9 +429,10 @@ def scan_lifting(*, today: date | None = None) -> int:
     """Mark the zones in force that may be lifted today (and clear the mark of those that
     may not): the list shows them, and the district is reminded to decide."""
     today = today or timezone.localdate()
+    days = thresholds.lift_days(today).value
     marked = 0
     for zone in Zone.objects.filter(status=Zone.Status.IN_FORCE):
-        check = lift_check(zone, today)
+        check = lift_check(zone, today, days=days)
         since = (zone.may_lift_since or today) if check.may_lift else None
         if since != zone.may_lift_since:
             Zone.objects.filter(pk=zone.pk).update(may_lift_since=since)
@@ -714,3 +723,154 @@ def zone_checkpoint_detach(*, by, zone: Zone, checkpoint) -> None:
             target=zone,
             changes={"checkpoint": checkpoint.pk},
         )
+
+
+# Who may run the classification for their jurisdiction from the list page (the job runs
+# for the whole province).
+SCAN_ROLES = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.COMMUNE_HEALTH_WORKER)
+SCAN_LOCK = "zones.classification_scan"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    reclassify: int = 0  # proposals to change a zone's class
+    impose: int = 0  # class zones proposed for communes without one
+    unchanged: int = 0  # areas whose computed class is their current one
+    waiting: int = 0  # areas that differ but already have a pending proposal
+
+    @property
+    def created(self) -> int:
+        return self.reclassify + self.impose
+
+
+def _basis_reason(basis: dict, day: date) -> str:
+    # Stored in Vietnamese like every typed reason; the page renders the basis itself in
+    # the reader's language.
+    with translation.override("vi"):
+        text = "; ".join(rules.reasons(basis, classification.class_labels()))
+        return f"Đề xuất từ số liệu ngày {day:%d/%m/%Y}: {text}"[:500]
+
+
+@transaction.atomic
+def classification_scan(
+    *, by=None, root: AdminUnit | None = None, today: date | None = None
+) -> ScanResult:
+    """Compare each area's computed class with its current one and propose the change:
+    a reclassification of a zone in force carrying a class (over its communes' figures),
+    or a commune-wide class zone for a commune above green that has none. An area with a
+    pending proposal is left alone (one pending proposal per zone). One scan at a time (a
+    transaction lock): the daily job and an officer's button, or two clicks, never both
+    see "no proposal yet" and insert twice."""
+    if by is not None:
+        if not by.has_role(*SCAN_ROLES) or getattr(by, "jurisdiction", None) is None:
+            raise PermissionDenied
+        root = by.jurisdiction
+    root = root or home_province()
+    if root is None:
+        return ScanResult()
+    key_lock(SCAN_LOCK)
+    today = today or timezone.localdate()
+    class_rules = thresholds.class_rules_in_force(today)
+    windows = [r.window_days for r in class_rules]
+    communes = {c.pk: c for c in communes_within(root)}
+    zones = list(
+        Zone.objects.filter(commune_id__in=list(communes), status=Zone.Status.IN_FORCE)
+        .exclude(risk_class="")
+        .order_by("pk")
+    )
+    touching = defaultdict(list)
+    for zone_id, unit_id in Zone.other_communes.through.objects.filter(
+        zone_id__in=[z.pk for z in zones]
+    ).values_list("zone_id", "adminunit_id"):
+        touching[zone_id].append(unit_id)
+    extra = {u for ids in touching.values() for u in ids} - set(communes)
+    populations = {pk: c.population for pk, c in communes.items()}
+    if extra:
+        populations.update(AdminUnit.objects.filter(pk__in=extra).values_list("pk", "population"))
+    by_window = classification.figures(
+        populations,
+        today,
+        windows,
+        populations=populations,
+        province="" if extra else province_of_path(root.path),
+    )
+    pending = set(
+        ZoneProposal.objects.filter(
+            zone__commune_id__in=list(communes), status=ZoneProposal.Status.PENDING
+        ).values_list("zone_id", flat=True)
+    )
+    actor = by if getattr(by, "is_authenticated", False) else None
+    counts = defaultdict(int)
+    for zone in zones:
+        figures_for = classification.area_figures(
+            by_window, [zone.commune_id, *touching.get(zone.pk, [])]
+        )
+        result = rules.classify(figures_for, class_rules)
+        if result.risk_class == zone.risk_class:
+            counts["unchanged"] += 1
+            continue
+        if zone.pk in pending:
+            counts["waiting"] += 1
+            continue
+        basis = rules.basis_of(result, figures_for, class_rules, today)
+        try:
+            with transaction.atomic():
+                ZoneProposal.objects.create(
+                    zone=zone,
+                    action=ZoneProposal.Action.CLASSIFY,
+                    risk_class=result.risk_class,
+                    reason=_basis_reason(basis, today),
+                    proposed_by=actor,
+                    basis=basis,
+                )
+        except IntegrityError:  # an officer proposed a change of this zone meanwhile
+            counts["waiting"] += 1
+            continue
+        audit_record(
+            actor=actor,
+            action="zones.proposal",
+            target=zone,
+            changes={"action": "classify", "risk_class": result.risk_class, "from_data": True},
+        )
+        counts["reclassify"] += 1
+    classed = classification.class_zones(communes)
+    for commune in communes.values():
+        if commune.pk in classed:
+            continue
+        figures_for = classification.area_figures(by_window, [commune.pk])
+        result = rules.classify(figures_for, class_rules)
+        if result.risk_class == rules.GREEN:
+            # No zone is green by default: a green commune needs no record.
+            counts["unchanged"] += 1
+            continue
+        basis = rules.basis_of(result, figures_for, class_rules, today)
+        reason = _basis_reason(basis, today)
+        zone = Zone.objects.create(
+            name=f"{commune.name} (phân loại nguy cơ)"[:200],
+            kind=Zone.Kind.COMMUNE,
+            measure=Zone.Measure.CLASS_ONLY,
+            risk_class=result.risk_class,
+            commune=commune,
+            people_count=commune.population or 0,
+            created_by=actor,
+        )
+        _change(zone=zone, by=actor, kind=ZoneChange.Kind.CREATED, before={}, reason=reason)
+        ZoneProposal.objects.create(
+            zone=zone,
+            action=ZoneProposal.Action.IMPOSE,
+            measure=Zone.Measure.CLASS_ONLY,
+            risk_class=result.risk_class,
+            reason=reason,
+            proposed_by=actor,
+            basis=basis,
+        )
+        audit_record(actor=actor, action="zones.propose", target=zone, changes=_snapshot(zone))
+        counts["impose"] += 1
+    result = ScanResult(**counts)
+    audit_record(
+        actor=actor,
+        action="zones.classification_scan",
+        target=root,
+        changes={"day": today.isoformat(), **counts},
+    )
+    return result

@@ -9,3 +9,10 @@ from . import services
 def scan_lifting() -> int:
     """Mark the zones in force that now meet the lifting rule, so the list shows them."""
     return services.scan_lifting()
+
+
+@task()
+def scan_classification() -> int:
+    """Propose the risk class the data gives each commune and zone of the province where it
+    differs from the current one (one pending proposal per zone)."""
+    return services.classification_scan().created

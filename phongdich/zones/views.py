@@ -26,7 +26,7 @@ from phongdich.lib.ratelimit import allow
 from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
 
-from . import rules, selectors, services
+from . import classification, rules, selectors, services, thresholds
 from .forms import (
     CheckpointAttachForm,
     CitizenFoodForm,
@@ -135,10 +135,16 @@ def _detail_context(request, zone, **forms):
     today = timezone.localdate()
     show_supply = user.has_role(*SUPPLY)
     households = selectors.households_with_last_delivery(zone) if show_supply else []
+    gap_rule = thresholds.food_gap_days(today)
     for household in households:
         since = max(filter(None, [zone.started_on, household.created_at.date()]))
         household.waited = (
-            rules.food_gap(last_delivery_on=household.last_delivery, since=since, today=today)
+            rules.food_gap(
+                last_delivery_on=household.last_delivery,
+                since=since,
+                today=today,
+                days=gap_rule.value,
+            )
             if zone.is_active
             else None
         )
@@ -146,14 +152,17 @@ def _detail_context(request, zone, **forms):
     inputs = services.lift_inputs(zone)
     checkpoints = selectors.zone_checkpoints(user, zone)
     may_attach = user.has_role(*services.CHECKPOINT_EDITOR_ROLES)
+    lift_rule = thresholds.lift_days(today)
     return {
         "zone": zone,
-        "lift": services.lift_check(zone, today, inputs),
+        "lift": services.lift_check(zone, today, inputs, days=lift_rule.value),
         "inputs": inputs,
-        "lift_days": rules.LIFT_DAYS_WITHOUT_CASE,
-        "lift_confirmed": rules.LIFT_RULE_CONFIRMED,
-        "lift_source": rules.LIFT_RULE_SOURCE,
-        "gap_days": rules.FOOD_GAP_DAYS,
+        "lift_days": lift_rule.value,
+        "lift_confirmed": lift_rule.confirmed,
+        "lift_source": lift_rule.regulation,
+        "gap_days": gap_rule.value,
+        "pending_reasons": _basis_view(pending),
+        "computed": _computed_class(zone, today),
         "history": selectors.history_rows(zone),
         "proposals": selectors.proposals(zone),
         "pending": pending,
@@ -334,9 +343,10 @@ def delivery_record(request, pk):
 @role_required(*SUPPLY)
 def food_gaps(request):
     today = timezone.localdate()
-    gaps = selectors.food_gaps(selectors.zones_for(request.user), today)[:500]
+    gap_days = thresholds.food_gap_days(today).value
+    gaps = selectors.food_gaps(selectors.zones_for(request.user), today, gap_days)[:500]
     audit_read_many(actor=request.user, action="zones.food_gaps", records=gaps)
-    return render(request, "zones/gaps.html", {"gaps": gaps, "gap_days": rules.FOOD_GAP_DAYS})
+    return render(request, "zones/gaps.html", {"gaps": gaps, "gap_days": gap_days})
 
 
 @role_required(*VIEW)
@@ -558,3 +568,128 @@ def checkpoint_detach(request, pk, checkpoint):
     services.zone_checkpoint_detach(by=request.user, zone=zone, checkpoint=found)
     messages.success(request, _("Đã bỏ chốt kiểm soát khỏi vùng."))
     return redirect(reverse("zones:detail", args=[zone.pk]) + "#checkpoints")
+
+
+def _shown(iso_day: str | None) -> str:
+    """A stored ISO day as dd/mm/yyyy."""
+    if not iso_day or len(iso_day) != 10:
+        return ""
+    return f"{iso_day[8:10]}/{iso_day[5:7]}/{iso_day[0:4]}"
+
+
+def _basis_view(proposal) -> dict | None:
+    """A proposal made from the data: its reasons in the reader's language, the figures'
+    day and each rule row behind it with its source (None for a typed proposal)."""
+    if proposal is None or not proposal.basis:
+        return None
+    basis = proposal.basis
+    seen, sources = set(), []
+    for crossed in basis.get("crossed", []):
+        key = (crossed["risk_class"], crossed.get("rule_id"))
+        if key in seen:
+            continue
+        seen.add(key)
+        sources.append({**crossed, "valid_from_shown": _shown(crossed.get("valid_from"))})
+    return {
+        "day": _shown(basis.get("day")),
+        "reasons": rules.reasons(basis, classification.class_labels()),
+        "sources": sources,
+    }
+
+
+def _computed_class(zone, today) -> dict | None:
+    """For a zone in force carrying a class: the class its communes' figures give today."""
+    if not (zone.is_active and zone.risk_class):
+        return None
+    result, reasons = classification.zone_class(zone, today)
+    return {
+        "label": classification.class_label(result.risk_class),
+        "differs": result.risk_class != zone.risk_class,
+        "reasons": reasons,
+    }
+
+
+def _class_rows(request):
+    district = pk_or_none(request.GET.get("district"))
+    today = timezone.localdate()
+    rows, class_rules = classification.commune_classes(
+        request.user.jurisdiction, today, district=district
+    )
+    return rows, class_rules, district, today
+
+
+@role_required(*VIEW)
+def class_list(request):
+    rows, class_rules, district, today = _class_rows(request)
+    return render(
+        request,
+        "zones/classes.html",
+        {
+            "rows": rows,
+            "class_rules": [classification.RuleView(r) for r in class_rules],
+            "districts": _districts(request.user),
+            "district": district,
+            "today": today,
+            "differing": sum(1 for r in rows if r.differs),
+            "may_scan": request.user.has_role(*services.SCAN_ROLES),
+        },
+    )
+
+
+@role_required(*VIEW)
+def class_export(request):
+    rows, _rules, _district, today = _class_rows(request)
+    labels = classification.class_labels()
+    header = [
+        _("Xã, phường"),
+        _("Quận, huyện"),
+        _("Dân số"),
+        _("Ca mắc mới trong cộng đồng"),
+        _("Ca mắc mới trên 100.000 dân"),
+        _("Mẫu dương tính qua xét nghiệm sàng lọc"),
+        _("Ổ dịch đang hoạt động"),
+        _("Ổ dịch chưa rõ nguồn lây"),
+        _("Phân loại theo số liệu"),
+        _("Lý do"),
+        _("Phân loại đang áp dụng"),
+        _("Đề xuất chờ quyết định"),
+    ]
+    data = (
+        [
+            r.commune.name,
+            r.commune.parent.name if r.commune.parent_id else "",
+            r.commune.population,
+            r.figures.cases,
+            float(r.figures.cases_per_100k) if r.figures.cases_per_100k is not None else None,
+            r.figures.positives,
+            r.figures.clusters,
+            r.figures.clusters_no_source,
+            str(labels.get(r.result.risk_class, "")),
+            "; ".join(str(reason) for reason in r.reasons),
+            str(labels.get(r.current_class, "")) if r.current_class else "",
+            str(labels.get(r.pending.risk_class, "")) if r.pending else "",
+        ]
+        for r in rows
+    )
+    return xlsx_response(
+        build_workbook(_("Phân loại nguy cơ"), header, data),
+        f"phan-loai-nguy-co-{today:%d-%m-%Y}.xlsx",
+    )
+
+
+@require_POST
+@role_required(*services.SCAN_ROLES)
+def class_scan(request):
+    result = services.classification_scan(by=request.user)
+    if result.created:
+        messages.success(
+            request,
+            _(
+                "Đã gửi %(reclassify)s đề xuất đổi phân loại và %(impose)s đề xuất phân loại "
+                "xã, phường; chờ cấp trên quyết định."
+            )
+            % {"reclassify": result.reclassify, "impose": result.impose},
+        )
+    else:
+        messages.info(request, _("Không có đề xuất mới: phân loại theo số liệu không thay đổi."))
+    return redirect("zones:classes")

@@ -47,6 +47,7 @@ PROMISES = [
     ("docs/tracing.md", "hourly", "quarantine.scan_follow_up"),
     ("README.md", "hourly", "quarantine.scan_follow_up"),
     ("docs/levels.md", "hourly", "levels.assess_daily"),
+    ("docs/zones.md", "every day", "zones.scan_classification"),
     ("docs/dashboard.md", "hourly", "reports.draft_daily"),
     ("docs/labtests.md", "every 30 minutes", "labtests.refresh_screening"),
     ("docs/labtests.md", "every minute", "labtests.apply_result_follow_ups"),

@@ -199,3 +199,74 @@ def test_a_households_double_tap_on_its_link_is_one_request():
     assert not losers(outcomes), losers(outcomes)
     assert FoodRequest.objects.count() == 1
     assert sorted(created for _request, created in winners(outcomes)) == [False, False, True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_classification_scans_at_once_propose_each_change_once():
+    """The daily job and two officers' clicks at once: one class zone for the commune, one
+    pending reclassification for the zone (the scan's lock; the partial unique index)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from phongdich.cases.models import Case
+    from phongdich.cases.tests.builders import make_case
+
+    world = make_world()
+    staff = make_staff(world)
+    today = timezone.localdate()
+    zone = zone_in_force(world, staff, risk_class="green", commune=world.commune_a)
+    for commune in (world.commune_a, world.commune_b):
+        case = make_case(world, staff.province_health_officer, commune=commune)
+        Case.objects.filter(pk=case.pk).update(diagnosed_on=today - timedelta(days=1))
+    outcomes = race(
+        [
+            lambda: services.classification_scan(today=today),
+            lambda: services.classification_scan(by=staff.province_health_officer, today=today),
+            lambda: services.classification_scan(by=staff.province_admin, today=today),
+        ]
+    )
+    assert not losers(outcomes), losers(outcomes)
+    results = winners(outcomes)
+    # Commune A holds only a street zone: both communes get a commune-wide class zone.
+    assert sum(r.impose for r in results) == 2
+    assert sum(r.reclassify for r in results) == 1
+    from phongdich.zones.models import Zone
+
+    for commune in (world.commune_a, world.commune_b):
+        assert Zone.objects.filter(commune=commune, kind="commune").count() == 1
+    assert ZoneProposal.objects.filter(zone=zone, status="pending").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_scan_waits_for_the_first(monkeypatch):
+    """The scan holds its lock from before its first read to its commit: a second scan
+    started meanwhile waits (here: gives up after the 2 s lock timeout), so it can never
+    read "no proposal yet" while the first is writing one. The race above passes without
+    the lock as often as not; this pins the lock itself."""
+    from datetime import timedelta
+
+    from django.db import OperationalError, connection
+    from django.utils import timezone
+
+    from phongdich.cases.models import Case
+    from phongdich.cases.tests.builders import make_case
+    from phongdich.zones import classification
+    from phongdich.zones.models import Zone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks and lock_timeout: PostgreSQL")
+    world = make_world()
+    staff = make_staff(world)
+    today = timezone.localdate()
+    case = make_case(world, staff.province_health_officer, commune=world.commune_b)
+    Case.objects.filter(pk=case.pk).update(diagnosed_on=today - timedelta(days=1))
+
+    def first():
+        return services.classification_scan(today=today)
+
+    with while_paused_in(monkeypatch, classification, "figures", first) as outcome:
+        with pytest.raises(OperationalError, match="lock timeout"):
+            services.classification_scan(today=today)
+    assert outcome["result"].impose == 1, outcome
+    assert Zone.objects.filter(commune=world.commune_b).count() == 1
