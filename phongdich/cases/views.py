@@ -4,7 +4,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -25,7 +24,7 @@ from phongdich.geo.selectors import communes_within, home_communes
 from phongdich.lib import confirm, ratelimit
 from phongdich.lib.files import pdf_response, xlsx_response
 from phongdich.lib.imports import ErrorReport, FileRefused
-from phongdich.lib.link_sends import link_send_flash
+from phongdich.lib.link_sends import link_send_flash, shown_link_sign, shown_link_unsign
 from phongdich.lib.pagination import keyset_page
 from phongdich.lib.references import reference_decoy, reference_for
 from phongdich.lib.tokens import hash_token
@@ -446,9 +445,7 @@ def link_issue(request, pk: int):
     return redirect(reverse("cases:detail", args=[case.pk]) + "#link-panel")
 
 
-# The page showing a new link may send it for this long (a signed copy rides in the form:
-# the server keeps only the link's hash).
-LINK_SEND_SECONDS = 15 * 60
+# Salt of the shown link's signed copy (lib.link_sends.shown_link_sign).
 LINK_SEND_SALT = "cases.link_send"
 
 
@@ -457,17 +454,12 @@ def _link_session_key(case) -> str:
 
 
 def _signed_link(case, url: str) -> str:
-    return signing.dumps({"case": case.pk, "url": url}, salt=LINK_SEND_SALT)
+    return shown_link_sign(url, salt=LINK_SEND_SALT, key="case", pk=case.pk)
 
 
 def _unsigned_link(case, value: str) -> str | None:
-    try:
-        data = signing.loads(value or "", salt=LINK_SEND_SALT, max_age=LINK_SEND_SECONDS)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("case") != case.pk:
-        return None
-    return data.get("url") if isinstance(data.get("url"), str) else None
+    signed = shown_link_unsign(value, salt=LINK_SEND_SALT, key="case")
+    return signed[1] if signed is not None and signed[0] == case.pk else None
 
 
 @require_POST

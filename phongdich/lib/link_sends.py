@@ -9,12 +9,35 @@ tap one send. Each app's model adds the foreign key to its own link or case.
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .idempotency import SubmittedOnce, fields
+
+# The page showing a new link may send it for this long. The server keeps only the link's
+# hash, so a signed copy of the URL rides in the page's form, naming the record it is for.
+SHOWN_LINK_SECONDS = 15 * 60
+
+
+def shown_link_sign(url: str, *, salt: str, key: str, pk: int) -> str:
+    return signing.dumps({key: pk, "url": url}, salt=salt)
+
+
+def shown_link_unsign(value: str, *, salt: str, key: str) -> tuple[int, str] | None:
+    """(the record's id, the URL) of a copy signed by `shown_link_sign` within
+    SHOWN_LINK_SECONDS, else None (expired, altered, or not this kind of link)."""
+    try:
+        data = signing.loads(value or "", salt=salt, max_age=SHOWN_LINK_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    if not isinstance(data.get(key), int):
+        return None
+    return data[key], data["url"]
 
 
 class LinkSend(SubmittedOnce):

@@ -3,7 +3,6 @@ person), the staff report form, the vaccinee's personal link and its public form
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from phongdich.lib import confirm, ratelimit
 from phongdich.lib.certificates import qr_data_uri
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.idempotency import SubmissionConflict
-from phongdich.lib.link_sends import link_send_flash
+from phongdich.lib.link_sends import link_send_flash, shown_link_sign, shown_link_unsign
 from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_form
 from phongdich.people import need_to_know
@@ -180,26 +179,16 @@ def aefi_link(request, pk: int):
     )
 
 
-# The page showing a new link may send it for this long; a signed copy rides in the form,
-# since the server keeps only the link's hash (as the F0 link in cases.views).
-LINK_SEND_SECONDS = 15 * 60
+# Salt of the shown link's signed copy (lib.link_sends.shown_link_sign).
 LINK_SEND_SALT = "vaccination.aefi_link_send"
 
 
 def _signed_link(link, url: str) -> str:
-    return signing.dumps({"link": link.pk, "url": url}, salt=LINK_SEND_SALT)
+    return shown_link_sign(url, salt=LINK_SEND_SALT, key="link", pk=link.pk)
 
 
 def _unsigned_link(value: str) -> tuple[int, str] | None:
-    try:
-        data = signing.loads(value or "", salt=LINK_SEND_SALT, max_age=LINK_SEND_SECONDS)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
-        return None
-    if not isinstance(data.get("link"), int):
-        return None
-    return data["link"], data["url"]
+    return shown_link_unsign(value, salt=LINK_SEND_SALT, key="link")
 
 
 @require_POST

@@ -3,7 +3,6 @@ check and food supply, the proposal and decision forms, the food-gap list, the m
 active zones and the XLSX export."""
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from phongdich.geo.selectors import communes_within
 from phongdich.lib.bounds import pk_or_none
 from phongdich.lib.files import xlsx_response
 from phongdich.lib.identity import format_phone
-from phongdich.lib.link_sends import link_send_flash
+from phongdich.lib.link_sends import link_send_flash, shown_link_sign, shown_link_unsign
 from phongdich.lib.ratelimit import allow
 from phongdich.lib.urls import absolute_url
 from phongdich.lib.xlsx import build_workbook
@@ -379,9 +378,7 @@ def public_zones(request):
 
 # --- a household's personal link --------------------------------------------------------
 
-# The page showing a new link may send it for this long (a signed copy rides in the form:
-# the server keeps only the link's hash), as the F0's link does (cases.views).
-LINK_SEND_SECONDS = 15 * 60
+# Salt of the shown link's signed copy (lib.link_sends.shown_link_sign).
 LINK_SEND_SALT = "zones.household_link"
 CITIZEN_RATE = 30  # posts per address per 10 minutes, as the quarantine check's link
 
@@ -428,7 +425,7 @@ def household_link(request, pk, household):
             "zone": zone,
             "household": found,
             "url": url,
-            "signed": signing.dumps({"household": found.pk, "url": url}, salt=LINK_SEND_SALT)
+            "signed": shown_link_sign(url, salt=LINK_SEND_SALT, key="household", pk=found.pk)
             if url
             else "",
             "qr": qr_svg(url) if url else "",
@@ -443,14 +440,9 @@ def household_link(request, pk, household):
 def household_link_send(request, pk, household):
     zone, found = _household_for(request, pk, household)
     form = HouseholdLinkSendForm(request.POST)
-    try:
-        data = signing.loads(
-            request.POST.get("link", ""), salt=LINK_SEND_SALT, max_age=LINK_SEND_SECONDS
-        )
-    except signing.BadSignature:
-        data = None
-    url = data.get("url") if isinstance(data, dict) and data.get("household") == found.pk else None
-    if not isinstance(url, str):
+    signed = shown_link_unsign(request.POST.get("link", ""), salt=LINK_SEND_SALT, key="household")
+    url = signed[1] if signed is not None and signed[0] == found.pk else None
+    if url is None:
         messages.error(request, _("Đường link đã hết thời gian hiển thị; hãy cấp link mới để gửi."))
     elif form.is_valid():
         try:
